@@ -1,0 +1,287 @@
+/*
+ * cli.c — the command table, shared option parsing, opening the store.
+ */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define VERSION "0.1.0"
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"serve", cli_serve, "serve the web application and the CASE API"},
+    {"framework", cli_framework, "import, export and list frameworks (CASE 1.0 packages)"},
+    {"backup", cli_backup, "copy a live SQLite database consistently"},
+    {"migrate", cli_migrate, "create or upgrade the database schema"},
+};
+
+static void usage_all(FILE *f)
+{
+    fprintf(f, "usage: ctoframe COMMAND [options]\n\n"
+               "ctoframe runs the K-12 CTO framework and the CETL certification.\n\n"
+               "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-10s %s\n", "help", "this text, or `ctoframe help COMMAND`");
+    fprintf(f, "  %-10s %s\n", "version", "print the version");
+    fprintf(f, "\nEvery command takes --db PATH|URL (default: $CTOFRAME_DB or var/ctoframe.db;\n"
+               "a postgres:// URL selects PostgreSQL). `ctoframe COMMAND --help` for details.\n");
+}
+
+int cli_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage_all(stderr);
+        return CLI_USAGE;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        if (argc > 2) {
+            for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+                if (strcmp(argv[2], commands[i].name) == 0) {
+                    char *args[] = {argv[0], argv[2], (char *)"--help", NULL};
+
+                    return commands[i].run(3, args);
+                }
+            }
+            fprintf(stderr, "ctoframe: no command \"%s\"\n", argv[2]);
+            return CLI_USAGE;
+        }
+        usage_all(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("ctoframe %s\n", VERSION);
+        return CLI_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc, argv);
+    fprintf(stderr, "ctoframe: unknown command \"%s\" (try `ctoframe help`)\n", argv[1]);
+    return CLI_USAGE;
+}
+
+/* Options that take a value, and where it goes. */
+static const char **slot(struct cli_opts *o, const char *name)
+{
+    if (strcmp(name, "db") == 0)
+        return &o->db;
+    if (strcmp(name, "host") == 0)
+        return &o->host;
+    if (strcmp(name, "port") == 0)
+        return &o->port;
+    if (strcmp(name, "output") == 0)
+        return &o->output;
+    if (strcmp(name, "home") == 0)
+        return &o->home;
+    if (strcmp(name, "threads") == 0)
+        return &o->threads;
+    return NULL;
+}
+
+/* 1 when name is in the space-separated list allowed. */
+static int allowed_opt(const char *allowed, const char *name)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = allowed; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+int cli_parse(int argc, char **argv, int first, const char *allowed, struct cli_opts *o,
+              const char *usage)
+{
+    memset(o, 0, sizeof *o);
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            o->help = 1;
+            fputs(usage, stdout);
+            return CLI_OK;
+        }
+        if (strncmp(a, "--", 2) == 0 && a[2] != '\0') {
+            char name[32];
+            const char *eq = strchr(a, '=');
+            const char *val = NULL;
+            const char **dst;
+
+            snprintf(name, sizeof name, "%.*s", (int)(eq ? (size_t)(eq - a - 2) : strlen(a + 2)),
+                     a + 2);
+            if (!allowed_opt(allowed, name)) {
+                fprintf(stderr, "ctoframe: unknown option --%s\n%s", name, usage);
+                return CLI_USAGE;
+            }
+            if (strcmp(name, "no-load") == 0) {
+                o->no_load = 1;
+                continue;
+            }
+            dst = slot(o, name);
+            if (dst == NULL) {
+                fprintf(stderr, "ctoframe: unknown option --%s\n%s", name, usage);
+                return CLI_USAGE;
+            }
+            if (eq != NULL)
+                val = eq + 1;
+            else if (i + 1 < argc)
+                val = argv[++i];
+            if (val == NULL || val[0] == '\0') {
+                fprintf(stderr, "ctoframe: option --%s needs a value\n", name);
+                return CLI_USAGE;
+            }
+            *dst = val;
+            continue;
+        }
+        if (o->npos == (int)(sizeof o->pos / sizeof o->pos[0])) {
+            fprintf(stderr, "ctoframe: too many arguments\n%s", usage);
+            return CLI_USAGE;
+        }
+        o->pos[o->npos++] = argv[i];
+    }
+    if (o->db == NULL)
+        o->db = getenv("CTOFRAME_DB");
+    if (o->db == NULL || o->db[0] == '\0')
+        o->db = "var/ctoframe.db";
+    return CLI_OK;
+}
+
+int cli_fail(const struct cf_error *err)
+{
+    fprintf(stderr, "ctoframe: %s\n",
+            err->message[0] != '\0' ? err->message : cf_strerror(err->code));
+    return CLI_FAIL;
+}
+
+int cli_open_store(const struct cli_opts *o, struct store **s)
+{
+    struct cf_error err;
+    int rc;
+
+    cf_error_clear(&err);
+    /* The default location is ours to create; a path the user names is not. */
+    if (strcmp(o->db, "var/ctoframe.db") == 0)
+        mkdir("var", 0755);
+    rc = store_open(o->db, STORE_CREATE | STORE_MIGRATE, s, NULL, &err);
+    if (rc != CF_OK)
+        return cli_fail(&err);
+    return CLI_OK;
+}
+
+/* 1 when dir/templates exists. */
+static int has_templates(const char *dir)
+{
+    char p[PATH_MAX];
+    struct stat sb;
+
+    snprintf(p, sizeof p, "%s/templates", dir);
+    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/*
+ * Where templates/, static/ and data/ live: $CTOFRAME_HOME; else the
+ * directory above the executable (build/ctoframe → the source tree); else
+ * /usr/share/ctoframe; else the current directory.
+ */
+const char *cli_home(void)
+{
+    static char home[PATH_MAX];
+    const char *env = getenv("CTOFRAME_HOME");
+    char exe[PATH_MAX];
+    ssize_t n;
+
+    if (env != NULL && env[0] != '\0')
+        return env;
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        char *d;
+
+        exe[n] = '\0';
+        d = dirname(exe);
+        /* build/ctoframe or build/san/ctoframe: walk up until templates/ appears. */
+        for (int up = 0; up < 3; up++) {
+            if (has_templates(d)) {
+                snprintf(home, sizeof home, "%s", d);
+                return home;
+            }
+            d = dirname(d);
+        }
+    }
+    if (has_templates("/usr/share/ctoframe"))
+        return "/usr/share/ctoframe";
+    return ".";
+}
+
+static const char USAGE_BACKUP[] =
+    "usage: ctoframe backup FILE [--db PATH]\n\n"
+    "Writes a consistent copy of the SQLite database to FILE while the server may be\n"
+    "running (SQLite's online backup). For PostgreSQL use pg_dump.\n";
+
+int cli_backup(int argc, char **argv)
+{
+    struct cli_opts o;
+    struct store *s = NULL;
+    struct cf_error err;
+    int rc = cli_parse(argc, argv, 2, "db", &o, USAGE_BACKUP);
+
+    if (rc != CLI_OK || o.help)
+        return rc;
+    if (o.npos != 1) {
+        fprintf(stderr, "ctoframe: backup needs one FILE\n%s", USAGE_BACKUP);
+        return CLI_USAGE;
+    }
+    rc = cli_open_store(&o, &s);
+    if (rc != CLI_OK)
+        return rc;
+    cf_error_clear(&err);
+    if (store_backup(s, o.pos[0], &err) != CF_OK) {
+        store_close(s);
+        return cli_fail(&err);
+    }
+    store_close(s);
+    fprintf(stderr, "ctoframe: backup of %s written to %s\n", o.db, o.pos[0]);
+    return CLI_OK;
+}
+
+static const char USAGE_MIGRATE[] =
+    "usage: ctoframe migrate [--db PATH|URL]\n\n"
+    "Creates the database if needed and applies pending schema migrations (the server\n"
+    "also does this when it starts). Prints the schema version.\n";
+
+int cli_migrate(int argc, char **argv)
+{
+    struct cli_opts o;
+    struct store *s = NULL;
+    struct cf_error err;
+    int version = 0;
+    int rc = cli_parse(argc, argv, 2, "db", &o, USAGE_MIGRATE);
+
+    if (rc != CLI_OK || o.help)
+        return rc;
+    if (o.npos != 0) {
+        fprintf(stderr, "ctoframe: migrate takes no arguments\n%s", USAGE_MIGRATE);
+        return CLI_USAGE;
+    }
+    rc = cli_open_store(&o, &s);
+    if (rc != CLI_OK)
+        return rc;
+    cf_error_clear(&err);
+    if (store_schema_version(s, &version, &err) != CF_OK) {
+        store_close(s);
+        return cli_fail(&err);
+    }
+    printf("schema version %d (%s)\n", version, store_kind_name(s));
+    store_close(s);
+    return CLI_OK;
+}

@@ -1,0 +1,53 @@
+/*
+ * cli.h — the command table: argv → command → svc → stdout/stderr.
+ *
+ * Messages for people go to stderr, results (JSON, paths) to stdout.
+ * Exit status: 0 ok, 1 failure, 2 usage error.
+ */
+#ifndef CF_CLI_H
+#define CF_CLI_H
+
+#include "lib/err.h"
+#include "store/store.h"
+
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+int cli_main(int argc, char **argv);
+
+/* The options every command shares, parsed by cli_parse(). */
+struct cli_opts {
+    const char *db;        /* --db, CTOFRAME_DB, or var/ctoframe.db */
+    const char *host;      /* serve */
+    const char *port;      /* serve */
+    const char *output;    /* export --output */
+    const char *home;      /* where templates/, static/ and data/ are */
+    const char *threads;   /* serve --threads */
+    int no_load;           /* serve --no-load: do not load shipped frameworks */
+    int help;
+    int npos;
+    char *pos[8];          /* positional arguments after the command words */
+};
+
+/*
+ * Parses argv[first..] into o. Unknown options and missing values are usage
+ * errors: prints a message naming the option and returns CLI_USAGE.
+ */
+int cli_parse(int argc, char **argv, int first, const char *allowed, struct cli_opts *o,
+              const char *usage);
+
+/* Opens (creating and migrating) the store named by o->db; prints the error. */
+int cli_open_store(const struct cli_opts *o, struct store **s);
+
+/* Prints "ctoframe: <message>" to stderr and returns the exit status for code. */
+int cli_fail(const struct cf_error *err);
+
+/* The directory holding templates/, static/ and data/ (see cli.c). */
+const char *cli_home(void);
+
+/* Command groups (one file each). */
+int cli_serve(int argc, char **argv);
+int cli_framework(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
+
+#endif

@@ -1,0 +1,359 @@
+/*
+ * render.c — turning a handler's JSON value into a response.
+ *
+ * Every page is the rendering of the JSON document the same handler returns
+ * to API clients: JSON when the client asks for it (Accept or .json), else the
+ * route's template inside the layout. Every response gets the security
+ * headers; successful GETs get an ETag and honour If-None-Match with 304.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "lib/mustache.h"
+#include "web/web.h"
+
+#define RESPONSE_MAX (16u * 1024u * 1024u)
+
+static const char CSP[] = "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                          "script-src 'self'; connect-src 'self'; form-action 'self'; "
+                          "base-uri 'none'; frame-ancestors 'none'";
+
+void req_header(struct req *r, const char *name, const char *value)
+{
+    if (r->nhdr < REQ_MAX_HEADERS) {
+        r->hdr_name[r->nhdr] = name;
+        r->hdr_value[r->nhdr] = value;
+        r->nhdr++;
+    }
+}
+
+const char *req_query(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_base_url(struct req *r)
+{
+    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
+    const char *proto = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+
+    if (host == NULL || strpbrk(host, " /\\\"<>") != NULL)
+        host = "localhost";
+    if (proto == NULL || (strcmp(proto, "https") != 0 && strcmp(proto, "http") != 0))
+        proto = "http";
+    return arena_printf(r->arena, "%s://%s", proto, host);
+}
+
+struct svc req_svc(struct req *r)
+{
+    struct svc sv = {r->store, "anonymous", r->id, req_base_url(r)};
+
+    return sv;
+}
+
+/* Weak ETag-free strong validator: a hash of the body. */
+static void make_etag(const char *body, size_t n, char *etag, size_t en)
+{
+    unsigned char h[16];
+    char hex[33];
+
+    crypto_generichash(h, sizeof h, (const unsigned char *)body, n, NULL, 0);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    snprintf(etag, en, "\"%s\"", hex);
+}
+
+static int etag_matches(struct req *r, const char *etag)
+{
+    const char *inm = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "If-None-Match");
+
+    if (inm == NULL)
+        return 0;
+    if (strcmp(inm, "*") == 0)
+        return 1;
+    return strstr(inm, etag + 1) != NULL;
+}
+
+/*
+ * Queues body (copied) with status and the headers every response carries.
+ * For 200 GET/HEAD responses an ETag is added and If-None-Match may turn the
+ * answer into 304 with no body.
+ */
+static enum MHD_Result send_body(struct req *r, int status, const char *type, const char *body,
+                            size_t n, const char *cache)
+{
+    struct MHD_Response *res;
+    enum MHD_Result ret;
+    char etag[40] = "";
+
+    if (status == 200 && (strcmp(r->method, "GET") == 0 || r->is_head)) {
+        make_etag(body, n, etag, sizeof etag);
+        if (etag_matches(r, etag)) {
+            status = 304;
+            n = 0;
+        }
+    }
+    res = MHD_create_response_from_buffer(r->is_head || status == 304 ? 0 : n, (void *)body,
+                                          MHD_RESPMEM_MUST_COPY);
+    if (res == NULL)
+        return MHD_NO;
+    if (status != 304)
+        MHD_add_response_header(res, "Content-Type", type);
+    if (etag[0] != '\0')
+        MHD_add_response_header(res, "ETag", etag);
+    MHD_add_response_header(res, "Cache-Control", cache != NULL ? cache : "no-cache");
+    MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(res, "X-Frame-Options", "DENY");
+    MHD_add_response_header(res, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(res, "Content-Security-Policy", CSP);
+    MHD_add_response_header(res, "Cross-Origin-Opener-Policy", "same-origin");
+    MHD_add_response_header(res, "X-Request-Id", r->id);
+    if (r->route != NULL && (r->route->flags & ROUTE_CASE)) {
+        MHD_add_response_header(res, "Access-Control-Allow-Origin", "*");
+        MHD_add_response_header(res, "Access-Control-Expose-Headers", "ETag, X-Total-Count");
+    }
+    if (r->want_json || (r->route != NULL && r->route->template != NULL))
+        MHD_add_response_header(res, "Vary", "Accept");
+    for (int i = 0; i < r->nhdr; i++)
+        MHD_add_response_header(res, r->hdr_name[i], r->hdr_value[i]);
+    ret = MHD_queue_response(r->conn, (unsigned int)status, res);
+    MHD_destroy_response(res);
+    r->status = status;
+    r->sent = status == 304 || r->is_head ? 0 : n;
+    return ret;
+}
+
+static enum MHD_Result send_json(struct req *r, int status, const json_t *v, const char *cache)
+{
+    char *text = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY);
+    enum MHD_Result ret;
+
+    if (text == NULL)
+        return send_body(r, 500, "application/json", "{\"error\":{\"code\":\"internal\"}}", 29,
+                    NULL);
+    ret = send_body(r, status, "application/json; charset=utf-8", text, strlen(text), cache);
+    free(text);
+    return ret;
+}
+
+/* Renders template tpl with data into a page; 500 text when that fails. */
+static enum MHD_Result send_page(struct req *r, int status, const char *tpl, json_t *data)
+{
+    struct cf_error err;
+    struct buf out;
+    enum MHD_Result ret;
+    json_t *page = json_object();
+
+    json_object_set_new(page, "path", json_string(r->path));
+    json_object_set_new(page, "request_id", json_string(r->id));
+    json_object_set(data, "page", page);
+    json_decref(page);
+    buf_init(&out, RESPONSE_MAX);
+    cf_error_clear(&err);
+    if (mustache_render(r->app->templates, tpl, data, &out, &err) != CF_OK) {
+        fprintf(stderr, "rid=%s template %s: %s\n", r->id, tpl, err.message);
+        buf_free(&out);
+        return send_body(r, 500, "text/plain; charset=utf-8", "internal error\n", 15, NULL);
+    }
+    ret = send_body(r, status, "text/html; charset=utf-8", buf_str(&out), out.n, NULL);
+    buf_free(&out);
+    return ret;
+}
+
+static int status_of(int code)
+{
+    switch (code) {
+    case CF_EINVAL:
+        return 400;
+    case CF_EUNAUTH:
+        return 401;
+    case CF_EFORBIDDEN:
+        return 403;
+    case CF_ENOTFOUND:
+        return 404;
+    case CF_ECONFLICT:
+        return 409;
+    case CF_ETOOBIG:
+        return 413;
+    case CF_ETOOMANY:
+        return 429;
+    case CF_EBUSY:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+/* The CASE service's error body (imsx_StatusInfo). */
+static json_t *imsx_status(int status, const char *message)
+{
+    const char *minor = status == 404   ? "unknownobject"
+                        : status == 400 ? "invalid_selection_field"
+                        : status == 405 ? "invalid_data"
+                        : status == 503 ? "server_busy"
+                                        : "internal_server_error";
+
+    return json_pack("{s:s, s:s, s:s, s:{s:[{s:s, s:s}]}}", "imsx_codeMajor", "failure",
+                     "imsx_severity", "error", "imsx_description", message, "imsx_codeMinor",
+                     "imsx_codeMinorField", "imsx_codeMinorFieldName", "TargetEndSystem",
+                     "imsx_codeMinorFieldValue", minor);
+}
+
+static const char *status_title(int status)
+{
+    switch (status) {
+    case 400:
+        return "That request could not be understood";
+    case 401:
+        return "Please sign in";
+    case 403:
+        return "Not allowed";
+    case 404:
+        return "Page not found";
+    case 405:
+        return "Method not allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Too large";
+    case 429:
+        return "Too many requests";
+    case 503:
+        return "Temporarily unavailable";
+    default:
+        return "Something went wrong";
+    }
+}
+
+static enum MHD_Result send_error(struct req *r, int status, const char *code, const char *message,
+                                  const char *field)
+{
+    json_t *v;
+    enum MHD_Result ret;
+
+    if (status == 405) {
+        r->nhdr = 0;
+        req_header(r, "Allow", "GET, HEAD");
+    }
+    if (r->route != NULL && (r->route->flags & ROUTE_CASE)) {
+        v = imsx_status(status, message);
+        ret = send_json(r, status, v, "no-store");
+    } else if (r->want_json || r->app->templates == NULL) {
+        v = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+        if (field != NULL && field[0] != '\0')
+            json_object_set_new(json_object_get(v, "error"), "field", json_string(field));
+        ret = send_json(r, status, v, "no-store");
+    } else {
+        v = json_pack("{s:{s:s, s:s, s:i, s:s}}", "error", "code", code, "message", message,
+                      "status", status, "title", status_title(status));
+        ret = send_page(r, status, "error", v);
+    }
+    json_decref(v);
+    return ret;
+}
+
+enum MHD_Result render_error(struct req *r, int status, const char *code, const char *message)
+{
+    return send_error(r, status, code, message, NULL);
+}
+
+enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct cf_error *err)
+{
+    enum MHD_Result ret;
+
+    if (rc != CF_OK) {
+        int status = status_of(rc);
+        const char *msg = err->message[0] != '\0' ? err->message : cf_strerror(rc);
+
+        json_decref(out);
+        if (status >= 500) {
+            fprintf(stderr, "rid=%s %s %s failed: %s\n", r->id, r->method, r->path, msg);
+            msg = "Something went wrong on our side. Please try again; if it keeps happening, "
+                  "tell your administrator the request id.";
+        }
+        return send_error(r, status, cf_err_name(rc), msg, err->field);
+    }
+    if (r->want_json || r->route->template == NULL)
+        ret = send_json(r, 200, out,
+                        (r->route->flags & ROUTE_CASE) ? "public, max-age=60" : "no-cache");
+    else
+        ret = send_page(r, 200, r->route->template, out);
+    json_decref(out);
+    return ret;
+}
+
+/* --- static files --------------------------------------------------------- */
+
+static const char *mime_of(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    if (dot == NULL)
+        return "application/octet-stream";
+    if (strcmp(dot, ".css") == 0)
+        return "text/css; charset=utf-8";
+    if (strcmp(dot, ".js") == 0)
+        return "text/javascript; charset=utf-8";
+    if (strcmp(dot, ".svg") == 0)
+        return "image/svg+xml";
+    if (strcmp(dot, ".png") == 0)
+        return "image/png";
+    if (strcmp(dot, ".ico") == 0)
+        return "image/x-icon";
+    if (strcmp(dot, ".txt") == 0)
+        return "text/plain; charset=utf-8";
+    return "application/octet-stream";
+}
+
+int web_load_statics(struct app *app, struct cf_error *err)
+{
+    char dir[4096];
+    DIR *d;
+    struct dirent *de;
+
+    app->statics = json_object();
+    snprintf(dir, sizeof dir, "%s/static", app->home);
+    d = opendir(dir);
+    if (d == NULL)
+        return cf_error_set(err, CF_EIO, "home", "cannot open %s (set CTOFRAME_HOME?)", dir);
+    while ((de = readdir(d)) != NULL) {
+        char path[4400];
+        FILE *f;
+        char *data;
+        struct stat sb;
+
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > 4 * 1024 * 1024)
+            continue;
+        f = fopen(path, "rb");
+        if (f == NULL)
+            continue;
+        data = malloc((size_t)sb.st_size + 1);
+        if (data != NULL && fread(data, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size)
+            json_object_set_new(app->statics, de->d_name,
+                                json_pack("{s:s%, s:s}", "body", data, (size_t)sb.st_size,
+                                          "type", mime_of(de->d_name)));
+        free(data);
+        fclose(f);
+    }
+    closedir(d);
+    return CF_OK;
+}
+
+enum MHD_Result render_static(struct req *r, const char *name)
+{
+    json_t *f = json_object_get(r->app->statics, name);
+    const char *body;
+
+    if (f == NULL || strchr(name, '/') != NULL)
+        return render_error(r, 404, "not_found", "There is no file at this address.");
+    body = json_string_value(json_object_get(f, "body"));
+    return send_body(r, 200, json_string_value(json_object_get(f, "type")), body,
+                json_string_length(json_object_get(f, "body")), "public, max-age=3600");
+}
