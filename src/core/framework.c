@@ -493,8 +493,14 @@ json_t *framework_item_view(const json_t *pkg, const char *item_id, const json_t
         if (str(a, "doc") != NULL)
             json_object_set_new(r, "url", json_sprintf("/frameworks/%s/items/%s", str(a, "doc"),
                                                        str(other, "identifier")));
-        if (str(a, "doc_title") != NULL)
-            json_object_set_new(r, "framework_title", json_string(str(a, "doc_title")));
+        json_object_set_new(r, "framework_title", str(a, "doc_title") != NULL
+                                                      ? json_string(str(a, "doc_title"))
+                                                      : json_null());
+        json_object_set_new(r, "framework_version", str(a, "doc_version") != NULL
+                                                        ? json_string(str(a, "doc_version"))
+                                                        : json_null());
+        if (json_object_get(r, "url") == NULL)
+            json_object_set_new(r, "url", json_null());
         json_array_append_new(rel, r);
     }
     json_object_set_new(v, "related", rel);

@@ -340,8 +340,10 @@ int svc_framework_item(const struct svc *sv, const char *doc, const char *item, 
             store_case_object_get(sv->store, "item", other, &obj, other_doc, NULL) != CF_OK)
             continue;
         json_object_set_new(a, "doc", json_string(other_doc));
-        if (store_case_document_get(sv->store, other_doc, &d, NULL) == CF_OK)
+        if (store_case_document_get(sv->store, other_doc, &d, NULL) == CF_OK) {
             json_object_set(a, "doc_title", json_object_get(d, "title"));
+            json_object_set(a, "doc_version", json_object_get(d, "version"));
+        }
         json_decref(d);
         json_decref(obj);
     }

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "lib/mustache.h"
+#include "web/cache.h"
 #include "web/web.h"
 
 #define RESPONSE_MAX (16u * 1024u * 1024u)
@@ -78,32 +79,13 @@ static int etag_matches(struct req *r, const char *etag)
     return strstr(inm, etag + 1) != NULL;
 }
 
-/*
- * Queues body (copied) with status and the headers every response carries.
- * For 200 GET/HEAD responses an ETag is added and If-None-Match may turn the
- * answer into 304 with no body.
- */
-static enum MHD_Result send_body(struct req *r, int status, const char *type, const char *body,
-                            size_t n, const char *cache)
+/* Headers every response carries, plus the ones this request asked for. */
+static void add_headers(struct req *r, struct MHD_Response *res, int status, const char *type,
+                        const char *etag, const char *cache)
 {
-    struct MHD_Response *res;
-    enum MHD_Result ret;
-    char etag[40] = "";
-
-    if (status == 200 && (strcmp(r->method, "GET") == 0 || r->is_head)) {
-        make_etag(body, n, etag, sizeof etag);
-        if (etag_matches(r, etag)) {
-            status = 304;
-            n = 0;
-        }
-    }
-    res = MHD_create_response_from_buffer(r->is_head || status == 304 ? 0 : n, (void *)body,
-                                          MHD_RESPMEM_MUST_COPY);
-    if (res == NULL)
-        return MHD_NO;
     if (status != 304)
         MHD_add_response_header(res, "Content-Type", type);
-    if (etag[0] != '\0')
+    if (etag != NULL && etag[0] != '\0')
         MHD_add_response_header(res, "ETag", etag);
     MHD_add_response_header(res, "Cache-Control", cache != NULL ? cache : "no-cache");
     MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
@@ -120,11 +102,85 @@ static enum MHD_Result send_body(struct req *r, int status, const char *type, co
         MHD_add_response_header(res, "Vary", "Accept");
     for (int i = 0; i < r->nhdr; i++)
         MHD_add_response_header(res, r->hdr_name[i], r->hdr_value[i]);
-    ret = MHD_queue_response(r->conn, (unsigned int)status, res);
+}
+
+static enum MHD_Result queue(struct req *r, int status, struct MHD_Response *res, size_t n)
+{
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned int)status, res);
+
     MHD_destroy_response(res);
     r->status = status;
     r->sent = status == 304 || r->is_head ? 0 : n;
     return ret;
+}
+
+/*
+ * Sends a shared cached body (no copy): 304 when If-None-Match names its
+ * ETag. The response holds a reference until libmicrohttpd has sent it.
+ */
+static enum MHD_Result send_cbody(struct req *r, struct cbody *b, const char *cache)
+{
+    struct MHD_Response *res;
+    int status = etag_matches(r, b->etag) ? 304 : 200;
+
+    if (b->extra_name[0] != '\0')
+        req_header(r, b->extra_name, b->extra_value);
+    if (status == 304 || r->is_head) {
+        res = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (res == NULL)
+            return MHD_NO;
+        add_headers(r, res, status, b->type, b->etag, cache);
+        cbody_release(b);
+        return queue(r, status, res, 0);
+    }
+    res = MHD_create_response_from_buffer_with_free_callback_cls(b->n, b->data, cbody_release, b);
+    if (res == NULL) {
+        cbody_release(b);
+        return MHD_NO;
+    }
+    add_headers(r, res, status, b->type, b->etag, cache);
+    return queue(r, status, res, b->n);
+}
+
+static const char *cache_control_of(const struct req *r)
+{
+    return r->route != NULL && (r->route->flags & ROUTE_CASE) ? "public, max-age=60" : "no-cache";
+}
+
+/*
+ * Queues body (copied) with status and the headers every response carries.
+ * For 200 GET/HEAD responses an ETag is added and If-None-Match may turn the
+ * answer into 304 with no body; a cacheable answer is kept in the cache.
+ */
+static enum MHD_Result send_body(struct req *r, int status, const char *type, const char *body,
+                                 size_t n, const char *cache)
+{
+    struct MHD_Response *res;
+    char etag[40] = "";
+
+    if (status == 200 && (strcmp(r->method, "GET") == 0 || r->is_head)) {
+        make_etag(body, n, etag, sizeof etag);
+        if (r->cache_key != NULL) {
+            struct cbody *b = cbody_new(body, n, type, etag, r->nhdr > 0 ? r->hdr_name[0] : NULL,
+                                        r->nhdr > 0 ? r->hdr_value[0] : NULL);
+
+            if (b != NULL) {
+                cache_put(r->cache_key, r->cache_gen, b);
+                r->nhdr = 0; /* the body carries its extra header */
+                return send_cbody(r, b, cache);
+            }
+        }
+        if (etag_matches(r, etag)) {
+            status = 304;
+            n = 0;
+        }
+    }
+    res = MHD_create_response_from_buffer(r->is_head || status == 304 ? 0 : n, (void *)body,
+                                          MHD_RESPMEM_MUST_COPY);
+    if (res == NULL)
+        return MHD_NO;
+    add_headers(r, res, status, type, etag, cache);
+    return queue(r, status, res, n);
 }
 
 static enum MHD_Result send_json(struct req *r, int status, const json_t *v, const char *cache)
@@ -278,12 +334,16 @@ enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct c
         return send_error(r, status, cf_err_name(rc), msg, err->field);
     }
     if (r->want_json || r->route->template == NULL)
-        ret = send_json(r, 200, out,
-                        (r->route->flags & ROUTE_CASE) ? "public, max-age=60" : "no-cache");
+        ret = send_json(r, 200, out, cache_control_of(r));
     else
         ret = send_page(r, 200, r->route->template, out);
     json_decref(out);
     return ret;
+}
+
+enum MHD_Result render_cached(struct req *r, struct cbody *b)
+{
+    return send_cbody(r, b, cache_control_of(r));
 }
 
 /* --- static files --------------------------------------------------------- */

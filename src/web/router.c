@@ -10,20 +10,24 @@
 #include "web/web.h"
 
 const struct route routes[] = {
-    {"GET", "/", h_home, "home", "public", 0},
+    {"GET", "/", h_home, "home", "public", ROUTE_CACHE},
     {"GET", "/healthz", h_health, NULL, "public", ROUTE_JSON},
-    {"GET", "/frameworks", h_frameworks, "frameworks", "public", 0},
-    {"GET", "/frameworks/{}", h_framework, "framework", "public", 0},
-    {"GET", "/frameworks/{}/items/{}", h_framework_item, "item", "public", 0},
-    {"GET", "/frameworks/{}/crosswalk/{}", h_crosswalk, "crosswalk", "public", 0},
-    {"GET", "/ims/case/v1p0/CFDocuments", h_case_documents, NULL, "public", ROUTE_CASE},
-    {"GET", "/ims/case/v1p0/CFDocuments/{}", h_case_document, NULL, "public", ROUTE_CASE},
-    {"GET", "/ims/case/v1p0/CFPackages/{}", h_case_package, NULL, "public", ROUTE_CASE},
-    {"GET", "/ims/case/v1p0/CFItems/{}", h_case_item, NULL, "public", ROUTE_CASE},
+    {"GET", "/frameworks", h_frameworks, "frameworks", "public", ROUTE_CACHE},
+    {"GET", "/frameworks/{}", h_framework, "framework", "public", ROUTE_CACHE},
+    {"GET", "/frameworks/{}/items/{}", h_framework_item, "item", "public", ROUTE_CACHE},
+    {"GET", "/frameworks/{}/crosswalk/{}", h_crosswalk, "crosswalk", "public", ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFDocuments", h_case_documents, NULL, "public",
+     ROUTE_CASE | ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFDocuments/{}", h_case_document, NULL, "public",
+     ROUTE_CASE | ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFPackages/{}", h_case_package, NULL, "public",
+     ROUTE_CASE | ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFItems/{}", h_case_item, NULL, "public", ROUTE_CASE | ROUTE_CACHE},
     {"GET", "/ims/case/v1p0/CFItemAssociations/{}", h_case_item_associations, NULL, "public",
-     ROUTE_CASE},
-    {"GET", "/ims/case/v1p0/CFAssociations/{}", h_case_association, NULL, "public", ROUTE_CASE},
-    {"GET", "/ims/case/v1p0/CFRubrics/{}", h_case_rubric, NULL, "public", ROUTE_CASE},
+     ROUTE_CASE | ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFAssociations/{}", h_case_association, NULL, "public",
+     ROUTE_CASE | ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFRubrics/{}", h_case_rubric, NULL, "public", ROUTE_CASE | ROUTE_CACHE},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 
@@ -56,8 +60,7 @@ static int match(struct req *r, const char *pattern, const char *path)
     return 1;
 }
 
-const struct route *router_match(struct req *r, const char *method, const char *path,
-                                 int *allowed)
+const struct route *router_match(struct req *r, const char *method, const char *path, int *allowed)
 {
     *allowed = 0;
     for (int i = 0; i < nroutes; i++) {

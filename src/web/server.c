@@ -24,6 +24,7 @@
 #include <sodium.h>
 
 #include "lib/clock.h"
+#include "web/cache.h"
 #include "web/web.h"
 
 /* --- store per worker thread --------------------------------------------- */
@@ -137,6 +138,44 @@ static struct req *req_new(struct app *app, struct MHD_Connection *conn, const c
     return r;
 }
 
+static enum MHD_Result append_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+    (void)kind;
+    buf_printf(cls, "&%s=%s", key, value != NULL ? value : "");
+    return MHD_YES;
+}
+
+/*
+ * For a cacheable route: builds the cache key (Host, path, query, JSON or
+ * HTML) and the generation it must match; on a hit sends the cached answer
+ * and returns 1. On a miss returns 0 with r->cache_key set so the response
+ * is stored once rendered.
+ */
+static int cache_lookup_or_reply(struct req *r)
+{
+    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
+    struct cbody *b;
+    struct buf key;
+
+    if (store_case_generation(r->store, &r->cache_gen, NULL) != CF_OK)
+        return 0;
+    buf_init(&key, 8192);
+    buf_printf(&key, "%c %s %s ?", r->want_json ? 'J' : 'H', host != NULL ? host : "",
+               r->path);
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, append_arg, &key);
+    if (key.p == NULL) {
+        buf_free(&key);
+        return 0;
+    }
+    r->cache_key = arena_strdup(r->arena, buf_str(&key));
+    buf_free(&key);
+    if (r->cache_key == NULL || (b = cache_get(r->cache_key, r->cache_gen)) == NULL)
+        return 0;
+    render_cached(r, b);
+    return 1;
+}
+
 static enum MHD_Result dispatch(struct req *r)
 {
     struct cf_error err;
@@ -167,6 +206,8 @@ static enum MHD_Result dispatch(struct req *r)
         fprintf(stderr, "rid=%s database unavailable: %s\n", r->id, err.message);
         return render_error(r, 503, "unavailable", "the database is not available; try again");
     }
+    if ((r->route->flags & ROUTE_CACHE) && cache_lookup_or_reply(r))
+        return r->status != 0 ? MHD_YES : MHD_NO;
     rc = r->route->handler(r, &out, &err);
     return render_result(r, rc, out, &err);
 }
@@ -184,9 +225,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (r == NULL)
             return MHD_NO;
         *con_cls = r;
-        /* GET and HEAD have no body to wait for. */
-        if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-            return dispatch(r);
+        /* Answer on the next call, once the (maybe empty) body has been read:
+         * answering in the first call makes libmicrohttpd close the connection. */
         return MHD_YES;
     }
     if (*upload_size > 0) {
@@ -308,6 +348,7 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
     MHD_stop_daemon(d);
     close(fd);
     close_stores();
+    cache_clear();
     fprintf(stderr, "ctoframe: stopped\n");
     return CF_OK;
 }

@@ -55,6 +55,8 @@ struct req {
     const char *hdr_name[REQ_MAX_HEADERS];
     const char *hdr_value[REQ_MAX_HEADERS];
     int nhdr;
+    const char *cache_key; /* set when the answer may be cached (ROUTE_CACHE) */
+    int64_t cache_gen;
     int status;            /* for the access log */
     size_t sent;
 };
@@ -69,6 +71,7 @@ enum route_flags {
     ROUTE_CHANGES = 1, /* changes state: CSRF checked */
     ROUTE_CASE = 2,    /* CASE API: JSON always, imsx_StatusInfo errors, CORS */
     ROUTE_JSON = 4,    /* JSON only */
+    ROUTE_CACHE = 8,   /* public read whose answer depends only on URL and framework data */
 };
 
 struct route {
@@ -107,6 +110,10 @@ enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct c
 
 /* Sends an error page/JSON for a request that matched no route or failed early. */
 enum MHD_Result render_error(struct req *r, int status, const char *code, const char *message);
+
+/* Sends a response taken from the cache. */
+struct cbody;
+enum MHD_Result render_cached(struct req *r, struct cbody *b);
 
 /* Serves /static/NAME from memory. */
 enum MHD_Result render_static(struct req *r, const char *name);
