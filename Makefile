@@ -30,7 +30,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 TEST_CFLAGS = $(shell pkg-config --cflags $(TESTPKGS) 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
-CFLAGS  += $(CSTD) $(OPT) $(WARN) $(SANFLAGS) -Isrc $(PKG_CFLAGS) -MMD -MP
+CFLAGS  += $(CSTD) $(OPT) $(WARN) $(SANFLAGS) $(EXTRA_CFLAGS) -Isrc $(PKG_CFLAGS) -MMD -MP
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
@@ -46,32 +46,47 @@ TESTSRCS := $(sort $(wildcard tests/unit/test_*.c))
 TESTBINS := $(TESTSRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZSRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all run test unit lint format san bench clean bootstrap db
+.PHONY: all run test unit lint format san bench clean bootstrap fuzz
+
+# `make V=1` shows the full compiler command lines.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @echo "  $(1) $(2)"
+endif
 
 all: $(BIN)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(GENMIG): $(MIGRATIONS) scripts/embed-migrations
 	@mkdir -p $(dir $@)
-	scripts/embed-migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	$(call say,GEN,$@)
+	$(Q)scripts/embed-migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/migrations.o: $(GENMIG)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BIN): $(MAINOBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(MAINOBJ) $(LIB) $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAINOBJ) $(LIB) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(CFLAGS) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
 
 unit: $(TESTBINS)
 
@@ -92,6 +107,15 @@ san:
 
 lint:
 	@scripts/lint
+
+# libFuzzer harnesses (clang): build/fuzz/fuzz_NAME; run e.g.
+#   build/fuzz/fuzz_case -max_total_time=60 data/frameworks
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz SAN=1 CC=clang \
+	    EXTRA_CFLAGS=-fsanitize=fuzzer-no-link build/fuzz/libctoframe.a
+	@for f in $(FUZZSRCS); do n=$$(basename $$f .c); echo "  FUZZ build/fuzz/$$n"; \
+	    clang $(CSTD) -O1 -g -Isrc $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	    -o build/fuzz/$$n $$f build/fuzz/libctoframe.a $(PKG_LIBS) -lpthread -lm || exit 1; done
 
 format:
 	clang-format -i $$(find src tests/unit tests/fuzz -name '*.[ch]')

@@ -18,7 +18,7 @@
 #include "lib/clock.h"
 
 const char *const case_association_types[] = {
-    "isChildOf", "isPeerOf", "isPartOf",    "exactMatchOf",  "precedes",
+    "isChildOf",   "isPeerOf",   "isPartOf", "exactMatchOf",  "precedes",
     "isRelatedTo", "replacedBy", "exemplar", "hasSkillLevel", NULL,
 };
 
@@ -59,11 +59,15 @@ struct cls {
 };
 
 static const struct field f_level[] = {
-    {"identifier", T_UUID, 1, NULL},  {"uri", T_URI, 1, NULL},
+    {"identifier", T_UUID, 1, NULL},
+    {"uri", T_URI, 1, NULL},
     {"lastChangeDateTime", T_DATETIME, 1, NULL},
-    {"description", T_STR, 0, NULL},  {"quality", T_STR, 0, NULL},
-    {"score", T_NUM, 0, NULL},        {"feedback", T_STR, 0, NULL},
-    {"position", T_INT, 0, NULL},     {"rubricCriterionId", T_UUID, 0, NULL},
+    {"description", T_STR, 0, NULL},
+    {"quality", T_STR, 0, NULL},
+    {"score", T_NUM, 0, NULL},
+    {"feedback", T_STR, 0, NULL},
+    {"position", T_INT, 0, NULL},
+    {"rubricCriterionId", T_UUID, 0, NULL},
     {NULL, T_STR, 0, NULL},
 };
 static const struct cls c_level = {"CFRubricCriterionLevel", 1, f_level};
@@ -156,41 +160,52 @@ static const struct field f_assoc[] = {
 static const struct cls c_assoc = {"CFAssociation", 0, f_assoc};
 
 static const struct field f_concept[] = {
-    {"identifier", T_UUID, 1, NULL},       {"uri", T_URI, 1, NULL},
-    {"title", T_STR, 1, NULL},             {"keywords", T_STR, 0, NULL},
-    {"hierarchyCode", T_STR, 1, NULL},     {"description", T_STR, 0, NULL},
-    {"lastChangeDateTime", T_DATETIME, 1, NULL}, {NULL, T_STR, 0, NULL},
+    {"identifier", T_UUID, 1, NULL},
+    {"uri", T_URI, 1, NULL},
+    {"title", T_STR, 1, NULL},
+    {"keywords", T_STR, 0, NULL},
+    {"hierarchyCode", T_STR, 1, NULL},
+    {"description", T_STR, 0, NULL},
+    {"lastChangeDateTime", T_DATETIME, 1, NULL},
+    {NULL, T_STR, 0, NULL},
 };
 static const struct cls c_concept = {"CFConcept", 1, f_concept};
 
 static const struct field f_subject[] = {
-    {"identifier", T_UUID, 1, NULL},   {"uri", T_URI, 1, NULL},
-    {"title", T_STR, 1, NULL},         {"hierarchyCode", T_STR, 1, NULL},
-    {"description", T_STR, 0, NULL},   {"lastChangeDateTime", T_DATETIME, 1, NULL},
+    {"identifier", T_UUID, 1, NULL}, {"uri", T_URI, 1, NULL},
+    {"title", T_STR, 1, NULL},       {"hierarchyCode", T_STR, 1, NULL},
+    {"description", T_STR, 0, NULL}, {"lastChangeDateTime", T_DATETIME, 1, NULL},
     {NULL, T_STR, 0, NULL},
 };
 static const struct cls c_subject = {"CFSubject", 1, f_subject};
 
 static const struct field f_license[] = {
-    {"identifier", T_UUID, 1, NULL},   {"uri", T_URI, 1, NULL},
-    {"title", T_STR, 1, NULL},         {"description", T_STR, 0, NULL},
-    {"licenseText", T_STR, 1, NULL},   {"lastChangeDateTime", T_DATETIME, 1, NULL},
+    {"identifier", T_UUID, 1, NULL}, {"uri", T_URI, 1, NULL},
+    {"title", T_STR, 1, NULL},       {"description", T_STR, 0, NULL},
+    {"licenseText", T_STR, 1, NULL}, {"lastChangeDateTime", T_DATETIME, 1, NULL},
     {NULL, T_STR, 0, NULL},
 };
 static const struct cls c_license = {"CFLicense", 1, f_license};
 
 static const struct field f_itemtype[] = {
-    {"identifier", T_UUID, 1, NULL},   {"uri", T_URI, 1, NULL},
-    {"title", T_STR, 1, NULL},         {"description", T_STR, 0, NULL},
-    {"hierarchyCode", T_STR, 1, NULL}, {"typeCode", T_STR_OR_NULL, 0, NULL},
-    {"lastChangeDateTime", T_DATETIME, 1, NULL}, {NULL, T_STR, 0, NULL},
+    {"identifier", T_UUID, 1, NULL},
+    {"uri", T_URI, 1, NULL},
+    {"title", T_STR, 1, NULL},
+    {"description", T_STR, 0, NULL},
+    {"hierarchyCode", T_STR, 1, NULL},
+    {"typeCode", T_STR_OR_NULL, 0, NULL},
+    {"lastChangeDateTime", T_DATETIME, 1, NULL},
+    {NULL, T_STR, 0, NULL},
 };
 static const struct cls c_itemtype = {"CFItemType", 1, f_itemtype};
 
 static const struct field f_grouping[] = {
-    {"identifier", T_UUID, 1, NULL},   {"uri", T_URI, 1, NULL},
-    {"title", T_STR, 1, NULL},         {"description", T_STR, 0, NULL},
-    {"lastChangeDateTime", T_DATETIME, 1, NULL}, {NULL, T_STR, 0, NULL},
+    {"identifier", T_UUID, 1, NULL},
+    {"uri", T_URI, 1, NULL},
+    {"title", T_STR, 1, NULL},
+    {"description", T_STR, 0, NULL},
+    {"lastChangeDateTime", T_DATETIME, 1, NULL},
+    {NULL, T_STR, 0, NULL},
 };
 static const struct cls c_grouping = {"CFAssociationGrouping", 1, f_grouping};
 
@@ -293,6 +308,8 @@ static int is_datetime(const char *s)
 
 static const char *type_name(const json_t *v)
 {
+    if (v == NULL)
+        return "nothing";
     switch (json_typeof(v)) {
     case JSON_OBJECT:
         return "an object";
@@ -315,8 +332,7 @@ static const char *type_name(const json_t *v)
 
 /* --- shape checks -------------------------------------------------------- */
 
-static void check_object(struct check *ck, const json_t *o, const struct cls *c,
-                         const char *path);
+static void check_object(struct check *ck, const json_t *o, const struct cls *c, const char *path);
 
 static void check_link(struct check *ck, const json_t *v, const char *path, int gen)
 {
@@ -734,8 +750,9 @@ void case_validate(const json_t *pkg, case_exists_fn exists, void *ctx, json_t *
             char path[300];
 
             snprintf(path, sizeof path, "$.%s", key);
-            problem(&ck, path, "unknown top-level field (a CFPackage has CFDocument, CFItems, "
-                               "CFAssociations, CFDefinitions and CFRubrics)");
+            problem(&ck, path,
+                    "unknown top-level field (a CFPackage has CFDocument, CFItems, "
+                    "CFAssociations, CFDefinitions and CFRubrics)");
         }
     }
     doc = json_object_get(pkg, "CFDocument");
@@ -766,8 +783,8 @@ void case_validate(const json_t *pkg, case_exists_fn exists, void *ctx, json_t *
     note_ids(&ck, seen, json_object_get(pkg, "CFRubrics"), "$.CFRubrics", "CFRubricCriteria",
              "CFRubricCriterionLevels");
     if (json_is_object(defs)) {
-        static const char *const kinds[] = {"CFConcepts", "CFSubjects", "CFLicenses",
-                                            "CFItemTypes", "CFAssociationGroupings"};
+        static const char *const kinds[] = {"CFConcepts", "CFSubjects", "CFLicenses", "CFItemTypes",
+                                            "CFAssociationGroupings"};
 
         for (i = 0; i < 5; i++) {
             char path[64];

@@ -33,7 +33,7 @@ int buf_addc(struct buf *b, char c);
 
 /* Appends printf-style formatted text; as buf_add. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* The content as a C string: "" when empty. Valid until the next change. */
 const char *buf_str(const struct buf *b);

@@ -161,8 +161,7 @@ static int cache_lookup_or_reply(struct req *r)
     if (store_case_generation(r->store, &r->cache_gen, NULL) != CF_OK)
         return 0;
     buf_init(&key, 8192);
-    buf_printf(&key, "%c %s %s ?", r->want_json ? 'J' : 'H', host != NULL ? host : "",
-               r->path);
+    buf_printf(&key, "%c %s %s ?", r->want_json ? 'J' : 'H', host != NULL ? host : "", r->path);
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, append_arg, &key);
     if (key.p == NULL) {
         buf_free(&key);
@@ -185,8 +184,9 @@ static enum MHD_Result dispatch(struct req *r)
 
     if (r->path == NULL)
         return render_error(r, 500, "internal", "out of memory");
-    if (strncmp(r->path, "/static/", 8) == 0 &&
-        (strcmp(r->method, "GET") == 0 || r->is_head))
+    if (r->body_too_big)
+        return render_error(r, 413, "too_large", "The request body is larger than the 1 MB limit.");
+    if (strncmp(r->path, "/static/", 8) == 0 && (strcmp(r->method, "GET") == 0 || r->is_head))
         return render_static(r, r->path + 8);
     r->route = router_match(r, r->method, r->path, &allowed);
     if (r->route == NULL) {
@@ -197,8 +197,6 @@ static enum MHD_Result dispatch(struct req *r)
     }
     if (r->route->flags & (ROUTE_CASE | ROUTE_JSON))
         r->want_json = 1;
-    if (r->body_too_big)
-        return render_error(r, 413, "too_large", "the request body is too large");
 
     cf_error_clear(&err);
     r->store = worker_store(r->app, &err);
@@ -213,8 +211,8 @@ static enum MHD_Result dispatch(struct req *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     struct app *app = cls;
     struct req *r = *con_cls;
@@ -240,8 +238,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* --- listening ------------------------------------------------------------ */
 
-static int open_listener(const char *host, const char *port, int *fd_out, char *where,
-                         size_t wn, struct cf_error *err)
+static int open_listener(const char *host, const char *port, int *fd_out, char *where, size_t wn,
+                         struct cf_error *err)
 {
     struct addrinfo hints, *res = NULL, *ai;
     int fd = -1, e, saved = 0;
@@ -296,6 +294,8 @@ static int open_listener(const char *host, const char *port, int *fd_out, char *
     return CF_OK;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
@@ -323,13 +323,14 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0,
-        NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-        MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned int)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024), MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned int)4096, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                             MHD_USE_ITC | MHD_USE_ERROR_LOG,
+                         0, NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+                         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
+                         (unsigned int)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (d == NULL) {
         close(fd);
         return cf_error_set(err, CF_EIO, NULL, "cannot start the HTTP server on %s", where);
