@@ -109,7 +109,8 @@ lint:
 	@scripts/lint
 
 # libFuzzer harnesses (clang): build/fuzz/fuzz_NAME; run e.g.
-#   build/fuzz/fuzz_case -max_total_time=60 data/frameworks
+#   mkdir -p build/fuzz/corpus && build/fuzz/fuzz_case -max_total_time=60 build/fuzz/corpus data/frameworks
+# (libFuzzer writes new inputs into the first directory: never name a source folder first)
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build/fuzz SAN=1 CC=clang \
 	    EXTRA_CFLAGS=-fsanitize=fuzzer-no-link build/fuzz/libctoframe.a

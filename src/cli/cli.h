@@ -16,16 +16,16 @@ int cli_main(int argc, char **argv);
 
 /* The options every command shares, parsed by cli_parse(). */
 struct cli_opts {
-    const char *db;        /* --db, CTOFRAME_DB, or var/ctoframe.db */
-    const char *host;      /* serve */
-    const char *port;      /* serve */
-    const char *output;    /* export --output */
-    const char *home;      /* where templates/, static/ and data/ are */
-    const char *threads;   /* serve --threads */
-    int no_load;           /* serve --no-load: do not load shipped frameworks */
+    const char *db;      /* --db, CTOFRAME_DB, or var/ctoframe.db */
+    const char *host;    /* serve */
+    const char *port;    /* serve */
+    const char *output;  /* export --output */
+    const char *home;    /* where templates/, static/ and data/ are */
+    const char *threads; /* serve --threads */
+    int no_load;         /* serve --no-load: do not load shipped frameworks */
     int help;
     int npos;
-    char *pos[8];          /* positional arguments after the command words */
+    char *pos[8]; /* positional arguments after the command words */
 };
 
 /*

@@ -143,8 +143,9 @@ static int do_export(const struct cli_opts *o)
     int rc;
 
     if (!case_is_uuid(o->pos[1])) {
-        fprintf(stderr, "ctoframe: \"%s\" is not a framework identifier (a UUID); "
-                        "`ctoframe framework list` shows them\n",
+        fprintf(stderr,
+                "ctoframe: \"%s\" is not a framework identifier (a UUID); "
+                "`ctoframe framework list` shows them\n",
                 o->pos[1]);
         return CLI_USAGE;
     }

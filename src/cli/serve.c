@@ -51,8 +51,7 @@ int cli_serve(int argc, char **argv)
     if (o.port == NULL)
         o.port = "8080";
     if (parse_port(o.port) < 0) {
-        fprintf(stderr, "ctoframe: --port must be a number from 0 to 65535, not \"%s\"\n",
-                o.port);
+        fprintf(stderr, "ctoframe: --port must be a number from 0 to 65535, not \"%s\"\n", o.port);
         return CLI_USAGE;
     }
     threads = sysconf(_SC_NPROCESSORS_ONLN);

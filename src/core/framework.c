@@ -97,10 +97,10 @@ static void tree_init(struct tree *t, const json_t *pkg, const char *base)
             list = json_array();
             json_object_set_new(t->children, to, list);
         }
-        json_array_append_new(list, json_pack("{s:s, s:I, s:I}", "id", from, "seq",
-                                              json_is_integer(seq) ? json_integer_value(seq)
-                                                                   : (json_int_t)1 << 40,
-                                              "pos", (json_int_t)i));
+        json_array_append_new(
+            list, json_pack("{s:s, s:I, s:I}", "id", from, "seq",
+                            json_is_integer(seq) ? json_integer_value(seq) : (json_int_t)1 << 40,
+                            "pos", (json_int_t)i));
         if (json_object_get(t->parent, from) == NULL)
             json_object_set_new(t->parent, from, json_string(to));
     }
@@ -185,13 +185,13 @@ static json_t *node_head(const struct tree *t, const json_t *item)
     json_object_set_new(v, "statement", json_string(full != NULL ? full : ""));
     json_object_set_new(v, "has_statement",
                         json_boolean(abbr != NULL && full != NULL && strcmp(abbr, full) != 0));
-    json_object_set_new(v, "type", str(item, "CFItemType") != NULL
-                                       ? json_string(str(item, "CFItemType"))
-                                       : json_null());
+    json_object_set_new(v, "type",
+                        str(item, "CFItemType") != NULL ? json_string(str(item, "CFItemType"))
+                                                        : json_null());
     /* Every key the templates test is present (null when empty): a missing key
      * would make Mustache look it up in the enclosing node instead. */
-    json_object_set_new(v, "notes", str(item, "notes") != NULL ? json_string(str(item, "notes"))
-                                                               : json_null());
+    json_object_set_new(v, "notes",
+                        str(item, "notes") != NULL ? json_string(str(item, "notes")) : json_null());
     json_object_set_new(v, "url", json_sprintf("%s/items/%s", t->base, id));
     if (node_weight(t, id, &w, 0)) {
         char label[32];
@@ -280,8 +280,8 @@ static json_t *rubric_head(const json_t *rubric)
     json_t *l;
 
     json_object_set_new(v, "identifier", json_string(str(rubric, "identifier")));
-    json_object_set_new(v, "title", json_string(str(rubric, "title") ? str(rubric, "title")
-                                                                      : "Rubric"));
+    json_object_set_new(v, "title",
+                        json_string(str(rubric, "title") ? str(rubric, "title") : "Rubric"));
     if (str(rubric, "description") != NULL)
         json_object_set_new(v, "description", json_string(str(rubric, "description")));
     json_array_foreach(json_object_get(first, "CFRubricCriterionLevels"), i, l)
@@ -290,7 +290,8 @@ static json_t *rubric_head(const json_t *rubric)
 
         json_object_set_new(lv, "quality", json_string(str(l, "quality") ? str(l, "quality") : ""));
         if (json_is_number(json_object_get(l, "score")))
-            json_object_set_new(lv, "score", json_real(json_number_value(json_object_get(l, "score"))));
+            json_object_set_new(lv, "score",
+                                json_real(json_number_value(json_object_get(l, "score"))));
         json_array_append_new(levels, lv);
     }
     json_object_set_new(v, "levels", levels);
@@ -333,13 +334,14 @@ json_t *framework_view(const json_t *pkg, const char *base)
 
         if (node == NULL)
             continue;
-        if (json_object_get(node, "weight") != NULL)
+        if (json_is_number(json_object_get(node, "weight")))
             weighted = 1;
         json_array_append_new(is_core_value(item) ? values : groups, node);
     }
     count_nodes(groups, &nitems);
     count_nodes(values, &nitems);
-    json_array_foreach(groups, i, k) nskills += (long)json_array_size(json_object_get(k, "children"));
+    json_array_foreach(groups, i, k) nskills +=
+        (long)json_array_size(json_object_get(k, "children"));
 
     json_object_set_new(v, "groups", groups);
     json_object_set_new(v, "core_values", values);
@@ -356,10 +358,10 @@ json_t *framework_view(const json_t *pkg, const char *base)
 const char *framework_assoc_label(const char *type)
 {
     static const char *const labels[][2] = {
-        {"isChildOf", "part of"},          {"isPeerOf", "peer of"},
-        {"isPartOf", "part of"},           {"exactMatchOf", "exact match"},
-        {"precedes", "comes before"},      {"isRelatedTo", "related"},
-        {"replacedBy", "replaced by"},     {"exemplar", "exemplar"},
+        {"isChildOf", "part of"},         {"isPeerOf", "peer of"},
+        {"isPartOf", "part of"},          {"exactMatchOf", "exact match"},
+        {"precedes", "comes before"},     {"isRelatedTo", "related"},
+        {"replacedBy", "replaced by"},    {"exemplar", "exemplar"},
         {"hasSkillLevel", "skill level"},
     };
 
@@ -402,30 +404,34 @@ json_t *framework_item_view(const json_t *pkg, const char *item_id, const json_t
     }
     json_object_set_new(v, "ancestors", anc);
 
-    /* Previous and next sibling, for moving through skills without the list. */
+    /* Previous and next sibling of the same kind (core values are listed apart). */
     {
         const char *par = str(t.parent, item_id);
         const json_t *sibs = par != NULL ? json_object_get(t.children, par) : NULL;
+        int cv = is_core_value(json_object_get(t.items, item_id));
+        const json_t *prev = NULL, *next = NULL;
+        int seen = 0;
         json_t *k;
 
         json_array_foreach(sibs, i, k)
         {
-            if (strcmp(str(k, "id"), item_id) != 0)
+            const json_t *it = json_object_get(t.items, str(k, "id"));
+
+            if (it == NULL || is_core_value(it) != cv)
                 continue;
-            if (i > 0) {
-                const json_t *it = json_object_get(t.items, str(json_array_get(sibs, i - 1), "id"));
-
-                if (it != NULL)
-                    json_object_set_new(v, "prev", node_head(&t, it));
+            if (strcmp(str(k, "id"), item_id) == 0) {
+                seen = 1;
+            } else if (!seen) {
+                prev = it;
+            } else {
+                next = it;
+                break;
             }
-            if (i + 1 < json_array_size(sibs)) {
-                const json_t *it = json_object_get(t.items, str(json_array_get(sibs, i + 1), "id"));
-
-                if (it != NULL)
-                    json_object_set_new(v, "next", node_head(&t, it));
-            }
-            break;
         }
+        if (prev != NULL)
+            json_object_set_new(v, "prev", node_head(&t, prev));
+        if (next != NULL)
+            json_object_set_new(v, "next", node_head(&t, next));
     }
 
     if (json_object_get(v, "prev") == NULL)
@@ -438,8 +444,8 @@ json_t *framework_item_view(const json_t *pkg, const char *item_id, const json_t
         json_t *levels = json_array();
         json_t *l;
 
-        json_object_set_new(r, "title", json_string(str(t.rubric, "title") ? str(t.rubric, "title")
-                                                                           : "Rubric"));
+        json_object_set_new(
+            r, "title", json_string(str(t.rubric, "title") ? str(t.rubric, "title") : "Rubric"));
         json_object_set_new(r, "criterion_id", json_string(str(c, "identifier")));
         if (str(c, "description") != NULL)
             json_object_set_new(r, "description", json_string(str(c, "description")));
@@ -449,13 +455,13 @@ json_t *framework_item_view(const json_t *pkg, const char *item_id, const json_t
             json_t *score = json_object_get(l, "score");
 
             json_object_set_new(lv, "identifier", json_string(str(l, "identifier")));
-            json_object_set_new(lv, "quality", json_string(str(l, "quality") ? str(l, "quality")
-                                                                             : ""));
+            json_object_set_new(lv, "quality",
+                                json_string(str(l, "quality") ? str(l, "quality") : ""));
             json_object_set_new(lv, "description",
                                 json_string(str(l, "description") ? str(l, "description") : ""));
-            json_object_set_new(lv, "feedback", str(l, "feedback") != NULL
-                                                    ? json_string(str(l, "feedback"))
-                                                    : json_null());
+            json_object_set_new(lv, "feedback",
+                                str(l, "feedback") != NULL ? json_string(str(l, "feedback"))
+                                                           : json_null());
             json_object_set_new(lv, "position", json_integer((json_int_t)i + 1));
             if (json_is_number(score)) {
                 char sb[32];
@@ -485,20 +491,20 @@ json_t *framework_item_view(const json_t *pkg, const char *item_id, const json_t
         if (type == NULL || strcmp(type, "isChildOf") == 0 || other == NULL)
             continue;
         r = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:b}", "type", type, "label",
-                      framework_assoc_label(type), "identifier", str(other, "identifier"),
-                      "title", str(other, "title"), "uri", str(other, "uri"), "outgoing",
-                      outgoing);
+                      framework_assoc_label(type), "identifier", str(other, "identifier"), "title",
+                      str(other, "title"), "uri", str(other, "uri"), "outgoing", outgoing);
         if (r == NULL)
             continue;
         if (str(a, "doc") != NULL)
-            json_object_set_new(r, "url", json_sprintf("/frameworks/%s/items/%s", str(a, "doc"),
-                                                       str(other, "identifier")));
-        json_object_set_new(r, "framework_title", str(a, "doc_title") != NULL
-                                                      ? json_string(str(a, "doc_title"))
-                                                      : json_null());
-        json_object_set_new(r, "framework_version", str(a, "doc_version") != NULL
-                                                        ? json_string(str(a, "doc_version"))
+            json_object_set_new(
+                r, "url",
+                json_sprintf("/frameworks/%s/items/%s", str(a, "doc"), str(other, "identifier")));
+        json_object_set_new(r, "framework_title",
+                            str(a, "doc_title") != NULL ? json_string(str(a, "doc_title"))
                                                         : json_null());
+        json_object_set_new(r, "framework_version",
+                            str(a, "doc_version") != NULL ? json_string(str(a, "doc_version"))
+                                                          : json_null());
         if (json_object_get(r, "url") == NULL)
             json_object_set_new(r, "url", json_null());
         json_array_append_new(rel, r);

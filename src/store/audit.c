@@ -77,15 +77,13 @@ int store_audit_list(struct store *s, long limit, json_t **out, struct cf_error 
     db_bind_int64(st, 1, limit > 0 ? limit : 100);
     arr = json_array();
     while ((rc = db_step(st, err)) == DB_ROW) {
-        json_array_append_new(arr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-                                             "id", (json_int_t)db_col_int64(st, 0), "at",
-                                             text_or_null(st, 1), "actor", text_or_null(st, 2),
-                                             "org", text_or_null(st, 3), "action",
-                                             text_or_null(st, 4), "object_type",
-                                             text_or_null(st, 5), "object_id", text_or_null(st, 6),
-                                             "before", json_or_null(st, 7), "after",
-                                             json_or_null(st, 8), "request_id",
-                                             text_or_null(st, 9)));
+        json_array_append_new(
+            arr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                           (json_int_t)db_col_int64(st, 0), "at", text_or_null(st, 1), "actor",
+                           text_or_null(st, 2), "org", text_or_null(st, 3), "action",
+                           text_or_null(st, 4), "object_type", text_or_null(st, 5), "object_id",
+                           text_or_null(st, 6), "before", json_or_null(st, 7), "after",
+                           json_or_null(st, 8), "request_id", text_or_null(st, 9)));
     }
     db_done(st);
     if (rc < 0) {

@@ -18,7 +18,8 @@ static const char SQL_DOC_DEL[] = "DELETE FROM case_documents WHERE identifier =
 static const char SQL_OBJ_DEL[] = "DELETE FROM case_objects WHERE doc_identifier = ?";
 static const char SQL_DOC_INS[] =
     "INSERT INTO case_documents (identifier, title, position, layout, document, definitions,"
-    " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    " imported_at, import_seq) VALUES (?, ?, ?, ?, ?, ?, ?,"
+    " (SELECT value + 1 FROM store_meta WHERE name = 'case_generation'))";
 static const char SQL_OBJ_INS[] =
     "INSERT INTO case_objects (doc_identifier, kind, identifier, position, origin, destination,"
     " assoc_type, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -35,7 +36,7 @@ static const char SQL_DOC_COUNT[] = "SELECT COUNT(*) FROM case_documents";
 static const char SQL_OBJ_GET[] =
     "SELECT o.body, o.doc_identifier FROM case_objects o"
     " JOIN case_documents d ON d.identifier = o.doc_identifier"
-    " WHERE o.identifier = ? AND o.kind = ? ORDER BY d.position DESC LIMIT 1";
+    " WHERE o.identifier = ? AND o.kind = ? ORDER BY d.import_seq DESC LIMIT 1";
 static const char SQL_ASSOC_OF[] =
     "SELECT o.body FROM case_objects o JOIN case_documents d ON d.identifier = o.doc_identifier"
     " WHERE o.kind = 'association' AND (o.origin = ? OR o.destination = ?)"
@@ -411,8 +412,7 @@ int store_case_object_get(struct store *s, const char *kind, const char *id, jso
     return rc;
 }
 
-int store_case_associations_of(struct store *s, const char *id, json_t **out,
-                               struct cf_error *err)
+int store_case_associations_of(struct store *s, const char *id, json_t **out, struct cf_error *err)
 {
     struct db_stmt *st = db_prepare(s->db, SQL_ASSOC_OF, err);
     json_t *arr;
@@ -574,8 +574,7 @@ static const char SQL_LINKED[] =
     " AND y.doc_identifier = ? AND x.doc_identifier <> ?"
     " ORDER BY 2";
 
-int store_case_linked_documents(struct store *s, const char *id, json_t **out,
-                                struct cf_error *err)
+int store_case_linked_documents(struct store *s, const char *id, json_t **out, struct cf_error *err)
 {
     struct db_stmt *st = db_prepare(s->db, SQL_LINKED, err);
     json_t *arr;

@@ -305,8 +305,8 @@ static int pg_run(struct db_stmt *st, struct cf_error *err)
         PQclear(p);
         memcpy(st->name, name, sizeof name);
     }
-    st->res = PQexecPrepared(db->pg, st->name, st->nparams, (const char *const *)st->vals, NULL,
-                             NULL, 0);
+    st->res =
+        PQexecPrepared(db->pg, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
     s = PQresultStatus(st->res);
     if (s == PGRES_TUPLES_OK) {
         st->nrows = PQntuples(st->res);

@@ -19,12 +19,12 @@ struct db_stmt {
     /* SQLite */
     sqlite3_stmt *sq;
     /* PostgreSQL */
-    char name[16];   /* prepared-statement name, "" until prepared */
-    char *pgsql;     /* sql with $n placeholders */
+    char name[16]; /* prepared-statement name, "" until prepared */
+    char *pgsql;   /* sql with $n placeholders */
     int nparams;
-    char **vals;     /* nparams owned copies (NULL for SQL NULL) */
+    char **vals; /* nparams owned copies (NULL for SQL NULL) */
     PGresult *res;
-    int row;         /* current row, -1 before the first */
+    int row; /* current row, -1 before the first */
     int nrows;
 };
 
@@ -33,9 +33,9 @@ struct db {
     sqlite3 *sq;
     PGconn *pg;
     int txdepth;
-    int failed;      /* an inner level rolled back: the outer commit must fail */
+    int failed; /* an inner level rolled back: the outer commit must fail */
     int nstmts;
-    int nprepared;   /* PostgreSQL statement names handed out */
+    int nprepared; /* PostgreSQL statement names handed out */
     struct db_stmt stmts[DB_STMT_CACHE];
     char errmsg[512];
 };

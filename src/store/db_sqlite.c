@@ -29,11 +29,11 @@ static int explain_open_failure(const char *path, int create, struct cf_error *e
     else if (stat(path, &sb) != 0 && !create)
         rc = cf_error_set(err, CF_ENOTFOUND, "db", "cannot open database %s: no such file", path);
     else if (stat(dir, &sb) != 0)
-        rc = cf_error_set(err, CF_EIO, "db",
-                          "cannot open database %s: directory %s does not exist", path, dir);
-    else if (!S_ISDIR(sb.st_mode))
-        rc = cf_error_set(err, CF_EIO, "db", "cannot open database %s: %s is not a directory",
+        rc = cf_error_set(err, CF_EIO, "db", "cannot open database %s: directory %s does not exist",
                           path, dir);
+    else if (!S_ISDIR(sb.st_mode))
+        rc = cf_error_set(err, CF_EIO, "db", "cannot open database %s: %s is not a directory", path,
+                          dir);
     else if (access(dir, W_OK) != 0)
         rc = cf_error_set(err, CF_EREADONLY, "db",
                           "cannot open database %s: directory %s is not writable", path, dir);

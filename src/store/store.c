@@ -5,8 +5,7 @@
 
 #include "store/migrate.h"
 
-int store_open(const char *url, int flags, struct store **out, int *migrated,
-               struct cf_error *err)
+int store_open(const char *url, int flags, struct store **out, int *migrated, struct cf_error *err)
 {
     struct store *s;
     int rc;

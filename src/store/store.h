@@ -32,8 +32,7 @@ enum {
  * schema is brought up to date first; *migrated (may be NULL) gets how many
  * migrations ran. Errors name the database and say what to do.
  */
-int store_open(const char *url, int flags, struct store **out, int *migrated,
-               struct cf_error *err);
+int store_open(const char *url, int flags, struct store **out, int *migrated, struct cf_error *err);
 void store_close(struct store *s);
 
 /* "sqlite" or "postgresql". */
@@ -85,8 +84,7 @@ int store_case_object_get(struct store *s, const char *kind, const char *id, jso
                           char *doc_id, struct cf_error *err);
 
 /* Every association (of any document) whose origin or destination is node id. */
-int store_case_associations_of(struct store *s, const char *id, json_t **out,
-                               struct cf_error *err);
+int store_case_associations_of(struct store *s, const char *id, json_t **out, struct cf_error *err);
 
 /* *exists = 1 when id is a stored CFDocument or CFItem identifier. */
 int store_case_node_exists(struct store *s, const char *id, int *exists, struct cf_error *err);
@@ -120,8 +118,8 @@ struct audit_entry {
     const char *action;      /* "framework.import" */
     const char *object_type; /* "CFDocument" */
     const char *object_id;
-    const json_t *before;    /* NULL when there was nothing */
-    const json_t *after;     /* NULL when nothing remains */
+    const json_t *before; /* NULL when there was nothing */
+    const json_t *after;  /* NULL when nothing remains */
     const char *request_id;
 };
 

@@ -91,8 +91,7 @@ int svc_case_item_associations(const struct svc *sv, const char *id, json_t **ou
     return CF_OK;
 }
 
-int svc_case_association(const struct svc *sv, const char *id, json_t **out,
-                         struct cf_error *err)
+int svc_case_association(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     return store_case_object_get(sv->store, "association", id, out, NULL, err);
 }

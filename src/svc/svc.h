@@ -35,8 +35,7 @@ int svc_framework_import(const struct svc *sv, const char *bytes, size_t n, json
                          json_t **problems, struct cf_error *err);
 
 /* The package of document id, exactly as imported. */
-int svc_framework_export(const struct svc *sv, const char *id, json_t **out,
-                         struct cf_error *err);
+int svc_framework_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 
 /*
  * Loads every *.json package in dir that is not stored yet, in passes so a
@@ -62,8 +61,7 @@ int svc_case_package(const struct svc *sv, const char *id, json_t **out, struct 
 int svc_case_item(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 int svc_case_item_associations(const struct svc *sv, const char *id, json_t **out,
                                struct cf_error *err);
-int svc_case_association(const struct svc *sv, const char *id, json_t **out,
-                         struct cf_error *err);
+int svc_case_association(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 int svc_case_rubric(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 
 #endif

@@ -19,8 +19,8 @@
 
 #include "web/cache.h"
 
-#define CACHE_SLOTS 1024
-#define CACHE_PROBES 8
+#define CACHE_SLOTS     1024
+#define CACHE_PROBES    8
 #define CACHE_MAX_BYTES (32u * 1024u * 1024u)
 
 struct entry {

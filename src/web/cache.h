@@ -18,7 +18,7 @@ struct cbody {
     size_t n;
     char etag[40];
     char type[64];
-    char extra_name[32];  /* one extra header (X-Total-Count), "" for none */
+    char extra_name[32]; /* one extra header (X-Total-Count), "" for none */
     char extra_value[32];
     char data[];
 };

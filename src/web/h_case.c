@@ -33,8 +33,7 @@ static int check_id(struct req *r, struct cf_error *err)
 {
     if (!case_is_uuid(r->params[0]))
         return cf_error_set(err, CF_EINVAL, "sourcedId",
-                            "\"%s\" is not a UUID (the sourcedId of a CASE object)",
-                            r->params[0]);
+                            "\"%s\" is not a UUID (the sourcedId of a CASE object)", r->params[0]);
     return CF_OK;
 }
 

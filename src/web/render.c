@@ -190,7 +190,7 @@ static enum MHD_Result send_json(struct req *r, int status, const json_t *v, con
 
     if (text == NULL)
         return send_body(r, 500, "application/json", "{\"error\":{\"code\":\"internal\"}}", 29,
-                    NULL);
+                         NULL);
     ret = send_body(r, status, "application/json; charset=utf-8", text, strlen(text), cache);
     free(text);
     return ret;
@@ -397,8 +397,8 @@ int web_load_statics(struct app *app, struct cf_error *err)
         data = malloc((size_t)sb.st_size + 1);
         if (data != NULL && fread(data, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size)
             json_object_set_new(app->statics, de->d_name,
-                                json_pack("{s:s%, s:s}", "body", data, (size_t)sb.st_size,
-                                          "type", mime_of(de->d_name)));
+                                json_pack("{s:s%, s:s}", "body", data, (size_t)sb.st_size, "type",
+                                          mime_of(de->d_name)));
         free(data);
         fclose(f);
     }
@@ -415,5 +415,5 @@ enum MHD_Result render_static(struct req *r, const char *name)
         return render_error(r, 404, "not_found", "There is no file at this address.");
     body = json_string_value(json_object_get(f, "body"));
     return send_body(r, 200, json_string_value(json_object_get(f, "type")), body,
-                json_string_length(json_object_get(f, "body")), "public, max-age=3600");
+                     json_string_length(json_object_get(f, "body")), "public, max-age=3600");
 }

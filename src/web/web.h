@@ -23,14 +23,14 @@ struct mustache_set;
 /* What the whole server shares (read-only after start). */
 struct app {
     const char *db_url;
-    const char *home;               /* templates/, static/, data/ */
+    const char *home; /* templates/, static/, data/ */
     struct mustache_set *templates;
-    json_t *statics;                /* name -> {"body": bytes (string), "type", "etag"} */
-    size_t max_body;                /* bytes */
-    int quiet;                      /* no access log */
+    json_t *statics; /* name -> {"body": bytes (string), "type", "etag"} */
+    size_t max_body; /* bytes */
+    int quiet;       /* no access log */
 };
 
-#define REQ_MAX_PARAMS 4
+#define REQ_MAX_PARAMS  4
 #define REQ_MAX_HEADERS 8
 
 struct route;
@@ -42,22 +42,22 @@ struct req {
     struct store *store;
     const struct route *route;
     const char *method;
-    const char *path;      /* without the .json suffix when one was given */
-    char id[17];           /* request id (hex) */
+    const char *path; /* without the .json suffix when one was given */
+    char id[17];      /* request id (hex) */
     int want_json;
     int is_head;
     const char *params[REQ_MAX_PARAMS];
     int nparams;
-    struct buf body;       /* request body, capped at app->max_body */
+    struct buf body; /* request body, capped at app->max_body */
     int body_too_big;
-    double t0;             /* start, monotonic ms */
+    double t0; /* start, monotonic ms */
     /* response extras set by handlers */
     const char *hdr_name[REQ_MAX_HEADERS];
     const char *hdr_value[REQ_MAX_HEADERS];
     int nhdr;
     const char *cache_key; /* set when the answer may be cached (ROUTE_CACHE) */
     int64_t cache_gen;
-    int status;            /* for the access log */
+    int status; /* for the access log */
     size_t sent;
 };
 
@@ -76,10 +76,10 @@ enum route_flags {
 
 struct route {
     const char *method;
-    const char *pattern;   /* "/frameworks/{}/items/{}" */
+    const char *pattern; /* "/frameworks/{}/items/{}" */
     handler_fn handler;
-    const char *template;  /* page template; NULL for JSON-only routes */
-    const char *perm;      /* permission needed: "public" for now */
+    const char *template; /* page template; NULL for JSON-only routes */
+    const char *perm;     /* permission needed: "public" for now */
     int flags;
 };
 
@@ -90,8 +90,7 @@ extern const int nroutes;
  * Finds the route for method and path; fills r->params. Returns the route, or
  * NULL with *allowed set to 1 when the path exists under another method.
  */
-const struct route *router_match(struct req *r, const char *method, const char *path,
-                                 int *allowed);
+const struct route *router_match(struct req *r, const char *method, const char *path, int *allowed);
 
 /* Adds a response header (the strings must live as long as the request). */
 void req_header(struct req *r, const char *name, const char *value);

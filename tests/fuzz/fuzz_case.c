@@ -3,7 +3,7 @@
  *
  * Any bytes must come back as a package or a list of problems: no crash, no
  * leak, no undefined behaviour. Built by `make fuzz` (clang):
- *   build/fuzz/fuzz_case -max_total_time=60 data/frameworks
+ *   build/fuzz/fuzz_case -max_total_time=60 build/fuzz/corpus data/frameworks
  */
 #include <stddef.h>
 #include <stdint.h>

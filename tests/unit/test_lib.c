@@ -1,0 +1,615 @@
+/*
+ * test_lib.c — src/lib: the capped buffer, the arena, the error vocabulary
+ * and the clock.
+ */
+#include "testutil.h"
+
+#include <stdalign.h>
+#include <time.h>
+
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/clock.h"
+#include "lib/err.h"
+
+/* --- buf ----------------------------------------------------------------- */
+
+static void test_buf_empty(void **state)
+{
+    struct buf b;
+
+    (void)state;
+    buf_init(&b, 100);
+    assert_null(b.p);
+    assert_int_equal(b.n, 0);
+    assert_int_equal(b.alloc, 0);
+    assert_string_equal(buf_str(&b), "");
+    buf_free(&b);
+}
+
+static void test_buf_growth(void **state)
+{
+    struct buf b;
+    size_t i;
+
+    (void)state;
+    buf_init(&b, 1u << 20);
+    for (i = 0; i < 10000; i++)
+        assert_int_equal(buf_addc(&b, (char)('a' + (char)(i % 26))), CF_OK);
+    assert_int_equal(b.n, 10000);
+    assert_true(b.alloc >= b.n + 1);
+    assert_int_equal(strlen(buf_str(&b)), 10000);
+    for (i = 0; i < 10000; i++)
+        if (b.p[i] != (char)('a' + (char)(i % 26)))
+            fail_msg("byte %zu is '%c', expected '%c'", i, b.p[i], 'a' + (int)(i % 26));
+    assert_int_equal(b.p[b.n], '\0');
+
+    assert_int_equal(buf_adds(&b, "-end"), CF_OK);
+    assert_int_equal(b.n, 10004);
+    assert_string_equal(buf_str(&b) + 10000, "-end");
+
+    /* Bytes with NULs inside are kept; the length counts them. */
+    assert_int_equal(buf_add(&b, "x\0y", 3), CF_OK);
+    assert_int_equal(b.n, 10007);
+    assert_memory_equal(b.p + 10004, "x\0y", 3);
+    buf_free(&b);
+}
+
+static void test_buf_reset_keeps_memory(void **state)
+{
+    struct buf b;
+    char *before;
+
+    (void)state;
+    buf_init(&b, 1000);
+    assert_int_equal(buf_adds(&b, "hello"), CF_OK);
+    before = b.p;
+    buf_reset(&b);
+    assert_int_equal(b.n, 0);
+    assert_ptr_equal(b.p, before);
+    assert_string_equal(buf_str(&b), "");
+    assert_int_equal(buf_adds(&b, "again"), CF_OK);
+    assert_string_equal(buf_str(&b), "again");
+    buf_free(&b);
+    assert_null(b.p);
+    assert_int_equal(b.n, 0);
+}
+
+static void test_buf_cap(void **state)
+{
+    struct buf b;
+
+    (void)state;
+    buf_init(&b, 16);
+    assert_int_equal(buf_adds(&b, "0123456789"), CF_OK);
+    assert_int_equal(buf_adds(&b, "abcdef"), CF_OK); /* exactly 16: allowed */
+    assert_int_equal(b.n, 16);
+    assert_string_equal(buf_str(&b), "0123456789abcdef");
+
+    /* One byte over: CF_ETOOBIG, and the buffer is freed and empty. */
+    assert_int_equal(buf_addc(&b, 'x'), CF_ETOOBIG);
+    assert_null(b.p);
+    assert_int_equal(b.n, 0);
+    assert_int_equal(b.alloc, 0);
+    assert_string_equal(buf_str(&b), "");
+
+    /* And usable again, with the same cap. */
+    assert_int_equal(buf_adds(&b, "abc"), CF_OK);
+    assert_string_equal(buf_str(&b), "abc");
+    assert_int_equal(buf_add(&b, "0123456789abcdef", 14), CF_ETOOBIG);
+    assert_null(b.p);
+    assert_int_equal(buf_adds(&b, "0123456789abcdef"), CF_OK);
+    assert_int_equal(b.n, 16);
+
+    /* A single append bigger than the cap on an empty buffer. */
+    buf_free(&b);
+    assert_int_equal(buf_adds(&b, "0123456789abcdefg"), CF_ETOOBIG);
+    assert_null(b.p);
+    buf_free(&b);
+}
+
+static void test_buf_printf(void **state)
+{
+    struct buf b;
+    char *big;
+
+    (void)state;
+    buf_init(&b, 1u << 20);
+    assert_int_equal(buf_printf(&b, "%d-%s-%c", 42, "x", 'y'), CF_OK);
+    assert_string_equal(buf_str(&b), "42-x-y");
+    assert_int_equal(b.n, 6);
+
+    /* Longer than the 256-byte stack copy, appended after existing content. */
+    big = malloc(5001);
+    assert_non_null(big);
+    memset(big, 'q', 5000);
+    big[5000] = '\0';
+    assert_int_equal(buf_printf(&b, "[%s]%d", big, 7), CF_OK);
+    assert_int_equal(b.n, 6 + 1 + 5000 + 1 + 1);
+    assert_int_equal(strlen(buf_str(&b)), b.n);
+    assert_memory_equal(b.p, "42-x-y[", 7);
+    assert_memory_equal(b.p + 7, big, 5000);
+    assert_string_equal(b.p + 5007, "]7");
+
+    /* Exactly 255 and 256 characters: both sides of the stack-copy size. */
+    buf_reset(&b);
+    big[255] = '\0';
+    assert_int_equal(buf_printf(&b, "%s", big), CF_OK);
+    assert_int_equal(b.n, 255);
+    big[255] = 'q';
+    big[256] = '\0';
+    assert_int_equal(buf_printf(&b, "%s", big), CF_OK);
+    assert_int_equal(b.n, 511);
+    assert_int_equal(strlen(buf_str(&b)), 511);
+    free(big);
+    buf_free(&b);
+}
+
+static void test_buf_printf_cap(void **state)
+{
+    struct buf b;
+    char big[600];
+
+    (void)state;
+    memset(big, 'z', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+
+    /* Short formatted text over the cap. */
+    buf_init(&b, 8);
+    assert_int_equal(buf_printf(&b, "%s", "123456789"), CF_ETOOBIG);
+    assert_null(b.p);
+    assert_int_equal(b.n, 0);
+
+    /* Long formatted text (the in-place path) over the cap. */
+    buf_init(&b, 500);
+    assert_int_equal(buf_adds(&b, "abc"), CF_OK);
+    assert_int_equal(buf_printf(&b, "%s", big), CF_ETOOBIG);
+    assert_null(b.p);
+    assert_int_equal(b.n, 0);
+    assert_int_equal(buf_printf(&b, "%s!", "ok"), CF_OK);
+    assert_string_equal(buf_str(&b), "ok!");
+
+    /* Long text that fits exactly. */
+    buf_free(&b);
+    buf_init(&b, 599);
+    assert_int_equal(buf_printf(&b, "%s", big), CF_OK);
+    assert_int_equal(b.n, 599);
+    buf_free(&b);
+}
+
+static void test_buf_detach(void **state)
+{
+    struct buf b;
+    size_t n = 99;
+    char *p;
+
+    (void)state;
+    buf_init(&b, 100);
+    assert_null(buf_detach(&b, &n));
+    assert_int_equal(n, 0);
+
+    assert_int_equal(buf_adds(&b, "detached"), CF_OK);
+    p = buf_detach(&b, &n);
+    assert_non_null(p);
+    assert_int_equal(n, 8);
+    assert_string_equal(p, "detached");
+    assert_null(b.p);
+    assert_int_equal(b.n, 0);
+    assert_int_equal(b.alloc, 0);
+    assert_string_equal(buf_str(&b), "");
+
+    /* The buffer is reusable and independent of the detached memory. */
+    assert_int_equal(buf_adds(&b, "new"), CF_OK);
+    assert_string_equal(buf_str(&b), "new");
+    assert_string_equal(p, "detached");
+    free(p);
+    p = buf_detach(&b, NULL);
+    assert_string_equal(p, "new");
+    free(p);
+    buf_free(&b);
+}
+
+/* --- arena --------------------------------------------------------------- */
+
+static int is_aligned(const void *p)
+{
+    return ((uintptr_t)p % alignof(max_align_t)) == 0;
+}
+
+static void test_arena_many(void **state)
+{
+    enum { N = 20000 };
+    struct arena *a = arena_new();
+    unsigned char **ptrs;
+    size_t i;
+
+    (void)state;
+    assert_non_null(a);
+    ptrs = calloc(N, sizeof *ptrs);
+    assert_non_null(ptrs);
+    for (i = 0; i < N; i++) {
+        size_t n = 1 + i % 61;
+
+        ptrs[i] = arena_alloc(a, n);
+        assert_non_null(ptrs[i]);
+        for (size_t k = 0; k < n; k++)
+            if (ptrs[i][k] != 0)
+                fail_msg("allocation %zu byte %zu is not zeroed", i, k);
+        memset(ptrs[i], (int)(i & 0xff), n);
+    }
+    /* No allocation overlapped another: every pattern is intact. */
+    for (i = 0; i < N; i++) {
+        size_t n = 1 + i % 61;
+
+        for (size_t k = 0; k < n; k++)
+            if (ptrs[i][k] != (unsigned char)(i & 0xff))
+                fail_msg("allocation %zu byte %zu was overwritten", i, k);
+    }
+    free(ptrs);
+    arena_free(a);
+}
+
+static void test_arena_big(void **state)
+{
+    struct arena *a = arena_new();
+    unsigned char *small1, *big1, *small2, *big2, *small3;
+    size_t i;
+
+    (void)state;
+    assert_non_null(a);
+    small1 = arena_alloc(a, 100);
+    assert_non_null(small1);
+    memset(small1, 0x11, 100);
+
+    big1 = arena_alloc(a, 20000); /* more than a chunk */
+    assert_non_null(big1);
+    assert_true(is_aligned(big1));
+    for (i = 0; i < 20000; i++)
+        if (big1[i] != 0)
+            fail_msg("big allocation byte %zu is not zeroed", i);
+    memset(big1, 0x22, 20000);
+
+    small2 = arena_alloc(a, 100);
+    assert_non_null(small2);
+    memset(small2, 0x33, 100);
+
+    big2 = arena_alloc(a, 1u << 20);
+    assert_non_null(big2);
+    memset(big2, 0x44, 1u << 20);
+
+    small3 = arena_alloc(a, 8192); /* exactly a chunk */
+    assert_non_null(small3);
+    memset(small3, 0x55, 8192);
+
+    /* Sizes whose rounding would overflow are refused, not wrapped. */
+    assert_null(arena_alloc(a, SIZE_MAX));
+    assert_null(arena_alloc(a, SIZE_MAX - 8));
+
+    for (i = 0; i < 100; i++) {
+        assert_int_equal(small1[i], 0x11);
+        assert_int_equal(small2[i], 0x33);
+    }
+    for (i = 0; i < 20000; i++)
+        if (big1[i] != 0x22)
+            fail_msg("big allocation byte %zu was overwritten", i);
+    for (i = 0; i < (1u << 20); i++)
+        if (big2[i] != 0x44)
+            fail_msg("1 MB allocation byte %zu was overwritten", i);
+    for (i = 0; i < 8192; i++)
+        if (small3[i] != 0x55)
+            fail_msg("chunk-sized allocation byte %zu was overwritten", i);
+    arena_free(a);
+}
+
+static void test_arena_alignment(void **state)
+{
+    static const size_t sizes[] = {0,  1,  2,   3,    7,    8,    9,    15, 16, 17,
+                                   31, 33, 100, 1000, 8191, 8193, 9000, 3,  1};
+    struct arena *a = arena_new();
+    void *prev = NULL;
+
+    (void)state;
+    assert_non_null(a);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        void *p = arena_alloc(a, sizes[i]);
+
+        assert_non_null(p);
+        if (!is_aligned(p))
+            fail_msg("arena_alloc(%zu) returned %p, not aligned to %zu", sizes[i], p,
+                     (size_t)alignof(max_align_t));
+        assert_ptr_not_equal(p, prev);
+        prev = p;
+    }
+    {
+        /* A double and a long double stored through the returned pointers. */
+        double *d = arena_alloc(a, sizeof *d);
+        long double *ld = arena_alloc(a, sizeof *ld);
+
+        assert_non_null(d);
+        assert_non_null(ld);
+        *d = 1.5;
+        *ld = 2.5L;
+        assert_true(*d == 1.5);
+        assert_true(*ld == 2.5L);
+    }
+    arena_free(a);
+    arena_free(NULL);
+}
+
+static void test_arena_strings(void **state)
+{
+    struct arena *a = arena_new();
+    char *s, *t, *u, *big, *v;
+    char long_src[12001];
+
+    (void)state;
+    assert_non_null(a);
+    s = arena_strdup(a, "hello");
+    assert_string_equal(s, "hello");
+    t = arena_strndup(a, "hello world", 5);
+    assert_string_equal(t, "hello");
+    assert_ptr_not_equal(s, t);
+    u = arena_strdup(a, "");
+    assert_string_equal(u, "");
+    v = arena_printf(a, "%s=%d;%.2f", "n", -12, 0.5);
+    assert_string_equal(v, "n=-12;0.50");
+
+    memset(long_src, 'L', sizeof long_src - 1);
+    long_src[sizeof long_src - 1] = '\0';
+    big = arena_printf(a, "<%s>", long_src);
+    assert_non_null(big);
+    assert_int_equal(strlen(big), 12002);
+    assert_int_equal(big[0], '<');
+    assert_int_equal(big[12001], '>');
+    assert_memory_equal(big + 1, long_src, 12000);
+    big = arena_strdup(a, long_src);
+    assert_string_equal(big, long_src);
+
+    /* Earlier strings survive later allocations. */
+    assert_string_equal(s, "hello");
+    assert_string_equal(v, "n=-12;0.50");
+    arena_free(a);
+}
+
+/* --- err ----------------------------------------------------------------- */
+
+static void test_err_set(void **state)
+{
+    struct cf_error e;
+    char longmsg[1000];
+
+    (void)state;
+    memset(&e, 'x', sizeof e);
+    assert_int_equal(cf_error_set(&e, CF_ENOTFOUND, "email", "no user %s (%d)", "ann", 7),
+                     CF_ENOTFOUND);
+    assert_int_equal(e.code, CF_ENOTFOUND);
+    assert_string_equal(e.message, "no user ann (7)");
+    assert_string_equal(e.field, "email");
+
+    assert_int_equal(cf_error_set(&e, CF_EINVAL, NULL, "plain"), CF_EINVAL);
+    assert_int_equal(e.code, CF_EINVAL);
+    assert_string_equal(e.field, "");
+    assert_string_equal(e.message, "plain");
+
+    /* A NULL error only returns the code. */
+    assert_int_equal(cf_error_set(NULL, CF_EIO, "f", "ignored"), CF_EIO);
+
+    /* Over-long message and field are cut, still NUL-terminated. */
+    memset(longmsg, 'm', sizeof longmsg - 1);
+    longmsg[sizeof longmsg - 1] = '\0';
+    cf_error_set(&e, CF_EDB, longmsg, "%s", longmsg);
+    assert_int_equal(strlen(e.message), sizeof e.message - 1);
+    assert_int_equal(strlen(e.field), sizeof e.field - 1);
+
+    cf_error_clear(&e);
+    assert_int_equal(e.code, CF_OK);
+    assert_string_equal(e.message, "");
+    assert_string_equal(e.field, "");
+    cf_error_clear(NULL);
+}
+
+static void test_err_names(void **state)
+{
+    static const struct {
+        int code;
+        const char *name;
+    } want[] = {
+        {CF_OK, "ok"},
+        {CF_EINVAL, "invalid"},
+        {CF_ENOTFOUND, "not_found"},
+        {CF_ECONFLICT, "conflict"},
+        {CF_EFORBIDDEN, "forbidden"},
+        {CF_ENOMEM, "internal"},
+        {CF_EIO, "internal"},
+        {CF_EDB, "internal"},
+        {CF_ETOOBIG, "too_large"},
+        {CF_EUNAUTH, "unauthorized"},
+        {CF_ETOOMANY, "too_many_requests"},
+        {CF_EVERSION, "version"},
+        {CF_EBUSY, "busy"},
+        {CF_EREADONLY, "read_only"},
+    };
+    const char *unknown = cf_strerror(-9999);
+
+    (void)state;
+    assert_non_null(unknown);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *text = cf_strerror(want[i].code);
+
+        assert_non_null(text);
+        if (strcmp(text, unknown) == 0)
+            fail_msg("cf_strerror(%d) has no text of its own (\"%s\")", want[i].code, text);
+        if (strcmp(cf_err_name(want[i].code), want[i].name) != 0)
+            fail_msg("cf_err_name(%d) = \"%s\", expected \"%s\"", want[i].code,
+                     cf_err_name(want[i].code), want[i].name);
+        /* Texts are distinct: a person can tell the errors apart. */
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(text, cf_strerror(want[j].code)) == 0)
+                fail_msg("codes %d and %d share the text \"%s\"", want[i].code, want[j].code, text);
+    }
+    assert_string_equal(cf_strerror(CF_ENOTFOUND), "not found");
+    assert_string_equal(cf_err_name(-9999), "internal");
+    assert_non_null(cf_strerror(12345));
+}
+
+/* --- clock --------------------------------------------------------------- */
+
+static time_t parse_ok(const char *s)
+{
+    time_t t = (time_t)-12345;
+
+    if (clock_parse_iso(s, &t) != 0)
+        fail_msg("clock_parse_iso(\"%s\") failed; it is valid", s);
+    return t;
+}
+
+static void test_clock_parse_valid(void **state)
+{
+    time_t base;
+
+    (void)state;
+    assert_int_equal(parse_ok("1970-01-01T00:00:00Z"), 0);
+    assert_int_equal(parse_ok("2000-01-01T00:00:00Z"), 946684800);
+    base = parse_ok("2024-01-31T12:00:00Z");
+    assert_int_equal(base, 1706702400);
+
+    /* Lowercase separators, fractions of any length. */
+    assert_int_equal(parse_ok("2024-01-31t12:00:00z"), base);
+    assert_int_equal(parse_ok("2024-01-31T12:00:00.5Z"), base);
+    assert_int_equal(parse_ok("2024-01-31T12:00:00.123456789Z"), base);
+
+    /* Offsets: the instant is the same. */
+    assert_int_equal(parse_ok("2024-01-31T12:00:00+00:00"), base);
+    assert_int_equal(parse_ok("2024-01-31T12:00:00-00:00"), base);
+    assert_int_equal(parse_ok("2024-01-31T14:30:00+02:30"), base);
+    assert_int_equal(parse_ok("2024-01-31T07:00:00-05:00"), base);
+    assert_int_equal(parse_ok("2024-02-01T01:00:00.250+13:00"), base);
+    assert_int_equal(parse_ok("2024-01-30T23:59:00-12:01"), base);
+
+    /* Leap days in leap years, month ends. */
+    assert_int_equal(parse_ok("2024-02-29T00:00:00Z"), parse_ok("2024-02-28T00:00:00Z") + 86400);
+    assert_int_equal(parse_ok("2000-02-29T00:00:00Z"), parse_ok("2000-03-01T00:00:00Z") - 86400);
+    assert_int_equal(parse_ok("2023-12-31T23:59:59Z"), parse_ok("2024-01-01T00:00:00Z") - 1);
+}
+
+static void test_clock_parse_invalid(void **state)
+{
+    static const char *const bad[] = {
+        "",
+        "2023-02-29T00:00:00Z", /* 2023 is not a leap year */
+        "1900-02-29T00:00:00Z", /* nor is 1900 */
+        "2024-13-01T00:00:00Z", /* 13th month */
+        "2024-00-10T00:00:00Z",
+        "2024-04-31T00:00:00Z",
+        "2024-01-32T00:00:00Z",
+        "2024-01-00T00:00:00Z",
+        "2024-01-31T24:00:00Z",
+        "2024-01-31T12:60:00Z",
+        "2024-01-31T12:00:00",        /* missing zone */
+        "2024-01-31T12:00:00.5",      /* missing zone after a fraction */
+        "2024-01-31",                 /* a date alone */
+        "2024-01-31T12:00:00Zjunk",   /* trailing junk */
+        "2024-01-31T12:00:00+02:00x", /* trailing junk after an offset */
+        "2024-01-31T12:00:00Z ",      /* trailing space */
+        "2024-01-31T12:00:00.Z",      /* fraction without digits */
+        "2024-01-31T12:00:00+0200",   /* offset without colon */
+        "2024-01-31T12:00:00+24:00",  /* offset hour out of range */
+        "2024-01-31T12:00:00+02:60",  /* offset minute out of range */
+        "2024-01-31 12:00:00Z",       /* space instead of T */
+        "2024/01/31T12:00:00Z",
+        "24-01-31T12:00:00Z",
+        "2024-1-31T12:00:00Z",
+        "2024-01-31T12:00Z",
+        "abcd-ef-ghTij:kl:mnZ",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        time_t t = 0;
+
+        if (clock_parse_iso(bad[i], &t) != -1)
+            fail_msg("clock_parse_iso(\"%s\") accepted an invalid instant", bad[i]);
+    }
+}
+
+static void test_clock_iso_roundtrip(void **state)
+{
+    static const char *const samples[] = {"1970-01-01T00:00:00Z", "2024-02-29T23:59:59Z",
+                                          "2029-03-01T09:00:00Z", "2038-01-19T03:14:08Z"};
+    char buf[32];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        clock_iso(parse_ok(samples[i]), buf, sizeof buf);
+        assert_string_equal(buf, samples[i]);
+    }
+    clock_iso(parse_ok("2024-01-31T14:30:00.9+02:30"), buf, sizeof buf);
+    assert_string_equal(buf, "2024-01-31T12:00:00Z");
+}
+
+static void test_clock_now_env(void **state)
+{
+    const char *old = getenv("CTOFRAME_NOW");
+    char *saved = old != NULL ? strdup(old) : NULL;
+    char buf[32];
+    time_t sys, got;
+    double m1, m2;
+
+    (void)state;
+    assert_int_equal(setenv("CTOFRAME_NOW", "2029-03-01T09:00:00Z", 1), 0);
+    assert_int_equal(clock_now(), parse_ok("2029-03-01T09:00:00Z"));
+    clock_now_iso(buf, sizeof buf);
+    assert_string_equal(buf, "2029-03-01T09:00:00Z");
+
+    assert_int_equal(setenv("CTOFRAME_NOW", "2029-03-01T10:00:00+01:00", 1), 0);
+    assert_int_equal(clock_now(), parse_ok("2029-03-01T09:00:00Z"));
+
+    /* An invalid or empty value falls back to the system clock. */
+    assert_int_equal(setenv("CTOFRAME_NOW", "next tuesday", 1), 0);
+    sys = time(NULL);
+    got = clock_now();
+    if (got < sys - 2 || got > sys + 2)
+        fail_msg("invalid CTOFRAME_NOW: clock_now() = %lld, system clock %lld", (long long)got,
+                 (long long)sys);
+    assert_int_equal(setenv("CTOFRAME_NOW", "", 1), 0);
+    got = clock_now();
+    assert_true(got >= sys - 2 && got <= time(NULL) + 2);
+
+    assert_int_equal(unsetenv("CTOFRAME_NOW"), 0);
+    got = clock_now();
+    assert_true(got >= sys - 2 && got <= time(NULL) + 2);
+
+    m1 = clock_mono_ms();
+    m2 = clock_mono_ms();
+    assert_true(m2 >= m1);
+
+    if (saved != NULL) {
+        setenv("CTOFRAME_NOW", saved, 1);
+        free(saved);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf_empty),
+        cmocka_unit_test(test_buf_growth),
+        cmocka_unit_test(test_buf_reset_keeps_memory),
+        cmocka_unit_test(test_buf_cap),
+        cmocka_unit_test(test_buf_printf),
+        cmocka_unit_test(test_buf_printf_cap),
+        cmocka_unit_test(test_buf_detach),
+        cmocka_unit_test(test_arena_many),
+        cmocka_unit_test(test_arena_big),
+        cmocka_unit_test(test_arena_alignment),
+        cmocka_unit_test(test_arena_strings),
+        cmocka_unit_test(test_err_set),
+        cmocka_unit_test(test_err_names),
+        cmocka_unit_test(test_clock_parse_valid),
+        cmocka_unit_test(test_clock_parse_invalid),
+        cmocka_unit_test(test_clock_iso_roundtrip),
+        cmocka_unit_test(test_clock_now_env),
+    };
+
+    return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
+}
