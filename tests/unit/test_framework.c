@@ -39,21 +39,6 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static const char *str(const json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
-static const char *doc_id(const json_t *pkg)
-{
-    return str(json_object_get(pkg, "CFDocument"), "identifier");
-}
-
-static const char *link_id(const json_t *a, const char *end)
-{
-    return str(json_object_get(a, end), "identifier");
-}
-
 /* The item of pkg with humanCodingScheme code; fails the test when there is none. */
 static const json_t *item_by_code(const json_t *pkg, const char *code)
 {
@@ -62,7 +47,7 @@ static const json_t *item_by_code(const json_t *pkg, const char *code)
 
     json_array_foreach(json_object_get(pkg, "CFItems"), i, it)
     {
-        const char *c = str(it, "humanCodingScheme");
+        const char *c = tu_str(it, "humanCodingScheme");
 
         if (c != NULL && strcmp(c, code) == 0)
             return it;
@@ -73,7 +58,7 @@ static const json_t *item_by_code(const json_t *pkg, const char *code)
 
 static const char *id_by_code(const json_t *pkg, const char *code)
 {
-    return str(item_by_code(pkg, code), "identifier");
+    return tu_str(item_by_code(pkg, code), "identifier");
 }
 
 /* The criterion whose CFItemURI is item id, or NULL. */
@@ -86,7 +71,7 @@ static const json_t *criterion_of(const json_t *pkg, const char *id)
     {
         json_array_foreach(json_object_get(r, "CFRubricCriteria"), j, c)
         {
-            if (strcmp(link_id(c, "CFItemURI"), id) == 0)
+            if (strcmp(tu_link_id(c, "CFItemURI"), id) == 0)
                 return c;
         }
     }
@@ -112,11 +97,11 @@ static json_t *children_of(const json_t *pkg, const char *parent)
         {
             json_int_t seq = json_integer_value(json_object_get(a, "sequenceNumber"));
 
-            if (strcmp(str(a, "associationType"), "isChildOf") != 0 ||
-                strcmp(link_id(a, "destinationNodeURI"), parent) != 0)
+            if (strcmp(tu_str(a, "associationType"), "isChildOf") != 0 ||
+                strcmp(tu_link_id(a, "destinationNodeURI"), parent) != 0)
                 continue;
             if (!json_is_integer(json_object_get(a, "sequenceNumber")))
-                fail_msg("children_of: association %s has no sequenceNumber", str(a, "identifier"));
+                fail_msg("children_of: association %s has no sequenceNumber", tu_str(a, "identifier"));
             if (seq > last && (best < 0 || seq < best))
                 best = seq;
         }
@@ -124,10 +109,10 @@ static json_t *children_of(const json_t *pkg, const char *parent)
             break;
         json_array_foreach(json_object_get(pkg, "CFAssociations"), i, a)
         {
-            if (strcmp(str(a, "associationType"), "isChildOf") == 0 &&
-                strcmp(link_id(a, "destinationNodeURI"), parent) == 0 &&
+            if (strcmp(tu_str(a, "associationType"), "isChildOf") == 0 &&
+                strcmp(tu_link_id(a, "destinationNodeURI"), parent) == 0 &&
                 json_integer_value(json_object_get(a, "sequenceNumber")) == best)
-                json_array_append_new(out, json_string(link_id(a, "originNodeURI")));
+                json_array_append_new(out, json_string(tu_link_id(a, "originNodeURI")));
         }
         last = best;
     }
@@ -164,7 +149,7 @@ static double weight_of(const json_t *node)
     const json_t *w = json_object_get(node, "weight");
 
     if (!json_is_number(w))
-        fail_msg("node %s has no numeric weight", str(node, "code"));
+        fail_msg("node %s has no numeric weight", tu_str(node, "code"));
     return json_number_value(w);
 }
 
@@ -173,7 +158,7 @@ static void assert_weight(const json_t *node, double want)
     double w = weight_of(node);
 
     if (fabs(w - want) > 1e-9)
-        fail_msg("node %s: weight %g, expected %g", str(node, "code"), w, want);
+        fail_msg("node %s: weight %g, expected %g", tu_str(node, "code"), w, want);
 }
 
 /* Every node of a view tree carries the keys templates test, and the right url. */
@@ -187,13 +172,13 @@ static void check_node_keys(const json_t *nodes, const char *base, long *count)
         char url[256];
 
         if (json_object_get(n, "weight_label") == NULL)
-            fail_msg("node %s has no weight_label key", str(n, "code"));
+            fail_msg("node %s has no weight_label key", tu_str(n, "code"));
         if (json_object_get(n, "notes") == NULL)
-            fail_msg("node %s has no notes key", str(n, "code"));
+            fail_msg("node %s has no notes key", tu_str(n, "code"));
         if (json_object_get(n, "weight") == NULL)
-            fail_msg("node %s has no weight key", str(n, "code"));
-        snprintf(url, sizeof url, "%s/items/%s", base, str(n, "identifier"));
-        assert_string_equal(str(n, "url"), url);
+            fail_msg("node %s has no weight key", tu_str(n, "code"));
+        snprintf(url, sizeof url, "%s/items/%s", base, tu_str(n, "identifier"));
+        assert_string_equal(tu_str(n, "url"), url);
         (*count)++;
         check_node_keys(json_object_get(n, "children"), base, count);
     }
@@ -209,18 +194,18 @@ static void test_view_2019_groups(void **state)
 
     (void)state;
     assert_non_null(v);
-    assert_string_equal(str(v, "title"), str(json_object_get(g_2019, "CFDocument"), "title"));
-    assert_string_equal(str(v, "identifier"), doc_id(g_2019));
+    assert_string_equal(tu_str(v, "title"), tu_str(json_object_get(g_2019, "CFDocument"), "title"));
+    assert_string_equal(tu_str(v, "identifier"), tu_doc_id(g_2019));
     assert_int_equal(json_array_size(groups), 3);
     for (size_t i = 0; i < 3; i++) {
         const json_t *g = json_array_get(groups, i);
         const json_t *it = item_by_code(g_2019, cats[i]);
 
-        assert_string_equal(str(g, "code"), cats[i]);
-        assert_string_equal(str(g, "name"), str(it, "abbreviatedStatement"));
-        assert_string_equal(str(g, "statement"), str(it, "fullStatement"));
-        assert_string_equal(str(g, "identifier"), str(it, "identifier"));
-        assert_string_equal(str(g, "type"), "Category");
+        assert_string_equal(tu_str(g, "code"), cats[i]);
+        assert_string_equal(tu_str(g, "name"), tu_str(it, "abbreviatedStatement"));
+        assert_string_equal(tu_str(g, "statement"), tu_str(it, "fullStatement"));
+        assert_string_equal(tu_str(g, "identifier"), tu_str(it, "identifier"));
+        assert_string_equal(tu_str(g, "type"), "Category");
         assert_int_equal(json_integer_value(json_object_get(g, "depth")), 1);
         assert_true(json_is_true(json_object_get(g, "has_children")));
     }
@@ -253,20 +238,20 @@ static void test_view_2019_skill_weights(void **state)
             char label[16];
 
             if (k >= 10)
-                fail_msg("more than 10 skill areas (extra: %s)", str(s, "code"));
-            assert_string_equal(str(s, "code"), want[k].code);
-            assert_string_equal(str(s, "type"), "Skill Area");
+                fail_msg("more than 10 skill areas (extra: %s)", tu_str(s, "code"));
+            assert_string_equal(tu_str(s, "code"), want[k].code);
+            assert_string_equal(tu_str(s, "type"), "Skill Area");
             assert_weight(s, want[k].weight);
             snprintf(label, sizeof label, "%.0f%%", want[k].weight);
-            assert_string_equal(str(s, "weight_label"), label);
+            assert_string_equal(tu_str(s, "weight_label"), label);
             assert_true(json_is_true(json_object_get(s, "has_rubric")));
             /* The weight is the criterion's. */
-            crit = criterion_of(g_2019, str(s, "identifier"));
+            crit = criterion_of(g_2019, tu_str(s, "identifier"));
             assert_non_null(crit);
             assert_true(fabs(json_number_value(json_object_get(crit, "weight")) - weight_of(s)) <
                         1e-9);
             /* The skill's notes are the package's. */
-            assert_string_equal(str(s, "notes"), str(item_by_code(g_2019, want[k].code), "notes"));
+            assert_string_equal(tu_str(s, "notes"), tu_str(item_by_code(g_2019, want[k].code), "notes"));
             sum += weight_of(s);
             k++;
         }
@@ -274,7 +259,7 @@ static void test_view_2019_skill_weights(void **state)
     assert_int_equal(k, 10);
     assert_true(fabs(sum - 100.0) < 1e-9);
     assert_string_equal(
-        str(json_array_get(
+        tu_str(json_array_get(
                 json_object_get(json_array_get(json_object_get(v, "groups"), 0), "children"), 0),
             "weight_label"),
         "15%");
@@ -298,10 +283,10 @@ static void test_view_2019_category_weights(void **state)
 
         assert_true(i < 3);
         /* Derived: no criterion of its own, the sum of its skill areas. */
-        assert_null(criterion_of(g_2019, str(g, "identifier")));
+        assert_null(criterion_of(g_2019, tu_str(g, "identifier")));
         assert_false(json_is_true(json_object_get(g, "has_rubric")));
         assert_weight(g, want[i]);
-        assert_string_equal(str(g, "weight_label"), labels[i]);
+        assert_string_equal(tu_str(g, "weight_label"), labels[i]);
         json_array_foreach(json_object_get(g, "children"), j, s) sum += weight_of(s);
         assert_true(fabs(sum - weight_of(g)) < 1e-9);
     }
@@ -320,7 +305,7 @@ static void test_view_2019_core_values(void **state)
     (void)state;
     /* Expected: the document's children of type Core Value, in order. */
     {
-        json_t *top = children_of(g_2019, doc_id(g_2019));
+        json_t *top = children_of(g_2019, tu_doc_id(g_2019));
         json_t *id;
 
         json_array_foreach(top, i, id)
@@ -330,8 +315,8 @@ static void test_view_2019_core_values(void **state)
 
             json_array_foreach(json_object_get(g_2019, "CFItems"), k, it)
             {
-                if (strcmp(str(it, "identifier"), json_string_value(id)) == 0 &&
-                    strcmp(str(it, "CFItemType"), "Core Value") == 0)
+                if (strcmp(tu_str(it, "identifier"), json_string_value(id)) == 0 &&
+                    strcmp(tu_str(it, "CFItemType"), "Core Value") == 0)
                     json_array_append(want, id);
             }
         }
@@ -347,12 +332,12 @@ static void test_view_2019_core_values(void **state)
         char code[32];
 
         snprintf(code, sizeof code, "CV.%zu", i + 1);
-        assert_string_equal(str(c, "code"), code);
-        assert_string_equal(str(c, "type"), "Core Value");
+        assert_string_equal(tu_str(c, "code"), code);
+        assert_string_equal(tu_str(c, "type"), "Core Value");
     }
     /* Listed apart: no group is a core value. */
     json_array_foreach(json_object_get(v, "groups"), i, g)
-        assert_string_not_equal(str(g, "type"), "Core Value");
+        assert_string_not_equal(tu_str(g, "type"), "Core Value");
     json_decref(want);
     json_decref(v);
 }
@@ -367,14 +352,14 @@ static void test_view_2019_rubric(void **state)
     (void)state;
     assert_true(json_is_true(json_object_get(v, "has_rubric")));
     assert_true(json_is_object(r));
-    assert_string_equal(str(r, "title"),
-                        str(json_array_get(json_object_get(g_2019, "CFRubrics"), 0), "title"));
+    assert_string_equal(tu_str(r, "title"),
+                        tu_str(json_array_get(json_object_get(g_2019, "CFRubrics"), 0), "title"));
     assert_int_equal(json_array_size(levels), 4);
     assert_int_equal(json_integer_value(json_object_get(r, "level_count")), 4);
     for (size_t i = 0; i < 4; i++) {
         const json_t *l = json_array_get(levels, i);
 
-        assert_string_equal(str(l, "quality"), names[i]);
+        assert_string_equal(tu_str(l, "quality"), names[i]);
         assert_true(fabs(json_number_value(json_object_get(l, "score")) - (double)(i + 1)) < 1e-9);
     }
     json_decref(v);
@@ -393,7 +378,7 @@ static void test_view_every_node_has_keys(void **state)
         check_node_keys(json_object_get(v, "core_values"), "/frameworks/abc", &count);
         /* Every item of these packages is in the tree exactly once. */
         assert_int_equal(count, json_array_size(json_object_get(pkgs[p], "CFItems")));
-        assert_string_equal(str(v, "url"), "/frameworks/abc");
+        assert_string_equal(tu_str(v, "url"), "/frameworks/abc");
         json_decref(v);
     }
 }
@@ -409,7 +394,7 @@ static void check_no_weights(const json_t *nodes)
     {
         if (!json_is_null(json_object_get(n, "weight")) ||
             !json_is_null(json_object_get(n, "weight_label")))
-            fail_msg("ISTE node %s has a weight", str(n, "code"));
+            fail_msg("ISTE node %s has a weight", tu_str(n, "code"));
         check_no_weights(json_object_get(n, "children"));
     }
 }
@@ -418,14 +403,14 @@ static void test_view_iste(void **state)
 {
     json_t *v = framework_view(g_iste, "/f");
     json_t *groups = json_object_get(v, "groups");
-    json_t *want = children_of(g_iste, doc_id(g_iste));
+    json_t *want = children_of(g_iste, tu_doc_id(g_iste));
     json_t *got = ids_of(groups);
 
     (void)state;
     assert_int_equal(json_array_size(groups), 5);
     tu_assert_json_equal(want, got, "ISTE standards in order");
-    assert_string_equal(str(json_array_get(groups, 0), "code"), "3.1");
-    assert_string_equal(str(json_array_get(groups, 4), "code"), "3.5");
+    assert_string_equal(tu_str(json_array_get(groups, 0), "code"), "3.1");
+    assert_string_equal(tu_str(json_array_get(groups, 4), "code"), "3.5");
     check_no_weights(groups);
     assert_true(json_is_null(json_object_get(v, "rubric")));
     assert_false(json_is_true(json_object_get(v, "has_rubric")));
@@ -455,14 +440,14 @@ static void test_item_view_skill(void **state)
     (void)state;
     assert_non_null(v);
     assert_non_null(crit);
-    assert_string_equal(str(json_object_get(v, "item"), "code"), "I.A");
-    assert_string_equal(str(json_object_get(v, "item"), "identifier"), ia);
-    assert_string_equal(str(json_object_get(v, "framework"), "identifier"), doc_id(g_2019));
+    assert_string_equal(tu_str(json_object_get(v, "item"), "code"), "I.A");
+    assert_string_equal(tu_str(json_object_get(v, "item"), "identifier"), ia);
+    assert_string_equal(tu_str(json_object_get(v, "framework"), "identifier"), tu_doc_id(g_2019));
 
     anc = json_object_get(v, "ancestors");
     assert_int_equal(json_array_size(anc), 1);
-    assert_string_equal(str(json_array_get(anc, 0), "identifier"), id_by_code(g_2019, "I"));
-    assert_string_equal(str(json_array_get(anc, 0), "code"), "I");
+    assert_string_equal(tu_str(json_array_get(anc, 0), "identifier"), id_by_code(g_2019, "I"));
+    assert_string_equal(tu_str(json_array_get(anc, 0), "code"), "I");
 
     levels = json_object_get(json_object_get(v, "rubric"), "levels");
     assert_int_equal(json_array_size(levels), 4);
@@ -471,15 +456,15 @@ static void test_item_view_skill(void **state)
         const json_t *l = json_array_get(levels, i);
         const json_t *cl = json_array_get(clevels, i);
 
-        assert_true(strlen(str(l, "description")) > 0);
-        assert_string_equal(str(l, "description"), str(cl, "description"));
-        assert_string_equal(str(l, "quality"), str(cl, "quality"));
-        assert_string_equal(str(l, "feedback"), str(cl, "feedback"));
-        assert_string_equal(str(l, "identifier"), str(cl, "identifier"));
+        assert_true(strlen(tu_str(l, "description")) > 0);
+        assert_string_equal(tu_str(l, "description"), tu_str(cl, "description"));
+        assert_string_equal(tu_str(l, "quality"), tu_str(cl, "quality"));
+        assert_string_equal(tu_str(l, "feedback"), tu_str(cl, "feedback"));
+        assert_string_equal(tu_str(l, "identifier"), tu_str(cl, "identifier"));
         assert_true(fabs(json_number_value(json_object_get(l, "score")) - (double)(i + 1)) < 1e-9);
         assert_int_equal(json_integer_value(json_object_get(l, "position")), i + 1);
     }
-    assert_string_equal(str(json_object_get(v, "rubric"), "criterion_id"), str(crit, "identifier"));
+    assert_string_equal(tu_str(json_object_get(v, "rubric"), "criterion_id"), tu_str(crit, "identifier"));
 
     kids = ids_of(json_object_get(json_object_get(v, "item"), "children"));
     want_kids = children_of(g_2019, ia);
@@ -489,7 +474,7 @@ static void test_item_view_skill(void **state)
     json_decref(want_kids);
 
     assert_true(json_is_null(json_object_get(v, "prev")));
-    assert_string_equal(str(json_object_get(v, "next"), "code"), "I.B");
+    assert_string_equal(tu_str(json_object_get(v, "next"), "code"), "I.B");
     assert_false(json_is_true(json_object_get(v, "has_related")));
     json_decref(v);
 }
@@ -501,7 +486,7 @@ static void test_item_view_edges(void **state)
     (void)state;
     /* The last skill area of a category: prev, no next. */
     v = framework_item_view(g_2019, id_by_code(g_2019, "I.C"), NULL, "/f");
-    assert_string_equal(str(json_object_get(v, "prev"), "code"), "I.B");
+    assert_string_equal(tu_str(json_object_get(v, "prev"), "code"), "I.B");
     assert_true(json_is_null(json_object_get(v, "next")));
     json_decref(v);
 
@@ -509,15 +494,15 @@ static void test_item_view_edges(void **state)
     v = framework_item_view(g_2019, id_by_code(g_2019, "I.A.1"), NULL, "/f");
     assert_non_null(v);
     assert_int_equal(json_array_size(json_object_get(v, "ancestors")), 2);
-    assert_string_equal(str(json_array_get(json_object_get(v, "ancestors"), 0), "code"), "I");
-    assert_string_equal(str(json_array_get(json_object_get(v, "ancestors"), 1), "code"), "I.A");
+    assert_string_equal(tu_str(json_array_get(json_object_get(v, "ancestors"), 0), "code"), "I");
+    assert_string_equal(tu_str(json_array_get(json_object_get(v, "ancestors"), 1), "code"), "I.A");
     assert_true(json_is_null(json_object_get(v, "rubric")));
     assert_int_equal(json_array_size(json_object_get(json_object_get(v, "item"), "children")), 0);
     json_decref(v);
 
     /* Unknown items: NULL. */
     assert_null(framework_item_view(g_2019, "00000000-0000-4000-8000-000000000000", NULL, "/f"));
-    assert_null(framework_item_view(g_2019, doc_id(g_2009), NULL, "/f"));
+    assert_null(framework_item_view(g_2019, tu_doc_id(g_2009), NULL, "/f"));
     assert_null(framework_item_view(g_2019, id_by_code(g_2009, "1"), NULL, "/f"));
 }
 
@@ -532,10 +517,10 @@ static void test_item_view_related(void **state)
     (void)state;
     json_array_foreach(json_object_get(g_xwalk, "CFAssociations"), i, a)
     {
-        if (strcmp(link_id(a, "destinationNodeURI"), ia) == 0) {
+        if (strcmp(tu_link_id(a, "destinationNodeURI"), ia) == 0) {
             json_t *c = json_deep_copy(a);
 
-            json_object_set_new(c, "doc", json_string(doc_id(g_2009)));
+            json_object_set_new(c, "doc", json_string(tu_doc_id(g_2009)));
             json_array_append_new(related, c);
         }
     }
@@ -547,14 +532,14 @@ static void test_item_view_related(void **state)
     json_array_foreach(rel, i, a)
     {
         const json_t *src = json_array_get(related, i);
-        const char *other = link_id(src, "originNodeURI");
+        const char *other = tu_link_id(src, "originNodeURI");
         char url[256];
 
-        assert_string_equal(str(a, "identifier"), other);
-        assert_string_equal(str(a, "type"), str(src, "associationType"));
+        assert_string_equal(tu_str(a, "identifier"), other);
+        assert_string_equal(tu_str(a, "type"), tu_str(src, "associationType"));
         assert_false(json_is_true(json_object_get(a, "outgoing")));
-        snprintf(url, sizeof url, "/frameworks/%s/items/%s", doc_id(g_2009), other);
-        assert_string_equal(str(a, "url"), url);
+        snprintf(url, sizeof url, "/frameworks/%s/items/%s", tu_doc_id(g_2009), other);
+        assert_string_equal(tu_str(a, "url"), url);
     }
     json_decref(v);
     json_decref(related);
@@ -576,14 +561,14 @@ static void test_crosswalk_view(void **state)
 
     (void)state;
     assert_non_null(v);
-    preorder(g_2009, doc_id(g_2009), order);
+    preorder(g_2009, tu_doc_id(g_2009), order);
     json_array_foreach(order, i, id)
         json_object_set_new(pos, json_string_value(id), json_integer((json_int_t)i));
     json_array_foreach(assocs, i, a)
     {
-        nexact_data += strcmp(str(a, "associationType"), "exactMatchOf") == 0;
-        json_object_set_new(linked_a, link_id(a, "originNodeURI"), json_true());
-        json_object_set_new(linked_b, link_id(a, "destinationNodeURI"), json_true());
+        nexact_data += strcmp(tu_str(a, "associationType"), "exactMatchOf") == 0;
+        json_object_set_new(linked_a, tu_link_id(a, "originNodeURI"), json_true());
+        json_object_set_new(linked_b, tu_link_id(a, "destinationNodeURI"), json_true());
     }
 
     /* Every crosswalk association is a row; 18 of them exact. */
@@ -597,7 +582,7 @@ static void test_crosswalk_view(void **state)
     /* Rows list the 2009 side in tree order. */
     json_array_foreach(rows, i, r)
     {
-        const char *from = str(json_object_get(r, "from"), "identifier");
+        const char *from = tu_str(json_object_get(r, "from"), "identifier");
         json_t *p = json_object_get(pos, from);
 
         nexact += json_is_true(json_object_get(r, "exact"));
@@ -605,12 +590,12 @@ static void test_crosswalk_view(void **state)
             fail_msg("row %zu: %s is not a 2009 item", i, from);
         if (json_integer_value(p) < last)
             fail_msg("row %zu (%s) comes before an earlier row in 2009 tree order", i,
-                     str(json_object_get(r, "from"), "code"));
+                     tu_str(json_object_get(r, "from"), "code"));
         last = json_integer_value(p);
-        assert_non_null(str(json_object_get(r, "to"), "identifier"));
+        assert_non_null(tu_str(json_object_get(r, "to"), "identifier"));
     }
     assert_int_equal(nexact, 18);
-    assert_string_equal(str(json_object_get(json_array_get(rows, 0), "from"), "code"), "I");
+    assert_string_equal(tu_str(json_object_get(json_array_get(rows, 0), "from"), "code"), "I");
 
     /* only_from: the 2009 nodes no association touches, in tree order — all indicators. */
     json_array_foreach(order, i, id)
@@ -623,12 +608,12 @@ static void test_crosswalk_view(void **state)
     tu_assert_json_equal(want_only_a, got, "only_from");
     json_decref(got);
     json_array_foreach(json_object_get(v, "only_from"), i, r)
-        assert_string_equal(str(r, "type"), "Indicator");
+        assert_string_equal(tu_str(r, "type"), "Indicator");
     assert_true(json_is_true(json_object_get(v, "has_only_from")));
 
     /* only_to likewise for the 2019 side. */
     json_array_clear(order);
-    preorder(g_2019, doc_id(g_2019), order);
+    preorder(g_2019, tu_doc_id(g_2019), order);
     json_array_foreach(order, i, id)
     {
         if (json_object_get(linked_b, json_string_value(id)) == NULL)
@@ -706,21 +691,21 @@ static void test_sequence_number_order(void **state)
     groups = json_object_get(v, "groups");
     assert_int_equal(json_array_size(groups), 5);
     /* By number; equal numbers keep package order; unnumbered last. */
-    assert_string_equal(str(json_array_get(groups, 0), "code"), "X3");
-    assert_string_equal(str(json_array_get(groups, 1), "code"), "X2");
-    assert_string_equal(str(json_array_get(groups, 2), "code"), "W");
-    assert_string_equal(str(json_array_get(groups, 3), "code"), "X1");
-    assert_string_equal(str(json_array_get(groups, 4), "code"), "Z");
+    assert_string_equal(tu_str(json_array_get(groups, 0), "code"), "X3");
+    assert_string_equal(tu_str(json_array_get(groups, 1), "code"), "X2");
+    assert_string_equal(tu_str(json_array_get(groups, 2), "code"), "W");
+    assert_string_equal(tu_str(json_array_get(groups, 3), "code"), "X1");
+    assert_string_equal(tu_str(json_array_get(groups, 4), "code"), "Z");
     kids = json_object_get(json_array_get(groups, 3), "children");
     assert_int_equal(json_array_size(kids), 2);
-    assert_string_equal(str(json_array_get(kids, 0), "code"), "Y2");
-    assert_string_equal(str(json_array_get(kids, 1), "code"), "Y1");
+    assert_string_equal(tu_str(json_array_get(kids, 0), "code"), "Y2");
+    assert_string_equal(tu_str(json_array_get(kids, 1), "code"), "Y1");
     json_decref(v);
 
     /* Item view prev/next follow the same order. */
     v = framework_item_view(pkg, ids[1], NULL, "/f");
-    assert_string_equal(str(json_object_get(v, "prev"), "code"), "X3");
-    assert_string_equal(str(json_object_get(v, "next"), "code"), "W");
+    assert_string_equal(tu_str(json_object_get(v, "prev"), "code"), "X3");
+    assert_string_equal(tu_str(json_object_get(v, "next"), "code"), "W");
     json_decref(v);
     json_decref(pkg);
 }
@@ -735,13 +720,13 @@ static void test_sequence_number_opensalt(void **state)
     pkg = tu_load_json(path);
     v = framework_view(pkg, "/f");
     groups = json_object_get(v, "groups");
-    want = children_of(pkg, doc_id(pkg));
+    want = children_of(pkg, tu_doc_id(pkg));
     got = ids_of(groups);
     assert_int_equal(json_array_size(groups), 2);
     tu_assert_json_equal(want, got, "OpenSALT sequence order");
     /* The second item in the array comes first. */
-    assert_string_equal(str(json_array_get(groups, 0), "code"), "SNT.2");
-    assert_string_equal(str(json_array_get(groups, 1), "code"), "SNT.1");
+    assert_string_equal(tu_str(json_array_get(groups, 0), "code"), "SNT.2");
+    assert_string_equal(tu_str(json_array_get(groups, 1), "code"), "SNT.1");
     json_decref(got);
     json_decref(want);
     json_decref(v);
@@ -798,20 +783,20 @@ static void test_assoc_label_and_summary(void **state)
     }
 
     s = framework_summary(json_object_get(g_xwalk, "CFDocument"), 0, 63, 0);
-    assert_string_equal(str(s, "kind"), "crosswalk");
+    assert_string_equal(tu_str(s, "kind"), "crosswalk");
     assert_true(json_is_true(json_object_get(s, "is_crosswalk")));
     assert_int_equal(json_integer_value(json_object_get(s, "association_count")), 63);
     json_decref(s);
     s = framework_summary(json_object_get(g_2019, "CFDocument"), 66, 66, 1);
-    assert_string_equal(str(s, "kind"), "framework");
+    assert_string_equal(tu_str(s, "kind"), "framework");
     assert_true(json_is_true(json_object_get(s, "has_rubric")));
     {
         char url[128];
 
-        snprintf(url, sizeof url, "/frameworks/%s", doc_id(g_2019));
-        assert_string_equal(str(s, "url"), url);
+        snprintf(url, sizeof url, "/frameworks/%s", tu_doc_id(g_2019));
+        assert_string_equal(tu_str(s, "url"), url);
     }
-    assert_string_equal(str(s, "title"), str(json_object_get(g_2019, "CFDocument"), "title"));
+    assert_string_equal(tu_str(s, "title"), tu_str(json_object_get(g_2019, "CFDocument"), "title"));
     json_decref(s);
 }
 

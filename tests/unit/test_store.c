@@ -52,21 +52,6 @@ static const char *const g_files[4] = {F2009, F2019, FXWALK, FISTE};
 
 /* --- helpers ------------------------------------------------------------- */
 
-static const char *str(const json_t *o, const char *key)
-{
-    return json_string_value(json_object_get(o, key));
-}
-
-static const char *doc_id(const json_t *pkg)
-{
-    return str(json_object_get(pkg, "CFDocument"), "identifier");
-}
-
-static const char *link_id(const json_t *a, const char *end)
-{
-    return str(json_object_get(a, end), "identifier");
-}
-
 /* Fails the test with the error's message when rc is not CF_OK. */
 #define assert_ok(rc, err)                                                                         \
     do {                                                                                           \
@@ -232,7 +217,7 @@ static void assert_pkg_stored(struct store *s, const json_t *want, const char *w
     struct cf_error err = {0};
     json_t *got = NULL;
 
-    assert_ok(store_case_package_get(s, doc_id(want), &got, &err), err);
+    assert_ok(store_case_package_get(s, tu_doc_id(want), &got, &err), err);
     tu_assert_json_equal(want, got, what);
     json_decref(got);
 }
@@ -279,7 +264,7 @@ static long summary_items(struct store *s, const char *id, long *index)
     assert_ok(store_case_document_summaries(s, &sums, &err), err);
     json_array_foreach(sums, i, e)
     {
-        if (strcmp(str(json_object_get(e, "document"), "identifier"), id) == 0) {
+        if (strcmp(tu_str(json_object_get(e, "document"), "identifier"), id) == 0) {
             items = (long)json_integer_value(json_object_get(e, "items"));
             if (index != NULL)
                 *index = (long)i;
@@ -386,7 +371,7 @@ static void test_roundtrip_opensalt(void **state)
 
         put_pkg(s, pkg);
         assert_pkg_stored(s, pkg, g.gl_pathv[i]);
-        json_object_set_new(ids, doc_id(pkg), json_true());
+        json_object_set_new(ids, tu_doc_id(pkg), json_true());
         json_decref(pkg);
     }
     /* Packages sharing a document identifier replaced one another. */
@@ -399,7 +384,7 @@ static void test_reput_replaces(void **state)
 {
     struct backend *b = *state;
     struct store *s = open_store(b);
-    const char *id = doc_id(P2019);
+    const char *id = tu_doc_id(P2019);
     long n = (long)json_array_size(json_object_get(P2019, "CFItems"));
     long idx_before = -1, idx_after = -1;
     int64_t g0;
@@ -490,7 +475,7 @@ static void test_object_get_latest_import(void **state)
     put_pkg(s, pb);
     assert_ok(store_case_object_get(s, "item", it, &got, doc, &err), err);
     assert_string_equal(doc, db);
-    assert_string_equal(str(got, "fullStatement"), "from B");
+    assert_string_equal(tu_str(got, "fullStatement"), "from B");
     json_decref(got);
 
     /* A is imported again: it is now the most recently imported document. */
@@ -500,10 +485,10 @@ static void test_object_get_latest_import(void **state)
     json_decref(pa);
     json_decref(pb);
     assert_ok(store_case_object_get(s, "item", it, &got, doc, &err), err);
-    if (strcmp(doc, da) != 0 || strcmp(str(got, "fullStatement"), "from A, again") != 0) {
+    if (strcmp(doc, da) != 0 || strcmp(tu_str(got, "fullStatement"), "from A, again") != 0) {
         char text[128];
 
-        snprintf(text, sizeof text, "%s", str(got, "fullStatement"));
+        snprintf(text, sizeof text, "%s", tu_str(got, "fullStatement"));
         json_decref(got);
         fail_msg("after re-importing %s, object_get(item %s) answers from %s (\"%s\"); store.h: "
                  "\"The most recently imported document wins\"",
@@ -532,13 +517,13 @@ static void test_document_list(void **state)
     assert_ok(store_case_document_list(s, 2, 1, &list, &total, &err), err);
     assert_int_equal(total, 4);
     assert_int_equal(json_array_size(list), 2);
-    assert_string_equal(str(json_array_get(list, 0), "identifier"), doc_id(P2019));
-    assert_string_equal(str(json_array_get(list, 1), "identifier"), doc_id(PXWALK));
+    assert_string_equal(tu_str(json_array_get(list, 0), "identifier"), tu_doc_id(P2019));
+    assert_string_equal(tu_str(json_array_get(list, 1), "identifier"), tu_doc_id(PXWALK));
     json_decref(list);
 
     assert_ok(store_case_document_list(s, 10, 3, &list, &total, &err), err);
     assert_int_equal(json_array_size(list), 1);
-    assert_string_equal(str(json_array_get(list, 0), "identifier"), doc_id(PISTE));
+    assert_string_equal(tu_str(json_array_get(list, 0), "identifier"), tu_doc_id(PISTE));
     json_decref(list);
 
     assert_ok(store_case_document_list(s, 5, 10, &list, &total, &err), err);
@@ -548,13 +533,13 @@ static void test_document_list(void **state)
 
     assert_ok(store_case_document_list(s, -1, 2, &list, &total, &err), err);
     assert_int_equal(json_array_size(list), 2);
-    assert_string_equal(str(json_array_get(list, 0), "identifier"), doc_id(PXWALK));
+    assert_string_equal(tu_str(json_array_get(list, 0), "identifier"), tu_doc_id(PXWALK));
     json_decref(list);
 
     {
         json_t *doc = NULL;
 
-        assert_ok(store_case_document_get(s, doc_id(PISTE), &doc, &err), err);
+        assert_ok(store_case_document_get(s, tu_doc_id(PISTE), &doc, &err), err);
         tu_assert_json_equal(json_object_get(PISTE, "CFDocument"), doc, "document_get");
         json_decref(doc);
         doc = (json_t *)1;
@@ -569,12 +554,12 @@ static void check_object(struct store *s, const char *kind, const json_t *want, 
     char doc[64] = "";
     json_t *got = NULL;
 
-    assert_ok(store_case_object_get(s, kind, str(want, "identifier"), &got, doc, &err), err);
+    assert_ok(store_case_object_get(s, kind, tu_str(want, "identifier"), &got, doc, &err), err);
     tu_assert_json_equal(want, got, kind);
-    assert_string_equal(doc, doc_id(pkg));
+    assert_string_equal(doc, tu_doc_id(pkg));
     json_decref(got);
     /* doc_id may be NULL. */
-    assert_ok(store_case_object_get(s, kind, str(want, "identifier"), &got, NULL, &err), err);
+    assert_ok(store_case_object_get(s, kind, tu_str(want, "identifier"), &got, NULL, &err), err);
     json_decref(got);
 }
 
@@ -602,10 +587,10 @@ static void test_object_get(void **state)
     got = (json_t *)1;
     /* The right identifier under the wrong kind is not found either. */
     assert_int_equal(
-        store_case_object_get(s, "association", str(item, "identifier"), &got, NULL, &err),
+        store_case_object_get(s, "association", tu_str(item, "identifier"), &got, NULL, &err),
         CF_ENOTFOUND);
     assert_null(got);
-    assert_int_equal(store_case_object_get(s, "item", doc_id(P2019), &got, NULL, &err),
+    assert_int_equal(store_case_object_get(s, "item", tu_doc_id(P2019), &got, NULL, &err),
                      CF_ENOTFOUND);
 }
 
@@ -620,8 +605,8 @@ static json_t *expected_assocs_of(const char *id)
 
         json_array_foreach(json_object_get(g_pkg[p], "CFAssociations"), i, a)
         {
-            if (strcmp(link_id(a, "originNodeURI"), id) == 0 ||
-                strcmp(link_id(a, "destinationNodeURI"), id) == 0)
+            if (strcmp(tu_link_id(a, "originNodeURI"), id) == 0 ||
+                strcmp(tu_link_id(a, "destinationNodeURI"), id) == 0)
                 json_array_append(out, a);
         }
     }
@@ -637,9 +622,9 @@ static void test_associations_of(void **state)
     json_t *got = NULL, *want;
 
     put_all(s);
-    ids[0] = str(json_array_get(json_object_get(P2019, "CFItems"), 1), "identifier"); /* I.A */
-    ids[1] = str(json_array_get(json_object_get(P2009, "CFItems"), 3), "identifier");
-    ids[2] = doc_id(PISTE);
+    ids[0] = tu_str(json_array_get(json_object_get(P2019, "CFItems"), 1), "identifier"); /* I.A */
+    ids[1] = tu_str(json_array_get(json_object_get(P2009, "CFItems"), 3), "identifier");
+    ids[2] = tu_doc_id(PISTE);
     for (int i = 0; i < 3; i++) {
         want = expected_assocs_of(ids[i]);
         assert_true(json_array_size(want) > 0);
@@ -668,20 +653,20 @@ static void test_associations_between(void **state)
 
     put_all(s);
     assert_int_equal(json_array_size(want), 63);
-    assert_ok(store_case_associations_between(s, doc_id(P2009), doc_id(P2019), &got, &err), err);
+    assert_ok(store_case_associations_between(s, tu_doc_id(P2009), tu_doc_id(P2019), &got, &err), err);
     assert_int_equal(json_array_size(got), 63);
     tu_assert_json_equal(want, got, "2009/2019");
     json_decref(got);
 
-    assert_ok(store_case_associations_between(s, doc_id(P2019), doc_id(P2009), &got, &err), err);
+    assert_ok(store_case_associations_between(s, tu_doc_id(P2019), tu_doc_id(P2009), &got, &err), err);
     tu_assert_json_equal(want, got, "2019/2009");
     json_decref(got);
 
-    assert_ok(store_case_associations_between(s, doc_id(P2019), doc_id(PISTE), &got, &err), err);
+    assert_ok(store_case_associations_between(s, tu_doc_id(P2019), tu_doc_id(PISTE), &got, &err), err);
     assert_int_equal(json_array_size(got), 0);
     json_decref(got);
     /* isChildOf within one package does not count. */
-    assert_ok(store_case_associations_between(s, doc_id(P2019), doc_id(P2019), &got, &err), err);
+    assert_ok(store_case_associations_between(s, tu_doc_id(P2019), tu_doc_id(P2019), &got, &err), err);
     assert_int_equal(json_array_size(got), 0);
     json_decref(got);
 }
@@ -694,19 +679,19 @@ static void test_linked_documents(void **state)
     json_t *got = NULL, *want;
 
     put_all(s);
-    assert_ok(store_case_linked_documents(s, doc_id(P2009), &got, &err), err);
-    want = json_pack("[s]", doc_id(P2019));
+    assert_ok(store_case_linked_documents(s, tu_doc_id(P2009), &got, &err), err);
+    want = json_pack("[s]", tu_doc_id(P2019));
     tu_assert_json_equal(want, got, "linked to 2009");
     json_decref(want);
     json_decref(got);
 
-    assert_ok(store_case_linked_documents(s, doc_id(P2019), &got, &err), err);
-    want = json_pack("[s]", doc_id(P2009));
+    assert_ok(store_case_linked_documents(s, tu_doc_id(P2019), &got, &err), err);
+    want = json_pack("[s]", tu_doc_id(P2009));
     tu_assert_json_equal(want, got, "linked to 2019");
     json_decref(want);
     json_decref(got);
 
-    assert_ok(store_case_linked_documents(s, doc_id(PISTE), &got, &err), err);
+    assert_ok(store_case_linked_documents(s, tu_doc_id(PISTE), &got, &err), err);
     assert_int_equal(json_array_size(got), 0);
     json_decref(got);
 }
@@ -718,25 +703,25 @@ static void test_node_exists(void **state)
     struct cf_error err = {0};
     int e = -1;
 
-    assert_ok(store_case_node_exists(s, doc_id(P2019), &e, &err), err);
+    assert_ok(store_case_node_exists(s, tu_doc_id(P2019), &e, &err), err);
     assert_int_equal(e, 0);
     put_all(s);
-    assert_ok(store_case_node_exists(s, doc_id(P2019), &e, &err), err);
+    assert_ok(store_case_node_exists(s, tu_doc_id(P2019), &e, &err), err);
     assert_int_equal(e, 1);
     assert_ok(
         store_case_node_exists(
-            s, str(json_array_get(json_object_get(PISTE, "CFItems"), 4), "identifier"), &e, &err),
+            s, tu_str(json_array_get(json_object_get(PISTE, "CFItems"), 4), "identifier"), &e, &err),
         err);
     assert_int_equal(e, 1);
     /* Associations and rubrics are not nodes. */
     assert_ok(store_case_node_exists(
-                  s, str(json_array_get(json_object_get(P2019, "CFAssociations"), 0), "identifier"),
+                  s, tu_str(json_array_get(json_object_get(P2019, "CFAssociations"), 0), "identifier"),
                   &e, &err),
               err);
     assert_int_equal(e, 0);
     assert_ok(
         store_case_node_exists(
-            s, str(json_array_get(json_object_get(P2019, "CFRubrics"), 0), "identifier"), &e, &err),
+            s, tu_str(json_array_get(json_object_get(P2019, "CFRubrics"), 0), "identifier"), &e, &err),
         err);
     assert_int_equal(e, 0);
     assert_ok(store_case_node_exists(s, "00000000-0000-4000-8000-000000000000", &e, &err), err);
@@ -748,7 +733,7 @@ static void test_generation_and_delete(void **state)
     struct backend *b = *state;
     struct store *s = open_store(b);
     struct cf_error err = {0};
-    const char *item = str(json_array_get(json_object_get(PISTE, "CFItems"), 0), "identifier");
+    const char *item = tu_str(json_array_get(json_object_get(PISTE, "CFItems"), 0), "identifier");
     int64_t g0, g1, g2, g3;
     json_t *got = NULL;
     int e = -1;
@@ -761,10 +746,10 @@ static void test_generation_and_delete(void **state)
     g2 = generation(s);
     assert_true(g2 > g1);
 
-    assert_ok(store_case_package_delete(s, doc_id(PISTE), &err), err);
+    assert_ok(store_case_package_delete(s, tu_doc_id(PISTE), &err), err);
     g3 = generation(s);
     assert_true(g3 > g2);
-    assert_pkg_absent(s, doc_id(PISTE));
+    assert_pkg_absent(s, tu_doc_id(PISTE));
     assert_int_equal(store_case_object_get(s, "item", item, &got, NULL, &err), CF_ENOTFOUND);
     assert_ok(store_case_node_exists(s, item, &e, &err), err);
     assert_int_equal(e, 0);
@@ -772,7 +757,7 @@ static void test_generation_and_delete(void **state)
     assert_pkg_stored(s, P2019, "the other package stays");
 
     /* Deleting what is not there: CF_ENOTFOUND, and nothing changes. */
-    assert_int_equal(store_case_package_delete(s, doc_id(PISTE), &err), CF_ENOTFOUND);
+    assert_int_equal(store_case_package_delete(s, tu_doc_id(PISTE), &err), CF_ENOTFOUND);
     assert_int_equal(generation(s), g3);
 }
 
@@ -789,7 +774,7 @@ static void test_tx_rollback(void **state)
     put_pkg(s, P2019);
     assert_pkg_stored(s, P2019, "visible inside the transaction");
     store_rollback(s);
-    assert_pkg_absent(s, doc_id(P2019));
+    assert_pkg_absent(s, tu_doc_id(P2019));
     assert_int_equal(doc_total(s), 0);
     assert_int_equal(generation(s), g0);
 
@@ -820,7 +805,7 @@ static void test_tx_nested(void **state)
     put_pkg(s, P2019);
     assert_ok(store_commit(s, &err), err);
     store_rollback(s);
-    assert_pkg_absent(s, doc_id(P2019));
+    assert_pkg_absent(s, tu_doc_id(P2019));
 
     /* Inner rollback: the outer commit fails and nothing stays. */
     assert_ok(store_begin(s, &err), err);
@@ -828,7 +813,7 @@ static void test_tx_nested(void **state)
     assert_ok(store_begin(s, &err), err);
     store_rollback(s);
     assert_int_not_equal(store_commit(s, &err), CF_OK);
-    assert_pkg_absent(s, doc_id(P2019));
+    assert_pkg_absent(s, tu_doc_id(P2019));
     assert_int_equal(doc_total(s), 2);
 
     /* A commit without a transaction is an error, not a crash. */
@@ -847,7 +832,7 @@ static void test_tx_isolation(void **state)
     assert_ok(store_begin(s, &err), err);
     put_pkg(s, PISTE);
     /* Another connection does not see uncommitted writes. */
-    assert_pkg_absent(b->s2, doc_id(PISTE));
+    assert_pkg_absent(b->s2, tu_doc_id(PISTE));
     assert_ok(store_commit(s, &err), err);
     assert_pkg_stored(b->s2, PISTE, "seen by another connection after commit");
 }
@@ -887,16 +872,16 @@ static void test_audit(void **state)
         const struct audit_entry *want = &e[2 - i]; /* newest first */
 
         x = json_array_get(list, (size_t)i);
-        assert_string_equal(str(x, "actor"), want->actor);
-        assert_string_equal(str(x, "action"), want->action);
-        assert_string_equal(str(x, "object_type"), want->object_type);
-        assert_string_equal(str(x, "object_id"), want->object_id);
+        assert_string_equal(tu_str(x, "actor"), want->actor);
+        assert_string_equal(tu_str(x, "action"), want->action);
+        assert_string_equal(tu_str(x, "object_type"), want->object_type);
+        assert_string_equal(tu_str(x, "object_id"), want->object_id);
         if (want->org != NULL)
-            assert_string_equal(str(x, "org"), want->org);
+            assert_string_equal(tu_str(x, "org"), want->org);
         else
             assert_true(json_is_null(json_object_get(x, "org")));
         if (want->request_id != NULL)
-            assert_string_equal(str(x, "request_id"), want->request_id);
+            assert_string_equal(tu_str(x, "request_id"), want->request_id);
         else
             assert_true(json_is_null(json_object_get(x, "request_id")));
         if (want->before != NULL)
@@ -907,7 +892,7 @@ static void test_audit(void **state)
             tu_assert_json_equal(want->after, json_object_get(x, "after"), "after");
         else
             assert_true(json_is_null(json_object_get(x, "after")));
-        assert_string_equal(str(x, "at"), want->at != NULL ? want->at : "2029-03-01T09:00:00Z");
+        assert_string_equal(tu_str(x, "at"), want->at != NULL ? want->at : "2029-03-01T09:00:00Z");
         if (i > 0)
             assert_true(
                 json_integer_value(json_object_get(x, "id")) <
@@ -917,8 +902,8 @@ static void test_audit(void **state)
 
     assert_ok(store_audit_list(s, 2, &list, &err), err);
     assert_int_equal(json_array_size(list), 2);
-    assert_string_equal(str(json_array_get(list, 0), "action"), "framework.delete");
-    assert_string_equal(str(json_array_get(list, 1), "actor"), "user:abc");
+    assert_string_equal(tu_str(json_array_get(list, 0), "action"), "framework.delete");
+    assert_string_equal(tu_str(json_array_get(list, 1), "actor"), "user:abc");
     json_decref(list);
     json_decref(v1);
     json_decref(v2);

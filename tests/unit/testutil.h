@@ -195,4 +195,20 @@ static inline void tu_assert_json_equal_at(const json_t *expected, const json_t 
                      tu_n_);                                                                       \
     } while (0)
 
+/* Small accessors for CASE JSON used across the test files. */
+static inline const char *tu_str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static inline const char *tu_doc_id(const json_t *pkg)
+{
+    return tu_str(json_object_get(pkg, "CFDocument"), "identifier");
+}
+
+static inline const char *tu_link_id(const json_t *a, const char *end)
+{
+    return tu_str(json_object_get(a, end), "identifier");
+}
+
 #endif
