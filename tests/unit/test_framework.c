@@ -101,7 +101,8 @@ static json_t *children_of(const json_t *pkg, const char *parent)
                 strcmp(tu_link_id(a, "destinationNodeURI"), parent) != 0)
                 continue;
             if (!json_is_integer(json_object_get(a, "sequenceNumber")))
-                fail_msg("children_of: association %s has no sequenceNumber", tu_str(a, "identifier"));
+                fail_msg("children_of: association %s has no sequenceNumber",
+                         tu_str(a, "identifier"));
             if (seq > last && (best < 0 || seq < best))
                 best = seq;
         }
@@ -251,7 +252,8 @@ static void test_view_2019_skill_weights(void **state)
             assert_true(fabs(json_number_value(json_object_get(crit, "weight")) - weight_of(s)) <
                         1e-9);
             /* The skill's notes are the package's. */
-            assert_string_equal(tu_str(s, "notes"), tu_str(item_by_code(g_2019, want[k].code), "notes"));
+            assert_string_equal(tu_str(s, "notes"),
+                                tu_str(item_by_code(g_2019, want[k].code), "notes"));
             sum += weight_of(s);
             k++;
         }
@@ -260,8 +262,8 @@ static void test_view_2019_skill_weights(void **state)
     assert_true(fabs(sum - 100.0) < 1e-9);
     assert_string_equal(
         tu_str(json_array_get(
-                json_object_get(json_array_get(json_object_get(v, "groups"), 0), "children"), 0),
-            "weight_label"),
+                   json_object_get(json_array_get(json_object_get(v, "groups"), 0), "children"), 0),
+               "weight_label"),
         "15%");
     json_decref(v);
 }
@@ -464,7 +466,8 @@ static void test_item_view_skill(void **state)
         assert_true(fabs(json_number_value(json_object_get(l, "score")) - (double)(i + 1)) < 1e-9);
         assert_int_equal(json_integer_value(json_object_get(l, "position")), i + 1);
     }
-    assert_string_equal(tu_str(json_object_get(v, "rubric"), "criterion_id"), tu_str(crit, "identifier"));
+    assert_string_equal(tu_str(json_object_get(v, "rubric"), "criterion_id"),
+                        tu_str(crit, "identifier"));
 
     kids = ids_of(json_object_get(json_object_get(v, "item"), "children"));
     want_kids = children_of(g_2019, ia);

@@ -653,20 +653,24 @@ static void test_associations_between(void **state)
 
     put_all(s);
     assert_int_equal(json_array_size(want), 63);
-    assert_ok(store_case_associations_between(s, tu_doc_id(P2009), tu_doc_id(P2019), &got, &err), err);
+    assert_ok(store_case_associations_between(s, tu_doc_id(P2009), tu_doc_id(P2019), &got, &err),
+              err);
     assert_int_equal(json_array_size(got), 63);
     tu_assert_json_equal(want, got, "2009/2019");
     json_decref(got);
 
-    assert_ok(store_case_associations_between(s, tu_doc_id(P2019), tu_doc_id(P2009), &got, &err), err);
+    assert_ok(store_case_associations_between(s, tu_doc_id(P2019), tu_doc_id(P2009), &got, &err),
+              err);
     tu_assert_json_equal(want, got, "2019/2009");
     json_decref(got);
 
-    assert_ok(store_case_associations_between(s, tu_doc_id(P2019), tu_doc_id(PISTE), &got, &err), err);
+    assert_ok(store_case_associations_between(s, tu_doc_id(P2019), tu_doc_id(PISTE), &got, &err),
+              err);
     assert_int_equal(json_array_size(got), 0);
     json_decref(got);
     /* isChildOf within one package does not count. */
-    assert_ok(store_case_associations_between(s, tu_doc_id(P2019), tu_doc_id(P2019), &got, &err), err);
+    assert_ok(store_case_associations_between(s, tu_doc_id(P2019), tu_doc_id(P2019), &got, &err),
+              err);
     assert_int_equal(json_array_size(got), 0);
     json_decref(got);
 }
@@ -708,21 +712,22 @@ static void test_node_exists(void **state)
     put_all(s);
     assert_ok(store_case_node_exists(s, tu_doc_id(P2019), &e, &err), err);
     assert_int_equal(e, 1);
-    assert_ok(
-        store_case_node_exists(
-            s, tu_str(json_array_get(json_object_get(PISTE, "CFItems"), 4), "identifier"), &e, &err),
-        err);
+    assert_ok(store_case_node_exists(
+                  s, tu_str(json_array_get(json_object_get(PISTE, "CFItems"), 4), "identifier"), &e,
+                  &err),
+              err);
     assert_int_equal(e, 1);
     /* Associations and rubrics are not nodes. */
     assert_ok(store_case_node_exists(
-                  s, tu_str(json_array_get(json_object_get(P2019, "CFAssociations"), 0), "identifier"),
+                  s,
+                  tu_str(json_array_get(json_object_get(P2019, "CFAssociations"), 0), "identifier"),
                   &e, &err),
               err);
     assert_int_equal(e, 0);
-    assert_ok(
-        store_case_node_exists(
-            s, tu_str(json_array_get(json_object_get(P2019, "CFRubrics"), 0), "identifier"), &e, &err),
-        err);
+    assert_ok(store_case_node_exists(
+                  s, tu_str(json_array_get(json_object_get(P2019, "CFRubrics"), 0), "identifier"),
+                  &e, &err),
+              err);
     assert_int_equal(e, 0);
     assert_ok(store_case_node_exists(s, "00000000-0000-4000-8000-000000000000", &e, &err), err);
     assert_int_equal(e, 0);
