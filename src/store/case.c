@@ -128,6 +128,13 @@ int store_case_package_put(struct store *s, const json_t *pkg, const char *now,
     if (rc != CF_OK)
         return rc;
 
+    /* Imports run one at a time (SQLite's write lock does this by itself). */
+    if (db_kind(s->db) == DB_PG) {
+        rc = db_exec(s->db, "SELECT pg_advisory_xact_lock(4242002)", err);
+        if (rc != CF_OK)
+            goto out;
+    }
+
     /* A re-import keeps the document's place in the list. */
     st = db_prepare(s->db, SQL_DOC_POS, err);
     if (st == NULL) {

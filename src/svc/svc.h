@@ -54,8 +54,13 @@ int svc_framework_crosswalk(const struct svc *sv, const char *a, const char *b, 
 
 /* --- CASE 1.0 service endpoints (svc/case_api.c) -------------------------- */
 
-int svc_case_documents(const struct svc *sv, long limit, long offset, json_t **out, long *total,
-                       struct cf_error *err);
+/*
+ * getAllCFDocuments: documents from offset, at most limit, sorted by the
+ * field sort (NULL: import order) ascending or descending (desc), each cut
+ * down to the comma-separated fields when fields is not NULL.
+ */
+int svc_case_documents(const struct svc *sv, long limit, long offset, const char *sort, int desc,
+                       const char *fields, json_t **out, long *total, struct cf_error *err);
 int svc_case_document(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 int svc_case_package(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 int svc_case_item(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);

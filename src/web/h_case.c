@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/case.h"
 #include "web/web.h"
@@ -40,6 +41,7 @@ static int check_id(struct req *r, struct cf_error *err)
 int h_case_documents(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
+    const char *order = req_query(r, "orderBy");
     long limit, offset, total = 0;
     int rc = query_long(r, "limit", 100, 1, 1000, &limit, err);
 
@@ -47,7 +49,14 @@ int h_case_documents(struct req *r, json_t **out, struct cf_error *err)
         rc = query_long(r, "offset", 0, 0, 1000000000L, &offset, err);
     if (rc != CF_OK)
         return rc;
-    rc = svc_case_documents(&sv, limit, offset, out, &total, err);
+    if (order != NULL && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0)
+        return cf_error_set(err, CF_EINVAL, "orderBy", "orderBy must be asc or desc");
+    if (req_query(r, "filter") != NULL)
+        return cf_error_set(err, CF_EINVAL, "filter",
+                            "filter is not supported; use sort, orderBy, fields, limit and offset");
+    rc = svc_case_documents(&sv, limit, offset, req_query(r, "sort"),
+                            order != NULL && strcmp(order, "desc") == 0, req_query(r, "fields"),
+                            out, &total, err);
     if (rc == CF_OK)
         req_header(r, "X-Total-Count", arena_printf(r->arena, "%ld", total));
     return rc;

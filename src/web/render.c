@@ -245,13 +245,17 @@ static int status_of(int code)
 }
 
 /* The CASE service's error body (imsx_StatusInfo). */
-static json_t *imsx_status(int status, const char *message)
+static json_t *imsx_status(int status, const char *message, const char *field)
 {
-    const char *minor = status == 404   ? "unknownobject"
-                        : status == 400 ? "invalid_selection_field"
-                        : status == 405 ? "invalid_data"
-                        : status == 503 ? "server_busy"
-                                        : "internal_server_error";
+    int is_field = field != NULL && status == 400;
+    const char *minor = status == 404                                 ? "unknownobject"
+                        : is_field && strcmp(field, "sort") == 0      ? "invalid_sort_field"
+                        : is_field && strcmp(field, "filter") == 0    ? "invalid_filter_field"
+                        : is_field && strcmp(field, "sourcedId") == 0 ? "invalid_uuid"
+                        : status == 400                               ? "invalid_selection_field"
+                        : status == 405                               ? "invalid_data"
+                        : status == 503                               ? "server_busy"
+                                                                      : "internal_server_error";
 
     return json_pack("{s:s, s:s, s:s, s:{s:[{s:s, s:s}]}}", "imsx_codeMajor", "failure",
                      "imsx_severity", "error", "imsx_description", message, "imsx_codeMinor",
@@ -296,7 +300,7 @@ static enum MHD_Result send_error(struct req *r, int status, const char *code, c
         req_header(r, "Allow", "GET, HEAD");
     }
     if (r->route != NULL && (r->route->flags & ROUTE_CASE)) {
-        v = imsx_status(status, message);
+        v = imsx_status(status, message, field);
         ret = send_json(r, status, v, "no-store");
     } else if (r->want_json || r->app->templates == NULL) {
         v = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);

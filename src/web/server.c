@@ -65,6 +65,14 @@ static void close_stores(void)
 
 static atomic_int inflight;
 
+/* Monotonic ms of the last thing any connection did; the stop waits for quiet. */
+static _Atomic double last_activity;
+
+static void touch(void)
+{
+    atomic_store(&last_activity, clock_mono_ms());
+}
+
 static void access_log(const struct req *r)
 {
     char now[32];
@@ -85,8 +93,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)conn;
     if (r == NULL)
         return;
-    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && r->status == 0)
+    /* The answer did not reach the client (it went away, or the server stopped). */
+    if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         r->status = 499;
+    touch();
     access_log(r);
     buf_free(&r->body);
     arena_free(r->arena);
@@ -218,6 +228,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct req *r = *con_cls;
 
     (void)version;
+    touch();
     if (r == NULL) {
         r = req_new(app, conn, method, url);
         if (r == NULL)
@@ -343,8 +354,15 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
     fprintf(stderr, "ctoframe: %s received; finishing requests in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     MHD_quiesce_daemon(d);
+
+    /*
+     * Requests in flight are those being answered and those whose bytes are
+     * already on a connection but not yet read: wait until none is being
+     * answered and the connections have been quiet for a moment (at most 10 s).
+     */
     deadline = clock_mono_ms() + 10000;
-    while (atomic_load(&inflight) > 0 && clock_mono_ms() < deadline)
+    while (clock_mono_ms() < deadline &&
+           (atomic_load(&inflight) > 0 || clock_mono_ms() - atomic_load(&last_activity) < 250))
         usleep(10000);
     MHD_stop_daemon(d);
     close(fd);
