@@ -12,10 +12,10 @@
 
 #include "core/case.h"
 
-#define F2009  "data/frameworks/cosn-k12cto-2009.json"
-#define F2019  "data/frameworks/cosn-k12cto-2019.json"
-#define FXWALK "data/frameworks/cosn-crosswalk-2009-2019.json"
-#define FISTE  "data/frameworks/iste-education-leaders-2018.json"
+#define F2009  TU_F2009
+#define F2019  TU_F2019
+#define FXWALK TU_FXWALK
+#define FISTE  TU_FISTE
 
 /* Identifiers of the small package built in code (mini_pkg). */
 #define ID_DOC       "11111111-1111-4111-8111-111111111111"
@@ -30,6 +30,7 @@
 #define STAMP        "2024-01-31T12:00:00+00:00"
 
 /* The four packages of data/frameworks, loaded once for the group. */
+static struct tu_packages g_pkgs;
 static json_t *g_2009, *g_2019, *g_xwalk, *g_iste;
 
 /* What an exists-callback knows, and how often it was asked. */
@@ -64,20 +65,18 @@ static void add_node_ids(json_t *ids, const json_t *pkg)
 static int group_setup(void **state)
 {
     (void)state;
-    g_2009 = tu_load_json(F2009);
-    g_2019 = tu_load_json(F2019);
-    g_xwalk = tu_load_json(FXWALK);
-    g_iste = tu_load_json(FISTE);
+    tu_packages_load(&g_pkgs);
+    g_2009 = g_pkgs.p2009;
+    g_2019 = g_pkgs.p2019;
+    g_xwalk = g_pkgs.xwalk;
+    g_iste = g_pkgs.iste;
     return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    json_decref(g_2009);
-    json_decref(g_2019);
-    json_decref(g_xwalk);
-    json_decref(g_iste);
+    tu_packages_free(&g_pkgs);
     return 0;
 }
 

@@ -211,4 +211,30 @@ static inline const char *tu_link_id(const json_t *a, const char *end)
     return tu_str(json_object_get(a, end), "identifier");
 }
 
+/* The four shipped packages, loaded once per test group (paths from the project root). */
+#define TU_F2009  "data/frameworks/cosn-k12cto-2009.json"
+#define TU_F2019  "data/frameworks/cosn-k12cto-2019.json"
+#define TU_FXWALK "data/frameworks/cosn-crosswalk-2009-2019.json"
+#define TU_FISTE  "data/frameworks/iste-education-leaders-2018.json"
+
+struct tu_packages {
+    json_t *p2009, *p2019, *xwalk, *iste;
+};
+
+static inline void tu_packages_load(struct tu_packages *p)
+{
+    p->p2009 = tu_load_json(TU_F2009);
+    p->p2019 = tu_load_json(TU_F2019);
+    p->xwalk = tu_load_json(TU_FXWALK);
+    p->iste = tu_load_json(TU_FISTE);
+}
+
+static inline void tu_packages_free(struct tu_packages *p)
+{
+    json_decref(p->p2009);
+    json_decref(p->p2019);
+    json_decref(p->xwalk);
+    json_decref(p->iste);
+}
+
 #endif
