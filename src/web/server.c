@@ -11,6 +11,7 @@
  * requests to finish (at most 10 s) → stop the daemon → close the stores.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
@@ -314,6 +315,36 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
+/*
+ * After quiesce no worker accepts any more, but clients whose connections
+ * the kernel already completed (waiting in the listen backlog, maybe with
+ * their request sent) would be reset when the socket closes. Hand each of
+ * them to libmicrohttpd so it is answered, then close the listening socket:
+ * later attempts are refused cleanly (a load balancer retries elsewhere).
+ */
+static void drain_backlog(struct MHD_Daemon *d, int lfd)
+{
+    if (lfd < 0)
+        return;
+    fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
+    for (;;) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        int cfd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+        if (cfd < 0) {
+            if (errno == EINTR)
+                continue;
+            break; /* EAGAIN: the backlog is empty */
+        }
+        if (MHD_add_connection(d, cfd, (struct sockaddr *)&ss, sl) != MHD_YES)
+            close(cfd);
+        else
+            touch();
+    }
+    close(lfd);
+}
+
 int web_serve(struct app *app, const char *host, const char *port, int threads,
               struct cf_error *err)
 {
@@ -353,7 +384,7 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
         ;
     fprintf(stderr, "ctoframe: %s received; finishing requests in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    MHD_quiesce_daemon(d);
+    drain_backlog(d, MHD_quiesce_daemon(d));
 
     /*
      * Requests in flight are those being answered and those whose bytes are
@@ -365,7 +396,6 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
            (atomic_load(&inflight) > 0 || clock_mono_ms() - atomic_load(&last_activity) < 250))
         usleep(10000);
     MHD_stop_daemon(d);
-    close(fd);
     close_stores();
     cache_clear();
     fprintf(stderr, "ctoframe: stopped\n");

@@ -4,6 +4,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import {
+    copyFileSync,
     chmodSync,
     existsSync,
     mkdtempSync,
@@ -443,12 +444,20 @@ test('a read-only database (run as nobody) → exit 1 with a clear read-only mes
     const before = await list(db);
     chmodSync(db, 0o444);
     chmodSync(dir, 0o755);
+    // nobody may not reach the build tree (a clone in a 0700 mktemp dir): give it its own
+    // copies of the program and the package, beside the database.
+    const bin = path.join(dir, 'ctoframe');
+    copyFileSync(BIN, bin);
+    chmodSync(bin, 0o755);
+    const pkg = path.join(dir, 'iste.json');
+    copyFileSync(ISTE_FILE, pkg);
+    chmodSync(pkg, 0o644);
     const bytes = readFileSync(db);
-    const r = await run(['-u', 'nobody', '--', BIN, 'framework', 'list', '--db', db], { cmd: 'runuser', cwd: dir });
+    const r = await run(['-u', 'nobody', '--', bin, 'framework', 'list', '--db', db], { cmd: 'runuser', cwd: dir });
     assertExit(r, 1, 'framework list as nobody on a 0444 file');
     assert.match(r.stderr, /read-only|read only|readonly|not writable|cannot be written|permission/i);
     assert.ok(r.stderr.includes(db), `names the file:\n${r.stderr}`);
-    const i = await run(['-u', 'nobody', '--', BIN, 'framework', 'import', ISTE_FILE, '--db', db], { cmd: 'runuser', cwd: dir });
+    const i = await run(['-u', 'nobody', '--', bin, 'framework', 'import', pkg, '--db', db], { cmd: 'runuser', cwd: dir });
     assertExit(i, 1, 'framework import as nobody');
     assert.match(i.stderr, /read-only|read only|readonly|not writable|cannot be written|permission/i);
     assert.ok(readFileSync(db).equals(bytes), 'the file is unchanged');
