@@ -18,16 +18,15 @@
 #define FISTE  TU_FISTE
 
 static struct tu_packages g_pkgs;
-static json_t *g_2009, *g_2019, *g_xwalk, *g_iste;
+#define g_2009  (g_pkgs.p2009)
+#define g_2019  (g_pkgs.p2019)
+#define g_xwalk (g_pkgs.xwalk)
+#define g_iste  (g_pkgs.iste)
 
 static int group_setup(void **state)
 {
     (void)state;
     tu_packages_load(&g_pkgs);
-    g_2009 = g_pkgs.p2009;
-    g_2019 = g_pkgs.p2019;
-    g_xwalk = g_pkgs.xwalk;
-    g_iste = g_pkgs.iste;
     return 0;
 }
 
