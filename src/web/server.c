@@ -7,8 +7,9 @@
  * connection the first time it needs one and keeps it; all of them are
  * closed after the daemon has stopped.
  *
- * Stop: SIGTERM or SIGINT → stop accepting (quiesce) → wait for in-flight
- * requests to finish (at most 10 s) → stop the daemon → close the stores.
+ * Stop: SIGTERM or SIGINT → keep serving until nothing is in flight and the
+ * connections have been quiet for 250 ms (at most 10 s) → stop the daemon →
+ * close the stores.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,15 +75,34 @@ static void touch(void)
     atomic_store(&last_activity, clock_mono_ms());
 }
 
-static void access_log(const struct req *r)
+/* Why an answer did not reach its client, for the access log. */
+static const char *cut_reason(enum MHD_RequestTerminationCode toe)
+{
+    switch (toe) {
+    case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+        return "";
+    case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+        return " (timeout)";
+    case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+        return " (server stopped)";
+    case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+    case MHD_REQUEST_TERMINATED_READ_ERROR:
+        return " (client went away)";
+    default:
+        return " (connection error)";
+    }
+}
+
+static void access_log(const struct req *r, enum MHD_RequestTerminationCode toe)
 {
     char now[32];
 
     if (r->app->quiet)
         return;
     clock_now_iso(now, sizeof now);
-    fprintf(stderr, "%s rid=%s %s %s %d %zuB %.2fms\n", now, r->id, r->method,
-            r->path != NULL ? r->path : "-", r->status, r->sent, clock_mono_ms() - r->t0);
+    fprintf(stderr, "%s rid=%s %s %s %d %zuB %.2fms%s\n", now, r->id, r->method,
+            r->path != NULL ? r->path : "-", r->status, r->sent, clock_mono_ms() - r->t0,
+            cut_reason(toe));
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -98,7 +118,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
         r->status = 499;
     touch();
-    access_log(r);
+    access_log(r, toe);
     buf_free(&r->body);
     arena_free(r->arena);
     *con_cls = NULL;
@@ -315,36 +335,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
-/*
- * After quiesce no worker accepts any more, but clients whose connections
- * the kernel already completed (waiting in the listen backlog, maybe with
- * their request sent) would be reset when the socket closes. Hand each of
- * them to libmicrohttpd so it is answered, then close the listening socket:
- * later attempts are refused cleanly (a load balancer retries elsewhere).
- */
-static void drain_backlog(struct MHD_Daemon *d, int lfd)
-{
-    if (lfd < 0)
-        return;
-    fcntl(lfd, F_SETFL, fcntl(lfd, F_GETFL) | O_NONBLOCK);
-    for (;;) {
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof ss;
-        int cfd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-
-        if (cfd < 0) {
-            if (errno == EINTR)
-                continue;
-            break; /* EAGAIN: the backlog is empty */
-        }
-        if (MHD_add_connection(d, cfd, (struct sockaddr *)&ss, sl) != MHD_YES)
-            close(cfd);
-        else
-            touch();
-    }
-    close(lfd);
-}
-
 int web_serve(struct app *app, const char *host, const char *port, int threads,
               struct cf_error *err)
 {
@@ -365,14 +355,13 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
-                             MHD_USE_ITC | MHD_USE_ERROR_LOG,
-                         0, NULL, NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                         MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_THREAD_POOL_SIZE,
-                         (unsigned int)threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
+        NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
+        fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        NULL, MHD_OPTION_END);
     if (d == NULL) {
         close(fd);
         return cf_error_set(err, CF_EIO, NULL, "cannot start the HTTP server on %s", where);
@@ -384,18 +373,19 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
         ;
     fprintf(stderr, "ctoframe: %s received; finishing requests in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    drain_backlog(d, MHD_quiesce_daemon(d));
-
     /*
      * Requests in flight are those being answered and those whose bytes are
-     * already on a connection but not yet read: wait until none is being
-     * answered and the connections have been quiet for a moment (at most 10 s).
+     * already on a connection (or in the listen backlog) but not yet read:
+     * keep serving until none is being answered and the connections have
+     * been quiet for a moment, at most 10 s. (libmicrohttpd's quiesce is not
+     * used: in thread-pool epoll mode it sometimes left queued answers unsent.)
      */
     deadline = clock_mono_ms() + 10000;
     while (clock_mono_ms() < deadline &&
            (atomic_load(&inflight) > 0 || clock_mono_ms() - atomic_load(&last_activity) < 250))
         usleep(10000);
     MHD_stop_daemon(d);
+    close(fd);
     close_stores();
     cache_clear();
     fprintf(stderr, "ctoframe: stopped\n");
