@@ -7,10 +7,6 @@
 static const char SQL_INS[] =
     "INSERT INTO audit_log (at, actor, org, action, object_type, object_id, before, after,"
     " request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_LIST[] =
-    "SELECT id, at, actor, org, action, object_type, object_id, before, after, request_id"
-    " FROM audit_log ORDER BY id DESC LIMIT ?";
-
 int store_audit_append(struct store *s, const struct audit_entry *e, struct cf_error *err)
 {
     char now[32];
@@ -48,48 +44,54 @@ out:
     return rc;
 }
 
-static json_t *text_or_null(struct db_stmt *st, int i)
+int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out,
+                     struct cf_error *err)
 {
-    const char *t = db_col_text(st, i);
+    static const char sql[] =
+        "SELECT a.id, a.at, a.actor, CASE WHEN p.status = 'erased' THEN p.pseudonym ELSE p.name END,"
+        " a.org, o.name, a.action, a.object_type, a.object_id, a.before, a.after, a.request_id"
+        " FROM audit_log a"
+        " LEFT JOIN people p ON a.actor = 'user:' || p.id"
+        " LEFT JOIN orgs o ON o.id = a.org"
+        " WHERE (CAST(? AS TEXT) IS NULL OR a.actor = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR a.action = ? OR a.action LIKE ? ESCAPE '!')"
+        " AND (CAST(? AS TEXT) IS NULL OR a.org = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR a.object_id = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR a.at >= ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR a.at < ?)"
+        " AND (? = 0 OR a.id < ?)"
+        " ORDER BY a.id DESC LIMIT ?";
+    char like[300] = "";
+    size_t j = 0;
 
-    return t != NULL ? json_string(t) : json_null();
+    if (f->action != NULL) {
+        for (const char *c = f->action; *c != '\0' && j + 4 < sizeof like; c++) {
+            if (*c == '%' || *c == '_' || *c == '!')
+                like[j++] = '!';
+            like[j++] = *c;
+        }
+        like[j++] = '.';
+        like[j++] = '%';
+        like[j] = '\0';
+    }
+    return store__query(s, sql,
+                        "id#,at,actor,actor_name,org,org_name,action,object_type,object_id,"
+                        "before@,after@,request_id",
+                        out, err, "ssssssssssssssiil", f->actor, f->actor, f->action, f->action,
+                        f->action != NULL ? like : NULL, f->org, f->org, f->object_id,
+                        f->object_id, f->since, f->since, f->until, f->until, f->before_id,
+                        f->before_id, f->limit > 0 ? f->limit : 100);
 }
 
-static json_t *json_or_null(struct db_stmt *st, int i)
+int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const json_t *after,
+                        struct cf_error *err)
 {
-    json_t *v;
+    char *b = before != NULL ? store__dump(before) : NULL;
+    char *a = after != NULL ? store__dump(after) : NULL;
+    int rc = store__exec(s, "UPDATE audit_log SET before = ?, after = ? WHERE id = ?", NULL, err,
+                         "ssi", b, a, id);
 
-    if (db_col_is_null(st, i))
-        return json_null();
-    v = store__parse(db_col_text(st, i), db_col_len(st, i), NULL);
-    return v != NULL ? v : json_null();
-}
-
-int store_audit_list(struct store *s, long limit, json_t **out, struct cf_error *err)
-{
-    struct db_stmt *st = db_prepare(s->db, SQL_LIST, err);
-    json_t *arr;
-    int rc;
-
-    *out = NULL;
-    if (st == NULL)
-        return CF_EDB;
-    db_bind_int64(st, 1, limit > 0 ? limit : 100);
-    arr = json_array();
-    while ((rc = db_step(st, err)) == DB_ROW) {
-        json_array_append_new(
-            arr, json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-                           (json_int_t)db_col_int64(st, 0), "at", text_or_null(st, 1), "actor",
-                           text_or_null(st, 2), "org", text_or_null(st, 3), "action",
-                           text_or_null(st, 4), "object_type", text_or_null(st, 5), "object_id",
-                           text_or_null(st, 6), "before", json_or_null(st, 7), "after",
-                           json_or_null(st, 8), "request_id", text_or_null(st, 9)));
-    }
-    db_done(st);
-    if (rc < 0) {
-        json_decref(arr);
-        return rc;
-    }
-    *out = arr;
-    return CF_OK;
+    free(b);
+    free(a);
+    return rc;
 }

@@ -1,7 +1,10 @@
 /* store.c — opening, closing, transactions and the JSON column helpers. */
 #include "store/store_impl.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "store/migrate.h"
 
@@ -83,4 +86,138 @@ json_t *store__parse(const char *text, long n, struct cf_error *err)
 char *store__dump(const json_t *v)
 {
     return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+}
+
+/* --- small query helpers ---------------------------------------------------- */
+
+static void bind_va(struct db_stmt *st, const char *binds, va_list ap)
+{
+    for (int i = 0; binds[i] != '\0'; i++) {
+        switch (binds[i]) {
+        case 's':
+            db_bind_text(st, i + 1, va_arg(ap, const char *), -1);
+            break;
+        case 'i':
+            db_bind_int64(st, i + 1, va_arg(ap, int64_t));
+            break;
+        case 'l':
+            db_bind_int64(st, i + 1, (int64_t)va_arg(ap, long));
+            break;
+        default:
+            db_bind_null(st, i + 1);
+            break;
+        }
+    }
+}
+
+int store__exec(struct store *s, const char *sql, int64_t *changes, struct cf_error *err,
+                const char *binds, ...)
+{
+    struct db_stmt *st = db_prepare(s->db, sql, err);
+    va_list ap;
+    int rc;
+
+    if (changes != NULL)
+        *changes = 0;
+    if (st == NULL)
+        return CF_EDB;
+    va_start(ap, binds);
+    bind_va(st, binds, ap);
+    va_end(ap);
+    rc = db_step(st, err);
+    if (rc >= 0 && changes != NULL)
+        *changes = db_changes(st);
+    db_done(st);
+    return rc < 0 ? rc : CF_OK;
+}
+
+/* One row as an object, columns named and typed by cols. */
+static json_t *row_object(struct db_stmt *st, const char *cols)
+{
+    json_t *o = json_object();
+    const char *p = cols;
+
+    for (int i = 0; *p != '\0'; i++) {
+        const char *end = strchr(p, ',');
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+        char name[64];
+        char type = 's';
+        json_t *v;
+
+        if (n > 0 && (p[n - 1] == '#' || p[n - 1] == '@'))
+            type = p[--n];
+        snprintf(name, sizeof name, "%.*s", (int)n, p);
+        if (db_col_is_null(st, i))
+            v = json_null();
+        else if (type == '#')
+            v = json_integer((json_int_t)db_col_int64(st, i));
+        else if (type == '@') {
+            v = store__parse(db_col_text(st, i), db_col_len(st, i), NULL);
+            if (v == NULL)
+                v = json_null();
+        } else
+            v = json_stringn(db_col_text(st, i), (size_t)db_col_len(st, i));
+        json_object_set_new(o, name, v != NULL ? v : json_null());
+        p = end != NULL ? end + 1 : p + strlen(p);
+    }
+    return o;
+}
+
+static int query_va(struct store *s, const char *sql, const char *cols, int max, json_t **out,
+                    struct cf_error *err, const char *binds, va_list ap)
+{
+    struct db_stmt *st = db_prepare(s->db, sql, err);
+    json_t *arr;
+    int rc = DB_DONE;
+
+    *out = NULL;
+    if (st == NULL)
+        return CF_EDB;
+    bind_va(st, binds, ap);
+    arr = json_array();
+    while ((max <= 0 || (int)json_array_size(arr) < max) && (rc = db_step(st, err)) == DB_ROW)
+        json_array_append_new(arr, row_object(st, cols));
+    if (max > 0 && (int)json_array_size(arr) >= max)
+        rc = DB_DONE;
+    db_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return CF_OK;
+}
+
+int store__query(struct store *s, const char *sql, const char *cols, json_t **out,
+                 struct cf_error *err, const char *binds, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, binds);
+    rc = query_va(s, sql, cols, 0, out, err, binds, ap);
+    va_end(ap);
+    return rc;
+}
+
+int store__query_one(struct store *s, const char *sql, const char *cols, json_t **out,
+                     struct cf_error *err, const char *binds, ...)
+{
+    json_t *arr;
+    va_list ap;
+    int rc;
+
+    *out = NULL;
+    va_start(ap, binds);
+    rc = query_va(s, sql, cols, 1, &arr, err, binds, ap);
+    va_end(ap);
+    if (rc != CF_OK)
+        return rc;
+    if (json_array_size(arr) == 0) {
+        json_decref(arr);
+        return CF_ENOTFOUND;
+    }
+    *out = json_incref(json_array_get(arr, 0));
+    json_decref(arr);
+    return CF_OK;
 }

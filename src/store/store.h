@@ -109,6 +109,110 @@ int store_case_linked_documents(struct store *s, const char *id, json_t **out,
 /* The framework generation: changes whenever any package is stored or removed. */
 int store_case_generation(struct store *s, int64_t *gen, struct cf_error *err);
 
+/* --- organizations and people (store/people.c) --------------------------- */
+
+/*
+ * Rows are JSON objects with the column names of migration 004:
+ *   org    {id, kind, name, parent_id, nces_id, enrollment, created_at, updated_at}
+ *   person {id, email, name, title, org_id, status, pseudonym, created_at, updated_at}
+ *          (store_person_by_email adds password_hash)
+ *   grant  {role, org_id, org_name, org_kind, created_at}
+ * Inserts of a duplicate key (e-mail, NCES id, grant) return CF_ECONFLICT.
+ */
+int store_org_insert(struct store *s, const json_t *org, struct cf_error *err);
+int store_org_update(struct store *s, const json_t *org, struct cf_error *err);
+int store_org_get(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/* Every organization whose name (case-insensitive), id or NCES id is key. */
+int store_org_find(struct store *s, const char *key, json_t **out, struct cf_error *err);
+/* Every organization, ordered by name. */
+int store_org_list(struct store *s, json_t **out, struct cf_error *err);
+/* *n = how many organizations exist. */
+int store_org_count(struct store *s, long *n, struct cf_error *err);
+
+int store_person_insert(struct store *s, const json_t *person, struct cf_error *err);
+/* Writes email, name, title, org_id, status, updated_at of the person with person.id. */
+int store_person_update(struct store *s, const json_t *person, struct cf_error *err);
+int store_person_get(struct store *s, const char *id, json_t **out, struct cf_error *err);
+int store_person_by_email(struct store *s, const char *email, json_t **out, struct cf_error *err);
+int store_person_set_password(struct store *s, const char *id, const char *hash, const char *now,
+                              struct cf_error *err);
+/* Every person, ordered by name. */
+int store_person_list(struct store *s, json_t **out, struct cf_error *err);
+/* *n = how many people hold role (NULL: any role) anywhere. */
+int store_person_count_role(struct store *s, const char *role, long *n, struct cf_error *err);
+
+int store_grant_add(struct store *s, const char *person, const char *role, const char *org,
+                    const char *now, struct cf_error *err);
+/* CF_ENOTFOUND when the person did not hold that role there. */
+int store_grant_remove(struct store *s, const char *person, const char *role, const char *org,
+                       struct cf_error *err);
+int store_grants_of(struct store *s, const char *person, json_t **out, struct cf_error *err);
+
+/* --- sessions, one-time links, API tokens, sign-in failures (store/auth.c) - */
+
+int store_session_insert(struct store *s, const char *id_hash, const char *person,
+                         const char *now, const char *expires, const char *address,
+                         const char *user_agent, struct cf_error *err);
+/* {id_hash, person_id, created_at, last_seen, expires_at, address, user_agent} */
+int store_session_get(struct store *s, const char *id_hash, json_t **out, struct cf_error *err);
+int store_session_touch(struct store *s, const char *id_hash, const char *now,
+                        struct cf_error *err);
+int store_session_delete(struct store *s, const char *id_hash, struct cf_error *err);
+/* Ends every session of person; *n (may be NULL) gets how many. */
+int store_session_delete_person(struct store *s, const char *person, int64_t *n,
+                                struct cf_error *err);
+/* The person's sessions, newest first. */
+int store_session_list(struct store *s, const char *person, json_t **out, struct cf_error *err);
+
+int store_ott_insert(struct store *s, const char *hash, const char *kind, const char *person,
+                     const char *now, const char *expires, struct cf_error *err);
+/* {hash, kind, person_id, created_at, expires_at, used_at} */
+int store_ott_get(struct store *s, const char *hash, json_t **out, struct cf_error *err);
+/* Marks the link used if it is still unused; CF_ECONFLICT when it was used meanwhile. */
+int store_ott_use(struct store *s, const char *hash, const char *now, struct cf_error *err);
+/* Voids every unused link of kind for person (a newer one replaces them). */
+int store_ott_void(struct store *s, const char *person, const char *kind, const char *now,
+                   struct cf_error *err);
+
+int store_api_token_insert(struct store *s, const json_t *tok, struct cf_error *err);
+/* {id, person_id, name, roles, created_at, last_used_at, revoked_at} by hash. */
+int store_api_token_by_hash(struct store *s, const char *hash, json_t **out,
+                            struct cf_error *err);
+int store_api_token_list(struct store *s, const char *person, json_t **out, struct cf_error *err);
+int store_api_token_touch(struct store *s, const char *id, const char *now, struct cf_error *err);
+/* CF_ENOTFOUND unless person owns an unrevoked token id. */
+int store_api_token_revoke(struct store *s, const char *person, const char *id, const char *now,
+                           struct cf_error *err);
+
+int store_login_failure_add(struct store *s, const char *key, const char *now,
+                            struct cf_error *err);
+/* Failures of key at or after since: *n and the oldest instant (oldest >= 32 bytes). */
+int store_login_failures(struct store *s, const char *key, const char *since, long *n,
+                         char *oldest, struct cf_error *err);
+int store_login_failures_clear(struct store *s, const char *key, struct cf_error *err);
+
+/* The secret called name, created from fresh (hex) the first time. out >= 129 bytes. */
+int store_secret(struct store *s, const char *name, const char *fresh, char *out,
+                 struct cf_error *err);
+
+/* --- outbox (store/outbox.c) ---------------------------------------------- */
+
+/* {id, kind, to_addr, subject, body, person_id, status, attempts, next_attempt_at,
+ *  last_error, created_at, sent_at} */
+int store_outbox_add(struct store *s, const char *kind, const char *to, const char *subject,
+                     const char *body, const char *person, const char *now, int64_t *id,
+                     struct cf_error *err);
+/* Messages newest first, only those with status (NULL: all), at most limit. */
+int store_outbox_list(struct store *s, const char *status, long limit, json_t **out,
+                      struct cf_error *err);
+/* Pending messages due at now, oldest first, at most limit. */
+int store_outbox_due(struct store *s, const char *now, long limit, json_t **out,
+                     struct cf_error *err);
+int store_outbox_sent(struct store *s, int64_t id, const char *now, struct cf_error *err);
+/* Records a failed attempt: pending again at next (or 'failed' when next is NULL). */
+int store_outbox_retry(struct store *s, int64_t id, const char *next, const char *error,
+                       struct cf_error *err);
+
 /* --- audit trail (store/audit.c) ------------------------------------------ */
 
 struct audit_entry {
@@ -126,7 +230,31 @@ struct audit_entry {
 /* Appends one entry. Append-only: there is no update or delete. */
 int store_audit_append(struct store *s, const struct audit_entry *e, struct cf_error *err);
 
-/* The newest entries first (at most limit), as a JSON array of objects. */
-int store_audit_list(struct store *s, long limit, json_t **out, struct cf_error *err);
+/* What store_audit_list returns; NULL/0 members do not filter. */
+struct audit_filter {
+    const char *actor;     /* exactly */
+    const char *action;    /* exactly, or as a dotted prefix ("person" matches "person.add") */
+    const char *org;       /* exactly */
+    const char *object_id; /* exactly */
+    const char *since;     /* at >= since */
+    const char *until;     /* at < until */
+    int64_t before_id;     /* id < before_id (paging) */
+    long limit;            /* at most (<= 0: 100) */
+};
+
+/*
+ * The newest matching entries first, as a JSON array of {id, at, actor,
+ * actor_name, org, org_name, action, object_type, object_id, before, after,
+ * request_id}; actor_name is the person's name (their pseudonym once erased).
+ */
+int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out,
+                     struct cf_error *err);
+
+/*
+ * Replaces the before/after values of entry id. The one exception to
+ * append-only: erasing a person rewrites their personal fields to a pseudonym.
+ */
+int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const json_t *after,
+                        struct cf_error *err);
 
 #endif

@@ -871,7 +871,7 @@ static void test_audit(void **state)
         unsetenv("CTOFRAME_NOW");
     free(saved);
 
-    assert_ok(store_audit_list(s, 10, &list, &err), err);
+    assert_ok(store_audit_list(s, &(struct audit_filter){.limit = 10}, &list, &err), err);
     assert_int_equal(json_array_size(list), 3);
     for (int i = 0; i < 3; i++) {
         const struct audit_entry *want = &e[2 - i]; /* newest first */
@@ -905,7 +905,7 @@ static void test_audit(void **state)
     }
     json_decref(list);
 
-    assert_ok(store_audit_list(s, 2, &list, &err), err);
+    assert_ok(store_audit_list(s, &(struct audit_filter){.limit = 2}, &list, &err), err);
     assert_int_equal(json_array_size(list), 2);
     assert_string_equal(tu_str(json_array_get(list, 0), "action"), "framework.delete");
     assert_string_equal(tu_str(json_array_get(list, 1), "actor"), "user:abc");

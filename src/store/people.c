@@ -1,0 +1,199 @@
+/* people.c — organizations, people and the roles they hold. */
+#include <string.h>
+
+#include "store/store_impl.h"
+
+#define ORG_COLS    "id,kind,name,parent_id,nces_id,enrollment#,created_at,updated_at"
+#define ORG_SELECT  "SELECT id, kind, name, parent_id, nces_id, enrollment, created_at, updated_at FROM orgs"
+#define PERSON_COLS "id,email,name,title,org_id,status,pseudonym,created_at,updated_at"
+#define PERSON_SELECT                                                                              \
+    "SELECT id, email, name, title, org_id, status, pseudonym, created_at, updated_at FROM people"
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+int store_org_insert(struct store *s, const json_t *org, struct cf_error *err)
+{
+    static const char sql[] = "INSERT INTO orgs (id, kind, name, parent_id, nces_id, enrollment,"
+                              " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    const json_t *e = json_object_get(org, "enrollment");
+    struct db_stmt *st = db_prepare(s->db, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return CF_EDB;
+    db_bind_text(st, 1, str(org, "id"), -1);
+    db_bind_text(st, 2, str(org, "kind"), -1);
+    db_bind_text(st, 3, str(org, "name"), -1);
+    db_bind_text(st, 4, str(org, "parent_id"), -1);
+    db_bind_text(st, 5, str(org, "nces_id"), -1);
+    if (json_is_integer(e))
+        db_bind_int64(st, 6, (int64_t)json_integer_value(e));
+    else
+        db_bind_null(st, 6);
+    db_bind_text(st, 7, str(org, "created_at"), -1);
+    db_bind_text(st, 8, str(org, "updated_at"), -1);
+    rc = db_step(st, err);
+    db_done(st);
+    return rc < 0 ? rc : CF_OK;
+}
+
+int store_org_update(struct store *s, const json_t *org, struct cf_error *err)
+{
+    static const char sql[] = "UPDATE orgs SET kind = ?, name = ?, parent_id = ?, nces_id = ?,"
+                              " enrollment = ?, updated_at = ? WHERE id = ?";
+    const json_t *e = json_object_get(org, "enrollment");
+    struct db_stmt *st = db_prepare(s->db, sql, err);
+    int rc;
+
+    if (st == NULL)
+        return CF_EDB;
+    db_bind_text(st, 1, str(org, "kind"), -1);
+    db_bind_text(st, 2, str(org, "name"), -1);
+    db_bind_text(st, 3, str(org, "parent_id"), -1);
+    db_bind_text(st, 4, str(org, "nces_id"), -1);
+    if (json_is_integer(e))
+        db_bind_int64(st, 5, (int64_t)json_integer_value(e));
+    else
+        db_bind_null(st, 5);
+    db_bind_text(st, 6, str(org, "updated_at"), -1);
+    db_bind_text(st, 7, str(org, "id"), -1);
+    rc = db_step(st, err);
+    if (rc >= 0)
+        rc = db_changes(st) > 0 ? CF_OK
+                                : cf_error_set(err, CF_ENOTFOUND, "id", "no such organization");
+    db_done(st);
+    return rc;
+}
+
+int store_org_get(struct store *s, const char *id, json_t **out, struct cf_error *err)
+{
+    return store__query_one(s, ORG_SELECT " WHERE id = ?", ORG_COLS, out, err, "s", id);
+}
+
+int store_org_find(struct store *s, const char *key, json_t **out, struct cf_error *err)
+{
+    return store__query(s, ORG_SELECT " WHERE id = ? OR lower(name) = lower(?) OR nces_id = ?"
+                                      " ORDER BY name, id",
+                        ORG_COLS, out, err, "sss", key, key, key);
+}
+
+int store_org_list(struct store *s, json_t **out, struct cf_error *err)
+{
+    return store__query(s, ORG_SELECT " ORDER BY name, id", ORG_COLS, out, err, "");
+}
+
+int store_org_count(struct store *s, long *n, struct cf_error *err)
+{
+    json_t *row;
+    int rc = store__query_one(s, "SELECT count(*) FROM orgs", "n#", &row, err, "");
+
+    *n = 0;
+    if (rc == CF_OK)
+        *n = (long)json_integer_value(json_object_get(row, "n"));
+    json_decref(row);
+    return rc;
+}
+
+int store_person_insert(struct store *s, const json_t *p, struct cf_error *err)
+{
+    static const char sql[] = "INSERT INTO people (id, email, name, title, org_id, password_hash,"
+                              " status, pseudonym, created_at, updated_at)"
+                              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    return store__exec(s, sql, NULL, err, "ssssssssss", str(p, "id"), str(p, "email"),
+                       str(p, "name"), str(p, "title"), str(p, "org_id"), str(p, "password_hash"),
+                       str(p, "status"), str(p, "pseudonym"), str(p, "created_at"),
+                       str(p, "updated_at"));
+}
+
+int store_person_update(struct store *s, const json_t *p, struct cf_error *err)
+{
+    static const char sql[] = "UPDATE people SET email = ?, name = ?, title = ?, org_id = ?,"
+                              " status = ?, updated_at = ? WHERE id = ?";
+    int64_t n;
+    int rc = store__exec(s, sql, &n, err, "sssssss", str(p, "email"), str(p, "name"),
+                         str(p, "title"), str(p, "org_id"), str(p, "status"),
+                         str(p, "updated_at"), str(p, "id"));
+
+    if (rc == CF_OK && n == 0)
+        rc = cf_error_set(err, CF_ENOTFOUND, "id", "no such person");
+    return rc;
+}
+
+int store_person_get(struct store *s, const char *id, json_t **out, struct cf_error *err)
+{
+    return store__query_one(s, PERSON_SELECT " WHERE id = ?", PERSON_COLS, out, err, "s", id);
+}
+
+int store_person_by_email(struct store *s, const char *email, json_t **out, struct cf_error *err)
+{
+    return store__query_one(s,
+                            "SELECT id, email, name, title, org_id, status, pseudonym, created_at,"
+                            " updated_at, password_hash FROM people WHERE email = ?",
+                            PERSON_COLS ",password_hash", out, err, "s", email);
+}
+
+int store_person_set_password(struct store *s, const char *id, const char *hash, const char *now,
+                              struct cf_error *err)
+{
+    int64_t n;
+    int rc = store__exec(s, "UPDATE people SET password_hash = ?, updated_at = ? WHERE id = ?", &n,
+                         err, "sss", hash, now, id);
+
+    if (rc == CF_OK && n == 0)
+        rc = cf_error_set(err, CF_ENOTFOUND, "id", "no such person");
+    return rc;
+}
+
+int store_person_list(struct store *s, json_t **out, struct cf_error *err)
+{
+    return store__query(s, PERSON_SELECT " ORDER BY name, email", PERSON_COLS, out, err, "");
+}
+
+int store_person_count_role(struct store *s, const char *role, long *n, struct cf_error *err)
+{
+    json_t *row;
+    int rc = store__query_one(s,
+                              "SELECT count(DISTINCT g.person_id) FROM grants g JOIN people p"
+                              " ON p.id = g.person_id WHERE (CAST(? AS TEXT) IS NULL OR g.role = ?)"
+                              " AND p.status <> 'erased'",
+                              "n#", &row, err, "ss", role, role);
+
+    *n = 0;
+    if (rc == CF_OK)
+        *n = (long)json_integer_value(json_object_get(row, "n"));
+    json_decref(row);
+    return rc;
+}
+
+int store_grant_add(struct store *s, const char *person, const char *role, const char *org,
+                    const char *now, struct cf_error *err)
+{
+    return store__exec(s,
+                       "INSERT INTO grants (person_id, role, org_id, created_at) VALUES (?, ?, ?, ?)",
+                       NULL, err, "ssss", person, role, org, now);
+}
+
+int store_grant_remove(struct store *s, const char *person, const char *role, const char *org,
+                       struct cf_error *err)
+{
+    int64_t n;
+    int rc = store__exec(s, "DELETE FROM grants WHERE person_id = ? AND role = ? AND org_id = ?", &n,
+                         err, "sss", person, role, org);
+
+    if (rc == CF_OK && n == 0)
+        rc = cf_error_set(err, CF_ENOTFOUND, "role", "the person does not hold that role there");
+    return rc;
+}
+
+int store_grants_of(struct store *s, const char *person, json_t **out, struct cf_error *err)
+{
+    return store__query(s,
+                        "SELECT g.role, g.org_id, o.name, o.kind, g.created_at FROM grants g"
+                        " JOIN orgs o ON o.id = g.org_id WHERE g.person_id = ?"
+                        " ORDER BY g.role, o.name",
+                        "role,org_id,org_name,org_kind,created_at", out, err, "s", person);
+}
