@@ -12,7 +12,7 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libpq
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libpq libcurl
 TESTPKGS := cmocka
 
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 -Wstrict-prototypes \

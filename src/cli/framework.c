@@ -66,7 +66,7 @@ static int slurp(FILE *f, const char *name, char **data, size_t *n)
 static int do_import(const struct cli_opts *o)
 {
     const char *file = o->pos[1];
-    struct svc sv = {NULL, "cli", NULL, NULL};
+    struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
     struct cf_error err;
     json_t *res = NULL, *problems = NULL;
     char *data = NULL;
@@ -137,7 +137,7 @@ static int do_import(const struct cli_opts *o)
 
 static int do_export(const struct cli_opts *o)
 {
-    struct svc sv = {NULL, "cli", NULL, NULL};
+    struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
     struct cf_error err;
     json_t *pkg = NULL;
     int rc;
@@ -178,7 +178,7 @@ static int do_export(const struct cli_opts *o)
 
 static int do_list(const struct cli_opts *o)
 {
-    struct svc sv = {NULL, "cli", NULL, NULL};
+    struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
     struct cf_error err;
     json_t *v = NULL;
     const char *keys[] = {"frameworks", "crosswalk_documents"};

@@ -86,7 +86,7 @@ int cli_serve(int argc, char **argv)
     if (rc != CLI_OK)
         goto out;
     if (!o.no_load) {
-        struct svc sv = {s, "system", NULL, NULL};
+        struct svc sv = {s, "system", NULL, NULL, NULL, NULL};
         json_t *list = NULL;
         int loaded = 0;
 

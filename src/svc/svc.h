@@ -16,11 +16,24 @@
 #include "lib/err.h"
 #include "store/store.h"
 
+/*
+ * Who is acting. The CLI and the system act with every right (whoever runs
+ * them can already read the database); a web request acts as the signed-in
+ * person, with the roles they hold (only those an API token allows).
+ */
+struct principal {
+    const char *person_id; /* NULL: anonymous */
+    json_t *grants;        /* [{role, org_id, org_name, org_kind}] in effect */
+    const char *via;       /* "session" or "token" */
+};
+
 struct svc {
     struct store *store;
-    const char *actor;      /* "cli", "system", "user:<id>" */
+    const char *actor;      /* "cli", "system", "user:<id>", "anonymous" */
     const char *request_id; /* NULL outside a request */
     const char *base_url;   /* "http://host:port" for absolute links; may be NULL */
+    const struct principal *who; /* NULL: the CLI or the system (all rights) */
+    const char *address;         /* client address of a web request, or NULL */
 };
 
 /* --- frameworks (svc/framework.c) ----------------------------------------- */

@@ -52,7 +52,7 @@ const char *req_base_url(struct req *r)
 
 struct svc req_svc(struct req *r)
 {
-    struct svc sv = {r->store, "anonymous", r->id, req_base_url(r)};
+    struct svc sv = {r->store, "anonymous", r->id, req_base_url(r), NULL, NULL};
 
     return sv;
 }
