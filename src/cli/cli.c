@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -23,6 +24,10 @@ static const struct command {
     {"framework", cli_framework, "import, export and list frameworks (CASE 1.0 packages)"},
     {"backup", cli_backup, "copy a live SQLite database consistently"},
     {"migrate", cli_migrate, "create or upgrade the database schema"},
+    {"user", cli_user, "add, list, grant, revoke and disable user accounts"},
+    {"org", cli_org, "add and list organizations (certification body, states, districts, schools)"},
+    {"outbox", cli_outbox, "show the messages the system sends, or deliver them over SMTP"},
+    {"routes", cli_routes, "list every web route with the permission it needs"},
 };
 
 static void usage_all(FILE *f)
@@ -86,6 +91,27 @@ static const char **slot(struct cli_opts *o, const char *name)
         return &o->home;
     if (strcmp(name, "threads") == 0)
         return &o->threads;
+    static const struct {
+        const char *name;
+        size_t off;
+    } more[] = {
+        {"status", offsetof(struct cli_opts, status)},
+        {"smtp", offsetof(struct cli_opts, smtp)},
+        {"from", offsetof(struct cli_opts, from)},
+        {"mail-from", offsetof(struct cli_opts, from)},
+        {"name", offsetof(struct cli_opts, name)},
+        {"role", offsetof(struct cli_opts, role)},
+        {"org", offsetof(struct cli_opts, org)},
+        {"kind", offsetof(struct cli_opts, kind)},
+        {"parent", offsetof(struct cli_opts, parent)},
+        {"title", offsetof(struct cli_opts, title)},
+        {"nces", offsetof(struct cli_opts, nces)},
+        {"enrollment", offsetof(struct cli_opts, enrollment)},
+        {"public-url", offsetof(struct cli_opts, public_url)},
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        if (strcmp(name, more[i].name) == 0)
+            return (const char **)(void *)((char *)o + more[i].off);
     return NULL;
 }
 
@@ -124,8 +150,13 @@ int cli_parse(int argc, char **argv, int first, const char *allowed, struct cli_
                 fprintf(stderr, "ctoframe: unknown option --%s\n%s", name, usage);
                 return CLI_USAGE;
             }
-            if (strcmp(name, "no-load") == 0) {
-                o->no_load = 1;
+            if (strcmp(name, "no-load") == 0 || strcmp(name, "json") == 0 ||
+                strcmp(name, "password-stdin") == 0) {
+                if (eq != NULL) {
+                    fprintf(stderr, "ctoframe: option --%s takes no value\n", name);
+                    return CLI_USAGE;
+                }
+                *(name[0] == 'n' ? &o->no_load : name[0] == 'j' ? &o->json : &o->password_stdin) = 1;
                 continue;
             }
             dst = slot(o, name);

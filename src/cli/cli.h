@@ -22,7 +22,21 @@ struct cli_opts {
     const char *output;  /* export --output */
     const char *home;    /* where templates/, static/ and data/ are */
     const char *threads; /* serve --threads */
+    const char *status;  /* outbox --status */
+    const char *smtp;    /* serve/outbox --smtp URL */
+    const char *from;    /* outbox --from, serve --mail-from */
+    const char *name;    /* user --name, org --name */
+    const char *role;    /* user --role */
+    const char *org;     /* user --org */
+    const char *kind;    /* org --kind */
+    const char *parent;  /* org --parent */
+    const char *title;   /* user --title */
+    const char *nces;    /* org --nces */
+    const char *enrollment;  /* org --enrollment */
+    const char *public_url;  /* serve --public-url */
     int no_load;         /* serve --no-load: do not load shipped frameworks */
+    int json;            /* --json: JSON on stdout */
+    int password_stdin;  /* user add --password-stdin */
     int help;
     int npos;
     char *pos[8]; /* positional arguments after the command words */
@@ -49,5 +63,9 @@ int cli_serve(int argc, char **argv);
 int cli_framework(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
+int cli_outbox(int argc, char **argv);
+int cli_user(int argc, char **argv);
+int cli_org(int argc, char **argv);
+int cli_routes(int argc, char **argv);
 
 #endif

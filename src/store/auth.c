@@ -94,9 +94,9 @@ int store_ott_void(struct store *s, const char *person, const char *kind, const 
                    struct cf_error *err)
 {
     return store__exec(s,
-                       "UPDATE one_time_tokens SET used_at = ? WHERE person_id = ? AND kind = ?"
-                       " AND used_at IS NULL",
-                       NULL, err, "sss", now, person, kind);
+                       "UPDATE one_time_tokens SET used_at = ? WHERE kind = ? AND used_at IS NULL"
+                       " AND (person_id = ? OR (CAST(? AS TEXT) IS NULL AND person_id IS NULL))",
+                       NULL, err, "ssss", now, kind, person, person);
 }
 
 /* --- API tokens ----------------------------------------------------------------- */

@@ -197,3 +197,66 @@ int store_grants_of(struct store *s, const char *person, json_t **out, struct cf
                         " ORDER BY g.role, o.name",
                         "role,org_id,org_name,org_kind,created_at", out, err, "s", person);
 }
+
+int store_org_chain(struct store *s, const char *id, json_t **out, struct cf_error *err)
+{
+    json_t *rows, *chain, *r;
+    size_t i;
+    int rc = store__query(s,
+                          "WITH RECURSIVE up (id, parent_id, depth) AS ("
+                          " SELECT id, parent_id, 0 FROM orgs WHERE id = ?"
+                          " UNION ALL SELECT o.id, o.parent_id, up.depth + 1 FROM orgs o"
+                          " JOIN up ON o.id = up.parent_id WHERE up.depth < 16)"
+                          " SELECT id FROM up ORDER BY depth",
+                          "id", &rows, err, "s", id);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    chain = json_array();
+    json_array_foreach (rows, i, r)
+        json_array_append(chain, json_object_get(r, "id"));
+    json_decref(rows);
+    *out = chain;
+    return CF_OK;
+}
+
+int store_grants_all(struct store *s, json_t **out, struct cf_error *err)
+{
+    return store__query(s,
+                        "SELECT g.person_id, g.role, g.org_id, o.name, o.kind, g.created_at"
+                        " FROM grants g JOIN orgs o ON o.id = g.org_id ORDER BY g.role, o.name",
+                        "person_id,role,org_id,org_name,org_kind,created_at", out, err, "");
+}
+
+int store_person_erase_rows(struct store *s, const char *person, const char *now,
+                            struct cf_error *err)
+{
+    int rc = store__exec(s, "DELETE FROM grants WHERE person_id = ?", NULL, err, "s", person);
+
+    if (rc == CF_OK)
+        rc = store__exec(s, "DELETE FROM sessions WHERE person_id = ?", NULL, err, "s", person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE api_tokens SET revoked_at = ?, name = '[erased]'"
+                         " WHERE person_id = ?",
+                         NULL, err, "ss", now, person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE one_time_tokens SET used_at = ? WHERE person_id = ?"
+                         " AND used_at IS NULL",
+                         NULL, err, "ss", now, person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE outbox SET to_addr = '[erased]', subject = '[erased]',"
+                         " body = '[erased]', status = CASE WHEN status = 'pending' THEN 'failed'"
+                         " ELSE status END WHERE person_id = ?",
+                         NULL, err, "s", person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE people SET email = 'erased+' || id || '@invalid', name = pseudonym,"
+                         " title = NULL, password_hash = NULL, status = 'erased', updated_at = ?"
+                         " WHERE id = ?",
+                         NULL, err, "ss", now, person);
+    return rc;
+}

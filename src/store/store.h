@@ -126,6 +126,8 @@ int store_org_get(struct store *s, const char *id, json_t **out, struct cf_error
 int store_org_find(struct store *s, const char *key, json_t **out, struct cf_error *err);
 /* Every organization, ordered by name. */
 int store_org_list(struct store *s, json_t **out, struct cf_error *err);
+/* [id, parent id, …, root id] of organization id (empty when there is no such). */
+int store_org_chain(struct store *s, const char *id, json_t **out, struct cf_error *err);
 /* *n = how many organizations exist. */
 int store_org_count(struct store *s, long *n, struct cf_error *err);
 
@@ -147,6 +149,15 @@ int store_grant_add(struct store *s, const char *person, const char *role, const
 int store_grant_remove(struct store *s, const char *person, const char *role, const char *org,
                        struct cf_error *err);
 int store_grants_of(struct store *s, const char *person, json_t **out, struct cf_error *err);
+/* Every grant: [{person_id, role, org_id, org_name, org_kind, created_at}]. */
+int store_grants_all(struct store *s, json_t **out, struct cf_error *err);
+/*
+ * Erasure: removes the person's grants and sessions, revokes their tokens and
+ * links, blanks their outbox messages and replaces their personal fields
+ * (name becomes the pseudonym, e-mail erased+ID@invalid).
+ */
+int store_person_erase_rows(struct store *s, const char *person, const char *now,
+                            struct cf_error *err);
 
 /* --- sessions, one-time links, API tokens, sign-in failures (store/auth.c) - */
 
@@ -170,7 +181,7 @@ int store_ott_insert(struct store *s, const char *hash, const char *kind, const 
 int store_ott_get(struct store *s, const char *hash, json_t **out, struct cf_error *err);
 /* Marks the link used if it is still unused; CF_ECONFLICT when it was used meanwhile. */
 int store_ott_use(struct store *s, const char *hash, const char *now, struct cf_error *err);
-/* Voids every unused link of kind for person (a newer one replaces them). */
+/* Voids every unused link of kind for person (NULL: links for no person). */
 int store_ott_void(struct store *s, const char *person, const char *kind, const char *now,
                    struct cf_error *err);
 

@@ -36,6 +36,137 @@ struct svc {
     const char *address;         /* client address of a web request, or NULL */
 };
 
+/* --- sign-in, sessions, links, API tokens (svc/auth.c) ------------------ */
+
+/* Sessions end after an hour without a request, and 12 hours after sign-in. */
+#define SESSION_IDLE_S    (60L * 60)
+#define SESSION_MAX_S     (12L * 60 * 60)
+/* Links: first-run setup 24 hours, invitation 7 days, password reset 1 hour. */
+#define SETUP_TTL_S       (24L * 60 * 60)
+#define INVITE_TTL_S      (7L * 24 * 60 * 60)
+#define RESET_TTL_S       (60L * 60)
+/* Sign-in throttling: failures within the window, per account and per address. */
+#define THROTTLE_WINDOW_S (15L * 60)
+#define THROTTLE_ACCOUNT  5
+#define THROTTLE_ADDRESS  20
+
+/*
+ * Signs in with e-mail and password. On success *out = {token (the session
+ * cookie value), expires_at, person}; old_token (the session the browser had,
+ * may be NULL) is ended, so a session id is never carried across sign-in.
+ * CF_EUNAUTH for a wrong e-mail or password (one message for both),
+ * CF_ETOOMANY when throttled ("Try again in N minutes"). Failures are counted
+ * and audited even though the call fails.
+ */
+int svc_login(const struct svc *sv, const char *email, const char *password,
+              const char *user_agent, const char *old_token, json_t **out, struct cf_error *err);
+
+/*
+ * The person (and their grants) behind a session cookie or an API token;
+ * CF_EUNAUTH with a message when it is unknown, expired, revoked or the
+ * account is not active. An API token's grants are cut to its roles.
+ */
+int svc_session_principal(const struct svc *sv, const char *token, json_t **person,
+                          json_t **grants, struct cf_error *err);
+int svc_token_principal(const struct svc *sv, const char *token, json_t **person,
+                        json_t **grants, struct cf_error *err);
+
+int svc_logout(const struct svc *sv, const char *token, struct cf_error *err);
+/* Ends every session of the acting person. */
+int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *err);
+
+/* First run: *needed = 1 while no program administrator exists. */
+int svc_setup_needed(const struct svc *sv, int *needed, struct cf_error *err);
+/* A new setup link (older ones stop working). */
+int svc_setup_link(const struct svc *sv, char token[44], struct cf_error *err);
+/*
+ * Uses the setup link: creates the certification body (in->organization)
+ * unless one exists, the person (in->name, email, password) and their
+ * program_admin role, and signs them in (*out as svc_login).
+ */
+int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
+                     const char *user_agent, json_t **out, struct cf_error *err);
+
+/* Whether a link of kind can still be used: {kind, expires_at, person{email,name}|null}. */
+int svc_link_check(const struct svc *sv, const char *token, const char *kind, json_t **out,
+                   struct cf_error *err);
+/* Sets the password through an invitation or reset link and signs in (*out as svc_login). */
+int svc_invite_accept(const struct svc *sv, const char *token, const char *password,
+                      const char *user_agent, json_t **out, struct cf_error *err);
+int svc_reset_finish(const struct svc *sv, const char *token, const char *password,
+                     const char *user_agent, json_t **out, struct cf_error *err);
+/* Queues a reset link for an active account; the answer is the same either way. */
+int svc_reset_request(const struct svc *sv, const char *email, json_t **out,
+                      struct cf_error *err);
+
+/*
+ * A personal API token for the acting person, limited to roles (an array of
+ * role names they hold; empty: all). *out has the token itself, shown once.
+ */
+int svc_api_token_create(const struct svc *sv, const char *name, const json_t *roles,
+                         json_t **out, struct cf_error *err);
+int svc_api_token_revoke(const struct svc *sv, const char *id, struct cf_error *err);
+
+/* --- organizations and people (svc/people.c) ----------------------------- */
+
+/*
+ * Adds an organization: in = {name, kind (body|state|district|school),
+ * parent (id, name or NCES id; optional), nces_id, enrollment}.
+ */
+int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err);
+/* Changes name, nces_id, enrollment of organization id. */
+int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_t **out,
+                   struct cf_error *err);
+/* The organizations the actor may see, as a tree in display order: {orgs:[…, depth]}. */
+int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err);
+/* One organization with its parent, children and people. */
+int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+/* The identifier of the organization named by key (id, exact name or NCES id). */
+int svc_org_resolve(const struct svc *sv, const char *key, char id[37], struct cf_error *err);
+
+/*
+ * Adds a person with a role: in = {email, name, title, org, role, password}.
+ * With a password the account is active at once; without, the person is
+ * invited: an invitation link goes to the outbox (*out has invitation_sent).
+ */
+int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err);
+/* The people the actor may see, each with their roles: {people:[…]}. */
+int svc_person_list(const struct svc *sv, json_t **out, struct cf_error *err);
+/* One person with roles (404 when the actor may not see them). */
+int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+/* The identifier of the person with e-mail or id key. */
+int svc_person_resolve(const struct svc *sv, const char *key, char id[37], struct cf_error *err);
+int svc_person_grant(const struct svc *sv, const char *id, const char *role, const char *org,
+                     json_t **out, struct cf_error *err);
+int svc_person_revoke(const struct svc *sv, const char *id, const char *role, const char *org,
+                      json_t **out, struct cf_error *err);
+/* status "disabled" (ends sessions) or "active". */
+int svc_person_set_status(const struct svc *sv, const char *id, const char *status, json_t **out,
+                          struct cf_error *err);
+/* Sends a new invitation to an invited person. */
+int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+/* Removes every personal field; audit entries about them keep only a pseudonym. */
+int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+/* Everything held about person id (the actor themself, or anyone for a program admin). */
+int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+/* The acting person: {person, roles:[{role, org_id, org_name, org_kind}], organizations}. */
+int svc_me(const struct svc *sv, json_t **out, struct cf_error *err);
+/* My account page: person, roles, sessions, API tokens. */
+int svc_account(const struct svc *sv, const char *session_token, json_t **out,
+                struct cf_error *err);
+
+/* --- audit trail (svc/audit.c) --------------------------------------------- */
+
+/* Entries matching f: {entries:[…], filter, next_before} (program admins). */
+int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **out,
+                   struct cf_error *err);
+/* The same entries as CSV text (a header line, then one line per entry). */
+int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv, size_t *n,
+                  struct cf_error *err);
+/* Records a refusal (permission or CSRF) of a web request. */
+void svc_audit_refusal(const struct svc *sv, const char *reason, const char *method,
+                       const char *path);
+
 /* --- frameworks (svc/framework.c) ----------------------------------------- */
 
 /*

@@ -1,0 +1,126 @@
+/* authz.c — the role → permission table and the reach of a grant. */
+#include "core/authz.h"
+
+#include <string.h>
+
+static const char *const perm_names[PERM__COUNT] = {
+    [PERM_UNSET] = "unset",
+    [PERM_PUBLIC] = "public",
+    [PERM_SIGNED_IN] = "signed_in",
+    [PERM_PEOPLE_READ] = "people.read",
+    [PERM_PEOPLE_WRITE] = "people.write",
+    [PERM_PEOPLE_ERASE] = "people.erase",
+    [PERM_ORGS_READ] = "orgs.read",
+    [PERM_ORGS_WRITE] = "orgs.write",
+    [PERM_AUDIT_READ] = "audit.read",
+    [PERM_OUTBOX_READ] = "outbox.read",
+};
+
+const char *perm_name(enum perm p)
+{
+    return (int)p >= 0 && p < PERM__COUNT && perm_names[p] != NULL ? perm_names[p] : "unset";
+}
+
+const char *const authz_roles[] = {"leader",   "evaluator", "district_admin", "reviewer",
+                                   "examiner", "program_admin"};
+const int authz_nroles = (int)(sizeof authz_roles / sizeof authz_roles[0]);
+
+#define BIT(p) (1u << (p))
+#define EVERYONE (BIT(PERM_PUBLIC) | BIT(PERM_SIGNED_IN))
+
+/* What each role may do (issue 3's permissions; later issues add theirs). */
+static const struct {
+    const char *role;
+    unsigned perms;
+    int program_wide;
+} table[] = {
+    {"leader", EVERYONE, 0},
+    {"evaluator", EVERYONE, 0},
+    {"district_admin",
+     EVERYONE | BIT(PERM_PEOPLE_READ) | BIT(PERM_PEOPLE_WRITE) | BIT(PERM_ORGS_READ) |
+         BIT(PERM_ORGS_WRITE),
+     0},
+    {"reviewer", EVERYONE | BIT(PERM_PEOPLE_READ) | BIT(PERM_ORGS_READ), 1},
+    {"examiner", EVERYONE, 1},
+    {"program_admin", ~0u, 1},
+};
+
+static int find(const char *role)
+{
+    if (role == NULL)
+        return -1;
+    for (int i = 0; i < (int)(sizeof table / sizeof table[0]); i++)
+        if (strcmp(role, table[i].role) == 0)
+            return i;
+    return -1;
+}
+
+int authz_role_valid(const char *role)
+{
+    return find(role) >= 0;
+}
+
+int authz_role_program_wide(const char *role)
+{
+    int i = find(role);
+
+    return i >= 0 && table[i].program_wide;
+}
+
+int authz_role_has(const char *role, enum perm p)
+{
+    int i = find(role);
+
+    return i >= 0 && p > PERM_UNSET && p < PERM__COUNT && (table[i].perms & BIT(p)) != 0;
+}
+
+static int in_chain(const json_t *chain, const char *org)
+{
+    size_t i;
+    json_t *v;
+
+    if (org == NULL)
+        return 0;
+    json_array_foreach (chain, i, v)
+        if (json_is_string(v) && strcmp(json_string_value(v), org) == 0)
+            return 1;
+    return 0;
+}
+
+int authz_allows(const json_t *grants, enum perm p, const json_t *chain)
+{
+    size_t i;
+    json_t *g;
+
+    if (p == PERM_PUBLIC)
+        return 1;
+    if (p == PERM_UNSET)
+        return 0;
+    json_array_foreach (grants, i, g) {
+        const char *role = json_string_value(json_object_get(g, "role"));
+
+        if (!authz_role_has(role, p))
+            continue;
+        if (chain == NULL || authz_role_program_wide(role) ||
+            in_chain(chain, json_string_value(json_object_get(g, "org_id"))))
+            return 1;
+    }
+    return 0;
+}
+
+int authz_org_kind_valid(const char *kind)
+{
+    return kind != NULL && (strcmp(kind, "body") == 0 || strcmp(kind, "state") == 0 ||
+                            strcmp(kind, "district") == 0 || strcmp(kind, "school") == 0);
+}
+
+int authz_org_parent_ok(const char *kind, const char *parent_kind)
+{
+    if (!authz_org_kind_valid(kind))
+        return 0;
+    if (strcmp(kind, "body") == 0 || strcmp(kind, "state") == 0)
+        return parent_kind == NULL;
+    if (strcmp(kind, "district") == 0)
+        return parent_kind == NULL || strcmp(parent_kind, "state") == 0;
+    return parent_kind != NULL && strcmp(parent_kind, "district") == 0; /* school */
+}

@@ -1,0 +1,57 @@
+/*
+ * authz.h — roles, permissions and where they reach.
+ *
+ * A person holds roles in organizations (grants). A role brings a set of
+ * permissions; a grant in an organization reaches that organization and
+ * everything below it in the tree. Program-wide roles (program_admin,
+ * reviewer, examiner) reach every organization wherever they were granted.
+ * Pure: no I/O; grants and organization chains come in as JSON.
+ */
+#ifndef CF_CORE_AUTHZ_H
+#define CF_CORE_AUTHZ_H
+
+#include <jansson.h>
+
+enum perm {
+    PERM_UNSET = 0,    /* a route without a permission: refused, and the tests fail */
+    PERM_PUBLIC,       /* anyone, signed in or not */
+    PERM_SIGNED_IN,    /* any signed-in person (their own account) */
+    PERM_PEOPLE_READ,  /* see people of an organization */
+    PERM_PEOPLE_WRITE, /* invite people, grant and revoke roles, disable accounts */
+    PERM_PEOPLE_ERASE, /* erase a person's personal data */
+    PERM_ORGS_READ,    /* see organizations */
+    PERM_ORGS_WRITE,   /* add and change organizations */
+    PERM_AUDIT_READ,   /* browse and export the audit trail */
+    PERM_OUTBOX_READ,  /* see the messages the system sends */
+    PERM__COUNT
+};
+
+/* The permission's name ("people.read"); "unset" for PERM_UNSET. */
+const char *perm_name(enum perm p);
+
+/* The roles, in the order of DESIGN.md ("public" is not a role one is granted). */
+extern const char *const authz_roles[];
+extern const int authz_nroles;
+
+/* 1 when role is one of authz_roles. */
+int authz_role_valid(const char *role);
+
+/* 1 when the role is program-wide (its grants reach every organization). */
+int authz_role_program_wide(const char *role);
+
+/* 1 when role brings permission p. */
+int authz_role_has(const char *role, enum perm p);
+
+/*
+ * 1 when grants ([{role, org_id}]) allow p on a target whose organization
+ * chain is chain (["self id", "parent id", …, "root id"]). chain NULL: the
+ * target belongs to no organization in particular (any grant with p will do);
+ * an empty chain: only program-wide roles reach it.
+ */
+int authz_allows(const json_t *grants, enum perm p, const json_t *chain);
+
+/* The kinds of organization, and which kinds may be the parent of each. */
+int authz_org_kind_valid(const char *kind);
+int authz_org_parent_ok(const char *kind, const char *parent_kind);
+
+#endif

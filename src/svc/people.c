@@ -1,0 +1,1185 @@
+/*
+ * people.c — organizations, people and their roles; privacy (export, erase).
+ *
+ * Visibility follows the grants: a district admin sees their district, its
+ * schools and the people in them; program-wide roles see everything. What an
+ * actor may not see does not exist for them (CF_ENOTFOUND, never "forbidden").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "lib/clock.h"
+#include "svc/svc_impl.h"
+
+#define NAME_MAX_CHARS 200
+
+void svc__uuid(char id[37])
+{
+    unsigned char b[16];
+
+    randombytes_buf(b, sizeof b);
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(id, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
+int svc__contains(const json_t *arr, const json_t *v)
+{
+    size_t i;
+    json_t *x;
+
+    json_array_foreach (arr, i, x)
+        if (json_equal(x, v))
+            return 1;
+    return 0;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* A text field: trimmed copy into out; CF_EINVAL naming field when required and empty, too
+ * long, or holding control characters. */
+static int text_field(const json_t *in, const char *field, int required, size_t max_chars,
+                      const char *label, char *out, size_t n, struct cf_error *err)
+{
+    const char *v = str(in, field);
+    const char *b, *e;
+    size_t chars = 0;
+
+    out[0] = '\0';
+    if (v == NULL)
+        v = "";
+    for (b = v; *b == ' ' || *b == '\t'; b++)
+        ;
+    for (e = b + strlen(b); e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
+        ;
+    if (e == b) {
+        if (required)
+            return cf_error_set(err, CF_EINVAL, field, "Enter %s.", label);
+        return CF_OK;
+    }
+    for (const unsigned char *c = (const unsigned char *)b; c < (const unsigned char *)e; c++) {
+        if (*c < 0x20 || *c == 0x7f)
+            return cf_error_set(err, CF_EINVAL, field, "%s has a control character or a line break.",
+                                label);
+        if ((*c & 0xc0) != 0x80)
+            chars++;
+    }
+    if (chars > max_chars || (size_t)(e - b) + 1 > n)
+        return cf_error_set(err, CF_EINVAL, field, "%s is longer than %zu characters.", label,
+                            max_chars);
+    memcpy(out, b, (size_t)(e - b));
+    out[e - b] = '\0';
+    return CF_OK;
+}
+
+/* 1 when sv holds p through a program-wide role (or is the CLI). */
+static int can_everywhere(const struct svc *sv, enum perm p)
+{
+    size_t i;
+    json_t *g;
+
+    if (sv->who == NULL)
+        return 1;
+    json_array_foreach (sv->who->grants, i, g) {
+        const char *role = str(g, "role");
+
+        if (authz_role_program_wide(role) && authz_role_has(role, p))
+            return 1;
+    }
+    return 0;
+}
+
+/* --- organizations ---------------------------------------------------------------- */
+
+json_t *svc__org_new(const char *kind, const char *name, const char *parent, const char *nces,
+                     long enrollment, const char *now)
+{
+    char id[37];
+
+    svc__uuid(id);
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:o, s:s, s:s}", "id", id, "kind", kind, "name",
+                     name, "parent_id", parent, "nces_id", nces, "enrollment",
+                     enrollment >= 0 ? json_integer(enrollment) : json_null(), "created_at", now,
+                     "updated_at", now);
+}
+
+/* Index of orgs by id, and the chain of one from the index (no queries). */
+static json_t *org_index(const json_t *orgs)
+{
+    json_t *idx = json_object();
+    size_t i;
+    json_t *o;
+
+    json_array_foreach (orgs, i, o)
+        json_object_set(idx, str(o, "id"), o);
+    return idx;
+}
+
+static json_t *chain_in(const json_t *idx, const char *id)
+{
+    json_t *chain = json_array();
+
+    for (int depth = 0; id != NULL && depth < 16; depth++) {
+        json_t *o = json_object_get(idx, id);
+
+        if (o == NULL)
+            break;
+        json_array_append_new(chain, json_string(id));
+        id = str(o, "parent_id");
+    }
+    return chain;
+}
+
+/* 1 when sv may use p on organization id (chain from idx). */
+static int can_on(const struct svc *sv, enum perm p, const json_t *idx, const char *id)
+{
+    json_t *chain;
+    int ok;
+
+    if (sv->who == NULL)
+        return 1;
+    if (sv->who->person_id == NULL)
+        return 0;
+    chain = chain_in(idx, id);
+    ok = authz_allows(sv->who->grants, p, chain);
+    json_decref(chain);
+    return ok;
+}
+
+int svc_org_resolve(const struct svc *sv, const char *key, char id[37], struct cf_error *err)
+{
+    json_t *found;
+    int rc;
+
+    id[0] = '\0';
+    if (key == NULL || key[0] == '\0')
+        return cf_error_set(err, CF_EINVAL, "org", "Name an organization.");
+    rc = store_org_find(sv->store, key, &found, err);
+    if (rc != CF_OK)
+        return rc;
+    if (json_array_size(found) == 0 ||
+        !svc__can(sv, PERM_ORGS_READ, str(json_array_get(found, 0), "id"))) {
+        json_decref(found);
+        return cf_error_set(err, CF_ENOTFOUND, "org", "There is no organization \"%s\".", key);
+    }
+    if (json_array_size(found) > 1) {
+        json_decref(found);
+        return cf_error_set(err, CF_EINVAL, "org",
+                            "%zu organizations are called \"%s\"; name it by its id instead.",
+                            json_array_size(found), key);
+    }
+    snprintf(id, 37, "%s", str(json_array_get(found, 0), "id"));
+    json_decref(found);
+    return CF_OK;
+}
+
+/* Reads enrollment (a number or digits) into *v (-1 when empty). */
+static int enrollment_of(const json_t *in, long *v, struct cf_error *err)
+{
+    const json_t *e = json_object_get(in, "enrollment");
+
+    *v = -1;
+    if (e == NULL || json_is_null(e) || (json_is_string(e) && json_string_length(e) == 0))
+        return CF_OK;
+    if (json_is_integer(e))
+        *v = (long)json_integer_value(e);
+    else if (json_is_string(e)) {
+        char *end;
+        const char *s = json_string_value(e);
+
+        *v = strtol(s, &end, 10);
+        if (end == s || *end != '\0')
+            *v = -2;
+    } else
+        *v = -2;
+    if (*v < 0 || *v > 2000000)
+        return cf_error_set(err, CF_EINVAL, "enrollment",
+                            "Student enrollment is a whole number from 0 to 2,000,000.");
+    return CF_OK;
+}
+
+static int nces_of(const json_t *in, char *out, struct cf_error *err)
+{
+    const char *v = str(in, "nces_id");
+    size_t n;
+
+    out[0] = '\0';
+    if (v == NULL || v[0] == '\0')
+        return CF_OK;
+    n = strlen(v);
+    if ((n != 7 && n != 12) || strspn(v, "0123456789") != n)
+        return cf_error_set(err, CF_EINVAL, "nces_id",
+                            "An NCES id is 7 digits (district) or 12 digits (school).");
+    memcpy(out, v, n + 1);
+    return CF_OK;
+}
+
+int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err)
+{
+    char name[4 * NAME_MAX_CHARS + 1], nces[16], parent[37] = "", now[32];
+    const char *kind = str(in, "kind");
+    const char *pkey = str(in, "parent");
+    const char *pkind = NULL;
+    json_t *p = NULL, *org;
+    long enrollment;
+    int rc;
+
+    *out = NULL;
+    if (text_field(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
+        nces_of(in, nces, err) != CF_OK || enrollment_of(in, &enrollment, err) != CF_OK)
+        return CF_EINVAL;
+    if (!authz_org_kind_valid(kind))
+        return cf_error_set(err, CF_EINVAL, "kind",
+                            "The kind is one of body, state, district, school.");
+    if (pkey != NULL && pkey[0] != '\0') {
+        rc = svc_org_resolve(sv, pkey, parent, err);
+        if (rc != CF_OK) {
+            snprintf(err->field, sizeof err->field, "parent");
+            return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+        }
+        if ((rc = store_org_get(sv->store, parent, &p, err)) != CF_OK)
+            return rc;
+        pkind = str(p, "kind");
+    }
+    if (!authz_org_parent_ok(kind, pkind)) {
+        json_decref(p);
+        if (strcmp(kind, "school") == 0)
+            return cf_error_set(err, CF_EINVAL, "parent", "A school belongs to a district.");
+        if (strcmp(kind, "district") == 0)
+            return cf_error_set(err, CF_EINVAL, "parent",
+                                "A district belongs to a state (or to nothing).");
+        return cf_error_set(err, CF_EINVAL, "parent", "A %s has no parent organization.", kind);
+    }
+    json_decref(p);
+    /* District admins add schools to their districts; the rest is program-wide work. */
+    if (!(strcmp(kind, "school") == 0 ? svc__can(sv, PERM_ORGS_WRITE, parent)
+                                      : can_everywhere(sv, PERM_ORGS_WRITE)))
+        return cf_error_set(err, CF_EFORBIDDEN, NULL,
+                            "You may not add a %s here.", kind);
+    if (strcmp(kind, "body") == 0 && nces[0] != '\0')
+        return cf_error_set(err, CF_EINVAL, "nces_id", "Only districts and schools have NCES ids.");
+
+    clock_now_iso(now, sizeof now);
+    org = svc__org_new(kind, name, parent[0] != '\0' ? parent : NULL,
+                       nces[0] != '\0' ? nces : NULL, enrollment, now);
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK) {
+        rc = store_org_insert(sv->store, org, err);
+        if (rc == CF_ECONFLICT)
+            cf_error_set(err, CF_ECONFLICT, "nces_id",
+                         "Another organization already has NCES id %s.", nces);
+    }
+    if (rc == CF_OK)
+        rc = svc__audit(sv, str(org, "id"), "org.add", "org", str(org, "id"), NULL, org, err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    if (rc != CF_OK) {
+        store_rollback(sv->store);
+        json_decref(org);
+        return rc;
+    }
+    *out = org;
+    return CF_OK;
+}
+
+int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_t **out,
+                   struct cf_error *err)
+{
+    char name[4 * NAME_MAX_CHARS + 1], nces[16], now[32];
+    json_t *before, *after;
+    long enrollment;
+    int rc;
+
+    *out = NULL;
+    rc = store_org_get(sv->store, id, &before, err);
+    if (rc == CF_ENOTFOUND || (rc == CF_OK && !svc__can(sv, PERM_ORGS_READ, id))) {
+        json_decref(before);
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such organization.");
+    }
+    if (rc != CF_OK)
+        return rc;
+    if (!svc__can(sv, PERM_ORGS_WRITE, id)) {
+        json_decref(before);
+        return cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not change this organization.");
+    }
+    if (text_field(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
+        nces_of(in, nces, err) != CF_OK || enrollment_of(in, &enrollment, err) != CF_OK) {
+        json_decref(before);
+        return CF_EINVAL;
+    }
+    clock_now_iso(now, sizeof now);
+    after = json_deep_copy(before);
+    json_object_set_new(after, "name", json_string(name));
+    json_object_set_new(after, "nces_id", nces[0] != '\0' ? json_string(nces) : json_null());
+    json_object_set_new(after, "enrollment",
+                        enrollment >= 0 ? json_integer(enrollment) : json_null());
+    json_object_set_new(after, "updated_at", json_string(now));
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK) {
+        rc = store_org_update(sv->store, after, err);
+        if (rc == CF_ECONFLICT)
+            cf_error_set(err, CF_ECONFLICT, "nces_id",
+                         "Another organization already has NCES id %s.", nces);
+    }
+    if (rc == CF_OK)
+        rc = svc__audit(sv, id, "org.update", "org", id, before, after, err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    json_decref(before);
+    if (rc != CF_OK) {
+        store_rollback(sv->store);
+        json_decref(after);
+        return rc;
+    }
+    *out = after;
+    return CF_OK;
+}
+
+/* Appends org and (recursively, by name) its visible children with their depth. */
+static void tree_walk(const struct svc *sv, const json_t *orgs, const json_t *idx,
+                      const char *parent, int depth, json_t *out)
+{
+    size_t i;
+    json_t *o;
+
+    if (depth > 16)
+        return;
+    json_array_foreach (orgs, i, o) {
+        const char *p = str(o, "parent_id");
+
+        if ((parent == NULL) != (p == NULL) || (parent != NULL && strcmp(parent, p) != 0))
+            continue;
+        if (can_on(sv, PERM_ORGS_READ, idx, str(o, "id"))) {
+            json_t *c = json_deep_copy(o);
+
+            json_object_set_new(c, "depth", json_integer(depth));
+            json_array_append_new(out, c);
+            tree_walk(sv, orgs, idx, str(o, "id"), depth + 1, out);
+        } else
+            tree_walk(sv, orgs, idx, str(o, "id"), depth, out);
+    }
+}
+
+int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err)
+{
+    json_t *orgs, *idx, *list;
+    int rc = store_org_list(sv->store, &orgs, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    idx = org_index(orgs);
+    list = json_array();
+    tree_walk(sv, orgs, idx, NULL, 0, list);
+    *out = json_pack("{s:o, s:b, s:[ssss]}", "orgs", list, "can_add_top",
+                     can_everywhere(sv, PERM_ORGS_WRITE), "kinds", "body", "state", "district",
+                     "school");
+    json_decref(idx);
+    json_decref(orgs);
+    return CF_OK;
+}
+
+int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    json_t *orgs, *idx, *org, *children, *people = NULL, *parent;
+    size_t i;
+    json_t *o;
+    int rc = store_org_list(sv->store, &orgs, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    idx = org_index(orgs);
+    org = json_object_get(idx, id);
+    if (org == NULL || !can_on(sv, PERM_ORGS_READ, idx, id)) {
+        json_decref(idx);
+        json_decref(orgs);
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such organization.");
+    }
+    children = json_array();
+    json_array_foreach (orgs, i, o)
+        if (str(o, "parent_id") != NULL && strcmp(str(o, "parent_id"), id) == 0)
+            json_array_append(children, o);
+    parent = str(org, "parent_id") != NULL && can_on(sv, PERM_ORGS_READ, idx, str(org, "parent_id"))
+                 ? json_incref(json_object_get(idx, str(org, "parent_id")))
+                 : json_null();
+    if (can_on(sv, PERM_PEOPLE_READ, idx, id)) {
+        json_t *all;
+
+        people = json_array();
+        if (store_person_list(sv->store, &all, NULL) == CF_OK) {
+            json_array_foreach (all, i, o)
+                if (str(o, "org_id") != NULL && strcmp(str(o, "org_id"), id) == 0 &&
+                    strcmp(str(o, "status"), "erased") != 0)
+                    json_array_append_new(people, svc__person_view(o));
+            json_decref(all);
+        }
+    }
+    *out = json_pack("{s:O, s:o, s:o, s:o, s:b, s:b}", "org", org, "parent", parent, "children",
+                     children, "people", people != NULL ? people : json_null(), "can_edit",
+                     can_on(sv, PERM_ORGS_WRITE, idx, id), "can_add_school",
+                     strcmp(str(org, "kind"), "district") == 0 &&
+                         can_on(sv, PERM_ORGS_WRITE, idx, id));
+    json_decref(idx);
+    json_decref(orgs);
+    return CF_OK;
+}
+
+/* --- people ---------------------------------------------------------------------- */
+
+int svc__person_insert(const struct svc *sv, const char *email, const char *name,
+                       const char *title, const char *org, const char *password_hash,
+                       const char *status, json_t **out, struct cf_error *err)
+{
+    char id[37], now[32], pseudo[32];
+    json_t *p, *view;
+    int rc;
+
+    *out = NULL;
+    svc__uuid(id);
+    clock_now_iso(now, sizeof now);
+    snprintf(pseudo, sizeof pseudo, "Person %.8s", id);
+    p = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s}", "id", id, "email",
+                  email, "name", name, "title", title, "org_id", org, "password_hash",
+                  password_hash, "status", status, "pseudonym", pseudo, "created_at", now,
+                  "updated_at", now);
+    rc = store_person_insert(sv->store, p, err);
+    if (rc == CF_ECONFLICT)
+        cf_error_set(err, CF_ECONFLICT, "email", "Someone already has the e-mail address %s.",
+                     email);
+    if (rc == CF_OK) {
+        view = svc__person_view(p);
+        rc = svc__audit(sv, org, "person.add", "person", id, NULL, view, err);
+        json_decref(view);
+    }
+    if (rc != CF_OK) {
+        json_decref(p);
+        return rc;
+    }
+    json_object_del(p, "password_hash");
+    *out = p;
+    return CF_OK;
+}
+
+int svc__grant(const struct svc *sv, const char *person, const char *role, const char *org,
+               struct cf_error *err)
+{
+    char now[32];
+    json_t *g;
+    int rc;
+
+    clock_now_iso(now, sizeof now);
+    rc = store_grant_add(sv->store, person, role, org, now, err);
+    if (rc == CF_ECONFLICT)
+        return cf_error_set(err, CF_ECONFLICT, "role", "The person already holds that role there.");
+    if (rc != CF_OK)
+        return rc;
+    g = json_pack("{s:s, s:s}", "role", role, "org_id", org);
+    rc = svc__audit(sv, org, "grant.add", "person", person, NULL, g, err);
+    json_decref(g);
+    return rc;
+}
+
+/* May sv grant or revoke role in org? (people.write there; program-wide roles need a
+ * program-wide granter.) */
+static int may_grant(const struct svc *sv, const char *role, const char *org)
+{
+    if (authz_role_program_wide(role))
+        return can_everywhere(sv, PERM_PEOPLE_WRITE);
+    return svc__can(sv, PERM_PEOPLE_WRITE, org);
+}
+
+static int invite_message(const struct svc *sv, const json_t *p, const char *org_name,
+                          struct cf_error *err)
+{
+    char token[44];
+    char *body = NULL;
+    int rc = svc__link_issue(sv, "invite", str(p, "id"), INVITE_TTL_S, token, err);
+
+    if (rc != CF_OK)
+        return rc;
+    if (asprintf(&body,
+                 "Hello %s,\n\n"
+                 "You have been invited to ctoframe%s%s, where %s keeps the K-12 CTO\n"
+                 "framework, assessments and certification records.\n\n"
+                 "Open this link within 7 days to choose your password:\n\n"
+                 "%s/invite/%s\n\n"
+                 "The link works once. If you did not expect this message, ignore it.\n",
+                 str(p, "name"), org_name != NULL ? " for " : "", org_name != NULL ? org_name : "",
+                 org_name != NULL ? "your organization" : "your program",
+                 sv->base_url != NULL ? sv->base_url : "http://127.0.0.1:8080", token) < 0)
+        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    rc = svc__send(sv, "invite", str(p, "email"), str(p, "id"), "Your ctoframe invitation", body,
+                   err);
+    free(body);
+    return rc;
+}
+
+int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err)
+{
+    char email[256], name[4 * NAME_MAX_CHARS + 1], title[4 * NAME_MAX_CHARS + 1], org[37];
+    char hash[crypto_pwhash_STRBYTES];
+    const char *role = str(in, "role");
+    const char *pw = str(in, "password");
+    json_t *p = NULL, *o = NULL;
+    int rc;
+
+    *out = NULL;
+    if (svc__email(str(in, "email"), email, sizeof email, "email", err) != CF_OK ||
+        text_field(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
+        text_field(in, "title", 0, NAME_MAX_CHARS, "The title", title, sizeof title, err) != CF_OK)
+        return CF_EINVAL;
+    if (!authz_role_valid(role))
+        return cf_error_set(err, CF_EINVAL, "role",
+                            "The role is one of leader, evaluator, district_admin, reviewer, "
+                            "examiner, program_admin.");
+    rc = svc_org_resolve(sv, str(in, "org"), org, err);
+    if (rc != CF_OK) {
+        snprintf(err->field, sizeof err->field, "org");
+        return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+    }
+    if (!may_grant(sv, role, org))
+        return cf_error_set(err, CF_EFORBIDDEN, "role",
+                            "You may not give the role %s in that organization.", role);
+    if (pw != NULL && pw[0] != '\0') {
+        if (svc__password_ok(pw, email, "password", err) != CF_OK ||
+            svc__password_hash(pw, hash, sizeof hash, err) != CF_OK)
+            return err->code;
+    }
+    rc = store_org_get(sv->store, org, &o, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK)
+        rc = svc__person_insert(sv, email, name, title[0] != '\0' ? title : NULL, org,
+                                pw != NULL && pw[0] != '\0' ? hash : NULL,
+                                pw != NULL && pw[0] != '\0' ? "active" : "invited", &p, err);
+    if (rc == CF_OK)
+        rc = svc__grant(sv, str(p, "id"), role, org, err);
+    if (rc == CF_OK && (pw == NULL || pw[0] == '\0'))
+        rc = invite_message(sv, p, str(o, "name"), err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    if (rc != CF_OK) {
+        store_rollback(sv->store);
+        json_decref(p);
+        json_decref(o);
+        return rc;
+    }
+    *out = json_pack("{s:o, s:[{s:s, s:s, s:O, s:O}], s:b}", "person", svc__person_view(p),
+                     "roles", "role", role, "org_id", org, "org_name", json_object_get(o, "name"),
+                     "org_kind", json_object_get(o, "kind"), "invitation_sent",
+                     pw == NULL || pw[0] == '\0');
+    json_decref(p);
+    json_decref(o);
+    return CF_OK;
+}
+
+/* The person row, if sv may use p on them (people of no organization: program-wide only). */
+static int person_for(const struct svc *sv, const char *id, enum perm p, json_t **out,
+                      struct cf_error *err)
+{
+    json_t *row;
+    int rc;
+
+    *out = NULL;
+    if (id == NULL || strlen(id) != 36)
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+    rc = store_person_get(sv->store, id, &row, err);
+    if (rc == CF_ENOTFOUND)
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+    if (rc != CF_OK)
+        return rc;
+    if (!(str(row, "org_id") != NULL ? svc__can(sv, p, str(row, "org_id"))
+                                     : can_everywhere(sv, p))) {
+        json_decref(row);
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+    }
+    *out = row;
+    return CF_OK;
+}
+
+int svc_person_resolve(const struct svc *sv, const char *key, char id[37], struct cf_error *err)
+{
+    char email[256];
+    json_t *p = NULL;
+    int rc;
+
+    id[0] = '\0';
+    if (key != NULL && strchr(key, '@') != NULL) {
+        if (svc__email(key, email, sizeof email, "email", err) != CF_OK)
+            return CF_EINVAL;
+        rc = store_person_by_email(sv->store, email, &p, err);
+        if (rc == CF_OK) {
+            json_t *row = p;
+
+            rc = person_for(sv, str(row, "id"), PERM_PEOPLE_READ, &p, err);
+            json_decref(row);
+        }
+    } else
+        rc = person_for(sv, key, PERM_PEOPLE_READ, &p, err);
+    if (rc == CF_ENOTFOUND)
+        return cf_error_set(err, CF_ENOTFOUND, "email", "There is no person \"%s\".",
+                            key != NULL ? key : "");
+    if (rc != CF_OK)
+        return rc;
+    snprintf(id, 37, "%s", str(p, "id"));
+    json_decref(p);
+    return CF_OK;
+}
+
+/* The roles of person from all (grants of everyone), as [{role, org_id, org_name, org_kind}]. */
+static json_t *roles_of(const json_t *all, const char *person)
+{
+    json_t *r = json_array();
+    size_t i;
+    json_t *g;
+
+    json_array_foreach (all, i, g)
+        if (strcmp(str(g, "person_id"), person) == 0)
+            json_array_append_new(r, json_pack("{s:O, s:O, s:O, s:O}", "role",
+                                               json_object_get(g, "role"), "org_id",
+                                               json_object_get(g, "org_id"), "org_name",
+                                               json_object_get(g, "org_name"), "org_kind",
+                                               json_object_get(g, "org_kind")));
+    return r;
+}
+
+int svc_person_list(const struct svc *sv, json_t **out, struct cf_error *err)
+{
+    json_t *people = NULL, *grants = NULL, *orgs = NULL, *idx, *list;
+    size_t i;
+    json_t *p;
+    int rc;
+
+    *out = NULL;
+    if ((rc = store_person_list(sv->store, &people, err)) != CF_OK ||
+        (rc = store_grants_all(sv->store, &grants, err)) != CF_OK ||
+        (rc = store_org_list(sv->store, &orgs, err)) != CF_OK) {
+        json_decref(people);
+        json_decref(grants);
+        return rc;
+    }
+    idx = org_index(orgs);
+    list = json_array();
+    json_array_foreach (people, i, p) {
+        const char *org = str(p, "org_id");
+        json_t *v;
+
+        if (strcmp(str(p, "status"), "erased") == 0)
+            continue;
+        if (!(org != NULL ? can_on(sv, PERM_PEOPLE_READ, idx, org)
+                          : can_everywhere(sv, PERM_PEOPLE_READ)))
+            continue;
+        v = svc__person_view(p);
+        json_object_set_new(v, "roles", roles_of(grants, str(p, "id")));
+        json_object_set(v, "org_name",
+                        org != NULL && json_object_get(idx, org) != NULL
+                            ? json_object_get(json_object_get(idx, org), "name")
+                            : json_null());
+        json_array_append_new(list, v);
+    }
+    *out = json_pack("{s:o, s:b}", "people", list, "can_invite",
+                     sv->who == NULL || can_everywhere(sv, PERM_PEOPLE_WRITE) ||
+                         svc__can(sv, PERM_PEOPLE_WRITE, NULL));
+    json_decref(idx);
+    json_decref(orgs);
+    json_decref(people);
+    json_decref(grants);
+    return CF_OK;
+}
+
+int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    json_t *p, *grants = NULL, *v;
+    int rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    if (strcmp(str(p, "status"), "erased") == 0) {
+        json_decref(p);
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+    }
+    rc = store_grants_of(sv->store, id, &grants, err);
+    if (rc != CF_OK) {
+        json_decref(p);
+        return rc;
+    }
+    v = svc__person_view(p);
+    if (str(p, "org_id") != NULL) {
+        json_t *o;
+
+        if (store_org_get(sv->store, str(p, "org_id"), &o, NULL) == CF_OK) {
+            json_object_set(v, "org_name", json_object_get(o, "name"));
+            json_decref(o);
+        }
+    }
+    *out = json_pack("{s:o, s:o, s:b, s:b, s:[ssssss]}", "person", v, "roles", grants, "can_edit",
+                     svc__can(sv, PERM_PEOPLE_WRITE, str(p, "org_id")), "can_erase",
+                     can_everywhere(sv, PERM_PEOPLE_ERASE), "all_roles", "leader", "evaluator",
+                     "district_admin", "reviewer", "examiner", "program_admin");
+    json_decref(p);
+    return CF_OK;
+}
+
+/* The number of active program administrators other than person. */
+static int other_program_admins(const struct svc *sv, const char *person, long *n,
+                                struct cf_error *err)
+{
+    json_t *grants;
+    size_t i;
+    json_t *g;
+    int rc = store_grants_all(sv->store, &grants, err);
+
+    *n = 0;
+    if (rc != CF_OK)
+        return rc;
+    json_array_foreach (grants, i, g) {
+        json_t *p;
+
+        if (strcmp(str(g, "role"), "program_admin") != 0 ||
+            strcmp(str(g, "person_id"), person) == 0)
+            continue;
+        if (store_person_get(sv->store, str(g, "person_id"), &p, NULL) == CF_OK) {
+            if (strcmp(str(p, "status"), "active") == 0)
+                (*n)++;
+            json_decref(p);
+        }
+    }
+    json_decref(grants);
+    return CF_OK;
+}
+
+int svc_person_grant(const struct svc *sv, const char *id, const char *role, const char *org_key,
+                     json_t **out, struct cf_error *err)
+{
+    char org[37];
+    json_t *p;
+    int rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    json_decref(p);
+    if (!authz_role_valid(role))
+        return cf_error_set(err, CF_EINVAL, "role",
+                            "The role is one of leader, evaluator, district_admin, reviewer, "
+                            "examiner, program_admin.");
+    rc = svc_org_resolve(sv, org_key, org, err);
+    if (rc != CF_OK) {
+        snprintf(err->field, sizeof err->field, "org");
+        return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+    }
+    if (!may_grant(sv, role, org))
+        return cf_error_set(err, CF_EFORBIDDEN, "role",
+                            "You may not give the role %s in that organization.", role);
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK)
+        rc = svc__grant(sv, id, role, org, err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    if (rc != CF_OK) {
+        store_rollback(sv->store);
+        return rc;
+    }
+    return svc_person_show(sv, id, out, err);
+}
+
+int svc_person_revoke(const struct svc *sv, const char *id, const char *role, const char *org_key,
+                      json_t **out, struct cf_error *err)
+{
+    char org[37];
+    json_t *p, *g;
+    long others = 1;
+    int rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    json_decref(p);
+    rc = svc_org_resolve(sv, org_key, org, err);
+    if (rc != CF_OK) {
+        snprintf(err->field, sizeof err->field, "org");
+        return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+    }
+    if (!authz_role_valid(role))
+        return cf_error_set(err, CF_EINVAL, "role", "There is no role \"%s\".",
+                            role != NULL ? role : "");
+    if (!may_grant(sv, role, org))
+        return cf_error_set(err, CF_EFORBIDDEN, "role",
+                            "You may not take the role %s away in that organization.", role);
+    if (strcmp(role, "program_admin") == 0 &&
+        (rc = other_program_admins(sv, id, &others, err)) != CF_OK)
+        return rc;
+    if (others == 0)
+        return cf_error_set(err, CF_ECONFLICT, "role",
+                            "This is the last program administrator; make someone else one first.");
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK)
+        rc = store_grant_remove(sv->store, id, role, org, err);
+    if (rc == CF_OK) {
+        g = json_pack("{s:s, s:s}", "role", role, "org_id", org);
+        rc = svc__audit(sv, org, "grant.remove", "person", id, g, NULL, err);
+        json_decref(g);
+    }
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    if (rc != CF_OK) {
+        store_rollback(sv->store);
+        return rc;
+    }
+    return svc_person_show(sv, id, out, err);
+}
+
+int svc_person_set_status(const struct svc *sv, const char *id, const char *status, json_t **out,
+                          struct cf_error *err)
+{
+    char now[32];
+    json_t *p, *before, *after;
+    long others = 1;
+    int rc;
+
+    *out = NULL;
+    if (status == NULL || (strcmp(status, "disabled") != 0 && strcmp(status, "active") != 0))
+        return cf_error_set(err, CF_EINVAL, "status", "The status is disabled or active.");
+    rc = person_for(sv, id, PERM_PEOPLE_WRITE, &p, err);
+    if (rc != CF_OK)
+        return rc;
+    if (strcmp(str(p, "status"), "erased") == 0) {
+        json_decref(p);
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+    }
+    if (strcmp(status, "active") == 0 && strcmp(str(p, "status"), "invited") == 0) {
+        json_decref(p);
+        return cf_error_set(err, CF_ECONFLICT, "status",
+                            "An invited person becomes active by accepting the invitation.");
+    }
+    if (strcmp(status, "disabled") == 0) {
+        if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0) {
+            json_decref(p);
+            return cf_error_set(err, CF_ECONFLICT, "status", "You cannot disable yourself.");
+        }
+        rc = other_program_admins(sv, id, &others, err);
+        if (rc == CF_OK && others == 0) {
+            json_t *gr = NULL;
+            size_t i;
+            json_t *g;
+            int is_admin = 0;
+
+            if (store_grants_of(sv->store, id, &gr, NULL) == CF_OK)
+                json_array_foreach (gr, i, g)
+                    is_admin |= strcmp(str(g, "role"), "program_admin") == 0;
+            json_decref(gr);
+            if (is_admin) {
+                json_decref(p);
+                return cf_error_set(err, CF_ECONFLICT, "status",
+                                    "This is the last program administrator.");
+            }
+        }
+    }
+    clock_now_iso(now, sizeof now);
+    before = json_pack("{s:O}", "status", json_object_get(p, "status"));
+    after = json_pack("{s:s}", "status", status);
+    json_object_set_new(p, "status", json_string(status));
+    json_object_set_new(p, "updated_at", json_string(now));
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK)
+        rc = store_person_update(sv->store, p, err);
+    if (rc == CF_OK && strcmp(status, "disabled") == 0)
+        rc = store_session_delete_person(sv->store, id, NULL, err);
+    if (rc == CF_OK)
+        rc = svc__audit(sv, str(p, "org_id"),
+                        strcmp(status, "disabled") == 0 ? "person.disable" : "person.enable",
+                        "person", id, before, after, err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    json_decref(before);
+    json_decref(after);
+    json_decref(p);
+    if (rc != CF_OK)
+        return rc;
+    return svc_person_show(sv, id, out, err);
+}
+
+int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    json_t *p, *o = NULL;
+    int rc = person_for(sv, id, PERM_PEOPLE_WRITE, &p, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    if (strcmp(str(p, "status"), "invited") != 0) {
+        json_decref(p);
+        return cf_error_set(err, CF_ECONFLICT, "status",
+                            "Only a person who has not accepted yet can be invited again.");
+    }
+    if (str(p, "org_id") != NULL)
+        store_org_get(sv->store, str(p, "org_id"), &o, NULL);
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK)
+        rc = invite_message(sv, p, o != NULL ? str(o, "name") : NULL, err);
+    if (rc == CF_OK)
+        rc = svc__audit(sv, str(p, "org_id"), "person.reinvite", "person", id, NULL, NULL, err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    json_decref(o);
+    json_decref(p);
+    if (rc != CF_OK)
+        return rc;
+    return svc_person_show(sv, id, out, err);
+}
+
+/* Replaces personal values (name, email, title) in an audit value with the pseudonym. */
+static json_t *scrubbed(const json_t *v, const char *pseudo, int *changed)
+{
+    json_t *c;
+    const char *k;
+    json_t *x;
+
+    if (!json_is_object(v))
+        return json_incref((json_t *)v);
+    c = json_deep_copy(v);
+    json_object_foreach (c, k, x) {
+        if (json_is_string(x) && (strcmp(k, "name") == 0 || strcmp(k, "email") == 0 ||
+                                  strcmp(k, "title") == 0)) {
+            json_object_set_new(c, k, json_string(pseudo));
+            *changed = 1;
+        }
+    }
+    return c;
+}
+
+int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    char now[32];
+    json_t *p, *entries = NULL, *after;
+    long others = 1;
+    int rc;
+
+    *out = NULL;
+    rc = person_for(sv, id, PERM_PEOPLE_ERASE, &p, err);
+    if (rc != CF_OK)
+        return rc;
+    if (!can_everywhere(sv, PERM_PEOPLE_ERASE)) {
+        json_decref(p);
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+    }
+    if (strcmp(str(p, "status"), "erased") == 0) {
+        json_decref(p);
+        return cf_error_set(err, CF_ECONFLICT, NULL, "This person has already been erased.");
+    }
+    if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0) {
+        json_decref(p);
+        return cf_error_set(err, CF_ECONFLICT, NULL, "You cannot erase yourself.");
+    }
+    rc = other_program_admins(sv, id, &others, err);
+    if (rc == CF_OK && others == 0) {
+        json_t *gr = NULL;
+        size_t i;
+        json_t *g;
+        int is_admin = 0;
+
+        if (store_grants_of(sv->store, id, &gr, NULL) == CF_OK)
+            json_array_foreach (gr, i, g)
+                is_admin |= strcmp(str(g, "role"), "program_admin") == 0;
+        json_decref(gr);
+        if (is_admin)
+            rc = cf_error_set(err, CF_ECONFLICT, NULL, "This is the last program administrator.");
+    }
+    if (rc != CF_OK) {
+        json_decref(p);
+        return rc;
+    }
+    clock_now_iso(now, sizeof now);
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK)
+        rc = store_person_erase_rows(sv->store, id, now, err);
+    /* Audit entries about the person keep what happened, with the pseudonym for who. */
+    if (rc == CF_OK) {
+        struct audit_filter f = {.object_id = id, .limit = 1000000};
+
+        rc = store_audit_list(sv->store, &f, &entries, err);
+    }
+    if (rc == CF_OK) {
+        size_t i;
+        json_t *e;
+        const char *pseudo = str(p, "pseudonym");
+
+        json_array_foreach (entries, i, e) {
+            int changed = 0;
+            json_t *b = scrubbed(json_object_get(e, "before"), pseudo, &changed);
+            json_t *a = scrubbed(json_object_get(e, "after"), pseudo, &changed);
+
+            if (changed && rc == CF_OK)
+                rc = store_audit_rewrite(sv->store, json_integer_value(json_object_get(e, "id")),
+                                         json_is_null(b) ? NULL : b, json_is_null(a) ? NULL : a,
+                                         err);
+            json_decref(b);
+            json_decref(a);
+        }
+    }
+    after = json_pack("{s:s, s:O}", "status", "erased", "pseudonym", json_object_get(p, "pseudonym"));
+    if (rc == CF_OK)
+        rc = svc__audit(sv, str(p, "org_id"), "person.erase", "person", id, NULL, after, err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    json_decref(entries);
+    json_decref(p);
+    if (rc != CF_OK) {
+        json_decref(after);
+        return rc;
+    }
+    json_object_set_new(after, "id", json_string(id));
+    *out = after;
+    return CF_OK;
+}
+
+static void strip_hash(json_t *arr, const char *key)
+{
+    size_t i;
+    json_t *x;
+
+    json_array_foreach (arr, i, x)
+        json_object_del(x, key);
+}
+
+int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    json_t *p = NULL, *grants = NULL, *sessions = NULL, *tokens = NULL, *mine = NULL,
+           *about = NULL, *mail = NULL, *all_mail = NULL;
+    char actor[64], now[32];
+    int self = sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0;
+    int rc;
+
+    *out = NULL;
+    if (self || sv->who == NULL)
+        rc = store_person_get(sv->store, id, &p, err);
+    else
+        rc = can_everywhere(sv, PERM_PEOPLE_ERASE) ? person_for(sv, id, PERM_PEOPLE_READ, &p, err)
+                                                   : cf_error_set(err, CF_ENOTFOUND, NULL,
+                                                                  "There is no such person.");
+    if (rc != CF_OK)
+        return rc;
+    snprintf(actor, sizeof actor, "user:%s", id);
+    {
+        struct audit_filter by = {.actor = actor, .limit = 100000};
+        struct audit_filter on = {.object_id = id, .limit = 100000};
+
+        if ((rc = store_grants_of(sv->store, id, &grants, err)) == CF_OK &&
+            (rc = store_session_list(sv->store, id, &sessions, err)) == CF_OK &&
+            (rc = store_api_token_list(sv->store, id, &tokens, err)) == CF_OK &&
+            (rc = store_audit_list(sv->store, &by, &mine, err)) == CF_OK &&
+            (rc = store_audit_list(sv->store, &on, &about, err)) == CF_OK)
+            rc = store_outbox_list(sv->store, NULL, 100000, &all_mail, err);
+    }
+    if (rc == CF_OK) {
+        size_t i;
+        json_t *m;
+
+        strip_hash(sessions, "id_hash");
+        mail = json_array();
+        json_array_foreach (all_mail, i, m)
+            if (str(m, "person_id") != NULL && strcmp(str(m, "person_id"), id) == 0)
+                json_array_append(mail, m);
+        clock_now_iso(now, sizeof now);
+        *out = json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O}", "format",
+                         "ctoframe person export 1", "exported_at", now, "person",
+                         svc__person_view(p), "roles", grants, "sessions", sessions, "api_tokens",
+                         tokens, "audit_by_person", mine, "audit_about_person", about, "messages",
+                         mail);
+        {
+            struct svc me = *sv;
+
+            svc__audit(&me, str(p, "org_id"), "person.export", "person", id, NULL, NULL, NULL);
+        }
+    }
+    json_decref(p);
+    json_decref(grants);
+    json_decref(sessions);
+    json_decref(tokens);
+    json_decref(mine);
+    json_decref(about);
+    json_decref(mail);
+    json_decref(all_mail);
+    return rc;
+}
+
+int svc_me(const struct svc *sv, json_t **out, struct cf_error *err)
+{
+    json_t *p, *grants, *orgs;
+    size_t i;
+    json_t *g;
+    int rc;
+
+    *out = NULL;
+    if (sv->who == NULL || sv->who->person_id == NULL)
+        return cf_error_set(err, CF_EUNAUTH, NULL, "Please sign in.");
+    rc = store_person_get(sv->store, sv->who->person_id, &p, err);
+    if (rc != CF_OK)
+        return rc;
+    grants = json_array();
+    orgs = json_array();
+    json_array_foreach (sv->who->grants, i, g) {
+        json_t *o = json_pack("{s:O, s:O, s:O}", "id", json_object_get(g, "org_id"), "name",
+                              json_object_get(g, "org_name"), "kind", json_object_get(g, "org_kind"));
+
+        json_array_append_new(grants, json_pack("{s:O, s:O, s:O, s:O}", "role",
+                                                json_object_get(g, "role"), "org_id",
+                                                json_object_get(g, "org_id"), "org_name",
+                                                json_object_get(g, "org_name"), "org_kind",
+                                                json_object_get(g, "org_kind")));
+        if (!svc__contains(orgs, o))
+            json_array_append(orgs, o);
+        json_decref(o);
+    }
+    *out = json_pack("{s:o, s:o, s:o, s:s}", "person", svc__person_view(p), "roles", grants,
+                     "organizations", orgs, "via", sv->who->via != NULL ? sv->who->via : "session");
+    json_decref(p);
+    return CF_OK;
+}
+
+int svc_account(const struct svc *sv, const char *session_token, json_t **out,
+                struct cf_error *err)
+{
+    json_t *me, *sessions = NULL, *tokens = NULL;
+    char current[65] = "";
+    size_t i;
+    json_t *s;
+    int rc = svc_me(sv, &me, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    if (session_token != NULL)
+        svc__token_hash(session_token, current);
+    if ((rc = store_session_list(sv->store, sv->who->person_id, &sessions, err)) != CF_OK ||
+        (rc = store_api_token_list(sv->store, sv->who->person_id, &tokens, err)) != CF_OK) {
+        json_decref(me);
+        json_decref(sessions);
+        return rc;
+    }
+    json_array_foreach (sessions, i, s) {
+        json_object_set_new(s, "current", json_boolean(strcmp(str(s, "id_hash"), current) == 0));
+        json_object_del(s, "id_hash");
+    }
+    json_object_set_new(me, "sessions", sessions);
+    json_object_set_new(me, "tokens", tokens);
+    *out = me;
+    return CF_OK;
+}

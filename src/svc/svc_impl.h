@@ -1,0 +1,73 @@
+/* svc_impl.h — helpers shared by the svc files (private to svc/). */
+#ifndef CF_SVC_IMPL_H
+#define CF_SVC_IMPL_H
+
+#include "core/authz.h"
+#include "svc/svc.h"
+
+/* Appends an audit entry for sv's actor (before/after may be NULL). */
+int svc__audit(const struct svc *sv, const char *org, const char *action, const char *object_type,
+               const char *object_id, const json_t *before, const json_t *after,
+               struct cf_error *err);
+
+/*
+ * 1 when sv may use p on a target in organization org (NULL: no particular
+ * organization). The CLI and the system may do everything.
+ */
+int svc__can(const struct svc *sv, enum perm p, const char *org);
+
+/* A new random token (43 URL-safe characters) and the hex hash stored for it. */
+void svc__token_new(char token[44]);
+void svc__token_hash(const char *token, char hash[65]);
+
+/* now + seconds as an ISO instant. */
+void svc__iso_after(long seconds, char *buf, size_t n);
+
+/*
+ * Creates a single-use link of kind ("invite", "reset", "setup") for person
+ * (may be NULL) valid for ttl seconds, voiding older ones of that kind;
+ * token receives the secret part of the link.
+ */
+int svc__link_issue(const struct svc *sv, const char *kind, const char *person, long ttl,
+                    char token[44], struct cf_error *err);
+
+/* Queues a message in the outbox. */
+int svc__send(const struct svc *sv, const char *kind, const char *to, const char *person,
+              const char *subject, const char *body, struct cf_error *err);
+
+/* The public view of a person row: {id, email, name, title, org_id, status}. */
+json_t *svc__person_view(const json_t *row);
+
+/* Checks and normalizes an e-mail address into out (lowercased, trimmed). */
+int svc__email(const char *in, char *out, size_t n, const char *field, struct cf_error *err);
+
+/* Checks a new password (length, not the e-mail address). */
+int svc__password_ok(const char *pw, const char *email, const char *field, struct cf_error *err);
+
+/* Hashes a password with argon2id at the configured cost. */
+int svc__password_hash(const char *pw, char *out, size_t n, struct cf_error *err);
+
+/* Starts a session for person; token receives the cookie value. */
+int svc__session_start(const struct svc *sv, const char *person, const char *user_agent,
+                       char token[44], char *expires, size_t en, struct cf_error *err);
+
+/* A new random (v4) UUID, lowercase. */
+void svc__uuid(char id[37]);
+
+/* 1 when the array holds a value equal to v. */
+int svc__contains(const json_t *arr, const json_t *v);
+
+/* A new organization row (enrollment < 0: none). */
+json_t *svc__org_new(const char *kind, const char *name, const char *parent, const char *nces,
+                     long enrollment, const char *now);
+
+/* Inserts a person row (and its audit entry); *out = the row. */
+int svc__person_insert(const struct svc *sv, const char *email, const char *name,
+                       const char *title, const char *org, const char *password_hash,
+                       const char *status, json_t **out, struct cf_error *err);
+
+/* Grants role in org to person (and audits it); no permission check. */
+int svc__grant(const struct svc *sv, const char *person, const char *role, const char *org,
+               struct cf_error *err);
+
+#endif
