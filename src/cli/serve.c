@@ -9,16 +9,23 @@
 
 #include "cli/cli.h"
 #include "lib/mustache.h"
+#include "svc/mail.h"
 #include "svc/svc.h"
 #include "web/web.h"
 
 static const char USAGE[] =
-    "usage: ctoframe serve [--host H] [--port N] [--db PATH|URL] [--threads N] [--no-load]\n\n"
+    "usage: ctoframe serve [--host H] [--port N] [--db PATH|URL] [--threads N] [--no-load]\n"
+    "                      [--public-url URL] [--smtp URL [--mail-from ADDR]]\n\n"
     "Serves the web pages and the CASE API. --host defaults to 127.0.0.1, --port to 8080\n"
     "(0 picks a free port). On start it prints `listening on http://H:PORT`. A new\n"
     "database gets the frameworks shipped in data/frameworks/ unless --no-load is given.\n"
+    "While no program administrator exists it also prints a one-time setup link.\n"
     "--threads sets the worker threads (default: one per core). SIGTERM or SIGINT stops\n"
-    "it after the requests in flight have finished.\n";
+    "it after the requests in flight have finished.\n"
+    "--public-url is the address people use (https://… behind a TLS proxy: cookies are\n"
+    "then marked Secure); links in messages start with it.\n"
+    "--smtp smtp://HOST:PORT delivers the outbox (invitations, password resets) with\n"
+    "retries; without it messages wait in the outbox (`ctoframe outbox`).\n";
 
 static int parse_port(const char *s)
 {
@@ -38,7 +45,11 @@ int cli_serve(int argc, char **argv)
     struct cf_error err;
     char tdir[4096], ddir[4096];
     long threads;
-    int rc = cli_parse(argc, argv, 2, "db host port threads no-load", &o, USAGE);
+    struct mail_config mc;
+    int mail_started = 0;
+    char setup_token[44] = "";
+    int rc = cli_parse(argc, argv, 2, "db host port threads no-load public-url smtp mail-from", &o,
+                       USAGE);
 
     if (rc != CLI_OK || o.help)
         return rc;
@@ -72,6 +83,22 @@ int cli_serve(int argc, char **argv)
     app.home = cli_home();
     app.max_body = 1024 * 1024;
     app.quiet = getenv("CTOFRAME_QUIET") != NULL;
+    if (o.public_url != NULL) {
+        size_t n = strlen(o.public_url);
+
+        if ((strncmp(o.public_url, "http://", 7) != 0 && strncmp(o.public_url, "https://", 8) != 0) ||
+            o.public_url[n - 1] == '/' || strpbrk(o.public_url, " \"<>") != NULL) {
+            fprintf(stderr, "ctoframe: --public-url is like https://ctoframe.example.org "
+                            "(http or https, no trailing slash)\n");
+            return CLI_USAGE;
+        }
+        app.public_url = o.public_url;
+        app.secure_cookies = strncmp(o.public_url, "https://", 8) == 0;
+    }
+    if (o.smtp != NULL && strncmp(o.smtp, "smtp://", 7) != 0 && strncmp(o.smtp, "smtps://", 8) != 0) {
+        fprintf(stderr, "ctoframe: --smtp is smtp://HOST:PORT or smtps://HOST:PORT\n");
+        return CLI_USAGE;
+    }
 
     cf_error_clear(&err);
     app.templates = mustache_set_new();
@@ -106,14 +133,40 @@ int cli_serve(int argc, char **argv)
         }
         json_decref(list);
     }
+    {
+        struct svc sv = {s, "system", NULL, app.public_url, NULL, NULL};
+        int needed = 0;
+
+        if (svc_setup_needed(&sv, &needed, &err) != CF_OK ||
+            (needed && svc_setup_link(&sv, setup_token, &err) != CF_OK)) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        if (needed)
+            app.setup_token = setup_token;
+    }
     store_close(s);
     s = NULL;
+    if (o.smtp != NULL) {
+        memset(&mc, 0, sizeof mc);
+        mc.smtp_url = o.smtp;
+        mc.from = o.from != NULL ? o.from : "ctoframe@localhost";
+        mc.user = getenv("CTOFRAME_SMTP_USER");
+        mc.password = getenv("CTOFRAME_SMTP_PASSWORD");
+        if (svc_mail_worker_start(o.db, &mc, &err) != CF_OK) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        mail_started = 1;
+    }
 
     if (web_serve(&app, o.host, o.port, (int)threads, &err) != CF_OK)
         rc = cli_fail(&err);
     else
         rc = CLI_OK;
 out:
+    if (mail_started)
+        svc_mail_worker_stop();
     store_close(s);
     mustache_set_free(app.templates);
     json_decref(app.statics);

@@ -52,7 +52,12 @@ const char *req_base_url(struct req *r)
 
 struct svc req_svc(struct req *r)
 {
-    struct svc sv = {r->store, "anonymous", r->id, req_base_url(r), NULL, NULL};
+    struct svc sv = {r->store,
+                     r->actor != NULL ? r->actor : "anonymous",
+                     r->id,
+                     r->app->public_url != NULL ? r->app->public_url : req_base_url(r),
+                     &r->who,
+                     req_address(r)};
 
     return sv;
 }
@@ -87,7 +92,9 @@ static void add_headers(struct req *r, struct MHD_Response *res, int status, con
         MHD_add_response_header(res, "Content-Type", type);
     if (etag != NULL && etag[0] != '\0')
         MHD_add_response_header(res, "ETag", etag);
-    MHD_add_response_header(res, "Cache-Control", cache != NULL ? cache : "no-cache");
+    MHD_add_response_header(res, "Cache-Control",
+                            r->person != NULL ? "private, no-store"
+                                              : (cache != NULL ? cache : "no-cache"));
     MHD_add_response_header(res, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(res, "X-Frame-Options", "DENY");
     MHD_add_response_header(res, "Referrer-Policy", "same-origin");
@@ -206,6 +213,22 @@ static enum MHD_Result send_page(struct req *r, int status, const char *tpl, jso
 
     json_object_set_new(page, "path", json_string(r->path));
     json_object_set_new(page, "request_id", json_string(r->id));
+    if (r->csrf != NULL)
+        json_object_set_new(page, "csrf", json_string(r->csrf));
+    if (r->person != NULL) {
+        const json_t *g = r->who.grants;
+
+        json_object_set_new(page, "user",
+                            json_pack("{s:O, s:O, s:O}", "id", json_object_get(r->person, "id"),
+                                      "name", json_object_get(r->person, "name"), "email",
+                                      json_object_get(r->person, "email")));
+        json_object_set_new(page, "nav",
+                            json_pack("{s:b, s:b, s:b, s:b}", "people",
+                                      authz_allows(g, PERM_PEOPLE_READ, NULL), "orgs",
+                                      authz_allows(g, PERM_ORGS_READ, NULL), "audit",
+                                      authz_allows(g, PERM_AUDIT_READ, NULL), "outbox",
+                                      authz_allows(g, PERM_OUTBOX_READ, NULL)));
+    }
     json_object_set(data, "page", page);
     json_decref(page);
     buf_init(&out, RESPONSE_MAX);
@@ -289,6 +312,23 @@ static const char *status_title(int status)
     }
 }
 
+/* The methods the request's path answers to ("GET, HEAD, POST"). */
+static const char *allowed_methods(struct req *r)
+{
+    int get = 0, post = 0, allowed;
+    struct req probe = *r;
+
+    for (int i = 0; i < nroutes; i++) {
+        const char *m = routes[i].method;
+
+        if (router_match(&probe, m, r->path, &allowed) == &routes[i]) {
+            get |= strcmp(m, "GET") == 0;
+            post |= strcmp(m, "POST") == 0;
+        }
+    }
+    return get && post ? "GET, HEAD, POST" : post ? "POST" : "GET, HEAD";
+}
+
 static enum MHD_Result send_error(struct req *r, int status, const char *code, const char *message,
                                   const char *field)
 {
@@ -297,7 +337,7 @@ static enum MHD_Result send_error(struct req *r, int status, const char *code, c
 
     if (status == 405) {
         r->nhdr = 0;
-        req_header(r, "Allow", "GET, HEAD");
+        req_header(r, "Allow", allowed_methods(r));
     }
     if (r->route != NULL && (r->route->flags & ROUTE_CASE)) {
         v = imsx_status(status, message, field);
@@ -313,6 +353,53 @@ static enum MHD_Result send_error(struct req *r, int status, const char *code, c
         ret = send_page(r, status, "error", v);
     }
     json_decref(v);
+    return ret;
+}
+
+static enum MHD_Result send_redirect(struct req *r, const char *location)
+{
+    const char *body = "<!doctype html><title>See other</title><p>Continue.</p>\n";
+
+    /* Only paths on this site: never an open redirect. */
+    if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
+        location = "/";
+    req_header(r, "Location", location);
+    return send_body(r, 303, "text/html; charset=utf-8", body, strlen(body), "no-store");
+}
+
+static enum MHD_Result send_form_again(struct req *r, int status, const char *code,
+                                       const char *message, const char *field)
+{
+    json_t *data = json_object(), *form = json_deep_copy(r->form != NULL ? r->form : NULL);
+    json_t *errors = json_object();
+    enum MHD_Result ret;
+
+    if (form == NULL)
+        form = json_object();
+    json_object_del(form, "password");
+    json_object_del(form, "password2");
+    json_object_del(form, "csrf");
+    if (field != NULL && field[0] != '\0')
+        json_object_set_new(errors, field, json_string(message));
+    json_object_set_new(data, "error",
+                        json_pack("{s:s, s:s, s:s, s:i}", "code", code, "message", message,
+                                  "field", field != NULL ? field : "", "status", status));
+    json_object_set_new(data, "errors", errors);
+    json_object_set_new(data, "form", form);
+    if (r->nparams > 0)
+        json_object_set_new(data, "token", json_string(r->params[0]));
+    /* The page the form lives on may need its own data (the person, the organization). */
+    if (r->form_page != NULL) {
+        json_t *extra = r->form_page;
+        const char *k;
+        json_t *v;
+
+        json_object_foreach (extra, k, v)
+            if (json_object_get(data, k) == NULL)
+                json_object_set(data, k, v);
+    }
+    ret = send_page(r, status, r->route->template, data);
+    json_decref(data);
     return ret;
 }
 
@@ -335,12 +422,29 @@ enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct c
             msg = "Something went wrong on our side. Please try again; if it keeps happening, "
                   "tell your administrator the request id.";
         }
+        /* A form comes back with the message beside its field and what was typed kept. */
+        if (status < 500 && status != 404 && !r->want_json && r->route != NULL &&
+            r->route->template != NULL && strcmp(r->method, "POST") == 0)
+            return send_form_again(r, status, cf_err_name(rc), msg, err->field);
         return send_error(r, status, cf_err_name(rc), msg, err->field);
     }
+    if (r->raw_type != NULL) {
+        const json_t *t = json_object_get(out, "csv");
+
+        ret = send_body(r, 200, r->raw_type, json_string_value(t), json_string_length(t),
+                        "private, no-store");
+        json_decref(out);
+        return ret;
+    }
+    if (r->redirect != NULL && !r->want_json) {
+        json_decref(out);
+        return send_redirect(r, r->redirect);
+    }
     if (r->want_json || r->route->template == NULL)
-        ret = send_json(r, 200, out, cache_control_of(r));
+        ret = send_json(r, r->status_ok != 0 ? r->status_ok : 200, out,
+                        r->person != NULL ? "private, no-store" : cache_control_of(r));
     else
-        ret = send_page(r, 200, r->route->template, out);
+        ret = send_page(r, r->status_ok != 0 ? r->status_ok : 200, r->route->template, out);
     json_decref(out);
     return ret;
 }

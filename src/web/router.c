@@ -2,34 +2,96 @@
  * router.c — the one route table and its matcher.
  *
  * Each entry names the method, the path pattern ({} matches one segment),
- * the handler, the page template (NULL: JSON only), the permission it needs
- * and its flags. A route missing here does not exist: default deny.
+ * the handler, the page template (NULL: JSON only), the permission it needs,
+ * what that permission is checked against, and its flags. A route missing
+ * here does not exist, and a route whose permission is PERM_UNSET is refused:
+ * default deny. tests/unit/test_web.c fails when an entry has no permission,
+ * and the HTTP matrix test fails when a route is missing from its table.
  */
 #include <string.h>
 
 #include "web/web.h"
 
+#define PUB PERM_PUBLIC, SCOPE_NONE
+#define CHG ROUTE_CHANGES
+
 const struct route routes[] = {
-    {"GET", "/", h_home, "home", "public", ROUTE_CACHE},
-    {"GET", "/healthz", h_health, NULL, "public", ROUTE_JSON},
-    {"GET", "/frameworks", h_frameworks, "frameworks", "public", ROUTE_CACHE},
-    {"GET", "/frameworks/{}", h_framework, "framework", "public", ROUTE_CACHE},
-    {"GET", "/frameworks/{}/items/{}", h_framework_item, "item", "public", ROUTE_CACHE},
-    {"GET", "/frameworks/{}/crosswalk/{}", h_crosswalk, "crosswalk", "public", ROUTE_CACHE},
-    {"GET", "/ims/case/v1p0/CFDocuments", h_case_documents, NULL, "public",
+    /* the framework, public */
+    {"GET", "/", h_home, "home", PUB, ROUTE_CACHE},
+    {"GET", "/healthz", h_health, NULL, PUB, ROUTE_JSON},
+    {"GET", "/frameworks", h_frameworks, "frameworks", PUB, ROUTE_CACHE},
+    {"GET", "/frameworks/{}", h_framework, "framework", PUB, ROUTE_CACHE},
+    {"GET", "/frameworks/{}/items/{}", h_framework_item, "item", PUB, ROUTE_CACHE},
+    {"GET", "/frameworks/{}/crosswalk/{}", h_crosswalk, "crosswalk", PUB, ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFDocuments", h_case_documents, NULL, PUB, ROUTE_CASE | ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFDocuments/{}", h_case_document, NULL, PUB,
      ROUTE_CASE | ROUTE_CACHE},
-    {"GET", "/ims/case/v1p0/CFDocuments/{}", h_case_document, NULL, "public",
+    {"GET", "/ims/case/v1p0/CFPackages/{}", h_case_package, NULL, PUB, ROUTE_CASE | ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFItems/{}", h_case_item, NULL, PUB, ROUTE_CASE | ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFItemAssociations/{}", h_case_item_associations, NULL, PUB,
      ROUTE_CASE | ROUTE_CACHE},
-    {"GET", "/ims/case/v1p0/CFPackages/{}", h_case_package, NULL, "public",
+    {"GET", "/ims/case/v1p0/CFAssociations/{}", h_case_association, NULL, PUB,
      ROUTE_CASE | ROUTE_CACHE},
-    {"GET", "/ims/case/v1p0/CFItems/{}", h_case_item, NULL, "public", ROUTE_CASE | ROUTE_CACHE},
-    {"GET", "/ims/case/v1p0/CFItemAssociations/{}", h_case_item_associations, NULL, "public",
-     ROUTE_CASE | ROUTE_CACHE},
-    {"GET", "/ims/case/v1p0/CFAssociations/{}", h_case_association, NULL, "public",
-     ROUTE_CASE | ROUTE_CACHE},
-    {"GET", "/ims/case/v1p0/CFRubrics/{}", h_case_rubric, NULL, "public", ROUTE_CASE | ROUTE_CACHE},
+    {"GET", "/ims/case/v1p0/CFRubrics/{}", h_case_rubric, NULL, PUB, ROUTE_CASE | ROUTE_CACHE},
+
+    /* signing in and out, links */
+    {"GET", "/login", h_login_form, "login", PUB, 0},
+    {"POST", "/login", h_login, "login", PUB, CHG},
+    {"POST", "/logout", h_logout, NULL, PUB, CHG},
+    {"GET", "/setup/{}", h_setup_form, "setup", PUB, 0},
+    {"POST", "/setup/{}", h_setup, "setup", PUB, CHG},
+    {"GET", "/invite/{}", h_invite_form, "invite", PUB, 0},
+    {"POST", "/invite/{}", h_invite, "invite", PUB, CHG},
+    {"GET", "/reset", h_reset_request_form, "reset_request", PUB, 0},
+    {"POST", "/reset", h_reset_request, "reset_request", PUB, CHG},
+    {"GET", "/reset/{}", h_reset_form, "reset", PUB, 0},
+    {"POST", "/reset/{}", h_reset, "reset", PUB, CHG},
+
+    /* my account */
+    {"GET", "/me", h_me, "me", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"GET", "/dashboard", h_dashboard, "dashboard", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"GET", "/account", h_account, "account", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/account/logout-everywhere", h_logout_everywhere, "account", PERM_SIGNED_IN,
+     SCOPE_NONE, CHG},
+    {"POST", "/account/tokens", h_token_create, "token_created", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"POST", "/account/tokens/{}/revoke", h_token_revoke, "account", PERM_SIGNED_IN, SCOPE_NONE,
+     CHG},
+    {"GET", "/account/export", h_account_export, NULL, PERM_SIGNED_IN, SCOPE_NONE, ROUTE_JSON},
+
+    /* people and organizations */
+    {"GET", "/admin/people", h_people, "people", PERM_PEOPLE_READ, SCOPE_NONE, 0},
+    {"POST", "/admin/people", h_people_add, "people", PERM_PEOPLE_WRITE, SCOPE_NONE, CHG},
+    {"GET", "/admin/people/{}", h_person, "person", PERM_PEOPLE_READ, SCOPE_PERSON, 0},
+    {"POST", "/admin/people/{}/grant", h_person_grant, "person", PERM_PEOPLE_WRITE, SCOPE_PERSON,
+     CHG},
+    {"POST", "/admin/people/{}/revoke", h_person_revoke, "person", PERM_PEOPLE_WRITE,
+     SCOPE_PERSON, CHG},
+    {"POST", "/admin/people/{}/disable", h_person_disable, "person", PERM_PEOPLE_WRITE,
+     SCOPE_PERSON, CHG},
+    {"POST", "/admin/people/{}/enable", h_person_enable, "person", PERM_PEOPLE_WRITE,
+     SCOPE_PERSON, CHG},
+    {"POST", "/admin/people/{}/invite", h_person_reinvite, "person", PERM_PEOPLE_WRITE,
+     SCOPE_PERSON, CHG},
+    {"POST", "/admin/people/{}/erase", h_person_erase, "person", PERM_PEOPLE_ERASE, SCOPE_PERSON,
+     CHG},
+    {"GET", "/admin/people/{}/export", h_person_export, NULL, PERM_PEOPLE_ERASE, SCOPE_PERSON,
+     ROUTE_JSON},
+    {"GET", "/admin/orgs", h_orgs, "orgs", PERM_ORGS_READ, SCOPE_NONE, 0},
+    {"POST", "/admin/orgs", h_orgs_add, "orgs", PERM_ORGS_WRITE, SCOPE_NONE, CHG},
+    {"GET", "/admin/orgs/{}", h_org, "org", PERM_ORGS_READ, SCOPE_ORG, 0},
+    {"POST", "/admin/orgs/{}", h_org_update, "org", PERM_ORGS_WRITE, SCOPE_ORG, CHG},
+
+    /* the audit trail and the outbox */
+    {"GET", "/admin/audit", h_audit, "audit", PERM_AUDIT_READ, SCOPE_NONE, 0},
+    {"GET", "/admin/audit.csv", h_audit_csv, NULL, PERM_AUDIT_READ, SCOPE_NONE, 0},
+    {"GET", "/admin/outbox", h_outbox, "outbox", PERM_OUTBOX_READ, SCOPE_NONE, 0},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
+
+const char *route_scope_name(enum route_scope s)
+{
+    return s == SCOPE_ORG ? "org" : s == SCOPE_PERSON ? "person" : "none";
+}
 
 /* Matches path against pattern, storing {} segments in r->params. */
 static int match(struct req *r, const char *pattern, const char *path)

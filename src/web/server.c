@@ -120,6 +120,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     touch();
     access_log(r, toe);
     buf_free(&r->body);
+    json_decref(r->form);
+    json_decref(r->form_page);
+    json_decref(r->person);
+    json_decref(r->who.grants);
     arena_free(r->arena);
     *con_cls = NULL;
     atomic_fetch_sub(&inflight, 1);
@@ -235,7 +239,16 @@ static enum MHD_Result dispatch(struct req *r)
         fprintf(stderr, "rid=%s database unavailable: %s\n", r->id, err.message);
         return render_error(r, 503, "unavailable", "the database is not available; try again");
     }
-    if ((r->route->flags & ROUTE_CACHE) && cache_lookup_or_reply(r))
+    {
+        int done = 0;
+        enum MHD_Result ret = web_authorize(r, &done);
+
+        if (done)
+            return ret;
+    }
+    /* Only anonymous answers are shared: a signed-in page shows who is signed in. */
+    if ((r->route->flags & ROUTE_CACHE) && r->who.person_id == NULL && !r->session_ended &&
+        cache_lookup_or_reply(r))
         return r->status != 0 ? MHD_YES : MHD_NO;
     rc = r->route->handler(r, &out, &err);
     return render_result(r, rc, out, &err);
@@ -367,6 +380,11 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
         return cf_error_set(err, CF_EIO, NULL, "cannot start the HTTP server on %s", where);
     }
     printf("listening on http://%s\n", where);
+    if (app->setup_token != NULL)
+        printf("first run: open %s%s/setup/%s to create the first program administrator\n"
+               "           (the link works once, within 24 hours; a restart prints a new one)\n",
+               app->public_url != NULL ? "" : "http://",
+               app->public_url != NULL ? app->public_url : where, app->setup_token);
     fflush(stdout);
 
     while (sigwait(&set, &sig) != 0)

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "core/authz.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/err.h"
@@ -28,10 +29,13 @@ struct app {
     json_t *statics; /* name -> {"body": bytes (string), "type", "etag"} */
     size_t max_body; /* bytes */
     int quiet;       /* no access log */
+    int secure_cookies;     /* cookies marked Secure (served over TLS) */
+    const char *public_url; /* base of links in messages; NULL: from the request */
+    const char *setup_token; /* first run: printed as a setup link once listening */
 };
 
 #define REQ_MAX_PARAMS  4
-#define REQ_MAX_HEADERS 8
+#define REQ_MAX_HEADERS 12
 
 struct route;
 
@@ -59,6 +63,19 @@ struct req {
     int64_t cache_gen;
     int status; /* for the access log */
     size_t sent;
+    /* who is asking (server.c: session cookie or API token) */
+    struct principal who;
+    json_t *person;            /* the signed-in person, or NULL */
+    const char *session_token; /* the session cookie's value, or NULL */
+    const char *csrf;          /* the token forms must send back */
+    json_t *form;              /* the parsed body (form fields or JSON object), or NULL */
+    const char *redirect;      /* set by a handler: answer 303 to this (HTML clients) */
+    int status_ok;             /* set by a handler: success status other than 200 */
+    const char *actor;         /* "user:<id>" or "anonymous" (audit) */
+    const char *address;       /* client address, once asked for */
+    int session_ended;         /* the request carried a session cookie that no longer works */
+    json_t *form_page;         /* set by a POST handler: the page data a failed form needs */
+    const char *raw_type;      /* set by a handler: send out's "csv" string as this type */
 };
 
 /*
@@ -74,14 +91,25 @@ enum route_flags {
     ROUTE_CACHE = 8,   /* public read whose answer depends only on URL and framework data */
 };
 
+/* What a route's permission is checked against. */
+enum route_scope {
+    SCOPE_NONE,   /* the permission held anywhere; refused → 403 */
+    SCOPE_ORG,    /* the organization {} (first parameter); refused → 404 */
+    SCOPE_PERSON, /* the organization of person {} (first parameter); refused → 404 */
+};
+
 struct route {
     const char *method;
     const char *pattern; /* "/frameworks/{}/items/{}" */
     handler_fn handler;
-    const char *template; /* page template; NULL for JSON-only routes */
-    const char *perm;     /* permission needed: "public" for now */
+    const char *template; /* page template (for a POST: the form shown again on error) */
+    enum perm perm;       /* permission needed; PERM_UNSET is refused (and fails the tests) */
+    enum route_scope scope;
     int flags;
 };
+
+/* "none", "org" or "person". */
+const char *route_scope_name(enum route_scope s);
 
 extern const struct route routes[];
 extern const int nroutes;
@@ -101,8 +129,28 @@ const char *req_query(struct req *r, const char *name);
 /* The base URL the client used ("http://host:port"), for absolute links. */
 const char *req_base_url(struct req *r);
 
-/* The svc context of this request. */
+/* The svc context of this request (acting as the signed-in person). */
 struct svc req_svc(struct req *r);
+
+/* A form or JSON body field as a string, or NULL. */
+const char *req_field(struct req *r, const char *name);
+
+/* Sets the session cookie (token NULL: clears it). */
+void req_set_session_cookie(struct req *r, const char *token);
+
+/* Answers HTML clients with 303 to location (JSON clients get the handler's value). */
+void req_redirect(struct req *r, const char *location);
+
+/* The client's IP address as text. */
+const char *req_address(struct req *r);
+
+/*
+ * Before the handler (session.c): finds who is asking (API token or session
+ * cookie), parses the body, checks the route's permission and, for state
+ * changes, the CSRF token. When it has answered the request itself (refusal)
+ * *done is 1 and the result is the answer's.
+ */
+enum MHD_Result web_authorize(struct req *r, int *done);
 
 /* Sends the handler's result (or error) the way the route and client want. */
 enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct cf_error *err);
@@ -138,5 +186,42 @@ int h_case_item(struct req *r, json_t **out, struct cf_error *err);
 int h_case_item_associations(struct req *r, json_t **out, struct cf_error *err);
 int h_case_association(struct req *r, json_t **out, struct cf_error *err);
 int h_case_rubric(struct req *r, json_t **out, struct cf_error *err);
+/* h_auth.c */
+int h_login_form(struct req *r, json_t **out, struct cf_error *err);
+int h_login(struct req *r, json_t **out, struct cf_error *err);
+int h_logout(struct req *r, json_t **out, struct cf_error *err);
+int h_setup_form(struct req *r, json_t **out, struct cf_error *err);
+int h_setup(struct req *r, json_t **out, struct cf_error *err);
+int h_invite_form(struct req *r, json_t **out, struct cf_error *err);
+int h_invite(struct req *r, json_t **out, struct cf_error *err);
+int h_reset_request_form(struct req *r, json_t **out, struct cf_error *err);
+int h_reset_request(struct req *r, json_t **out, struct cf_error *err);
+int h_reset_form(struct req *r, json_t **out, struct cf_error *err);
+int h_reset(struct req *r, json_t **out, struct cf_error *err);
+int h_me(struct req *r, json_t **out, struct cf_error *err);
+int h_dashboard(struct req *r, json_t **out, struct cf_error *err);
+int h_account(struct req *r, json_t **out, struct cf_error *err);
+int h_logout_everywhere(struct req *r, json_t **out, struct cf_error *err);
+int h_token_create(struct req *r, json_t **out, struct cf_error *err);
+int h_token_revoke(struct req *r, json_t **out, struct cf_error *err);
+int h_account_export(struct req *r, json_t **out, struct cf_error *err);
+/* h_admin.c */
+int h_people(struct req *r, json_t **out, struct cf_error *err);
+int h_people_add(struct req *r, json_t **out, struct cf_error *err);
+int h_person(struct req *r, json_t **out, struct cf_error *err);
+int h_person_grant(struct req *r, json_t **out, struct cf_error *err);
+int h_person_revoke(struct req *r, json_t **out, struct cf_error *err);
+int h_person_disable(struct req *r, json_t **out, struct cf_error *err);
+int h_person_enable(struct req *r, json_t **out, struct cf_error *err);
+int h_person_reinvite(struct req *r, json_t **out, struct cf_error *err);
+int h_person_erase(struct req *r, json_t **out, struct cf_error *err);
+int h_person_export(struct req *r, json_t **out, struct cf_error *err);
+int h_orgs(struct req *r, json_t **out, struct cf_error *err);
+int h_orgs_add(struct req *r, json_t **out, struct cf_error *err);
+int h_org(struct req *r, json_t **out, struct cf_error *err);
+int h_org_update(struct req *r, json_t **out, struct cf_error *err);
+int h_audit(struct req *r, json_t **out, struct cf_error *err);
+int h_audit_csv(struct req *r, json_t **out, struct cf_error *err);
+int h_outbox(struct req *r, json_t **out, struct cf_error *err);
 
 #endif

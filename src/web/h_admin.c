@@ -1,0 +1,326 @@
+/*
+ * h_admin.c — people and organizations, the audit trail, the outbox.
+ *
+ * The route table has already checked the permission and, for routes about
+ * one person or organization, that it is within the actor's reach (else
+ * 404). The svc functions check again: the rule lives in one place.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "web/web.h"
+
+/* A known notice for ?done=…, never text taken from the address. */
+static void notice(struct req *r, json_t *out)
+{
+    static const struct {
+        const char *done, *text;
+    } notices[] = {
+        {"invited", "The invitation is on its way (see the outbox)."},
+        {"added", "Added."},
+        {"granted", "The role has been given."},
+        {"revoked", "The role has been taken away."},
+        {"disabled", "The account is disabled and its sessions have ended."},
+        {"enabled", "The account is active again."},
+        {"reinvited", "A new invitation is on its way."},
+        {"saved", "Saved."},
+    };
+    const char *done = req_query(r, "done");
+
+    for (size_t i = 0; done != NULL && i < sizeof notices / sizeof notices[0]; i++)
+        if (strcmp(done, notices[i].done) == 0)
+            json_object_set_new(out, "notice", json_string(notices[i].text));
+}
+
+/* Page data for the people list (also what a failed invitation form needs). */
+static int people_page(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    json_t *orgs = NULL;
+    int rc = svc_person_list(&sv, out, err);
+
+    if (rc != CF_OK)
+        return rc;
+    if (svc_org_list(&sv, &orgs, NULL) == CF_OK) {
+        json_object_set(*out, "orgs", json_object_get(orgs, "orgs"));
+        json_decref(orgs);
+    }
+    json_object_set_new(*out, "all_roles",
+                        json_pack("[ssssss]", "leader", "evaluator", "district_admin", "reviewer",
+                                  "examiner", "program_admin"));
+    return CF_OK;
+}
+
+int h_people(struct req *r, json_t **out, struct cf_error *err)
+{
+    int rc = people_page(r, out, err);
+
+    if (rc == CF_OK)
+        notice(r, *out);
+    return rc;
+}
+
+int h_people_add(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    json_t *in = json_deep_copy(r->form);
+    int rc;
+
+    json_object_del(in, "password"); /* people are invited from the web, never given a password */
+    rc = svc_person_add(&sv, in, out, err);
+    json_decref(in);
+    if (rc != CF_OK) {
+        people_page(r, &r->form_page, NULL);
+        return rc;
+    }
+    req_redirect(r, arena_printf(r->arena, "/admin/people/%s?done=invited",
+                                 json_string_value(json_object_get(
+                                     json_object_get(*out, "person"), "id"))));
+    r->status_ok = 201;
+    return CF_OK;
+}
+
+static int person_page(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    json_t *orgs = NULL;
+    int rc = svc_person_show(&sv, r->params[0], out, err);
+
+    if (rc != CF_OK)
+        return rc;
+    if (svc_org_list(&sv, &orgs, NULL) == CF_OK) {
+        json_object_set(*out, "orgs", json_object_get(orgs, "orgs"));
+        json_decref(orgs);
+    }
+    return CF_OK;
+}
+
+int h_person(struct req *r, json_t **out, struct cf_error *err)
+{
+    int rc = person_page(r, out, err);
+
+    if (rc == CF_OK)
+        notice(r, *out);
+    return rc;
+}
+
+/* After a change to person {}: back to their page, or the failed form with its page. */
+static int person_done(struct req *r, int rc, const char *done, json_t **out)
+{
+    if (rc != CF_OK) {
+        person_page(r, &r->form_page, NULL);
+        return rc;
+    }
+    req_redirect(r, arena_printf(r->arena, "/admin/people/%s?done=%s", r->params[0], done));
+    (void)out;
+    return CF_OK;
+}
+
+int h_person_grant(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return person_done(r,
+                       svc_person_grant(&sv, r->params[0], req_field(r, "role"),
+                                        req_field(r, "org"), out, err),
+                       "granted", out);
+}
+
+int h_person_revoke(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return person_done(r,
+                       svc_person_revoke(&sv, r->params[0], req_field(r, "role"),
+                                         req_field(r, "org"), out, err),
+                       "revoked", out);
+}
+
+int h_person_disable(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return person_done(r, svc_person_set_status(&sv, r->params[0], "disabled", out, err),
+                       "disabled", out);
+}
+
+int h_person_enable(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return person_done(r, svc_person_set_status(&sv, r->params[0], "active", out, err), "enabled",
+                       out);
+}
+
+int h_person_reinvite(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return person_done(r, svc_person_reinvite(&sv, r->params[0], out, err), "reinvited", out);
+}
+
+int h_person_erase(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_person_erase(&sv, r->params[0], out, err);
+
+    if (rc != CF_OK) {
+        person_page(r, &r->form_page, NULL);
+        return rc;
+    }
+    req_redirect(r, "/admin/people?done=erased");
+    return CF_OK;
+}
+
+int h_person_export(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_person_export(&sv, r->params[0], out, err);
+
+    if (rc == CF_OK)
+        req_header(r, "Content-Disposition", "attachment; filename=\"person-export.json\"");
+    return rc;
+}
+
+int h_orgs(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_org_list(&sv, out, err);
+
+    if (rc == CF_OK)
+        notice(r, *out);
+    return rc;
+}
+
+int h_orgs_add(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_org_add(&sv, r->form, out, err);
+
+    if (rc != CF_OK) {
+        svc_org_list(&sv, &r->form_page, NULL);
+        return rc;
+    }
+    req_redirect(r, arena_printf(r->arena, "/admin/orgs/%s?done=added",
+                                 json_string_value(json_object_get(*out, "id"))));
+    r->status_ok = 201;
+    return CF_OK;
+}
+
+int h_org(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_org_show(&sv, r->params[0], out, err);
+
+    if (rc == CF_OK)
+        notice(r, *out);
+    return rc;
+}
+
+int h_org_update(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_org_update(&sv, r->params[0], r->form, out, err);
+
+    if (rc != CF_OK) {
+        svc_org_show(&sv, r->params[0], &r->form_page, NULL);
+        return rc;
+    }
+    req_redirect(r, arena_printf(r->arena, "/admin/orgs/%s?done=saved", r->params[0]));
+    return CF_OK;
+}
+
+/* The audit filter from the query string (?actor=&action=&org=&object=&since=&until=&before=). */
+static int audit_filter(struct req *r, struct audit_filter *f, struct cf_error *err)
+{
+    const char *before = req_query(r, "before");
+    const char *limit = req_query(r, "limit");
+
+    memset(f, 0, sizeof *f);
+#define Q(field, name)                                                                             \
+    do {                                                                                           \
+        const char *v = req_query(r, name);                                                        \
+        f->field = v != NULL && v[0] != '\0' ? v : NULL;                                           \
+    } while (0)
+    Q(actor, "actor");
+    Q(action, "action");
+    Q(org, "org");
+    Q(object_id, "object");
+    Q(since, "since");
+    Q(until, "until");
+#undef Q
+    if (before != NULL && before[0] != '\0') {
+        char *end;
+
+        f->before_id = strtoll(before, &end, 10);
+        if (*end != '\0' || f->before_id <= 0)
+            return cf_error_set(err, CF_EINVAL, "before", "before is an entry number.");
+    }
+    if (limit != NULL && limit[0] != '\0') {
+        char *end;
+
+        f->limit = strtol(limit, &end, 10);
+        if (*end != '\0' || f->limit < 1 || f->limit > 1000)
+            return cf_error_set(err, CF_EINVAL, "limit", "limit is a number from 1 to 1000.");
+    }
+    return CF_OK;
+}
+
+int h_audit(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    struct audit_filter f;
+    int rc = audit_filter(r, &f, err);
+
+    if (rc != CF_OK)
+        return rc;
+    rc = svc_audit_list(&sv, &f, out, err);
+    if (rc == CF_OK) {
+        /* The query of the next page, for the "older entries" link. */
+        json_t *next = json_object_get(*out, "next_before");
+
+        if (json_is_integer(next))
+            json_object_set_new(*out, "has_more", json_true());
+    }
+    return rc;
+}
+
+int h_audit_csv(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    struct audit_filter f;
+    char *csv = NULL;
+    size_t n = 0;
+    int rc = audit_filter(r, &f, err);
+
+    if (rc != CF_OK)
+        return rc;
+    rc = svc_audit_csv(&sv, &f, &csv, &n, err);
+    if (rc != CF_OK)
+        return rc;
+    /* Handed to render.c as raw text with its type. */
+    *out = json_pack("{s:s%}", "csv", csv, n);
+    free(csv);
+    r->raw_type = "text/csv; charset=utf-8";
+    req_header(r, "Content-Disposition", "attachment; filename=\"ctoframe-audit.csv\"");
+    return CF_OK;
+}
+
+int h_outbox(struct req *r, json_t **out, struct cf_error *err)
+{
+    const char *status = req_query(r, "status");
+    json_t *list;
+    int rc;
+
+    if (status != NULL && status[0] == '\0')
+        status = NULL;
+    if (status != NULL && strcmp(status, "pending") != 0 && strcmp(status, "sent") != 0 &&
+        strcmp(status, "failed") != 0)
+        return cf_error_set(err, CF_EINVAL, "status", "status is pending, sent or failed.");
+    rc = store_outbox_list(r->store, status, 200, &list, err);
+    if (rc != CF_OK)
+        return rc;
+    *out = json_pack("{s:o, s:s?}", "messages", list, "status", status);
+    return CF_OK;
+}

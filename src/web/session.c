@@ -1,0 +1,392 @@
+/*
+ * session.c — who is asking, and may they: the session cookie or API token,
+ * the CSRF token, the request body, and the permission check of the route.
+ *
+ * Cookies: cf_session holds a session token (the database keeps its hash);
+ * cf_pre is a random value given to a browser that has no session yet, so
+ * the sign-in form has a CSRF token bound to something. Both are HttpOnly,
+ * SameSite=Lax, Path=/, and Secure when the server is configured for TLS.
+ *
+ * CSRF: the token of a request is HMAC(key, cookie value), with the key kept
+ * in the database (shared by every app process). A state-changing request
+ * authenticated by cookie must send it back, in the form field "csrf" or the
+ * X-CSRF-Token header; requests with an API token (Authorization: Bearer)
+ * carry no ambient authority and need none.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <sodium.h>
+
+#include "web/web.h"
+
+static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char csrf_key[crypto_auth_hmacsha256_KEYBYTES];
+static int have_key;
+
+/* The CSRF key, read from (or first written to) the database once per process. */
+static int load_key(struct store *s)
+{
+    int ok;
+
+    pthread_mutex_lock(&key_lock);
+    if (!have_key) {
+        unsigned char fresh[crypto_auth_hmacsha256_KEYBYTES];
+        char hex[129], stored[129];
+        size_t n = 0;
+
+        randombytes_buf(fresh, sizeof fresh);
+        sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
+        if (store_secret(s, "csrf", hex, stored, NULL) == CF_OK &&
+            sodium_hex2bin(csrf_key, sizeof csrf_key, stored, strlen(stored), NULL, &n, NULL) ==
+                0 &&
+            n == sizeof csrf_key)
+            have_key = 1;
+    }
+    ok = have_key;
+    pthread_mutex_unlock(&key_lock);
+    return ok;
+}
+
+static const char *csrf_for(struct req *r, const char *binding)
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    char *hex = arena_alloc(r->arena, 2 * sizeof mac + 1);
+
+    if (hex == NULL || !load_key(r->store))
+        return NULL;
+    crypto_auth_hmacsha256(mac, (const unsigned char *)binding, strlen(binding), csrf_key);
+    sodium_bin2hex(hex, 2 * sizeof mac + 1, mac, sizeof mac);
+    return hex;
+}
+
+static const char *cookie_attrs(const struct req *r)
+{
+    return r->app->secure_cookies ? "; Path=/; HttpOnly; SameSite=Lax; Secure"
+                                  : "; Path=/; HttpOnly; SameSite=Lax";
+}
+
+void req_set_session_cookie(struct req *r, const char *token)
+{
+    if (token != NULL) {
+        req_header(r, "Set-Cookie",
+                   arena_printf(r->arena, "cf_session=%s%s", token, cookie_attrs(r)));
+        r->csrf = csrf_for(r, token);
+    } else {
+        req_header(r, "Set-Cookie",
+                   arena_printf(r->arena, "cf_session=; Max-Age=0%s", cookie_attrs(r)));
+    }
+}
+
+void req_redirect(struct req *r, const char *location)
+{
+    r->redirect = arena_strdup(r->arena, location);
+}
+
+/* --- the body ----------------------------------------------------------------- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes application/x-www-form-urlencoded text of length n into a new string. */
+static char *urldecode(struct req *r, const char *s, size_t n)
+{
+    char *out = arena_alloc(r->arena, n + 1);
+    size_t j = 0;
+
+    if (out == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '+')
+            out[j++] = ' ';
+        else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            int c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+
+            if (c == 0)
+                return NULL; /* no NUL inside a field */
+            out[j++] = (char)c;
+            i += 2;
+        } else
+            out[j++] = s[i];
+    }
+    out[j] = '\0';
+    return out;
+}
+
+/*
+ * Form fields into a JSON object. A name given more than once becomes an
+ * array (checkbox groups). Values must be UTF-8: jansson refuses other bytes.
+ */
+static int parse_form(struct req *r, json_t **out)
+{
+    const char *p = r->body.p != NULL ? r->body.p : "";
+    const char *end = p + r->body.n;
+    json_t *o = json_object();
+
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        const char *stop = amp != NULL ? amp : end;
+        const char *eq = memchr(p, '=', (size_t)(stop - p));
+        char *k, *v;
+        json_t *val, *prev;
+
+        if (stop > p) {
+            k = urldecode(r, p, (size_t)((eq != NULL ? eq : stop) - p));
+            v = eq != NULL ? urldecode(r, eq + 1, (size_t)(stop - eq - 1)) : arena_strdup(r->arena, "");
+            if (k == NULL || v == NULL) {
+                json_decref(o);
+                return -1;
+            }
+            val = json_string(v);
+            if (val == NULL) { /* not UTF-8 */
+                json_decref(o);
+                return -1;
+            }
+            prev = json_object_get(o, k);
+            if (prev == NULL)
+                json_object_set_new(o, k, val);
+            else if (json_is_array(prev))
+                json_array_append_new(prev, val);
+            else
+                json_object_set_new(o, k, json_pack("[O, o]", prev, val));
+        }
+        p = stop + 1;
+    }
+    *out = o;
+    return 0;
+}
+
+const char *req_field(struct req *r, const char *name)
+{
+    return json_string_value(json_object_get(r->form, name));
+}
+
+/* Parses the body by Content-Type. 0, or an HTTP status to refuse with. */
+static int parse_body(struct req *r, const char **why)
+{
+    const char *type = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
+
+    if (r->body.n == 0) {
+        r->form = json_object();
+        return 0;
+    }
+    if (type == NULL || strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
+        if (parse_form(r, &r->form) != 0) {
+            *why = "The form data is not valid (it must be UTF-8 text without NUL bytes).";
+            return 400;
+        }
+        return 0;
+    }
+    if (strncasecmp(type, "application/json", 16) == 0) {
+        json_error_t je;
+        json_t *v = json_loadb(r->body.p, r->body.n, 0, &je);
+
+        if (!json_is_object(v)) {
+            json_decref(v);
+            *why = arena_printf(r->arena, "The body is not a JSON object (line %d: %s).", je.line,
+                                je.text);
+            return 400;
+        }
+        r->form = v;
+        return 0;
+    }
+    *why = "Send form data (application/x-www-form-urlencoded) or JSON.";
+    return 415;
+}
+
+/* --- who is asking -------------------------------------------------------------- */
+
+static const char *client_address(struct req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char buf[INET6_ADDRSTRLEN] = "-";
+
+    if (ci != NULL && ci->client_addr != NULL) {
+        const struct sockaddr *sa = ci->client_addr;
+
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
+                      sizeof buf);
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
+                      sizeof buf);
+    }
+    return arena_strdup(r->arena, buf);
+}
+
+const char *req_address(struct req *r)
+{
+    return r->address != NULL ? r->address : (r->address = client_address(r));
+}
+
+static void adopt(struct req *r, json_t *person, json_t *grants, const char *via)
+{
+    r->person = person;
+    r->who.person_id = json_string_value(json_object_get(person, "id"));
+    r->who.grants = grants;
+    r->who.via = via;
+    r->actor = arena_printf(r->arena, "user:%s", r->who.person_id);
+}
+
+/* 1 when a and b are equal strings, in constant time for equal lengths. */
+static int same(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strlen(a) == strlen(b) && sodium_memcmp(a, b, strlen(a)) == 0;
+}
+
+/* The organization a scoped route is about, or NULL (then the route answers 404). */
+static json_t *scope_chain(struct req *r)
+{
+    json_t *chain = NULL, *p = NULL;
+    const char *org = NULL;
+
+    if (r->nparams < 1)
+        return NULL;
+    if (r->route->scope == SCOPE_ORG)
+        org = r->params[0];
+    else if (store_person_get(r->store, r->params[0], &p, NULL) == CF_OK)
+        org = json_string_value(json_object_get(p, "org_id"));
+    if (org != NULL)
+        store_org_chain(r->store, org, &chain, NULL);
+    else if (p != NULL)
+        chain = json_array(); /* a person of no organization: program-wide roles only */
+    json_decref(p);
+    if (chain != NULL && json_array_size(chain) == 0 && r->route->scope == SCOPE_ORG) {
+        json_decref(chain);
+        return NULL;
+    }
+    return chain;
+}
+
+enum MHD_Result web_authorize(struct req *r, int *done)
+{
+    struct svc sv = req_svc(r);
+    struct cf_error err;
+    const char *auth = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+    const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cf_session");
+    const char *pre = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cf_pre");
+    const struct route *rt = r->route;
+    int bearer = 0;
+
+    *done = 0;
+    cf_error_clear(&err);
+    r->actor = "anonymous";
+
+    /* 1. Who: an API token, else the session cookie. */
+    if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
+        json_t *person, *grants;
+
+        bearer = 1;
+        if (svc_token_principal(&sv, auth + 7, &person, &grants, &err) != CF_OK) {
+            *done = 1;
+            req_header(r, "WWW-Authenticate", "Bearer");
+            return render_result(r, err.code == CF_EUNAUTH ? CF_EUNAUTH : err.code, NULL, &err);
+        }
+        adopt(r, person, grants, "token");
+    } else if (cookie != NULL && cookie[0] != '\0') {
+        json_t *person, *grants;
+
+        if (svc_session_principal(&sv, cookie, &person, &grants, &err) == CF_OK) {
+            adopt(r, person, grants, "session");
+            r->session_token = arena_strdup(r->arena, cookie);
+            r->csrf = csrf_for(r, cookie);
+        } else {
+            req_set_session_cookie(r, NULL); /* ended or unknown: forget it */
+            r->session_ended = 1;
+        }
+    }
+    if (r->csrf == NULL && !bearer && !(rt->flags & (ROUTE_CACHE | ROUTE_CASE))) {
+        /* Not signed in: bind forms to a pre-session cookie. */
+        if (pre == NULL || strlen(pre) != 43) {
+            unsigned char raw[32];
+            char t[44];
+
+            randombytes_buf(raw, sizeof raw);
+            sodium_bin2base64(t, sizeof t, raw, sizeof raw,
+                              sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+            pre = arena_strdup(r->arena, t);
+            req_header(r, "Set-Cookie",
+                       arena_printf(r->arena, "cf_pre=%s%s", pre, cookie_attrs(r)));
+        }
+        r->csrf = csrf_for(r, arena_printf(r->arena, "pre:%s", pre));
+    }
+
+    /* 2. The body. */
+    if (strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
+        strcmp(r->method, "PATCH") == 0 || strcmp(r->method, "DELETE") == 0) {
+        const char *why = NULL;
+        int st = parse_body(r, &why);
+
+        if (st != 0) {
+            *done = 1;
+            return render_error(r, st, st == 415 ? "unsupported_media_type" : "invalid", why);
+        }
+    }
+
+    /* 3. May they? */
+    if (rt->perm != PERM_PUBLIC) {
+        json_t *chain = NULL;
+        int ok;
+
+        if (r->who.person_id == NULL) {
+            *done = 1;
+            if (!r->want_json && strcmp(r->method, "GET") == 0) {
+                req_redirect(r, arena_printf(r->arena, "/login?next=%s", r->path));
+                return render_result(r, CF_OK, json_object(), &err);
+            }
+            cf_error_set(&err, CF_EUNAUTH, NULL,
+                         r->session_ended ? "Your session has ended. Please sign in again."
+                                          : "Please sign in.");
+            return render_result(r, CF_EUNAUTH, NULL, &err);
+        }
+        if (rt->scope != SCOPE_NONE) {
+            chain = scope_chain(r);
+            ok = chain != NULL && authz_allows(r->who.grants, rt->perm, chain);
+        } else
+            ok = authz_allows(r->who.grants, rt->perm, NULL);
+        json_decref(chain);
+        if (!ok) {
+            sv = req_svc(r);
+            svc_audit_refusal(&sv, rt->scope != SCOPE_NONE ? "not found (scope)" : "forbidden",
+                              r->method, r->path);
+            *done = 1;
+            if (rt->scope != SCOPE_NONE)
+                return render_error(r, 404, "not_found", "There is no page at this address.");
+            return render_error(r, 403, "forbidden",
+                                "Your roles do not include this. Ask a program administrator "
+                                "if you need it.");
+        }
+    }
+
+    /* 4. CSRF on every state change made with a cookie (or none: the sign-in form). */
+    if ((rt->flags & ROUTE_CHANGES) && !bearer) {
+        const char *sent = req_field(r, "csrf");
+
+        if (sent == NULL)
+            sent = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-CSRF-Token");
+        if (r->csrf == NULL || sent == NULL || !same(sent, r->csrf)) {
+            sv = req_svc(r);
+            svc_audit_refusal(&sv, "csrf", r->method, r->path);
+            *done = 1;
+            return render_error(r, 403, "csrf",
+                                "This form has expired or did not come from this site. Go back, "
+                                "reload the page and try again.");
+        }
+    }
+    return MHD_YES;
+}
