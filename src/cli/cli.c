@@ -156,7 +156,9 @@ int cli_parse(int argc, char **argv, int first, const char *allowed, struct cli_
                     fprintf(stderr, "ctoframe: option --%s takes no value\n", name);
                     return CLI_USAGE;
                 }
-                *(name[0] == 'n' ? &o->no_load : name[0] == 'j' ? &o->json : &o->password_stdin) = 1;
+                *(name[0] == 'n'   ? &o->no_load
+                  : name[0] == 'j' ? &o->json
+                                   : &o->password_stdin) = 1;
                 continue;
             }
             dst = slot(o, name);

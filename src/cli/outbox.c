@@ -87,9 +87,9 @@ static void print_table(const json_t *rows)
         const char *to = str(row, "to_addr");
         size_t w = width(to);
 
-        printf("%6lld  %-20s  %-7s  %8lld  ", (long long)json_integer_value(json_object_get(row, "id")),
-               str(row, "created_at"), str(row, "status"),
-               (long long)json_integer_value(json_object_get(row, "attempts")));
+        printf("%6lld  %-20s  %-7s  %8lld  ",
+               (long long)json_integer_value(json_object_get(row, "id")), str(row, "created_at"),
+               str(row, "status"), (long long)json_integer_value(json_object_get(row, "attempts")));
         put_text(stdout, to, 0);
         printf("%*s  ", w < wto ? (int)(wto - w) : 0, "");
         put_text(stdout, str(row, "subject"), 0);
@@ -222,10 +222,6 @@ static int do_send(const struct cli_opts *o)
     mc.from = o->from;
     mc.user = getenv("CTOFRAME_SMTP_USER");
     mc.password = getenv("CTOFRAME_SMTP_PASSWORD");
-    if (mc.user != NULL && mc.user[0] == '\0')
-        mc.user = NULL;
-    if (mc.password != NULL && mc.password[0] == '\0')
-        mc.password = NULL;
 
     rc = cli_open_store(o, &sv.store);
     if (rc != CLI_OK)

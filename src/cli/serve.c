@@ -86,7 +86,8 @@ int cli_serve(int argc, char **argv)
     if (o.public_url != NULL) {
         size_t n = strlen(o.public_url);
 
-        if ((strncmp(o.public_url, "http://", 7) != 0 && strncmp(o.public_url, "https://", 8) != 0) ||
+        if ((strncmp(o.public_url, "http://", 7) != 0 &&
+             strncmp(o.public_url, "https://", 8) != 0) ||
             o.public_url[n - 1] == '/' || strpbrk(o.public_url, " \"<>") != NULL) {
             fprintf(stderr, "ctoframe: --public-url is like https://ctoframe.example.org "
                             "(http or https, no trailing slash)\n");
@@ -95,7 +96,8 @@ int cli_serve(int argc, char **argv)
         app.public_url = o.public_url;
         app.secure_cookies = strncmp(o.public_url, "https://", 8) == 0;
     }
-    if (o.smtp != NULL && strncmp(o.smtp, "smtp://", 7) != 0 && strncmp(o.smtp, "smtps://", 8) != 0) {
+    if (o.smtp != NULL && strncmp(o.smtp, "smtp://", 7) != 0 &&
+        strncmp(o.smtp, "smtps://", 8) != 0) {
         fprintf(stderr, "ctoframe: --smtp is smtp://HOST:PORT or smtps://HOST:PORT\n");
         return CLI_USAGE;
     }
@@ -150,7 +152,7 @@ int cli_serve(int argc, char **argv)
     if (o.smtp != NULL) {
         memset(&mc, 0, sizeof mc);
         mc.smtp_url = o.smtp;
-        mc.from = o.from != NULL ? o.from : "ctoframe@localhost";
+        mc.from = o.from; /* NULL: ctoframe@<host name> */
         mc.user = getenv("CTOFRAME_SMTP_USER");
         mc.password = getenv("CTOFRAME_SMTP_PASSWORD");
         if (svc_mail_worker_start(o.db, &mc, &err) != CF_OK) {

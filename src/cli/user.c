@@ -101,7 +101,7 @@ static void print_roles(const json_t *roles)
     size_t i;
     json_t *g;
 
-    json_array_foreach (roles, i, g)
+    json_array_foreach(roles, i, g)
         printf("%s%s in %s", i > 0 ? ", " : "", json_string_value(json_object_get(g, "role")),
                json_string_value(json_object_get(g, "org_name")));
 }
@@ -121,7 +121,8 @@ static int user_list(struct svc *sv, int json)
     } else if (json_array_size(json_object_get(out, "people")) == 0) {
         fprintf(stderr, "ctoframe: no people yet (`ctoframe user add`)\n");
     } else {
-        json_array_foreach (json_object_get(out, "people"), i, p) {
+        json_array_foreach(json_object_get(out, "people"), i, p)
+        {
             printf("%-32s %-28s %-9s ", json_string_value(json_object_get(p, "email")),
                    json_string_value(json_object_get(p, "name")),
                    json_string_value(json_object_get(p, "status")));
@@ -154,8 +155,7 @@ int cli_user(int argc, char **argv)
     if (strcmp(verb, "list") == 0 ? o.npos != 1
         : (strcmp(verb, "add") == 0 || strcmp(verb, "show") == 0 || strcmp(verb, "grant") == 0 ||
            strcmp(verb, "revoke") == 0 || strcmp(verb, "disable") == 0 ||
-           strcmp(verb, "enable") == 0 || strcmp(verb, "invite") == 0 ||
-           strcmp(verb, "erase") == 0)
+           strcmp(verb, "enable") == 0 || strcmp(verb, "invite") == 0 || strcmp(verb, "erase") == 0)
             ? o.npos != 2
             : 1) {
         fprintf(stderr, "ctoframe: user %s: wrong arguments\n%s", verb, USAGE_USER);
@@ -186,8 +186,8 @@ int cli_user(int argc, char **argv)
 
         if (o.password_stdin && (rc = read_password(pw, sizeof pw)) != CLI_OK)
             goto out;
-        in = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "email", o.pos[1], "name", o.name,
-                       "role", o.role, "org", o.org, "title", o.title, "password", pw);
+        in = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s}", "email", o.pos[1], "name", o.name, "role",
+                       o.role, "org", o.org, "title", o.title, "password", pw);
         rc = svc_person_add(&sv, in, &out, &err);
         json_decref(in);
         if (rc != CF_OK) {
@@ -244,7 +244,7 @@ int cli_org(int argc, char **argv)
 
     if (rc != CLI_OK || o.help)
         return rc;
-    if (o.npos < 1 || (strcmp(o.pos[0], "add") == 0 ? o.npos != 2
+    if (o.npos < 1 || (strcmp(o.pos[0], "add") == 0    ? o.npos != 2
                        : strcmp(o.pos[0], "list") == 0 ? o.npos != 1
                                                        : 1)) {
         fprintf(stderr, "ctoframe: org: wrong arguments\n%s", USAGE_ORG);
@@ -288,7 +288,8 @@ int cli_org(int argc, char **argv)
 
         if (json_array_size(json_object_get(out, "orgs")) == 0)
             fprintf(stderr, "ctoframe: no organizations yet (`ctoframe org add`)\n");
-        json_array_foreach (json_object_get(out, "orgs"), i, g) {
+        json_array_foreach(json_object_get(out, "orgs"), i, g)
+        {
             int depth = (int)json_integer_value(json_object_get(g, "depth"));
             const char *nces = json_string_value(json_object_get(g, "nces_id"));
 
@@ -320,18 +321,18 @@ int cli_routes(int argc, char **argv)
     }
     list = json_array();
     for (int i = 0; i < nroutes; i++)
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "method", routes[i].method, "pattern",
-                            routes[i].pattern, "perm", perm_name(routes[i].perm), "scope",
-                            route_scope_name(routes[i].scope),
-                            "changes", (routes[i].flags & ROUTE_CHANGES) != 0));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "method",
+                                              routes[i].method, "pattern", routes[i].pattern,
+                                              "perm", perm_name(routes[i].perm), "scope",
+                                              route_scope_name(routes[i].scope), "changes",
+                                              (routes[i].flags & ROUTE_CHANGES) != 0));
     if (o.json)
         print_json(list);
     else {
         size_t i;
         json_t *r;
 
-        json_array_foreach (list, i, r)
+        json_array_foreach(list, i, r)
             printf("%-5s %-44s %-14s %s\n", json_string_value(json_object_get(r, "method")),
                    json_string_value(json_object_get(r, "pattern")),
                    json_string_value(json_object_get(r, "perm")),

@@ -21,11 +21,11 @@ const char *perm_name(enum perm p)
     return (int)p >= 0 && p < PERM__COUNT && perm_names[p] != NULL ? perm_names[p] : "unset";
 }
 
-const char *const authz_roles[] = {"leader",   "evaluator", "district_admin", "reviewer",
-                                   "examiner", "program_admin"};
+const char *const authz_roles[] = {"leader",   "evaluator", "district_admin",
+                                   "reviewer", "examiner",  "program_admin"};
 const int authz_nroles = (int)(sizeof authz_roles / sizeof authz_roles[0]);
 
-#define BIT(p) (1u << (p))
+#define BIT(p)   (1u << (p))
 #define EVERYONE (BIT(PERM_PUBLIC) | BIT(PERM_SIGNED_IN))
 
 /* What each role may do (issue 3's permissions; later issues add theirs). */
@@ -81,9 +81,8 @@ static int in_chain(const json_t *chain, const char *org)
 
     if (org == NULL)
         return 0;
-    json_array_foreach (chain, i, v)
-        if (json_is_string(v) && strcmp(json_string_value(v), org) == 0)
-            return 1;
+    json_array_foreach(chain, i,
+                       v) if (json_is_string(v) && strcmp(json_string_value(v), org) == 0) return 1;
     return 0;
 }
 
@@ -96,7 +95,8 @@ int authz_allows(const json_t *grants, enum perm p, const json_t *chain)
         return 1;
     if (p == PERM_UNSET)
         return 0;
-    json_array_foreach (grants, i, g) {
+    json_array_foreach(grants, i, g)
+    {
         const char *role = json_string_value(json_object_get(g, "role"));
 
         if (!authz_role_has(role, p))

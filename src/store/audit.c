@@ -48,7 +48,8 @@ int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out
                      struct cf_error *err)
 {
     static const char sql[] =
-        "SELECT a.id, a.at, a.actor, CASE WHEN p.status = 'erased' THEN p.pseudonym ELSE p.name END,"
+        "SELECT a.id, a.at, a.actor, CASE WHEN p.status = 'erased' THEN p.pseudonym ELSE p.name "
+        "END,"
         " a.org, o.name, a.action, a.object_type, a.object_id, a.before, a.after, a.request_id"
         " FROM audit_log a"
         " LEFT JOIN people p ON a.actor = 'user:' || p.id"
@@ -77,10 +78,10 @@ int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out
     return store__query(s, sql,
                         "id#,at,actor,actor_name,org,org_name,action,object_type,object_id,"
                         "before@,after@,request_id",
-                        out, err, "ssssssssssssssiil", f->actor, f->actor, f->action, f->action,
-                        f->action != NULL ? like : NULL, f->org, f->org, f->object_id,
-                        f->object_id, f->since, f->since, f->until, f->until, f->before_id,
-                        f->before_id, f->limit > 0 ? f->limit : 100);
+                        out, err, "sssssssssssssiil", f->actor, f->actor, f->action, f->action,
+                        f->action != NULL ? like : NULL, f->org, f->org, f->object_id, f->object_id,
+                        f->since, f->since, f->until, f->until, f->before_id, f->before_id,
+                        f->limit > 0 ? f->limit : 100);
 }
 
 int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const json_t *after,

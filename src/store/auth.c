@@ -12,9 +12,9 @@ static const char *str(const json_t *o, const char *k)
 
 /* --- sessions --------------------------------------------------------------- */
 
-int store_session_insert(struct store *s, const char *id_hash, const char *person,
-                         const char *now, const char *expires, const char *address,
-                         const char *user_agent, struct cf_error *err)
+int store_session_insert(struct store *s, const char *id_hash, const char *person, const char *now,
+                         const char *expires, const char *address, const char *user_agent,
+                         struct cf_error *err)
 {
     return store__exec(s,
                        "INSERT INTO sessions (id_hash, person_id, created_at, last_seen,"
@@ -34,8 +34,7 @@ int store_session_get(struct store *s, const char *id_hash, json_t **out, struct
                             id_hash);
 }
 
-int store_session_touch(struct store *s, const char *id_hash, const char *now,
-                        struct cf_error *err)
+int store_session_touch(struct store *s, const char *id_hash, const char *now, struct cf_error *err)
 {
     return store__exec(s, "UPDATE sessions SET last_seen = ? WHERE id_hash = ?", NULL, err, "ss",
                        now, id_hash);
@@ -81,9 +80,9 @@ int store_ott_get(struct store *s, const char *hash, json_t **out, struct cf_err
 int store_ott_use(struct store *s, const char *hash, const char *now, struct cf_error *err)
 {
     int64_t n;
-    int rc = store__exec(s,
-                         "UPDATE one_time_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL",
-                         &n, err, "ss", now, hash);
+    int rc =
+        store__exec(s, "UPDATE one_time_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL",
+                    &n, err, "ss", now, hash);
 
     if (rc == CF_OK && n == 0)
         rc = cf_error_set(err, CF_ECONFLICT, "token", "this link has already been used");
@@ -154,20 +153,19 @@ int store_api_token_revoke(struct store *s, const char *person, const char *id, 
 
 /* --- sign-in failures ------------------------------------------------------------ */
 
-int store_login_failure_add(struct store *s, const char *key, const char *now,
-                            struct cf_error *err)
+int store_login_failure_add(struct store *s, const char *key, const char *now, struct cf_error *err)
 {
     return store__exec(s, "INSERT INTO login_failures (key, at) VALUES (?, ?)", NULL, err, "ss",
                        key, now);
 }
 
-int store_login_failures(struct store *s, const char *key, const char *since, long *n,
-                         char *oldest, struct cf_error *err)
+int store_login_failures(struct store *s, const char *key, const char *since, long *n, char *oldest,
+                         struct cf_error *err)
 {
     json_t *row;
-    int rc = store__query_one(s,
-                              "SELECT count(*), min(at) FROM login_failures WHERE key = ? AND at >= ?",
-                              "n#,oldest", &row, err, "ss", key, since);
+    int rc = store__query_one(
+        s, "SELECT count(*), min(at) FROM login_failures WHERE key = ? AND at >= ?", "n#,oldest",
+        &row, err, "ss", key, since);
     const char *o;
 
     *n = 0;
@@ -193,8 +191,9 @@ int store_secret(struct store *s, const char *name, const char *fresh, char *out
                  struct cf_error *err)
 {
     json_t *row;
-    int rc = store__exec(s, "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                         NULL, err, "ss", name, fresh);
+    int rc =
+        store__exec(s, "INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    NULL, err, "ss", name, fresh);
 
     if (rc != CF_OK)
         return rc;

@@ -2,7 +2,7 @@
 #include "store/store_impl.h"
 
 #define OUTBOX_COLS                                                                                \
-    "id#,kind,to_addr,subject,body,person_id,status,attempts#,next_attempt_at,last_error,"        \
+    "id#,kind,to_addr,subject,body,person_id,status,attempts#,next_attempt_at,last_error,"         \
     "created_at,sent_at"
 #define OUTBOX_SELECT                                                                              \
     "SELECT id, kind, to_addr, subject, body, person_id, status, attempts, next_attempt_at,"       \
@@ -13,11 +13,12 @@ int store_outbox_add(struct store *s, const char *kind, const char *to, const ch
                      struct cf_error *err)
 {
     json_t *row;
-    int rc = store__query_one(s,
-                              "INSERT INTO outbox (kind, to_addr, subject, body, person_id, status,"
-                              " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)"
-                              " RETURNING id",
-                              "id#", &row, err, "sssssss", kind, to, subject, body, person, now, now);
+    int rc =
+        store__query_one(s,
+                         "INSERT INTO outbox (kind, to_addr, subject, body, person_id, status,"
+                         " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)"
+                         " RETURNING id",
+                         "id#", &row, err, "sssssss", kind, to, subject, body, person, now, now);
 
     if (id != NULL)
         *id = 0;

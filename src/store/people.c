@@ -3,8 +3,9 @@
 
 #include "store/store_impl.h"
 
-#define ORG_COLS    "id,kind,name,parent_id,nces_id,enrollment#,created_at,updated_at"
-#define ORG_SELECT  "SELECT id, kind, name, parent_id, nces_id, enrollment, created_at, updated_at FROM orgs"
+#define ORG_COLS "id,kind,name,parent_id,nces_id,enrollment#,created_at,updated_at"
+#define ORG_SELECT                                                                                 \
+    "SELECT id, kind, name, parent_id, nces_id, enrollment, created_at, updated_at FROM orgs"
 #define PERSON_COLS "id,email,name,title,org_id,status,pseudonym,created_at,updated_at"
 #define PERSON_SELECT                                                                              \
     "SELECT id, email, name, title, org_id, status, pseudonym, created_at, updated_at FROM people"
@@ -75,8 +76,9 @@ int store_org_get(struct store *s, const char *id, json_t **out, struct cf_error
 
 int store_org_find(struct store *s, const char *key, json_t **out, struct cf_error *err)
 {
-    return store__query(s, ORG_SELECT " WHERE id = ? OR lower(name) = lower(?) OR nces_id = ?"
-                                      " ORDER BY name, id",
+    return store__query(s,
+                        ORG_SELECT " WHERE id = ? OR lower(name) = lower(?) OR nces_id = ?"
+                                   " ORDER BY name, id",
                         ORG_COLS, out, err, "sss", key, key, key);
 }
 
@@ -114,9 +116,9 @@ int store_person_update(struct store *s, const json_t *p, struct cf_error *err)
     static const char sql[] = "UPDATE people SET email = ?, name = ?, title = ?, org_id = ?,"
                               " status = ?, updated_at = ? WHERE id = ?";
     int64_t n;
-    int rc = store__exec(s, sql, &n, err, "sssssss", str(p, "email"), str(p, "name"),
-                         str(p, "title"), str(p, "org_id"), str(p, "status"),
-                         str(p, "updated_at"), str(p, "id"));
+    int rc =
+        store__exec(s, sql, &n, err, "sssssss", str(p, "email"), str(p, "name"), str(p, "title"),
+                    str(p, "org_id"), str(p, "status"), str(p, "updated_at"), str(p, "id"));
 
     if (rc == CF_OK && n == 0)
         rc = cf_error_set(err, CF_ENOTFOUND, "id", "no such person");
@@ -172,17 +174,17 @@ int store_person_count_role(struct store *s, const char *role, long *n, struct c
 int store_grant_add(struct store *s, const char *person, const char *role, const char *org,
                     const char *now, struct cf_error *err)
 {
-    return store__exec(s,
-                       "INSERT INTO grants (person_id, role, org_id, created_at) VALUES (?, ?, ?, ?)",
-                       NULL, err, "ssss", person, role, org, now);
+    return store__exec(
+        s, "INSERT INTO grants (person_id, role, org_id, created_at) VALUES (?, ?, ?, ?)", NULL,
+        err, "ssss", person, role, org, now);
 }
 
 int store_grant_remove(struct store *s, const char *person, const char *role, const char *org,
                        struct cf_error *err)
 {
     int64_t n;
-    int rc = store__exec(s, "DELETE FROM grants WHERE person_id = ? AND role = ? AND org_id = ?", &n,
-                         err, "sss", person, role, org);
+    int rc = store__exec(s, "DELETE FROM grants WHERE person_id = ? AND role = ? AND org_id = ?",
+                         &n, err, "sss", person, role, org);
 
     if (rc == CF_OK && n == 0)
         rc = cf_error_set(err, CF_ENOTFOUND, "role", "the person does not hold that role there");
@@ -214,8 +216,7 @@ int store_org_chain(struct store *s, const char *id, json_t **out, struct cf_err
     if (rc != CF_OK)
         return rc;
     chain = json_array();
-    json_array_foreach (rows, i, r)
-        json_array_append(chain, json_object_get(r, "id"));
+    json_array_foreach(rows, i, r) json_array_append(chain, json_object_get(r, "id"));
     json_decref(rows);
     *out = chain;
     return CF_OK;
@@ -253,10 +254,11 @@ int store_person_erase_rows(struct store *s, const char *person, const char *now
                          " ELSE status END WHERE person_id = ?",
                          NULL, err, "s", person);
     if (rc == CF_OK)
-        rc = store__exec(s,
-                         "UPDATE people SET email = 'erased+' || id || '@invalid', name = pseudonym,"
-                         " title = NULL, password_hash = NULL, status = 'erased', updated_at = ?"
-                         " WHERE id = ?",
-                         NULL, err, "ss", now, person);
+        rc =
+            store__exec(s,
+                        "UPDATE people SET email = 'erased+' || id || '@invalid', name = pseudonym,"
+                        " title = NULL, password_hash = NULL, status = 'erased', updated_at = ?"
+                        " WHERE id = ?",
+                        NULL, err, "ss", now, person);
     return rc;
 }

@@ -161,9 +161,9 @@ int store_person_erase_rows(struct store *s, const char *person, const char *now
 
 /* --- sessions, one-time links, API tokens, sign-in failures (store/auth.c) - */
 
-int store_session_insert(struct store *s, const char *id_hash, const char *person,
-                         const char *now, const char *expires, const char *address,
-                         const char *user_agent, struct cf_error *err);
+int store_session_insert(struct store *s, const char *id_hash, const char *person, const char *now,
+                         const char *expires, const char *address, const char *user_agent,
+                         struct cf_error *err);
 /* {id_hash, person_id, created_at, last_seen, expires_at, address, user_agent} */
 int store_session_get(struct store *s, const char *id_hash, json_t **out, struct cf_error *err);
 int store_session_touch(struct store *s, const char *id_hash, const char *now,
@@ -187,8 +187,7 @@ int store_ott_void(struct store *s, const char *person, const char *kind, const 
 
 int store_api_token_insert(struct store *s, const json_t *tok, struct cf_error *err);
 /* {id, person_id, name, roles, created_at, last_used_at, revoked_at} by hash. */
-int store_api_token_by_hash(struct store *s, const char *hash, json_t **out,
-                            struct cf_error *err);
+int store_api_token_by_hash(struct store *s, const char *hash, json_t **out, struct cf_error *err);
 int store_api_token_list(struct store *s, const char *person, json_t **out, struct cf_error *err);
 int store_api_token_touch(struct store *s, const char *id, const char *now, struct cf_error *err);
 /* CF_ENOTFOUND unless person owns an unrevoked token id. */
@@ -198,8 +197,8 @@ int store_api_token_revoke(struct store *s, const char *person, const char *id, 
 int store_login_failure_add(struct store *s, const char *key, const char *now,
                             struct cf_error *err);
 /* Failures of key at or after since: *n and the oldest instant (oldest >= 32 bytes). */
-int store_login_failures(struct store *s, const char *key, const char *since, long *n,
-                         char *oldest, struct cf_error *err);
+int store_login_failures(struct store *s, const char *key, const char *since, long *n, char *oldest,
+                         struct cf_error *err);
 int store_login_failures_clear(struct store *s, const char *key, struct cf_error *err);
 
 /* The secret called name, created from fresh (hex) the first time. out >= 129 bytes. */

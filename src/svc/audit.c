@@ -9,7 +9,8 @@
 static int allowed(const struct svc *sv, struct cf_error *err)
 {
     if (!svc__can(sv, PERM_AUDIT_READ, NULL))
-        return cf_error_set(err, CF_EFORBIDDEN, NULL, "Only program administrators see the audit trail.");
+        return cf_error_set(err, CF_EFORBIDDEN, NULL,
+                            "Only program administrators see the audit trail.");
     return CF_OK;
 }
 
@@ -33,13 +34,13 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
 
         if ((long)json_array_size(entries) > limit) {
             json_array_remove(entries, (size_t)limit);
-            next = json_integer(
-                json_integer_value(json_object_get(json_array_get(entries, (size_t)limit - 1), "id")));
+            next = json_integer(json_integer_value(
+                json_object_get(json_array_get(entries, (size_t)limit - 1), "id")));
         }
-        *out = json_pack("{s:o, s:{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}, s:o}", "entries", entries,
-                         "filter", "actor", f->actor, "action", f->action, "org", f->org,
-                         "object_id", f->object_id, "since", f->since, "until", f->until,
-                         "next_before", next);
+        *out =
+            json_pack("{s:o, s:{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}, s:o}", "entries", entries,
+                      "filter", "actor", f->actor, "action", f->action, "org", f->org, "object_id",
+                      f->object_id, "since", f->since, "until", f->until, "next_before", next);
     }
     return CF_OK;
 }
@@ -66,9 +67,9 @@ static void csv_field(struct buf *b, const char *s, int *bad)
 int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv, size_t *n,
                   struct cf_error *err)
 {
-    static const char *const cols[] = {"id",        "at",          "actor",     "actor_name",
-                                       "org",       "org_name",    "action",    "object_type",
-                                       "object_id", "before",      "after",     "request_id"};
+    static const char *const cols[] = {"id",        "at",       "actor",  "actor_name",
+                                       "org",       "org_name", "action", "object_type",
+                                       "object_id", "before",   "after",  "request_id"};
     struct audit_filter g = *f;
     json_t *entries;
     struct buf b;
@@ -91,7 +92,8 @@ int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv
         bad |= buf_adds(&b, cols[c]) != CF_OK;
     }
     bad |= buf_adds(&b, "\r\n") != CF_OK;
-    json_array_foreach (entries, i, e) {
+    json_array_foreach(entries, i, e)
+    {
         for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
             json_t *v = json_object_get(e, cols[c]);
 

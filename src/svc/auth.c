@@ -47,8 +47,8 @@ int svc__audit(const struct svc *sv, const char *org, const char *action, const 
                const char *object_id, const json_t *before, const json_t *after,
                struct cf_error *err)
 {
-    struct audit_entry e = {NULL,        sv->actor, org,   action,         object_type,
-                            object_id,   before,    after, sv->request_id};
+    struct audit_entry e = {NULL,      sv->actor, org,   action,        object_type,
+                            object_id, before,    after, sv->request_id};
 
     return store_audit_append(sv->store, &e, err);
 }
@@ -75,8 +75,8 @@ int svc__can(const struct svc *sv, enum perm p, const char *org)
 
 json_t *svc__person_view(const json_t *row)
 {
-    static const char *const keys[] = {"id",     "email",      "name",      "title",
-                                       "org_id", "status",     "created_at", "updated_at"};
+    static const char *const keys[] = {"id",     "email",  "name",       "title",
+                                       "org_id", "status", "created_at", "updated_at"};
     json_t *v = json_object();
 
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -142,8 +142,7 @@ int svc__password_ok(const char *pw, const char *email, const char *field, struc
         return cf_error_set(err, CF_EINVAL, field, "Use at most %d characters for the password.",
                             PASSWORD_MAX);
     if (email != NULL && strcasecmp(pw, email) == 0)
-        return cf_error_set(err, CF_EINVAL, field,
-                            "The password must not be your e-mail address.");
+        return cf_error_set(err, CF_EINVAL, field, "The password must not be your e-mail address.");
     return CF_OK;
 }
 
@@ -251,8 +250,8 @@ static int throttled(const struct svc *sv, const char *key, long limit, const ch
         long minutes = wait <= 0 ? 1 : (wait + 59) / 60;
 
         return cf_error_set(err, CF_ETOOMANY, "email",
-                            "Too many failed sign-ins %s. Try again in %ld minute%s.", who,
-                            minutes, minutes == 1 ? "" : "s");
+                            "Too many failed sign-ins %s. Try again in %ld minute%s.", who, minutes,
+                            minutes == 1 ? "" : "s");
     }
 }
 
@@ -411,8 +410,8 @@ static int load_person(const struct svc *sv, const char *pid, json_t **person, j
     return CF_OK;
 }
 
-int svc_session_principal(const struct svc *sv, const char *token, json_t **person,
-                          json_t **grants, struct cf_error *err)
+int svc_session_principal(const struct svc *sv, const char *token, json_t **person, json_t **grants,
+                          struct cf_error *err)
 {
     char hash[65], now[32];
     json_t *s;
@@ -445,8 +444,8 @@ int svc_session_principal(const struct svc *sv, const char *token, json_t **pers
     return rc;
 }
 
-int svc_token_principal(const struct svc *sv, const char *token, json_t **person,
-                        json_t **grants, struct cf_error *err)
+int svc_token_principal(const struct svc *sv, const char *token, json_t **person, json_t **grants,
+                        struct cf_error *err)
 {
     char hash[65], now[32];
     json_t *t, *all = NULL, *mine;
@@ -472,13 +471,14 @@ int svc_token_principal(const struct svc *sv, const char *token, json_t **person
     }
     /* Only the roles the token was given (and the person still holds). */
     mine = json_array();
-    json_array_foreach (all, i, g) {
+    json_array_foreach(all, i, g)
+    {
         size_t j;
         json_t *r;
 
-        json_array_foreach (json_object_get(t, "roles"), j, r)
-            if (json_equal(r, json_object_get(g, "role")))
-                json_array_append(mine, g);
+        json_array_foreach(json_object_get(t, "roles"), j,
+                           r) if (json_equal(r, json_object_get(g, "role")))
+            json_array_append(mine, g);
     }
     json_decref(all);
     *grants = mine;
@@ -523,8 +523,8 @@ int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *e
     if (rc == CF_OK) {
         json_t *a = json_pack("{s:I}", "sessions_ended", (json_int_t)n);
 
-        rc = svc__audit(sv, NULL, "auth.logout_everywhere", "person", sv->who->person_id, NULL,
-                        a, err);
+        rc = svc__audit(sv, NULL, "auth.logout_everywhere", "person", sv->who->person_id, NULL, a,
+                        err);
         json_decref(a);
     }
     if (rc == CF_OK)
@@ -695,16 +695,16 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
         size_t i;
         json_t *o;
 
-        json_array_foreach (orgs, i, o)
-            if (strcmp(json_string_value(json_object_get(o, "kind")), "body") == 0 && body == NULL)
-                body = json_incref(o);
+        json_array_foreach(
+            orgs, i, o) if (strcmp(json_string_value(json_object_get(o, "kind")), "body") == 0 &&
+                            body == NULL) body = json_incref(o);
         if (body == NULL) {
             body = svc__org_new("body", org_name, NULL, NULL, -1, now);
             rc = store_org_insert(sv->store, body, err);
             if (rc == CF_OK)
-                rc = svc__audit(sv, json_string_value(json_object_get(body, "id")), "org.add",
-                                "org", json_string_value(json_object_get(body, "id")), NULL,
-                                body, err);
+                rc =
+                    svc__audit(sv, json_string_value(json_object_get(body, "id")), "org.add", "org",
+                               json_string_value(json_object_get(body, "id")), NULL, body, err);
         }
     }
     if (rc == CF_OK) {
@@ -749,9 +749,9 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     rc = pid != NULL ? store_person_get(sv->store, pid, &p, err) : CF_ENOTFOUND;
     json_decref(l);
     if (rc != CF_OK)
-        return rc == CF_ENOTFOUND ? cf_error_set(err, CF_ENOTFOUND, "token",
-                                                 "This link is not valid any more.")
-                                  : rc;
+        return rc == CF_ENOTFOUND
+                   ? cf_error_set(err, CF_ENOTFOUND, "token", "This link is not valid any more.")
+                   : rc;
     if (strcmp(json_string_value(json_object_get(p, "status")), "disabled") == 0 ||
         strcmp(json_string_value(json_object_get(p, "status")), "erased") == 0) {
         json_decref(p);
@@ -878,8 +878,8 @@ int svc_reset_request(const struct svc *sv, const char *email_in, json_t **out,
 
 /* --- API tokens ----------------------------------------------------------------- */
 
-int svc_api_token_create(const struct svc *sv, const char *name, const json_t *roles,
-                         json_t **out, struct cf_error *err)
+int svc_api_token_create(const struct svc *sv, const char *name, const json_t *roles, json_t **out,
+                         struct cf_error *err)
 {
     char token[44], full[48], hash[65], now[32], id[37];
     json_t *use = json_array(), *t;
@@ -898,13 +898,13 @@ int svc_api_token_create(const struct svc *sv, const char *name, const json_t *r
                             "Give the token a name of up to 100 characters (what it is for).");
     }
     /* Roles asked for must be held; none asked for: every role held. */
-    json_array_foreach (roles, i, r) {
+    json_array_foreach(roles, i, r)
+    {
         size_t j;
         json_t *g;
         int held = 0;
 
-        json_array_foreach (sv->who->grants, j, g)
-            held |= json_equal(r, json_object_get(g, "role"));
+        json_array_foreach(sv->who->grants, j, g) held |= json_equal(r, json_object_get(g, "role"));
         if (!held) {
             json_decref(use);
             return cf_error_set(err, CF_EINVAL, "roles", "You do not hold the role \"%s\".",
@@ -916,9 +916,9 @@ int svc_api_token_create(const struct svc *sv, const char *name, const json_t *r
     if (json_array_size(use) == 0) {
         json_t *g;
 
-        json_array_foreach (sv->who->grants, i, g)
-            if (!svc__contains(use, json_object_get(g, "role")))
-                json_array_append(use, json_object_get(g, "role"));
+        json_array_foreach(sv->who->grants, i,
+                           g) if (!svc__contains(use, json_object_get(g, "role")))
+            json_array_append(use, json_object_get(g, "role"));
     }
     svc__token_new(token);
     snprintf(full, sizeof full, "cf_%s", token);

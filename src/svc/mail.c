@@ -372,6 +372,37 @@ static int seek_cb(void *arg, curl_off_t offset, int origin)
     return CURL_SEEKFUNC_OK;
 }
 
+/* The server's last reply line, for the error text of a failed attempt. */
+struct reply {
+    char line[256];
+};
+
+static int debug_cb(CURL *c, curl_infotype type, char *data, size_t n, void *arg)
+{
+    struct reply *r = arg;
+    size_t end = n, start;
+
+    (void)c;
+    if (type != CURLINFO_HEADER_IN)
+        return 0;
+    while (end > 0 && (data[end - 1] == '\r' || data[end - 1] == '\n'))
+        end--;
+    start = end;
+    while (start > 0 && data[start - 1] != '\n')
+        start--;
+    if (end == start)
+        return 0;
+    if (end - start >= sizeof r->line)
+        end = start + sizeof r->line - 1;
+    for (size_t i = start; i < end; i++) {
+        unsigned char ch = (unsigned char)data[i];
+
+        r->line[i - start] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+    }
+    r->line[end - start] = '\0';
+    return 0;
+}
+
 static int worker_should_stop(void);
 static int worker_should_abort(void);
 
@@ -389,7 +420,8 @@ static int progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 }
 
 /* A handle set up with everything the run's messages share; NULL on failure. */
-static CURL *smtp_handle(const struct run_config *rc, char *errbuf, const int *in_worker)
+static CURL *smtp_handle(const struct run_config *rc, char *errbuf, struct reply *reply,
+                         const int *in_worker)
 {
     const struct mail_config *mc = rc->mc;
     CURL *c = curl_easy_init();
@@ -416,10 +448,14 @@ static CURL *smtp_handle(const struct run_config *rc, char *errbuf, const int *i
         curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_XFERINFODATA, in_worker) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK ||
+        curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb) != CURLE_OK ||
+        curl_easy_setopt(c, CURLOPT_DEBUGDATA, reply) != CURLE_OK ||
+        curl_easy_setopt(c, CURLOPT_VERBOSE, 1L) != CURLE_OK ||
         (strncmp(mc->smtp_url, "smtp://", 7) == 0 &&
          curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY) != CURLE_OK) ||
-        (mc->user != NULL && curl_easy_setopt(c, CURLOPT_USERNAME, mc->user) != CURLE_OK) ||
-        (mc->password != NULL &&
+        (mc->user != NULL && mc->user[0] != '\0' &&
+         curl_easy_setopt(c, CURLOPT_USERNAME, mc->user) != CURLE_OK) ||
+        (mc->password != NULL && mc->password[0] != '\0' &&
          curl_easy_setopt(c, CURLOPT_PASSWORD, mc->password) != CURLE_OK)) {
         curl_easy_cleanup(c);
         return NULL;
@@ -429,10 +465,10 @@ static CURL *smtp_handle(const struct run_config *rc, char *errbuf, const int *i
 
 /*
  * Sends one composed message to to over c. CURLE_OK, or the curl code with
- * its text (and the server's answer when there was one) in why.
+ * its text and the server's last reply (when it was an error) in why.
  */
 static CURLcode smtp_send(CURL *c, const char *to, const struct buf *msg, char *errbuf,
-                          char *why, size_t n)
+                          struct reply *reply, char *why, size_t n)
 {
     struct upload up = {msg->p, msg->n, 0};
     struct curl_slist *rcpt = NULL;
@@ -446,6 +482,7 @@ static CURLcode smtp_send(CURL *c, const char *to, const struct buf *msg, char *
         return CURLE_OUT_OF_MEMORY;
     }
     errbuf[0] = '\0';
+    reply->line[0] = '\0';
     cc = curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
     if (cc == CURLE_OK)
         cc = curl_easy_setopt(c, CURLOPT_READDATA, &up);
@@ -461,10 +498,13 @@ static CURLcode smtp_send(CURL *c, const char *to, const struct buf *msg, char *
     curl_easy_setopt(c, CURLOPT_SEEKDATA, (void *)NULL);
     curl_slist_free_all(rcpt);
     if (cc != CURLE_OK) {
-        if (errbuf[0] != '\0')
-            snprintf(why, n, "%s: %s", curl_easy_strerror(cc), errbuf);
+        /* The server's own words say most ("550 5.1.1 no such user"); curl's say the rest. */
+        if (reply->line[0] == '4' || reply->line[0] == '5')
+            snprintf(why, n, "SMTP server: %s (%s%s%s)", reply->line, curl_easy_strerror(cc),
+                     errbuf[0] != '\0' ? ": " : "", errbuf);
         else
-            snprintf(why, n, "%s", curl_easy_strerror(cc));
+            snprintf(why, n, "%s%s%s", curl_easy_strerror(cc), errbuf[0] != '\0' ? ": " : "",
+                     errbuf);
     }
     return cc;
 }
@@ -482,6 +522,8 @@ static int record_failure(struct store *s, json_int_t id, const char *to, int64_
     char next[32], pto[300], pwhy[600];
     const char *nextp = NULL;
 
+    if (attempt < 1)
+        attempt = 1; /* a row edited by hand */
     if (!final && attempt < MAIL_MAX_ATTEMPTS) {
         clock_iso(clock_now() + backoff_s[attempt - 1], next, sizeof next);
         nextp = next;
@@ -489,10 +531,10 @@ static int record_failure(struct store *s, json_int_t id, const char *to, int64_
     printable(to, pto, sizeof pto);
     printable(why, pwhy, sizeof pwhy);
     if (final)
-        log_line("mail: #%lld to %s refused: %s; not sent", (long long)id, pto, pwhy);
+        log_line("mail: #%lld to %s %s; not sent", (long long)id, pto, pwhy);
     else if (nextp != NULL)
-        log_line("mail: #%lld to %s failed (attempt %lld): %s; next try at %s", (long long)id,
-                 pto, (long long)attempt, pwhy, nextp);
+        log_line("mail: #%lld to %s failed (attempt %lld): %s; next try at %s", (long long)id, pto,
+                 (long long)attempt, pwhy, nextp);
     else
         log_line("mail: #%lld to %s failed (attempt %lld): %s; giving up after %lld attempts",
                  (long long)id, pto, (long long)attempt, pwhy, (long long)MAIL_MAX_ATTEMPTS);
@@ -533,6 +575,7 @@ static int deliver(const struct svc *sv, const struct mail_config *mc, long limi
 {
     struct run_config run;
     char now[32], errbuf[CURL_ERROR_SIZE];
+    struct reply reply;
     json_t *rows = NULL, *row;
     CURL *c = NULL;
     size_t i;
@@ -555,7 +598,7 @@ static int deliver(const struct svc *sv, const struct mail_config *mc, long limi
     rc = store_outbox_due(sv->store, now, limit > 0 ? limit : MAIL_BATCH, &rows, err);
     if (rc != CF_OK || json_array_size(rows) == 0)
         goto out;
-    c = smtp_handle(&run, errbuf, &in_worker);
+    c = smtp_handle(&run, errbuf, &reply, &in_worker);
     if (c == NULL) {
         rc = cf_error_set(err, CF_ENOMEM, NULL, "cannot set up libcurl for %s", mc->smtp_url);
         goto out;
@@ -567,7 +610,7 @@ static int deliver(const struct svc *sv, const struct mail_config *mc, long limi
         int64_t attempt = (int64_t)json_integer_value(json_object_get(row, "attempts")) + 1;
         const char *to = json_string_value(json_object_get(row, "to_addr"));
         const char *subject = json_string_value(json_object_get(row, "subject"));
-        char why[CURL_ERROR_SIZE + 200], pto[300];
+        char why[CURL_ERROR_SIZE + sizeof reply.line + 100], pto[300];
         struct buf msg;
         CURLcode cc;
 
@@ -593,10 +636,14 @@ static int deliver(const struct svc *sv, const struct mail_config *mc, long limi
                 break;
             continue;
         }
-        cc = smtp_send(c, to, &msg, errbuf, why, sizeof why);
+        cc = smtp_send(c, to, &msg, errbuf, &reply, why, sizeof why);
         buf_free(&msg);
-        if (cc == CURLE_ABORTED_BY_CALLBACK)
-            break; /* stopping: the message stays as it was and goes next time */
+        if (cc == CURLE_ABORTED_BY_CALLBACK) {
+            /* Stopping: the message stays as it was and goes next time. */
+            log_line("mail: #%lld to %s: stopped while sending; it stays pending", (long long)id,
+                     printable(to, pto, sizeof pto));
+            break;
+        }
         if (cc == CURLE_OK) {
             clock_now_iso(now, sizeof now);
             log_line("mail: sent #%lld to %s", (long long)id, printable(to, pto, sizeof pto));
@@ -630,9 +677,9 @@ int svc_mail_deliver(const struct svc *sv, const struct mail_config *mc, long li
 static pthread_mutex_t worker_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t worker_cv;
 static pthread_t worker_thread;
-static int worker_running;      /* a thread exists (start succeeded, stop not done) */
-static int worker_stopping;     /* stop was asked */
-static double worker_stop_ms;   /* when, by clock_mono_ms() */
+static int worker_running;    /* a thread exists (start succeeded, stop not done) */
+static int worker_stopping;   /* stop was asked */
+static double worker_stop_ms; /* when, by clock_mono_ms() */
 static const char *worker_db;
 static const struct mail_config *worker_mc;
 

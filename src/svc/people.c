@@ -33,9 +33,7 @@ int svc__contains(const json_t *arr, const json_t *v)
     size_t i;
     json_t *x;
 
-    json_array_foreach (arr, i, x)
-        if (json_equal(x, v))
-            return 1;
+    json_array_foreach(arr, i, x) if (json_equal(x, v)) return 1;
     return 0;
 }
 
@@ -67,8 +65,8 @@ static int text_field(const json_t *in, const char *field, int required, size_t 
     }
     for (const unsigned char *c = (const unsigned char *)b; c < (const unsigned char *)e; c++) {
         if (*c < 0x20 || *c == 0x7f)
-            return cf_error_set(err, CF_EINVAL, field, "%s has a control character or a line break.",
-                                label);
+            return cf_error_set(err, CF_EINVAL, field,
+                                "%s has a control character or a line break.", label);
         if ((*c & 0xc0) != 0x80)
             chars++;
     }
@@ -88,7 +86,8 @@ static int can_everywhere(const struct svc *sv, enum perm p)
 
     if (sv->who == NULL)
         return 1;
-    json_array_foreach (sv->who->grants, i, g) {
+    json_array_foreach(sv->who->grants, i, g)
+    {
         const char *role = str(g, "role");
 
         if (authz_role_program_wide(role) && authz_role_has(role, p))
@@ -118,8 +117,7 @@ static json_t *org_index(const json_t *orgs)
     size_t i;
     json_t *o;
 
-    json_array_foreach (orgs, i, o)
-        json_object_set(idx, str(o, "id"), o);
+    json_array_foreach(orgs, i, o) json_object_set(idx, str(o, "id"), o);
     return idx;
 }
 
@@ -262,14 +260,13 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
     /* District admins add schools to their districts; the rest is program-wide work. */
     if (!(strcmp(kind, "school") == 0 ? svc__can(sv, PERM_ORGS_WRITE, parent)
                                       : can_everywhere(sv, PERM_ORGS_WRITE)))
-        return cf_error_set(err, CF_EFORBIDDEN, NULL,
-                            "You may not add a %s here.", kind);
+        return cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not add a %s here.", kind);
     if (strcmp(kind, "body") == 0 && nces[0] != '\0')
         return cf_error_set(err, CF_EINVAL, "nces_id", "Only districts and schools have NCES ids.");
 
     clock_now_iso(now, sizeof now);
-    org = svc__org_new(kind, name, parent[0] != '\0' ? parent : NULL,
-                       nces[0] != '\0' ? nces : NULL, enrollment, now);
+    org = svc__org_new(kind, name, parent[0] != '\0' ? parent : NULL, nces[0] != '\0' ? nces : NULL,
+                       enrollment, now);
     rc = store_begin(sv->store, err);
     if (rc == CF_OK) {
         rc = store_org_insert(sv->store, org, err);
@@ -352,7 +349,8 @@ static void tree_walk(const struct svc *sv, const json_t *orgs, const json_t *id
 
     if (depth > 16)
         return;
-    json_array_foreach (orgs, i, o) {
+    json_array_foreach(orgs, i, o)
+    {
         const char *p = str(o, "parent_id");
 
         if ((parent == NULL) != (p == NULL) || (parent != NULL && strcmp(parent, p) != 0))
@@ -405,9 +403,9 @@ int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_e
         return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such organization.");
     }
     children = json_array();
-    json_array_foreach (orgs, i, o)
-        if (str(o, "parent_id") != NULL && strcmp(str(o, "parent_id"), id) == 0)
-            json_array_append(children, o);
+    json_array_foreach(orgs, i,
+                       o) if (str(o, "parent_id") != NULL && strcmp(str(o, "parent_id"), id) == 0)
+        json_array_append(children, o);
     parent = str(org, "parent_id") != NULL && can_on(sv, PERM_ORGS_READ, idx, str(org, "parent_id"))
                  ? json_incref(json_object_get(idx, str(org, "parent_id")))
                  : json_null();
@@ -416,10 +414,10 @@ int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_e
 
         people = json_array();
         if (store_person_list(sv->store, &all, NULL) == CF_OK) {
-            json_array_foreach (all, i, o)
-                if (str(o, "org_id") != NULL && strcmp(str(o, "org_id"), id) == 0 &&
-                    strcmp(str(o, "status"), "erased") != 0)
-                    json_array_append_new(people, svc__person_view(o));
+            json_array_foreach(all, i, o) if (str(o, "org_id") != NULL &&
+                                              strcmp(str(o, "org_id"), id) == 0 &&
+                                              strcmp(str(o, "status"), "erased") != 0)
+                json_array_append_new(people, svc__person_view(o));
             json_decref(all);
         }
     }
@@ -435,9 +433,9 @@ int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_e
 
 /* --- people ---------------------------------------------------------------------- */
 
-int svc__person_insert(const struct svc *sv, const char *email, const char *name,
-                       const char *title, const char *org, const char *password_hash,
-                       const char *status, json_t **out, struct cf_error *err)
+int svc__person_insert(const struct svc *sv, const char *email, const char *name, const char *title,
+                       const char *org, const char *password_hash, const char *status, json_t **out,
+                       struct cf_error *err)
 {
     char id[37], now[32], pseudo[32];
     json_t *p, *view;
@@ -447,10 +445,9 @@ int svc__person_insert(const struct svc *sv, const char *email, const char *name
     svc__uuid(id);
     clock_now_iso(now, sizeof now);
     snprintf(pseudo, sizeof pseudo, "Person %.8s", id);
-    p = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s}", "id", id, "email",
-                  email, "name", name, "title", title, "org_id", org, "password_hash",
-                  password_hash, "status", status, "pseudonym", pseudo, "created_at", now,
-                  "updated_at", now);
+    p = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s, s:s, s:s}", "id", id, "email", email,
+                  "name", name, "title", title, "org_id", org, "password_hash", password_hash,
+                  "status", status, "pseudonym", pseudo, "created_at", now, "updated_at", now);
     rc = store_person_insert(sv->store, p, err);
     if (rc == CF_ECONFLICT)
         cf_error_set(err, CF_ECONFLICT, "email", "Someone already has the e-mail address %s.",
@@ -574,10 +571,10 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
         json_decref(o);
         return rc;
     }
-    *out = json_pack("{s:o, s:[{s:s, s:s, s:O, s:O}], s:b}", "person", svc__person_view(p),
-                     "roles", "role", role, "org_id", org, "org_name", json_object_get(o, "name"),
-                     "org_kind", json_object_get(o, "kind"), "invitation_sent",
-                     pw == NULL || pw[0] == '\0');
+    *out =
+        json_pack("{s:o, s:[{s:s, s:s, s:O, s:O}], s:b}", "person", svc__person_view(p), "roles",
+                  "role", role, "org_id", org, "org_name", json_object_get(o, "name"), "org_kind",
+                  json_object_get(o, "kind"), "invitation_sent", pw == NULL || pw[0] == '\0');
     json_decref(p);
     json_decref(o);
     return CF_OK;
@@ -643,13 +640,11 @@ static json_t *roles_of(const json_t *all, const char *person)
     size_t i;
     json_t *g;
 
-    json_array_foreach (all, i, g)
-        if (strcmp(str(g, "person_id"), person) == 0)
-            json_array_append_new(r, json_pack("{s:O, s:O, s:O, s:O}", "role",
-                                               json_object_get(g, "role"), "org_id",
-                                               json_object_get(g, "org_id"), "org_name",
-                                               json_object_get(g, "org_name"), "org_kind",
-                                               json_object_get(g, "org_kind")));
+    json_array_foreach(all, i, g) if (strcmp(str(g, "person_id"), person) == 0)
+        json_array_append_new(
+            r, json_pack("{s:O, s:O, s:O, s:O}", "role", json_object_get(g, "role"), "org_id",
+                         json_object_get(g, "org_id"), "org_name", json_object_get(g, "org_name"),
+                         "org_kind", json_object_get(g, "org_kind")));
     return r;
 }
 
@@ -670,7 +665,8 @@ int svc_person_list(const struct svc *sv, json_t **out, struct cf_error *err)
     }
     idx = org_index(orgs);
     list = json_array();
-    json_array_foreach (people, i, p) {
+    json_array_foreach(people, i, p)
+    {
         const char *org = str(p, "org_id");
         json_t *v;
 
@@ -743,7 +739,8 @@ static int other_program_admins(const struct svc *sv, const char *person, long *
     *n = 0;
     if (rc != CF_OK)
         return rc;
-    json_array_foreach (grants, i, g) {
+    json_array_foreach(grants, i, g)
+    {
         json_t *p;
 
         if (strcmp(str(g, "role"), "program_admin") != 0 ||
@@ -876,8 +873,8 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
             int is_admin = 0;
 
             if (store_grants_of(sv->store, id, &gr, NULL) == CF_OK)
-                json_array_foreach (gr, i, g)
-                    is_admin |= strcmp(str(g, "role"), "program_admin") == 0;
+                json_array_foreach(gr, i, g) is_admin |=
+                    strcmp(str(g, "role"), "program_admin") == 0;
             json_decref(gr);
             if (is_admin) {
                 json_decref(p);
@@ -953,9 +950,10 @@ static json_t *scrubbed(const json_t *v, const char *pseudo, int *changed)
     if (!json_is_object(v))
         return json_incref((json_t *)v);
     c = json_deep_copy(v);
-    json_object_foreach (c, k, x) {
-        if (json_is_string(x) && (strcmp(k, "name") == 0 || strcmp(k, "email") == 0 ||
-                                  strcmp(k, "title") == 0)) {
+    json_object_foreach(c, k, x)
+    {
+        if (json_is_string(x) &&
+            (strcmp(k, "name") == 0 || strcmp(k, "email") == 0 || strcmp(k, "title") == 0)) {
             json_object_set_new(c, k, json_string(pseudo));
             *changed = 1;
         }
@@ -994,8 +992,7 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
         int is_admin = 0;
 
         if (store_grants_of(sv->store, id, &gr, NULL) == CF_OK)
-            json_array_foreach (gr, i, g)
-                is_admin |= strcmp(str(g, "role"), "program_admin") == 0;
+            json_array_foreach(gr, i, g) is_admin |= strcmp(str(g, "role"), "program_admin") == 0;
         json_decref(gr);
         if (is_admin)
             rc = cf_error_set(err, CF_ECONFLICT, NULL, "This is the last program administrator.");
@@ -1019,7 +1016,8 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
         json_t *e;
         const char *pseudo = str(p, "pseudonym");
 
-        json_array_foreach (entries, i, e) {
+        json_array_foreach(entries, i, e)
+        {
             int changed = 0;
             json_t *b = scrubbed(json_object_get(e, "before"), pseudo, &changed);
             json_t *a = scrubbed(json_object_get(e, "after"), pseudo, &changed);
@@ -1032,7 +1030,8 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
             json_decref(a);
         }
     }
-    after = json_pack("{s:s, s:O}", "status", "erased", "pseudonym", json_object_get(p, "pseudonym"));
+    after =
+        json_pack("{s:s, s:O}", "status", "erased", "pseudonym", json_object_get(p, "pseudonym"));
     if (rc == CF_OK)
         rc = svc__audit(sv, str(p, "org_id"), "person.erase", "person", id, NULL, after, err);
     if (rc == CF_OK)
@@ -1055,14 +1054,13 @@ static void strip_hash(json_t *arr, const char *key)
     size_t i;
     json_t *x;
 
-    json_array_foreach (arr, i, x)
-        json_object_del(x, key);
+    json_array_foreach(arr, i, x) json_object_del(x, key);
 }
 
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
-    json_t *p = NULL, *grants = NULL, *sessions = NULL, *tokens = NULL, *mine = NULL,
-           *about = NULL, *mail = NULL, *all_mail = NULL;
+    json_t *p = NULL, *grants = NULL, *sessions = NULL, *tokens = NULL, *mine = NULL, *about = NULL,
+           *mail = NULL, *all_mail = NULL;
     char actor[64], now[32];
     int self = sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0;
     int rc;
@@ -1071,9 +1069,9 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
     if (self || sv->who == NULL)
         rc = store_person_get(sv->store, id, &p, err);
     else
-        rc = can_everywhere(sv, PERM_PEOPLE_ERASE) ? person_for(sv, id, PERM_PEOPLE_READ, &p, err)
-                                                   : cf_error_set(err, CF_ENOTFOUND, NULL,
-                                                                  "There is no such person.");
+        rc = can_everywhere(sv, PERM_PEOPLE_ERASE)
+                 ? person_for(sv, id, PERM_PEOPLE_READ, &p, err)
+                 : cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
     if (rc != CF_OK)
         return rc;
     snprintf(actor, sizeof actor, "user:%s", id);
@@ -1094,15 +1092,15 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
 
         strip_hash(sessions, "id_hash");
         mail = json_array();
-        json_array_foreach (all_mail, i, m)
-            if (str(m, "person_id") != NULL && strcmp(str(m, "person_id"), id) == 0)
-                json_array_append(mail, m);
+        json_array_foreach(all_mail, i, m) if (str(m, "person_id") != NULL &&
+                                               strcmp(str(m, "person_id"), id) == 0)
+            json_array_append(mail, m);
         clock_now_iso(now, sizeof now);
-        *out = json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O}", "format",
-                         "ctoframe person export 1", "exported_at", now, "person",
-                         svc__person_view(p), "roles", grants, "sessions", sessions, "api_tokens",
-                         tokens, "audit_by_person", mine, "audit_about_person", about, "messages",
-                         mail);
+        *out =
+            json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O}", "format",
+                      "ctoframe person export 1", "exported_at", now, "person", svc__person_view(p),
+                      "roles", grants, "sessions", sessions, "api_tokens", tokens,
+                      "audit_by_person", mine, "audit_about_person", about, "messages", mail);
         {
             struct svc me = *sv;
 
@@ -1135,15 +1133,17 @@ int svc_me(const struct svc *sv, json_t **out, struct cf_error *err)
         return rc;
     grants = json_array();
     orgs = json_array();
-    json_array_foreach (sv->who->grants, i, g) {
-        json_t *o = json_pack("{s:O, s:O, s:O}", "id", json_object_get(g, "org_id"), "name",
-                              json_object_get(g, "org_name"), "kind", json_object_get(g, "org_kind"));
+    json_array_foreach(sv->who->grants, i, g)
+    {
+        json_t *o =
+            json_pack("{s:O, s:O, s:O}", "id", json_object_get(g, "org_id"), "name",
+                      json_object_get(g, "org_name"), "kind", json_object_get(g, "org_kind"));
 
-        json_array_append_new(grants, json_pack("{s:O, s:O, s:O, s:O}", "role",
-                                                json_object_get(g, "role"), "org_id",
-                                                json_object_get(g, "org_id"), "org_name",
-                                                json_object_get(g, "org_name"), "org_kind",
-                                                json_object_get(g, "org_kind")));
+        json_array_append_new(grants,
+                              json_pack("{s:O, s:O, s:O, s:O}", "role", json_object_get(g, "role"),
+                                        "org_id", json_object_get(g, "org_id"), "org_name",
+                                        json_object_get(g, "org_name"), "org_kind",
+                                        json_object_get(g, "org_kind")));
         if (!svc__contains(orgs, o))
             json_array_append(orgs, o);
         json_decref(o);
@@ -1154,8 +1154,7 @@ int svc_me(const struct svc *sv, json_t **out, struct cf_error *err)
     return CF_OK;
 }
 
-int svc_account(const struct svc *sv, const char *session_token, json_t **out,
-                struct cf_error *err)
+int svc_account(const struct svc *sv, const char *session_token, json_t **out, struct cf_error *err)
 {
     json_t *me, *sessions = NULL, *tokens = NULL;
     char current[65] = "";
@@ -1174,7 +1173,8 @@ int svc_account(const struct svc *sv, const char *session_token, json_t **out,
         json_decref(sessions);
         return rc;
     }
-    json_array_foreach (sessions, i, s) {
+    json_array_foreach(sessions, i, s)
+    {
         json_object_set_new(s, "current", json_boolean(strcmp(str(s, "id_hash"), current) == 0));
         json_object_del(s, "id_hash");
     }

@@ -29,9 +29,9 @@ struct principal {
 
 struct svc {
     struct store *store;
-    const char *actor;      /* "cli", "system", "user:<id>", "anonymous" */
-    const char *request_id; /* NULL outside a request */
-    const char *base_url;   /* "http://host:port" for absolute links; may be NULL */
+    const char *actor;           /* "cli", "system", "user:<id>", "anonymous" */
+    const char *request_id;      /* NULL outside a request */
+    const char *base_url;        /* "http://host:port" for absolute links; may be NULL */
     const struct principal *who; /* NULL: the CLI or the system (all rights) */
     const char *address;         /* client address of a web request, or NULL */
 };
@@ -39,12 +39,12 @@ struct svc {
 /* --- sign-in, sessions, links, API tokens (svc/auth.c) ------------------ */
 
 /* Sessions end after an hour without a request, and 12 hours after sign-in. */
-#define SESSION_IDLE_S    (60L * 60)
-#define SESSION_MAX_S     (12L * 60 * 60)
+#define SESSION_IDLE_S (60L * 60)
+#define SESSION_MAX_S  (12L * 60 * 60)
 /* Links: first-run setup 24 hours, invitation 7 days, password reset 1 hour. */
-#define SETUP_TTL_S       (24L * 60 * 60)
-#define INVITE_TTL_S      (7L * 24 * 60 * 60)
-#define RESET_TTL_S       (60L * 60)
+#define SETUP_TTL_S  (24L * 60 * 60)
+#define INVITE_TTL_S (7L * 24 * 60 * 60)
+#define RESET_TTL_S  (60L * 60)
 /* Sign-in throttling: failures within the window, per account and per address. */
 #define THROTTLE_WINDOW_S (15L * 60)
 #define THROTTLE_ACCOUNT  5
@@ -58,18 +58,18 @@ struct svc {
  * CF_ETOOMANY when throttled ("Try again in N minutes"). Failures are counted
  * and audited even though the call fails.
  */
-int svc_login(const struct svc *sv, const char *email, const char *password,
-              const char *user_agent, const char *old_token, json_t **out, struct cf_error *err);
+int svc_login(const struct svc *sv, const char *email, const char *password, const char *user_agent,
+              const char *old_token, json_t **out, struct cf_error *err);
 
 /*
  * The person (and their grants) behind a session cookie or an API token;
  * CF_EUNAUTH with a message when it is unknown, expired, revoked or the
  * account is not active. An API token's grants are cut to its roles.
  */
-int svc_session_principal(const struct svc *sv, const char *token, json_t **person,
-                          json_t **grants, struct cf_error *err);
-int svc_token_principal(const struct svc *sv, const char *token, json_t **person,
-                        json_t **grants, struct cf_error *err);
+int svc_session_principal(const struct svc *sv, const char *token, json_t **person, json_t **grants,
+                          struct cf_error *err);
+int svc_token_principal(const struct svc *sv, const char *token, json_t **person, json_t **grants,
+                        struct cf_error *err);
 
 int svc_logout(const struct svc *sv, const char *token, struct cf_error *err);
 /* Ends every session of the acting person. */
@@ -96,15 +96,14 @@ int svc_invite_accept(const struct svc *sv, const char *token, const char *passw
 int svc_reset_finish(const struct svc *sv, const char *token, const char *password,
                      const char *user_agent, json_t **out, struct cf_error *err);
 /* Queues a reset link for an active account; the answer is the same either way. */
-int svc_reset_request(const struct svc *sv, const char *email, json_t **out,
-                      struct cf_error *err);
+int svc_reset_request(const struct svc *sv, const char *email, json_t **out, struct cf_error *err);
 
 /*
  * A personal API token for the acting person, limited to roles (an array of
  * role names they hold; empty: all). *out has the token itself, shown once.
  */
-int svc_api_token_create(const struct svc *sv, const char *name, const json_t *roles,
-                         json_t **out, struct cf_error *err);
+int svc_api_token_create(const struct svc *sv, const char *name, const json_t *roles, json_t **out,
+                         struct cf_error *err);
 int svc_api_token_revoke(const struct svc *sv, const char *id, struct cf_error *err);
 
 /* --- organizations and people (svc/people.c) ----------------------------- */

@@ -62,9 +62,9 @@ json_t *svc__org_new(const char *kind, const char *name, const char *parent, con
                      long enrollment, const char *now);
 
 /* Inserts a person row (and its audit entry); *out = the row. */
-int svc__person_insert(const struct svc *sv, const char *email, const char *name,
-                       const char *title, const char *org, const char *password_hash,
-                       const char *status, json_t **out, struct cf_error *err);
+int svc__person_insert(const struct svc *sv, const char *email, const char *name, const char *title,
+                       const char *org, const char *password_hash, const char *status, json_t **out,
+                       struct cf_error *err);
 
 /* Grants role in org to person (and audits it); no permission check. */
 int svc__grant(const struct svc *sv, const char *person, const char *role, const char *org,

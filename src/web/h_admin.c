@@ -74,9 +74,9 @@ int h_people_add(struct req *r, json_t **out, struct cf_error *err)
         people_page(r, &r->form_page, NULL);
         return rc;
     }
-    req_redirect(r, arena_printf(r->arena, "/admin/people/%s?done=invited",
-                                 json_string_value(json_object_get(
-                                     json_object_get(*out, "person"), "id"))));
+    req_redirect(
+        r, arena_printf(r->arena, "/admin/people/%s?done=invited",
+                        json_string_value(json_object_get(json_object_get(*out, "person"), "id"))));
     r->status_ok = 201;
     return CF_OK;
 }
@@ -121,20 +121,19 @@ int h_person_grant(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
 
-    return person_done(r,
-                       svc_person_grant(&sv, r->params[0], req_field(r, "role"),
-                                        req_field(r, "org"), out, err),
-                       "granted", out);
+    return person_done(
+        r, svc_person_grant(&sv, r->params[0], req_field(r, "role"), req_field(r, "org"), out, err),
+        "granted", out);
 }
 
 int h_person_revoke(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
 
-    return person_done(r,
-                       svc_person_revoke(&sv, r->params[0], req_field(r, "role"),
-                                         req_field(r, "org"), out, err),
-                       "revoked", out);
+    return person_done(
+        r,
+        svc_person_revoke(&sv, r->params[0], req_field(r, "role"), req_field(r, "org"), out, err),
+        "revoked", out);
 }
 
 int h_person_disable(struct req *r, json_t **out, struct cf_error *err)

@@ -84,8 +84,8 @@ static int link_page(struct req *r, const char *kind, json_t **out, struct cf_er
 
     if (rc != CF_OK)
         return rc;
-    *out = json_pack("{s:o, s:s, s:s?, s:{}}", "link", link, "token", r->params[0], "csrf",
-                     r->csrf, "form");
+    *out = json_pack("{s:o, s:s, s:s?, s:{}}", "link", link, "token", r->params[0], "csrf", r->csrf,
+                     "form");
     return CF_OK;
 }
 

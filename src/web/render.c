@@ -52,12 +52,9 @@ const char *req_base_url(struct req *r)
 
 struct svc req_svc(struct req *r)
 {
-    struct svc sv = {r->store,
-                     r->actor != NULL ? r->actor : "anonymous",
-                     r->id,
-                     r->app->public_url != NULL ? r->app->public_url : req_base_url(r),
-                     &r->who,
-                     req_address(r)};
+    struct svc sv = {r->store, r->actor != NULL ? r->actor : "anonymous",
+                     r->id,    r->app->public_url != NULL ? r->app->public_url : req_base_url(r),
+                     &r->who,  req_address(r)};
 
     return sv;
 }
@@ -382,8 +379,8 @@ static enum MHD_Result send_form_again(struct req *r, int status, const char *co
     if (field != NULL && field[0] != '\0')
         json_object_set_new(errors, field, json_string(message));
     json_object_set_new(data, "error",
-                        json_pack("{s:s, s:s, s:s, s:i}", "code", code, "message", message,
-                                  "field", field != NULL ? field : "", "status", status));
+                        json_pack("{s:s, s:s, s:s, s:i}", "code", code, "message", message, "field",
+                                  field != NULL ? field : "", "status", status));
     json_object_set_new(data, "errors", errors);
     json_object_set_new(data, "form", form);
     if (r->nparams > 0)
@@ -394,9 +391,8 @@ static enum MHD_Result send_form_again(struct req *r, int status, const char *co
         const char *k;
         json_t *v;
 
-        json_object_foreach (extra, k, v)
-            if (json_object_get(data, k) == NULL)
-                json_object_set(data, k, v);
+        json_object_foreach(extra, k, v) if (json_object_get(data, k) == NULL)
+            json_object_set(data, k, v);
     }
     ret = send_page(r, status, r->route->template, data);
     json_decref(data);

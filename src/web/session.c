@@ -146,7 +146,8 @@ static int parse_form(struct req *r, json_t **out)
 
         if (stop > p) {
             k = urldecode(r, p, (size_t)((eq != NULL ? eq : stop) - p));
-            v = eq != NULL ? urldecode(r, eq + 1, (size_t)(stop - eq - 1)) : arena_strdup(r->arena, "");
+            v = eq != NULL ? urldecode(r, eq + 1, (size_t)(stop - eq - 1))
+                           : arena_strdup(r->arena, "");
             if (k == NULL || v == NULL) {
                 json_decref(o);
                 return -1;

@@ -26,11 +26,11 @@ struct app {
     const char *db_url;
     const char *home; /* templates/, static/, data/ */
     struct mustache_set *templates;
-    json_t *statics; /* name -> {"body": bytes (string), "type", "etag"} */
-    size_t max_body; /* bytes */
-    int quiet;       /* no access log */
-    int secure_cookies;     /* cookies marked Secure (served over TLS) */
-    const char *public_url; /* base of links in messages; NULL: from the request */
+    json_t *statics;         /* name -> {"body": bytes (string), "type", "etag"} */
+    size_t max_body;         /* bytes */
+    int quiet;               /* no access log */
+    int secure_cookies;      /* cookies marked Secure (served over TLS) */
+    const char *public_url;  /* base of links in messages; NULL: from the request */
     const char *setup_token; /* first run: printed as a setup link once listening */
 };
 
