@@ -276,7 +276,7 @@ static json_t *scope_chain(struct req *r)
 
 enum MHD_Result web_authorize(struct req *r, int *done)
 {
-    struct svc sv = req_svc(r);
+    struct svc sv;
     struct cf_error err;
     const char *auth = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
     const char *cookie = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "cf_session");
@@ -293,6 +293,7 @@ enum MHD_Result web_authorize(struct req *r, int *done)
         json_t *person, *grants;
 
         bearer = 1;
+        sv = req_svc(r);
         if (svc_token_principal(&sv, auth + 7, &person, &grants, &err) != CF_OK) {
             *done = 1;
             req_header(r, "WWW-Authenticate", "Bearer");
@@ -302,6 +303,7 @@ enum MHD_Result web_authorize(struct req *r, int *done)
     } else if (cookie != NULL && cookie[0] != '\0') {
         json_t *person, *grants;
 
+        sv = req_svc(r);
         if (svc_session_principal(&sv, cookie, &person, &grants, &err) == CF_OK) {
             adopt(r, person, grants, "session");
             r->session_token = arena_strdup(r->arena, cookie);
