@@ -657,6 +657,7 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
     const char *name = json_string_value(json_object_get(in, "name"));
     const char *pw = json_string_value(json_object_get(in, "password"));
     char email[256], now[32], hash[crypto_pwhash_STRBYTES];
+    char body_name[801], your_name[801];
     json_t *l, *person = NULL, *body = NULL, *orgs = NULL;
     struct svc me = *sv;
     char actor[64];
@@ -672,11 +673,12 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
     if (!needed)
         return cf_error_set(err, CF_ECONFLICT, "token",
                             "A program administrator already exists; sign in instead.");
-    if (org_name == NULL || org_name[0] == '\0')
-        return cf_error_set(err, CF_EINVAL, "organization",
-                            "Enter the name of the certification body.");
-    if (name == NULL || name[0] == '\0')
-        return cf_error_set(err, CF_EINVAL, "name", "Enter your name.");
+    if (svc__text(in, "organization", 1, 200, "the name of the certification body", body_name,
+                  sizeof body_name, err) != CF_OK ||
+        svc__text(in, "name", 1, 200, "your name", your_name, sizeof your_name, err) != CF_OK)
+        return CF_EINVAL;
+    org_name = body_name;
+    name = your_name;
     if (svc__email(json_string_value(json_object_get(in, "email")), email, sizeof email, "email",
                    err) != CF_OK)
         return CF_EINVAL;
@@ -748,6 +750,7 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     pid = json_string_value(json_object_get(l, "person_id"));
     rc = pid != NULL ? store_person_get(sv->store, pid, &p, err) : CF_ENOTFOUND;
     json_decref(l);
+    pid = rc == CF_OK ? json_string_value(json_object_get(p, "id")) : NULL; /* l is gone */
     if (rc != CF_OK)
         return rc == CF_ENOTFOUND
                    ? cf_error_set(err, CF_ENOTFOUND, "token", "This link is not valid any more.")

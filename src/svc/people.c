@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -44,8 +45,8 @@ static const char *str(const json_t *o, const char *k)
 
 /* A text field: trimmed copy into out; CF_EINVAL naming field when required and empty, too
  * long, or holding control characters. */
-static int text_field(const json_t *in, const char *field, int required, size_t max_chars,
-                      const char *label, char *out, size_t n, struct cf_error *err)
+int svc__text(const json_t *in, const char *field, int required, size_t max_chars,
+              const char *label, char *out, size_t n, struct cf_error *err)
 {
     const char *v = str(in, field);
     const char *b, *e;
@@ -154,7 +155,9 @@ static int can_on(const struct svc *sv, enum perm p, const json_t *idx, const ch
 
 int svc_org_resolve(const struct svc *sv, const char *key, char id[37], struct cf_error *err)
 {
-    json_t *found;
+    json_t *found, *seen;
+    size_t i, n;
+    json_t *o;
     int rc;
 
     id[0] = '\0';
@@ -163,19 +166,21 @@ int svc_org_resolve(const struct svc *sv, const char *key, char id[37], struct c
     rc = store_org_find(sv->store, key, &found, err);
     if (rc != CF_OK)
         return rc;
-    if (json_array_size(found) == 0 ||
-        !svc__can(sv, PERM_ORGS_READ, str(json_array_get(found, 0), "id"))) {
-        json_decref(found);
-        return cf_error_set(err, CF_ENOTFOUND, "org", "There is no organization \"%s\".", key);
-    }
-    if (json_array_size(found) > 1) {
-        json_decref(found);
-        return cf_error_set(err, CF_EINVAL, "org",
-                            "%zu organizations are called \"%s\"; name it by its id instead.",
-                            json_array_size(found), key);
-    }
-    snprintf(id, 37, "%s", str(json_array_get(found, 0), "id"));
+    /* Only what the actor may see counts: another district's school does not exist for them. */
+    seen = json_array();
+    json_array_foreach(found, i, o) if (svc__can(sv, PERM_ORGS_READ, str(o, "id")))
+        json_array_append(seen, o);
     json_decref(found);
+    n = json_array_size(seen);
+    if (n == 1)
+        snprintf(id, 37, "%s", str(json_array_get(seen, 0), "id"));
+    json_decref(seen);
+    if (n == 0)
+        return cf_error_set(err, CF_ENOTFOUND, "org", "There is no organization \"%s\".", key);
+    if (n > 1)
+        return cf_error_set(err, CF_EINVAL, "org",
+                            "%zu organizations are called \"%s\"; name it by its id instead.", n,
+                            key);
     return CF_OK;
 }
 
@@ -231,7 +236,7 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
     int rc;
 
     *out = NULL;
-    if (text_field(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
+    if (svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
         nces_of(in, nces, err) != CF_OK || enrollment_of(in, &enrollment, err) != CF_OK)
         return CF_EINVAL;
     if (!authz_org_kind_valid(kind))
@@ -261,8 +266,11 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
     if (!(strcmp(kind, "school") == 0 ? svc__can(sv, PERM_ORGS_WRITE, parent)
                                       : can_everywhere(sv, PERM_ORGS_WRITE)))
         return cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not add a %s here.", kind);
-    if (strcmp(kind, "body") == 0 && nces[0] != '\0')
+    if (nces[0] != '\0' && strcmp(kind, "district") != 0 && strcmp(kind, "school") != 0)
         return cf_error_set(err, CF_EINVAL, "nces_id", "Only districts and schools have NCES ids.");
+    if (nces[0] != '\0' && strlen(nces) != (strcmp(kind, "district") == 0 ? 7u : 12u))
+        return cf_error_set(err, CF_EINVAL, "nces_id", "A %s's NCES id has %d digits.", kind,
+                            strcmp(kind, "district") == 0 ? 7 : 12);
 
     clock_now_iso(now, sizeof now);
     org = svc__org_new(kind, name, parent[0] != '\0' ? parent : NULL, nces[0] != '\0' ? nces : NULL,
@@ -307,7 +315,7 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
         json_decref(before);
         return cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not change this organization.");
     }
-    if (text_field(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
+    if (svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
         nces_of(in, nces, err) != CF_OK || enrollment_of(in, &enrollment, err) != CF_OK) {
         json_decref(before);
         return CF_EINVAL;
@@ -531,8 +539,8 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
 
     *out = NULL;
     if (svc__email(str(in, "email"), email, sizeof email, "email", err) != CF_OK ||
-        text_field(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
-        text_field(in, "title", 0, NAME_MAX_CHARS, "The title", title, sizeof title, err) != CF_OK)
+        svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
+        svc__text(in, "title", 0, NAME_MAX_CHARS, "The title", title, sizeof title, err) != CF_OK)
         return CF_EINVAL;
     if (!authz_role_valid(role))
         return cf_error_set(err, CF_EINVAL, "role",
@@ -814,9 +822,19 @@ int svc_person_revoke(const struct svc *sv, const char *id, const char *role, co
     if (!may_grant(sv, role, org))
         return cf_error_set(err, CF_EFORBIDDEN, "role",
                             "You may not take the role %s away in that organization.", role);
-    if (strcmp(role, "program_admin") == 0 &&
-        (rc = other_program_admins(sv, id, &others, err)) != CF_OK)
-        return rc;
+    if (strcmp(role, "program_admin") == 0) {
+        json_t *gr = NULL;
+        size_t i;
+        json_t *mine;
+
+        if ((rc = other_program_admins(sv, id, &others, err)) != CF_OK)
+            return rc;
+        /* Still one through another grant of their own? */
+        if (store_grants_of(sv->store, id, &gr, NULL) == CF_OK)
+            json_array_foreach(gr, i, mine) if (strcmp(str(mine, "role"), "program_admin") == 0 &&
+                                                strcmp(str(mine, "org_id"), org) != 0) others++;
+        json_decref(gr);
+    }
     if (others == 0)
         return cf_error_set(err, CF_ECONFLICT, "role",
                             "This is the last program administrator; make someone else one first.");
@@ -940,31 +958,77 @@ int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, stru
     return svc_person_show(sv, id, out, err);
 }
 
-/* Replaces personal values (name, email, title) in an audit value with the pseudonym. */
-static json_t *scrubbed(const json_t *v, const char *pseudo, int *changed)
+/* What erasure removes from audit values. */
+struct scrub {
+    const char *pseudo, *name, *email, *title;
+    int by_key; /* also every "name", "email", "title" member (entries about the person) */
+};
+
+static int personal(const struct scrub *sc, const char *k, const char *v)
+{
+    if (sc->by_key && k != NULL &&
+        (strcmp(k, "name") == 0 || strcmp(k, "email") == 0 || strcmp(k, "title") == 0))
+        return 1;
+    return (sc->name != NULL && strcmp(v, sc->name) == 0) ||
+           (sc->email != NULL && strcasecmp(v, sc->email) == 0) ||
+           (sc->title != NULL && sc->title[0] != '\0' && strcmp(v, sc->title) == 0);
+}
+
+/* A copy of v with the person's personal values replaced by the pseudonym (recursively). */
+static json_t *scrubbed(const json_t *v, const struct scrub *sc, const char *key, int *changed)
 {
     json_t *c;
     const char *k;
     json_t *x;
+    size_t i;
 
-    if (!json_is_object(v))
-        return json_incref((json_t *)v);
-    c = json_deep_copy(v);
-    json_object_foreach(c, k, x)
-    {
-        if (json_is_string(x) &&
-            (strcmp(k, "name") == 0 || strcmp(k, "email") == 0 || strcmp(k, "title") == 0)) {
-            json_object_set_new(c, k, json_string(pseudo));
-            *changed = 1;
-        }
+    if (json_is_string(v) && personal(sc, key, json_string_value(v))) {
+        *changed = 1;
+        return json_string(sc->pseudo);
     }
-    return c;
+    if (json_is_object(v)) {
+        c = json_object();
+        json_object_foreach((json_t *)v, k, x)
+            json_object_set_new(c, k, scrubbed(x, sc, k, changed));
+        return c;
+    }
+    if (json_is_array(v)) {
+        c = json_array();
+        json_array_foreach(v, i, x) json_array_append_new(c, scrubbed(x, sc, NULL, changed));
+        return c;
+    }
+    return v != NULL ? json_incref((json_t *)v) : json_null();
+}
+
+/* Rewrites the entries f selects that hold the person's personal values. */
+static int scrub_entries(const struct svc *sv, const struct audit_filter *f, const struct scrub *sc,
+                         struct cf_error *err)
+{
+    json_t *entries = NULL;
+    size_t i;
+    json_t *e;
+    int rc = store_audit_list(sv->store, f, &entries, err);
+
+    json_array_foreach(entries, i, e)
+    {
+        int changed = 0;
+        json_t *b = scrubbed(json_object_get(e, "before"), sc, NULL, &changed);
+        json_t *a = scrubbed(json_object_get(e, "after"), sc, NULL, &changed);
+
+        if (changed && rc == CF_OK)
+            rc = store_audit_rewrite(sv->store, json_integer_value(json_object_get(e, "id")),
+                                     json_is_null(b) ? NULL : b, json_is_null(a) ? NULL : a, err);
+        json_decref(b);
+        json_decref(a);
+    }
+    json_decref(entries);
+    return rc;
 }
 
 int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     char now[32];
-    json_t *p, *entries = NULL, *after;
+    json_t *p, *after;
     long others = 1;
     int rc;
 
@@ -1005,30 +1069,23 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
     rc = store_begin(sv->store, err);
     if (rc == CF_OK)
         rc = store_person_erase_rows(sv->store, id, now, err);
-    /* Audit entries about the person keep what happened, with the pseudonym for who. */
+    /* Audit entries keep what happened, with the pseudonym for who: those about the person,
+     * those they made, and sign-in entries that name their address. */
     if (rc == CF_OK) {
-        struct audit_filter f = {.object_id = id, .limit = 1000000};
+        char actor[64];
+        struct scrub sc = {str(p, "pseudonym"), str(p, "name"), str(p, "email"), str(p, "title"),
+                           1};
+        struct audit_filter about = {.object_id = id, .limit = 10000000};
+        struct audit_filter by = {.actor = actor, .limit = 10000000};
+        struct audit_filter auth = {.action = "auth", .limit = 10000000};
 
-        rc = store_audit_list(sv->store, &f, &entries, err);
-    }
-    if (rc == CF_OK) {
-        size_t i;
-        json_t *e;
-        const char *pseudo = str(p, "pseudonym");
-
-        json_array_foreach(entries, i, e)
-        {
-            int changed = 0;
-            json_t *b = scrubbed(json_object_get(e, "before"), pseudo, &changed);
-            json_t *a = scrubbed(json_object_get(e, "after"), pseudo, &changed);
-
-            if (changed && rc == CF_OK)
-                rc = store_audit_rewrite(sv->store, json_integer_value(json_object_get(e, "id")),
-                                         json_is_null(b) ? NULL : b, json_is_null(a) ? NULL : a,
-                                         err);
-            json_decref(b);
-            json_decref(a);
-        }
+        snprintf(actor, sizeof actor, "user:%s", id);
+        rc = scrub_entries(sv, &about, &sc, err);
+        sc.by_key = 0;
+        if (rc == CF_OK)
+            rc = scrub_entries(sv, &by, &sc, err);
+        if (rc == CF_OK)
+            rc = scrub_entries(sv, &auth, &sc, err);
     }
     after =
         json_pack("{s:s, s:O}", "status", "erased", "pseudonym", json_object_get(p, "pseudonym"));
@@ -1038,7 +1095,6 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
         rc = store_commit(sv->store, err);
     else
         store_rollback(sv->store);
-    json_decref(entries);
     json_decref(p);
     if (rc != CF_OK) {
         json_decref(after);

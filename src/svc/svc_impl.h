@@ -51,6 +51,14 @@ int svc__password_hash(const char *pw, char *out, size_t n, struct cf_error *err
 int svc__session_start(const struct svc *sv, const char *person, const char *user_agent,
                        char token[44], char *expires, size_t en, struct cf_error *err);
 
+/*
+ * A text field of in: trimmed copy into out; CF_EINVAL naming field when it is
+ * required and empty, longer than max_chars, or holds control characters.
+ * label names it in the message ("your name").
+ */
+int svc__text(const json_t *in, const char *field, int required, size_t max_chars,
+              const char *label, char *out, size_t n, struct cf_error *err);
+
 /* A new random (v4) UUID, lowercase. */
 void svc__uuid(char id[37]);
 
