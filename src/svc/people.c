@@ -727,10 +727,13 @@ int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct c
             json_decref(o);
         }
     }
-    *out = json_pack("{s:o, s:o, s:b, s:b, s:[ssssss]}", "person", v, "roles", grants, "can_edit",
-                     svc__can(sv, PERM_PEOPLE_WRITE, str(p, "org_id")), "can_erase",
-                     can_everywhere(sv, PERM_PEOPLE_ERASE), "all_roles", "leader", "evaluator",
-                     "district_admin", "reviewer", "examiner", "program_admin");
+    *out = json_pack(
+        "{s:o, s:o, s:b, s:b, s:[ssssss]}", "person", v, "roles", grants, "can_edit",
+        svc__can(sv, PERM_PEOPLE_WRITE, str(p, "org_id")), "can_erase",
+        can_everywhere(sv, PERM_PEOPLE_ERASE) &&
+            !(sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0),
+        "all_roles", "leader", "evaluator", "district_admin", "reviewer", "examiner",
+        "program_admin");
     json_decref(p);
     return CF_OK;
 }

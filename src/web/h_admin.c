@@ -25,6 +25,7 @@ static void notice(struct req *r, json_t *out)
         {"enabled", "The account is active again."},
         {"reinvited", "A new invitation is on its way."},
         {"saved", "Saved."},
+        {"erased", "The person's personal data has been erased."},
     };
     const char *done = req_query(r, "done");
 

@@ -40,6 +40,15 @@ int h_login_form(struct req *r, json_t **out, struct cf_error *err)
         return CF_OK;
     }
     *out = json_pack("{s:s?, s:s, s:{}}", "csrf", r->csrf, "next", next_of(next), "form");
+    {
+        const char *so = req_query(r, "signed_out");
+
+        if (so != NULL)
+            json_object_set_new(*out, "notice",
+                                json_string(strcmp(so, "all") == 0
+                                                ? "You are signed out everywhere."
+                                                : "You are signed out."));
+    }
     return CF_OK;
 }
 
