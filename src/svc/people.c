@@ -767,6 +767,28 @@ static int other_program_admins(const struct svc *sv, const char *person, long *
     return CF_OK;
 }
 
+/* CF_ECONFLICT (naming field) when person is the only active program administrator left. */
+static int last_program_admin(const struct svc *sv, const char *person, const char *field,
+                              struct cf_error *err)
+{
+    json_t *gr = NULL;
+    size_t i;
+    json_t *g;
+    long others = 0;
+    int is_admin = 0;
+    int rc = other_program_admins(sv, person, &others, err);
+
+    if (rc != CF_OK || others > 0)
+        return rc;
+    if (store_grants_of(sv->store, person, &gr, NULL) == CF_OK)
+        json_array_foreach(gr, i, g) is_admin |= strcmp(str(g, "role"), "program_admin") == 0;
+    json_decref(gr);
+    return is_admin ? cf_error_set(err, CF_ECONFLICT, field,
+                                   "This is the last program administrator; make someone else "
+                                   "one first.")
+                    : CF_OK;
+}
+
 int svc_person_grant(const struct svc *sv, const char *id, const char *role, const char *org_key,
                      json_t **out, struct cf_error *err)
 {
@@ -863,7 +885,6 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
 {
     char now[32];
     json_t *p, *before, *after;
-    long others = 1;
     int rc;
 
     *out = NULL;
@@ -886,22 +907,10 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
             json_decref(p);
             return cf_error_set(err, CF_ECONFLICT, "status", "You cannot disable yourself.");
         }
-        rc = other_program_admins(sv, id, &others, err);
-        if (rc == CF_OK && others == 0) {
-            json_t *gr = NULL;
-            size_t i;
-            json_t *g;
-            int is_admin = 0;
-
-            if (store_grants_of(sv->store, id, &gr, NULL) == CF_OK)
-                json_array_foreach(gr, i, g) is_admin |=
-                    strcmp(str(g, "role"), "program_admin") == 0;
-            json_decref(gr);
-            if (is_admin) {
-                json_decref(p);
-                return cf_error_set(err, CF_ECONFLICT, "status",
-                                    "This is the last program administrator.");
-            }
+        rc = last_program_admin(sv, id, "status", err);
+        if (rc != CF_OK) {
+            json_decref(p);
+            return rc;
         }
     }
     clock_now_iso(now, sizeof now);
@@ -1032,7 +1041,6 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
 {
     char now[32];
     json_t *p, *after;
-    long others = 1;
     int rc;
 
     *out = NULL;
@@ -1051,19 +1059,7 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
         json_decref(p);
         return cf_error_set(err, CF_ECONFLICT, NULL, "You cannot erase yourself.");
     }
-    rc = other_program_admins(sv, id, &others, err);
-    if (rc == CF_OK && others == 0) {
-        json_t *gr = NULL;
-        size_t i;
-        json_t *g;
-        int is_admin = 0;
-
-        if (store_grants_of(sv->store, id, &gr, NULL) == CF_OK)
-            json_array_foreach(gr, i, g) is_admin |= strcmp(str(g, "role"), "program_admin") == 0;
-        json_decref(gr);
-        if (is_admin)
-            rc = cf_error_set(err, CF_ECONFLICT, NULL, "This is the last program administrator.");
-    }
+    rc = last_program_admin(sv, id, NULL, err);
     if (rc != CF_OK) {
         json_decref(p);
         return rc;

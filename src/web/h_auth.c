@@ -135,21 +135,28 @@ int h_invite_form(struct req *r, json_t **out, struct cf_error *err)
     return link_page(r, "invite", out, err);
 }
 
-int h_invite(struct req *r, json_t **out, struct cf_error *err)
+/* POST of an invitation or reset link: set the password, sign in. */
+static int password_link(struct req *r, json_t **out, struct cf_error *err,
+                         int (*finish)(const struct svc *, const char *, const char *, const char *,
+                                       json_t **, struct cf_error *))
 {
     struct svc sv = req_svc(r);
     json_t *res;
     int rc = passwords_agree(r, err);
 
     if (rc == CF_OK)
-        rc = svc_invite_accept(&sv, r->params[0], req_field(r, "password"),
-                               MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "User-Agent"),
-                               &res, err);
+        rc = finish(&sv, r->params[0], req_field(r, "password"),
+                    MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "User-Agent"), &res, err);
     if (rc != CF_OK)
         return rc;
     signed_in(r, res, "/dashboard");
     *out = res;
     return CF_OK;
+}
+
+int h_invite(struct req *r, json_t **out, struct cf_error *err)
+{
+    return password_link(r, out, err, svc_invite_accept);
 }
 
 int h_reset_request_form(struct req *r, json_t **out, struct cf_error *err)
@@ -180,19 +187,7 @@ int h_reset_form(struct req *r, json_t **out, struct cf_error *err)
 
 int h_reset(struct req *r, json_t **out, struct cf_error *err)
 {
-    struct svc sv = req_svc(r);
-    json_t *res;
-    int rc = passwords_agree(r, err);
-
-    if (rc == CF_OK)
-        rc = svc_reset_finish(&sv, r->params[0], req_field(r, "password"),
-                              MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "User-Agent"),
-                              &res, err);
-    if (rc != CF_OK)
-        return rc;
-    signed_in(r, res, "/dashboard");
-    *out = res;
-    return CF_OK;
+    return password_link(r, out, err, svc_reset_finish);
 }
 
 int h_me(struct req *r, json_t **out, struct cf_error *err)
