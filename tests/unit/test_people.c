@@ -11,6 +11,7 @@
  * by the tests that need it; argon2 runs at a cheap cost (CTOFRAME_ARGON2).
  */
 #include "testutil.h"
+#include "pgutil.h"
 
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -86,51 +87,6 @@ static void check_err_at(int rc, const struct cf_error *err, int want, const cha
     } while (0)
 
 /* --- PostgreSQL helpers (as in test_store.c) ------------------------------- */
-
-/* Runs SQL on a libpq connection to url; fails the test on error. */
-static void pg_exec(const char *url, const char *sql)
-{
-    PGconn *c = PQconnectdb(url);
-    PGresult *r;
-
-    if (PQstatus(c) != CONNECTION_OK) {
-        char msg[512];
-
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c));
-        PQfinish(c);
-        fail_msg("cannot connect to %s: %s", url, msg);
-    }
-    r = PQexec(c, sql);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-        char msg[512];
-
-        snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
-        PQclear(r);
-        PQfinish(c);
-        fail_msg("%s: %s", sql, msg);
-    }
-    PQclear(r);
-    PQfinish(c);
-}
-
-/* The URL admin with its database name replaced by db. */
-static int pg_url_with_db(const char *admin, const char *db, char *out, size_t n)
-{
-    const char *scheme = strstr(admin, "://");
-    const char *path, *query;
-    int w;
-
-    if (scheme == NULL)
-        return -1;
-    path = strchr(scheme + 3, '/');
-    query = strchr(scheme + 3, '?');
-    if (path != NULL && query != NULL && query < path)
-        path = NULL;
-    if (path == NULL)
-        path = query != NULL ? query : admin + strlen(admin);
-    w = snprintf(out, n, "%.*s/%s%s", (int)(path - admin), admin, db, query != NULL ? query : "");
-    return w < 0 || (size_t)w >= n ? -1 : 0;
-}
 
 /* Runs one statement on the admin connection; 0 on success. */
 static int pg_admin_exec(const char *sql)
