@@ -7,19 +7,24 @@
  * connection the first time it needs one and keeps it; all of them are
  * closed after the daemon has stopped.
  *
- * Stop: SIGTERM or SIGINT → keep serving until nothing is in flight and the
- * connections have been quiet for 250 ms (at most 10 s) → stop the daemon →
- * close the stores.
+ * Stop: SIGTERM or SIGINT → keep serving until no connection waits in the
+ * listen queue, no open connection has unread bytes, no request is being
+ * answered, and the connections have been quiet for 250 ms (at most 10 s) →
+ * stop the daemon → close the stores. The queue and the unread bytes matter on
+ * a loaded machine: the signal can be handled before any worker thread has
+ * run, when every request in flight is still in the kernel.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -73,6 +78,75 @@ static _Atomic double last_activity;
 static void touch(void)
 {
     atomic_store(&last_activity, clock_mono_ms());
+}
+
+/* --- open connections, for the stop --------------------------------------- */
+
+struct conn_node {
+    int fd;
+    struct conn_node *prev, *next;
+};
+
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct conn_node *conns;
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct conn_node *n = *socket_context;
+
+    (void)cls;
+    touch();
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        n = calloc(1, sizeof *n);
+        if (n == NULL || ci == NULL) {
+            free(n); /* only the stop's view is lost: it then relies on quiet time */
+            return;
+        }
+        n->fd = ci->connect_fd;
+        pthread_mutex_lock(&conns_lock);
+        n->next = conns;
+        if (conns != NULL)
+            conns->prev = n;
+        conns = n;
+        pthread_mutex_unlock(&conns_lock);
+        *socket_context = n;
+    } else if (n != NULL) {
+        pthread_mutex_lock(&conns_lock);
+        if (n->prev != NULL)
+            n->prev->next = n->next;
+        else
+            conns = n->next;
+        if (n->next != NULL)
+            n->next->prev = n->prev;
+        pthread_mutex_unlock(&conns_lock);
+        free(n);
+        *socket_context = NULL;
+    }
+}
+
+/*
+ * Whether the kernel still holds work for us: a connection not yet accepted,
+ * or an open connection with bytes not yet read (a request not yet started).
+ */
+static int kernel_has_work(int listen_fd)
+{
+    struct pollfd p = {.fd = listen_fd, .events = POLLIN};
+    int busy = 0;
+
+    if (poll(&p, 1, 0) > 0 && (p.revents & POLLIN))
+        return 1;
+    pthread_mutex_lock(&conns_lock);
+    for (struct conn_node *n = conns; n != NULL && !busy; n = n->next) {
+        int unread = 0;
+
+        busy = ioctl(n->fd, FIONREAD, &unread) == 0 && unread > 0;
+    }
+    pthread_mutex_unlock(&conns_lock);
+    return busy;
 }
 
 /* Why an answer did not reach its client, for the access log. */
@@ -374,7 +448,7 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
         fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        NULL, MHD_OPTION_END);
+        NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
     if (d == NULL) {
         close(fd);
         return cf_error_set(err, CF_EIO, NULL, "cannot start the HTTP server on %s", where);
@@ -394,13 +468,14 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
     /*
      * Requests in flight are those being answered and those whose bytes are
      * already on a connection (or in the listen backlog) but not yet read:
-     * keep serving until none is being answered and the connections have
-     * been quiet for a moment, at most 10 s. (libmicrohttpd's quiesce is not
-     * used: in thread-pool epoll mode it sometimes left queued answers unsent.)
+     * keep serving until none is left and the connections have been quiet for
+     * a moment (a worker may have read a request and not yet started it), at
+     * most 10 s. (libmicrohttpd's quiesce is not used: in thread-pool epoll
+     * mode it sometimes left queued answers unsent.)
      */
     deadline = clock_mono_ms() + 10000;
-    while (clock_mono_ms() < deadline &&
-           (atomic_load(&inflight) > 0 || clock_mono_ms() - atomic_load(&last_activity) < 250))
+    while (clock_mono_ms() < deadline && (atomic_load(&inflight) > 0 || kernel_has_work(fd) ||
+                                          clock_mono_ms() - atomic_load(&last_activity) < 250))
         usleep(10000);
     MHD_stop_daemon(d);
     close(fd);

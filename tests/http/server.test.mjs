@@ -138,8 +138,14 @@ test('a second server on the same port exits non-zero: address in use', async ()
 
 // --- graceful stop --------------------------------------------------------------------------
 
-/** One server, many requests, SIGTERM as soon as all of them have been written. */
-async function sigtermRound() {
+/**
+ * One server, many requests, SIGTERM as soon as all of them have been written. With
+ * `starved`, the server is frozen (SIGSTOP) while the requests arrive and gets SIGTERM
+ * before it runs again: the stop must see the connections waiting in the listen queue
+ * and on accepted sockets, not only the requests it has started — as on a loaded machine,
+ * where the signal can be handled before any worker thread has run.
+ */
+async function sigtermRound({ starved = false } = {}) {
     const srv = await startServer({ env: NOISY });
     const id = P2019.CFDocument.identifier;
     // Different pages (cache misses) so that the server has real work in hand.
@@ -149,9 +155,11 @@ async function sigtermRound() {
     }
     for (const p of SHIPPED) urls.push(`${srv.url}/ims/case/v1p0/CFPackages/${p.CFDocument.identifier}`);
     for (let i = 0; i < 36; i++) urls.push(`${srv.url}/frameworks/${id}?n=${i}`);
+    if (starved) srv.proc.kill('SIGSTOP');
     const reqs = urls.map(issue);
     await Promise.all(reqs.map((r) => r.sent));
     srv.proc.kill('SIGTERM');
+    if (starved) srv.proc.kill('SIGCONT');
     const results = await Promise.all(reqs.map((r) => r.done));
     const { code, signal } = await exited(srv.proc);
     await srv.stop();
@@ -174,6 +182,16 @@ test('SIGTERM with many requests in flight: all complete with 200, exit 0, "stop
             `round ${round}: every request in flight at SIGTERM completes; ${r.failed.length} of ${r.total} ` +
                 `did not (the access log has ${r.logged} GET lines)`,
         );
+        assert.equal(r.signal, null, 'exits, not killed by the signal');
+        assert.equal(r.code, 0);
+        assert.match(r.stderr, /stopped/);
+    }
+});
+
+test('SIGTERM to a server that has not yet run since the requests arrived: all still answered', async () => {
+    for (let round = 1; round <= 4; round++) {
+        const r = await sigtermRound({ starved: true });
+        assert.deepEqual(r.failed, [], `round ${round}: ${r.failed.length} of ${r.total} not answered (${r.logged} logged)`);
         assert.equal(r.signal, null, 'exits, not killed by the signal');
         assert.equal(r.code, 0);
         assert.match(r.stderr, /stopped/);
