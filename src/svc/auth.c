@@ -38,6 +38,27 @@ void svc__token_hash(const char *token, char hash[65])
     sodium_bin2hex(hash, 65, h, sizeof h);
 }
 
+void svc__session_handle(const char *id_hash, char handle[33])
+{
+    unsigned char h[16];
+    static const unsigned char ctx[] = "ctoframe session handle";
+
+    crypto_generichash(h, sizeof h, (const unsigned char *)id_hash, strlen(id_hash), ctx,
+                       sizeof ctx - 1);
+    sodium_bin2hex(handle, 33, h, sizeof h);
+}
+
+int svc__session_live(const json_t *session, time_t t_now)
+{
+    time_t t_exp, t_seen;
+
+    return clock_parse_iso(json_string_value(json_object_get(session, "expires_at")), &t_exp) ==
+               0 &&
+           clock_parse_iso(json_string_value(json_object_get(session, "last_seen")), &t_seen) ==
+               0 &&
+           t_exp > t_now && t_seen + SESSION_IDLE_S > t_now;
+}
+
 void svc__iso_after(long seconds, char *buf, size_t n)
 {
     clock_iso(clock_now() + (time_t)seconds, buf, n);
@@ -415,7 +436,7 @@ int svc_session_principal(const struct svc *sv, const char *token, json_t **pers
 {
     char hash[65], now[32];
     json_t *s;
-    time_t t_now = clock_now(), t_exp, t_seen;
+    time_t t_now = clock_now(), t_seen = 0;
     int rc;
 
     *person = *grants = NULL;
@@ -425,9 +446,8 @@ int svc_session_principal(const struct svc *sv, const char *token, json_t **pers
         return cf_error_set(err, CF_EUNAUTH, NULL, "Your session has ended. Please sign in again.");
     if (rc != CF_OK)
         return rc;
-    if (clock_parse_iso(json_string_value(json_object_get(s, "expires_at")), &t_exp) != 0 ||
-        clock_parse_iso(json_string_value(json_object_get(s, "last_seen")), &t_seen) != 0 ||
-        t_exp <= t_now || t_seen + SESSION_IDLE_S <= t_now) {
+    if (!svc__session_live(s, t_now) ||
+        clock_parse_iso(json_string_value(json_object_get(s, "last_seen")), &t_seen) != 0) {
         json_decref(s);
         store_session_delete(sv->store, hash, NULL);
         return cf_error_set(err, CF_EUNAUTH, NULL,
@@ -535,6 +555,58 @@ int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *e
     }
     *out = json_pack("{s:I, s:s}", "sessions_ended", (json_int_t)n, "message",
                      "You have been signed out everywhere.");
+    return CF_OK;
+}
+
+int svc_session_end(const struct svc *sv, const char *handle, const char *current_token,
+                    json_t **out, struct cf_error *err)
+{
+    char current[65] = "", h[33];
+    json_t *list = NULL, *s, *found = NULL;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (sv->who == NULL || sv->who->person_id == NULL)
+        return cf_error_set(err, CF_EUNAUTH, NULL, "Please sign in.");
+    if (current_token != NULL)
+        svc__token_hash(current_token, current);
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK)
+        rc = store_session_list(sv->store, sv->who->person_id, &list, err);
+    if (rc == CF_OK) {
+        json_array_foreach(list, i, s)
+        {
+            svc__session_handle(json_string_value(json_object_get(s, "id_hash")), h);
+            if (handle != NULL && strcmp(h, handle) == 0)
+                found = s;
+        }
+        if (found == NULL)
+            rc = cf_error_set(err, CF_ENOTFOUND, NULL,
+                              "That session has already ended, or it is not yours.");
+    }
+    if (rc == CF_OK)
+        rc = store_session_delete(sv->store, json_string_value(json_object_get(found, "id_hash")),
+                                  err);
+    if (rc == CF_OK) {
+        json_t *a = json_pack("{s:s, s:O, s:O, s:O}", "session", handle, "created_at",
+                              json_object_get(found, "created_at"), "address",
+                              json_object_get(found, "address"), "user_agent",
+                              json_object_get(found, "user_agent"));
+
+        rc = svc__audit(sv, NULL, "auth.session_end", "person", sv->who->person_id, a, NULL, err);
+        json_decref(a);
+    }
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    if (rc != CF_OK) {
+        store_rollback(sv->store);
+        json_decref(list);
+        return rc;
+    }
+    *out = json_pack("{s:s, s:b}", "ended", handle, "current",
+                     strcmp(json_string_value(json_object_get(found, "id_hash")), current) == 0);
+    json_decref(list);
     return CF_OK;
 }
 

@@ -1213,6 +1213,7 @@ int svc_account(const struct svc *sv, const char *session_token, json_t **out, s
 {
     json_t *me, *sessions = NULL, *tokens = NULL;
     char current[65] = "";
+    time_t now = clock_now();
     size_t i;
     json_t *s;
     int rc = svc_me(sv, &me, err);
@@ -1228,10 +1229,20 @@ int svc_account(const struct svc *sv, const char *session_token, json_t **out, s
         json_decref(sessions);
         return rc;
     }
-    json_array_foreach(sessions, i, s)
-    {
+    /* Live sessions only (ended ones are removed when next presented), by handle. */
+    for (i = 0; i < json_array_size(sessions);) {
+        char handle[33];
+
+        s = json_array_get(sessions, i);
+        if (!svc__session_live(s, now)) {
+            json_array_remove(sessions, i);
+            continue;
+        }
+        svc__session_handle(str(s, "id_hash"), handle);
+        json_object_set_new(s, "id", json_string(handle));
         json_object_set_new(s, "current", json_boolean(strcmp(str(s, "id_hash"), current) == 0));
         json_object_del(s, "id_hash");
+        i++;
     }
     json_object_set_new(me, "sessions", sessions);
     json_object_set_new(me, "tokens", tokens);

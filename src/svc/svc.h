@@ -74,6 +74,14 @@ int svc_token_principal(const struct svc *sv, const char *token, json_t **person
 int svc_logout(const struct svc *sv, const char *token, struct cf_error *err);
 /* Ends every session of the acting person. */
 int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * Ends one session of the acting person, named by the handle /account lists
+ * (a hash of the stored hash: the page never shows what the database keys
+ * on). CF_ENOTFOUND for a handle that is not one of theirs. current_token is
+ * the caller's own cookie; *out = {ended, current} (current: it was that one).
+ */
+int svc_session_end(const struct svc *sv, const char *handle, const char *current_token,
+                    json_t **out, struct cf_error *err);
 
 /* First run: *needed = 1 while no program administrator exists. */
 int svc_setup_needed(const struct svc *sv, int *needed, struct cf_error *err);

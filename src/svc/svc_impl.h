@@ -2,6 +2,8 @@
 #ifndef CF_SVC_IMPL_H
 #define CF_SVC_IMPL_H
 
+#include <time.h>
+
 #include "core/authz.h"
 #include "svc/svc.h"
 
@@ -19,6 +21,10 @@ int svc__can(const struct svc *sv, enum perm p, const char *org);
 /* A new random token (43 URL-safe characters) and the hex hash stored for it. */
 void svc__token_new(char token[44]);
 void svc__token_hash(const char *token, char hash[65]);
+/* The handle of a stored session (by its id hash) shown on /account. */
+void svc__session_handle(const char *id_hash, char handle[33]);
+/* Whether a stored session row is still usable at t_now. */
+int svc__session_live(const json_t *session, time_t t_now);
 
 /* now + seconds as an ISO instant. */
 void svc__iso_after(long seconds, char *buf, size_t n);

@@ -224,6 +224,9 @@ int h_account(struct req *r, json_t **out, struct cf_error *err)
     /* Known notices only: the page never echoes text from the address. */
     if (done != NULL && strcmp(done, "revoked") == 0)
         json_object_set_new(*out, "notice", json_string("The token has been revoked."));
+    else if (done != NULL && strcmp(done, "session_ended") == 0)
+        json_object_set_new(*out, "notice",
+                            json_string("That session has ended: its browser is signed out."));
     return CF_OK;
 }
 
@@ -236,6 +239,22 @@ int h_logout_everywhere(struct req *r, json_t **out, struct cf_error *err)
         return rc;
     req_set_session_cookie(r, NULL);
     req_redirect(r, "/login?signed_out=all");
+    return CF_OK;
+}
+
+int h_session_end(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_session_end(&sv, r->params[0], r->session_token, out, err);
+
+    if (rc != CF_OK)
+        return rc;
+    if (json_is_true(json_object_get(*out, "current"))) {
+        req_set_session_cookie(r, NULL);
+        req_redirect(r, "/login?signed_out=1");
+    } else {
+        req_redirect(r, "/account?done=session_ended");
+    }
     return CF_OK;
 }
 

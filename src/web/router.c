@@ -52,6 +52,7 @@ const struct route routes[] = {
     {"GET", "/account", h_account, "account", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"POST", "/account/logout-everywhere", h_logout_everywhere, "account", PERM_SIGNED_IN,
      SCOPE_NONE, CHG},
+    {"POST", "/account/sessions/{}/end", h_session_end, "account", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"POST", "/account/tokens", h_token_create, "token_created", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"POST", "/account/tokens/{}/revoke", h_token_revoke, "account", PERM_SIGNED_IN, SCOPE_NONE,
      CHG},

@@ -517,6 +517,50 @@ test('logout-everywhere ends every session of the person (two cookie jars), not 
     });
 });
 
+test('one session can be ended from /account: that browser is signed out, the others stay', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const email = ctx.w.people.evaluator_a.email;
+        const a = await ctx.signIn(email);
+        const b = await ctx.signIn(email);
+        const other = await ctx.signIn(ctx.w.people.leader_a.email);
+
+        let acc = (await a.get('/account')).json;
+        assert.equal(acc.sessions.length, 2, JSON.stringify(acc.sessions));
+        for (const s of acc.sessions) {
+            assert.match(s.id, /^[0-9a-f]{32}$/, 'a handle, not the stored hash');
+            assert.equal(s.id_hash, undefined);
+        }
+        const mine = acc.sessions.find((s) => s.current);
+        const theirs = acc.sessions.find((s) => !s.current);
+        assert.ok(mine && theirs, 'one is marked as this browser');
+
+        // Someone else cannot end it: the handle is not one of their sessions.
+        assertJsonError(await other.post(`/account/sessions/${theirs.id}/end`, {}), 404, "another person's session");
+        assertStatus(await b.get('/me'), 200, 'still signed in');
+
+        let r = await a.post(`/account/sessions/${theirs.id}/end`, {});
+        assertStatus(r, 200, 'ending the other session');
+        assert.deepEqual(r.json, { ended: theirs.id, current: false });
+        assertJsonError(await b.get('/me'), 401, 'that browser is signed out');
+        assertStatus(await a.get('/me'), 200, 'this one is not');
+        assertStatus(await other.get('/me'), 200, 'nor is anyone else');
+        acc = (await a.get('/account')).json;
+        assert.deepEqual(acc.sessions.map((s) => s.id), [mine.id]);
+        assertJsonError(await a.post(`/account/sessions/${theirs.id}/end`, {}), 404, 'ending it twice');
+
+        const entries = await audit(await ctx.signIn(ctx.w.people.program_admin.email), '?action=auth.session_end');
+        assert.equal(entries.length, 1, JSON.stringify(entries));
+        assert.equal(entries[0].object_id, ctx.w.people.evaluator_a.id);
+
+        // Ending this browser's own session from the page signs it out.
+        r = await a.post(`/account/sessions/${mine.id}/end`, {}, { form: true, html: true });
+        assertStatus(r, 303, 'ending the current session (form)');
+        assert.match(r.headers.location, /^\/login\?signed_out/);
+        assertJsonError(await a.get('/me'), 401, 'signed out');
+    });
+});
+
 // --- 5. password reset ------------------------------------------------------------------------------------
 
 test('password reset: same answer for any address, a single-use link that expires, old sessions end', async () => {
@@ -710,6 +754,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/reset': { email: w.people.program_admin.email },
             '/reset/{}': { password: PASSWORD, password2: PASSWORD },
             '/account/logout-everywhere': {},
+            '/account/sessions/{}/end': {},
             '/account/tokens': { name: 'csrf token' },
             '/account/tokens/{}/revoke': {},
             '/admin/people': { email: 'csrf-person@example.org', name: 'CSRF', role: 'leader', org: w.orgs.a },

@@ -132,6 +132,10 @@ const TABLE = {
     'GET /dashboard': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
     'GET /account': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
     'POST /account/logout-everywhere': { perm: 'signed_in', scope: 'none', phase: 3, expect: signedIn(200) },
+    'POST /account/sessions/{}/end': {
+        // a made-up handle: not one of anybody's sessions
+        perm: 'signed_in', scope: 'none', path: () => `/account/sessions/${'0'.repeat(32)}/end`, expect: signedIn(404),
+    },
     'POST /account/tokens': {
         perm: 'signed_in', scope: 'none', body: (role) => ({ name: `matrix ${role}` }), expect: signedIn(201),
         after: (role, r, s) => {
