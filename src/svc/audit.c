@@ -14,6 +14,56 @@ static int allowed(const struct svc *sv, struct cf_error *err)
     return CF_OK;
 }
 
+/* A value as the audit page shows it: strings as they are, the rest as JSON. */
+static json_t *shown(const json_t *v)
+{
+    char *t;
+    json_t *r;
+
+    if (v == NULL || json_is_null(v))
+        return json_null();
+    if (json_is_string(v))
+        return json_copy((json_t *)v);
+    t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    r = t != NULL ? json_string(t) : json_null();
+    free(t);
+    return r;
+}
+
+/*
+ * The entry's before/after as a list of {field, before, after} for the page
+ * (fields of before, then those only in after; unchanged ones left out). A
+ * value that is not an object is shown as the field "value". The row's
+ * updated_at is left out: the entry has its own time.
+ */
+static json_t *changes_of(const json_t *e)
+{
+    json_t *before = json_object_get(e, "before"), *after = json_object_get(e, "after");
+    json_t *list = json_array(), *b = NULL, *a = NULL, *v;
+    const char *k;
+
+    b = json_is_object(before)                    ? json_incref(before)
+        : before != NULL && !json_is_null(before) ? json_pack("{s:O}", "value", before)
+                                                  : json_object();
+    a = json_is_object(after)                   ? json_incref(after)
+        : after != NULL && !json_is_null(after) ? json_pack("{s:O}", "value", after)
+                                                : json_object();
+    json_object_foreach(b, k, v)
+    {
+        json_t *w = json_object_get(a, k);
+
+        if (!json_equal(v, w) && strcmp(k, "updated_at") != 0)
+            json_array_append_new(list, json_pack("{s:s, s:o, s:o}", "field", k, "before", shown(v),
+                                                  "after", shown(w)));
+    }
+    json_object_foreach(a, k, v) if (json_object_get(b, k) == NULL && strcmp(k, "updated_at") != 0)
+        json_array_append_new(
+            list, json_pack("{s:s, s:n, s:o}", "field", k, "before", "after", shown(v)));
+    json_decref(b);
+    json_decref(a);
+    return list;
+}
+
 int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **out,
                    struct cf_error *err)
 {
@@ -32,10 +82,20 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
     {
         json_t *next = json_null();
 
+        size_t i;
+        json_t *e;
+
         if ((long)json_array_size(entries) > limit) {
             json_array_remove(entries, (size_t)limit);
             next = json_integer(json_integer_value(
                 json_object_get(json_array_get(entries, (size_t)limit - 1), "id")));
+        }
+        json_array_foreach(entries, i, e)
+        {
+            json_t *c = changes_of(e);
+
+            json_object_set_new(e, "changed", json_boolean(json_array_size(c) > 0));
+            json_object_set_new(e, "changes", c);
         }
         *out =
             json_pack("{s:o, s:{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}, s:o}", "entries", entries,

@@ -2168,6 +2168,47 @@ static void test_audit_list_filters(void **state)
     assert_int_equal(json_array_size(json_object_get(out, "entries")), json_array_size(all) - 1);
     json_decref(out);
 
+    /* Each entry lists what changed, field by field, for the page. */
+    {
+        json_t *in = json_pack("{s:s, s:s, s:i}", "name", "District A (renamed)", "nces_id",
+                               "0100001", "enrollment", 1200);
+        json_t *org = NULL, *ch;
+
+        assert_ok(svc_org_update(&cli, w.dist_a, in, &org, &err), err);
+        json_decref(in);
+        json_decref(org);
+        f = (struct audit_filter){.action = "org.update", .limit = 1};
+        assert_ok(svc_audit_list(&cli, &f, &out, &err), err);
+        e = json_array_get(json_object_get(out, "entries"), 0);
+        assert_true(json_is_true(json_object_get(e, "changed")));
+        ch = json_object_get(e, "changes");
+        /* name and enrollment (a number, shown as text); unchanged fields and the
+         * update time are left out */
+        assert_int_equal(json_array_size(ch), 2);
+        assert_string_equal(tu_str(json_array_get(ch, 0), "field"), "name");
+        assert_string_equal(tu_str(json_array_get(ch, 0), "before"), "District A");
+        assert_string_equal(tu_str(json_array_get(ch, 0), "after"), "District A (renamed)");
+        assert_string_equal(tu_str(json_array_get(ch, 1), "field"), "enrollment");
+        assert_string_equal(tu_str(json_array_get(ch, 1), "after"), "1200");
+        json_decref(out);
+
+        /* A creation has only "after" values; a sign-in changes nothing. */
+        f = (struct audit_filter){.action = "person.add", .limit = 1};
+        assert_ok(svc_audit_list(&cli, &f, &out, &err), err);
+        e = json_array_get(json_object_get(out, "entries"), 0);
+        ch = json_object_get(e, "changes");
+        assert_true(json_array_size(ch) >= 3);
+        json_array_foreach(ch, i, e) assert_true(json_is_null(json_object_get(e, "before")));
+        json_decref(out);
+        f = (struct audit_filter){.action = "auth.login", .limit = 1};
+        assert_ok(svc_audit_list(&cli, &f, &out, &err), err);
+        e = json_array_get(json_object_get(out, "entries"), 0);
+        assert_false(json_is_true(json_object_get(e, "changed")));
+        json_decref(out);
+        json_decref(all);
+        all = audit_all(s); /* the paging below counts the new entry too */
+    }
+
     /* Paging: limit and next_before. */
     f = (struct audit_filter){.limit = 4};
     assert_ok(svc_audit_list(&cli, &f, &out, &err), err);
