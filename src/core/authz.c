@@ -30,19 +30,20 @@ const int authz_nroles = (int)(sizeof authz_roles / sizeof authz_roles[0]);
 
 /* What each role may do (issue 3's permissions; later issues add theirs). */
 static const struct {
-    const char *role;
+    const char *role, *label;
     unsigned perms;
     int program_wide;
 } table[] = {
-    {"leader", EVERYONE, 0},
-    {"evaluator", EVERYONE, 0},
-    {"district_admin",
+    {"leader", "Technology leader", EVERYONE, 0},
+    {"evaluator", "Evaluator", EVERYONE, 0},
+    {"district_admin", "District administrator",
      EVERYONE | BIT(PERM_PEOPLE_READ) | BIT(PERM_PEOPLE_WRITE) | BIT(PERM_ORGS_READ) |
          BIT(PERM_ORGS_WRITE),
      0},
-    {"reviewer", EVERYONE | BIT(PERM_PEOPLE_READ) | BIT(PERM_ORGS_READ), 1},
-    {"examiner", EVERYONE, 1},
-    {"program_admin", ~0u, 1},
+    {"reviewer", "Certification reviewer", EVERYONE | BIT(PERM_PEOPLE_READ) | BIT(PERM_ORGS_READ),
+     1},
+    {"examiner", "Examiner", EVERYONE, 1},
+    {"program_admin", "Program administrator", ~0u, 1},
 };
 
 static int find(const char *role)
@@ -53,6 +54,13 @@ static int find(const char *role)
         if (strcmp(role, table[i].role) == 0)
             return i;
     return -1;
+}
+
+const char *authz_role_label(const char *role)
+{
+    int i = find(role);
+
+    return i >= 0 ? table[i].label : role;
 }
 
 int authz_role_valid(const char *role)

@@ -33,6 +33,9 @@ const char *perm_name(enum perm p);
 extern const char *const authz_roles[];
 extern const int authz_nroles;
 
+/* The role as people read it ("District administrator"); role itself when unknown. */
+const char *authz_role_label(const char *role);
+
 /* 1 when role is one of authz_roles. */
 int authz_role_valid(const char *role);
 

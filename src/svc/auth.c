@@ -1014,6 +1014,7 @@ int svc_api_token_create(const struct svc *sv, const char *name, const json_t *r
         store_rollback(sv->store);
     if (rc == CF_OK) {
         json_object_set_new(t, "token", json_string(full));
+        json_object_set_new(t, "role_labels", svc__role_labels(json_object_get(t, "roles")));
         *out = json_incref(t);
     }
     json_decref(t);

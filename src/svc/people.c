@@ -97,6 +97,55 @@ static int can_everywhere(const struct svc *sv, enum perm p)
     return 0;
 }
 
+/* 1 when sv holds p in at least one organization (any role, any scope). */
+static int can_somewhere(const struct svc *sv, enum perm p)
+{
+    size_t i;
+    json_t *g;
+
+    if (sv->who == NULL)
+        return 1;
+    json_array_foreach(sv->who->grants, i, g) if (authz_role_has(str(g, "role"), p)) return 1;
+    return 0;
+}
+
+json_t *svc__role_labels(const json_t *roles)
+{
+    json_t *labels = json_array(), *role;
+    size_t i;
+
+    json_array_foreach(roles, i, role)
+        json_array_append_new(labels, json_string(authz_role_label(json_string_value(role))));
+    return labels;
+}
+
+/* A grant as pages show it: {role, role_label, org_id, org_name, org_kind}. */
+static json_t *grant_view(const json_t *g)
+{
+    return json_pack("{s:O, s:s, s:O, s:O, s:O}", "role", json_object_get(g, "role"), "role_label",
+                     authz_role_label(str(g, "role")), "org_id", json_object_get(g, "org_id"),
+                     "org_name", json_object_get(g, "org_name"), "org_kind",
+                     json_object_get(g, "org_kind"));
+}
+
+json_t *svc_roles_offered(const struct svc *sv, const char *selected)
+{
+    json_t *list = json_array();
+
+    if (!can_somewhere(sv, PERM_PEOPLE_WRITE))
+        return list;
+    for (int i = 0; i < authz_nroles; i++) {
+        const char *role = authz_roles[i];
+
+        if (authz_role_program_wide(role) && !can_everywhere(sv, PERM_PEOPLE_WRITE))
+            continue;
+        json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "role", role, "label",
+                                              authz_role_label(role), "selected",
+                                              selected != NULL && strcmp(selected, role) == 0));
+    }
+    return list;
+}
+
 /* --- organizations ---------------------------------------------------------------- */
 
 json_t *svc__org_new(const char *kind, const char *name, const char *parent, const char *nces,
@@ -385,9 +434,10 @@ int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err)
     idx = org_index(orgs);
     list = json_array();
     tree_walk(sv, orgs, idx, NULL, 0, list);
-    *out = json_pack("{s:o, s:b, s:[ssss]}", "orgs", list, "can_add_top",
-                     can_everywhere(sv, PERM_ORGS_WRITE), "kinds", "body", "state", "district",
-                     "school");
+    *out = json_pack("{s:o, s:b, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "orgs", list,
+                     "can_add_top", can_everywhere(sv, PERM_ORGS_WRITE), "kinds", "kind", "body",
+                     "label", "Certification body", "kind", "state", "label", "State", "kind",
+                     "district", "label", "District", "kind", "school", "label", "School");
     json_decref(idx);
     json_decref(orgs);
     return CF_OK;
@@ -649,10 +699,7 @@ static json_t *roles_of(const json_t *all, const char *person)
     json_t *g;
 
     json_array_foreach(all, i, g) if (strcmp(str(g, "person_id"), person) == 0)
-        json_array_append_new(
-            r, json_pack("{s:O, s:O, s:O, s:O}", "role", json_object_get(g, "role"), "org_id",
-                         json_object_get(g, "org_id"), "org_name", json_object_get(g, "org_name"),
-                         "org_kind", json_object_get(g, "org_kind")));
+        json_array_append_new(r, grant_view(g));
     return r;
 }
 
@@ -727,13 +774,23 @@ int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct c
             json_decref(o);
         }
     }
-    *out = json_pack(
-        "{s:o, s:o, s:b, s:b, s:[ssssss]}", "person", v, "roles", grants, "can_edit",
-        svc__can(sv, PERM_PEOPLE_WRITE, str(p, "org_id")), "can_erase",
-        can_everywhere(sv, PERM_PEOPLE_ERASE) &&
-            !(sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0),
-        "all_roles", "leader", "evaluator", "district_admin", "reviewer", "examiner",
-        "program_admin");
+    {
+        size_t i;
+        json_t *g;
+        const char *status = str(p, "status");
+        int edit = svc__can(sv, PERM_PEOPLE_WRITE, str(p, "org_id"));
+
+        json_array_foreach(grants, i, g)
+            json_object_set_new(g, "role_label", json_string(authz_role_label(str(g, "role"))));
+        /* What this viewer may do to this person now (the page offers only that). */
+        *out = json_pack("{s:o, s:o, s:b, s:b, s:b, s:b, s:b}", "person", v, "roles", grants,
+                         "can_edit", edit, "can_disable", edit && strcmp(status, "disabled") != 0,
+                         "can_enable", edit && strcmp(status, "disabled") == 0, "can_reinvite",
+                         edit && strcmp(status, "invited") == 0, "can_erase",
+                         can_everywhere(sv, PERM_PEOPLE_ERASE) &&
+                             !(sv->who != NULL && sv->who->person_id != NULL &&
+                               strcmp(sv->who->person_id, id) == 0));
+    }
     json_decref(p);
     return CF_OK;
 }
@@ -1194,11 +1251,7 @@ int svc_me(const struct svc *sv, json_t **out, struct cf_error *err)
             json_pack("{s:O, s:O, s:O}", "id", json_object_get(g, "org_id"), "name",
                       json_object_get(g, "org_name"), "kind", json_object_get(g, "org_kind"));
 
-        json_array_append_new(grants,
-                              json_pack("{s:O, s:O, s:O, s:O}", "role", json_object_get(g, "role"),
-                                        "org_id", json_object_get(g, "org_id"), "org_name",
-                                        json_object_get(g, "org_name"), "org_kind",
-                                        json_object_get(g, "org_kind")));
+        json_array_append_new(grants, grant_view(g));
         if (!svc__contains(orgs, o))
             json_array_append(orgs, o);
         json_decref(o);
@@ -1245,6 +1298,8 @@ int svc_account(const struct svc *sv, const char *session_token, json_t **out, s
         i++;
     }
     json_object_set_new(me, "sessions", sessions);
+    json_array_foreach(tokens, i, s)
+        json_object_set_new(s, "role_labels", svc__role_labels(json_object_get(s, "roles")));
     json_object_set_new(me, "tokens", tokens);
     *out = me;
     return CF_OK;

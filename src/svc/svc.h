@@ -141,6 +141,12 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
 int svc_person_list(const struct svc *sv, json_t **out, struct cf_error *err);
 /* One person with roles (404 when the actor may not see them). */
 int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+/*
+ * The roles sv may give someone, for a form: [{role, label, selected}]
+ * (program-wide roles only to a program-wide granter; none without
+ * people.write). selected marks the one equal to selected (may be NULL).
+ */
+json_t *svc_roles_offered(const struct svc *sv, const char *selected);
 /* The identifier of the person with e-mail or id key. */
 int svc_person_resolve(const struct svc *sv, const char *key, char id[37], struct cf_error *err);
 int svc_person_grant(const struct svc *sv, const char *id, const char *role, const char *org,

@@ -21,6 +21,9 @@ int svc__can(const struct svc *sv, enum perm p, const char *org);
 /* A new random token (43 URL-safe characters) and the hex hash stored for it. */
 void svc__token_new(char token[44]);
 void svc__token_hash(const char *token, char hash[65]);
+/* ["leader", …] → ["Technology leader", …], for pages. */
+json_t *svc__role_labels(const json_t *roles);
+
 /* The handle of a stored session (by its id hash) shown on /account. */
 void svc__session_handle(const char *id_hash, char handle[33]);
 /* Whether a stored session row is still usable at t_now. */

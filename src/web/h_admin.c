@@ -34,23 +34,47 @@ static void notice(struct req *r, json_t *out)
             json_object_set_new(out, "notice", json_string(notices[i].text));
 }
 
+/*
+ * Marks the option a failed form had chosen: "selected" on each object of list
+ * whose key equals the request's field of that name (a re-rendered form keeps
+ * the choice; on a GET nothing is marked and the first option shows).
+ */
+static void mark_selected(struct req *r, json_t *list, const char *key, const char *field)
+{
+    const char *want = req_field(r, field);
+    size_t i;
+    json_t *o;
+
+    json_array_foreach(list, i, o) json_object_set_new(
+        o, "selected",
+        json_boolean(want != NULL && json_is_string(json_object_get(o, key)) &&
+                     strcmp(json_string_value(json_object_get(o, key)), want) == 0));
+}
+
+/* The organizations a form may name, and the roles sv may give, the failed choice kept. */
+static void grant_choices(struct req *r, const struct svc *sv, json_t *page)
+{
+    json_t *orgs = NULL;
+
+    if (svc_org_list(sv, &orgs, NULL) == CF_OK) {
+        json_t *list = json_deep_copy(json_object_get(orgs, "orgs"));
+
+        mark_selected(r, list, "id", "org");
+        json_object_set_new(page, "orgs", list);
+        json_decref(orgs);
+    }
+    json_object_set_new(page, "roles_offered", svc_roles_offered(sv, req_field(r, "role")));
+}
+
 /* Page data for the people list (also what a failed invitation form needs). */
 static int people_page(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    json_t *orgs = NULL;
     int rc = svc_person_list(&sv, out, err);
 
-    if (rc != CF_OK)
-        return rc;
-    if (svc_org_list(&sv, &orgs, NULL) == CF_OK) {
-        json_object_set(*out, "orgs", json_object_get(orgs, "orgs"));
-        json_decref(orgs);
-    }
-    json_object_set_new(*out, "all_roles",
-                        json_pack("[ssssss]", "leader", "evaluator", "district_admin", "reviewer",
-                                  "examiner", "program_admin"));
-    return CF_OK;
+    if (rc == CF_OK)
+        grant_choices(r, &sv, *out);
+    return rc;
 }
 
 int h_people(struct req *r, json_t **out, struct cf_error *err)
@@ -85,16 +109,11 @@ int h_people_add(struct req *r, json_t **out, struct cf_error *err)
 static int person_page(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    json_t *orgs = NULL;
     int rc = svc_person_show(&sv, r->params[0], out, err);
 
-    if (rc != CF_OK)
-        return rc;
-    if (svc_org_list(&sv, &orgs, NULL) == CF_OK) {
-        json_object_set(*out, "orgs", json_object_get(orgs, "orgs"));
-        json_decref(orgs);
-    }
-    return CF_OK;
+    if (rc == CF_OK)
+        grant_choices(r, &sv, *out);
+    return rc;
 }
 
 int h_person(struct req *r, json_t **out, struct cf_error *err)
@@ -183,10 +202,22 @@ int h_person_export(struct req *r, json_t **out, struct cf_error *err)
     return rc;
 }
 
-int h_orgs(struct req *r, json_t **out, struct cf_error *err)
+/* The organizations page; a failed form keeps its kind and parent. */
+static int orgs_page(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     int rc = svc_org_list(&sv, out, err);
+
+    if (rc == CF_OK) {
+        mark_selected(r, json_object_get(*out, "kinds"), "kind", "kind");
+        mark_selected(r, json_object_get(*out, "orgs"), "id", "parent");
+    }
+    return rc;
+}
+
+int h_orgs(struct req *r, json_t **out, struct cf_error *err)
+{
+    int rc = orgs_page(r, out, err);
 
     if (rc == CF_OK)
         notice(r, *out);
@@ -199,7 +230,7 @@ int h_orgs_add(struct req *r, json_t **out, struct cf_error *err)
     int rc = svc_org_add(&sv, r->form, out, err);
 
     if (rc != CF_OK) {
-        svc_org_list(&sv, &r->form_page, NULL);
+        orgs_page(r, &r->form_page, NULL);
         return rc;
     }
     req_redirect(r, arena_printf(r->arena, "/admin/orgs/%s?done=added",

@@ -108,7 +108,7 @@ test('the set-up link creates the first administrator and lands on the dashboard
     await clickAndWait(page, page.getByRole('button', { name: /create the account/i }), /\/dashboard$/);
     assert.match(await page.locator('h1').innerText(), new RegExp(ADMIN.name));
     const t = await mainText(page);
-    assert.match(t, /program_admin/, 'the dashboard lists the role');
+    assert.match(t, /Program administrator/, 'the dashboard lists the role by its name');
     assert.match(t, new RegExp(ADMIN.organization));
     for (const name of ['People', 'Organizations', 'Audit trail', 'Outbox']) {
         assert.ok(
@@ -218,7 +218,7 @@ test('people: invite a leader, give a role, see them in the list', { timeout: 60
     assert.match(await page.getByRole('status').first().innerText(), /role has been given/i);
     const roles = await page.locator('section[aria-labelledby="roles-title"] .item-list').innerText();
     assert.match(roles, /leader/);
-    assert.match(roles, /evaluator/);
+    assert.match(roles, /Evaluator/);
     await scan(page, '/admin/people/{id}');
     await screenshot(page, 'auth-person.png');
 
@@ -237,7 +237,7 @@ test('my account: make an API token, see it once, revoke it', { timeout: 60000 }
     assert.match(await mainText(page), /this browser/i, 'the current session is marked');
     await scan(page);
     await field(page, 'What is it for?').fill('HR report script');
-    await page.getByLabel(/program_admin/).check();
+    await page.getByLabel(/Program administrator/).check();
     await clickAndWait(page, page.getByRole('button', { name: 'Create the token' }), /\/account\/tokens$/);
     const token = await page.getByLabel('The token').inputValue();
     assert.match(token, /^cf_[A-Za-z0-9_-]{20,}$/);
@@ -282,8 +282,8 @@ test('the outbox holds the invitation, and the leader accepts it', { timeout: 60
         );
         assert.match(await p.locator('h1').innerText(), new RegExp(LEADER.name));
         const t = await p.locator('main').innerText();
-        assert.match(t, /leader/);
-        assert.match(t, /evaluator/);
+        assert.match(t, /Technology leader/);
+        assert.match(t, /Evaluator/);
         // A leader has no admin pages: no links to them.
         assert.equal(await p.getByRole('link', { name: 'Audit trail' }).count(), 0);
         assert.equal(await p.getByRole('link', { name: 'People' }).count(), 0);

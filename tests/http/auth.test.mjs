@@ -1273,3 +1273,75 @@ test('disable: no sign-in, sessions end; enable restores; the last program admin
         assertStatus(await sj.post(`/admin/people/${adminId}/enable`, {}), 200, 'enable the first again');
     });
 });
+
+// --- what the admin forms offer ---------------------------------------------------------------------------------
+
+/** The options of the <select name="NAME"> in html: [{ value, label, selected }]. */
+function options(html, name) {
+    const m = new RegExp(`<select[^>]*name="${name}"[^>]*>([\\s\\S]*?)</select>`).exec(html);
+    assert.ok(m, `a select named ${name}`);
+    return [...m[1].matchAll(/<option value="([^"]*)"( selected)?>([^<]*)<\/option>/g)].map((o) => ({
+        value: o[1],
+        label: o[3],
+        selected: Boolean(o[2]),
+    }));
+}
+
+test('admin forms: only the actions and roles that apply, readable role names, the choice kept after an error', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const w = ctx.w;
+        const admin = await ctx.signIn(w.people.program_admin.email);
+        const who = w.people.leader_a;
+
+        // An active account: disable, not enable or a new invitation.
+        let page = (await admin.get(`/admin/people/${who.id}`, { html: true })).text;
+        assert.match(page, new RegExp(`action="/admin/people/${who.id}/disable"`));
+        assert.doesNotMatch(page, /\/enable"/, 'no enable form for an active account');
+        assert.doesNotMatch(page, /\/invite"/, 'no new invitation for an active account');
+        assert.match(page, /<span class="role">Technology leader<\/span>/, 'the role by its name');
+        let json = (await admin.get(`/admin/people/${who.id}`)).json;
+        assert.deepEqual([json.can_disable, json.can_enable, json.can_reinvite], [true, false, false]);
+
+        // Disabled: enable only.
+        assertStatus(await admin.post(`/admin/people/${who.id}/disable`, {}), 200, 'disable');
+        page = (await admin.get(`/admin/people/${who.id}`, { html: true })).text;
+        assert.match(page, /\/enable"/);
+        assert.doesNotMatch(page, /\/disable"/, 'no disable form for a disabled account');
+        json = (await admin.get(`/admin/people/${who.id}`)).json;
+        assert.deepEqual([json.can_disable, json.can_enable, json.can_reinvite], [false, true, false]);
+
+        // Invited: a new invitation, or disable.
+        const inv = await addUser(ctx.db, 'invited-forms@example.org', { name: 'Ivy Invited', role: 'leader', org: w.orgs.a, password: null });
+        json = (await admin.get(`/admin/people/${inv}`)).json;
+        assert.deepEqual([json.can_disable, json.can_enable, json.can_reinvite], [true, false, true]);
+
+        // The program admin is offered every role; a district admin only those of a district.
+        const all = options(page, 'role');
+        assert.deepEqual(all.map((o) => o.value), ['leader', 'evaluator', 'district_admin', 'reviewer', 'examiner', 'program_admin']);
+        assert.equal(all[2].label, 'District administrator');
+        const da = await ctx.signIn(w.people.district_admin_a.email);
+        const daPage = (await da.get('/admin/people', { html: true })).text;
+        assert.deepEqual(options(daPage, 'role').map((o) => o.value), ['leader', 'evaluator', 'district_admin']);
+        const leaderPage = (await ctx.signIn(w.people.evaluator_a.email)).get('/account', { html: true });
+        assert.doesNotMatch((await leaderPage).text, /name="role"/, 'no role choice without people.write');
+
+        // A failed invitation keeps the chosen role and organization.
+        const r = await admin.post(
+            '/admin/people',
+            { email: 'not-an-address', name: 'Kept Choice', role: 'evaluator', org: w.orgs.b },
+            { form: true, html: true },
+        );
+        assertStatus(r, 400, 'a bad e-mail address');
+        const roleOpts = options(r.text, 'role');
+        assert.deepEqual(roleOpts.filter((o) => o.selected).map((o) => o.value), ['evaluator']);
+        assert.deepEqual(options(r.text, 'org').filter((o) => o.selected).map((o) => o.value), [w.orgs.b]);
+
+        // The same for a new organization: kind and parent.
+        const r2 = await admin.post('/admin/orgs', { name: '', kind: 'district', parent: w.orgs.state }, { form: true, html: true });
+        assertStatus(r2, 400, 'an organization without a name');
+        assert.deepEqual(options(r2.text, 'kind').filter((o) => o.selected).map((o) => o.value), ['district']);
+        assert.deepEqual(options(r2.text, 'parent').filter((o) => o.selected).map((o) => o.value), [w.orgs.state]);
+        assert.equal(options(r2.text, 'kind').find((o) => o.value === 'body').label, 'Certification body');
+    });
+});
