@@ -56,6 +56,19 @@ int store_outbox_sent(struct store *s, int64_t id, const char *now, struct cf_er
                        NULL, err, "si", now, id);
 }
 
+int store_outbox_claim(struct store *s, int64_t id, const char *seen, const char *until,
+                       int *claimed, struct cf_error *err)
+{
+    int64_t n = 0;
+    int rc = store__exec(s,
+                         "UPDATE outbox SET next_attempt_at = ?"
+                         " WHERE id = ? AND status = 'pending' AND next_attempt_at = ?",
+                         &n, err, "sis", until, id, seen);
+
+    *claimed = rc == CF_OK && n == 1;
+    return rc;
+}
+
 int store_outbox_retry(struct store *s, int64_t id, const char *next, const char *error,
                        struct cf_error *err)
 {

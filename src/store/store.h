@@ -219,6 +219,15 @@ int store_outbox_list(struct store *s, const char *status, long limit, json_t **
 int store_outbox_due(struct store *s, const char *now, long limit, json_t **out,
                      struct cf_error *err);
 int store_outbox_sent(struct store *s, int64_t id, const char *now, struct cf_error *err);
+/*
+ * Takes message id for one sender: moves its next_attempt_at from seen (the
+ * value the sender read) to until, only while it is still pending and still
+ * at seen. *claimed = 1 when this call moved it; 0 when another process had
+ * already taken or settled it. Moving it back (seen = until, until = the old
+ * value) releases it.
+ */
+int store_outbox_claim(struct store *s, int64_t id, const char *seen, const char *until,
+                       int *claimed, struct cf_error *err);
 /* Records a failed attempt: pending again at next (or 'failed' when next is NULL). */
 int store_outbox_retry(struct store *s, int64_t id, const char *next, const char *error,
                        struct cf_error *err);

@@ -30,6 +30,7 @@
 #define MAIL_BATCH        100        /* messages per run when the caller gives no limit */
 #define MAIL_TICK_S       2          /* the worker looks for due messages this often */
 #define MAIL_STOP_WAIT_MS 5000.0     /* how long stopping waits for the message in hand */
+#define MAIL_LEASE_S      600        /* a claimed message is due again after this (a sender died) */
 
 /*
  * Seconds from the n-th failed attempt to the next one. The attempt after the
@@ -610,12 +611,26 @@ static int deliver(const struct svc *sv, const struct mail_config *mc, long limi
         int64_t attempt = (int64_t)json_integer_value(json_object_get(row, "attempts")) + 1;
         const char *to = json_string_value(json_object_get(row, "to_addr"));
         const char *subject = json_string_value(json_object_get(row, "subject"));
-        char why[CURL_ERROR_SIZE + sizeof reply.line + 100], pto[300];
+        const char *seen = json_string_value(json_object_get(row, "next_attempt_at"));
+        char why[CURL_ERROR_SIZE + sizeof reply.line + 100], pto[300], until[32];
         struct buf msg;
         CURLcode cc;
+        int claimed = 0;
 
         if (in_worker && worker_should_stop())
             break;
+        /*
+         * Several processes may deliver from one database: each message is
+         * claimed first (its next attempt moved past the lease), so only one
+         * sends it. A sender that dies leaves it claimed until the lease ends.
+         */
+        clock_iso(clock_now() + MAIL_LEASE_S, until, sizeof until);
+        rc = store_outbox_claim(sv->store, (int64_t)id, seen != NULL ? seen : "", until, &claimed,
+                                err);
+        if (rc != CF_OK)
+            break;
+        if (!claimed)
+            continue;
         if (refusal(to, subject, why, sizeof why) != NULL) {
             rc = record_failure(sv->store, id, to, attempt, why, 1, err);
             if (failed != NULL)
@@ -642,6 +657,7 @@ static int deliver(const struct svc *sv, const struct mail_config *mc, long limi
             /* Stopping: the message stays as it was and goes next time. */
             log_line("mail: #%lld to %s: stopped while sending; it stays pending", (long long)id,
                      printable(to, pto, sizeof pto));
+            rc = store_outbox_claim(sv->store, (int64_t)id, until, seen, &claimed, err);
             break;
         }
         if (cc == CURLE_OK) {

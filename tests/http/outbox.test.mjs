@@ -113,7 +113,8 @@ function send(db, port, { now = T0, from, extra = [] } = {}) {
  * Listens on 127.0.0.1 (port 0). Every message accepted is pushed to srv.messages as
  * { from, to: [...], data } with data dot-unstuffed and without the final ".".
  * srv.fail = { at: 'MAIL' | 'RCPT' | 'DATA' | 'END', code: 451 } makes that step fail.
- * srv.commands lists every command line received.
+ * srv.commands lists every command line received. srv.delayMs delays each "queued" answer
+ * (a slow server, so that senders overlap).
  */
 async function fakeSmtp() {
     const srv = { messages: [], commands: [], fail: null, sockets: new Set() };
@@ -141,7 +142,9 @@ async function fakeSmtp() {
                         if (no) sock.write(no);
                         else {
                             srv.messages.push({ ...cur, data: lines.join('\r\n') + '\r\n' });
-                            sock.write('250 2.0.0 queued\r\n');
+                            const ok = () => sock.write('250 2.0.0 queued\r\n');
+                            if (srv.delayMs) setTimeout(ok, srv.delayMs);
+                            else ok();
                         }
                         cur = { from: null, to: [] };
                         lines = [];
@@ -273,6 +276,31 @@ test('send: due messages reach the SMTP server with the right envelope, headers 
         const sentOnly = await run(['outbox', '--status', 'sent', '--json', '--db', db]);
         assertExit(sentOnly, 0, 'outbox --status sent');
         assert.deepEqual(JSON.parse(sentOnly.stdout).map((m) => m.id), [b, a]);
+    } finally {
+        await smtp.close();
+    }
+});
+
+test('send: two senders on one database deliver each message exactly once', async () => {
+    const db = await freshDb();
+    const smtp = await fakeSmtp();
+    smtp.delayMs = 15;
+    try {
+        const want = Array.from({ length: 30 }, (_, i) => `m${i}@example.org`);
+        const ids = await insert(db, want.map((to) => ({ to, subject: `For ${to}`, body: 'x' })));
+        const [r1, r2] = await Promise.all([send(db, smtp.port), send(db, smtp.port)]);
+        assertExit(r1, 0, 'first sender');
+        assertExit(r2, 0, 'second sender');
+        const got = smtp.messages.map((m) => m.to[0].replace(/[<>]/g, '')).sort();
+        assert.deepEqual(got, [...want].sort(), 'every message once, none twice');
+        const sent1 = Number((/(\d+) sent/.exec(r1.stderr) || [0, 0])[1]);
+        const sent2 = Number((/(\d+) sent/.exec(r2.stderr) || [0, 0])[1]);
+        assert.equal(sent1 + sent2, want.length, `${r1.stderr}\n${r2.stderr}`);
+        const after = await rows(db);
+        for (const id of ids) {
+            assert.equal(after.get(id).status, 'sent');
+            assert.equal(after.get(id).attempts, 1);
+        }
     } finally {
         await smtp.close();
     }
