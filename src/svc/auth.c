@@ -731,10 +731,12 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
     char email[256], now[32], hash[crypto_pwhash_STRBYTES];
     char body_name[801], your_name[801];
     json_t *l, *person = NULL, *body = NULL, *orgs = NULL;
-    struct svc me = *sv;
+    struct svc me = *sv, link = *sv;
     char actor[64];
     int needed, rc;
 
+    /* Who made the body and the first account: the setup link (nobody is signed in yet). */
+    link.actor = "setup-link";
     *out = NULL;
     rc = link_get(sv, token, "setup", &l, err);
     if (rc != CF_OK)
@@ -776,13 +778,13 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
             body = svc__org_new("body", org_name, NULL, NULL, -1, now);
             rc = store_org_insert(sv->store, body, err);
             if (rc == CF_OK)
-                rc =
-                    svc__audit(sv, json_string_value(json_object_get(body, "id")), "org.add", "org",
-                               json_string_value(json_object_get(body, "id")), NULL, body, err);
+                rc = svc__audit(&link, json_string_value(json_object_get(body, "id")), "org.add",
+                                "org", json_string_value(json_object_get(body, "id")), NULL, body,
+                                err);
         }
     }
     if (rc == CF_OK) {
-        rc = svc__person_insert(sv, email, name, NULL,
+        rc = svc__person_insert(&link, email, name, NULL,
                                 json_string_value(json_object_get(body, "id")), hash, "active",
                                 &person, err);
     }

@@ -352,6 +352,19 @@ int h_outbox(struct req *r, json_t **out, struct cf_error *err)
     rc = store_outbox_list(r->store, status, 200, &list, err);
     if (rc != CF_OK)
         return rc;
-    *out = json_pack("{s:o, s:s?}", "messages", list, "status", status);
+    *out = json_pack("{s:o, s:s?, s:[]}", "messages", list, "status", status, "tabs");
+    {
+        static const char *const tabs[][3] = {
+            {"", "All", "/admin/outbox"},
+            {"pending", "Pending", "/admin/outbox?status=pending"},
+            {"sent", "Sent", "/admin/outbox?status=sent"},
+            {"failed", "Failed", "/admin/outbox?status=failed"}};
+
+        for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
+            json_array_append_new(json_object_get(*out, "tabs"),
+                                  json_pack("{s:s, s:s, s:b}", "label", tabs[i][1], "href",
+                                            tabs[i][2], "current",
+                                            strcmp(tabs[i][0], status != NULL ? status : "") == 0));
+    }
     return CF_OK;
 }

@@ -123,8 +123,10 @@ int h_setup(struct req *r, json_t **out, struct cf_error *err)
         rc = svc_setup_finish(&sv, r->params[0], r->form,
                               MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "User-Agent"),
                               &res, err);
-    if (rc != CF_OK)
+    if (rc != CF_OK) {
+        link_page(r, "setup", &r->form_page, NULL); /* the form again, if the link still works */
         return rc;
+    }
     signed_in(r, res, "/dashboard");
     *out = res;
     return CF_OK;
@@ -136,7 +138,7 @@ int h_invite_form(struct req *r, json_t **out, struct cf_error *err)
 }
 
 /* POST of an invitation or reset link: set the password, sign in. */
-static int password_link(struct req *r, json_t **out, struct cf_error *err,
+static int password_link(struct req *r, const char *kind, json_t **out, struct cf_error *err,
                          int (*finish)(const struct svc *, const char *, const char *, const char *,
                                        json_t **, struct cf_error *))
 {
@@ -147,8 +149,10 @@ static int password_link(struct req *r, json_t **out, struct cf_error *err,
     if (rc == CF_OK)
         rc = finish(&sv, r->params[0], req_field(r, "password"),
                     MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "User-Agent"), &res, err);
-    if (rc != CF_OK)
+    if (rc != CF_OK) {
+        link_page(r, kind, &r->form_page, NULL); /* the form again, if the link still works */
         return rc;
+    }
     signed_in(r, res, "/dashboard");
     *out = res;
     return CF_OK;
@@ -156,7 +160,7 @@ static int password_link(struct req *r, json_t **out, struct cf_error *err,
 
 int h_invite(struct req *r, json_t **out, struct cf_error *err)
 {
-    return password_link(r, out, err, svc_invite_accept);
+    return password_link(r, "invite", out, err, svc_invite_accept);
 }
 
 int h_reset_request_form(struct req *r, json_t **out, struct cf_error *err)
@@ -187,7 +191,7 @@ int h_reset_form(struct req *r, json_t **out, struct cf_error *err)
 
 int h_reset(struct req *r, json_t **out, struct cf_error *err)
 {
-    return password_link(r, out, err, svc_reset_finish);
+    return password_link(r, "reset", out, err, svc_reset_finish);
 }
 
 int h_me(struct req *r, json_t **out, struct cf_error *err)

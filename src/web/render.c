@@ -219,6 +219,10 @@ static enum MHD_Result send_page(struct req *r, int status, const char *tpl, jso
                             json_pack("{s:O, s:O, s:O}", "id", json_object_get(r->person, "id"),
                                       "name", json_object_get(r->person, "name"), "email",
                                       json_object_get(r->person, "email")));
+        /* Signed-in pages are never cached, so the Host header may shape them. */
+        json_object_set_new(
+            page, "base_url",
+            json_string(r->app->public_url != NULL ? r->app->public_url : req_base_url(r)));
         json_object_set_new(page, "nav",
                             json_pack("{s:b, s:b, s:b, s:b}", "people",
                                       authz_allows(g, PERM_PEOPLE_READ, NULL), "orgs",

@@ -663,6 +663,11 @@ test('invitation: user add without a password queues a link; accepting it sets t
         assertJsonError(r, 400, 'different passwords');
         r = await jar.post(`/invite/${token}`, { password: email, password2: email });
         assertJsonError(r, 400, 'the e-mail address as password');
+        // The form again, still addressed to the person, with the message by the field.
+        r = await jar.post(`/invite/${token}`, { password: PASSWORD, password2: 'typo' }, { form: true, html: true });
+        assertHtml(r, 400, 'different passwords (form)');
+        assert.match(r.text, /Hello Ivy Invitee\./, 'the page still greets the invited person');
+        assert.match(r.text, /not the same/);
 
         r = await jar.post(`/invite/${token}`, { password: PASSWORD, password2: PASSWORD }, { form: true, html: true });
         assertStatus(r, 303, 'POST /invite/TOKEN (form)');
@@ -1343,5 +1348,24 @@ test('admin forms: only the actions and roles that apply, readable role names, t
         assert.deepEqual(options(r2.text, 'kind').filter((o) => o.selected).map((o) => o.value), ['district']);
         assert.deepEqual(options(r2.text, 'parent').filter((o) => o.selected).map((o) => o.value), [w.orgs.state]);
         assert.equal(options(r2.text, 'kind').find((o) => o.value === 'body').label, 'Certification body');
+    });
+});
+
+test('pages: the token page shows this site in its example; the outbox marks the status shown', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const admin = await ctx.signIn(ctx.w.people.program_admin.email);
+        const r = await admin.post('/account/tokens', { name: 'example' }, { form: true, html: true });
+        assertHtml(r, 201, 'token page');
+        assert.ok(r.text.includes(`-H &quot;Accept: application/json&quot; ${ctx.url}/me`) || r.text.includes(` ${ctx.url}/me</code>`),
+            `the curl example names ${ctx.url}: ${r.text.slice(r.text.indexOf('<pre>'), r.text.indexOf('</pre>'))}`);
+        assert.doesNotMatch(r.text, /ctoframe\.example\.org/);
+
+        for (const [query, label] of [['', 'All'], ['?status=pending', 'Pending'], ['?status=failed', 'Failed']]) {
+            const page = await admin.get(`/admin/outbox${query}`, { html: true });
+            assertHtml(page, 200, `outbox ${query}`);
+            const current = [...page.text.matchAll(/<a href="[^"]*" aria-current="page">([^<]*)<\/a>/g)].map((m) => m[1]);
+            assert.deepEqual(current, [label], `outbox${query}`);
+        }
     });
 });

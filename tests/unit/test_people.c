@@ -1715,6 +1715,28 @@ static void test_setup_flow(void **state)
     assert_int_equal(n_orgs(s), 1);
     login(s, "pat@x.test", PW, NULL, tok);
     json_decref(in);
+
+    /* The trail says the setup link made the body and the account, then the new admin acted. */
+    {
+        json_t *all = audit_all(s), *e;
+        size_t i;
+        int seen = 0;
+
+        json_array_foreach(all, i, e)
+        {
+            const char *action = tu_str(e, "action");
+
+            if (strcmp(action, "org.add") == 0 || strcmp(action, "person.add") == 0) {
+                assert_string_equal(tu_str(e, "actor"), "setup-link");
+                seen++;
+            } else if (strcmp(action, "grant.add") == 0) {
+                assert_int_equal(strncmp(tu_str(e, "actor"), "user:", 5), 0);
+                seen++;
+            }
+        }
+        assert_int_equal(seen, 3);
+        json_decref(all);
+    }
 }
 
 /* --- API tokens ------------------------------------------------------------ */
