@@ -13,7 +13,8 @@
 static const char USAGE[] =
     "usage: ctoframe outbox [list] [--status pending|sent|failed] [--json] [--db PATH|URL]\n"
     "       ctoframe outbox show ID [--json] [--db PATH|URL]\n"
-    "       ctoframe outbox send --smtp URL [--from ADDR] [--json] [--db PATH|URL]\n\n"
+    "       ctoframe outbox send --smtp URL [--from ADDR] [--json] [--db PATH|URL]\n"
+    "       ctoframe outbox retry ID | --status failed [--db PATH|URL]\n\n"
     "Every message ctoframe sends (invitations, password resets) is kept in the outbox.\n"
     "list  the newest messages first (at most 1000): id, created, status, attempts,\n"
     "      recipient, subject and the last delivery error; --json prints the rows.\n"
@@ -25,10 +26,30 @@ static const char USAGE[] =
     "      (\"name@domain\" or \"Name <name@domain>\"; default ctoframe@<this host>).\n"
     "      SMTP AUTH user and password come from CTOFRAME_SMTP_USER and\n"
     "      CTOFRAME_SMTP_PASSWORD. Exit 1 when any message failed; a failed message is\n"
-    "      tried again after 1 min, 5 min, 30 min, 2 h and 12 h, then marked failed.\n";
+    "      tried again after 1 min, 5 min, 30 min, 2 h and 12 h, then marked failed.\n"
+    "      A permanent refusal (a 5xx reply other than to the login) fails it at once.\n"
+    "retry a failed message (or, with --status failed, every failed message) is\n"
+    "      pending again with its attempts counted from 0, for example once the mail\n"
+    "      server's settings are fixed.\n";
 
 #define LIST_MAX 1000L
 #define ALL_ROWS 1000000000L /* "every row" for store_outbox_list */
+
+/* "123" → 123; 0 (after a usage message) when text is not a positive number. */
+static long long message_id(const char *text)
+{
+    char *end;
+    long long id;
+
+    errno = 0;
+    id = strtoll(text, &end, 10);
+    if (text[0] == '\0' || *end != '\0' || errno != 0 || id <= 0) {
+        fprintf(stderr, "ctoframe: \"%s\" is not a message id (a positive number)\n%s", text,
+                USAGE);
+        return 0;
+    }
+    return id;
+}
 
 /* Writes s with control characters (but tab, and newline when lines) shown as \xNN. */
 static void put_text(FILE *f, const char *s, int lines)
@@ -139,41 +160,25 @@ static int do_show(const struct cli_opts *o)
 {
     struct store *s = NULL;
     struct cf_error err;
-    json_t *rows = NULL, *row, *found = NULL;
-    const char *id_text = o->pos[1];
-    char *end;
-    long long id;
-    size_t i;
+    json_t *rows = NULL, *found = NULL;
+    long long id = message_id(o->pos[1]);
     int rc;
 
-    errno = 0;
-    id = strtoll(id_text, &end, 10);
-    if (id_text[0] == '\0' || *end != '\0' || errno != 0 || id <= 0) {
-        fprintf(stderr, "ctoframe: \"%s\" is not a message id (a positive number)\n%s", id_text,
-                USAGE);
+    if (id == 0)
         return CLI_USAGE;
-    }
     rc = cli_open_store(o, &s);
     if (rc != CLI_OK)
         return rc;
-    /* The store has no lookup by id: the outbox is small, read it all. */
     cf_error_clear(&err);
-    rc = store_outbox_list(s, NULL, ALL_ROWS, &rows, &err);
+    rc = store_outbox_get(s, (int64_t)id, &rows, &err);
     store_close(s);
-    if (rc != CF_OK)
-        return cli_fail(&err);
-    json_array_foreach(rows, i, row)
-    {
-        if (json_integer_value(json_object_get(row, "id")) == id) {
-            found = row;
-            break;
-        }
-    }
-    if (found == NULL) {
+    if (rc == CF_ENOTFOUND) {
         fprintf(stderr, "ctoframe: no message #%lld in the outbox\n", id);
-        json_decref(rows);
         return CLI_FAIL;
     }
+    if (rc != CF_OK)
+        return cli_fail(&err);
+    found = rows;
 
     if (o->json) {
         json_dumpf(found, stdout, JSON_INDENT(2));
@@ -256,6 +261,61 @@ static int do_send(const struct cli_opts *o)
     return failed > 0 ? CLI_FAIL : CLI_OK;
 }
 
+/* retry ID, or retry --status failed: each failed message pending again. */
+static int do_retry(const struct cli_opts *o)
+{
+    struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
+    struct cf_error err;
+    json_t *ids = json_array(), *m, *out = NULL;
+    size_t i;
+    int rc, done = 0;
+
+    if (o->npos == 2) {
+        long long id = message_id(o->pos[1]);
+
+        if (id == 0) {
+            json_decref(ids);
+            return CLI_USAGE;
+        }
+        json_array_append_new(ids, json_integer(id));
+    }
+    rc = cli_open_store(o, &sv.store);
+    if (rc != CLI_OK) {
+        json_decref(ids);
+        return rc;
+    }
+    cf_error_clear(&err);
+    if (o->npos == 1) {
+        json_t *failed = NULL;
+
+        rc = svc_outbox_list(&sv, "failed", ALL_ROWS, &failed, &err);
+        json_array_foreach(failed, i, m) json_array_append(ids, json_object_get(m, "id"));
+        json_decref(failed);
+    } else {
+        rc = CF_OK;
+    }
+    json_array_foreach(ids, i, m)
+    {
+        if (rc != CF_OK)
+            break;
+        rc = svc_outbox_retry(&sv, (int64_t)json_integer_value(m), &out, &err);
+        if (rc == CF_OK) {
+            fprintf(stderr, "ctoframe: message #%lld to %s is pending again\n",
+                    (long long)json_integer_value(m), str(out, "to_addr"));
+            done++;
+        }
+        json_decref(out);
+        out = NULL;
+    }
+    store_close(sv.store);
+    json_decref(ids);
+    if (rc != CF_OK)
+        return cli_fail(&err);
+    if (o->npos == 1)
+        fprintf(stderr, "ctoframe: %d failed message(s) pending again\n", done);
+    return CLI_OK;
+}
+
 int cli_outbox(int argc, char **argv)
 {
     struct cli_opts o;
@@ -278,6 +338,10 @@ int cli_outbox(int argc, char **argv)
         return do_show(&o);
     if (strcmp(cmd, "send") == 0 && o.npos == 1 && o.status == NULL)
         return do_send(&o);
+    if (strcmp(cmd, "retry") == 0 && o.smtp == NULL && o.from == NULL && !o.json &&
+        ((o.npos == 2 && o.status == NULL) ||
+         (o.npos == 1 && o.status != NULL && strcmp(o.status, "failed") == 0)))
+        return do_retry(&o);
     fprintf(stderr, "ctoframe: outbox %s: wrong arguments\n%s", cmd, USAGE);
     return CLI_USAGE;
 }

@@ -14,6 +14,7 @@ static const char *const perm_names[PERM__COUNT] = {
     [PERM_ORGS_WRITE] = "orgs.write",
     [PERM_AUDIT_READ] = "audit.read",
     [PERM_OUTBOX_READ] = "outbox.read",
+    [PERM_OUTBOX_WRITE] = "outbox.write",
 };
 
 const char *perm_name(enum perm p)

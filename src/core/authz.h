@@ -23,6 +23,7 @@ enum perm {
     PERM_ORGS_WRITE,   /* add and change organizations */
     PERM_AUDIT_READ,   /* browse and export the audit trail */
     PERM_OUTBOX_READ,  /* see the messages the system sends */
+    PERM_OUTBOX_WRITE, /* send a failed message again */
     PERM__COUNT
 };
 

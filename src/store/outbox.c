@@ -56,6 +56,20 @@ int store_outbox_sent(struct store *s, int64_t id, const char *now, struct cf_er
                        NULL, err, "si", now, id);
 }
 
+int store_outbox_get(struct store *s, int64_t id, json_t **out, struct cf_error *err)
+{
+    return store__query_one(s, OUTBOX_SELECT " WHERE id = ?", OUTBOX_COLS, out, err, "i", id);
+}
+
+int store_outbox_requeue(struct store *s, int64_t id, const char *now, int64_t *n,
+                         struct cf_error *err)
+{
+    return store__exec(s,
+                       "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?"
+                       " WHERE id = ? AND status = 'failed'",
+                       n, err, "si", now, id);
+}
+
 int store_outbox_claim(struct store *s, int64_t id, const char *seen, const char *until,
                        int *claimed, struct cf_error *err)
 {

@@ -219,6 +219,11 @@ int store_outbox_list(struct store *s, const char *status, long limit, json_t **
 int store_outbox_due(struct store *s, const char *now, long limit, json_t **out,
                      struct cf_error *err);
 int store_outbox_sent(struct store *s, int64_t id, const char *now, struct cf_error *err);
+/* One message; CF_ENOTFOUND when there is none with id. */
+int store_outbox_get(struct store *s, int64_t id, json_t **out, struct cf_error *err);
+/* A failed message pending again at now, attempts from 0; *n = rows changed (0 or 1). */
+int store_outbox_requeue(struct store *s, int64_t id, const char *now, int64_t *n,
+                         struct cf_error *err);
 /*
  * Takes message id for one sender: moves its next_attempt_at from seen (the
  * value the sender read) to until, only while it is still pending and still

@@ -52,6 +52,8 @@ static json_t *changes_of(const json_t *e)
     {
         json_t *w = json_object_get(a, k);
 
+        if (w == NULL)
+            w = json_null(); /* absent after: no value (a null before is no change) */
         if (!json_equal(v, w) && strcmp(k, "updated_at") != 0)
             json_array_append_new(list, json_pack("{s:s, s:o, s:o}", "field", k, "before", shown(v),
                                                   "after", shown(w)));

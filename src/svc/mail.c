@@ -373,7 +373,11 @@ static int seek_cb(void *arg, curl_off_t offset, int origin)
     return CURL_SEEKFUNC_OK;
 }
 
-/* The server's last reply line, for the error text of a failed attempt. */
+/*
+ * The server's first error reply (4yz or 5yz) of a message, for the error
+ * text of a failed attempt and to tell a permanent refusal: later replies
+ * (curl's RSET or QUIT after the refusal) do not replace it.
+ */
 struct reply {
     char line[256];
 };
@@ -391,7 +395,7 @@ static int debug_cb(CURL *c, curl_infotype type, char *data, size_t n, void *arg
     start = end;
     while (start > 0 && data[start - 1] != '\n')
         start--;
-    if (end == start)
+    if (end == start || r->line[0] != '\0' || (data[start] != '4' && data[start] != '5'))
         return 0;
     if (end - start >= sizeof r->line)
         end = start + sizeof r->line - 1;
@@ -543,6 +547,18 @@ static int record_failure(struct store *s, json_int_t id, const char *to, int64_
 }
 
 /*
+ * Whether the server's last reply refuses the message for good (RFC 5321
+ * 4.2.1: a 5yz reply is a permanent failure, such as 550 "no such user").
+ * Replies about the login (530, 534, 535, 538) are the operator's settings,
+ * not the message's fault: those are retried like transient ones.
+ */
+static int permanent(const char *line)
+{
+    return line[0] == '5' && strncmp(line, "530", 3) != 0 && strncmp(line, "534", 3) != 0 &&
+           strncmp(line, "535", 3) != 0 && strncmp(line, "538", 3) != 0;
+}
+
+/*
  * The refusal reason when row must never be sent (header injection or a
  * recipient that is not one plain address); NULL when it may go.
  */
@@ -667,7 +683,7 @@ static int deliver(const struct svc *sv, const struct mail_config *mc, long limi
             if (sent != NULL)
                 ++*sent;
         } else {
-            rc = record_failure(sv->store, id, to, attempt, why, 0, err);
+            rc = record_failure(sv->store, id, to, attempt, why, permanent(reply.line), err);
             if (failed != NULL)
                 ++*failed;
         }

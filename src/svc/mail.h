@@ -30,7 +30,9 @@ struct mail_config {
  *     1 min, 5 min, 30 min, 2 h, 12 h after the 1st to 5th failure; the 6th
  *     failure makes it 'failed';
  *   - a recipient that is not one plain address, or a subject with CR or LF
- *     (header injection), is never sent: 'failed' at once.
+ *     (header injection), is never sent: 'failed' at once;
+ *   - a permanent refusal (a 5yz reply, but for those about the login) is
+ *     'failed' at once; `ctoframe outbox retry` makes it pending again.
  * Logs one line per message on stderr ("mail: sent #ID to ADDR", "mail: #ID
  * to ADDR failed (attempt N): ERROR; next try at T"). *sent and *failed (may
  * be NULL) count this run's successes and failed or refused messages. Returns

@@ -171,6 +171,18 @@ int svc_account(const struct svc *sv, const char *session_token, json_t **out,
 /* --- audit trail (svc/audit.c) --------------------------------------------- */
 
 /* Entries matching f: {entries:[…], filter, next_before} (program admins). */
+/* --- the outbox (svc/outbox.c; delivery is svc/mail.h) --------------------- */
+
+/* Messages newest first, those with status (NULL: all), at most limit; outbox.read. */
+int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t **out,
+                    struct cf_error *err);
+/*
+ * A failed message pending again now, its attempts from 0 (outbox.write,
+ * audited as outbox.retry). CF_ENOTFOUND, or CF_ECONFLICT when it is not
+ * failed. *out = the message as it is now.
+ */
+int svc_outbox_retry(const struct svc *sv, int64_t id, json_t **out, struct cf_error *err);
+
 int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **out,
                    struct cf_error *err);
 /* The same entries as CSV text (a header line, then one line per entry). */

@@ -26,6 +26,7 @@ static void notice(struct req *r, json_t *out)
         {"reinvited", "A new invitation is on its way."},
         {"saved", "Saved."},
         {"erased", "The person's personal data has been erased."},
+        {"retried", "The message is pending again; it goes out with the next delivery."},
     };
     const char *done = req_query(r, "done");
 
@@ -340,18 +341,21 @@ int h_audit_csv(struct req *r, json_t **out, struct cf_error *err)
 
 int h_outbox(struct req *r, json_t **out, struct cf_error *err)
 {
+    struct svc sv = req_svc(r);
     const char *status = req_query(r, "status");
-    json_t *list;
-    int rc;
+    json_t *list, *m;
+    size_t i;
+    int rc, retry = authz_allows(r->who.grants, PERM_OUTBOX_WRITE, NULL);
 
     if (status != NULL && status[0] == '\0')
         status = NULL;
-    if (status != NULL && strcmp(status, "pending") != 0 && strcmp(status, "sent") != 0 &&
-        strcmp(status, "failed") != 0)
-        return cf_error_set(err, CF_EINVAL, "status", "status is pending, sent or failed.");
-    rc = store_outbox_list(r->store, status, 200, &list, err);
+    rc = svc_outbox_list(&sv, status, 200, &list, err);
     if (rc != CF_OK)
         return rc;
+    json_array_foreach(list, i, m) json_object_set_new(
+        m, "can_retry",
+        json_boolean(retry &&
+                     strcmp(json_string_value(json_object_get(m, "status")), "failed") == 0));
     *out = json_pack("{s:o, s:s?, s:[]}", "messages", list, "status", status, "tabs");
     {
         static const char *const tabs[][3] = {
@@ -360,11 +364,34 @@ int h_outbox(struct req *r, json_t **out, struct cf_error *err)
             {"sent", "Sent", "/admin/outbox?status=sent"},
             {"failed", "Failed", "/admin/outbox?status=failed"}};
 
-        for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
+        for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++)
             json_array_append_new(json_object_get(*out, "tabs"),
-                                  json_pack("{s:s, s:s, s:b}", "label", tabs[i][1], "href",
-                                            tabs[i][2], "current",
-                                            strcmp(tabs[i][0], status != NULL ? status : "") == 0));
+                                  json_pack("{s:s, s:s, s:b}", "label", tabs[k][1], "href",
+                                            tabs[k][2], "current",
+                                            strcmp(tabs[k][0], status != NULL ? status : "") == 0));
     }
+    notice(r, *out);
+    return CF_OK;
+}
+
+int h_outbox_retry(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    char *end;
+    long long id = strtoll(r->params[0], &end, 10);
+    int rc;
+
+    if (r->params[0][0] == '\0' || *end != '\0' || id <= 0)
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such message in the outbox.");
+    rc = svc_outbox_retry(&sv, (int64_t)id, out, err);
+    if (rc != CF_OK) {
+        json_t *page = NULL;
+
+        /* The outbox again, with the reason. */
+        if (h_outbox(r, &page, NULL) == CF_OK)
+            r->form_page = page;
+        return rc;
+    }
+    req_redirect(r, "/admin/outbox?done=retried");
     return CF_OK;
 }

@@ -85,6 +85,8 @@ const struct route routes[] = {
     {"GET", "/admin/audit", h_audit, "audit", PERM_AUDIT_READ, SCOPE_NONE, 0},
     {"GET", "/admin/audit.csv", h_audit_csv, NULL, PERM_AUDIT_READ, SCOPE_NONE, 0},
     {"GET", "/admin/outbox", h_outbox, "outbox", PERM_OUTBOX_READ, SCOPE_NONE, 0},
+    {"POST", "/admin/outbox/{}/retry", h_outbox_retry, "outbox", PERM_OUTBOX_WRITE, SCOPE_NONE,
+     CHG},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 

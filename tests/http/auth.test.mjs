@@ -760,6 +760,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/reset/{}': { password: PASSWORD, password2: PASSWORD },
             '/account/logout-everywhere': {},
             '/account/sessions/{}/end': {},
+            '/admin/outbox/{}/retry': {},
             '/account/tokens': { name: 'csrf token' },
             '/account/tokens/{}/revoke': {},
             '/admin/people': { email: 'csrf-person@example.org', name: 'CSRF', role: 'leader', org: w.orgs.a },
@@ -778,6 +779,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
                 i++;
                 if (pattern.startsWith('/admin/people/')) return w.people.leader_a.id;
                 if (pattern.startsWith('/admin/orgs/')) return w.orgs.a;
+                if (pattern.startsWith('/admin/outbox/')) return '1'; // a pending invitation
                 return fakeToken();
             });
         };

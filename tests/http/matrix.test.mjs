@@ -221,6 +221,10 @@ const TABLE = {
     'GET /admin/audit': { perm: 'audit.read', scope: 'none', expect: gate(200, PA) },
     'GET /admin/audit.csv': { perm: 'audit.read', scope: 'none', expect: gate(200, PA) },
     'GET /admin/outbox': { perm: 'outbox.read', scope: 'none', expect: gate(200, PA) },
+    'POST /admin/outbox/{}/retry': {
+        // a message that does not exist: 404 for those who may retry
+        perm: 'outbox.write', scope: 'none', path: () => '/admin/outbox/999999/retry', expect: gate(404, PA),
+    },
 };
 
 // --- the world and its clients ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { serverBinary, startServer, ROOT } from './helper.mjs';
+import { CHEAP, signIn, addUser } from './authhelp.mjs';
 
 const BIN = serverBinary();
 const T0 = '2026-01-01T00:00:00Z';
@@ -361,10 +362,10 @@ test('send: a refusing server reschedules with backoff, and the 6th failure is f
     }
 });
 
-test('send: a message rejected after DATA stays pending for the next attempt', async () => {
+test('send: a message refused for now after DATA stays pending for the next attempt', async () => {
     const db = await freshDb();
     const smtp = await fakeSmtp();
-    smtp.fail = { at: 'END', code: 550 };
+    smtp.fail = { at: 'END', code: 452 };
     try {
         const [id] = await insert(db, [{ to: 'bo@example.org', subject: 'Hi', body: 'b' }]);
         const r = await send(db, smtp.port);
@@ -373,7 +374,7 @@ test('send: a message rejected after DATA stays pending for the next attempt', a
         assert.equal(m.status, 'pending');
         assert.equal(m.attempts, 1);
         assert.equal(m.next_attempt_at, '2026-01-01T00:01:00Z');
-        assert.match(m.last_error, /550/);
+        assert.match(m.last_error, /452/);
 
         smtp.fail = null;
         const ok = await send(db, smtp.port, { now: '2026-01-01T00:01:00Z' });
@@ -383,6 +384,62 @@ test('send: a message rejected after DATA stays pending for the next attempt', a
         assert.equal(sent.status, 'sent');
         assert.equal(sent.attempts, 2);
         assert.equal(sent.last_error, null);
+    } finally {
+        await smtp.close();
+    }
+});
+
+test('send: a permanent refusal fails at once; retry makes it pending again; login refusals are retried', async () => {
+    const db = await freshDb();
+    const smtp = await fakeSmtp();
+    smtp.fail = { at: 'RCPT', code: 550 };
+    try {
+        const [id, other] = await insert(db, [
+            { to: 'gone@example.org', subject: 'Hi', body: 'b' },
+            { to: 'also-gone@example.org', subject: 'Hi', body: 'b' },
+        ]);
+        let r = await send(db, smtp.port);
+        assertExit(r, 1, 'send');
+        let m = (await rows(db)).get(id);
+        assert.equal(m.status, 'failed', '550: no second try: ' + m.last_error);
+        assert.equal(m.attempts, 1);
+        assert.match(m.last_error, /550/);
+
+        // Retrying a message that is not failed, or one that does not exist, is refused.
+        smtp.fail = null;
+        const pending = await insert(db, [{ to: 'p@example.org', subject: 'Pending', body: 'b', next: '2027-01-01T00:00:00Z' }]);
+        r = await run(['outbox', 'retry', String(pending[0]), '--db', db]);
+        assertExit(r, 1, 'retry of a pending message');
+        assert.match(r.stderr, /only a failed message can be sent again/);
+        r = await run(['outbox', 'retry', '99999', '--db', db]);
+        assertExit(r, 1, 'retry of no message');
+        assert.match(r.stderr, /no message #99999/);
+        r = await run(['outbox', 'retry', 'x1', '--db', db]);
+        assertExit(r, 2, 'retry of a bad id');
+
+        r = await run(['outbox', 'retry', String(id), '--db', db], { env: { CTOFRAME_NOW: '2026-01-01T00:05:00Z' } });
+        assertExit(r, 0, 'retry ID');
+        assert.match(r.stderr, new RegExp(`message #${id} to gone@example.org is pending again`));
+        m = (await rows(db)).get(id);
+        assert.deepEqual([m.status, m.attempts, m.next_attempt_at], ['pending', 0, '2026-01-01T00:05:00Z']);
+        assert.equal((await rows(db)).get(other).status, 'failed', 'the other one stays failed');
+        r = await run(['outbox', 'retry', '--status', 'failed', '--db', db], { env: { CTOFRAME_NOW: '2026-01-01T00:05:00Z' } });
+        assertExit(r, 0, 'retry --status failed');
+        assert.match(r.stderr, /1 failed message\(s\) pending again/);
+
+        r = await send(db, smtp.port, { now: '2026-01-01T00:06:00Z' });
+        assertExit(r, 0, 'send after retry');
+        assert.equal((await rows(db)).get(id).status, 'sent');
+        assert.equal((await rows(db)).get(other).status, 'sent');
+
+        // "530 authentication required" is the operator's settings, not the message: retried.
+        smtp.fail = { at: 'MAIL', code: 530 };
+        const [later] = await insert(db, [{ to: 'later@example.org', subject: 'Hi', body: 'b' }]);
+        r = await send(db, smtp.port);
+        assertExit(r, 1, 'send with a login refusal');
+        m = (await rows(db)).get(later);
+        assert.equal(m.status, 'pending');
+        assert.match(m.last_error, /530/);
     } finally {
         await smtp.close();
     }
@@ -504,9 +561,8 @@ test('an empty outbox; usage errors exit 2', async () => {
 
 // `ctoframe serve --smtp URL --mail-from ADDR` runs the delivery worker. Skipped while the
 // binary's serve does not know --smtp.
-const serveHasSmtp = (await run(['serve', '--smtp', 'smtp://127.0.0.1:1', '--port', 'x'])).stderr.match(/unknown option --smtp/) === null;
 
-test('serve --smtp delivers new messages within seconds and stops cleanly', { skip: !serveHasSmtp && 'serve has no --smtp yet' }, async () => {
+test('serve --smtp delivers new messages within seconds and stops cleanly', async () => {
     const smtp = await fakeSmtp();
     let srv;
     try {
@@ -539,5 +595,50 @@ test('serve --smtp delivers new messages within seconds and stops cleanly', { sk
     } finally {
         if (srv) await srv.stop().catch(() => {});
         await smtp.close();
+    }
+});
+
+test('the outbox page sends a failed message again (program admins), audited', async () => {
+    const db = await freshDb();
+    assertExit(await run(['org', 'add', 'Body', '--kind', 'body', '--db', db], { env: CHEAP }), 0, 'org add');
+    await addUser(db, 'pa@example.org', { name: 'Pat Admin', role: 'program_admin', org: 'Body', env: CHEAP });
+    const [failed, sent] = await insert(db, [
+        { to: 'bounced@example.org', subject: 'Bounced', body: 'b', status: 'failed', attempts: 1 },
+        { to: 'fine@example.org', subject: 'Fine', body: 'b', status: 'sent', attempts: 1 },
+    ]);
+    const srv = await startServer({ db, env: CHEAP });
+    try {
+        const admin = await signIn(srv.url, 'pa@example.org');
+        let r = await admin.get('/admin/outbox?status=failed', { html: true });
+        assert.equal(r.status, 200);
+        assert.match(r.text, new RegExp(`action="/admin/outbox/${failed}/retry"`), 'a Send again form for the failed one');
+        r = await admin.get('/admin/outbox', { html: true });
+        assert.doesNotMatch(r.text, new RegExp(`/admin/outbox/${sent}/retry`), 'none for a sent one');
+
+        r = await admin.post(`/admin/outbox/${failed}/retry`, {}, { form: true, html: true });
+        assert.equal(r.status, 303, r.text.slice(0, 300));
+        assert.equal(r.headers.location, '/admin/outbox?done=retried');
+        r = await admin.get(r.headers.location, { html: true });
+        assert.match(r.text, /pending again/);
+        const m = (await rows(db)).get(failed);
+        assert.deepEqual([m.status, m.attempts], ['pending', 0]);
+
+        // Again: it is not failed any more. The page says so; nothing changes.
+        r = await admin.post(`/admin/outbox/${failed}/retry`, {}, { form: true, html: true });
+        assert.equal(r.status, 409);
+        assert.match(r.text, /only a failed message can be sent again/);
+        r = await admin.post(`/admin/outbox/${sent}/retry`, {});
+        assert.equal(r.status, 409, 'JSON: a sent message');
+
+        const audit = (await admin.get('/admin/audit?action=outbox.retry')).json.entries;
+        assert.equal(audit.length, 1);
+        assert.equal(audit[0].object_id, String(failed));
+        assert.deepEqual(audit[0].changes.map((c) => [c.field, c.before, c.after]), [
+            ['status', 'failed', 'pending'],
+            ['attempts', '1', '0'],
+            ['next_attempt_at', null, audit[0].after.next_attempt_at],
+        ]);
+    } finally {
+        assert.equal(await srv.stop(), 0);
     }
 });

@@ -1,0 +1,78 @@
+/*
+ * outbox.c — the outbox as staff see it: the list, and sending a failed
+ * message again (after the mail server was fixed, or an address corrected).
+ * Delivery itself is in mail.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/clock.h"
+#include "svc/svc_impl.h"
+
+int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t **out,
+                    struct cf_error *err)
+{
+    *out = NULL;
+    if (!svc__can(sv, PERM_OUTBOX_READ, NULL))
+        return cf_error_set(err, CF_EFORBIDDEN, NULL,
+                            "Only program administrators see the outbox.");
+    if (status != NULL && strcmp(status, "pending") != 0 && strcmp(status, "sent") != 0 &&
+        strcmp(status, "failed") != 0)
+        return cf_error_set(err, CF_EINVAL, "status", "status is pending, sent or failed.");
+    return store_outbox_list(sv->store, status, limit, out, err);
+}
+
+int svc_outbox_retry(const struct svc *sv, int64_t id, json_t **out, struct cf_error *err)
+{
+    char now[32];
+    json_t *m = NULL, *before, *after;
+    int64_t n = 0;
+    int rc;
+
+    *out = NULL;
+    if (!svc__can(sv, PERM_OUTBOX_WRITE, NULL))
+        return cf_error_set(err, CF_EFORBIDDEN, NULL,
+                            "Only program administrators send messages again.");
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = store_outbox_get(sv->store, id, &m, err);
+    if (rc == CF_ENOTFOUND)
+        cf_error_set(err, CF_ENOTFOUND, NULL, "There is no message #%lld in the outbox.",
+                     (long long)id);
+    else if (rc == CF_OK && strcmp(json_string_value(json_object_get(m, "status")), "failed") != 0)
+        rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                          "Message #%lld is %s; only a failed message can be sent again.",
+                          (long long)id, json_string_value(json_object_get(m, "status")));
+    clock_now_iso(now, sizeof now);
+    if (rc == CF_OK)
+        rc = store_outbox_requeue(sv->store, id, now, &n, err);
+    if (rc == CF_OK && n != 1)
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "Message #%lld changed meanwhile; look again.",
+                          (long long)id);
+    if (rc == CF_OK) {
+        char oid[32];
+
+        snprintf(oid, sizeof oid, "%lld", (long long)id);
+        before = json_pack("{s:O, s:O, s:O}", "status", json_object_get(m, "status"), "attempts",
+                           json_object_get(m, "attempts"), "last_error",
+                           json_object_get(m, "last_error"));
+        after = json_pack("{s:s, s:i, s:s}", "status", "pending", "attempts", 0, "next_attempt_at",
+                          now);
+        rc = svc__audit(sv, NULL, "outbox.retry", "message", oid, before, after, err);
+        json_decref(before);
+        json_decref(after);
+    }
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    if (rc != CF_OK) {
+        store_rollback(sv->store);
+        json_decref(m);
+        return rc;
+    }
+    json_object_set_new(m, "status", json_string("pending"));
+    json_object_set_new(m, "attempts", json_integer(0));
+    json_object_set_new(m, "next_attempt_at", json_string(now));
+    *out = m;
+    return CF_OK;
+}
