@@ -456,8 +456,12 @@ static CURL *smtp_handle(const struct run_config *rc, char *errbuf, struct reply
         curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_DEBUGDATA, reply) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_VERBOSE, 1L) != CURLE_OK ||
+        /* A password never crosses the network in clear: with one, STARTTLS is required. */
         (strncmp(mc->smtp_url, "smtp://", 7) == 0 &&
-         curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY) != CURLE_OK) ||
+         curl_easy_setopt(c, CURLOPT_USE_SSL,
+                          (long)(mc->password != NULL && mc->password[0] != '\0'
+                                     ? CURLUSESSL_ALL
+                                     : CURLUSESSL_TRY)) != CURLE_OK) ||
         (mc->user != NULL && mc->user[0] != '\0' &&
          curl_easy_setopt(c, CURLOPT_USERNAME, mc->user) != CURLE_OK) ||
         (mc->password != NULL && mc->password[0] != '\0' &&

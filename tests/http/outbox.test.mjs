@@ -445,6 +445,25 @@ test('send: a permanent refusal fails at once; retry makes it pending again; log
     }
 });
 
+test('send: with a password, a server without STARTTLS gets nothing (no login in clear)', async () => {
+    const db = await freshDb();
+    const smtp = await fakeSmtp(); // offers no STARTTLS
+    try {
+        const [id] = await insert(db, [{ to: 'x@example.org', subject: 'Hi', body: 'b' }]);
+        const r = await run(['outbox', 'send', '--smtp', `smtp://127.0.0.1:${smtp.port}`, '--db', db], {
+            env: { CTOFRAME_NOW: T0, CTOFRAME_SMTP_USER: 'u', CTOFRAME_SMTP_PASSWORD: 'secret' },
+        });
+        assertExit(r, 1, 'send with a password to a plain server');
+        assert.equal(smtp.messages.length, 0);
+        assert.ok(!smtp.commands.some((c) => /^AUTH|^MAIL/i.test(c)), smtp.commands.join('\n'));
+        const m = (await rows(db)).get(id);
+        assert.equal(m.status, 'pending', 'kept for a later attempt');
+        assert.match(m.last_error, /SSL|TLS/i);
+    } finally {
+        await smtp.close();
+    }
+});
+
 test('send: a recipient or subject with CR/LF is never sent and is marked failed', async () => {
     const db = await freshDb();
     const smtp = await fakeSmtp();
