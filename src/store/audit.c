@@ -89,9 +89,24 @@ int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const
 {
     char *b = before != NULL ? store__dump(before) : NULL;
     char *a = after != NULL ? store__dump(after) : NULL;
-    int rc = store__exec(s, "UPDATE audit_log SET before = ?, after = ? WHERE id = ?", NULL, err,
-                         "ssi", b, a, id);
+    /*
+     * The database refuses any UPDATE of audit_log unless audit_unlock has
+     * its row (migration 005): take it, rewrite, give it back, all in one
+     * transaction, so no other connection ever sees the trail unlocked.
+     */
+    int rc = store_begin(s, err);
 
+    if (rc == CF_OK)
+        rc = store__exec(s, "INSERT INTO audit_unlock (id) VALUES (1)", NULL, err, "");
+    if (rc == CF_OK)
+        rc = store__exec(s, "UPDATE audit_log SET before = ?, after = ? WHERE id = ?", NULL, err,
+                         "ssi", b, a, id);
+    if (rc == CF_OK)
+        rc = store__exec(s, "DELETE FROM audit_unlock", NULL, err, "");
+    if (rc == CF_OK)
+        rc = store_commit(s, err);
+    else
+        store_rollback(s);
     free(b);
     free(a);
     return rc;

@@ -7,6 +7,7 @@
  * Dialect tokens that migrations may use (db_dialect):
  *   @PK@    an auto-numbered 64-bit primary key column type
  *   @BLOB@  a byte string column type
+ *   @SQLITE@ … @END@, @PG@ … @END@   text for that database only (triggers)
  */
 #include "store/db_impl.h"
 
@@ -456,7 +457,26 @@ char *db_dialect(const struct db *db, const char *sql)
         return NULL;
     for (const char *p = sql; *p != '\0';) {
         int hit = 0;
+        int mine_sqlite = strncmp(p, "@SQLITE@", 8) == 0, mine_pg = strncmp(p, "@PG@", 4) == 0;
 
+        /* A dialect block: its text for that database, nothing for the other. */
+        if (mine_sqlite || mine_pg) {
+            const char *end = strstr(p, "@END@");
+
+            if (end == NULL) {
+                free(out);
+                return NULL;
+            }
+            if ((mine_sqlite && db->kind == DB_SQLITE) || (mine_pg && db->kind == DB_PG))
+                p += mine_sqlite ? 8 : 4;
+            else
+                p = end + 5;
+            continue;
+        }
+        if (strncmp(p, "@END@", 5) == 0) {
+            p += 5;
+            continue;
+        }
         for (size_t t = 0; t < sizeof tokens / sizeof tokens[0]; t++) {
             size_t tl = strlen(tokens[t].token);
 

@@ -76,7 +76,8 @@ int db_begin(struct db *db, struct cf_error *err);
 int db_commit(struct db *db, struct cf_error *err);
 void db_rollback(struct db *db);
 
-/* Replaces the dialect tokens of a migration (see db.c) into a new malloc'd string. */
+/* Replaces the dialect tokens of a migration (see db.c) into a new malloc'd string;
+ * NULL when memory runs out or a dialect block has no @END@. */
 char *db_dialect(const struct db *db, const char *sql);
 
 /* SQLite only: online backup of the open database into path. */

@@ -277,6 +277,8 @@ int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out
 /*
  * Replaces the before/after values of entry id. The one exception to
  * append-only: erasing a person rewrites their personal fields to a pseudonym.
+ * The database refuses every other UPDATE and every DELETE of audit_log
+ * (migration 005); this call alone lifts that, inside its own transaction.
  */
 int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const json_t *after,
                         struct cf_error *err);

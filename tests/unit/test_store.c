@@ -866,6 +866,33 @@ static void test_audit(void **state)
     assert_string_equal(tu_str(json_array_get(list, 0), "action"), "framework.delete");
     assert_string_equal(tu_str(json_array_get(list, 1), "actor"), "user:abc");
     json_decref(list);
+
+    /* Append-only in the database: a DELETE or UPDATE by any other path is refused. */
+    {
+        int64_t n = -1, id;
+        json_t *row = NULL;
+
+        assert_ok(store_audit_list(s, &(struct audit_filter){.limit = 1}, &list, &err), err);
+        id = (int64_t)json_integer_value(json_object_get(json_array_get(list, 0), "id"));
+        json_decref(list);
+        assert_int_not_equal(store__exec(s, "DELETE FROM audit_log", &n, &err, ""), CF_OK);
+        assert_non_null(strstr(err.message, "append-only"));
+        assert_int_not_equal(
+            store__exec(s, "UPDATE audit_log SET actor = 'someone else'", &n, &err, ""), CF_OK);
+        assert_non_null(strstr(err.message, "append-only"));
+        /* The erasure path alone may rewrite, and leaves the lock in place after. */
+        assert_ok(store_audit_rewrite(s, id, v1, NULL, &err), err);
+        assert_ok(store__query_one(s, "SELECT COUNT(*) FROM audit_unlock", "n#", &row, &err, ""),
+                  err);
+        assert_int_equal(json_integer_value(json_object_get(row, "n")), 0);
+        json_decref(row);
+        assert_int_not_equal(store__exec(s, "UPDATE audit_log SET before = NULL", &n, &err, ""),
+                             CF_OK);
+        assert_ok(store_audit_list(s, &(struct audit_filter){.limit = 10}, &list, &err), err);
+        assert_int_equal(json_array_size(list), 3); /* nothing deleted */
+        tu_assert_json_equal(v1, json_object_get(json_array_get(list, 0), "before"), "rewritten");
+        json_decref(list);
+    }
     json_decref(v1);
     json_decref(v2);
 }
