@@ -30,11 +30,17 @@ static json_t *shown(const json_t *v)
     return r;
 }
 
+static int row_time(const char *k)
+{
+    return strcmp(k, "updated_at") == 0 || strcmp(k, "created_at") == 0;
+}
+
 /*
  * The entry's before/after as a list of {field, before, after} for the page
  * (fields of before, then those only in after; unchanged ones left out). A
- * value that is not an object is shown as the field "value". The row's
- * updated_at is left out: the entry has its own time.
+ * value that is not an object is shown as the field "value". Fields without
+ * a value on either side, and the row's created_at and updated_at (the entry
+ * has its own time), are left out.
  */
 static json_t *changes_of(const json_t *e)
 {
@@ -54,11 +60,12 @@ static json_t *changes_of(const json_t *e)
 
         if (w == NULL)
             w = json_null(); /* absent after: no value (a null before is no change) */
-        if (!json_equal(v, w) && strcmp(k, "updated_at") != 0)
+        if (!json_equal(v, w) && !row_time(k))
             json_array_append_new(list, json_pack("{s:s, s:o, s:o}", "field", k, "before", shown(v),
                                                   "after", shown(w)));
     }
-    json_object_foreach(a, k, v) if (json_object_get(b, k) == NULL && strcmp(k, "updated_at") != 0)
+    json_object_foreach(a, k,
+                        v) if (json_object_get(b, k) == NULL && !json_is_null(v) && !row_time(k))
         json_array_append_new(
             list, json_pack("{s:s, s:n, s:o}", "field", k, "before", "after", shown(v)));
     json_decref(b);

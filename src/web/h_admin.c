@@ -38,11 +38,13 @@ static void notice(struct req *r, json_t *out)
 /*
  * Marks the option a failed form had chosen: "selected" on each object of list
  * whose key equals the request's field of that name (a re-rendered form keeps
- * the choice; on a GET nothing is marked and the first option shows).
+ * the choice); on a GET, the one equal to fallback (may be NULL: the first
+ * option shows).
  */
-static void mark_selected(struct req *r, json_t *list, const char *key, const char *field)
+static void mark_selected(struct req *r, json_t *list, const char *key, const char *field,
+                          const char *fallback)
 {
-    const char *want = req_field(r, field);
+    const char *want = req_field(r, field) != NULL ? req_field(r, field) : fallback;
     size_t i;
     json_t *o;
 
@@ -52,15 +54,18 @@ static void mark_selected(struct req *r, json_t *list, const char *key, const ch
                      strcmp(json_string_value(json_object_get(o, key)), want) == 0));
 }
 
-/* The organizations a form may name, and the roles sv may give, the failed choice kept. */
-static void grant_choices(struct req *r, const struct svc *sv, json_t *page)
+/*
+ * The organizations a form may name, and the roles sv may give, the failed
+ * choice kept; at first the organization org (may be NULL).
+ */
+static void grant_choices(struct req *r, const struct svc *sv, json_t *page, const char *org)
 {
     json_t *orgs = NULL;
 
     if (svc_org_list(sv, &orgs, NULL) == CF_OK) {
         json_t *list = json_deep_copy(json_object_get(orgs, "orgs"));
 
-        mark_selected(r, list, "id", "org");
+        mark_selected(r, list, "id", "org", org);
         json_object_set_new(page, "orgs", list);
         json_decref(orgs);
     }
@@ -74,7 +79,7 @@ static int people_page(struct req *r, json_t **out, struct cf_error *err)
     int rc = svc_person_list(&sv, out, err);
 
     if (rc == CF_OK)
-        grant_choices(r, &sv, *out);
+        grant_choices(r, &sv, *out, NULL);
     return rc;
 }
 
@@ -112,8 +117,11 @@ static int person_page(struct req *r, json_t **out, struct cf_error *err)
     struct svc sv = req_svc(r);
     int rc = svc_person_show(&sv, r->params[0], out, err);
 
+    /* A new role is most often in the person's own organization. */
     if (rc == CF_OK)
-        grant_choices(r, &sv, *out);
+        grant_choices(
+            r, &sv, *out,
+            json_string_value(json_object_get(json_object_get(*out, "person"), "org_id")));
     return rc;
 }
 
@@ -210,8 +218,8 @@ static int orgs_page(struct req *r, json_t **out, struct cf_error *err)
     int rc = svc_org_list(&sv, out, err);
 
     if (rc == CF_OK) {
-        mark_selected(r, json_object_get(*out, "kinds"), "kind", "kind");
-        mark_selected(r, json_object_get(*out, "orgs"), "id", "parent");
+        mark_selected(r, json_object_get(*out, "kinds"), "kind", "kind", NULL);
+        mark_selected(r, json_object_get(*out, "orgs"), "id", "parent", NULL);
     }
     return rc;
 }

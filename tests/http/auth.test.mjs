@@ -1307,6 +1307,8 @@ test('admin forms: only the actions and roles that apply, readable role names, t
         assert.doesNotMatch(page, /\/enable"/, 'no enable form for an active account');
         assert.doesNotMatch(page, /\/invite"/, 'no new invitation for an active account');
         assert.match(page, /<span class="role">Technology leader<\/span>/, 'the role by its name');
+        assert.deepEqual(options(page, 'org').filter((o) => o.selected).map((o) => o.value), [w.orgs.a],
+            "a new role defaults to the person's own organization");
         let json = (await admin.get(`/admin/people/${who.id}`)).json;
         assert.deepEqual([json.can_disable, json.can_enable, json.can_reinvite], [true, false, false]);
 
