@@ -31,20 +31,35 @@ const int authz_nroles = (int)(sizeof authz_roles / sizeof authz_roles[0]);
 
 /* What each role may do (issue 3's permissions; later issues add theirs). */
 static const struct {
-    const char *role, *label;
+    const char *role, *label, *description;
     unsigned perms;
     int program_wide;
 } table[] = {
-    {"leader", "Technology leader", EVERYONE, 0},
-    {"evaluator", "Evaluator", EVERYONE, 0},
+    {"leader", "Technology leader",
+     "A CTO, technology director or aspiring one: self-assessment, growth plan, continuing "
+     "education, the credential.",
+     EVERYONE, 0},
+    {"evaluator", "Evaluator",
+     "A superintendent, supervisor, peer or interview panelist who rates a leader or a job "
+     "candidate.",
+     EVERYONE, 0},
     {"district_admin", "District administrator",
+     "The superintendent's office or HR of one district: its people, review cycles, hiring and "
+     "reports.",
      EVERYONE | BIT(PERM_PEOPLE_READ) | BIT(PERM_PEOPLE_WRITE) | BIT(PERM_ORGS_READ) |
          BIT(PERM_ORGS_WRITE),
      0},
-    {"reviewer", "Certification reviewer", EVERYONE | BIT(PERM_PEOPLE_READ) | BIT(PERM_ORGS_READ),
-     1},
-    {"examiner", "Examiner", EVERYONE, 1},
-    {"program_admin", "Program administrator", ~0u, 1},
+    {"reviewer", "Certification reviewer",
+     "Certification program staff who review applications, continuing-education claims and "
+     "audits, program-wide.",
+     EVERYONE | BIT(PERM_PEOPLE_READ) | BIT(PERM_ORGS_READ), 1},
+    {"examiner", "Examiner",
+     "Program psychometrics staff: item bank, exam forms, standard setting, program-wide.",
+     EVERYONE, 1},
+    {"program_admin", "Program administrator",
+     "The certification body's administrator: everything program-wide, people and "
+     "organizations, the audit trail and the outbox.",
+     ~0u, 1},
 };
 
 static int find(const char *role)
@@ -62,6 +77,13 @@ const char *authz_role_label(const char *role)
     int i = find(role);
 
     return i >= 0 ? table[i].label : role;
+}
+
+const char *authz_role_description(const char *role)
+{
+    int i = find(role);
+
+    return i >= 0 ? table[i].description : "";
 }
 
 int authz_role_valid(const char *role)

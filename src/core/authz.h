@@ -37,6 +37,9 @@ extern const int authz_nroles;
 /* The role as people read it ("District administrator"); role itself when unknown. */
 const char *authz_role_label(const char *role);
 
+/* What a person with the role does, in a sentence; "" when unknown. */
+const char *authz_role_description(const char *role);
+
 /* 1 when role is one of authz_roles. */
 int authz_role_valid(const char *role);
 

@@ -139,8 +139,9 @@ json_t *svc_roles_offered(const struct svc *sv, const char *selected)
 
         if (authz_role_program_wide(role) && !can_everywhere(sv, PERM_PEOPLE_WRITE))
             continue;
-        json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "role", role, "label",
-                                              authz_role_label(role), "selected",
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b}", "role", role, "label",
+                                              authz_role_label(role), "description",
+                                              authz_role_description(role), "selected",
                                               selected != NULL && strcmp(selected, role) == 0));
     }
     return list;

@@ -142,7 +142,7 @@ int svc_person_list(const struct svc *sv, json_t **out, struct cf_error *err);
 /* One person with roles (404 when the actor may not see them). */
 int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /*
- * The roles sv may give someone, for a form: [{role, label, selected}]
+ * The roles sv may give someone, for a form: [{role, label, description, selected}]
  * (program-wide roles only to a program-wide granter; none without
  * people.write). selected marks the one equal to selected (may be NULL).
  */
