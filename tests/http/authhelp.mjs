@@ -104,6 +104,9 @@ export function cli(args, { db, env = {}, input } = {}) {
                 });
             },
         );
+        // A child that exits without reading its stdin makes this write fail with EPIPE;
+        // its exit status tells what happened.
+        child.stdin.on('error', () => {});
         child.stdin.end(input ?? '');
     });
 }

@@ -69,6 +69,9 @@ function run(args, { cmd = BIN, input, env = {}, cwd, timeout = 30000 } = {}) {
                 });
             },
         );
+        // A child that exits without reading its stdin makes this write fail with EPIPE;
+        // its exit status tells what happened.
+        child.stdin.on('error', () => {});
         if (input !== undefined) child.stdin.end(input);
         else child.stdin.end();
     });

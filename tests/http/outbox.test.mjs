@@ -38,6 +38,9 @@ function run(args, { env = {}, input } = {}) {
                 });
             },
         );
+        // A child that exits without reading its stdin makes this write fail with EPIPE;
+        // its exit status tells what happened.
+        child.stdin.on('error', () => {});
         child.stdin.end(input);
     });
 }
@@ -56,6 +59,9 @@ function py(script, db, input) {
             if (err) reject(new Error(`python3: ${err.message}\n${stderr}`));
             else resolve(JSON.parse(stdout));
         });
+        // A child that exits without reading its stdin makes this write fail with EPIPE;
+        // its exit status tells what happened.
+        child.stdin.on('error', () => {});
         child.stdin.end(JSON.stringify(input));
     });
 }
