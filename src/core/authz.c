@@ -79,6 +79,31 @@ const char *authz_role_label(const char *role)
     return i >= 0 ? table[i].label : role;
 }
 
+int authz_role_fits(const char *role, const char *org_kind)
+{
+    int i = find(role);
+
+    if (i < 0 || org_kind == NULL)
+        return 0;
+    if (table[i].program_wide)
+        return strcmp(org_kind, "body") == 0;
+    if (strcmp(role, "district_admin") == 0)
+        return strcmp(org_kind, "district") == 0;
+    return strcmp(org_kind, "state") == 0 || strcmp(org_kind, "district") == 0 ||
+           strcmp(org_kind, "school") == 0;
+}
+
+const char *authz_role_where(const char *role)
+{
+    int i = find(role);
+
+    if (i >= 0 && table[i].program_wide)
+        return "in the certification body (it reaches the whole program)";
+    if (i >= 0 && strcmp(role, "district_admin") == 0)
+        return "in a district";
+    return "in a state, a district or a school";
+}
+
 const char *authz_role_description(const char *role)
 {
     int i = find(role);

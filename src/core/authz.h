@@ -37,6 +37,15 @@ extern const int authz_nroles;
 /* The role as people read it ("District administrator"); role itself when unknown. */
 const char *authz_role_label(const char *role);
 
+/*
+ * 1 when role may be held in an organization of org_kind: program-wide roles
+ * in the certification body ("body"), district_admin in a district, leader
+ * and evaluator in a state, district or school.
+ */
+int authz_role_fits(const char *role, const char *org_kind);
+/* Where the role is given, for messages ("in a district"). */
+const char *authz_role_where(const char *role);
+
 /* What a person with the role does, in a sentence; "" when unknown. */
 const char *authz_role_description(const char *role);
 

@@ -553,6 +553,40 @@ static int may_grant(const struct svc *sv, const char *role, const char *org)
     return svc__can(sv, PERM_PEOPLE_WRITE, org);
 }
 
+/* CF_EINVAL on "org" when role cannot be held in org (of kind kind). */
+static int role_fits(const char *role, const char *kind, struct cf_error *err)
+{
+    if (authz_role_fits(role, kind))
+        return CF_OK;
+    return cf_error_set(err, CF_EINVAL, "org", "%s is given %s, not in a %s.",
+                        authz_role_label(role), authz_role_where(role),
+                        kind != NULL && strcmp(kind, "body") == 0 ? "certification body"
+                        : kind != NULL                            ? kind
+                                                                  : "organization");
+}
+
+/*
+ * CF_OK when sv could take away every role person holds: only then may sv
+ * change their account (disable, enable, invite again), so a district admin
+ * cannot switch off someone who also works for the program or another
+ * district. CF_EFORBIDDEN otherwise.
+ */
+static int reaches_every_role(const struct svc *sv, const char *person, struct cf_error *err)
+{
+    json_t *grants = NULL, *g;
+    size_t i;
+    int ok = 1, rc = store_grants_of(sv->store, person, &grants, err);
+
+    if (rc != CF_OK)
+        return rc;
+    json_array_foreach(grants, i, g) ok &= may_grant(sv, str(g, "role"), str(g, "org_id"));
+    json_decref(grants);
+    return ok ? CF_OK
+              : cf_error_set(err, CF_EFORBIDDEN, NULL,
+                             "This person also holds roles outside the organizations you look "
+                             "after; a program administrator can change their account.");
+}
+
 static int invite_message(const struct svc *sv, const json_t *p, const char *org_name,
                           struct cf_error *err)
 {
@@ -613,6 +647,10 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
     rc = store_org_get(sv->store, org, &o, err);
     if (rc != CF_OK)
         return rc;
+    if (role_fits(role, str(o, "kind"), err) != CF_OK) {
+        json_decref(o);
+        return CF_EINVAL;
+    }
     rc = store_begin(sv->store, err);
     if (rc == CF_OK)
         rc = svc__person_insert(sv, email, name, title[0] != '\0' ? title : NULL, org,
@@ -692,15 +730,26 @@ int svc_person_resolve(const struct svc *sv, const char *key, char id[37], struc
     return CF_OK;
 }
 
-/* The roles of person from all (grants of everyone), as [{role, org_id, org_name, org_kind}]. */
-static json_t *roles_of(const json_t *all, const char *person)
+/* 1 when sv may see grant g (a program-wide role: program staff only). */
+static int grant_visible(const struct svc *sv, const json_t *g)
+{
+    return authz_role_program_wide(str(g, "role"))
+               ? can_everywhere(sv, PERM_PEOPLE_READ)
+               : svc__can(sv, PERM_PEOPLE_READ, str(g, "org_id"));
+}
+
+/*
+ * The roles of person from all (grants of everyone) that sv may see, as
+ * [{role, role_label, org_id, org_name, org_kind}].
+ */
+static json_t *roles_of(const struct svc *sv, const json_t *all, const char *person)
 {
     json_t *r = json_array();
     size_t i;
     json_t *g;
 
-    json_array_foreach(all, i, g) if (strcmp(str(g, "person_id"), person) == 0)
-        json_array_append_new(r, grant_view(g));
+    json_array_foreach(all, i, g) if (strcmp(str(g, "person_id"), person) == 0 &&
+                                      grant_visible(sv, g)) json_array_append_new(r, grant_view(g));
     return r;
 }
 
@@ -732,7 +781,7 @@ int svc_person_list(const struct svc *sv, json_t **out, struct cf_error *err)
                           : can_everywhere(sv, PERM_PEOPLE_READ)))
             continue;
         v = svc__person_view(p);
-        json_object_set_new(v, "roles", roles_of(grants, str(p, "id")));
+        json_object_set_new(v, "roles", roles_of(sv, grants, str(p, "id")));
         json_object_set(v, "org_name",
                         org != NULL && json_object_get(idx, org) != NULL
                             ? json_object_get(json_object_get(idx, org), "name")
@@ -777,20 +826,34 @@ int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct c
     }
     {
         size_t i;
-        json_t *g;
+        json_t *g, *seen = json_array();
         const char *status = str(p, "status");
         int edit = svc__can(sv, PERM_PEOPLE_WRITE, str(p, "org_id"));
+        int account = edit && reaches_every_role(sv, id, NULL) == CF_OK;
 
+        /* Only the roles in organizations this viewer can see (program-wide ones: program
+         * staff), each saying whether this viewer may take it away. */
         json_array_foreach(grants, i, g)
-            json_object_set_new(g, "role_label", json_string(authz_role_label(str(g, "role"))));
+        {
+            const char *role = str(g, "role"), *org = str(g, "org_id");
+
+            if (!grant_visible(sv, g))
+                continue;
+            json_object_set_new(g, "role_label", json_string(authz_role_label(role)));
+            json_object_set_new(g, "can_revoke", json_boolean(may_grant(sv, role, org)));
+            json_array_append(seen, g);
+        }
+        json_decref(grants);
+        grants = seen;
         /* What this viewer may do to this person now (the page offers only that). */
-        *out = json_pack("{s:o, s:o, s:b, s:b, s:b, s:b, s:b}", "person", v, "roles", grants,
-                         "can_edit", edit, "can_disable", edit && strcmp(status, "disabled") != 0,
-                         "can_enable", edit && strcmp(status, "disabled") == 0, "can_reinvite",
-                         edit && strcmp(status, "invited") == 0, "can_erase",
-                         can_everywhere(sv, PERM_PEOPLE_ERASE) &&
-                             !(sv->who != NULL && sv->who->person_id != NULL &&
-                               strcmp(sv->who->person_id, id) == 0));
+        *out =
+            json_pack("{s:o, s:o, s:b, s:b, s:b, s:b, s:b}", "person", v, "roles", grants,
+                      "can_edit", edit, "can_disable", account && strcmp(status, "disabled") != 0,
+                      "can_enable", account && strcmp(status, "disabled") == 0, "can_reinvite",
+                      account && strcmp(status, "invited") == 0, "can_erase",
+                      can_everywhere(sv, PERM_PEOPLE_ERASE) &&
+                          !(sv->who != NULL && sv->who->person_id != NULL &&
+                            strcmp(sv->who->person_id, id) == 0));
     }
     json_decref(p);
     return CF_OK;
@@ -870,6 +933,16 @@ int svc_person_grant(const struct svc *sv, const char *id, const char *role, con
     if (!may_grant(sv, role, org))
         return cf_error_set(err, CF_EFORBIDDEN, "role",
                             "You may not give the role %s in that organization.", role);
+    {
+        json_t *o = NULL;
+
+        rc = store_org_get(sv->store, org, &o, err);
+        if (rc == CF_OK)
+            rc = role_fits(role, str(o, "kind"), err);
+        json_decref(o);
+        if (rc != CF_OK)
+            return rc;
+    }
     rc = store_begin(sv->store, err);
     if (rc == CF_OK)
         rc = svc__grant(sv, id, role, org, err);
@@ -955,6 +1028,19 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
         json_decref(p);
         return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
     }
+    if ((rc = reaches_every_role(sv, id, err)) != CF_OK) {
+        json_decref(p);
+        return rc;
+    }
+    /* Enabling someone who never chose a password makes them invited again, not active. */
+    if (strcmp(status, "active") == 0 && strcmp(str(p, "status"), "disabled") == 0) {
+        json_t *full = NULL;
+
+        if (store_person_by_email(sv->store, str(p, "email"), &full, NULL) == CF_OK &&
+            !json_is_string(json_object_get(full, "password_hash")))
+            status = "invited";
+        json_decref(full);
+    }
     if (strcmp(status, "active") == 0 && strcmp(str(p, "status"), "invited") == 0) {
         json_decref(p);
         return cf_error_set(err, CF_ECONFLICT, "status",
@@ -1009,6 +1095,10 @@ int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, stru
         json_decref(p);
         return cf_error_set(err, CF_ECONFLICT, "status",
                             "Only a person who has not accepted yet can be invited again.");
+    }
+    if ((rc = reaches_every_role(sv, id, err)) != CF_OK) {
+        json_decref(p);
+        return rc;
     }
     if (str(p, "org_id") != NULL)
         store_org_get(sv->store, str(p, "org_id"), &o, NULL);

@@ -1213,7 +1213,7 @@ static void test_last_program_admin_second_grant(void **state)
     json_t *out = NULL;
 
     org_add(&cli, "body", "Certification Body", NULL, NULL, body);
-    org_add(&cli, "state", "Alpha State", NULL, NULL, st);
+    org_add(&cli, "body", "Second Certification Body", NULL, NULL, st);
     person_add(&cli, "pa@x.test", "Pat Admin", "program_admin", body, PW, pa);
     assert_ok(svc_person_grant(&cli, pa, "program_admin", st, &out, &err), err);
     json_decref(out);
@@ -2400,6 +2400,85 @@ static void test_audit_csv(void **state)
     free(csv);
 }
 
+/*
+ * Roles fit organizations: program-wide roles in the body, district_admin in
+ * a district, leader and evaluator below. A district admin sees and changes
+ * only what they reach: not the program role of someone in their district,
+ * nor (then) that person's account. Enabling an invited person keeps them
+ * invited.
+ */
+static void test_role_rules(void **state)
+{
+    struct store *s = open_store(state);
+    struct world w;
+    struct svc cli = cli_of(s);
+    struct cf_error err = {0};
+    struct as da;
+    json_t *out = NULL, *r;
+    size_t i;
+    char inv[37];
+
+    world_build(s, &w);
+    assert_err(svc_person_grant(&cli, w.a1, "program_admin", w.dist_a, &out, &err), err, CF_EINVAL,
+               "org");
+    assert_non_null(strstr(err.message, "certification body"));
+    assert_err(svc_person_grant(&cli, w.a1, "district_admin", w.school_a, &out, &err), err,
+               CF_EINVAL, "org");
+    assert_err(svc_person_grant(&cli, w.a1, "leader", w.body, &out, &err), err, CF_EINVAL, "org");
+    {
+        json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "email", "rr@x.test", "name", "R R", "org",
+                               w.school_a, "role", "reviewer");
+
+        assert_err(svc_person_add(&cli, in, &out, &err), err, CF_EINVAL, "org");
+        json_decref(in);
+    }
+    assert_ok(svc_person_grant(&cli, w.a1, "evaluator", w.school_a, &out, &err), err);
+    json_decref(out);
+    assert_ok(svc_person_grant(&cli, w.a1, "reviewer", w.body, &out, &err), err);
+    json_decref(out);
+
+    /* District admin A: a1's program role is not shown, and a1's account is out of reach. */
+    as_person(&da, s, w.da);
+    assert_ok(svc_person_show(&da.sv, w.a1, &out, &err), err);
+    json_array_foreach(json_object_get(out, "roles"), i, r)
+    {
+        assert_string_not_equal(tu_str(r, "role"), "reviewer");
+        assert_true(json_is_true(json_object_get(r, "can_revoke")));
+    }
+    assert_int_equal(json_array_size(json_object_get(out, "roles")), 2);
+    assert_true(json_is_true(json_object_get(out, "can_edit")));
+    assert_false(json_is_true(json_object_get(out, "can_disable")));
+    json_decref(out);
+    assert_err(svc_person_set_status(&da.sv, w.a1, "disabled", &out, &err), err, CF_EFORBIDDEN,
+               NULL);
+    /* The people list shows the same roles. */
+    assert_ok(svc_person_list(&da.sv, &out, &err), err);
+    json_array_foreach(json_object_get(out, "people"), i, r)
+    {
+        size_t j;
+        json_t *g;
+
+        json_array_foreach(json_object_get(r, "roles"), j, g)
+            assert_string_not_equal(tu_str(g, "role"), "reviewer");
+    }
+    json_decref(out);
+    /* Without the program role, a1's account is theirs to change again. */
+    assert_ok(svc_person_revoke(&cli, w.a1, "reviewer", w.body, &out, &err), err);
+    json_decref(out);
+    assert_ok(svc_person_set_status(&da.sv, w.a1, "disabled", &out, &err), err);
+    json_decref(out);
+    as_free(&da);
+
+    /* Invited → disabled → enabled: invited again (no password was ever chosen). */
+    person_add(&cli, "inv@x.test", "Ina Invited", "leader", w.dist_a, NULL, inv);
+    assert_ok(svc_person_set_status(&cli, inv, "disabled", &out, &err), err);
+    json_decref(out);
+    assert_ok(svc_person_set_status(&cli, inv, "active", &out, &err), err);
+    assert_string_equal(tu_str(json_object_get(out, "person"), "status"), "invited");
+    assert_true(json_is_true(json_object_get(out, "can_reinvite")));
+    json_decref(out);
+}
+
 /* Two senders read the same due message; only the first claim wins, a release undoes it. */
 static void test_outbox_claim(void **state)
 {
@@ -2529,7 +2608,8 @@ static void test_audit_forbidden(void **state)
     X(test_audit_list_filters)                                                                     \
     X(test_audit_csv)                                                                              \
     X(test_audit_forbidden)                                                                        \
-    X(test_outbox_claim)
+    X(test_outbox_claim)                                                                           \
+    X(test_role_rules)
 
 /* Fails the running test when this run's PostgreSQL database could not be created. */
 static void pg_ready(void)
