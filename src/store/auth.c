@@ -71,10 +71,10 @@ int store_ott_insert(struct store *s, const char *hash, const char *kind, const 
 int store_ott_get(struct store *s, const char *hash, json_t **out, struct cf_error *err)
 {
     return store__query_one(s,
-                            "SELECT hash, kind, person_id, created_at, expires_at, used_at"
-                            " FROM one_time_tokens WHERE hash = ?",
-                            "hash,kind,person_id,created_at,expires_at,used_at", out, err, "s",
-                            hash);
+                            "SELECT hash, kind, person_id, created_at, expires_at, used_at,"
+                            " replaced_at FROM one_time_tokens WHERE hash = ?",
+                            "hash,kind,person_id,created_at,expires_at,used_at,replaced_at", out,
+                            err, "s", hash);
 }
 
 int store_ott_use(struct store *s, const char *hash, const char *now, struct cf_error *err)
@@ -93,9 +93,10 @@ int store_ott_void(struct store *s, const char *person, const char *kind, const 
                    struct cf_error *err)
 {
     return store__exec(s,
-                       "UPDATE one_time_tokens SET used_at = ? WHERE kind = ? AND used_at IS NULL"
+                       "UPDATE one_time_tokens SET used_at = ?, replaced_at = ?"
+                       " WHERE kind = ? AND used_at IS NULL"
                        " AND (person_id = ? OR (CAST(? AS TEXT) IS NULL AND person_id IS NULL))",
-                       NULL, err, "ssss", now, kind, person, person);
+                       NULL, err, "sssss", now, now, kind, person, person);
 }
 
 /* --- API tokens ----------------------------------------------------------------- */
@@ -108,10 +109,10 @@ int store_api_token_insert(struct store *s, const json_t *t, struct cf_error *er
     if (roles == NULL)
         return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
     rc = store__exec(s,
-                     "INSERT INTO api_tokens (id, person_id, name, hash, roles, created_at)"
-                     " VALUES (?, ?, ?, ?, ?, ?)",
-                     NULL, err, "ssssss", str(t, "id"), str(t, "person_id"), str(t, "name"),
-                     str(t, "hash"), roles, str(t, "created_at"));
+                     "INSERT INTO api_tokens (id, person_id, name, hash, roles, created_at,"
+                     " form_nonce) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     NULL, err, "sssssss", str(t, "id"), str(t, "person_id"), str(t, "name"),
+                     str(t, "hash"), roles, str(t, "created_at"), str(t, "form_nonce"));
     free(roles);
     return rc;
 }

@@ -38,6 +38,14 @@ void svc__token_hash(const char *token, char hash[65])
     sodium_bin2hex(hash, 65, h, sizeof h);
 }
 
+void svc__token_new_hex(char out[33])
+{
+    unsigned char b[16];
+
+    randombytes_buf(b, sizeof b);
+    sodium_bin2hex(out, 33, b, sizeof b);
+}
+
 void svc__session_handle(const char *id_hash, char handle[33])
 {
     unsigned char h[16];
@@ -635,10 +643,27 @@ static int link_get(const struct svc *sv, const char *token, const char *kind, j
     }
     if (rc != CF_OK)
         return rc;
-    if (!json_is_null(json_object_get(l, "used_at"))) {
+    if (!json_is_null(json_object_get(l, "replaced_at"))) {
         json_decref(l);
         return cf_error_set(err, CF_ECONFLICT, "token",
-                            "This link has already been used. Ask for a new one if you need it.");
+                            strcmp(kind, "setup") == 0
+                                ? "A newer setup link has replaced this one: use the link the "
+                                  "server printed when it last started."
+                                : "A newer link has replaced this one: use the link in the most "
+                                  "recent e-mail.");
+    }
+    if (!json_is_null(json_object_get(l, "used_at"))) {
+        json_decref(l);
+        return cf_error_set(
+            err, CF_ECONFLICT, "token", "%s",
+            strcmp(kind, "setup") == 0
+                ? "This setup link has been used: the program administrator exists. Sign in "
+                  "instead."
+            : strcmp(kind, "invite") == 0
+                ? "This invitation has been accepted already. Sign in, or use \"Forgot your "
+                  "password?\" on the sign-in page."
+                : "This link has been used already. Ask for a new one on the sign-in page if "
+                  "you need it.");
     }
     if (clock_parse_iso(json_string_value(json_object_get(l, "expires_at")), &exp) != 0 ||
         exp <= clock_now()) {
@@ -664,6 +689,13 @@ int svc_link_check(const struct svc *sv, const char *token, const char *kind, js
     if (pid != NULL && (rc = store_person_get(sv->store, pid, &p, err)) != CF_OK) {
         json_decref(l);
         return rc;
+    }
+    /* Say it before the form is filled in, not after. */
+    if (p != NULL && strcmp(json_string_value(json_object_get(p, "status")), "disabled") == 0) {
+        json_decref(p);
+        json_decref(l);
+        return cf_error_set(err, CF_ECONFLICT, "token",
+                            "This account is disabled. Ask your administrator to enable it.");
     }
     *out = json_pack("{s:s, s:O, s:o}", "kind", kind, "expires_at",
                      json_object_get(l, "expires_at"), "person",
@@ -958,6 +990,12 @@ int svc_reset_request(const struct svc *sv, const char *email_in, json_t **out,
 int svc_api_token_create(const struct svc *sv, const char *name, const json_t *roles, json_t **out,
                          struct cf_error *err)
 {
+    return svc_api_token_create_once(sv, name, roles, NULL, out, err);
+}
+
+int svc_api_token_create_once(const struct svc *sv, const char *name, const json_t *roles,
+                              const char *form_nonce, json_t **out, struct cf_error *err)
+{
     char token[44], full[48], hash[65], now[32], id[37];
     json_t *use = json_array(), *t;
     size_t i;
@@ -1002,12 +1040,19 @@ int svc_api_token_create(const struct svc *sv, const char *name, const json_t *r
     svc__token_hash(full, hash);
     svc__uuid(id);
     clock_now_iso(now, sizeof now);
-    t = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s}", "id", id, "person_id", sv->who->person_id,
-                  "name", name, "hash", hash, "roles", use, "created_at", now);
+    t = json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s?}", "id", id, "person_id", sv->who->person_id,
+                  "name", name, "hash", hash, "roles", use, "created_at", now, "form_nonce",
+                  form_nonce != NULL && form_nonce[0] != '\0' ? form_nonce : NULL);
     rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
+    if (rc == CF_OK) {
         rc = store_api_token_insert(sv->store, t, err);
+        if (rc == CF_ECONFLICT)
+            cf_error_set(err, CF_ECONFLICT, "name",
+                         "This form was sent already: that token was made then, and it is shown "
+                         "only once. If you did not copy it, revoke it below and make a new one.");
+    }
     json_object_del(t, "hash");
+    json_object_del(t, "form_nonce");
     if (rc == CF_OK)
         rc = svc__audit(sv, NULL, "token.create", "api_token", id, NULL, t, err);
     if (rc == CF_OK)

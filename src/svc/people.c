@@ -1389,6 +1389,13 @@ int svc_account(const struct svc *sv, const char *session_token, json_t **out, s
         i++;
     }
     json_object_set_new(me, "sessions", sessions);
+    {
+        /* The token form's one-time value (svc_api_token_create_once). */
+        char nonce[33];
+
+        svc__token_new_hex(nonce);
+        json_object_set_new(me, "form_nonce", json_string(nonce));
+    }
     json_array_foreach(tokens, i, s)
         json_object_set_new(s, "role_labels", svc__role_labels(json_object_get(s, "roles")));
     json_object_set_new(me, "tokens", tokens);

@@ -112,6 +112,13 @@ int svc_reset_request(const struct svc *sv, const char *email, json_t **out, str
  */
 int svc_api_token_create(const struct svc *sv, const char *name, const json_t *roles, json_t **out,
                          struct cf_error *err);
+/*
+ * The same, from a form carrying a one-time value (form_nonce, may be NULL):
+ * a second request with the value makes no second token (CF_ECONFLICT), so a
+ * reloaded result page cannot mint one.
+ */
+int svc_api_token_create_once(const struct svc *sv, const char *name, const json_t *roles,
+                              const char *form_nonce, json_t **out, struct cf_error *err);
 int svc_api_token_revoke(const struct svc *sv, const char *id, struct cf_error *err);
 
 /* --- organizations and people (svc/people.c) ----------------------------- */

@@ -21,6 +21,8 @@ int svc__can(const struct svc *sv, enum perm p, const char *org);
 /* A new random token (43 URL-safe characters) and the hex hash stored for it. */
 void svc__token_new(char token[44]);
 void svc__token_hash(const char *token, char hash[65]);
+/* 16 random bytes as 32 hex digits (form one-time values). */
+void svc__token_new_hex(char out[33]);
 /* ["leader", …] → ["Technology leader", …], for pages. */
 json_t *svc__role_labels(const json_t *roles);
 

@@ -273,7 +273,7 @@ int h_token_create(struct req *r, json_t **out, struct cf_error *err)
         json_array_append(list, roles);
     else if (json_is_array(roles))
         json_array_extend(list, roles);
-    rc = svc_api_token_create(&sv, req_field(r, "name"), list, out, err);
+    rc = svc_api_token_create_once(&sv, req_field(r, "name"), list, req_field(r, "once"), out, err);
     json_decref(list);
     if (rc != CF_OK) {
         json_t *acc = NULL;

@@ -299,9 +299,9 @@ static const char *status_title(int status)
     case 404:
         return "Page not found";
     case 405:
-        return "Method not allowed";
+        return "Not available here";
     case 409:
-        return "Conflict";
+        return "That cannot be done now";
     case 413:
         return "Too large";
     case 429:

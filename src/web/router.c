@@ -50,6 +50,8 @@ const struct route routes[] = {
     {"GET", "/me", h_me, "me", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"GET", "/dashboard", h_dashboard, "dashboard", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"GET", "/account", h_account, "account", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    /* The same page: where a browser lands when it goes back to the token form's address. */
+    {"GET", "/account/tokens", h_account, "account", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"POST", "/account/logout-everywhere", h_logout_everywhere, "account", PERM_SIGNED_IN,
      SCOPE_NONE, CHG},
     {"POST", "/account/sessions/{}/end", h_session_end, "account", PERM_SIGNED_IN, SCOPE_NONE, CHG},

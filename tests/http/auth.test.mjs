@@ -1373,3 +1373,49 @@ test('pages: the token page shows this site in its example; the outbox marks the
         }
     });
 });
+
+test('a reloaded "new token" page makes no second token; replaced and used links say which', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const w = ctx.w;
+        const jar = await ctx.signIn(w.people.leader_a.email);
+        const page = await jar.get('/account', { html: true });
+        const once = /name="once" value="([0-9a-f]{32})"/.exec(page.text);
+        assert.ok(once, 'the token form carries a one-time value');
+        let r = await jar.post('/account/tokens', { name: 'reloaded', once: once[1] }, { form: true, html: true });
+        assertHtml(r, 201, 'first POST');
+        r = await jar.post('/account/tokens', { name: 'reloaded', once: once[1] }, { form: true, html: true });
+        assertHtml(r, 409, 'the same form again (a reload)');
+        assert.match(r.text, /This form was sent already/);
+        assert.doesNotMatch(r.text, /cf_[A-Za-z0-9_-]{40,}/, 'no token shown the second time');
+        const tokens = (await jar.get('/account')).json.tokens.filter((t) => t.name === 'reloaded');
+        assert.equal(tokens.length, 1, 'one token, not two');
+        assertStatus(await jar.get('/account/tokens', { html: true }), 200, 'GET of the form address');
+
+        // An invitation replaced by a newer one, then the newer one used.
+        const email = 'twice-invited@example.org';
+        const id = await addUser(ctx.db, email, { name: 'Twice Invited', role: 'leader', org: w.orgs.a, password: null });
+        const first = await linkToken(ctx.db, 'invite', email);
+        const admin = await ctx.signIn(w.people.program_admin.email);
+        assertStatus(await admin.post(`/admin/people/${id}/invite`, {}), 200, 'a new invitation');
+        const second = await linkToken(ctx.db, 'invite', email);
+        assert.notEqual(first, second);
+        r = await ctx.jar().get(`/invite/${first}`, { html: true });
+        assertHtml(r, 409, 'the replaced link');
+        assert.match(r.text, /A newer link has replaced this one/);
+        assert.doesNotMatch(r.text, /already/);
+        assertStatus(await ctx.jar().post(`/invite/${second}`, { password: PASSWORD, password2: PASSWORD }), 200, 'accepting');
+        r = await ctx.jar().get(`/invite/${second}`, { html: true });
+        assertHtml(r, 409, 'the used link');
+        assert.match(r.text, /accepted already/);
+
+        // A disabled person's invitation refuses before the form is filled in.
+        const off = await addUser(ctx.db, 'disabled-invitee@example.org', { name: 'Dee Disabled', role: 'leader', org: w.orgs.a, password: null });
+        const offLink = await linkToken(ctx.db, 'invite', 'disabled-invitee@example.org');
+        assertStatus(await admin.post(`/admin/people/${off}/disable`, {}), 200, 'disable the invitee');
+        r = await ctx.jar().get(`/invite/${offLink}`, { html: true });
+        assertHtml(r, 409, 'the invitation of a disabled account');
+        assert.match(r.text, /This account is disabled/);
+        assert.doesNotMatch(r.text, /name="password"/, 'no password form');
+    });
+});

@@ -131,6 +131,7 @@ const TABLE = {
     'GET /me': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
     'GET /dashboard': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
     'GET /account': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
+    'GET /account/tokens': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
     'POST /account/logout-everywhere': { perm: 'signed_in', scope: 'none', phase: 3, expect: signedIn(200) },
     'POST /account/sessions/{}/end': {
         // a made-up handle: not one of anybody's sessions
