@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "lib/clock.h"
 #include "svc/svc_impl.h"
 
 static int allowed(const struct svc *sv, struct cf_error *err)
@@ -73,6 +74,36 @@ static json_t *changes_of(const json_t *e)
     return list;
 }
 
+/* A time bound of the filter: YYYY-MM-DD or a whole ISO 8601 UTC time, or absent. */
+static int time_bound(const char *v, const char *field, const char *what, struct cf_error *err)
+{
+    char full[32];
+    time_t t;
+
+    if (v == NULL)
+        return CF_OK;
+    if (strlen(v) == 10)
+        snprintf(full, sizeof full, "%sT00:00:00Z", v);
+    else
+        snprintf(full, sizeof full, "%s", v);
+    if (strlen(v) > 20 || clock_parse_iso(full, &t) != 0)
+        return cf_error_set(err, CF_EINVAL, field,
+                            "%s is a date as YYYY-MM-DD (for example 2026-09-01), not \"%s\".",
+                            what, v);
+    return CF_OK;
+}
+
+/* The filter's own checks (both the page and the CSV use them). */
+static int filter_ok(const struct audit_filter *f, struct cf_error *err)
+{
+    if (time_bound(f->since, "since", "From", err) != CF_OK ||
+        time_bound(f->until, "until", "Until", err) != CF_OK)
+        return CF_EINVAL;
+    if (f->since != NULL && f->until != NULL && strcmp(f->since, f->until) >= 0)
+        return cf_error_set(err, CF_EINVAL, "until", "Until comes after From.");
+    return CF_OK;
+}
+
 int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **out,
                    struct cf_error *err)
 {
@@ -82,7 +113,7 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
     int rc;
 
     *out = NULL;
-    if ((rc = allowed(sv, err)) != CF_OK)
+    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(f, err)) != CF_OK)
         return rc;
     g.limit = limit + 1;
     rc = store_audit_list(sv->store, &g, &entries, err);
@@ -148,7 +179,7 @@ int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv
 
     *csv = NULL;
     *n = 0;
-    if ((rc = allowed(sv, err)) != CF_OK)
+    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(f, err)) != CF_OK)
         return rc;
     g.limit = f->limit > 0 ? f->limit : 1000000;
     rc = store_audit_list(sv->store, &g, &entries, err);

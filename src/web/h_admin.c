@@ -313,9 +313,15 @@ int h_audit(struct req *r, json_t **out, struct cf_error *err)
     struct audit_filter f;
     int rc = audit_filter(r, &f, err);
 
-    if (rc != CF_OK)
+    if (rc == CF_OK)
+        rc = svc_audit_list(&sv, &f, out, err);
+    if (rc == CF_EINVAL) {
+        /* The filter again, as typed, with the message beside the field at fault. */
+        r->form_page = json_pack("{s:{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}, s:[]}", "filter",
+                                 "actor", f.actor, "action", f.action, "org", f.org, "object_id",
+                                 f.object_id, "since", f.since, "until", f.until, "entries");
         return rc;
-    rc = svc_audit_list(&sv, &f, out, err);
+    }
     if (rc == CF_OK) {
         /* The query of the next page, for the "older entries" link. */
         json_t *next = json_object_get(*out, "next_before");

@@ -422,9 +422,10 @@ enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct c
             msg = "Something went wrong on our side. Please try again; if it keeps happening, "
                   "tell your administrator the request id.";
         }
-        /* A form comes back with the message beside its field and what was typed kept. */
+        /* A form comes back with the message beside its field and what was typed kept (a
+         * GET form too, when its handler gave the page's data). */
         if (status < 500 && status != 404 && !r->want_json && r->route != NULL &&
-            r->route->template != NULL && strcmp(r->method, "POST") == 0)
+            r->route->template != NULL && (strcmp(r->method, "POST") == 0 || r->form_page != NULL))
             return send_form_again(r, status, cf_err_name(rc), msg, err->field);
         return send_error(r, status, cf_err_name(rc), msg, err->field);
     }

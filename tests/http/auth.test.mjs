@@ -1419,3 +1419,24 @@ test('a reloaded "new token" page makes no second token; replaced and used links
         assert.doesNotMatch(r.text, /name="password"/, 'no password form');
     });
 });
+
+test('audit filter: a bad date is named beside its field; the CSV refuses it too', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const admin = await ctx.signIn(ctx.w.people.program_admin.email);
+        let r = await admin.get('/admin/audit?since=11%2F22%2F2026&action=auth', { html: true });
+        assertHtml(r, 400, 'since=11/22/2026');
+        assert.match(r.text, /From is a date as YYYY-MM-DD/);
+        assert.match(r.text, /id="f-since"[^>]*aria-invalid="true"/);
+        assert.match(r.text, /name="action" value="auth"/, 'the rest of the filter kept');
+        assertJsonError(await admin.get('/admin/audit?until=2026-13-45'), 400, 'until=2026-13-45');
+        assertJsonError(await admin.get('/admin/audit?since=2026-05-02&until=2026-05-01'), 400, 'until before since');
+        assertJsonError(await admin.get('/admin/audit.csv?since=yesterday'), 400, 'the CSV');
+        r = await admin.get('/admin/audit?since=2000-01-01&until=2100-01-01');
+        assertStatus(r, 200, 'good dates');
+        assert.ok(r.json.entries.length > 0);
+        r = await admin.get('/admin/audit?since=2100-01-01');
+        assertStatus(r, 200, 'a future day');
+        assert.equal(r.json.entries.length, 0);
+    });
+});
