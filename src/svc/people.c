@@ -246,10 +246,17 @@ static int enrollment_of(const json_t *in, long *v, struct cf_error *err)
         *v = (long)json_integer_value(e);
     else if (json_is_string(e)) {
         char *end;
+        char digits[32];
+        size_t n = 0;
         const char *s = json_string_value(e);
 
-        *v = strtol(s, &end, 10);
-        if (end == s || *end != '\0')
+        /* "7,200" and "7 200" as people write them; anything else but digits is refused. */
+        for (; *s != '\0' && n + 1 < sizeof digits; s++)
+            if (*s != ',' && *s != ' ')
+                digits[n++] = *s;
+        digits[n] = '\0';
+        *v = strtol(digits, &end, 10);
+        if (end == digits || *end != '\0' || *s != '\0' || digits[0] == '-')
             *v = -2;
     } else
         *v = -2;
@@ -273,6 +280,39 @@ static int nces_of(const json_t *in, char *out, struct cf_error *err)
                             "An NCES id is 7 digits (district) or 12 digits (school).");
     memcpy(out, v, n + 1);
     return CF_OK;
+}
+
+/*
+ * CF_ECONFLICT on "name" when another organization (not self, may be NULL) of
+ * kind under the same parent already has the name, case aside: two "Ohio"
+ * states, or two schools of one name in a district, could not be told apart.
+ */
+static int name_free(const struct svc *sv, const char *kind, const char *parent, const char *name,
+                     const char *self, struct cf_error *err)
+{
+    json_t *all = NULL, *o;
+    size_t i;
+    int rc = store_org_list(sv->store, &all, err);
+
+    if (rc != CF_OK)
+        return rc;
+    json_array_foreach(all, i, o)
+    {
+        const char *op = str(o, "parent_id");
+
+        if (strcmp(str(o, "kind"), kind) != 0 || strcasecmp(str(o, "name"), name) != 0 ||
+            (self != NULL && strcmp(str(o, "id"), self) == 0) ||
+            !(op == NULL ? parent == NULL || parent[0] == '\0'
+                         : parent != NULL && strcmp(op, parent) == 0))
+            continue;
+        rc = cf_error_set(err, CF_ECONFLICT, "name",
+                          op == NULL ? "There is already a %s named %s."
+                                     : "There is already a %s named %s in the same place.",
+                          strcmp(kind, "body") == 0 ? "certification body" : kind, name);
+        break;
+    }
+    json_decref(all);
+    return rc;
 }
 
 int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err)
@@ -322,6 +362,8 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
         return cf_error_set(err, CF_EINVAL, "nces_id", "A %s's NCES id has %d digits.", kind,
                             strcmp(kind, "district") == 0 ? 7 : 12);
 
+    if ((rc = name_free(sv, kind, parent, name, NULL, err)) != CF_OK)
+        return rc;
     clock_now_iso(now, sizeof now);
     org = svc__org_new(kind, name, parent[0] != '\0' ? parent : NULL, nces[0] != '\0' ? nces : NULL,
                        enrollment, now);
@@ -369,6 +411,11 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
         nces_of(in, nces, err) != CF_OK || enrollment_of(in, &enrollment, err) != CF_OK) {
         json_decref(before);
         return CF_EINVAL;
+    }
+    if ((rc = name_free(sv, str(before, "kind"), str(before, "parent_id"), name, id, err)) !=
+        CF_OK) {
+        json_decref(before);
+        return rc;
     }
     clock_now_iso(now, sizeof now);
     after = json_deep_copy(before);
@@ -436,9 +483,9 @@ int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err)
     list = json_array();
     tree_walk(sv, orgs, idx, NULL, 0, list);
     *out = json_pack("{s:o, s:b, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "orgs", list,
-                     "can_add_top", can_everywhere(sv, PERM_ORGS_WRITE), "kinds", "kind", "body",
-                     "label", "Certification body", "kind", "state", "label", "State", "kind",
-                     "district", "label", "District", "kind", "school", "label", "School");
+                     "can_add_top", can_everywhere(sv, PERM_ORGS_WRITE), "kinds", "kind", "state",
+                     "label", "State", "kind", "district", "label", "District", "kind", "school",
+                     "label", "School", "kind", "body", "label", "Certification body");
     json_decref(idx);
     json_decref(orgs);
     return CF_OK;
@@ -465,9 +512,16 @@ int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_e
     json_array_foreach(orgs, i,
                        o) if (str(o, "parent_id") != NULL && strcmp(str(o, "parent_id"), id) == 0)
         json_array_append(children, o);
-    parent = str(org, "parent_id") != NULL && can_on(sv, PERM_ORGS_READ, idx, str(org, "parent_id"))
-                 ? json_incref(json_object_get(idx, str(org, "parent_id")))
-                 : json_null();
+    /* The parent by name even when out of reach (a district admin's state), linked only
+     * when this viewer may open it. */
+    parent = json_null();
+    if (str(org, "parent_id") != NULL && json_object_get(idx, str(org, "parent_id")) != NULL) {
+        const json_t *po = json_object_get(idx, str(org, "parent_id"));
+
+        parent = json_pack("{s:O, s:O, s:O, s:b}", "id", json_object_get(po, "id"), "name",
+                           json_object_get(po, "name"), "kind", json_object_get(po, "kind"),
+                           "reachable", can_on(sv, PERM_ORGS_READ, idx, str(org, "parent_id")));
+    }
     if (can_on(sv, PERM_PEOPLE_READ, idx, id)) {
         json_t *all;
 
@@ -480,11 +534,13 @@ int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_e
             json_decref(all);
         }
     }
-    *out = json_pack("{s:O, s:o, s:o, s:o, s:b, s:b}", "org", org, "parent", parent, "children",
-                     children, "people", people != NULL ? people : json_null(), "can_edit",
-                     can_on(sv, PERM_ORGS_WRITE, idx, id), "can_add_school",
-                     strcmp(str(org, "kind"), "district") == 0 &&
-                         can_on(sv, PERM_ORGS_WRITE, idx, id));
+    *out = json_pack(
+        "{s:O, s:o, s:o, s:o, s:b, s:b, s:b, s:b}", "org", org, "parent", parent, "children",
+        children, "people", people != NULL ? people : json_null(), "people_visible", people != NULL,
+        "has_children_kind",
+        strcmp(str(org, "kind"), "state") == 0 || strcmp(str(org, "kind"), "district") == 0,
+        "can_edit", can_on(sv, PERM_ORGS_WRITE, idx, id), "can_add_school",
+        strcmp(str(org, "kind"), "district") == 0 && can_on(sv, PERM_ORGS_WRITE, idx, id));
     json_decref(idx);
     json_decref(orgs);
     return CF_OK;

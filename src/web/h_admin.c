@@ -218,8 +218,20 @@ static int orgs_page(struct req *r, json_t **out, struct cf_error *err)
     int rc = svc_org_list(&sv, out, err);
 
     if (rc == CF_OK) {
+        /* Only states and districts can have something below them. */
+        json_t *parents = json_array(), *o;
+        size_t i;
+
+        json_array_foreach(json_object_get(*out, "orgs"), i, o)
+        {
+            const char *kind = json_string_value(json_object_get(o, "kind"));
+
+            if (kind != NULL && (strcmp(kind, "state") == 0 || strcmp(kind, "district") == 0))
+                json_array_append_new(parents, json_deep_copy(o));
+        }
         mark_selected(r, json_object_get(*out, "kinds"), "kind", "kind", NULL);
-        mark_selected(r, json_object_get(*out, "orgs"), "id", "parent", NULL);
+        mark_selected(r, parents, "id", "parent", NULL);
+        json_object_set_new(*out, "parents", parents);
     }
     return rc;
 }
@@ -237,9 +249,17 @@ int h_orgs_add(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     int rc = svc_org_add(&sv, r->form, out, err);
+    const char *from = req_field(r, "from");
 
     if (rc != CF_OK) {
-        orgs_page(r, &r->form_page, NULL);
+        /* The school form lives on its district's page: the error goes back there. */
+        if (from != NULL && strcmp(from, "org") == 0 && req_field(r, "parent") != NULL &&
+            svc_org_show(&sv, req_field(r, "parent"), &r->form_page, NULL) == CF_OK) {
+            json_object_set_new(r->form_page, "school_failed", json_true());
+            r->form_template = "org";
+        } else {
+            orgs_page(r, &r->form_page, NULL);
+        }
         return rc;
     }
     req_redirect(r, arena_printf(r->arena, "/admin/orgs/%s?done=added",
@@ -264,7 +284,8 @@ int h_org_update(struct req *r, json_t **out, struct cf_error *err)
     int rc = svc_org_update(&sv, r->params[0], r->form, out, err);
 
     if (rc != CF_OK) {
-        svc_org_show(&sv, r->params[0], &r->form_page, NULL);
+        if (svc_org_show(&sv, r->params[0], &r->form_page, NULL) == CF_OK)
+            json_object_set_new(r->form_page, "edit_failed", json_true());
         return rc;
     }
     req_redirect(r, arena_printf(r->arena, "/admin/orgs/%s?done=saved", r->params[0]));

@@ -398,7 +398,8 @@ static enum MHD_Result send_form_again(struct req *r, int status, const char *co
         json_object_foreach(extra, k, v) if (json_object_get(data, k) == NULL)
             json_object_set(data, k, v);
     }
-    ret = send_page(r, status, r->route->template, data);
+    ret = send_page(r, status, r->form_template != NULL ? r->form_template : r->route->template,
+                    data);
     json_decref(data);
     return ret;
 }

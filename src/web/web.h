@@ -75,6 +75,8 @@ struct req {
     const char *address;       /* client address, once asked for */
     int session_ended;         /* the request carried a session cookie that no longer works */
     json_t *form_page;         /* set by a POST handler: the page data a failed form needs */
+    const char *form_template; /* set by a POST handler: the failed form's page, when it is not
+                                  the route's (a form posted from another page) */
     const char *raw_type;      /* set by a handler: send out's "csv" string as this type */
 };
 

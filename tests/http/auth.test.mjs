@@ -1440,3 +1440,40 @@ test('audit filter: a bad date is named beside its field; the CSV refuses it too
         assert.equal(r.json.entries.length, 0);
     });
 });
+
+test('organizations: no two of a name in one place; "7,200" students; the school form fails on its own page', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const w = ctx.w;
+        const admin = await ctx.signIn(w.people.program_admin.email);
+        let r = await admin.post('/admin/orgs', { name: 'state', kind: 'state' }); // "State" exists
+        assertJsonError(r, 409, 'a second state named State (case aside)');
+        assert.equal(r.json.error.field, 'name');
+        r = await admin.post('/admin/orgs', { name: 'School A1', kind: 'school', parent: w.orgs.a });
+        assertJsonError(r, 409, 'a second School A1 in district A');
+        r = await admin.post('/admin/orgs', { name: 'School A1', kind: 'school', parent: w.orgs.b, enrollment: '7,200' });
+        assertStatus(r, 201, 'the same name in another district, enrollment with a comma');
+        assert.equal(r.json.enrollment, 7200);
+        assertJsonError(await admin.post(`/admin/orgs/${w.orgs.b}`, { name: 'District A' }), 409, 'renaming onto a sibling');
+        assertJsonError(await admin.post('/admin/orgs', { name: 'X', kind: 'state', enrollment: '7.2k' }), 400, '7.2k');
+
+        // Only states and districts are offered as parents.
+        const page = (await admin.get('/admin/orgs', { html: true })).text;
+        const parents = /<select id="parent"[\s\S]*?<\/select>/.exec(page)[0];
+        assert.match(parents, /District A \(district\)/);
+        assert.doesNotMatch(parents, /\((school|body)\)/);
+
+        // The district admin adds a school from the district page; an error stays there.
+        const da = await ctx.signIn(w.people.district_admin_a.email);
+        r = await da.post('/admin/orgs', { name: '', kind: 'school', parent: w.orgs.a, from: 'org', nces_id: '123' }, { form: true, html: true });
+        assertHtml(r, 400, 'a school without a name, from the district page');
+        assert.match(r.text, /The school was not added/);
+        assert.match(r.text, /id="school-name-error"/);
+        assert.match(r.text, /name="nces_id" value="123"/, 'what was typed is kept');
+        assert.match(r.text, /<h1>District A/, 'on the district page');
+        // Their state is named, without a link they could not follow.
+        const mine = (await da.get(`/admin/orgs/${w.orgs.a}`, { html: true })).text;
+        assert.match(mine, /<dt>Belongs to<\/dt><dd>State \(state\)/);
+        assert.doesNotMatch(mine, new RegExp(`href="/admin/orgs/${w.orgs.state}"`));
+    });
+});
