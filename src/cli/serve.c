@@ -96,6 +96,7 @@ int cli_serve(int argc, char **argv)
         app.public_url = o.public_url;
         app.secure_cookies = strncmp(o.public_url, "https://", 8) == 0;
     }
+    app.mail_delivery = o.smtp != NULL;
     if (o.smtp != NULL && strncmp(o.smtp, "smtp://", 7) != 0 &&
         strncmp(o.smtp, "smtps://", 8) != 0) {
         fprintf(stderr, "ctoframe: --smtp is smtp://HOST:PORT or smtps://HOST:PORT\n");

@@ -186,6 +186,8 @@ int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv
     if (rc != CF_OK)
         return rc;
     buf_init(&b, 512u * 1024u * 1024u);
+    /* A UTF-8 byte order mark: without it Excel reads the file as Latin-1 and garbles names. */
+    bad |= buf_adds(&b, "\xEF\xBB\xBF") != CF_OK;
     for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
         if (c > 0)
             bad |= buf_addc(&b, ',') != CF_OK;

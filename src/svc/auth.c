@@ -1080,8 +1080,12 @@ int svc_api_token_revoke(const struct svc *sv, const char *id, struct cf_error *
     rc = store_begin(sv->store, err);
     if (rc == CF_OK)
         rc = store_api_token_revoke(sv->store, sv->who->person_id, id, now, err);
-    if (rc == CF_OK)
-        rc = svc__audit(sv, NULL, "token.revoke", "api_token", id, NULL, NULL, err);
+    if (rc == CF_OK) {
+        json_t *a = json_pack("{s:s}", "revoked_at", now);
+
+        rc = svc__audit(sv, NULL, "token.revoke", "api_token", id, NULL, a, err);
+        json_decref(a);
+    }
     if (rc == CF_OK)
         return store_commit(sv->store, err);
     store_rollback(sv->store);

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "lib/buf.h"
 #include "lib/clock.h"
 #include "svc/svc_impl.h"
 
@@ -646,23 +647,44 @@ static int reaches_every_role(const struct svc *sv, const char *person, struct c
 static int invite_message(const struct svc *sv, const json_t *p, const char *org_name,
                           struct cf_error *err)
 {
-    char token[44];
+    char token[44], inviter[4 * NAME_MAX_CHARS + 40] = "";
     char *body = NULL;
+    struct buf roles;
+    json_t *grants = NULL, *g, *who = NULL;
+    size_t i;
     int rc = svc__link_issue(sv, "invite", str(p, "id"), INVITE_TTL_S, token, err);
 
     if (rc != CF_OK)
         return rc;
+    /* Who asks, and for what: a stranger's link in an e-mail is easy to ignore. */
+    if (sv->who != NULL && sv->who->person_id != NULL &&
+        store_person_get(sv->store, sv->who->person_id, &who, NULL) == CF_OK)
+        snprintf(inviter, sizeof inviter, "%s invited you", str(who, "name"));
+    else
+        snprintf(inviter, sizeof inviter, "You have been invited");
+    json_decref(who);
+    buf_init(&roles, 4096);
+    if (store_grants_of(sv->store, str(p, "id"), &grants, NULL) == CF_OK)
+        json_array_foreach(grants, i, g)
+            buf_printf(&roles, "  - %s in %s\n", authz_role_label(str(g, "role")),
+                       str(g, "org_name") != NULL ? str(g, "org_name") : "the program");
+    json_decref(grants);
     if (asprintf(&body,
                  "Hello %s,\n\n"
-                 "You have been invited to ctoframe%s%s, where %s keeps the K-12 CTO\n"
-                 "framework, assessments and certification records.\n\n"
+                 "%s to ctoframe%s%s, where %s keeps the K-12 CTO framework,\n"
+                 "assessments and certification records.%s\n%s\n"
                  "Open this link within 7 days to choose your password:\n\n"
                  "%s/invite/%s\n\n"
                  "The link works once. If you did not expect this message, ignore it.\n",
-                 str(p, "name"), org_name != NULL ? " for " : "", org_name != NULL ? org_name : "",
+                 str(p, "name"), inviter, org_name != NULL ? " for " : "",
+                 org_name != NULL ? org_name : "",
                  org_name != NULL ? "your organization" : "your program",
-                 sv->base_url != NULL ? sv->base_url : "http://127.0.0.1:8080", token) < 0)
+                 roles.n > 0 ? " Your role:" : "", buf_str(&roles),
+                 sv->base_url != NULL ? sv->base_url : "http://127.0.0.1:8080", token) < 0) {
+        buf_free(&roles);
         return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    }
+    buf_free(&roles);
     rc = svc__send(sv, "invite", str(p, "email"), str(p, "id"), "Your ctoframe invitation", body,
                    err);
     free(body);

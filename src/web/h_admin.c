@@ -391,7 +391,8 @@ int h_outbox(struct req *r, json_t **out, struct cf_error *err)
         m, "can_retry",
         json_boolean(retry &&
                      strcmp(json_string_value(json_object_get(m, "status")), "failed") == 0));
-    *out = json_pack("{s:o, s:s?, s:[]}", "messages", list, "status", status, "tabs");
+    *out = json_pack("{s:o, s:s?, s:[], s:b}", "messages", list, "status", status, "tabs",
+                     "delivering", r->app->mail_delivery);
     {
         static const char *const tabs[][3] = {
             {"", "All", "/admin/outbox"},

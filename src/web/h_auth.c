@@ -206,14 +206,22 @@ int h_dashboard(struct req *r, json_t **out, struct cf_error *err)
     struct svc sv = req_svc(r);
     int rc = svc_me(&sv, out, err);
 
+    json_t *nowhere;
+
     if (rc != CF_OK)
         return rc;
+    /* An empty chain: only program-wide roles reach it (the whole tree, not one district). */
+    nowhere = json_array();
     json_object_set_new(*out, "can",
-                        json_pack("{s:b, s:b, s:b, s:b}", "people",
+                        json_pack("{s:b, s:b, s:b, s:b, s:b, s:b}", "people",
                                   authz_allows(r->who.grants, PERM_PEOPLE_READ, NULL), "orgs",
-                                  authz_allows(r->who.grants, PERM_ORGS_READ, NULL), "audit",
+                                  authz_allows(r->who.grants, PERM_ORGS_READ, NULL), "orgs_all",
+                                  authz_allows(r->who.grants, PERM_ORGS_WRITE, nowhere),
+                                  "orgs_see_all",
+                                  authz_allows(r->who.grants, PERM_ORGS_READ, nowhere), "audit",
                                   authz_allows(r->who.grants, PERM_AUDIT_READ, NULL), "outbox",
                                   authz_allows(r->who.grants, PERM_OUTBOX_READ, NULL)));
+    json_decref(nowhere);
     return CF_OK;
 }
 

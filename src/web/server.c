@@ -301,7 +301,7 @@ static enum MHD_Result dispatch(struct req *r)
     if (r->route == NULL) {
         if (allowed)
             return render_error(r, 405, "method_not_allowed",
-                                "this address does not accept that method");
+                                "This address does not accept that kind of request");
         return render_error(r, 404, "not_found", "There is no page at this address.");
     }
     if (r->route->flags & (ROUTE_CASE | ROUTE_JSON))

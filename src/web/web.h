@@ -32,6 +32,7 @@ struct app {
     int secure_cookies;      /* cookies marked Secure (served over TLS) */
     const char *public_url;  /* base of links in messages; NULL: from the request */
     const char *setup_token; /* first run: printed as a setup link once listening */
+    int mail_delivery;       /* this process delivers the outbox (serve --smtp) */
 };
 
 #define REQ_MAX_PARAMS  4
