@@ -1431,6 +1431,37 @@ int svc_me(const struct svc *sv, json_t **out, struct cf_error *err)
     return CF_OK;
 }
 
+/* "Mozilla/5.0 (X11; Linux x86_64) … Chrome/120 …" → "Chrome on Linux"; NULL → NULL. */
+static json_t *browser_of(const char *ua)
+{
+    static const struct {
+        const char *mark, *name;
+    } browsers[] = {{"Edg/", "Edge"},      {"OPR/", "Opera"},    {"Firefox/", "Firefox"},
+                    {"Chrome/", "Chrome"}, {"CriOS/", "Chrome"}, {"Safari/", "Safari"},
+                    {"curl/", "curl"},     {"python", "Python"}, {"node", "Node.js"}},
+      systems[] = {{"Windows", "Windows"}, {"iPhone", "iOS"},    {"iPad", "iPadOS"},
+                   {"Android", "Android"}, {"CrOS", "ChromeOS"}, {"Mac OS X", "macOS"},
+                   {"Linux", "Linux"}};
+    const char *b = NULL, *o = NULL;
+    char text[64];
+
+    if (ua == NULL || ua[0] == '\0')
+        return json_null();
+    for (size_t i = 0; b == NULL && i < sizeof browsers / sizeof browsers[0]; i++)
+        if (strstr(ua, browsers[i].mark) != NULL)
+            b = browsers[i].name;
+    for (size_t i = 0; o == NULL && i < sizeof systems / sizeof systems[0]; i++)
+        if (strstr(ua, systems[i].mark) != NULL)
+            o = systems[i].name;
+    if (b == NULL)
+        return json_null();
+    if (o != NULL)
+        snprintf(text, sizeof text, "%s on %s", b, o);
+    else
+        snprintf(text, sizeof text, "%s", b);
+    return json_string(text);
+}
+
 int svc_account(const struct svc *sv, const char *session_token, json_t **out, struct cf_error *err)
 {
     json_t *me, *sessions = NULL, *tokens = NULL;
@@ -1462,6 +1493,7 @@ int svc_account(const struct svc *sv, const char *session_token, json_t **out, s
         }
         svc__session_handle(str(s, "id_hash"), handle);
         json_object_set_new(s, "id", json_string(handle));
+        json_object_set_new(s, "browser", browser_of(str(s, "user_agent")));
         json_object_set_new(s, "current", json_boolean(strcmp(str(s, "id_hash"), current) == 0));
         json_object_del(s, "id_hash");
         i++;

@@ -200,6 +200,68 @@ static enum MHD_Result send_json(struct req *r, int status, const json_t *v, con
     return ret;
 }
 
+/* "2026-11-22T09:13:34Z" → "22 Nov 2026, 09:13 UTC"; 0 when s is not such a time. */
+static int readable_time(const char *s, char *out, size_t n)
+{
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int y, mo, d, h, mi, sec;
+    char z;
+
+    if (strlen(s) != 20 ||
+        sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &z) != 7 || z != 'Z' ||
+        mo < 1 || mo > 12)
+        return 0;
+    snprintf(out, n, "%d %s %d, %02d:%02d UTC", d, months[mo - 1], y, h, mi);
+    return 1;
+}
+
+static int is_time_key(const char *k)
+{
+    size_t n = strlen(k);
+
+    return strcmp(k, "at") == 0 || strcmp(k, "last_seen") == 0 ||
+           (n > 3 && strcmp(k + n - 3, "_at") == 0);
+}
+
+/*
+ * Gives every time of the page data (keys "at", "last_seen", "*_at" holding
+ * an ISO 8601 UTC time) a "<key>_text" sibling as people read it; templates
+ * show that inside <time datetime="{{key}}">. depth bounds the walk.
+ */
+static void add_readable_times(json_t *v, int depth)
+{
+    const char *k;
+    json_t *m;
+    size_t i;
+
+    if (depth > 12)
+        return;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, m) add_readable_times(m, depth + 1);
+        return;
+    }
+    if (!json_is_object(v))
+        return;
+    {
+        json_t *add = json_object();
+
+        json_object_foreach(v, k, m)
+        {
+            char text[64], key[128];
+
+            if (json_is_string(m) && is_time_key(k) &&
+                readable_time(json_string_value(m), text, sizeof text) &&
+                snprintf(key, sizeof key, "%s_text", k) < (int)sizeof key)
+                json_object_set_new(add, key, json_string(text));
+            else if (json_is_object(m) || json_is_array(m))
+                add_readable_times(m, depth + 1);
+        }
+        json_object_update(v, add); /* after the walk: no change while iterating */
+        json_decref(add);
+    }
+}
+
 /* Renders template tpl with data into a page; 500 text when that fails. */
 static enum MHD_Result send_page(struct req *r, int status, const char *tpl, json_t *data)
 {
@@ -232,6 +294,7 @@ static enum MHD_Result send_page(struct req *r, int status, const char *tpl, jso
     }
     json_object_set(data, "page", page);
     json_decref(page);
+    add_readable_times(data, 0);
     buf_init(&out, RESPONSE_MAX);
     cf_error_clear(&err);
     if (mustache_render(r->app->templates, tpl, data, &out, &err) != CF_OK) {

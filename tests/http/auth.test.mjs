@@ -1366,6 +1366,20 @@ test('pages: the token page shows this site in its example; the outbox marks the
             `the curl example names ${ctx.url}: ${r.text.slice(r.text.indexOf('<pre>'), r.text.indexOf('</pre>'))}`);
         assert.doesNotMatch(r.text, /ctoframe\.example\.org/);
 
+        // Times read as people read them; the machine form stays in datetime.
+        const acc = await admin.get('/account', { html: true });
+        const m = /<time datetime="(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):\d\dZ">([^<]*)<\/time>/.exec(acc.text);
+        assert.ok(m, 'a <time> on the account page');
+        const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(m[2]) - 1];
+        assert.equal(m[6], `${Number(m[3])} ${month} ${m[1]}, ${m[4]}:${m[5]} UTC`);
+        // The session's browser by name, the full User-Agent kept.
+        const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
+        const chrome = ctx.jar();
+        assertStatus(await chrome.post('/login', { email: ctx.w.people.leader_a.email, password: PASSWORD }, { headers: { 'user-agent': UA } }), 200, 'sign-in with a User-Agent');
+        const sessions = (await chrome.get('/account')).json.sessions;
+        assert.equal(sessions[0].browser, 'Chrome on Linux');
+        assert.equal(sessions[0].user_agent, UA);
+
         for (const [query, label] of [['', 'All'], ['?status=pending', 'Pending'], ['?status=failed', 'Failed']]) {
             const page = await admin.get(`/admin/outbox${query}`, { html: true });
             assertHtml(page, 200, `outbox ${query}`);
