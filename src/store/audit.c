@@ -50,10 +50,14 @@ int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out
     static const char sql[] =
         "SELECT a.id, a.at, a.actor, CASE WHEN p.status = 'erased' THEN p.pseudonym ELSE p.name "
         "END,"
-        " a.org, o.name, a.action, a.object_type, a.object_id, a.before, a.after, a.request_id"
+        " a.org, o.name, a.action, a.object_type, a.object_id,"
+        " COALESCE(CASE WHEN op.status = 'erased' THEN op.pseudonym ELSE op.name END, oo.name),"
+        " a.before, a.after, a.request_id"
         " FROM audit_log a"
         " LEFT JOIN people p ON a.actor = 'user:' || p.id"
         " LEFT JOIN orgs o ON o.id = a.org"
+        " LEFT JOIN people op ON a.object_type = 'person' AND op.id = a.object_id"
+        " LEFT JOIN orgs oo ON a.object_type = 'org' AND oo.id = a.object_id"
         " WHERE (CAST(? AS TEXT) IS NULL OR a.actor = ?)"
         " AND (CAST(? AS TEXT) IS NULL OR a.action = ? OR a.action LIKE ? ESCAPE '!')"
         " AND (CAST(? AS TEXT) IS NULL OR a.org = ?)"
@@ -77,7 +81,7 @@ int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out
     }
     return store__query(s, sql,
                         "id#,at,actor,actor_name,org,org_name,action,object_type,object_id,"
-                        "before@,after@,request_id",
+                        "object_name,before@,after@,request_id",
                         out, err, "sssssssssssssiil", f->actor, f->actor, f->action, f->action,
                         f->action != NULL ? like : NULL, f->org, f->org, f->object_id, f->object_id,
                         f->since, f->since, f->until, f->until, f->before_id, f->before_id,

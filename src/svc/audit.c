@@ -93,9 +93,16 @@ static int time_bound(const char *v, const char *field, const char *what, struct
     return CF_OK;
 }
 
-/* The filter's own checks (both the page and the CSV use them). */
-static int filter_ok(const struct audit_filter *f, struct cf_error *err)
+/*
+ * The filter's own checks (both the page and the CSV use them). The
+ * organization may be named as people know it (name or NCES id): g gets its
+ * id, kept in org_id.
+ */
+static int filter_ok(const struct svc *sv, const struct audit_filter *f, struct audit_filter *g,
+                     char org_id[37], struct cf_error *err)
 {
+    if (f->org != NULL && svc_org_resolve(sv, f->org, org_id, NULL) == CF_OK)
+        g->org = org_id;
     if (time_bound(f->since, "since", "From", err) != CF_OK ||
         time_bound(f->until, "until", "Until", err) != CF_OK)
         return CF_EINVAL;
@@ -109,11 +116,12 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
 {
     json_t *entries;
     struct audit_filter g = *f;
+    char org_id[37];
     long limit = f->limit > 0 && f->limit <= 1000 ? f->limit : 100;
     int rc;
 
     *out = NULL;
-    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(f, err)) != CF_OK)
+    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(sv, f, &g, org_id, err)) != CF_OK)
         return rc;
     g.limit = limit + 1;
     rc = store_audit_list(sv->store, &g, &entries, err);
@@ -167,10 +175,11 @@ static void csv_field(struct buf *b, const char *s, int *bad)
 int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv, size_t *n,
                   struct cf_error *err)
 {
-    static const char *const cols[] = {"id",        "at",       "actor",  "actor_name",
-                                       "org",       "org_name", "action", "object_type",
-                                       "object_id", "before",   "after",  "request_id"};
+    static const char *const cols[] = {
+        "id",          "at",        "actor",       "actor_name", "org",   "org_name",  "action",
+        "object_type", "object_id", "object_name", "before",     "after", "request_id"};
     struct audit_filter g = *f;
+    char org_id[37];
     json_t *entries;
     struct buf b;
     size_t i;
@@ -179,7 +188,7 @@ int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv
 
     *csv = NULL;
     *n = 0;
-    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(f, err)) != CF_OK)
+    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(sv, f, &g, org_id, err)) != CF_OK)
         return rc;
     g.limit = f->limit > 0 ? f->limit : 1000000;
     rc = store_audit_list(sv->store, &g, &entries, err);

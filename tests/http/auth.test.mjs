@@ -1197,7 +1197,7 @@ test('audit: sign-ins, failures, refusals and changes with actor and time; filte
         assert.match(r.headers['content-type'], /^text\/csv/);
         assert.equal(r.text[0], '\uFEFF', 'a byte order mark, so that Excel reads UTF-8');
         const { rows, quotedRows } = parseCsv(r.text.slice(1));
-        assert.deepEqual(rows[0], ['id', 'at', 'actor', 'actor_name', 'org', 'org_name', 'action', 'object_type', 'object_id', 'before', 'after', 'request_id']);
+        assert.deepEqual(rows[0], ['id', 'at', 'actor', 'actor_name', 'org', 'org_name', 'action', 'object_type', 'object_id', 'object_name', 'before', 'after', 'request_id']);
         assert.equal(rows.length - 1, everything.length, 'one row per entry');
         for (const [i, row] of rows.slice(1).entries()) {
             const e = everything[i];
@@ -1450,6 +1450,12 @@ test('audit filter: a bad date is named beside its field; the CSV refuses it too
         r = await admin.get('/admin/audit?since=2000-01-01&until=2100-01-01');
         assertStatus(r, 200, 'good dates');
         assert.ok(r.json.entries.length > 0);
+        // The organization by its name; entries about a person or organization name it.
+        r = await admin.get('/admin/audit?org=' + encodeURIComponent('District A'));
+        assertStatus(r, 200, 'org by name');
+        assert.ok(r.json.entries.length > 0 && r.json.entries.every((e) => e.org === ctx.w.orgs.a), 'only district A');
+        const named = (await admin.get('/admin/audit?action=person.add')).json.entries;
+        assert.ok(named.length > 0 && named.every((e) => typeof e.object_name === 'string' && e.object_name.length > 0), 'object_name');
         r = await admin.get('/admin/audit?since=2100-01-01');
         assertStatus(r, 200, 'a future day');
         assert.equal(r.json.entries.length, 0);
