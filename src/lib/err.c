@@ -12,6 +12,7 @@ int cf_error_set(struct cf_error *e, int code, const char *field, const char *fm
     if (e == NULL)
         return code;
     e->code = code;
+    e->nextra = 0;
     if (field != NULL)
         snprintf(e->field, sizeof e->field, "%s", field);
     else
@@ -23,11 +24,30 @@ int cf_error_set(struct cf_error *e, int code, const char *field, const char *fm
     return code;
 }
 
+void cf_error_also(struct cf_error *e, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (e == NULL || field == NULL || field[0] == '\0' || e->nextra < 0 ||
+        e->nextra >= CF_ERROR_EXTRA || strcmp(e->field, field) == 0)
+        return;
+    for (int i = 0; i < e->nextra; i++)
+        if (strcmp(e->extra[i].field, field) == 0)
+            return;
+    snprintf(e->extra[e->nextra].field, sizeof e->extra[0].field, "%s", field);
+    va_start(ap, fmt);
+    if (vsnprintf(e->extra[e->nextra].message, sizeof e->extra[0].message, fmt, ap) < 0)
+        e->extra[e->nextra].message[0] = '\0';
+    va_end(ap);
+    e->nextra++;
+}
+
 void cf_error_clear(struct cf_error *e)
 {
     if (e == NULL)
         return;
     e->code = CF_OK;
+    e->nextra = 0;
     e->message[0] = '\0';
     e->field[0] = '\0';
 }

@@ -4,7 +4,9 @@
  * Every function that can fail returns an enum cf_err (CF_OK == 0, failures
  * negative) and, when it has something to say to a person, fills a
  * struct cf_error: the code, a message written for people, and the name of
- * the input field at fault (empty when no single field is).
+ * the input field at fault (empty when no single field is). A form with
+ * several fields at fault keeps the others in extra (cf_error_also), so a
+ * person sees every problem at once.
  */
 #ifndef CF_ERR_H
 #define CF_ERR_H
@@ -28,10 +30,17 @@ enum cf_err {
     CF_EREADONLY = -13, /* database or file is read-only */
 };
 
+#define CF_ERROR_EXTRA 6
+
 struct cf_error {
     int code;
     char message[512];
     char field[128];
+    int nextra; /* further fields at fault, after field */
+    struct {
+        char field[48];
+        char message[208];
+    } extra[CF_ERROR_EXTRA];
 };
 
 /*
@@ -40,6 +49,13 @@ struct cf_error {
  */
 int cf_error_set(struct cf_error *e, int code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * Adds another field at fault to e (already set by cf_error_set); ignored when
+ * e is NULL, full, or already names field.
+ */
+void cf_error_also(struct cf_error *e, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Resets e to CF_OK with empty message and field. */
 void cf_error_clear(struct cf_error *e);

@@ -38,6 +38,18 @@ void svc__token_hash(const char *token, char hash[65])
     sodium_bin2hex(hash, 65, h, sizeof h);
 }
 
+void svc__check(struct svc_checks *ck, int rc, const struct cf_error *e)
+{
+    if (rc == CF_OK)
+        return;
+    if (ck->rc == CF_OK) {
+        ck->rc = rc;
+        cf_error_set(ck->err, rc, e->field[0] != '\0' ? e->field : NULL, "%s", e->message);
+    } else {
+        cf_error_also(ck->err, e->field, "%s", e->message);
+    }
+}
+
 void svc__token_new_hex(char out[33])
 {
     unsigned char b[16];
@@ -779,17 +791,34 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
     if (!needed)
         return cf_error_set(err, CF_ECONFLICT, "token",
                             "A program administrator already exists; sign in instead.");
-    if (svc__text(in, "organization", 1, 200, "the name of the certification body", body_name,
-                  sizeof body_name, err) != CF_OK ||
-        svc__text(in, "name", 1, 200, "your name", your_name, sizeof your_name, err) != CF_OK)
-        return CF_EINVAL;
+    {
+        /* Every field at fault at once. */
+        struct svc_checks ck = {err, CF_OK};
+        struct cf_error e;
+        const char *pw2 = json_string_value(json_object_get(in, "password2"));
+
+        svc__check(&ck,
+                   svc__text(in, "organization", 1, 200, "the name of the certification body",
+                             body_name, sizeof body_name, &e),
+                   &e);
+        svc__check(&ck, svc__text(in, "name", 1, 200, "your name", your_name, sizeof your_name, &e),
+                   &e);
+        rc = svc__email(json_string_value(json_object_get(in, "email")), email, sizeof email,
+                        "email", &e);
+        svc__check(&ck, rc, &e);
+        svc__check(&ck, svc__password_ok(pw, rc == CF_OK ? email : "", "password", &e), &e);
+        /* Forms have the password twice; JSON clients may send it once. */
+        if (json_object_get(in, "password2") != NULL &&
+            (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0))
+            svc__check(
+                &ck,
+                cf_error_set(&e, CF_EINVAL, "password2", "The two passwords are not the same."),
+                &e);
+        if (ck.rc != CF_OK)
+            return ck.rc;
+    }
     org_name = body_name;
     name = your_name;
-    if (svc__email(json_string_value(json_object_get(in, "email")), email, sizeof email, "email",
-                   err) != CF_OK)
-        return CF_EINVAL;
-    if (svc__password_ok(pw, email, "password", err) != CF_OK)
-        return CF_EINVAL;
     if (svc__password_hash(pw, hash, sizeof hash, err) != CF_OK)
         return err->code;
 
@@ -905,6 +934,11 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     json_decref(after);
     json_decref(p);
     return rc;
+}
+
+int svc_password_check(const char *password, const char *email, struct cf_error *err)
+{
+    return svc__password_ok(password, email != NULL ? email : "", "password", err);
 }
 
 int svc_invite_accept(const struct svc *sv, const char *token, const char *password,

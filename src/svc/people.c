@@ -327,12 +327,33 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
     int rc;
 
     *out = NULL;
-    if (svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
-        nces_of(in, nces, err) != CF_OK || enrollment_of(in, &enrollment, err) != CF_OK)
-        return CF_EINVAL;
-    if (!authz_org_kind_valid(kind))
-        return cf_error_set(err, CF_EINVAL, "kind",
-                            "The kind is one of body, state, district, school.");
+    {
+        /* Every field at fault at once. */
+        struct svc_checks ck = {err, CF_OK};
+        struct cf_error e;
+        int kind_ok = authz_org_kind_valid(kind);
+
+        svc__check(&ck, svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, &e),
+                   &e);
+        if (!kind_ok)
+            svc__check(&ck,
+                       cf_error_set(&e, CF_EINVAL, "kind",
+                                    "The kind is one of body, state, district, school."),
+                       &e);
+        rc = nces_of(in, nces, &e);
+        if (rc == CF_OK && kind_ok && nces[0] != '\0') {
+            if (strcmp(kind, "district") != 0 && strcmp(kind, "school") != 0)
+                rc = cf_error_set(&e, CF_EINVAL, "nces_id",
+                                  "Only districts and schools have NCES ids.");
+            else if (strlen(nces) != (strcmp(kind, "district") == 0 ? 7u : 12u))
+                rc = cf_error_set(&e, CF_EINVAL, "nces_id", "A %s's NCES id has %d digits.", kind,
+                                  strcmp(kind, "district") == 0 ? 7 : 12);
+        }
+        svc__check(&ck, rc, &e);
+        svc__check(&ck, enrollment_of(in, &enrollment, &e), &e);
+        if (ck.rc != CF_OK)
+            return ck.rc;
+    }
     if (pkey != NULL && pkey[0] != '\0') {
         rc = svc_org_resolve(sv, pkey, parent, err);
         if (rc != CF_OK) {
@@ -357,11 +378,6 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
     if (!(strcmp(kind, "school") == 0 ? svc__can(sv, PERM_ORGS_WRITE, parent)
                                       : can_everywhere(sv, PERM_ORGS_WRITE)))
         return cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not add a %s here.", kind);
-    if (nces[0] != '\0' && strcmp(kind, "district") != 0 && strcmp(kind, "school") != 0)
-        return cf_error_set(err, CF_EINVAL, "nces_id", "Only districts and schools have NCES ids.");
-    if (nces[0] != '\0' && strlen(nces) != (strcmp(kind, "district") == 0 ? 7u : 12u))
-        return cf_error_set(err, CF_EINVAL, "nces_id", "A %s's NCES id has %d digits.", kind,
-                            strcmp(kind, "district") == 0 ? 7 : 12);
 
     if ((rc = name_free(sv, kind, parent, name, NULL, err)) != CF_OK)
         return rc;
@@ -701,18 +717,32 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
     int rc;
 
     *out = NULL;
-    if (svc__email(str(in, "email"), email, sizeof email, "email", err) != CF_OK ||
-        svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
-        svc__text(in, "title", 0, NAME_MAX_CHARS, "The title", title, sizeof title, err) != CF_OK)
-        return CF_EINVAL;
-    if (!authz_role_valid(role))
-        return cf_error_set(err, CF_EINVAL, "role",
-                            "The role is one of leader, evaluator, district_admin, reviewer, "
-                            "examiner, program_admin.");
-    rc = svc_org_resolve(sv, str(in, "org"), org, err);
-    if (rc != CF_OK) {
-        snprintf(err->field, sizeof err->field, "org");
-        return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+    {
+        /* Every field at fault at once. */
+        struct svc_checks ck = {err, CF_OK};
+        struct cf_error e;
+
+        svc__check(&ck, svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, &e),
+                   &e);
+        svc__check(&ck, svc__email(str(in, "email"), email, sizeof email, "email", &e), &e);
+        svc__check(&ck,
+                   svc__text(in, "title", 0, NAME_MAX_CHARS, "The title", title, sizeof title, &e),
+                   &e);
+        rc = svc_org_resolve(sv, str(in, "org"), org, &e);
+        if (rc != CF_OK) {
+            if (rc != CF_ENOTFOUND && rc != CF_EINVAL)
+                return cf_error_set(err, rc, NULL, "%s", e.message);
+            snprintf(e.field, sizeof e.field, "org");
+            svc__check(&ck, CF_EINVAL, &e);
+        }
+        if (!authz_role_valid(role))
+            svc__check(&ck,
+                       cf_error_set(&e, CF_EINVAL, "role",
+                                    "The role is one of leader, evaluator, district_admin, "
+                                    "reviewer, examiner, program_admin."),
+                       &e);
+        if (ck.rc != CF_OK)
+            return ck.rc;
     }
     if (!may_grant(sv, role, org))
         return cf_error_set(err, CF_EFORBIDDEN, "role",

@@ -72,6 +72,8 @@ int svc_token_principal(const struct svc *sv, const char *token, json_t **person
                         struct cf_error *err);
 
 int svc_logout(const struct svc *sv, const char *token, struct cf_error *err);
+/* Whether password is good enough for the account of email (field "password"). */
+int svc_password_check(const char *password, const char *email, struct cf_error *err);
 /* Ends every session of the acting person. */
 int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *err);
 /*

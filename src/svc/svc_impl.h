@@ -18,6 +18,22 @@ int svc__audit(const struct svc *sv, const char *org, const char *action, const 
  */
 int svc__can(const struct svc *sv, enum perm p, const char *org);
 
+/*
+ * Checking a form field by field, so that every field at fault is reported:
+ *     struct svc_checks ck = {err, CF_OK};
+ *     struct cf_error e;
+ *     svc__check(&ck, svc__email(…, &e), &e);
+ *     svc__check(&ck, svc__text(…, &e), &e);
+ *     if (ck.rc != CF_OK) return ck.rc;
+ * The first failure fills err; the next ones are added with cf_error_also.
+ */
+struct svc_checks {
+    struct cf_error *err;
+    int rc;
+};
+
+void svc__check(struct svc_checks *ck, int rc, const struct cf_error *e);
+
 /* A new random token (43 URL-safe characters) and the hex hash stored for it. */
 void svc__token_new(char token[44]);
 void svc__token_hash(const char *token, char hash[65]);

@@ -117,10 +117,7 @@ int h_setup(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     json_t *res;
-    int rc = passwords_agree(r, err);
-
-    if (rc == CF_OK)
-        rc = svc_setup_finish(&sv, r->params[0], r->form,
+    int rc = svc_setup_finish(&sv, r->params[0], r->form,
                               MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "User-Agent"),
                               &res, err);
     if (rc != CF_OK) {
@@ -143,9 +140,20 @@ static int password_link(struct req *r, const char *kind, json_t **out, struct c
                                        json_t **, struct cf_error *))
 {
     struct svc sv = req_svc(r);
-    json_t *res;
+    json_t *res, *link = NULL;
     int rc = passwords_agree(r, err);
 
+    /* Different passwords: say too if the first one would be refused anyway. */
+    if (rc != CF_OK && svc_link_check(&sv, r->params[0], kind, &link, NULL) == CF_OK) {
+        struct cf_error weak;
+        const char *email =
+            json_string_value(json_object_get(json_object_get(link, "person"), "email"));
+
+        cf_error_clear(&weak);
+        if (svc_password_check(req_field(r, "password"), email, &weak) != CF_OK)
+            cf_error_also(err, weak.field, "%s", weak.message);
+    }
+    json_decref(link);
     if (rc == CF_OK)
         rc = finish(&sv, r->params[0], req_field(r, "password"),
                     MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "User-Agent"), &res, err);

@@ -393,8 +393,22 @@ static const char *allowed_methods(struct req *r)
     return get && post ? "GET, HEAD, POST" : post ? "POST" : "GET, HEAD";
 }
 
+/* The further fields at fault of err, as [{field, message}] (NULL when there are none). */
+static json_t *more_fields(const struct cf_error *err)
+{
+    json_t *more;
+
+    if (err == NULL || err->nextra <= 0)
+        return NULL;
+    more = json_array();
+    for (int i = 0; i < err->nextra && i < CF_ERROR_EXTRA; i++)
+        json_array_append_new(more, json_pack("{s:s, s:s}", "field", err->extra[i].field, "message",
+                                              err->extra[i].message));
+    return more;
+}
+
 static enum MHD_Result send_error(struct req *r, int status, const char *code, const char *message,
-                                  const char *field)
+                                  const char *field, const struct cf_error *err)
 {
     json_t *v;
     enum MHD_Result ret;
@@ -407,9 +421,14 @@ static enum MHD_Result send_error(struct req *r, int status, const char *code, c
         v = imsx_status(status, message, field);
         ret = send_json(r, status, v, "no-store");
     } else if (r->want_json || r->app->templates == NULL) {
+        json_t *more = more_fields(err);
+
         v = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
         if (field != NULL && field[0] != '\0')
             json_object_set_new(json_object_get(v, "error"), "field", json_string(field));
+        /* Every further field at fault, so a client can mark them all. */
+        if (more != NULL)
+            json_object_set_new(json_object_get(v, "error"), "more", more);
         ret = send_json(r, status, v, "no-store");
     } else {
         v = json_pack("{s:{s:s, s:s, s:i, s:s}}", "error", "code", code, "message", message,
@@ -432,8 +451,9 @@ static enum MHD_Result send_redirect(struct req *r, const char *location)
 }
 
 static enum MHD_Result send_form_again(struct req *r, int status, const char *code,
-                                       const char *message, const char *field)
+                                       const char *message, const struct cf_error *err)
 {
+    const char *field = err->field;
     json_t *data = json_object(), *form = json_deep_copy(r->form != NULL ? r->form : NULL);
     json_t *errors = json_object();
     enum MHD_Result ret;
@@ -445,9 +465,15 @@ static enum MHD_Result send_form_again(struct req *r, int status, const char *co
     json_object_del(form, "csrf");
     if (field != NULL && field[0] != '\0')
         json_object_set_new(errors, field, json_string(message));
+    for (int i = 0; i < err->nextra && i < CF_ERROR_EXTRA; i++)
+        if (json_object_get(errors, err->extra[i].field) == NULL)
+            json_object_set_new(errors, err->extra[i].field, json_string(err->extra[i].message));
     json_object_set_new(data, "error",
-                        json_pack("{s:s, s:s, s:s, s:i}", "code", code, "message", message, "field",
-                                  field != NULL ? field : "", "status", status));
+                        json_pack("{s:s, s:s, s:s, s:i}", "code", code, "message",
+                                  err->nextra > 0 ? "Some fields need attention: see the messages "
+                                                    "beside them."
+                                                  : message,
+                                  "field", field != NULL ? field : "", "status", status));
     json_object_set_new(data, "errors", errors);
     json_object_set_new(data, "form", form);
     if (r->nparams > 0)
@@ -469,7 +495,7 @@ static enum MHD_Result send_form_again(struct req *r, int status, const char *co
 
 enum MHD_Result render_error(struct req *r, int status, const char *code, const char *message)
 {
-    return send_error(r, status, code, message, NULL);
+    return send_error(r, status, code, message, NULL, NULL);
 }
 
 enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct cf_error *err)
@@ -490,8 +516,8 @@ enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct c
          * GET form too, when its handler gave the page's data). */
         if (status < 500 && status != 404 && !r->want_json && r->route != NULL &&
             r->route->template != NULL && (strcmp(r->method, "POST") == 0 || r->form_page != NULL))
-            return send_form_again(r, status, cf_err_name(rc), msg, err->field);
-        return send_error(r, status, cf_err_name(rc), msg, err->field);
+            return send_form_again(r, status, cf_err_name(rc), msg, err);
+        return send_error(r, status, cf_err_name(rc), msg, err->field, err);
     }
     if (r->raw_type != NULL) {
         const json_t *t = json_object_get(out, "csv");

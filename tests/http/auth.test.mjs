@@ -1498,3 +1498,34 @@ test('organizations: no two of a name in one place; "7,200" students; the school
         assert.doesNotMatch(mine, new RegExp(`href="/admin/orgs/${w.orgs.state}"`));
     });
 });
+
+test('forms name every field at fault at once, not only the first', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const w = ctx.w;
+        const admin = await ctx.signIn(w.people.program_admin.email);
+        // Invite: no name and a bad address.
+        let r = await admin.post('/admin/people', { name: '', email: 'not-an-address', role: 'leader', org: w.orgs.a }, { form: true, html: true });
+        assertHtml(r, 400, 'invite with two problems');
+        assert.match(r.text, /id="name-error"/);
+        assert.match(r.text, /id="email-error"/);
+        assert.match(r.text, /Some fields need attention/);
+        r = await admin.post('/admin/people', { name: '', email: 'not-an-address', role: 'nobody', org: w.orgs.a });
+        assertJsonError(r, 400, 'the same as JSON');
+        const fields = [r.json.error.field, ...(r.json.error.more || []).map((m) => m.field)].sort();
+        assert.deepEqual(fields, ['email', 'name', 'role']);
+        // An organization: no name and a 3-digit NCES id.
+        r = await admin.post('/admin/orgs', { name: '', kind: 'district', parent: w.orgs.state, nces_id: '123', enrollment: 'many' }, { form: true, html: true });
+        assertHtml(r, 400, 'organization with three problems');
+        for (const f of ['name', 'nces_id', 'enrollment']) assert.match(r.text, new RegExp(`id="${f}-error"`), f);
+        // A password link: different passwords, and the first one too short.
+        const email = 'multi-invitee@example.org';
+        await addUser(ctx.db, email, { name: 'Multi Invitee', role: 'leader', org: w.orgs.a, password: null });
+        const token = await linkToken(ctx.db, 'invite', email);
+        r = await ctx.jar().post(`/invite/${token}`, { password: 'short', password2: 'other' }, { form: true, html: true });
+        assertHtml(r, 400, 'two password problems');
+        assert.match(r.text, /not the same/);
+        assert.match(r.text, /at least \d+ characters/);
+        assertStatus(await ctx.jar().get(`/invite/${token}`), 200, 'the link still works');
+    });
+});

@@ -408,6 +408,41 @@ static void test_err_set(void **state)
     cf_error_clear(NULL);
 }
 
+/* Further fields at fault: added once each, up to the limit; set and clear forget them. */
+static void test_err_also(void **state)
+{
+    struct cf_error e;
+
+    (void)state;
+    cf_error_also(NULL, "x", "ignored");
+    cf_error_set(&e, CF_EINVAL, "email", "bad e-mail");
+    assert_int_equal(e.nextra, 0);
+    cf_error_also(&e, "email", "the first field again"); /* already the first */
+    cf_error_also(&e, "", "no field");
+    cf_error_also(&e, NULL, "no field");
+    assert_int_equal(e.nextra, 0);
+    cf_error_also(&e, "name", "no name %d", 1);
+    cf_error_also(&e, "name", "no name twice");
+    assert_int_equal(e.nextra, 1);
+    assert_string_equal(e.extra[0].field, "name");
+    assert_string_equal(e.extra[0].message, "no name 1");
+    for (int i = 0; i < CF_ERROR_EXTRA + 3; i++) {
+        char f[16];
+
+        snprintf(f, sizeof f, "f%d", i);
+        cf_error_also(&e, f, "m");
+    }
+    assert_int_equal(e.nextra, CF_ERROR_EXTRA);
+    assert_string_equal(e.field, "email");
+    assert_string_equal(e.message, "bad e-mail");
+    cf_error_set(&e, CF_EINVAL, "other", "again");
+    assert_int_equal(e.nextra, 0);
+    cf_error_also(&e, "name", "n");
+    cf_error_clear(&e);
+    assert_int_equal(e.nextra, 0);
+    assert_int_equal(e.code, CF_OK);
+}
+
 static void test_err_names(void **state)
 {
     static const struct {
@@ -604,6 +639,7 @@ int main(void)
         cmocka_unit_test(test_arena_alignment),
         cmocka_unit_test(test_arena_strings),
         cmocka_unit_test(test_err_set),
+        cmocka_unit_test(test_err_also),
         cmocka_unit_test(test_err_names),
         cmocka_unit_test(test_clock_parse_valid),
         cmocka_unit_test(test_clock_parse_invalid),
