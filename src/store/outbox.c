@@ -3,10 +3,10 @@
 
 #define OUTBOX_COLS                                                                                \
     "id#,kind,to_addr,subject,body,person_id,status,attempts#,next_attempt_at,last_error,"         \
-    "created_at,sent_at"
+    "created_at,sent_at,cancelled_at"
 #define OUTBOX_SELECT                                                                              \
     "SELECT id, kind, to_addr, subject, body, person_id, status, attempts, next_attempt_at,"       \
-    " last_error, created_at, sent_at FROM outbox"
+    " last_error, created_at, sent_at, cancelled_at FROM outbox"
 
 int store_outbox_add(struct store *s, const char *kind, const char *to, const char *subject,
                      const char *body, const char *person, const char *now, int64_t *id,
@@ -54,6 +54,15 @@ int store_outbox_sent(struct store *s, int64_t id, const char *now, struct cf_er
                        "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
                        " last_error = NULL WHERE id = ?",
                        NULL, err, "si", now, id);
+}
+
+int store_outbox_cancel(struct store *s, const char *person, const char *kind, const char *why,
+                        const char *now, struct cf_error *err)
+{
+    return store__exec(s,
+                       "UPDATE outbox SET status = 'failed', last_error = ?, cancelled_at = ?"
+                       " WHERE person_id = ? AND kind = ? AND status = 'pending'",
+                       NULL, err, "ssss", why, now, person, kind);
 }
 
 int store_outbox_get(struct store *s, int64_t id, json_t **out, struct cf_error *err)

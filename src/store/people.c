@@ -251,7 +251,9 @@ int store_person_erase_rows(struct store *s, const char *person, const char *now
         rc = store__exec(s,
                          "UPDATE outbox SET to_addr = '[erased]', subject = '[erased]',"
                          " body = '[erased]', status = CASE WHEN status = 'pending' THEN 'failed'"
-                         " ELSE status END WHERE person_id = ?",
+                         " ELSE status END, last_error = CASE WHEN status = 'pending'"
+                         " THEN 'not sent: the person was erased' ELSE last_error END"
+                         " WHERE person_id = ?",
                          NULL, err, "s", person);
     if (rc == CF_OK)
         rc =

@@ -219,6 +219,9 @@ int store_outbox_list(struct store *s, const char *status, long limit, json_t **
 int store_outbox_due(struct store *s, const char *now, long limit, json_t **out,
                      struct cf_error *err);
 int store_outbox_sent(struct store *s, int64_t id, const char *now, struct cf_error *err);
+/* The person's pending messages of kind are not sent: failed, with why and cancelled_at. */
+int store_outbox_cancel(struct store *s, const char *person, const char *kind, const char *why,
+                        const char *now, struct cf_error *err);
 /* One message; CF_ENOTFOUND when there is none with id. */
 int store_outbox_get(struct store *s, int64_t id, json_t **out, struct cf_error *err);
 /* A failed message pending again at now, attempts from 0; *n = rows changed (0 or 1). */

@@ -246,6 +246,10 @@ int svc__link_issue(const struct svc *sv, const char *kind, const char *person, 
     clock_now_iso(now, sizeof now);
     svc__iso_after(ttl, exp, sizeof exp);
     rc = store_ott_void(sv->store, person, kind, now, err);
+    /* The e-mail with the replaced link, if still waiting, would only mislead. */
+    if (rc == CF_OK && person != NULL)
+        rc = store_outbox_cancel(sv->store, person, kind, "not sent: a newer message replaced it",
+                                 now, err);
     if (rc != CF_OK)
         return rc;
     svc__token_new(token);
@@ -918,6 +922,10 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     rc = store_person_update(sv->store, p, err);
     if (rc == CF_OK)
         rc = store_person_set_password(sv->store, pid, hash, now, err);
+    /* The link was used (perhaps passed on from the outbox page): its e-mail is moot. */
+    if (rc == CF_OK)
+        rc = store_outbox_cancel(sv->store, pid, kind, "not sent: the link was used before", now,
+                                 err);
     /* A new password ends every session the old one opened. */
     if (rc == CF_OK)
         rc = store_session_delete_person(sv->store, pid, NULL, err);

@@ -40,6 +40,16 @@ int svc_outbox_retry(const struct svc *sv, int64_t id, json_t **out, struct cf_e
     if (rc == CF_ENOTFOUND)
         cf_error_set(err, CF_ENOTFOUND, NULL, "There is no message #%lld in the outbox.",
                      (long long)id);
+    else if (rc == CF_OK && json_is_string(json_object_get(m, "cancelled_at")))
+        rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                          "Message #%lld was not sent on purpose (%s); send a new one from the "
+                          "person's page if needed.",
+                          (long long)id, json_string_value(json_object_get(m, "last_error")));
+    else if (rc == CF_OK &&
+             strcmp(json_string_value(json_object_get(m, "to_addr")), "[erased]") == 0)
+        rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                          "Message #%lld was for a person who has been erased; it cannot be sent.",
+                          (long long)id);
     else if (rc == CF_OK && strcmp(json_string_value(json_object_get(m, "status")), "failed") != 0)
         rc = cf_error_set(err, CF_ECONFLICT, NULL,
                           "Message #%lld is %s; only a failed message can be sent again.",

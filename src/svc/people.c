@@ -937,7 +937,10 @@ int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct c
         json_t *g, *seen = json_array();
         const char *status = str(p, "status");
         int edit = svc__can(sv, PERM_PEOPLE_WRITE, str(p, "org_id"));
-        int account = edit && reaches_every_role(sv, id, NULL) == CF_OK;
+        int self =
+            sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0;
+        int reach = edit && reaches_every_role(sv, id, NULL) == CF_OK;
+        int account = reach && !self;
 
         /* Only the roles in organizations this viewer can see (program-wide ones: program
          * staff), each saying whether this viewer may take it away. */
@@ -948,20 +951,18 @@ int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct c
             if (!grant_visible(sv, g))
                 continue;
             json_object_set_new(g, "role_label", json_string(authz_role_label(role)));
-            json_object_set_new(g, "can_revoke", json_boolean(may_grant(sv, role, org)));
+            json_object_set_new(g, "can_revoke", json_boolean(!self && may_grant(sv, role, org)));
             json_array_append(seen, g);
         }
         json_decref(grants);
         grants = seen;
         /* What this viewer may do to this person now (the page offers only that). */
-        *out =
-            json_pack("{s:o, s:o, s:b, s:b, s:b, s:b, s:b}", "person", v, "roles", grants,
-                      "can_edit", edit, "can_disable", account && strcmp(status, "disabled") != 0,
-                      "can_enable", account && strcmp(status, "disabled") == 0, "can_reinvite",
-                      account && strcmp(status, "invited") == 0, "can_erase",
-                      can_everywhere(sv, PERM_PEOPLE_ERASE) &&
-                          !(sv->who != NULL && sv->who->person_id != NULL &&
-                            strcmp(sv->who->person_id, id) == 0));
+        *out = json_pack("{s:o, s:o, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "person", v, "roles",
+                         grants, "is_self", self, "account_elsewhere", edit && !reach, "can_edit",
+                         edit, "can_disable", account && strcmp(status, "disabled") != 0,
+                         "can_enable", account && strcmp(status, "disabled") == 0, "can_reinvite",
+                         account && strcmp(status, "invited") == 0, "can_erase",
+                         can_everywhere(sv, PERM_PEOPLE_ERASE) && !self);
     }
     json_decref(p);
     return CF_OK;
@@ -1086,6 +1087,10 @@ int svc_person_revoke(const struct svc *sv, const char *id, const char *role, co
     if (!may_grant(sv, role, org))
         return cf_error_set(err, CF_EFORBIDDEN, "role",
                             "You may not take the role %s away in that organization.", role);
+    /* One click could lock you out of the pages you are on: another administrator does it. */
+    if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0)
+        return cf_error_set(err, CF_ECONFLICT, "role",
+                            "You cannot take away a role of your own; ask another administrator.");
     if (strcmp(role, "program_admin") == 0) {
         json_t *gr = NULL;
         size_t i;

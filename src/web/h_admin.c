@@ -390,7 +390,9 @@ int h_outbox(struct req *r, json_t **out, struct cf_error *err)
     json_array_foreach(list, i, m) json_object_set_new(
         m, "can_retry",
         json_boolean(retry &&
-                     strcmp(json_string_value(json_object_get(m, "status")), "failed") == 0));
+                     strcmp(json_string_value(json_object_get(m, "status")), "failed") == 0 &&
+                     strcmp(json_string_value(json_object_get(m, "to_addr")), "[erased]") != 0 &&
+                     !json_is_string(json_object_get(m, "cancelled_at"))));
     *out = json_pack("{s:o, s:s?, s:[], s:b}", "messages", list, "status", status, "tabs",
                      "delivering", r->app->mail_delivery);
     {

@@ -357,7 +357,9 @@ enum MHD_Result web_authorize(struct req *r, int *done)
                                           : "Please sign in.");
             return render_result(r, CF_EUNAUTH, NULL, &err);
         }
-        if (rt->scope != SCOPE_NONE) {
+        if (rt->perm == PERM_SIGNED_IN) {
+            ok = 1; /* signed in is enough, even with no role (yet, or any more) */
+        } else if (rt->scope != SCOPE_NONE) {
             chain = scope_chain(r);
             ok = chain != NULL && authz_allows(r->who.grants, rt->perm, chain);
         } else

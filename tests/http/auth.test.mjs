@@ -1423,6 +1423,15 @@ test('a reloaded "new token" page makes no second token; replaced and used links
         r = await ctx.jar().get(`/invite/${second}`, { html: true });
         assertHtml(r, 409, 'the used link');
         assert.match(r.text, /accepted already/);
+        // Neither waiting e-mail goes out any more: one was replaced, the other's link used.
+        const mails = (await outbox(ctx.db)).filter((m) => m.to_addr === email);
+        assert.equal(mails.length, 2);
+        for (const m of mails) {
+            assert.equal(m.status, 'failed', `message #${m.id}`);
+            assert.ok(m.cancelled_at, `message #${m.id} cancelled`);
+            assert.match(m.last_error, /^not sent: /);
+            assertJsonError(await admin.post(`/admin/outbox/${m.id}/retry`, {}), 409, `retry of #${m.id}`);
+        }
 
         // A disabled person's invitation refuses before the form is filled in.
         const off = await addUser(ctx.db, 'disabled-invitee@example.org', { name: 'Dee Disabled', role: 'leader', org: w.orgs.a, password: null });
@@ -1527,5 +1536,39 @@ test('forms name every field at fault at once, not only the first', async () => 
         assert.match(r.text, /not the same/);
         assert.match(r.text, /at least \d+ characters/);
         assertStatus(await ctx.jar().get(`/invite/${token}`), 200, 'the link still works');
+    });
+});
+
+test('no role locks nobody out; nobody takes away their own role; erased mail is not sent again', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const w = ctx.w;
+        const admin = await ctx.signIn(w.people.program_admin.email);
+        const da = await ctx.signIn(w.people.district_admin_a.email);
+        // Their own page: no "Take away", no "Disable"; the request is refused too.
+        const own = await da.get(`/admin/people/${w.people.district_admin_a.id}`, { html: true });
+        assertHtml(own, 200, 'own person page');
+        assert.doesNotMatch(own.text, /\/revoke"/, 'no Take away on your own roles');
+        assert.doesNotMatch(own.text, /\/disable"/, 'no Disable on yourself');
+        const r = await da.post(`/admin/people/${w.people.district_admin_a.id}/revoke`, { role: 'district_admin', org: w.orgs.a });
+        assertJsonError(r, 409, 'taking away your own role');
+        assert.match(r.json.error.message, /ask another administrator/);
+        // Someone whose only role is taken away still reaches their dashboard and account.
+        const leader = await ctx.signIn(w.people.leader_a.email);
+        assertStatus(await admin.post(`/admin/people/${w.people.leader_a.id}/revoke`, { role: 'leader', org: w.orgs.a }), 200, 'revoke the only role');
+        const dash = await leader.get('/dashboard', { html: true });
+        assertHtml(dash, 200, 'dashboard with no role');
+        assert.match(dash.text, /no role in any organization yet/);
+        assertStatus(await leader.get('/account'), 200, 'account with no role');
+        assertStatus(await leader.get('/me'), 200, '/me with no role');
+        assertStatus(await leader.get('/admin/people'), 403, 'still no admin page');
+
+        // An erased person's waiting invitation cannot be queued again.
+        const gone = await addUser(ctx.db, 'to-erase@example.org', { name: 'To Erase', role: 'leader', org: w.orgs.a, password: null });
+        const msg = (await outbox(ctx.db)).find((m) => m.to_addr === 'to-erase@example.org');
+        assertStatus(await admin.post(`/admin/people/${gone}/erase`, {}), 200, 'erase');
+        const after = (await outbox(ctx.db)).find((m) => m.id === msg.id);
+        assert.notEqual(after.status, 'pending', 'the invitation does not go out after erasure');
+        assertJsonError(await admin.post(`/admin/outbox/${msg.id}/retry`, {}), 409, 'retry of an erased person\'s message');
     });
 });
