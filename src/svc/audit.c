@@ -101,8 +101,15 @@ static int time_bound(const char *v, const char *field, const char *what, struct
 static int filter_ok(const struct svc *sv, const struct audit_filter *f, struct audit_filter *g,
                      char org_id[37], struct cf_error *err)
 {
-    if (f->org != NULL && svc_org_resolve(sv, f->org, org_id, NULL) == CF_OK)
-        g->org = org_id;
+    if (f->org != NULL) {
+        struct cf_error e;
+        int rc = svc_org_resolve(sv, f->org, org_id, &e);
+
+        if (rc == CF_OK)
+            g->org = org_id;
+        else if (strlen(f->org) != 36) /* an id is kept as given: the org may be gone */
+            return cf_error_set(err, CF_EINVAL, "org", "%s", e.message);
+    }
     if (time_bound(f->since, "since", "From", err) != CF_OK ||
         time_bound(f->until, "until", "Until", err) != CF_OK)
         return CF_EINVAL;

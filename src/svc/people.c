@@ -267,7 +267,8 @@ static int enrollment_of(const json_t *in, long *v, struct cf_error *err)
     return CF_OK;
 }
 
-static int nces_of(const json_t *in, char *out, struct cf_error *err)
+/* The NCES id of in into out ("" when none), checked against kind (may be NULL: unknown). */
+static int nces_of(const json_t *in, const char *kind, char *out, struct cf_error *err)
 {
     const char *v = str(in, "nces_id");
     size_t n;
@@ -276,6 +277,12 @@ static int nces_of(const json_t *in, char *out, struct cf_error *err)
     if (v == NULL || v[0] == '\0')
         return CF_OK;
     n = strlen(v);
+    if (kind != NULL && strcmp(kind, "district") != 0 && strcmp(kind, "school") != 0)
+        return cf_error_set(err, CF_EINVAL, "nces_id", "Only districts and schools have NCES ids.");
+    if (kind != NULL &&
+        (n != (strcmp(kind, "district") == 0 ? 7u : 12u) || strspn(v, "0123456789") != n))
+        return cf_error_set(err, CF_EINVAL, "nces_id", "A %s's NCES id has %d digits.", kind,
+                            strcmp(kind, "district") == 0 ? 7 : 12);
     if ((n != 7 && n != 12) || strspn(v, "0123456789") != n)
         return cf_error_set(err, CF_EINVAL, "nces_id",
                             "An NCES id is 7 digits (district) or 12 digits (school).");
@@ -340,16 +347,7 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
                        cf_error_set(&e, CF_EINVAL, "kind",
                                     "The kind is one of body, state, district, school."),
                        &e);
-        rc = nces_of(in, nces, &e);
-        if (rc == CF_OK && kind_ok && nces[0] != '\0') {
-            if (strcmp(kind, "district") != 0 && strcmp(kind, "school") != 0)
-                rc = cf_error_set(&e, CF_EINVAL, "nces_id",
-                                  "Only districts and schools have NCES ids.");
-            else if (strlen(nces) != (strcmp(kind, "district") == 0 ? 7u : 12u))
-                rc = cf_error_set(&e, CF_EINVAL, "nces_id", "A %s's NCES id has %d digits.", kind,
-                                  strcmp(kind, "district") == 0 ? 7 : 12);
-        }
-        svc__check(&ck, rc, &e);
+        svc__check(&ck, nces_of(in, kind_ok ? kind : NULL, nces, &e), &e);
         svc__check(&ck, enrollment_of(in, &enrollment, &e), &e);
         if (ck.rc != CF_OK)
             return ck.rc;
@@ -424,15 +422,21 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
         json_decref(before);
         return cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not change this organization.");
     }
-    if (svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, err) != CF_OK ||
-        nces_of(in, nces, err) != CF_OK || enrollment_of(in, &enrollment, err) != CF_OK) {
-        json_decref(before);
-        return CF_EINVAL;
-    }
-    if ((rc = name_free(sv, str(before, "kind"), str(before, "parent_id"), name, id, err)) !=
-        CF_OK) {
-        json_decref(before);
-        return rc;
+    {
+        /* Every field at fault at once. */
+        struct svc_checks ck = {err, CF_OK};
+        struct cf_error e;
+
+        rc = svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, &e);
+        if (rc == CF_OK)
+            rc = name_free(sv, str(before, "kind"), str(before, "parent_id"), name, id, &e);
+        svc__check(&ck, rc, &e);
+        svc__check(&ck, nces_of(in, str(before, "kind"), nces, &e), &e);
+        svc__check(&ck, enrollment_of(in, &enrollment, &e), &e);
+        if (ck.rc != CF_OK) {
+            json_decref(before);
+            return ck.rc;
+        }
     }
     clock_now_iso(now, sizeof now);
     after = json_deep_copy(before);
@@ -440,6 +444,12 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
     json_object_set_new(after, "nces_id", nces[0] != '\0' ? json_string(nces) : json_null());
     json_object_set_new(after, "enrollment",
                         enrollment >= 0 ? json_integer(enrollment) : json_null());
+    if (json_equal(before, after)) {
+        /* Saved as it was: nothing to write, nothing to audit. */
+        json_decref(before);
+        *out = after;
+        return CF_OK;
+    }
     json_object_set_new(after, "updated_at", json_string(now));
     rc = store_begin(sv->store, err);
     if (rc == CF_OK) {
@@ -479,8 +489,12 @@ static void tree_walk(const struct svc *sv, const json_t *orgs, const json_t *id
             continue;
         if (can_on(sv, PERM_ORGS_READ, idx, str(o, "id"))) {
             json_t *c = json_deep_copy(o);
+            const json_t *po = p != NULL ? json_object_get(idx, p) : NULL;
 
             json_object_set_new(c, "depth", json_integer(depth));
+            /* Where it is, for lists where two of one name must be told apart. */
+            if (po != NULL)
+                json_object_set(c, "parent_name", json_object_get(po, "name"));
             json_array_append_new(out, c);
             tree_walk(sv, orgs, idx, str(o, "id"), depth + 1, out);
         } else

@@ -23,6 +23,8 @@ static void notice(struct req *r, json_t *out)
         {"revoked", "The role has been taken away."},
         {"disabled", "The account is disabled and its sessions have ended."},
         {"enabled", "The account is active again."},
+        {"enabled_invited", "The account is enabled; the person still has to accept the "
+                            "invitation (send a new one if the old link has expired)."},
         {"reinvited", "A new invitation is on its way."},
         {"saved", "Saved."},
         {"erased", "The person's personal data has been erased."},
@@ -176,9 +178,15 @@ int h_person_disable(struct req *r, json_t **out, struct cf_error *err)
 int h_person_enable(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
+    int rc = svc_person_set_status(&sv, r->params[0], "active", out, err);
+    const char *status =
+        rc == CF_OK ? json_string_value(json_object_get(json_object_get(*out, "person"), "status"))
+                    : NULL;
 
-    return person_done(r, svc_person_set_status(&sv, r->params[0], "active", out, err), "enabled",
-                       out);
+    /* Someone who never chose a password is invited again, not active. */
+    return person_done(
+        r, rc, status != NULL && strcmp(status, "invited") == 0 ? "enabled_invited" : "enabled",
+        out);
 }
 
 int h_person_reinvite(struct req *r, json_t **out, struct cf_error *err)

@@ -220,15 +220,16 @@ int h_dashboard(struct req *r, json_t **out, struct cf_error *err)
         return rc;
     /* An empty chain: only program-wide roles reach it (the whole tree, not one district). */
     nowhere = json_array();
-    json_object_set_new(*out, "can",
-                        json_pack("{s:b, s:b, s:b, s:b, s:b, s:b}", "people",
-                                  authz_allows(r->who.grants, PERM_PEOPLE_READ, NULL), "orgs",
-                                  authz_allows(r->who.grants, PERM_ORGS_READ, NULL), "orgs_all",
-                                  authz_allows(r->who.grants, PERM_ORGS_WRITE, nowhere),
-                                  "orgs_see_all",
-                                  authz_allows(r->who.grants, PERM_ORGS_READ, nowhere), "audit",
-                                  authz_allows(r->who.grants, PERM_AUDIT_READ, NULL), "outbox",
-                                  authz_allows(r->who.grants, PERM_OUTBOX_READ, NULL)));
+    json_object_set_new(
+        *out, "can",
+        json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "people",
+                  authz_allows(r->who.grants, PERM_PEOPLE_READ, NULL), "people_write",
+                  authz_allows(r->who.grants, PERM_PEOPLE_WRITE, NULL), "orgs",
+                  authz_allows(r->who.grants, PERM_ORGS_READ, NULL), "orgs_all",
+                  authz_allows(r->who.grants, PERM_ORGS_WRITE, nowhere), "orgs_see_all",
+                  authz_allows(r->who.grants, PERM_ORGS_READ, nowhere), "audit",
+                  authz_allows(r->who.grants, PERM_AUDIT_READ, NULL), "outbox",
+                  authz_allows(r->who.grants, PERM_OUTBOX_READ, NULL)));
     json_decref(nowhere);
     return CF_OK;
 }

@@ -200,7 +200,7 @@ test('people: invite a leader, give a role, see them in the list', { timeout: 60
     await field(form, 'Full name').fill(LEADER.name);
     await field(form, 'E-mail address').fill(LEADER.email);
     await field(form, 'Job title (optional)').fill(LEADER.title);
-    await field(form, 'Organization').selectOption({ label: 'Springfield City SD (district)' });
+    await field(form, 'Organization').selectOption({ label: 'Springfield City SD (district, Ohio)' });
     await field(form, 'Role').selectOption('leader');
     await clickAndWait(page, form.getByRole('button', { name: /send the invitation/i }), /\/admin\/people\/[0-9a-f-]{36}/);
     ids.leader = pathOf(page).split('/').pop();
@@ -213,7 +213,7 @@ test('people: invite a leader, give a role, see them in the list', { timeout: 60
 
     const grant = page.locator(`form[action="/admin/people/${ids.leader}/grant"]`);
     await field(grant, 'Role').selectOption('evaluator');
-    await field(grant, 'In the organization').selectOption({ label: 'Springfield City SD (district)' });
+    await field(grant, 'In the organization').selectOption({ label: 'Springfield City SD (district, Ohio)' });
     await clickAndWait(page, grant.getByRole('button', { name: 'Give the role' }));
     assert.match(await page.getByRole('status').first().innerText(), /role has been given/i);
     const roles = await page.locator('section[aria-labelledby="roles-title"] .item-list').innerText();

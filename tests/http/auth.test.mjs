@@ -1490,7 +1490,7 @@ test('organizations: no two of a name in one place; "7,200" students; the school
         // Only states and districts are offered as parents.
         const page = (await admin.get('/admin/orgs', { html: true })).text;
         const parents = /<select id="parent"[\s\S]*?<\/select>/.exec(page)[0];
-        assert.match(parents, /District A \(district\)/);
+        assert.match(parents, /District A \(district, State\)/);
         assert.doesNotMatch(parents, /\((school|body)\)/);
 
         // The district admin adds a school from the district page; an error stays there.
@@ -1570,5 +1570,46 @@ test('no role locks nobody out; nobody takes away their own role; erased mail is
         const after = (await outbox(ctx.db)).find((m) => m.id === msg.id);
         assert.notEqual(after.status, 'pending', 'the invitation does not go out after erasure');
         assertJsonError(await admin.post(`/admin/outbox/${msg.id}/retry`, {}), 409, 'retry of an erased person\'s message');
+    });
+});
+
+test('second review: lists tell same-named places apart; org edits report every field; quiet saves are not audited', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const w = ctx.w;
+        const admin = await ctx.signIn(w.people.program_admin.email);
+        // Options name the place: "School A1 (school, District A)".
+        const page = (await admin.get('/admin/people', { html: true })).text;
+        assert.match(page, /School A1\d* \(school, District A\d*\)<\/option>/);
+        // Changing the details: every field at fault.
+        let r = await admin.post(`/admin/orgs/${w.orgs.a}`, { name: '', nces_id: '1', enrollment: 'x' }, { form: true, html: true });
+        assertHtml(r, 400, 'three problems');
+        for (const f of ['name', 'nces_id', 'enrollment']) assert.match(r.text, new RegExp(`id="${f}-error"`), f);
+        // A save that changes nothing writes no audit entry.
+        const org = (await admin.get(`/admin/orgs/${w.orgs.a}`)).json.org;
+        const count = async () => (await admin.get(`/admin/audit?action=org.update&limit=1000`)).json.entries.length;
+        const n0 = await count();
+        assertStatus(await admin.post(`/admin/orgs/${w.orgs.a}`, { name: org.name, nces_id: org.nces_id ?? '', enrollment: org.enrollment ?? '' }), 200, 'unchanged save');
+        assert.equal(await count(), n0, 'no org.update for an unchanged save');
+        // The audit filter names an organization that does not resolve.
+        r = await admin.get('/admin/audit?org=Nowhere%20District', { html: true });
+        assertHtml(r, 400, 'org filter: no such organization');
+        assert.match(r.text, /id="f-org-error"/);
+        // Token entries say which token.
+        await admin.post('/account/tokens', { name: 'Nightly export' });
+        const tok = (await admin.get('/admin/audit?action=token.create')).json.entries[0];
+        assert.equal(tok.object_name, 'Nightly export');
+        // A reviewer's dashboard promises no changes.
+        const rev = await ctx.signIn(w.people.reviewer.email);
+        const dash = (await rev.get('/dashboard', { html: true })).text;
+        assert.doesNotMatch(dash, /invite new people/);
+        assert.match(dash, /See everyone in the program/);
+        // Enabling an invited person says they still have to accept.
+        const inv = await addUser(ctx.db, 'enable-me@example.org', { name: 'Enable Me', role: 'leader', org: w.orgs.a, password: null });
+        await admin.post(`/admin/people/${inv}/disable`, {});
+        r = await admin.post(`/admin/people/${inv}/enable`, {}, { form: true, html: true });
+        assertStatus(r, 303, 'enable (form)');
+        r = await admin.get(r.headers.location, { html: true });
+        assert.match(r.text, /still has to accept the invitation/);
     });
 });
