@@ -944,6 +944,107 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     return rc;
 }
 
+int svc_password_change(const struct svc *sv, const json_t *in, const char *user_agent,
+                        json_t **out, struct cf_error *err)
+{
+    const char *current = json_string_value(json_object_get(in, "current"));
+    const char *pw = json_string_value(json_object_get(in, "password"));
+    const char *pw2 = json_string_value(json_object_get(in, "password2"));
+    char acct[300], now[32], hash[crypto_pwhash_STRBYTES], token[44], expires[32];
+    json_t *p = NULL, *row = NULL;
+    const char *pid, *email;
+    int64_t ended = 0;
+    int rc;
+
+    *out = NULL;
+    if (sv->who == NULL || sv->who->person_id == NULL)
+        return cf_error_set(err, CF_EUNAUTH, NULL, "Please sign in.");
+    if (sv->who->via != NULL && strcmp(sv->who->via, "token") == 0)
+        return cf_error_set(err, CF_EFORBIDDEN, NULL,
+                            "An API token cannot change the password; sign in with a browser.");
+    pid = sv->who->person_id;
+    if ((rc = store_person_get(sv->store, pid, &row, err)) != CF_OK)
+        return rc;
+    rc =
+        store_person_by_email(sv->store, json_string_value(json_object_get(row, "email")), &p, err);
+    json_decref(row);
+    if (rc != CF_OK)
+        return rc;
+    email = json_string_value(json_object_get(p, "email"));
+    snprintf(acct, sizeof acct, "acct:%s", email);
+    /* Guessing the current password from a borrowed session counts like failed sign-ins. */
+    if ((rc = throttled(sv, acct, THROTTLE_ACCOUNT, "for this account", err)) != CF_OK) {
+        json_decref(p);
+        return rc;
+    }
+    {
+        struct svc_checks ck = {err, CF_OK};
+        struct cf_error e;
+        const char *h = json_string_value(json_object_get(p, "password_hash"));
+
+        if (current == NULL || current[0] == '\0')
+            svc__check(&ck, cf_error_set(&e, CF_EINVAL, "current", "Enter your current password."),
+                       &e);
+        else if (h == NULL || strlen(current) > PASSWORD_MAX ||
+                 crypto_pwhash_str_verify(h, current, strlen(current)) != 0) {
+            clock_now_iso(now, sizeof now);
+            if (store_login_failure_add(sv->store, acct, now, NULL) == CF_OK)
+                svc__audit(sv, NULL, "auth.password_change_failed", "person", pid, NULL, NULL,
+                           NULL);
+            svc__check(&ck,
+                       cf_error_set(&e, CF_EINVAL, "current", "That is not your current password."),
+                       &e);
+        }
+        svc__check(&ck, svc__password_ok(pw, email, "password", &e), &e);
+        if (pw2 == NULL || pw == NULL || strcmp(pw, pw2) != 0)
+            svc__check(
+                &ck,
+                cf_error_set(&e, CF_EINVAL, "password2", "The two new passwords are not the same."),
+                &e);
+        if (ck.rc == CF_OK && current != NULL && pw != NULL && strcmp(current, pw) == 0)
+            svc__check(&ck,
+                       cf_error_set(&e, CF_EINVAL, "password",
+                                    "The new password is the one you have now."),
+                       &e);
+        if (ck.rc != CF_OK) {
+            json_decref(p);
+            return ck.rc;
+        }
+    }
+    if ((rc = svc__password_hash(pw, hash, sizeof hash, err)) != CF_OK) {
+        json_decref(p);
+        return rc;
+    }
+    clock_now_iso(now, sizeof now);
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK)
+        rc = store_person_set_password(sv->store, pid, hash, now, err);
+    if (rc == CF_OK)
+        rc = store_login_failures_clear(sv->store, acct, err);
+    /* Every session the old password opened ends; this browser gets a new one. */
+    if (rc == CF_OK)
+        rc = store_session_delete_person(sv->store, pid, &ended, err);
+    if (rc == CF_OK)
+        rc = svc__session_start(sv, pid, user_agent, token, expires, sizeof expires, err);
+    if (rc == CF_OK) {
+        json_t *a =
+            json_pack("{s:s, s:I}", "password", "changed", "sessions_ended", (json_int_t)ended);
+
+        rc = svc__audit(sv, json_string_value(json_object_get(p, "org_id")),
+                        "auth.password_changed", "person", pid, NULL, a, err);
+        json_decref(a);
+    }
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    json_decref(p);
+    if (rc != CF_OK) {
+        store_rollback(sv->store);
+        return rc;
+    }
+    *out = json_pack("{s:s, s:s, s:b}", "token", token, "expires_at", expires, "changed", 1);
+    return CF_OK;
+}
+
 int svc_password_check(const char *password, const char *email, struct cf_error *err)
 {
     return svc__password_ok(password, email != NULL ? email : "", "password", err);

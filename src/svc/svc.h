@@ -72,6 +72,14 @@ int svc_token_principal(const struct svc *sv, const char *token, json_t **person
                         struct cf_error *err);
 
 int svc_logout(const struct svc *sv, const char *token, struct cf_error *err);
+/*
+ * The signed-in person changes their password: in = {current, password,
+ * password2}; every field at fault is reported. Wrong current passwords count
+ * toward the account's sign-in throttle. All sessions end and a new one starts:
+ * *out = {token, expires_at, changed}. Not through an API token.
+ */
+int svc_password_change(const struct svc *sv, const json_t *in, const char *user_agent,
+                        json_t **out, struct cf_error *err);
 /* Whether password is good enough for the account of email (field "password"). */
 int svc_password_check(const char *password, const char *email, struct cf_error *err);
 /* Ends every session of the acting person. */

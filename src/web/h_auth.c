@@ -245,6 +245,10 @@ int h_account(struct req *r, json_t **out, struct cf_error *err)
     /* Known notices only: the page never echoes text from the address. */
     if (done != NULL && strcmp(done, "revoked") == 0)
         json_object_set_new(*out, "notice", json_string("The token has been revoked."));
+    else if (done != NULL && strcmp(done, "password_changed") == 0)
+        json_object_set_new(*out, "notice",
+                            json_string("Your password has been changed. Every other browser has "
+                                        "been signed out."));
     else if (done != NULL && strcmp(done, "session_ended") == 0)
         json_object_set_new(*out, "notice",
                             json_string("That session has ended: its browser is signed out."));
@@ -260,6 +264,29 @@ int h_logout_everywhere(struct req *r, json_t **out, struct cf_error *err)
         return rc;
     req_set_session_cookie(r, NULL);
     req_redirect(r, "/login?signed_out=all");
+    return CF_OK;
+}
+
+int h_password_change(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_password_change(
+        &sv, r->form, MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "User-Agent"), out,
+        err);
+
+    if (rc != CF_OK) {
+        json_t *acc = NULL;
+
+        if (svc_account(&sv, r->session_token, &acc, NULL) == CF_OK) {
+            json_object_set_new(acc, "password_failed", json_true());
+            r->form_page = acc;
+        }
+        return rc;
+    }
+    /* The session id changes with the password; the token travels in the cookie only. */
+    req_set_session_cookie(r, json_string_value(json_object_get(*out, "token")));
+    json_object_del(*out, "token");
+    req_redirect(r, "/account?done=password_changed");
     return CF_OK;
 }
 

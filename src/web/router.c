@@ -55,6 +55,7 @@ const struct route routes[] = {
     {"POST", "/account/logout-everywhere", h_logout_everywhere, "account", PERM_SIGNED_IN,
      SCOPE_NONE, CHG},
     {"POST", "/account/sessions/{}/end", h_session_end, "account", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"POST", "/account/password", h_password_change, "account", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"POST", "/account/tokens", h_token_create, "token_created", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"POST", "/account/tokens/{}/revoke", h_token_revoke, "account", PERM_SIGNED_IN, SCOPE_NONE,
      CHG},

@@ -760,6 +760,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/reset/{}': { password: PASSWORD, password2: PASSWORD },
             '/account/logout-everywhere': {},
             '/account/sessions/{}/end': {},
+            '/account/password': { current: PASSWORD, password: 'a brand new passphrase', password2: 'a brand new passphrase' },
             '/admin/outbox/{}/retry': {},
             '/account/tokens': { name: 'csrf token' },
             '/account/tokens/{}/revoke': {},
@@ -1611,5 +1612,39 @@ test('second review: lists tell same-named places apart; org edits report every 
         assertStatus(r, 303, 'enable (form)');
         r = await admin.get(r.headers.location, { html: true });
         assert.match(r.text, /still has to accept the invitation/);
+    });
+});
+
+test('my account: change the password; every other session ends; wrong current passwords are throttled', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const email = ctx.w.people.leader_a.email;
+        const NEW = 'a different long passphrase';
+        const here = await ctx.signIn(email);
+        const elsewhere = await ctx.signIn(email);
+        // Every field at fault at once.
+        let r = await here.post('/account/password', { current: 'wrong one', password: 'short', password2: 'other' }, { form: true, html: true });
+        assertHtml(r, 400, 'three problems');
+        for (const id of ['pw-current-error', 'pw-new-error', 'pw-again-error']) assert.match(r.text, new RegExp(`id="${id}"`), id);
+        assertStatus(await here.get('/me'), 200, 'still signed in after a wrong current password');
+        // The right one: 303 to the account page, a new session id, the other browser signed out.
+        const before = here.session;
+        r = await here.post('/account/password', { current: PASSWORD, password: NEW, password2: NEW }, { form: true, html: true });
+        assertStatus(r, 303, 'change (form)');
+        assert.equal(r.headers.location, '/account?done=password_changed');
+        assert.notEqual(here.session, before, 'the session id changed');
+        assertStatus(await here.get('/me'), 200, 'this browser stays signed in');
+        assertJsonError(await elsewhere.get('/me'), 401, 'the other browser is signed out');
+        assertJsonError(await tryLogin(ctx.jar(), email, PASSWORD), 401, 'the old password');
+        assertStatus(await tryLogin(ctx.jar(), email, NEW), 200, 'the new password');
+        const audit = (await (await ctx.signIn(ctx.w.people.program_admin.email)).get('/admin/audit?action=auth.password_changed')).json.entries;
+        assert.equal(audit.length, 1);
+        // Guessing the current password counts like failed sign-ins: 5, then 429.
+        for (let i = 0; i < 5; i++) await here.post('/account/password', { current: `guess ${i}`, password: NEW + '!', password2: NEW + '!' });
+        r = await here.post('/account/password', { current: NEW, password: NEW + '!', password2: NEW + '!' });
+        assertJsonError(r, 429, 'throttled after five wrong current passwords');
+        // Through an API token: refused.
+        const t = (await here.post('/account/tokens', { name: 'script' })).json.token;
+        assertJsonError(await bearerJar(ctx.url, t).post('/account/password', { current: NEW, password: 'x'.repeat(12), password2: 'x'.repeat(12) }), 403, 'an API token');
     });
 });

@@ -137,6 +137,10 @@ const TABLE = {
         // a made-up handle: not one of anybody's sessions
         perm: 'signed_in', scope: 'none', path: () => `/account/sessions/${'0'.repeat(32)}/end`, expect: signedIn(404),
     },
+    'POST /account/password': {
+        // nothing filled in: 400 naming the fields; an API token may not change it
+        perm: 'signed_in', scope: 'none', body: () => ({}), expect: { ...signedIn(400), token: 403 },
+    },
     'POST /account/tokens': {
         perm: 'signed_in', scope: 'none', body: (role) => ({ name: `matrix ${role}` }), expect: signedIn(201),
         after: (role, r, s) => {
