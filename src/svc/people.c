@@ -971,10 +971,11 @@ int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct c
         json_decref(grants);
         grants = seen;
         /* What this viewer may do to this person now (the page offers only that). */
-        *out = json_pack("{s:o, s:o, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "person", v, "roles",
-                         grants, "is_self", self, "account_elsewhere", edit && !reach, "can_edit",
-                         edit, "can_disable", account && strcmp(status, "disabled") != 0,
-                         "can_enable", account && strcmp(status, "disabled") == 0, "can_reinvite",
+        *out = json_pack("{s:o, s:o, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "person", v, "roles",
+                         grants, "is_self", self, "can_edit_details", reach, "account_elsewhere",
+                         edit && !reach, "can_edit", edit, "can_disable",
+                         account && strcmp(status, "disabled") != 0, "can_enable",
+                         account && strcmp(status, "disabled") == 0, "can_reinvite",
                          account && strcmp(status, "invited") == 0, "can_erase",
                          can_everywhere(sv, PERM_PEOPLE_ERASE) && !self);
     }
@@ -1198,6 +1199,74 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
         rc = svc__audit(sv, str(p, "org_id"),
                         strcmp(status, "disabled") == 0 ? "person.disable" : "person.enable",
                         "person", id, before, after, err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    json_decref(before);
+    json_decref(after);
+    json_decref(p);
+    if (rc != CF_OK)
+        return rc;
+    return svc_person_show(sv, id, out, err);
+}
+
+int svc_person_update(const struct svc *sv, const char *id, const json_t *in, json_t **out,
+                      struct cf_error *err)
+{
+    char email[256], name[4 * NAME_MAX_CHARS + 1], title[4 * NAME_MAX_CHARS + 1], now[32];
+    json_t *p, *before, *after;
+    int rc = person_for(sv, id, PERM_PEOPLE_WRITE, &p, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    if (strcmp(str(p, "status"), "erased") == 0) {
+        json_decref(p);
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+    }
+    /* Their details are theirs everywhere: only someone who reaches all their roles edits. */
+    if ((rc = reaches_every_role(sv, id, err)) != CF_OK) {
+        json_decref(p);
+        return rc;
+    }
+    {
+        struct svc_checks ck = {err, CF_OK};
+        struct cf_error e;
+
+        svc__check(&ck, svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, &e),
+                   &e);
+        svc__check(&ck, svc__email(str(in, "email"), email, sizeof email, "email", &e), &e);
+        svc__check(&ck,
+                   svc__text(in, "title", 0, NAME_MAX_CHARS, "The title", title, sizeof title, &e),
+                   &e);
+        if (ck.rc != CF_OK) {
+            json_decref(p);
+            return ck.rc;
+        }
+    }
+    before = json_pack("{s:O, s:O, s:O}", "name", json_object_get(p, "name"), "email",
+                       json_object_get(p, "email"), "title", json_object_get(p, "title"));
+    after = json_pack("{s:s, s:s, s:s?}", "name", name, "email", email, "title",
+                      title[0] != '\0' ? title : NULL);
+    if (json_equal(before, after)) {
+        json_decref(before);
+        json_decref(after);
+        json_decref(p);
+        return svc_person_show(sv, id, out, err);
+    }
+    clock_now_iso(now, sizeof now);
+    json_object_update(p, after);
+    json_object_set_new(p, "updated_at", json_string(now));
+    rc = store_begin(sv->store, err);
+    if (rc == CF_OK) {
+        rc = store_person_update(sv->store, p, err);
+        if (rc == CF_ECONFLICT)
+            cf_error_set(err, CF_ECONFLICT, "email",
+                         "That e-mail address belongs to another account.");
+    }
+    if (rc == CF_OK)
+        rc = svc__audit(sv, str(p, "org_id"), "person.update", "person", id, before, after, err);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else

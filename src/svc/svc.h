@@ -159,6 +159,13 @@ int svc_person_list(const struct svc *sv, json_t **out, struct cf_error *err);
 /* One person with roles (404 when the actor may not see them). */
 int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /*
+ * Corrects a person's name, e-mail and title (in = {name, email, title});
+ * people.write over every role they hold; audited as person.update.
+ * *out as svc_person_show.
+ */
+int svc_person_update(const struct svc *sv, const char *id, const json_t *in, json_t **out,
+                      struct cf_error *err);
+/*
  * The roles sv may give someone, for a form: [{role, label, description, selected}]
  * (program-wide roles only to a program-wide granter; none without
  * people.write). selected marks the one equal to selected (may be NULL).

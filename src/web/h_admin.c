@@ -175,6 +175,18 @@ int h_person_disable(struct req *r, json_t **out, struct cf_error *err)
                        "disabled", out);
 }
 
+int h_person_update(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_person_update(&sv, r->params[0], r->form, out, err);
+
+    rc = person_done(r, rc, "saved", out);
+    /* The details form shows what was typed; the other forms keep the page's values. */
+    if (rc != CF_OK && r->form_page != NULL)
+        json_object_set_new(r->form_page, "details_failed", json_true());
+    return rc;
+}
+
 int h_person_enable(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);

@@ -65,6 +65,7 @@ const struct route routes[] = {
     {"GET", "/admin/people", h_people, "people", PERM_PEOPLE_READ, SCOPE_NONE, 0},
     {"POST", "/admin/people", h_people_add, "people", PERM_PEOPLE_WRITE, SCOPE_NONE, CHG},
     {"GET", "/admin/people/{}", h_person, "person", PERM_PEOPLE_READ, SCOPE_PERSON, 0},
+    {"POST", "/admin/people/{}", h_person_update, "person", PERM_PEOPLE_WRITE, SCOPE_PERSON, CHG},
     {"POST", "/admin/people/{}/grant", h_person_grant, "person", PERM_PEOPLE_WRITE, SCOPE_PERSON,
      CHG},
     {"POST", "/admin/people/{}/revoke", h_person_revoke, "person", PERM_PEOPLE_WRITE, SCOPE_PERSON,

@@ -207,6 +207,7 @@ int h_account(struct req *r, json_t **out, struct cf_error *err);
 int h_logout_everywhere(struct req *r, json_t **out, struct cf_error *err);
 int h_outbox_retry(struct req *r, json_t **out, struct cf_error *err);
 int h_session_end(struct req *r, json_t **out, struct cf_error *err);
+int h_person_update(struct req *r, json_t **out, struct cf_error *err);
 int h_password_change(struct req *r, json_t **out, struct cf_error *err);
 int h_token_create(struct req *r, json_t **out, struct cf_error *err);
 int h_token_revoke(struct req *r, json_t **out, struct cf_error *err);

@@ -765,6 +765,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/account/tokens': { name: 'csrf token' },
             '/account/tokens/{}/revoke': {},
             '/admin/people': { email: 'csrf-person@example.org', name: 'CSRF', role: 'leader', org: w.orgs.a },
+            '/admin/people/{}': { name: 'CSRF Renamed', email: 'csrf-renamed@example.org' },
             '/admin/people/{}/grant': { role: 'evaluator', org: w.orgs.a },
             '/admin/people/{}/revoke': { role: 'leader', org: w.orgs.a },
             '/admin/people/{}/disable': {},
@@ -1646,5 +1647,37 @@ test('my account: change the password; every other session ends; wrong current p
         // Through an API token: refused.
         const t = (await here.post('/account/tokens', { name: 'script' })).json.token;
         assertJsonError(await bearerJar(ctx.url, t).post('/account/password', { current: NEW, password: 'x'.repeat(12), password2: 'x'.repeat(12) }), 403, 'an API token');
+    });
+});
+
+test('person details: corrected by those who reach every role; duplicates and bad input named; audited', async () => {
+    await withFixture({}, async (ctx) => {
+        await ctx.start();
+        const w = ctx.w;
+        const who = w.people.leader_a;
+        const da = await ctx.signIn(w.people.district_admin_a.email);
+        let r = await da.post(`/admin/people/${who.id}`, { name: '', email: 'nope', title: 'x' }, { form: true, html: true });
+        assertHtml(r, 400, 'two problems');
+        assert.match(r.text, /id="d-name-error"/);
+        assert.match(r.text, /id="d-email-error"/);
+        assert.match(r.text, /<details class="section-box no-print" open>/, 'the form stays open');
+        r = await da.post(`/admin/people/${who.id}`, { name: 'Lee Renamed', email: w.people.leader_b.email });
+        assertJsonError(r, 409, 'an address of another account');
+        assert.equal(r.json.error.field, 'email');
+        r = await da.post(`/admin/people/${who.id}`, { name: 'Lee Renamed', email: 'Lee.New@Example.org', title: 'CTO' }, { form: true, html: true });
+        assertStatus(r, 303, 'saved');
+        const p = (await da.get(`/admin/people/${who.id}`)).json.person;
+        assert.deepEqual([p.name, p.email, p.title], ['Lee Renamed', 'lee.new@example.org', 'CTO']);
+        assertStatus(await tryLogin(ctx.jar(), 'lee.new@example.org', PASSWORD), 200, 'signs in with the new address');
+        const admin = await ctx.signIn(w.people.program_admin.email);
+        const e = (await admin.get('/admin/audit?action=person.update')).json.entries[0];
+        assert.deepEqual(e.changes.map((c) => c.field).sort(), ['email', 'name', 'title']);
+        // Someone with a program-wide role as well: their details are left to program staff.
+        await cliOk(['user', 'grant', 'lee.new@example.org', '--role', 'reviewer', '--org', w.orgs.body], { db: ctx.db });
+        assertJsonError(await da.post(`/admin/people/${who.id}`, { name: 'Nope', email: 'lee.new@example.org' }), 403, 'district admin, program role');
+        assert.doesNotMatch((await da.get(`/admin/people/${who.id}`, { html: true })).text, /Correct the name/);
+        // Another district's admin: 404.
+        const db = await ctx.signIn(w.people.district_admin_b.email);
+        assertJsonError(await db.post(`/admin/people/${who.id}`, { name: 'Nope', email: 'x@example.org' }), 404, 'another district');
     });
 });

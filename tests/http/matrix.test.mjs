@@ -168,6 +168,12 @@ const TABLE = {
         perm: 'people.read', scope: 'person', path: (role, w) => `/admin/people/${w.people.leader_a.id}`,
         expect: gate(200, ['district_admin_a', 'reviewer', ...PA], { scoped: true }),
     },
+    'POST /admin/people/{}': {
+        // each role corrects the name of its own throwaway person
+        perm: 'people.write', scope: 'person', phase: 2, path: (role, w, s) => `/admin/people/${s.victims[role]}`,
+        body: (role) => ({ name: `Victim ${role} renamed`, email: `victim-${role.replace(/_/g, '-')}@example.org` }),
+        expect: gate(200, ['district_admin_a', ...PA], { scoped: true }),
+    },
     'POST /admin/people/{}/grant': {
         perm: 'people.write', scope: 'person', phase: 2, path: (role, w, s) => `/admin/people/${s.victims[role]}/grant`,
         body: (role, w) => ({ role: 'evaluator', org: w.orgs.a }),
