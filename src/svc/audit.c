@@ -95,12 +95,28 @@ static int time_bound(const char *v, const char *field, const char *what, struct
 
 /*
  * The filter's own checks (both the page and the CSV use them). The
- * organization may be named as people know it (name or NCES id): g gets its
- * id, kept in org_id.
+ * organization may be named as people know it (name or NCES id), and the
+ * actor by a person's e-mail address: g gets the ids, kept in ids.
  */
+struct filter_ids {
+    char org[37];
+    char actor[48];
+};
+
 static int filter_ok(const struct svc *sv, const struct audit_filter *f, struct audit_filter *g,
-                     char org_id[37], struct cf_error *err)
+                     struct filter_ids *ids, struct cf_error *err)
 {
+    char *org_id = ids->org;
+
+    if (f->actor != NULL && strchr(f->actor, '@') != NULL) {
+        struct cf_error e;
+        char pid[37];
+
+        if (svc_person_resolve(sv, f->actor, pid, &e) != CF_OK)
+            return cf_error_set(err, CF_EINVAL, "actor", "%s", e.message);
+        snprintf(ids->actor, sizeof ids->actor, "user:%s", pid);
+        g->actor = ids->actor;
+    }
     if (f->org != NULL) {
         struct cf_error e;
         int rc = svc_org_resolve(sv, f->org, org_id, &e);
@@ -123,12 +139,12 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
 {
     json_t *entries;
     struct audit_filter g = *f;
-    char org_id[37];
+    struct filter_ids ids;
     long limit = f->limit > 0 && f->limit <= 1000 ? f->limit : 100;
     int rc;
 
     *out = NULL;
-    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(sv, f, &g, org_id, err)) != CF_OK)
+    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(sv, f, &g, &ids, err)) != CF_OK)
         return rc;
     g.limit = limit + 1;
     rc = store_audit_list(sv->store, &g, &entries, err);
@@ -186,7 +202,7 @@ int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv
         "id",          "at",        "actor",       "actor_name", "org",   "org_name",  "action",
         "object_type", "object_id", "object_name", "before",     "after", "request_id"};
     struct audit_filter g = *f;
-    char org_id[37];
+    struct filter_ids ids;
     json_t *entries;
     struct buf b;
     size_t i;
@@ -195,7 +211,7 @@ int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv
 
     *csv = NULL;
     *n = 0;
-    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(sv, f, &g, org_id, err)) != CF_OK)
+    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(sv, f, &g, &ids, err)) != CF_OK)
         return rc;
     g.limit = f->limit > 0 ? f->limit : 1000000;
     rc = store_audit_list(sv->store, &g, &entries, err);

@@ -1597,6 +1597,11 @@ test('second review: lists tell same-named places apart; org edits report every 
         r = await admin.get('/admin/audit?org=Nowhere%20District', { html: true });
         assertHtml(r, 400, 'org filter: no such organization');
         assert.match(r.text, /id="f-org-error"/);
+        // "Done by" takes a person's e-mail address.
+        r = await admin.get('/admin/audit?actor=' + encodeURIComponent(w.people.program_admin.email));
+        assertStatus(r, 200, 'actor by e-mail');
+        assert.ok(r.json.entries.length > 0 && r.json.entries.every((e) => e.actor === `user:${w.people.program_admin.id}`));
+        assertJsonError(await admin.get('/admin/audit?actor=nobody%40example.org'), 400, 'actor: no such person');
         // Token entries say which token.
         await admin.post('/account/tokens', { name: 'Nightly export' });
         const tok = (await admin.get('/admin/audit?action=token.create')).json.entries[0];
