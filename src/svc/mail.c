@@ -586,6 +586,16 @@ static const char *refusal(const char *to, const char *subject, char *why, size_
     return NULL;
 }
 
+/* libcurl is initialized (once) and mc is usable: run gets its checked form. */
+static int mail_ready(const struct mail_config *mc, struct run_config *run, struct cf_error *err)
+{
+    pthread_once(&init_once, mail_init);
+    if (curl_init_rc != CURLE_OK)
+        return cf_error_set(err, CF_EIO, NULL, "libcurl did not initialize: %s",
+                            curl_easy_strerror(curl_init_rc));
+    return check_config(mc, run, err);
+}
+
 /*
  * svc_mail_deliver; in the worker (in_worker set) a stop request also ends
  * the run between messages, and a message still on the wire
@@ -607,11 +617,7 @@ static int deliver(const struct svc *sv, const struct mail_config *mc, long limi
         *sent = 0;
     if (failed != NULL)
         *failed = 0;
-    pthread_once(&init_once, mail_init);
-    if (curl_init_rc != CURLE_OK)
-        return cf_error_set(err, CF_EIO, NULL, "libcurl did not initialize: %s",
-                            curl_easy_strerror(curl_init_rc));
-    rc = check_config(mc, &run, err);
+    rc = mail_ready(mc, &run, err);
     if (rc != CF_OK)
         return rc;
 
@@ -791,11 +797,7 @@ int svc_mail_worker_start(const char *db_url, const struct mail_config *mc, stru
     pthread_condattr_t attr;
     int rc;
 
-    pthread_once(&init_once, mail_init);
-    if (curl_init_rc != CURLE_OK)
-        return cf_error_set(err, CF_EIO, NULL, "libcurl did not initialize: %s",
-                            curl_easy_strerror(curl_init_rc));
-    rc = check_config(mc, &run, err);
+    rc = mail_ready(mc, &run, err);
     if (rc != CF_OK)
         return rc;
 

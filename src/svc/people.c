@@ -721,6 +721,26 @@ static int invite_message(const struct svc *sv, const json_t *p, const char *org
     return rc;
 }
 
+/*
+ * A person's own fields from a form (name required, e-mail, title optional)
+ * into name, email and title (4 * NAME_MAX_CHARS + 1, 256, 4 * NAME_MAX_CHARS
+ * + 1 bytes), each problem added to ck.
+ */
+static void person_fields(struct svc_checks *ck, const json_t *in, char *name, char *email,
+                          char *title)
+{
+    struct cf_error e;
+
+    svc__check(ck,
+               svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, 4 * NAME_MAX_CHARS + 1, &e),
+               &e);
+    svc__check(ck, svc__email(str(in, "email"), email, 256, "email", &e), &e);
+    svc__check(
+        ck,
+        svc__text(in, "title", 0, NAME_MAX_CHARS, "The title", title, 4 * NAME_MAX_CHARS + 1, &e),
+        &e);
+}
+
 int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err)
 {
     char email[256], name[4 * NAME_MAX_CHARS + 1], title[4 * NAME_MAX_CHARS + 1], org[37];
@@ -736,12 +756,7 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
         struct svc_checks ck = {err, CF_OK};
         struct cf_error e;
 
-        svc__check(&ck, svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, &e),
-                   &e);
-        svc__check(&ck, svc__email(str(in, "email"), email, sizeof email, "email", &e), &e);
-        svc__check(&ck,
-                   svc__text(in, "title", 0, NAME_MAX_CHARS, "The title", title, sizeof title, &e),
-                   &e);
+        person_fields(&ck, in, name, email, title);
         rc = svc_org_resolve(sv, str(in, "org"), org, &e);
         if (rc != CF_OK) {
             if (rc != CF_ENOTFOUND && rc != CF_EINVAL)
@@ -1232,14 +1247,8 @@ int svc_person_update(const struct svc *sv, const char *id, const json_t *in, js
     }
     {
         struct svc_checks ck = {err, CF_OK};
-        struct cf_error e;
 
-        svc__check(&ck, svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, &e),
-                   &e);
-        svc__check(&ck, svc__email(str(in, "email"), email, sizeof email, "email", &e), &e);
-        svc__check(&ck,
-                   svc__text(in, "title", 0, NAME_MAX_CHARS, "The title", title, sizeof title, &e),
-                   &e);
+        person_fields(&ck, in, name, email, title);
         if (ck.rc != CF_OK) {
             json_decref(p);
             return ck.rc;
