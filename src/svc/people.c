@@ -1154,6 +1154,29 @@ int svc_person_revoke(const struct svc *sv, const char *id, const char *role, co
     return svc_person_show(sv, id, out, err);
 }
 
+/*
+ * The person row when sv may change their account or details: people.write
+ * where they belong, and reach over every role they hold (their account is
+ * theirs everywhere). CF_ENOTFOUND for an erased person, CF_EFORBIDDEN when a
+ * role is out of reach.
+ */
+static int account_for(const struct svc *sv, const char *id, json_t **p, struct cf_error *err)
+{
+    int rc = person_for(sv, id, PERM_PEOPLE_WRITE, p, err);
+
+    if (rc != CF_OK)
+        return rc;
+    if (strcmp(str(*p, "status"), "erased") == 0)
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+    else
+        rc = reaches_every_role(sv, id, err);
+    if (rc != CF_OK) {
+        json_decref(*p);
+        *p = NULL;
+    }
+    return rc;
+}
+
 int svc_person_set_status(const struct svc *sv, const char *id, const char *status, json_t **out,
                           struct cf_error *err)
 {
@@ -1164,17 +1187,9 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
     *out = NULL;
     if (status == NULL || (strcmp(status, "disabled") != 0 && strcmp(status, "active") != 0))
         return cf_error_set(err, CF_EINVAL, "status", "The status is disabled or active.");
-    rc = person_for(sv, id, PERM_PEOPLE_WRITE, &p, err);
+    rc = account_for(sv, id, &p, err);
     if (rc != CF_OK)
         return rc;
-    if (strcmp(str(p, "status"), "erased") == 0) {
-        json_decref(p);
-        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
-    }
-    if ((rc = reaches_every_role(sv, id, err)) != CF_OK) {
-        json_decref(p);
-        return rc;
-    }
     /* Enabling someone who never chose a password makes them invited again, not active. */
     if (strcmp(status, "active") == 0 && strcmp(str(p, "status"), "disabled") == 0) {
         json_t *full = NULL;
@@ -1231,20 +1246,11 @@ int svc_person_update(const struct svc *sv, const char *id, const json_t *in, js
 {
     char email[256], name[4 * NAME_MAX_CHARS + 1], title[4 * NAME_MAX_CHARS + 1], now[32];
     json_t *p, *before, *after;
-    int rc = person_for(sv, id, PERM_PEOPLE_WRITE, &p, err);
+    int rc = account_for(sv, id, &p, err);
 
     *out = NULL;
     if (rc != CF_OK)
         return rc;
-    if (strcmp(str(p, "status"), "erased") == 0) {
-        json_decref(p);
-        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
-    }
-    /* Their details are theirs everywhere: only someone who reaches all their roles edits. */
-    if ((rc = reaches_every_role(sv, id, err)) != CF_OK) {
-        json_decref(p);
-        return rc;
-    }
     {
         struct svc_checks ck = {err, CF_OK};
 
@@ -1291,7 +1297,7 @@ int svc_person_update(const struct svc *sv, const char *id, const json_t *in, js
 int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     json_t *p, *o = NULL;
-    int rc = person_for(sv, id, PERM_PEOPLE_WRITE, &p, err);
+    int rc = account_for(sv, id, &p, err);
 
     *out = NULL;
     if (rc != CF_OK)
@@ -1300,10 +1306,6 @@ int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, stru
         json_decref(p);
         return cf_error_set(err, CF_ECONFLICT, "status",
                             "Only a person who has not accepted yet can be invited again.");
-    }
-    if ((rc = reaches_every_role(sv, id, err)) != CF_OK) {
-        json_decref(p);
-        return rc;
     }
     if (str(p, "org_id") != NULL)
         store_org_get(sv->store, str(p, "org_id"), &o, NULL);
