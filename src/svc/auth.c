@@ -94,26 +94,6 @@ int svc__audit(const struct svc *sv, const char *org, const char *action, const 
     return store_audit_append(sv->store, &e, err);
 }
 
-int svc__can(const struct svc *sv, enum perm p, const char *org)
-{
-    json_t *chain = NULL;
-    int ok;
-
-    if (sv->who == NULL)
-        return 1; /* the CLI or the system */
-    if (p == PERM_PUBLIC)
-        return 1;
-    if (sv->who->person_id == NULL)
-        return 0;
-    if (p == PERM_SIGNED_IN)
-        return 1;
-    if (org != NULL && store_org_chain(sv->store, org, &chain, NULL) != CF_OK)
-        return 0;
-    ok = authz_allows(sv->who->grants, p, org != NULL ? chain : NULL);
-    json_decref(chain);
-    return ok;
-}
-
 json_t *svc__person_view(const json_t *row)
 {
     static const char *const keys[] = {"id",     "email",  "name",       "title",

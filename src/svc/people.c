@@ -876,63 +876,138 @@ static int grant_visible(const struct svc *sv, const json_t *g)
 }
 
 /*
- * The roles of person from all (grants of everyone) that sv may see, as
- * [{role, role_label, org_id, org_name, org_kind}].
+ * The non-program-wide roles of sv's grants that bring p, comma-separated
+ * (the SQL reach filter walks the tree below grants of these roles).
  */
-static json_t *roles_of(const struct svc *sv, const json_t *all, const char *person)
+static char *roles_with(const struct svc *sv, enum perm p, char *buf, size_t n)
 {
-    json_t *r = json_array();
-    size_t i;
+    size_t i, o = 0;
     json_t *g;
 
-    json_array_foreach(all, i, g) if (strcmp(str(g, "person_id"), person) == 0 &&
-                                      grant_visible(sv, g)) json_array_append_new(r, grant_view(g));
-    return r;
+    buf[0] = '\0';
+    if (sv->who == NULL)
+        return buf;
+    json_array_foreach(sv->who->grants, i, g)
+    {
+        const char *role = str(g, "role");
+        int w;
+
+        if (role == NULL || authz_role_program_wide(role) || !authz_role_has(role, p) ||
+            strstr(buf, role) != NULL)
+            continue;
+        w = snprintf(buf + o, n - o, "%s%s", o > 0 ? "," : "", role);
+        if (w < 0 || (size_t)w >= n - o)
+            break;
+        o += (size_t)w;
+    }
+    return buf;
+}
+
+/* The roles of each person of people (one query), those sv may see: person id -> [grant]. */
+static int roles_by_person(const struct svc *sv, const json_t *people, json_t **out,
+                           struct cf_error *err)
+{
+    json_t *ids = json_array(), *grants = NULL, *by = json_object();
+    size_t i;
+    json_t *p, *g;
+    int rc;
+
+    json_array_foreach(people, i, p) json_array_append(ids, json_object_get(p, "id"));
+    rc = store_grants_of_people(sv->store, ids, &grants, err);
+    json_decref(ids);
+    if (rc != CF_OK) {
+        json_decref(by);
+        return rc;
+    }
+    json_array_foreach(grants, i, g)
+    {
+        const char *who = str(g, "person_id");
+        json_t *list;
+
+        if (who == NULL || !grant_visible(sv, g))
+            continue;
+        list = json_object_get(by, who);
+        if (list == NULL) {
+            list = json_array();
+            json_object_set_new(by, who, list);
+        }
+        json_array_append_new(list, grant_view(g));
+    }
+    json_decref(grants);
+    *out = by;
+    return CF_OK;
+}
+
+int svc_person_search(const struct svc *sv, const struct person_query *pq, json_t **out,
+                      struct cf_error *err)
+{
+    struct store_people_query sq;
+    json_t *people = NULL, *by = NULL, *list, *p;
+    char roles[256], org[37] = "";
+    const char *org_name = NULL;
+    json_t *org_row = NULL;
+    long total = 0, limit = pq->limit > 0 ? pq->limit : 0, offset = pq->offset > 0 ? pq->offset : 0;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (pq->org != NULL && pq->org[0] != '\0') {
+        rc = svc_org_resolve(sv, pq->org, org, err);
+        if (rc != CF_OK)
+            return rc;
+        if (store_org_get(sv->store, org, &org_row, NULL) == CF_OK)
+            org_name = str(org_row, "name");
+    }
+    memset(&sq, 0, sizeof sq);
+    sq.everywhere = sv->who == NULL || can_everywhere(sv, PERM_PEOPLE_READ);
+    sq.viewer = sv->who != NULL ? sv->who->person_id : NULL;
+    sq.roles = roles_with(sv, PERM_PEOPLE_READ, roles, sizeof roles);
+    sq.q = pq->q != NULL && pq->q[0] != '\0' ? pq->q : NULL;
+    sq.org = org[0] != '\0' ? org : NULL;
+    sq.offset = offset;
+    sq.limit = limit;
+    if (!sq.everywhere && (sv->who == NULL || sv->who->person_id == NULL)) {
+        json_decref(org_row);
+        return cf_error_set(err, CF_EFORBIDDEN, NULL, "Please sign in.");
+    }
+    rc = store_people_page(sv->store, &sq, &people, &total, err);
+    if (rc == CF_OK)
+        rc = roles_by_person(sv, people, &by, err);
+    if (rc != CF_OK) {
+        json_decref(people);
+        json_decref(org_row);
+        return rc;
+    }
+    list = json_array();
+    json_array_foreach(people, i, p)
+    {
+        json_t *v = svc__person_view(p), *roles_of_p = json_object_get(by, str(p, "id"));
+
+        json_object_set_new(v, "roles",
+                            roles_of_p != NULL ? json_incref(roles_of_p) : json_array());
+        json_object_set(v, "org_name", json_object_get(p, "org_name"));
+        json_array_append_new(list, v);
+    }
+    *out = json_pack("{s:o, s:I, s:I, s:I, s:s?, s:s?, s:s?, s:b}", "people", list, "total",
+                     (json_int_t)total, "offset", (json_int_t)offset, "limit", (json_int_t)limit,
+                     "q", sq.q, "org", sq.org, "org_name", org_name, "can_invite",
+                     sv->who == NULL || can_everywhere(sv, PERM_PEOPLE_WRITE) ||
+                         svc__can(sv, PERM_PEOPLE_WRITE, NULL));
+    if (limit > 0 && offset + limit < total)
+        json_object_set_new(*out, "next_offset", json_integer(offset + limit));
+    if (limit > 0 && offset > 0)
+        json_object_set_new(*out, "prev_offset", json_integer(offset > limit ? offset - limit : 0));
+    json_decref(people);
+    json_decref(by);
+    json_decref(org_row);
+    return CF_OK;
 }
 
 int svc_person_list(const struct svc *sv, json_t **out, struct cf_error *err)
 {
-    json_t *people = NULL, *grants = NULL, *orgs = NULL, *idx, *list;
-    size_t i;
-    json_t *p;
-    int rc;
+    struct person_query pq = {NULL, NULL, 0, 0};
 
-    *out = NULL;
-    if ((rc = store_person_list(sv->store, &people, err)) != CF_OK ||
-        (rc = store_grants_all(sv->store, &grants, err)) != CF_OK ||
-        (rc = store_org_list(sv->store, &orgs, err)) != CF_OK) {
-        json_decref(people);
-        json_decref(grants);
-        return rc;
-    }
-    idx = org_index(orgs);
-    list = json_array();
-    json_array_foreach(people, i, p)
-    {
-        const char *org = str(p, "org_id");
-        json_t *v;
-
-        if (strcmp(str(p, "status"), "erased") == 0)
-            continue;
-        if (!(org != NULL ? can_on(sv, PERM_PEOPLE_READ, idx, org)
-                          : can_everywhere(sv, PERM_PEOPLE_READ)))
-            continue;
-        v = svc__person_view(p);
-        json_object_set_new(v, "roles", roles_of(sv, grants, str(p, "id")));
-        json_object_set(v, "org_name",
-                        org != NULL && json_object_get(idx, org) != NULL
-                            ? json_object_get(json_object_get(idx, org), "name")
-                            : json_null());
-        json_array_append_new(list, v);
-    }
-    *out = json_pack("{s:o, s:b}", "people", list, "can_invite",
-                     sv->who == NULL || can_everywhere(sv, PERM_PEOPLE_WRITE) ||
-                         svc__can(sv, PERM_PEOPLE_WRITE, NULL));
-    json_decref(idx);
-    json_decref(orgs);
-    json_decref(people);
-    json_decref(grants);
-    return CF_OK;
+    return svc_person_search(sv, &pq, out, err);
 }
 
 int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
