@@ -472,8 +472,33 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
     return CF_OK;
 }
 
-/* Appends org and (recursively, by name) its visible children with their depth. */
-static void tree_walk(const struct svc *sv, const json_t *orgs, const json_t *idx,
+/* Organizations by parent id ("" for the top), each list in the order of orgs (by name). */
+static json_t *children_index(const json_t *orgs)
+{
+    json_t *kids = json_object();
+    size_t i;
+    json_t *o;
+
+    json_array_foreach(orgs, i, o)
+    {
+        const char *p = str(o, "parent_id");
+        json_t *list = json_object_get(kids, p != NULL ? p : "");
+
+        if (list == NULL) {
+            list = json_array();
+            json_object_set_new(kids, p != NULL ? p : "", list);
+        }
+        json_array_append(list, o);
+    }
+    return kids;
+}
+
+/*
+ * Appends the children of parent ("" for the top) that sv may see, each
+ * followed by its own (depth first, by name), with their depth; an invisible
+ * organization's visible children take its place. Linear in the organizations.
+ */
+static void tree_walk(const struct svc *sv, const json_t *kids, const json_t *idx,
                       const char *parent, int depth, json_t *out)
 {
     size_t i;
@@ -481,14 +506,13 @@ static void tree_walk(const struct svc *sv, const json_t *orgs, const json_t *id
 
     if (depth > 16)
         return;
-    json_array_foreach(orgs, i, o)
+    json_array_foreach(json_object_get(kids, parent), i, o)
     {
-        const char *p = str(o, "parent_id");
+        const char *id = str(o, "id");
 
-        if ((parent == NULL) != (p == NULL) || (parent != NULL && strcmp(parent, p) != 0))
-            continue;
-        if (can_on(sv, PERM_ORGS_READ, idx, str(o, "id"))) {
+        if (svc__can(sv, PERM_ORGS_READ, id)) {
             json_t *c = json_deep_copy(o);
+            const char *p = str(o, "parent_id");
             const json_t *po = p != NULL ? json_object_get(idx, p) : NULL;
 
             json_object_set_new(c, "depth", json_integer(depth));
@@ -496,30 +520,58 @@ static void tree_walk(const struct svc *sv, const json_t *orgs, const json_t *id
             if (po != NULL)
                 json_object_set(c, "parent_name", json_object_get(po, "name"));
             json_array_append_new(out, c);
-            tree_walk(sv, orgs, idx, str(o, "id"), depth + 1, out);
+            tree_walk(sv, kids, idx, id, depth + 1, out);
         } else
-            tree_walk(sv, orgs, idx, str(o, "id"), depth, out);
+            tree_walk(sv, kids, idx, id, depth, out);
     }
 }
 
 int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err)
 {
-    json_t *orgs, *idx, *list;
+    json_t *orgs, *idx, *kids, *list;
     int rc = store_org_list(sv->store, &orgs, err);
 
     *out = NULL;
     if (rc != CF_OK)
         return rc;
     idx = org_index(orgs);
+    kids = children_index(orgs);
     list = json_array();
-    tree_walk(sv, orgs, idx, NULL, 0, list);
+    tree_walk(sv, kids, idx, "", 0, list);
     *out = json_pack("{s:o, s:b, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "orgs", list,
                      "can_add_top", can_everywhere(sv, PERM_ORGS_WRITE), "kinds", "kind", "state",
                      "label", "State", "kind", "district", "label", "District", "kind", "school",
                      "label", "School", "kind", "body", "label", "Certification body");
+    json_decref(kids);
     json_decref(idx);
     json_decref(orgs);
     return CF_OK;
+}
+
+int svc_org_count_visible(const struct svc *sv, long *n, struct cf_error *err)
+{
+    const json_t *set;
+
+    *n = 0;
+    if (sv->who == NULL || can_everywhere(sv, PERM_ORGS_READ))
+        return store_org_count(sv->store, n, err);
+    set =
+        sv->who->reach != NULL ? json_object_get(sv->who->reach, perm_name(PERM_ORGS_READ)) : NULL;
+    if (json_is_object(set)) {
+        *n = (long)json_object_size(set);
+        return CF_OK;
+    }
+    if (sv->who->reach != NULL) /* resolved, and nothing reached */
+        return CF_OK;
+    {
+        json_t *out = NULL;
+        int rc = svc_org_list(sv, &out, err);
+
+        if (rc == CF_OK)
+            *n = (long)json_array_size(json_object_get(out, "orgs"));
+        json_decref(out);
+        return rc;
+    }
 }
 
 int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)

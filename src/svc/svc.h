@@ -150,6 +150,8 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
                    struct cf_error *err);
 /* The organizations the actor may see, as a tree in display order: {orgs:[…, depth]}. */
 int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err);
+/* *n = how many organizations the actor may see (no tree is built). */
+int svc_org_count_visible(const struct svc *sv, long *n, struct cf_error *err);
 /* One organization with its parent, children and people. */
 int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* The identifier of the organization named by key (id, exact name or NCES id). */

@@ -56,6 +56,9 @@ static void mark_selected(struct req *r, json_t *list, const char *key, const ch
                      strcmp(json_string_value(json_object_get(o, key)), want) == 0));
 }
 
+/* Above this many organizations a form asks for a name instead of offering a list. */
+#define ORG_CHOICES_MAX 150
+
 /*
  * The organizations a form may name, and the roles sv may give, the failed
  * choice kept; at first the organization org (may be NULL).
@@ -64,7 +67,16 @@ static void grant_choices(struct req *r, const struct svc *sv, json_t *page, con
 {
     json_t *orgs = NULL;
 
-    if (svc_org_list(sv, &orgs, NULL) == CF_OK) {
+    long n = 0;
+
+    /* Too many to scroll through: the field takes a name or NCES id instead. */
+    if (svc_org_count_visible(sv, &n, NULL) == CF_OK && n > ORG_CHOICES_MAX) {
+        const char *typed = req_field(r, "org");
+
+        json_object_set_new(
+            page, "org_text",
+            json_pack("{s:s, s:I}", "value", typed != NULL ? typed : "", "count", (json_int_t)n));
+    } else if (svc_org_list(sv, &orgs, NULL) == CF_OK) {
         json_t *list = json_deep_copy(json_object_get(orgs, "orgs"));
 
         mark_selected(r, list, "id", "org", org);
