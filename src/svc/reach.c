@@ -112,3 +112,38 @@ int svc_can(const struct svc *sv, enum perm p, const char *org)
 {
     return svc__can(sv, p, org);
 }
+
+int svc_can_org(const struct svc *sv, enum perm p, const char *org)
+{
+    json_t *o = NULL;
+    int ok = 0;
+
+    /* It must exist: a program-wide reach covers ids that name nothing. */
+    if (org != NULL && store_org_get(sv->store, org, &o, NULL) == CF_OK)
+        ok = svc__can(sv, p, org);
+    json_decref(o);
+    return ok;
+}
+
+int svc_can_person(const struct svc *sv, enum perm p, const char *person)
+{
+    json_t *row = NULL;
+    const char *org;
+    int ok = 0;
+
+    if (person == NULL || store_person_get(sv->store, person, &row, NULL) != CF_OK)
+        return 0;
+    org = str(row, "org_id");
+    if (org != NULL)
+        ok = svc__can(sv, p, org);
+    else if (sv->who == NULL)
+        ok = 1;
+    else {
+        json_t *none = json_array(); /* a person of no organization: program-wide roles only */
+
+        ok = sv->who->person_id != NULL && authz_allows(sv->who->grants, p, none);
+        json_decref(none);
+    }
+    json_decref(row);
+    return ok;
+}

@@ -229,6 +229,11 @@ int svc_reach_resolve(struct store *s, struct principal *who, struct cf_error *e
  * some organization). The CLI and the system may do everything.
  */
 int svc_can(const struct svc *sv, enum perm p, const char *org);
+/* The same for organization org, which must exist (0 when it does not). */
+int svc_can_org(const struct svc *sv, enum perm p, const char *org);
+/* The same for the organization of person (program-wide roles only for a person of none);
+ * 0 when there is no such person. */
+int svc_can_person(const struct svc *sv, enum perm p, const char *person);
 
 /* --- audit trail (svc/audit.c) --------------------------------------------- */
 

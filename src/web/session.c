@@ -255,39 +255,19 @@ static int same(const char *a, const char *b)
 
 /*
  * Whether the principal holds the route's permission on what a scoped route
- * is about: the organization {} itself, or the organization of person {} (a
- * person of no organization: program-wide roles only). A lookup in the reach
- * resolved for this request, plus one query to find a person's organization.
+ * is about: the organization {} itself, or the organization of person {}.
+ * A lookup in the reach resolved for this request (svc), plus one query to
+ * find a person's organization.
  */
 static int scope_allows(struct req *r)
 {
     struct svc sv = req_svc(r);
-    json_t *p = NULL, *o = NULL;
-    const char *org = NULL;
-    int ok = 0;
 
     if (r->nparams < 1)
         return 0;
-    if (r->route->scope == SCOPE_ORG) {
-        /* It must exist: a program-wide reach covers ids that name nothing. */
-        if (store_org_get(r->store, r->params[0], &o, NULL) == CF_OK)
-            ok = svc_can(&sv, r->route->perm, r->params[0]);
-        json_decref(o);
-        return ok;
-    }
-    if (store_person_get(r->store, r->params[0], &p, NULL) != CF_OK)
-        return 0;
-    org = json_string_value(json_object_get(p, "org_id"));
-    if (org != NULL)
-        ok = svc_can(&sv, r->route->perm, org);
-    else {
-        json_t *none = json_array(); /* only program-wide roles reach it */
-
-        ok = authz_allows(r->who.grants, r->route->perm, none);
-        json_decref(none);
-    }
-    json_decref(p);
-    return ok;
+    if (r->route->scope == SCOPE_ORG)
+        return svc_can_org(&sv, r->route->perm, r->params[0]);
+    return svc_can_person(&sv, r->route->perm, r->params[0]);
 }
 
 enum MHD_Result web_authorize(struct req *r, int *done)
