@@ -696,6 +696,11 @@ void db_rollback(struct db *db)
     tx_end(db, "ROLLBACK", NULL);
 }
 
+int db_in_transaction(const struct db *db)
+{
+    return db->txdepth > 0;
+}
+
 char *db_dialect(const struct db *db, const char *sql)
 {
     static const struct {

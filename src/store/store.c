@@ -256,3 +256,16 @@ int store__query_one(struct store *s, const char *sql, const char *cols, json_t 
     json_decref(arr);
     return CF_OK;
 }
+
+int store_lock(struct store *s, enum store_lock which, struct cf_error *err)
+{
+    char sql[64];
+
+    if (!db_in_transaction(s->db))
+        return cf_error_set(err, CF_EDB, NULL, "database: store_lock outside a transaction");
+    if (db_kind(s->db) == DB_SQLITE)
+        return CF_OK;
+    /* 4242001 is the migration lock (migrate.c); rule locks follow it. */
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", 4242100 + (int)which);
+    return db_exec(s->db, sql, err);
+}
