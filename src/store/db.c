@@ -443,7 +443,10 @@ static int bind_result(struct db_stmt *st, int i, int rc)
 
 static int sqlite_bind_code(int rc)
 {
-    return rc == SQLITE_OK ? CF_OK : rc == SQLITE_NOMEM ? CF_ENOMEM : rc == SQLITE_TOOBIG ? CF_ETOOBIG : CF_EDB;
+    return rc == SQLITE_OK       ? CF_OK
+           : rc == SQLITE_NOMEM  ? CF_ENOMEM
+           : rc == SQLITE_TOOBIG ? CF_ETOOBIG
+                                 : CF_EDB;
 }
 
 int db_bind_text(struct db_stmt *st, int i, const char *s, long n)

@@ -23,7 +23,7 @@ struct db_stmt {
     int bind_rc; /* the first failed bind since db_prepare(), reported by db_step() */
     int bind_at; /* its parameter number */
     int64_t changes;
-    struct db_stmt *hnext;        /* next in the same hash bucket */
+    struct db_stmt *hnext;         /* next in the same hash bucket */
     struct db_stmt *newer, *older; /* the connection's list, most recently handed out first */
     /* SQLite */
     sqlite3_stmt *sq;
@@ -45,8 +45,8 @@ struct db {
     int failed; /* an inner level rolled back: the outer commit must fail */
     int lost;   /* PostgreSQL: the connection broke inside the open transaction */
     size_t nstmts;
-    size_t nbuckets;              /* a power of two (0 before the first statement) */
-    struct db_stmt **buckets;     /* statements by the address of their SQL */
+    size_t nbuckets;          /* a power of two (0 before the first statement) */
+    struct db_stmt **buckets; /* statements by the address of their SQL */
     struct db_stmt *newest, *oldest;
     unsigned long nprepared; /* PostgreSQL statement names handed out */
     unsigned long nresets;   /* PostgreSQL: times the connection was reopened */

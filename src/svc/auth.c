@@ -929,10 +929,9 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
 
         snprintf(id, sizeof id, "%s", pid);
         rc = store_person_get(sv->store, id, &now_p, err);
-        if (rc == CF_OK && (strcmp(json_string_value(json_object_get(now_p, "status")),
-                                   "disabled") == 0 ||
-                            strcmp(json_string_value(json_object_get(now_p, "status")),
-                                   "erased") == 0))
+        if (rc == CF_OK &&
+            (strcmp(json_string_value(json_object_get(now_p, "status")), "disabled") == 0 ||
+             strcmp(json_string_value(json_object_get(now_p, "status")), "erased") == 0))
             rc = cf_error_set(err, CF_ECONFLICT, "token",
                               "This account is disabled. Ask your administrator.");
         json_decref(p);

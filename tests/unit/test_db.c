@@ -23,10 +23,10 @@
 #define NSTMTS 500
 
 struct backend {
-    int pg;        /* 0 SQLite, 1 PostgreSQL */
-    char dir[64];  /* SQLite: the test's temporary directory */
+    int pg;         /* 0 SQLite, 1 PostgreSQL */
+    char dir[64];   /* SQLite: the test's temporary directory */
     char url[2048]; /* the database of the current test */
-    struct db *db; /* opened by setup, closed by teardown */
+    struct db *db;  /* opened by setup, closed by teardown */
 };
 
 static struct backend g_sqlite = {0, "", "", NULL};

@@ -316,8 +316,7 @@ static void test_admins_disable_each_other(void **state)
         one_winner(r, 2, CF_ECONFLICT, "status", round);
         assert_int_equal(active_admins(b->s), 1);
         /* Back to two for the next round. */
-        assert_ok(svc_person_set_status(&cli, r[0].rc == CF_OK ? c : a, "active", &out, &err),
-                  err);
+        assert_ok(svc_person_set_status(&cli, r[0].rc == CF_OK ? c : a, "active", &out, &err), err);
         json_decref(out);
         assert_int_equal(active_admins(b->s), 2);
     }
@@ -345,9 +344,9 @@ static void test_admins_revoke_each_other(void **state)
         run_race(r, 2);
         one_winner(r, 2, CF_ECONFLICT, "role", round);
         assert_int_equal(active_admins(b->s), 1);
-        assert_ok(svc_person_grant(&cli, r[0].rc == CF_OK ? c : a, "program_admin", body, &out,
-                                   &err),
-                  err);
+        assert_ok(
+            svc_person_grant(&cli, r[0].rc == CF_OK ? c : a, "program_admin", body, &out, &err),
+            err);
         json_decref(out);
         assert_int_equal(active_admins(b->s), 2);
     }
@@ -361,9 +360,9 @@ static void test_admins_revoke_each_other(void **state)
 static void test_org_add_same_name(void **state)
 {
     static const char *const names[ROUNDS][NTHREADS] = {
-        {"Ohio", "Ohio", "Ohio", "Ohio"},         {"Utah", "UTAH", "utah", "Utah"},
-        {"Iowa", "iowa", "IOWA", "IoWa"},         {"Maine", "Maine", "MAINE", "maine"},
-        {"Idaho", "idaho", "Idaho", "IDAHO"},     {"Texas", "TEXAS", "Texas", "texas"},
+        {"Ohio", "Ohio", "Ohio", "Ohio"},     {"Utah", "UTAH", "utah", "Utah"},
+        {"Iowa", "iowa", "IOWA", "IoWa"},     {"Maine", "Maine", "MAINE", "maine"},
+        {"Idaho", "idaho", "Idaho", "IDAHO"}, {"Texas", "TEXAS", "Texas", "texas"},
     };
     struct backend *b = *state;
     struct cf_error err = {0};
