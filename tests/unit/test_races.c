@@ -207,14 +207,14 @@ static long active_admins(struct store *s)
 
 /* --- racing threads ------------------------------------------------------------------- */
 
-enum action { DISABLE, REVOKE_ADMIN, ADD_ORG };
+enum action { DISABLE, REVOKE_ADMIN, ADD_ORG, ACCEPT_INVITE };
 
 struct racer {
     const char *url;
     pthread_barrier_t *start;
     enum action what;
     const char *actor_id; /* acting person (NULL: the CLI) */
-    const char *target;   /* person acted on, or the new organization's name */
+    const char *target;   /* person acted on, the new organization's name, or a link token */
     const char *org;      /* where the role is held (REVOKE_ADMIN) */
     int rc;
     struct cf_error err;
@@ -239,6 +239,8 @@ static void *race(void *arg)
     if (r->rc == CF_OK) {
         if (r->what == DISABLE) {
             r->rc = svc_person_set_status(&sv, r->target, "disabled", &out, &r->err);
+        } else if (r->what == ACCEPT_INVITE) {
+            r->rc = svc_invite_accept(&sv, r->target, PW, "test", &out, &r->err);
         } else if (r->what == REVOKE_ADMIN) {
             r->rc = svc_person_revoke(&sv, r->target, "program_admin", r->org, &out, &r->err);
         } else {
@@ -381,6 +383,69 @@ static void test_org_add_same_name(void **state)
     }
 }
 
+/* The invitation token in the newest outbox message (to to). */
+static void invite_token(struct store *s, const char *to, char token[44])
+{
+    struct cf_error err = {0};
+    json_t *all = NULL, *m;
+    const char *body, *at;
+
+    assert_ok(store_outbox_list(s, NULL, 100000, &all, &err), err);
+    m = json_array_get(all, 0);
+    assert_non_null(m);
+    assert_string_equal(tu_str(m, "to_addr"), to);
+    body = tu_str(m, "body");
+    at = strstr(body, BASE_URL "/invite/");
+    if (at == NULL)
+        fail_msg("no invitation link in: %s", body);
+    at += strlen(BASE_URL "/invite/");
+    snprintf(token, 44, "%.43s", at);
+    json_decref(all);
+}
+
+/*
+ * A person accepts their invitation while an administrator disables them:
+ * whichever comes first, a disable that succeeded is not undone. Before:
+ * accepting read the account before its transaction and wrote it back as
+ * active over the disable.
+ */
+static void test_invite_accept_vs_disable(void **state)
+{
+    struct backend *b = *state;
+    struct svc cli = cli_of(b->s);
+    char body[37];
+
+    org_add(b->s, "body", "The Program", body);
+    for (int round = 0; round < ROUNDS; round++) {
+        struct cf_error err = {0};
+        char email[64], id[37], token[44];
+        json_t *in, *out = NULL, *p = NULL;
+
+        snprintf(email, sizeof email, "invitee%d@x.test", round);
+        in = json_pack("{s:s, s:s, s:s, s:s}", "email", email, "name", email, "role", "reviewer",
+                       "org", body);
+        assert_ok(svc_person_add(&cli, in, &out, &err), err);
+        snprintf(id, sizeof id, "%s", tu_str(json_object_get(out, "person"), "id"));
+        json_decref(in);
+        json_decref(out);
+        invite_token(b->s, email, token);
+        {
+            struct racer r[2] = {{b->url, NULL, ACCEPT_INVITE, NULL, token, NULL, 0, {0}},
+                                 {b->url, NULL, DISABLE, NULL, id, NULL, 0, {0}}};
+
+            run_race(r, 2);
+            assert_ok(r[1].rc, r[1].err);
+            if (r[0].rc != CF_OK && r[0].rc != CF_ECONFLICT)
+                fail_msg("round %d: accepting gave %d (%s): %s", round, r[0].rc,
+                         cf_err_name(r[0].rc), r[0].err.message);
+        }
+        assert_ok(store_person_get(b->s, id, &p, &err), err);
+        if (strcmp(tu_str(p, "status"), "disabled") != 0)
+            fail_msg("round %d: the disabled person is %s again", round, tu_str(p, "status"));
+        json_decref(p);
+    }
+}
+
 /*
  * The rule is also a constraint: a duplicate written past svc is refused
  * (CF_ECONFLICT on "name"), top-level (NULL parent) included. And migration
@@ -454,6 +519,7 @@ static void test_lock_needs_transaction(void **state)
     X(test_admins_disable_each_other)                                                              \
     X(test_admins_revoke_each_other)                                                               \
     X(test_org_add_same_name)                                                                      \
+    X(test_invite_accept_vs_disable)                                                               \
     X(test_org_name_constraint_and_migration)                                                      \
     X(test_lock_needs_transaction)
 
