@@ -118,6 +118,8 @@ int store_case_generation(struct store *s, int64_t *gen, struct cf_error *err);
  *          (store_person_by_email adds password_hash)
  *   grant  {role, org_id, org_name, org_kind, created_at}
  * Inserts of a duplicate key (e-mail, NCES id, grant) return CF_ECONFLICT.
+ * store_org_insert/update name the field of a duplicate in err->field: "nces_id", or
+ * "name" (kind, parent and name, case aside, are unique: migration 009).
  */
 int store_org_insert(struct store *s, const json_t *org, struct cf_error *err);
 int store_org_update(struct store *s, const json_t *org, struct cf_error *err);
@@ -318,5 +320,23 @@ int store_people_page(struct store *s, const struct store_people_query *pq, json
 /* The grants of the people with ids (an array of strings), in one query per 100 people:
  * [{person_id, role, org_id, org_name, org_kind, created_at}]. */
 int store_grants_of_people(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
+
+/* --- rules read from stored state (store/store.c) ------------------------ */
+
+/* The locks of store_lock(): one per group of rules that read the same rows. */
+enum store_lock {
+    STORE_LOCK_PEOPLE = 1, /* organizations, people, roles: names, the last administrator, setup */
+};
+
+/*
+ * Serializes the rest of the open transaction with every other transaction
+ * holding the same lock, so a rule read from stored state (the last program
+ * administrator, a name not yet taken) still holds when the transaction
+ * commits. A svc action calls it right after store_begin(), before the rule's
+ * first read. SQLite needs nothing more (BEGIN IMMEDIATE lets one writer in at
+ * a time); PostgreSQL takes a transaction-level advisory lock, released by
+ * the commit or rollback. CF_EDB outside a transaction.
+ */
+int store_lock(struct store *s, enum store_lock which, struct cf_error *err);
 
 #endif

@@ -148,6 +148,25 @@ json_t *svc_roles_offered(const struct svc *sv, const char *selected)
     return list;
 }
 
+/*
+ * Opens the transaction of a change to organizations, people or roles and
+ * takes their lock (store_lock), so that every rule read after it — a name
+ * not yet taken, the last program administrator, a person not erased — still
+ * holds when the transaction commits. Every stored state such a change
+ * depends on is read after this call, never before.
+ */
+int svc__begin(const struct svc *sv, struct cf_error *err)
+{
+    int rc = store_begin(sv->store, err);
+
+    if (rc != CF_OK)
+        return rc;
+    rc = store_lock(sv->store, STORE_LOCK_PEOPLE, err);
+    if (rc != CF_OK)
+        store_rollback(sv->store);
+    return rc;
+}
+
 /* --- organizations ---------------------------------------------------------------- */
 
 json_t *svc__org_new(const char *kind, const char *name, const char *parent, const char *nces,
@@ -323,13 +342,31 @@ static int name_free(const struct svc *sv, const char *kind, const char *parent,
     return rc;
 }
 
+/*
+ * The message of a duplicate organization; err->field, from the store, names the
+ * unique key it hit ("nces_id", else the name).
+ */
+static void org_taken(struct cf_error *err, const char *kind, const char *name, int has_parent,
+                      const char *nces)
+{
+    if (strcmp(err->field, "nces_id") == 0) {
+        cf_error_set(err, CF_ECONFLICT, "nces_id", "Another organization already has NCES id %s.",
+                     nces);
+        return;
+    }
+    cf_error_set(err, CF_ECONFLICT, "name",
+                 has_parent ? "There is already a %s named %s in the same place."
+                            : "There is already a %s named %s.",
+                 strcmp(kind, "body") == 0 ? "certification body" : kind, name);
+}
+
 int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err)
 {
     char name[4 * NAME_MAX_CHARS + 1], nces[16], parent[37] = "", now[32];
     const char *kind = str(in, "kind");
     const char *pkey = str(in, "parent");
     const char *pkind = NULL;
-    json_t *p = NULL, *org;
+    json_t *p = NULL, *org = NULL;
     long enrollment;
     int rc;
 
@@ -352,49 +389,58 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
         if (ck.rc != CF_OK)
             return ck.rc;
     }
+    rc = svc__begin(sv, err);
+    if (rc != CF_OK)
+        return rc;
+
+    /* The parent, the permission and the name are read inside the transaction. */
     if (pkey != NULL && pkey[0] != '\0') {
         rc = svc_org_resolve(sv, pkey, parent, err);
         if (rc != CF_OK) {
             snprintf(err->field, sizeof err->field, "parent");
-            return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+            rc = rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+            goto out;
         }
         if ((rc = store_org_get(sv->store, parent, &p, err)) != CF_OK)
-            return rc;
+            goto out;
         pkind = str(p, "kind");
     }
     if (!authz_org_parent_ok(kind, pkind)) {
-        json_decref(p);
         if (strcmp(kind, "school") == 0)
-            return cf_error_set(err, CF_EINVAL, "parent", "A school belongs to a district.");
-        if (strcmp(kind, "district") == 0)
-            return cf_error_set(err, CF_EINVAL, "parent",
-                                "A district belongs to a state (or to nothing).");
-        return cf_error_set(err, CF_EINVAL, "parent", "A %s has no parent organization.", kind);
+            rc = cf_error_set(err, CF_EINVAL, "parent", "A school belongs to a district.");
+        else if (strcmp(kind, "district") == 0)
+            rc = cf_error_set(err, CF_EINVAL, "parent",
+                              "A district belongs to a state (or to nothing).");
+        else
+            rc = cf_error_set(err, CF_EINVAL, "parent", "A %s has no parent organization.", kind);
+        goto out;
     }
-    json_decref(p);
     /* District admins add schools to their districts; the rest is program-wide work. */
     if (!(strcmp(kind, "school") == 0 ? svc__can(sv, PERM_ORGS_WRITE, parent)
-                                      : can_everywhere(sv, PERM_ORGS_WRITE)))
-        return cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not add a %s here.", kind);
-
+                                      : can_everywhere(sv, PERM_ORGS_WRITE))) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not add a %s here.", kind);
+        goto out;
+    }
     if ((rc = name_free(sv, kind, parent, name, NULL, err)) != CF_OK)
-        return rc;
+        goto out;
+
     clock_now_iso(now, sizeof now);
     org = svc__org_new(kind, name, parent[0] != '\0' ? parent : NULL, nces[0] != '\0' ? nces : NULL,
                        enrollment, now);
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK) {
-        rc = store_org_insert(sv->store, org, err);
-        if (rc == CF_ECONFLICT)
-            cf_error_set(err, CF_ECONFLICT, "nces_id",
-                         "Another organization already has NCES id %s.", nces);
-    }
-    if (rc == CF_OK)
-        rc = svc__audit(sv, str(org, "id"), "org.add", "org", str(org, "id"), NULL, org, err);
+    rc = store_org_insert(sv->store, org, err);
+    if (rc == CF_ECONFLICT)
+        org_taken(err, kind, name, parent[0] != '\0', nces);
+    if (rc != CF_OK)
+        goto out;
+    rc = svc__audit(sv, str(org, "id"), "org.add", "org", str(org, "id"), NULL, org, err);
+
+out:
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK) {
         json_decref(org);
         return rc;
     }
@@ -406,21 +452,24 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
                    struct cf_error *err)
 {
     char name[4 * NAME_MAX_CHARS + 1], nces[16], now[32];
-    json_t *before, *after;
+    json_t *before = NULL, *after = NULL;
     long enrollment;
     int rc;
 
     *out = NULL;
-    rc = store_org_get(sv->store, id, &before, err);
-    if (rc == CF_ENOTFOUND || (rc == CF_OK && !svc__can(sv, PERM_ORGS_READ, id))) {
-        json_decref(before);
-        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such organization.");
-    }
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    rc = store_org_get(sv->store, id, &before, err);
+    if (rc == CF_ENOTFOUND || (rc == CF_OK && !svc__can(sv, PERM_ORGS_READ, id))) {
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such organization.");
+        goto out;
+    }
+    if (rc != CF_OK)
+        goto out;
     if (!svc__can(sv, PERM_ORGS_WRITE, id)) {
-        json_decref(before);
-        return cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not change this organization.");
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not change this organization.");
+        goto out;
     }
     {
         /* Every field at fault at once. */
@@ -433,38 +482,33 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
         svc__check(&ck, rc, &e);
         svc__check(&ck, nces_of(in, str(before, "kind"), nces, &e), &e);
         svc__check(&ck, enrollment_of(in, &enrollment, &e), &e);
-        if (ck.rc != CF_OK) {
-            json_decref(before);
-            return ck.rc;
-        }
+        if ((rc = ck.rc) != CF_OK)
+            goto out;
     }
-    clock_now_iso(now, sizeof now);
     after = json_deep_copy(before);
     json_object_set_new(after, "name", json_string(name));
     json_object_set_new(after, "nces_id", nces[0] != '\0' ? json_string(nces) : json_null());
     json_object_set_new(after, "enrollment",
                         enrollment >= 0 ? json_integer(enrollment) : json_null());
-    if (json_equal(before, after)) {
-        /* Saved as it was: nothing to write, nothing to audit. */
-        json_decref(before);
-        *out = after;
-        return CF_OK;
-    }
+    /* Saved as it was: nothing to write, nothing to audit. */
+    if (json_equal(before, after))
+        goto out;
+    clock_now_iso(now, sizeof now);
     json_object_set_new(after, "updated_at", json_string(now));
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK) {
-        rc = store_org_update(sv->store, after, err);
-        if (rc == CF_ECONFLICT)
-            cf_error_set(err, CF_ECONFLICT, "nces_id",
-                         "Another organization already has NCES id %s.", nces);
-    }
-    if (rc == CF_OK)
-        rc = svc__audit(sv, id, "org.update", "org", id, before, after, err);
+    rc = store_org_update(sv->store, after, err);
+    if (rc == CF_ECONFLICT)
+        org_taken(err, str(before, "kind"), name, str(before, "parent_id") != NULL, nces);
+    if (rc != CF_OK)
+        goto out;
+    rc = svc__audit(sv, id, "org.update", "org", id, before, after, err);
+
+out:
+    json_decref(before);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    json_decref(before);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK) {
         json_decref(after);
         return rc;
     }
@@ -803,6 +847,9 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
     int rc;
 
     *out = NULL;
+    rc = svc__begin(sv, err);
+    if (rc != CF_OK)
+        return rc;
     {
         /* Every field at fault at once. */
         struct svc_checks ck = {err, CF_OK};
@@ -811,8 +858,10 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
         person_fields(&ck, in, name, email, title);
         rc = svc_org_resolve(sv, str(in, "org"), org, &e);
         if (rc != CF_OK) {
-            if (rc != CF_ENOTFOUND && rc != CF_EINVAL)
-                return cf_error_set(err, rc, NULL, "%s", e.message);
+            if (rc != CF_ENOTFOUND && rc != CF_EINVAL) {
+                rc = cf_error_set(err, rc, NULL, "%s", e.message);
+                goto out;
+            }
             snprintf(e.field, sizeof e.field, "org");
             svc__check(&ck, CF_EINVAL, &e);
         }
@@ -822,37 +871,40 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
                                     "The role is one of leader, evaluator, district_admin, "
                                     "reviewer, examiner, program_admin."),
                        &e);
-        if (ck.rc != CF_OK)
-            return ck.rc;
+        if ((rc = ck.rc) != CF_OK)
+            goto out;
     }
-    if (!may_grant(sv, role, org))
-        return cf_error_set(err, CF_EFORBIDDEN, "role",
-                            "You may not give the role %s in that organization.", role);
-    if (pw != NULL && pw[0] != '\0') {
-        if (svc__password_ok(pw, email, "password", err) != CF_OK ||
-            svc__password_hash(pw, hash, sizeof hash, err) != CF_OK)
-            return err->code;
+    if (!may_grant(sv, role, org)) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, "role",
+                          "You may not give the role %s in that organization.", role);
+        goto out;
     }
-    rc = store_org_get(sv->store, org, &o, err);
-    if (rc != CF_OK)
-        return rc;
-    if (role_fits(role, str(o, "kind"), err) != CF_OK) {
-        json_decref(o);
-        return CF_EINVAL;
+    /* Argon2 inside the transaction keeps the order of the checks; adding with a password is rare.
+     */
+    if (pw != NULL && pw[0] != '\0' &&
+        (svc__password_ok(pw, email, "password", err) != CF_OK ||
+         svc__password_hash(pw, hash, sizeof hash, err) != CF_OK)) {
+        rc = err->code;
+        goto out;
     }
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = svc__person_insert(sv, email, name, title[0] != '\0' ? title : NULL, org,
-                                pw != NULL && pw[0] != '\0' ? hash : NULL,
-                                pw != NULL && pw[0] != '\0' ? "active" : "invited", &p, err);
+    if ((rc = store_org_get(sv->store, org, &o, err)) != CF_OK)
+        goto out;
+    if ((rc = role_fits(role, str(o, "kind"), err)) != CF_OK)
+        goto out;
+    rc = svc__person_insert(sv, email, name, title[0] != '\0' ? title : NULL, org,
+                            pw != NULL && pw[0] != '\0' ? hash : NULL,
+                            pw != NULL && pw[0] != '\0' ? "active" : "invited", &p, err);
     if (rc == CF_OK)
         rc = svc__grant(sv, str(p, "id"), role, org, err);
     if (rc == CF_OK && (pw == NULL || pw[0] == '\0'))
         rc = invite_message(sv, p, str(o, "name"), err);
+
+out:
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK) {
         json_decref(p);
         json_decref(o);
         return rc;
@@ -1180,44 +1232,47 @@ int svc_person_grant(const struct svc *sv, const char *id, const char *role, con
                      json_t **out, struct cf_error *err)
 {
     char org[37];
-    json_t *p;
-    int rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err);
+    json_t *p = NULL, *o = NULL;
+    int rc;
 
     *out = NULL;
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
-    json_decref(p);
-    if (!authz_role_valid(role))
-        return cf_error_set(err, CF_EINVAL, "role",
-                            "The role is one of leader, evaluator, district_admin, reviewer, "
-                            "examiner, program_admin.");
+    if ((rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err)) != CF_OK)
+        goto out;
+    if (!authz_role_valid(role)) {
+        rc = cf_error_set(err, CF_EINVAL, "role",
+                          "The role is one of leader, evaluator, district_admin, reviewer, "
+                          "examiner, program_admin.");
+        goto out;
+    }
     rc = svc_org_resolve(sv, org_key, org, err);
     if (rc != CF_OK) {
         snprintf(err->field, sizeof err->field, "org");
-        return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+        rc = rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+        goto out;
     }
-    if (!may_grant(sv, role, org))
-        return cf_error_set(err, CF_EFORBIDDEN, "role",
-                            "You may not give the role %s in that organization.", role);
-    {
-        json_t *o = NULL;
+    if (!may_grant(sv, role, org)) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, "role",
+                          "You may not give the role %s in that organization.", role);
+        goto out;
+    }
+    if ((rc = store_org_get(sv->store, org, &o, err)) != CF_OK)
+        goto out;
+    if ((rc = role_fits(role, str(o, "kind"), err)) != CF_OK)
+        goto out;
+    rc = svc__grant(sv, id, role, org, err);
 
-        rc = store_org_get(sv->store, org, &o, err);
-        if (rc == CF_OK)
-            rc = role_fits(role, str(o, "kind"), err);
-        json_decref(o);
-        if (rc != CF_OK)
-            return rc;
-    }
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = svc__grant(sv, id, role, org, err);
+out:
+    json_decref(p);
+    json_decref(o);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK)
         return rc;
-    }
     return svc_person_show(sv, id, out, err);
 }
 
@@ -1225,59 +1280,70 @@ int svc_person_revoke(const struct svc *sv, const char *id, const char *role, co
                       json_t **out, struct cf_error *err)
 {
     char org[37];
-    json_t *p, *g;
+    json_t *p = NULL, *g;
     long others = 1;
-    int rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err);
+    int rc;
 
     *out = NULL;
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
-    json_decref(p);
+    if ((rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err)) != CF_OK)
+        goto out;
     rc = svc_org_resolve(sv, org_key, org, err);
     if (rc != CF_OK) {
         snprintf(err->field, sizeof err->field, "org");
-        return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+        rc = rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+        goto out;
     }
-    if (!authz_role_valid(role))
-        return cf_error_set(err, CF_EINVAL, "role", "There is no role \"%s\".",
-                            role != NULL ? role : "");
-    if (!may_grant(sv, role, org))
-        return cf_error_set(err, CF_EFORBIDDEN, "role",
-                            "You may not take the role %s away in that organization.", role);
+    if (!authz_role_valid(role)) {
+        rc = cf_error_set(err, CF_EINVAL, "role", "There is no role \"%s\".",
+                          role != NULL ? role : "");
+        goto out;
+    }
+    if (!may_grant(sv, role, org)) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, "role",
+                          "You may not take the role %s away in that organization.", role);
+        goto out;
+    }
     /* One click could lock you out of the pages you are on: another administrator does it. */
-    if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0)
-        return cf_error_set(err, CF_ECONFLICT, "role",
-                            "You cannot take away a role of your own; ask another administrator.");
+    if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0) {
+        rc = cf_error_set(err, CF_ECONFLICT, "role",
+                          "You cannot take away a role of your own; ask another administrator.");
+        goto out;
+    }
     if (strcmp(role, "program_admin") == 0) {
         json_t *gr = NULL;
         size_t i;
         json_t *mine;
 
         if ((rc = other_program_admins(sv, id, &others, err)) != CF_OK)
-            return rc;
+            goto out;
         /* Still one through another grant of their own? */
         if (store_grants_of(sv->store, id, &gr, NULL) == CF_OK)
             json_array_foreach(gr, i, mine) if (strcmp(str(mine, "role"), "program_admin") == 0 &&
                                                 strcmp(str(mine, "org_id"), org) != 0) others++;
         json_decref(gr);
     }
-    if (others == 0)
-        return cf_error_set(err, CF_ECONFLICT, "role",
-                            "This is the last program administrator; make someone else one first.");
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = store_grant_remove(sv->store, id, role, org, err);
-    if (rc == CF_OK) {
-        g = json_pack("{s:s, s:s}", "role", role, "org_id", org);
-        rc = svc__audit(sv, org, "grant.remove", "person", id, g, NULL, err);
-        json_decref(g);
+    if (others == 0) {
+        rc = cf_error_set(err, CF_ECONFLICT, "role",
+                          "This is the last program administrator; make someone else one first.");
+        goto out;
     }
+    if ((rc = store_grant_remove(sv->store, id, role, org, err)) != CF_OK)
+        goto out;
+    g = json_pack("{s:s, s:s}", "role", role, "org_id", org);
+    rc = svc__audit(sv, org, "grant.remove", "person", id, g, NULL, err);
+    json_decref(g);
+
+out:
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK)
         return rc;
-    }
     return svc_person_show(sv, id, out, err);
 }
 
@@ -1308,15 +1374,19 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
                           struct cf_error *err)
 {
     char now[32];
-    json_t *p, *before, *after;
+    json_t *p = NULL, *before = NULL, *after = NULL;
     int rc;
 
     *out = NULL;
     if (status == NULL || (strcmp(status, "disabled") != 0 && strcmp(status, "active") != 0))
         return cf_error_set(err, CF_EINVAL, "status", "The status is disabled or active.");
-    rc = account_for(sv, id, &p, err);
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    /* Read inside the transaction: two administrators disabling each other at once are
+     * taken one after the other, and the second finds the first no longer active. */
+    if ((rc = account_for(sv, id, &p, err)) != CF_OK)
+        goto out;
     /* Enabling someone who never chose a password makes them invited again, not active. */
     if (strcmp(status, "active") == 0 && strcmp(str(p, "status"), "disabled") == 0) {
         json_t *full = NULL;
@@ -1327,42 +1397,40 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
         json_decref(full);
     }
     if (strcmp(status, "active") == 0 && strcmp(str(p, "status"), "invited") == 0) {
-        json_decref(p);
-        return cf_error_set(err, CF_ECONFLICT, "status",
-                            "An invited person becomes active by accepting the invitation.");
+        rc = cf_error_set(err, CF_ECONFLICT, "status",
+                          "An invited person becomes active by accepting the invitation.");
+        goto out;
     }
     if (strcmp(status, "disabled") == 0) {
         if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0) {
-            json_decref(p);
-            return cf_error_set(err, CF_ECONFLICT, "status", "You cannot disable yourself.");
+            rc = cf_error_set(err, CF_ECONFLICT, "status", "You cannot disable yourself.");
+            goto out;
         }
-        rc = last_program_admin(sv, id, "status", err);
-        if (rc != CF_OK) {
-            json_decref(p);
-            return rc;
-        }
+        if ((rc = last_program_admin(sv, id, "status", err)) != CF_OK)
+            goto out;
     }
     clock_now_iso(now, sizeof now);
     before = json_pack("{s:O}", "status", json_object_get(p, "status"));
     after = json_pack("{s:s}", "status", status);
     json_object_set_new(p, "status", json_string(status));
     json_object_set_new(p, "updated_at", json_string(now));
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = store_person_update(sv->store, p, err);
-    if (rc == CF_OK && strcmp(status, "disabled") == 0)
-        rc = store_session_delete_person(sv->store, id, NULL, err);
-    if (rc == CF_OK)
-        rc = svc__audit(sv, str(p, "org_id"),
-                        strcmp(status, "disabled") == 0 ? "person.disable" : "person.enable",
-                        "person", id, before, after, err);
+    if ((rc = store_person_update(sv->store, p, err)) != CF_OK)
+        goto out;
+    if (strcmp(status, "disabled") == 0 &&
+        (rc = store_session_delete_person(sv->store, id, NULL, err)) != CF_OK)
+        goto out;
+    rc = svc__audit(sv, str(p, "org_id"),
+                    strcmp(status, "disabled") == 0 ? "person.disable" : "person.enable", "person",
+                    id, before, after, err);
+
+out:
+    json_decref(before);
+    json_decref(after);
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else
         store_rollback(sv->store);
-    json_decref(before);
-    json_decref(after);
-    json_decref(p);
     if (rc != CF_OK)
         return rc;
     return svc_person_show(sv, id, out, err);
@@ -1372,50 +1440,47 @@ int svc_person_update(const struct svc *sv, const char *id, const json_t *in, js
                       struct cf_error *err)
 {
     char email[256], name[4 * NAME_MAX_CHARS + 1], title[4 * NAME_MAX_CHARS + 1], now[32];
-    json_t *p, *before, *after;
-    int rc = account_for(sv, id, &p, err);
+    json_t *p = NULL, *before = NULL, *after = NULL;
+    int rc;
 
     *out = NULL;
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    if ((rc = account_for(sv, id, &p, err)) != CF_OK)
+        goto out;
     {
         struct svc_checks ck = {err, CF_OK};
 
         person_fields(&ck, in, name, email, title);
-        if (ck.rc != CF_OK) {
-            json_decref(p);
-            return ck.rc;
-        }
+        if ((rc = ck.rc) != CF_OK)
+            goto out;
     }
     before = json_pack("{s:O, s:O, s:O}", "name", json_object_get(p, "name"), "email",
                        json_object_get(p, "email"), "title", json_object_get(p, "title"));
     after = json_pack("{s:s, s:s, s:s?}", "name", name, "email", email, "title",
                       title[0] != '\0' ? title : NULL);
-    if (json_equal(before, after)) {
-        json_decref(before);
-        json_decref(after);
-        json_decref(p);
-        return svc_person_show(sv, id, out, err);
-    }
+    /* Saved as it was: nothing to write, nothing to audit. */
+    if (json_equal(before, after))
+        goto out;
     clock_now_iso(now, sizeof now);
     json_object_update(p, after);
     json_object_set_new(p, "updated_at", json_string(now));
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK) {
-        rc = store_person_update(sv->store, p, err);
-        if (rc == CF_ECONFLICT)
-            cf_error_set(err, CF_ECONFLICT, "email",
-                         "That e-mail address belongs to another account.");
-    }
-    if (rc == CF_OK)
-        rc = svc__audit(sv, str(p, "org_id"), "person.update", "person", id, before, after, err);
+    rc = store_person_update(sv->store, p, err);
+    if (rc == CF_ECONFLICT)
+        cf_error_set(err, CF_ECONFLICT, "email", "That e-mail address belongs to another account.");
+    if (rc != CF_OK)
+        goto out;
+    rc = svc__audit(sv, str(p, "org_id"), "person.update", "person", id, before, after, err);
+
+out:
+    json_decref(before);
+    json_decref(after);
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else
         store_rollback(sv->store);
-    json_decref(before);
-    json_decref(after);
-    json_decref(p);
     if (rc != CF_OK)
         return rc;
     return svc_person_show(sv, id, out, err);
@@ -1423,30 +1488,33 @@ int svc_person_update(const struct svc *sv, const char *id, const json_t *in, js
 
 int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
-    json_t *p, *o = NULL;
-    int rc = account_for(sv, id, &p, err);
+    json_t *p = NULL, *o = NULL;
+    int rc;
 
     *out = NULL;
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    if ((rc = account_for(sv, id, &p, err)) != CF_OK)
+        goto out;
     if (strcmp(str(p, "status"), "invited") != 0) {
-        json_decref(p);
-        return cf_error_set(err, CF_ECONFLICT, "status",
-                            "Only a person who has not accepted yet can be invited again.");
+        rc = cf_error_set(err, CF_ECONFLICT, "status",
+                          "Only a person who has not accepted yet can be invited again.");
+        goto out;
     }
     if (str(p, "org_id") != NULL)
         store_org_get(sv->store, str(p, "org_id"), &o, NULL);
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = invite_message(sv, p, o != NULL ? str(o, "name") : NULL, err);
-    if (rc == CF_OK)
-        rc = svc__audit(sv, str(p, "org_id"), "person.reinvite", "person", id, NULL, NULL, err);
+    if ((rc = invite_message(sv, p, o != NULL ? str(o, "name") : NULL, err)) != CF_OK)
+        goto out;
+    rc = svc__audit(sv, str(p, "org_id"), "person.reinvite", "person", id, NULL, NULL, err);
+
+out:
+    json_decref(o);
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else
         store_rollback(sv->store);
-    json_decref(o);
-    json_decref(p);
     if (rc != CF_OK)
         return rc;
     return svc_person_show(sv, id, out, err);
@@ -1522,37 +1590,35 @@ static int scrub_entries(const struct svc *sv, const struct audit_filter *f, con
 int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     char now[32];
-    json_t *p, *after;
+    json_t *p = NULL, *after = NULL;
     int rc;
 
     *out = NULL;
-    rc = person_for(sv, id, PERM_PEOPLE_ERASE, &p, err);
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    if ((rc = person_for(sv, id, PERM_PEOPLE_ERASE, &p, err)) != CF_OK)
+        goto out;
     if (!can_everywhere(sv, PERM_PEOPLE_ERASE)) {
-        json_decref(p);
-        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+        goto out;
     }
     if (strcmp(str(p, "status"), "erased") == 0) {
-        json_decref(p);
-        return cf_error_set(err, CF_ECONFLICT, NULL, "This person has already been erased.");
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "This person has already been erased.");
+        goto out;
     }
     if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0) {
-        json_decref(p);
-        return cf_error_set(err, CF_ECONFLICT, NULL, "You cannot erase yourself.");
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "You cannot erase yourself.");
+        goto out;
     }
-    rc = last_program_admin(sv, id, NULL, err);
-    if (rc != CF_OK) {
-        json_decref(p);
-        return rc;
-    }
+    if ((rc = last_program_admin(sv, id, NULL, err)) != CF_OK)
+        goto out;
     clock_now_iso(now, sizeof now);
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = store_person_erase_rows(sv->store, id, now, err);
+    if ((rc = store_person_erase_rows(sv->store, id, now, err)) != CF_OK)
+        goto out;
     /* Audit entries keep what happened, with the pseudonym for who: those about the person,
      * those they made, and sign-in entries that name their address. */
-    if (rc == CF_OK) {
+    {
         char actor[64];
         struct scrub sc = {str(p, "pseudonym"), str(p, "name"), str(p, "email"), str(p, "title"),
                            1};
@@ -1567,16 +1633,19 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
             rc = scrub_entries(sv, &by, &sc, err);
         if (rc == CF_OK)
             rc = scrub_entries(sv, &auth, &sc, err);
+        if (rc != CF_OK)
+            goto out;
     }
     after =
         json_pack("{s:s, s:O}", "status", "erased", "pseudonym", json_object_get(p, "pseudonym"));
-    if (rc == CF_OK)
-        rc = svc__audit(sv, str(p, "org_id"), "person.erase", "person", id, NULL, after, err);
+    rc = svc__audit(sv, str(p, "org_id"), "person.erase", "person", id, NULL, after, err);
+
+out:
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else
         store_rollback(sv->store);
-    json_decref(p);
     if (rc != CF_OK) {
         json_decref(after);
         return rc;
