@@ -8,15 +8,19 @@
  */
 #include <string.h>
 
+#include "lib/path.h"
 #include "web/web.h"
 
-/* Where to go after signing in: a path on this site, else the dashboard. */
+/*
+ * Where to go after signing in: the dashboard when nothing is asked for; a
+ * path on this site as a browser would resolve it (lib/path.h); anything
+ * else, the home page.
+ */
 static const char *next_of(const char *next)
 {
-    if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-        strpbrk(next, "\r\n") != NULL)
+    if (next == NULL || next[0] == '\0')
         return "/dashboard";
-    return next;
+    return path_local_or(next, "/");
 }
 
 /* Signs the browser in with the session in res ({token, expires_at, person}). */
