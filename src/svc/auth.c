@@ -9,6 +9,7 @@
  * the next successful sign-in.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,14 +303,25 @@ static int throttled(const struct svc *sv, const char *key, long limit, const ch
 
 /* --- sign-in ----------------------------------------------------------------- */
 
-/* A hash to verify against when there is no account, so both cases take as long. */
-static const char *dummy_hash(void)
-{
-    static char h[crypto_pwhash_STRBYTES];
+static char dummy[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
-    if (h[0] == '\0' && svc__password_hash("not a password of anyone", h, sizeof h, NULL) != CF_OK)
-        h[0] = '\0';
-    return h;
+static void dummy_make(void)
+{
+    if (svc__password_hash("not a password of anyone", dummy, sizeof dummy, NULL) != CF_OK)
+        dummy[0] = '\0';
+}
+
+/*
+ * A hash to verify against when there is no account, so both cases take as
+ * long. Made once per process, by whichever thread asks first; the others
+ * wait for it (pthread_once), so no thread reads it half written. An empty
+ * string when hashing failed (out of memory).
+ */
+const char *svc__dummy_hash(void)
+{
+    pthread_once(&dummy_once, dummy_make);
+    return dummy;
 }
 
 static const char BAD_LOGIN[] = "The e-mail address or password is not right.";
@@ -352,7 +364,7 @@ int svc_login(const struct svc *sv, const char *email_in, const char *password,
     if (hash != NULL)
         ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
     else {
-        const char *d = dummy_hash();
+        const char *d = svc__dummy_hash();
 
         /* The answer is no either way; only the time it takes matters. */
         ok = d[0] != '\0' && crypto_pwhash_str_verify(d, password, strlen(password)) == 0 && 0;
