@@ -172,6 +172,12 @@ int store_session_delete(struct store *s, const char *id_hash, struct cf_error *
 /* Ends every session of person; *n (may be NULL) gets how many. */
 int store_session_delete_person(struct store *s, const char *person, int64_t *n,
                                 struct cf_error *err);
+/*
+ * Deletes the sessions of person that expired (expires_at <= now) or went
+ * idle (last_seen <= idle_before); reading a session never deletes it.
+ */
+int store_session_delete_stale(struct store *s, const char *person, const char *now,
+                               const char *idle_before, struct cf_error *err);
 /* The person's sessions, newest first. */
 int store_session_list(struct store *s, const char *person, json_t **out, struct cf_error *err);
 
@@ -190,6 +196,9 @@ int store_api_token_insert(struct store *s, const json_t *tok, struct cf_error *
 int store_api_token_by_hash(struct store *s, const char *hash, json_t **out, struct cf_error *err);
 int store_api_token_list(struct store *s, const char *person, json_t **out, struct cf_error *err);
 int store_api_token_touch(struct store *s, const char *id, const char *now, struct cf_error *err);
+/* Revokes every unrevoked token of person; *n (may be NULL) gets how many. */
+int store_api_token_revoke_person(struct store *s, const char *person, const char *now, int64_t *n,
+                                  struct cf_error *err);
 /* CF_ENOTFOUND unless person owns an unrevoked token id. */
 int store_api_token_revoke(struct store *s, const char *person, const char *id, const char *now,
                            struct cf_error *err);
@@ -201,6 +210,8 @@ int store_login_failures(struct store *s, const char *key, const char *since, lo
                          struct cf_error *err);
 int store_login_failures_clear(struct store *s, const char *key, struct cf_error *err);
 
+/* The secret called name, read only: CF_ENOTFOUND when there is none. out >= 129 bytes. */
+int store_secret_get(struct store *s, const char *name, char *out, struct cf_error *err);
 /* The secret called name, created from fresh (hex) the first time. out >= 129 bytes. */
 int store_secret(struct store *s, const char *name, const char *fresh, char *out,
                  struct cf_error *err);
@@ -285,5 +296,30 @@ int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out
  */
 int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const json_t *after,
                         struct cf_error *err);
+
+/*
+ * Refusals of anonymous requests, counted per (address, reason, interval)
+ * instead of one audit entry each (migration 008). window is the ISO start
+ * of the interval.
+ *
+ * store_refusal_window: how many keys the interval holds (*keys), and
+ * whether (address, reason) is one of them (*known).
+ * store_refusal_add: counts one more; *count is the key's count after it (1:
+ * the first of the interval).
+ * store_refusals_ended: [{address, reason, window_start, count, first_at,
+ * last_at, method, path}] of intervals that started before before, oldest
+ * first, at most limit. store_refusals_open: every row, the latest first (at
+ * most 100). store_refusal_delete: removes one key's row.
+ */
+int store_refusal_window(struct store *s, const char *window, const char *address,
+                         const char *reason, long *keys, int *known, struct cf_error *err);
+int store_refusal_add(struct store *s, const char *address, const char *reason, const char *window,
+                      const char *now, const char *method, const char *path, long *count,
+                      struct cf_error *err);
+int store_refusals_ended(struct store *s, const char *before, long limit, json_t **out,
+                         struct cf_error *err);
+int store_refusals_open(struct store *s, json_t **out, struct cf_error *err);
+int store_refusal_delete(struct store *s, const char *address, const char *reason,
+                         const char *window, struct cf_error *err);
 
 #endif

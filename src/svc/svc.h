@@ -49,6 +49,10 @@ struct svc {
 #define THROTTLE_WINDOW_S (15L * 60)
 #define THROTTLE_ACCOUNT  5
 #define THROTTLE_ADDRESS  20
+/* Requests for a password reset per e-mail address within the window (more send nothing). */
+#define RESET_PER_ACCOUNT 3
+/* A session's last-seen and a token's last-used time are written at most this often. */
+#define TOUCH_EVERY_S 60L
 
 /*
  * Signs in with e-mail and password. On success *out = {token (the session
@@ -212,9 +216,22 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
 /* The same entries as CSV text (a header line, then one line per entry). */
 int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv, size_t *n,
                   struct cf_error *err);
-/* Records a refusal (permission or CSRF) of a web request. */
+/*
+ * Records a refusal (permission, CSRF, throttled sign-in) of a web request.
+ * A signed-in person's refusal is one audit entry (attributable, and bounded
+ * by their sessions). An anonymous one is counted per address, reason and
+ * REFUSAL_WINDOW_S interval (table refusals): the first of an interval is
+ * one entry at once; the interval's count becomes one more entry after it
+ * ends (at the next anonymous refusal, or svc_refusals_flush). Past
+ * REFUSAL_ADDRESSES_MAX addresses in an interval, new ones are counted
+ * together as "other addresses". Nobody can grow the trail without limit.
+ */
 void svc_audit_refusal(const struct svc *sv, const char *reason, const char *method,
                        const char *path);
+#define REFUSAL_WINDOW_S      (10L * 60)
+#define REFUSAL_ADDRESSES_MAX 100
+/* Writes the counts of ended refusal intervals into the audit trail (for a periodic job). */
+int svc_refusals_flush(const struct svc *sv, struct cf_error *err);
 
 /* --- frameworks (svc/framework.c) ----------------------------------------- */
 

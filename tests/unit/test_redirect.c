@@ -67,7 +67,9 @@ static const struct redirect_case cases[] = {
     {"/a\x7f", 0, "DEL"},
     {"/\x01", 0, "a control character"},
     {"/caf\xc3\xa9", 0, "non-ASCII bytes"},
-    {"/\xef\xbc\x8f" "evil.example", 0, "a full-width slash"},
+    {"/\xef\xbc\x8f"
+     "evil.example",
+     0, "a full-width slash"},
     {"", 0, "empty"},
     {NULL, 0, "none"},
 };
