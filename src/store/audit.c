@@ -172,13 +172,13 @@ int store_refusals_ended(struct store *s, const char *before, long limit, json_t
                         "sl", before, limit);
 }
 
-int store_refusals_open(struct store *s, json_t **out, struct cf_error *err)
+int store_refusals_open(struct store *s, long limit, json_t **out, struct cf_error *err)
 {
     return store__query(s,
                         "SELECT address, reason, window_start, count, first_at, last_at, method,"
-                        " path FROM refusals ORDER BY last_at DESC, address, reason LIMIT 100",
+                        " path FROM refusals ORDER BY last_at DESC, address, reason LIMIT ?",
                         "address,reason,window_start,count#,first_at,last_at,method,path", out, err,
-                        "");
+                        "l", limit);
 }
 
 int store_refusal_delete(struct store *s, const char *address, const char *reason,

@@ -309,7 +309,7 @@ int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const
  * store_refusals_ended: [{address, reason, window_start, count, first_at,
  * last_at, method, path}] of intervals that started before before, oldest
  * first, at most limit. store_refusals_open: every row, the latest first (at
- * most 100). store_refusal_delete: removes one key's row.
+ * most limit). store_refusal_delete: removes one key's row.
  */
 int store_refusal_window(struct store *s, const char *window, const char *address,
                          const char *reason, long *keys, int *known, struct cf_error *err);
@@ -318,7 +318,7 @@ int store_refusal_add(struct store *s, const char *address, const char *reason, 
                       struct cf_error *err);
 int store_refusals_ended(struct store *s, const char *before, long limit, json_t **out,
                          struct cf_error *err);
-int store_refusals_open(struct store *s, json_t **out, struct cf_error *err);
+int store_refusals_open(struct store *s, long limit, json_t **out, struct cf_error *err);
 int store_refusal_delete(struct store *s, const char *address, const char *reason,
                          const char *window, struct cf_error *err);
 

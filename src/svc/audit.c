@@ -193,7 +193,7 @@ static json_t *counting_view(const struct svc *sv)
     json_t *rows = NULL, *row;
     size_t i;
 
-    if (store_refusals_open(sv->store, &rows, NULL) != CF_OK)
+    if (store_refusals_open(sv->store, REFUSAL_ADDRESSES_MAX + 1, &rows, NULL) != CF_OK)
         return json_array();
     json_array_foreach(rows, i, row)
     {
@@ -350,14 +350,17 @@ static void window_of(time_t t, char *buf, size_t n)
  * Writes the count of every refusal interval that ended before window into
  * the audit trail (one entry each; an interval of a single refusal was
  * audited when it happened) and deletes its row. Inside the caller's
- * transaction. At most 100 at a time: a later call takes the rest.
+ * transaction. At most FLUSH_BATCH at a time (*n says how many): a later call
+ * takes the rest.
  */
-static int flush_ended(const struct svc *sv, const char *window, struct cf_error *err)
+#define FLUSH_BATCH 100
+static int flush_ended(const struct svc *sv, const char *window, size_t *n, struct cf_error *err)
 {
     json_t *ended = NULL, *row;
     size_t i;
-    int rc = store_refusals_ended(sv->store, window, 100, &ended, err);
+    int rc = store_refusals_ended(sv->store, window, FLUSH_BATCH, &ended, err);
 
+    *n = json_array_size(ended);
     json_array_foreach(ended, i, row)
     {
         const char *address = json_string_value(json_object_get(row, "address"));
@@ -400,6 +403,7 @@ static int count_refusal(const struct svc *sv, const char *reason, const char *m
     char now[32], window[32];
     const char *address = sv->address != NULL ? sv->address : "-";
     long keys = 0, count = 0;
+    size_t flushed;
     int known = 0;
     int rc;
 
@@ -409,7 +413,7 @@ static int count_refusal(const struct svc *sv, const char *reason, const char *m
     if (rc != CF_OK)
         return rc;
 
-    rc = flush_ended(sv, window, err);
+    rc = flush_ended(sv, window, &flushed, err);
     if (rc == CF_OK)
         rc = store_refusal_window(sv->store, window, address, reason, &keys, &known, err);
     if (rc != CF_OK)
@@ -451,13 +455,15 @@ void svc_audit_refusal(const struct svc *sv, const char *reason, const char *met
 int svc_refusals_flush(const struct svc *sv, struct cf_error *err)
 {
     char window[32];
+    size_t n = FLUSH_BATCH;
     int rc;
 
     window_of(clock_now(), window, sizeof window);
     rc = store_begin(sv->store, err);
     if (rc != CF_OK)
         return rc;
-    rc = flush_ended(sv, window, err);
+    while (rc == CF_OK && n == FLUSH_BATCH)
+        rc = flush_ended(sv, window, &n, err);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else

@@ -48,10 +48,12 @@ int h_login_form(struct req *r, json_t **out, struct cf_error *err)
         const char *so = req_query(r, "signed_out");
 
         if (so != NULL)
-            json_object_set_new(*out, "notice",
-                                json_string(strcmp(so, "all") == 0
-                                                ? "You are signed out everywhere."
-                                                : "You are signed out."));
+            json_object_set_new(
+                *out, "notice",
+                json_string(strcmp(so, "all") == 0
+                                ? "You are signed out everywhere, and your API tokens have "
+                                  "been revoked."
+                                : "You are signed out."));
     }
     return CF_OK;
 }
@@ -252,7 +254,8 @@ int h_account(struct req *r, json_t **out, struct cf_error *err)
     else if (done != NULL && strcmp(done, "password_changed") == 0)
         json_object_set_new(*out, "notice",
                             json_string("Your password has been changed. Every other browser has "
-                                        "been signed out."));
+                                        "been signed out, and your API tokens have been "
+                                        "revoked."));
     else if (done != NULL && strcmp(done, "session_ended") == 0)
         json_object_set_new(*out, "notice",
                             json_string("That session has ended: its browser is signed out."));

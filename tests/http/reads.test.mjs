@@ -78,6 +78,7 @@ test('GETs answer while another process holds the write lock: /healthz, pages, t
     await withServer({}, async (ctx) => {
         await ctx.start({ env: { CTOFRAME_NOW: iso(t0) } });
         const jar = await ctx.signIn(ctx.w.people.district_admin_a.email);
+        const admin = await ctx.signIn(ctx.w.people.program_admin.email);
         const made = await jar.post('/account/tokens', { name: 'reader' });
         assert.equal(made.status, 201, show(made));
         assert.equal((await bearerJar(ctx.url, made.json.token).get('/me')).status, 200);
@@ -100,6 +101,10 @@ test('GETs answer while another process holds the write lock: /healthz, pages, t
             const bearer = { authorization: `Bearer ${made.json.token}` };
             for (let i = 0; i < 3; i++) await quickGet(ctx.url, '/me', bearer, `/me (token, ${i + 1})`);
             await quickGet(ctx.url, '/admin/people', bearer, '/admin/people (token)');
+            const boss = { cookie: admin.cookieHeader(), accept: 'text/html' };
+            for (const p of ['/dashboard', '/admin/audit', '/admin/orgs', '/admin/outbox', `/admin/people/${ctx.w.people.leader_a.id}`]) {
+                await quickGet(ctx.url, p, boss, `${p} (program admin, HTML)`);
+            }
         } finally {
             await lock.release();
         }
