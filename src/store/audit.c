@@ -161,13 +161,16 @@ int store_refusal_add(struct store *s, const char *address, const char *reason, 
     return CF_OK;
 }
 
-int store_refusals_ended(struct store *s, const char *before, long limit, json_t **out,
-                         struct cf_error *err)
+int store_refusals_take(struct store *s, const char *before, long limit, json_t **out,
+                        struct cf_error *err)
 {
+    /* DELETE … RETURNING claims each row once, even with several app processes flushing. */
     return store__query(s,
-                        "SELECT address, reason, window_start, count, first_at, last_at, method,"
-                        " path FROM refusals WHERE window_start < ?"
-                        " ORDER BY window_start, address, reason LIMIT ?",
+                        "DELETE FROM refusals WHERE (address, reason, window_start) IN"
+                        " (SELECT address, reason, window_start FROM refusals"
+                        " WHERE window_start < ? ORDER BY window_start LIMIT ?)"
+                        " RETURNING address, reason, window_start, count, first_at, last_at,"
+                        " method, path",
                         "address,reason,window_start,count#,first_at,last_at,method,path", out, err,
                         "sl", before, limit);
 }
@@ -179,12 +182,4 @@ int store_refusals_open(struct store *s, long limit, json_t **out, struct cf_err
                         " path FROM refusals ORDER BY last_at DESC, address, reason LIMIT ?",
                         "address,reason,window_start,count#,first_at,last_at,method,path", out, err,
                         "l", limit);
-}
-
-int store_refusal_delete(struct store *s, const char *address, const char *reason,
-                         const char *window, struct cf_error *err)
-{
-    return store__exec(s,
-                       "DELETE FROM refusals WHERE address = ? AND reason = ? AND window_start = ?",
-                       NULL, err, "sss", address, reason, window);
 }

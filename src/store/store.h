@@ -306,20 +306,19 @@ int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const
  * whether (address, reason) is one of them (*known).
  * store_refusal_add: counts one more; *count is the key's count after it (1:
  * the first of the interval).
- * store_refusals_ended: [{address, reason, window_start, count, first_at,
- * last_at, method, path}] of intervals that started before before, oldest
- * first, at most limit. store_refusals_open: every row, the latest first (at
- * most limit). store_refusal_delete: removes one key's row.
+ * store_refusals_take: removes the rows of intervals that started before
+ * before (at most limit) and returns them, [{address, reason, window_start,
+ * count, first_at, last_at, method, path}]; each row is taken once, also with
+ * several processes. store_refusals_open: every row, the latest first (at
+ * most limit).
  */
 int store_refusal_window(struct store *s, const char *window, const char *address,
                          const char *reason, long *keys, int *known, struct cf_error *err);
 int store_refusal_add(struct store *s, const char *address, const char *reason, const char *window,
                       const char *now, const char *method, const char *path, long *count,
                       struct cf_error *err);
-int store_refusals_ended(struct store *s, const char *before, long limit, json_t **out,
-                         struct cf_error *err);
+int store_refusals_take(struct store *s, const char *before, long limit, json_t **out,
+                        struct cf_error *err);
 int store_refusals_open(struct store *s, long limit, json_t **out, struct cf_error *err);
-int store_refusal_delete(struct store *s, const char *address, const char *reason,
-                         const char *window, struct cf_error *err);
 
 #endif

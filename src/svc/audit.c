@@ -349,7 +349,7 @@ static void window_of(time_t t, char *buf, size_t n)
 /*
  * Writes the count of every refusal interval that ended before window into
  * the audit trail (one entry each; an interval of a single refusal was
- * audited when it happened) and deletes its row. Inside the caller's
+ * audited when it happened) and removes its row. Inside the caller's
  * transaction. At most FLUSH_BATCH at a time (*n says how many): a later call
  * takes the rest.
  */
@@ -358,33 +358,28 @@ static int flush_ended(const struct svc *sv, const char *window, size_t *n, stru
 {
     json_t *ended = NULL, *row;
     size_t i;
-    int rc = store_refusals_ended(sv->store, window, FLUSH_BATCH, &ended, err);
+    int rc = store_refusals_take(sv->store, window, FLUSH_BATCH, &ended, err);
 
     *n = json_array_size(ended);
     json_array_foreach(ended, i, row)
     {
-        const char *address = json_string_value(json_object_get(row, "address"));
-        const char *reason = json_string_value(json_object_get(row, "reason"));
-        const char *start = json_string_value(json_object_get(row, "window_start"));
+        struct svc anon = *sv;
+        json_t *a;
 
         if (rc != CF_OK)
             break;
-        if (json_integer_value(json_object_get(row, "count")) > 1) {
-            struct svc anon = *sv;
-            json_t *a = json_pack(
-                "{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "reason", json_object_get(row, "reason"),
-                "address", json_object_get(row, "address"), "count", json_object_get(row, "count"),
-                "first_at", json_object_get(row, "first_at"), "last_at",
-                json_object_get(row, "last_at"), "method", json_object_get(row, "method"), "path",
-                json_object_get(row, "path"));
-
-            anon.actor = "anonymous";
-            anon.request_id = NULL;
-            rc = svc__audit(&anon, NULL, "auth.refused", "request", NULL, NULL, a, err);
-            json_decref(a);
-        }
-        if (rc == CF_OK)
-            rc = store_refusal_delete(sv->store, address, reason, start, err);
+        if (json_integer_value(json_object_get(row, "count")) <= 1)
+            continue;
+        a = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "reason",
+                      json_object_get(row, "reason"), "address", json_object_get(row, "address"),
+                      "count", json_object_get(row, "count"), "first_at",
+                      json_object_get(row, "first_at"), "last_at", json_object_get(row, "last_at"),
+                      "method", json_object_get(row, "method"), "path",
+                      json_object_get(row, "path"));
+        anon.actor = "anonymous";
+        anon.request_id = NULL;
+        rc = svc__audit(&anon, NULL, "auth.refused", "request", NULL, NULL, a, err);
+        json_decref(a);
     }
     json_decref(ended);
     return rc;
