@@ -2010,8 +2010,9 @@ static void test_erase(void **state)
 }
 
 /*
- * A throttled sign-in is audited (auth.login_refused) with the e-mail address
- * but without the person's id; erasing the person must scrub it too.
+ * A throttled sign-in was audited (auth.login_refused) with the e-mail address
+ * but without the person's id; erasing the person must scrub it too. (It is
+ * now a refusal counted per address, without the address: nothing to scrub.)
  * (Reported: svc_person_erase only rewrites entries whose object_id is the person.)
  */
 static void test_erase_scrubs_throttled_login(void **state)
