@@ -110,6 +110,20 @@ test('GETs answer while another process holds the write lock: /healthz, pages, t
         }
         // Writes work again once the lock is gone.
         assert.equal((await jar.post('/account/tokens', { name: 'after the lock' })).status, 201);
+
+        // Two hours later the session has gone idle: it is refused (and the cookie cleared)
+        // without a write; the row goes at the person's next sign-in.
+        await ctx.start({ env: { CTOFRAME_NOW: iso(t0 + 2 * 60 * MINUTE) } });
+        const lock2 = await holdWriteLock(ctx.db);
+        try {
+            const t = Date.now();
+            const r = await request(ctx.url + '/me', { headers: { accept: 'application/json', cookie: jar.cookieHeader() }, timeout: QUICK_MS + 2000 });
+            assert.equal(r.status, 401, `GET /me with an ended session: ${show(r)}`);
+            assert.ok(Date.now() - t < QUICK_MS, `GET /me with an ended session took ${Date.now() - t} ms`);
+            await quickGet(ctx.url, '/login', { cookie: jar.cookieHeader() }, '/login with an ended session');
+        } finally {
+            await lock2.release();
+        }
     });
 });
 
