@@ -79,14 +79,19 @@ int svc_logout(const struct svc *sv, const char *token, struct cf_error *err);
 /*
  * The signed-in person changes their password: in = {current, password,
  * password2}; every field at fault is reported. Wrong current passwords count
- * toward the account's sign-in throttle. All sessions end and a new one starts:
- * *out = {token, expires_at, changed}. Not through an API token.
+ * toward the account's sign-in throttle. All sessions end, every API token is
+ * revoked, and a new session starts: *out = {token, expires_at, changed}.
+ *
+ * This and the other calls that manage sessions and tokens (logout
+ * everywhere, session end, token create and revoke) refuse a person who came
+ * with an API token: CF_EFORBIDDEN, "An API token cannot … Sign in with a
+ * browser to do it."
  */
 int svc_password_change(const struct svc *sv, const json_t *in, const char *user_agent,
                         json_t **out, struct cf_error *err);
 /* Whether password is good enough for the account of email (field "password"). */
 int svc_password_check(const char *password, const char *email, struct cf_error *err);
-/* Ends every session of the acting person. */
+/* Ends every session of the acting person and revokes every API token of theirs. */
 int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *err);
 /*
  * Ends one session of the acting person, named by the handle /account lists
@@ -112,12 +117,20 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
 /* Whether a link of kind can still be used: {kind, expires_at, person{email,name}|null}. */
 int svc_link_check(const struct svc *sv, const char *token, const char *kind, json_t **out,
                    struct cf_error *err);
-/* Sets the password through an invitation or reset link and signs in (*out as svc_login). */
+/*
+ * Sets the password through an invitation or reset link and signs in (*out as
+ * svc_login); every other session of the person ends and every API token is revoked.
+ */
 int svc_invite_accept(const struct svc *sv, const char *token, const char *password,
                       const char *user_agent, json_t **out, struct cf_error *err);
 int svc_reset_finish(const struct svc *sv, const char *token, const char *password,
                      const char *user_agent, json_t **out, struct cf_error *err);
-/* Queues a reset link for an active account; the answer is the same either way. */
+/*
+ * Queues a reset link for an active account; the answer is the same either
+ * way. Throttled: CF_ETOOMANY past THROTTLE_ADDRESS requests from one client
+ * address in THROTTLE_WINDOW_S; past RESET_PER_ACCOUNT for one e-mail address
+ * nothing more is sent (the same answer).
+ */
 int svc_reset_request(const struct svc *sv, const char *email, json_t **out, struct cf_error *err);
 
 /*
