@@ -194,7 +194,10 @@ int svc_person_grant(const struct svc *sv, const char *id, const char *role, con
                      json_t **out, struct cf_error *err);
 int svc_person_revoke(const struct svc *sv, const char *id, const char *role, const char *org,
                       json_t **out, struct cf_error *err);
-/* status "disabled" (ends sessions) or "active". */
+/*
+ * status "disabled" (ends sessions and revokes API tokens: enabling again does
+ * not restore them) or "active".
+ */
 int svc_person_set_status(const struct svc *sv, const char *id, const char *status, json_t **out,
                           struct cf_error *err);
 /* Sends a new invitation to an invited person. */
