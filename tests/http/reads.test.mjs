@@ -161,3 +161,37 @@ test('an API token\'s "last used" and a session\'s "last seen" are written at mo
         assert.equal(now.seen, iso(t0 + MINUTE), 'last seen a minute later');
     });
 });
+
+test('/healthz and public pages answer on a read-only PostgreSQL database (default_transaction_read_only)', async (t) => {
+    if (!isPostgresUrl(process.env.CTOFRAME_TEST_DB)) {
+        // As root a chmod 0444 SQLite file stays writable; the write-lock test above covers
+        // SQLite.
+        t.skip('PostgreSQL only: set CTOFRAME_TEST_DB');
+        return;
+    }
+    await withServer({ world: false }, async (ctx) => {
+        // The server migrates at start on its own connection; the connections of its workers
+        // are opened at their first request, after the database has become read-only.
+        await ctx.start();
+        const name = decodeURIComponent(new URL(ctx.db).pathname.slice(1));
+        const admin = process.env.CTOFRAME_TEST_DB;
+        const psql = (sql) =>
+            new Promise((resolve, reject) => {
+                const c = spawn('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', admin, '-c', sql]);
+                let err = '';
+                c.stderr.on('data', (d) => (err += d));
+                c.on('close', (code) => (code === 0 ? resolve() : reject(new Error(err))));
+            });
+        await psql(`ALTER DATABASE "${name}" SET default_transaction_read_only = on`);
+        try {
+            const h = await quickGet(ctx.url, '/healthz');
+            assert.equal(h.json.status, 'ok');
+            assert.equal(h.json.database, 'postgresql');
+            assert.ok(h.json.schema_version >= 8, JSON.stringify(h.json));
+            await quickGet(ctx.url, '/login', {}, '/login (a form for a new visitor)');
+            await quickGet(ctx.url, '/frameworks');
+        } finally {
+            await psql(`ALTER DATABASE "${name}" RESET default_transaction_read_only`);
+        }
+    });
+});
