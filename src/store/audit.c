@@ -117,3 +117,69 @@ int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const
     free(a);
     return rc;
 }
+
+/* --- refusals of anonymous requests, counted per address and interval ------ */
+
+int store_refusal_window(struct store *s, const char *window, const char *address,
+                         const char *reason, long *keys, int *known, struct cf_error *err)
+{
+    json_t *row;
+    int rc = store__query_one(s,
+                              "SELECT count(*), COALESCE(sum(CASE WHEN address = ? AND reason = ?"
+                              " THEN 1 ELSE 0 END), 0) FROM refusals WHERE window_start = ?",
+                              "n#,mine#", &row, err, "sss", address, reason, window);
+
+    *keys = 0;
+    *known = 0;
+    if (rc != CF_OK)
+        return rc;
+    *keys = (long)json_integer_value(json_object_get(row, "n"));
+    *known = json_integer_value(json_object_get(row, "mine")) > 0;
+    json_decref(row);
+    return CF_OK;
+}
+
+int store_refusal_add(struct store *s, const char *address, const char *reason, const char *window,
+                      const char *now, const char *method, const char *path, long *count,
+                      struct cf_error *err)
+{
+    json_t *row;
+    int rc = store__query_one(
+        s,
+        "INSERT INTO refusals (address, reason, window_start, count, first_at, last_at, method,"
+        " path) VALUES (?, ?, ?, 1, ?, ?, ?, ?)"
+        " ON CONFLICT (address, reason, window_start)"
+        " DO UPDATE SET count = refusals.count + 1, last_at = excluded.last_at"
+        " RETURNING count",
+        "count#", &row, err, "sssssss", address, reason, window, now, now, method, path);
+
+    *count = 0;
+    if (rc != CF_OK)
+        return rc;
+    *count = (long)json_integer_value(json_object_get(row, "count"));
+    json_decref(row);
+    return CF_OK;
+}
+
+int store_refusals_take(struct store *s, const char *before, long limit, json_t **out,
+                        struct cf_error *err)
+{
+    /* DELETE … RETURNING claims each row once, even with several app processes flushing. */
+    return store__query(s,
+                        "DELETE FROM refusals WHERE (address, reason, window_start) IN"
+                        " (SELECT address, reason, window_start FROM refusals"
+                        " WHERE window_start < ? ORDER BY window_start LIMIT ?)"
+                        " RETURNING address, reason, window_start, count, first_at, last_at,"
+                        " method, path",
+                        "address,reason,window_start,count#,first_at,last_at,method,path", out, err,
+                        "sl", before, limit);
+}
+
+int store_refusals_open(struct store *s, long limit, json_t **out, struct cf_error *err)
+{
+    return store__query(s,
+                        "SELECT address, reason, window_start, count, first_at, last_at, method,"
+                        " path FROM refusals ORDER BY last_at DESC, address, reason LIMIT ?",
+                        "address,reason,window_start,count#,first_at,last_at,method,path", out, err,
+                        "l", limit);
+}

@@ -51,6 +51,14 @@ int store_session_delete_person(struct store *s, const char *person, int64_t *n,
     return store__exec(s, "DELETE FROM sessions WHERE person_id = ?", n, err, "s", person);
 }
 
+int store_session_delete_stale(struct store *s, const char *person, const char *now,
+                               const char *idle_before, struct cf_error *err)
+{
+    return store__exec(
+        s, "DELETE FROM sessions WHERE person_id = ? AND (expires_at <= ? OR last_seen <= ?)", NULL,
+        err, "sss", person, now, idle_before);
+}
+
 int store_session_list(struct store *s, const char *person, json_t **out, struct cf_error *err)
 {
     return store__query(s, SESSION_SELECT " WHERE person_id = ? ORDER BY created_at DESC",
@@ -138,6 +146,15 @@ int store_api_token_touch(struct store *s, const char *id, const char *now, stru
                        now, id);
 }
 
+int store_api_token_revoke_person(struct store *s, const char *person, const char *now, int64_t *n,
+                                  struct cf_error *err)
+{
+    return store__exec(s,
+                       "UPDATE api_tokens SET revoked_at = ? WHERE person_id = ?"
+                       " AND revoked_at IS NULL",
+                       n, err, "ss", now, person);
+}
+
 int store_api_token_revoke(struct store *s, const char *person, const char *id, const char *now,
                            struct cf_error *err)
 {
@@ -187,6 +204,20 @@ int store_login_failures_clear(struct store *s, const char *key, struct cf_error
 }
 
 /* --- secrets ---------------------------------------------------------------------- */
+
+int store_secret_get(struct store *s, const char *name, char *out, struct cf_error *err)
+{
+    json_t *row;
+    int rc = store__query_one(s, "SELECT value FROM secrets WHERE name = ?", "value", &row, err,
+                              "s", name);
+
+    out[0] = '\0';
+    if (rc != CF_OK)
+        return rc;
+    snprintf(out, 129, "%s", json_string_value(json_object_get(row, "value")));
+    json_decref(row);
+    return CF_OK;
+}
 
 int store_secret(struct store *s, const char *name, const char *fresh, char *out,
                  struct cf_error *err)

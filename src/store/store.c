@@ -44,9 +44,22 @@ const char *store_kind_name(const struct store *s)
     return db_kind(s->db) == DB_SQLITE ? "sqlite" : "postgresql";
 }
 
+/*
+ * Reads the version only (a database that cannot be written, such as a
+ * read-only replica, still answers /healthz); a database without the
+ * migrations table yet gets it made, as store_schema_version_db does.
+ */
 int store_schema_version(struct store *s, int *version, struct cf_error *err)
 {
-    return store_schema_version_db(s->db, version, err);
+    json_t *row = NULL;
+
+    *version = 0;
+    if (store__query_one(s, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", "v#", &row,
+                         NULL, "") != CF_OK)
+        return store_schema_version_db(s->db, version, err);
+    *version = (int)json_integer_value(json_object_get(row, "v"));
+    json_decref(row);
+    return CF_OK;
 }
 
 int store_begin(struct store *s, struct cf_error *err)

@@ -174,6 +174,12 @@ int store_session_delete(struct store *s, const char *id_hash, struct cf_error *
 /* Ends every session of person; *n (may be NULL) gets how many. */
 int store_session_delete_person(struct store *s, const char *person, int64_t *n,
                                 struct cf_error *err);
+/*
+ * Deletes the sessions of person that expired (expires_at <= now) or went
+ * idle (last_seen <= idle_before); reading a session never deletes it.
+ */
+int store_session_delete_stale(struct store *s, const char *person, const char *now,
+                               const char *idle_before, struct cf_error *err);
 /* The person's sessions, newest first. */
 int store_session_list(struct store *s, const char *person, json_t **out, struct cf_error *err);
 
@@ -192,6 +198,9 @@ int store_api_token_insert(struct store *s, const json_t *tok, struct cf_error *
 int store_api_token_by_hash(struct store *s, const char *hash, json_t **out, struct cf_error *err);
 int store_api_token_list(struct store *s, const char *person, json_t **out, struct cf_error *err);
 int store_api_token_touch(struct store *s, const char *id, const char *now, struct cf_error *err);
+/* Revokes every unrevoked token of person; *n (may be NULL) gets how many. */
+int store_api_token_revoke_person(struct store *s, const char *person, const char *now, int64_t *n,
+                                  struct cf_error *err);
 /* CF_ENOTFOUND unless person owns an unrevoked token id. */
 int store_api_token_revoke(struct store *s, const char *person, const char *id, const char *now,
                            struct cf_error *err);
@@ -203,6 +212,8 @@ int store_login_failures(struct store *s, const char *key, const char *since, lo
                          struct cf_error *err);
 int store_login_failures_clear(struct store *s, const char *key, struct cf_error *err);
 
+/* The secret called name, read only: CF_ENOTFOUND when there is none. out >= 129 bytes. */
+int store_secret_get(struct store *s, const char *name, char *out, struct cf_error *err);
 /* The secret called name, created from fresh (hex) the first time. out >= 129 bytes. */
 int store_secret(struct store *s, const char *name, const char *fresh, char *out,
                  struct cf_error *err);
@@ -338,5 +349,29 @@ enum store_lock {
  * the commit or rollback. CF_EDB outside a transaction.
  */
 int store_lock(struct store *s, enum store_lock which, struct cf_error *err);
+
+/*
+ * Refusals of anonymous requests, counted per (address, reason, interval)
+ * instead of one audit entry each (migration 008). window is the ISO start
+ * of the interval.
+ *
+ * store_refusal_window: how many keys the interval holds (*keys), and
+ * whether (address, reason) is one of them (*known).
+ * store_refusal_add: counts one more; *count is the key's count after it (1:
+ * the first of the interval).
+ * store_refusals_take: removes the rows of intervals that started before
+ * before (at most limit) and returns them, [{address, reason, window_start,
+ * count, first_at, last_at, method, path}]; each row is taken once, also with
+ * several processes. store_refusals_open: every row, the latest first (at
+ * most limit).
+ */
+int store_refusal_window(struct store *s, const char *window, const char *address,
+                         const char *reason, long *keys, int *known, struct cf_error *err);
+int store_refusal_add(struct store *s, const char *address, const char *reason, const char *window,
+                      const char *now, const char *method, const char *path, long *count,
+                      struct cf_error *err);
+int store_refusals_take(struct store *s, const char *before, long limit, json_t **out,
+                        struct cf_error *err);
+int store_refusals_open(struct store *s, long limit, json_t **out, struct cf_error *err);
 
 #endif

@@ -134,6 +134,77 @@ static int filter_ok(const struct svc *sv, const struct audit_filter *f, struct 
     return CF_OK;
 }
 
+/* n with thousands separated by commas ("51,070") into buf. */
+static void grouped(long long n, char *buf, size_t size)
+{
+    char digits[32];
+    size_t len, j = 0;
+    int w = snprintf(digits, sizeof digits, "%lld", n < 0 ? 0 : n);
+
+    len = w > 0 ? (size_t)w : 0;
+    for (size_t i = 0; i < len && j + 2 < size; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf[j++] = ',';
+        buf[j++] = digits[i];
+    }
+    buf[j] = '\0';
+}
+
+/* "10:03:20 UTC" of an ISO instant (the time of day; the entry shows the date). */
+static const char *time_of_day(const char *iso, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.8s UTC", iso != NULL && strlen(iso) >= 19 ? iso + 11 : "?");
+    return buf;
+}
+
+/*
+ * What a counted refusal says, in words: refusals is {reason, address,
+ * count, first_at, last_at} (an audit entry's after, or a row still being
+ * counted). A new string, or NULL when it is not such a value.
+ */
+static json_t *refusal_words(const json_t *v, int counting)
+{
+    json_int_t n = json_integer_value(json_object_get(v, "count"));
+    const char *reason = json_string_value(json_object_get(v, "reason"));
+    const char *address = json_string_value(json_object_get(v, "address"));
+    char num[40], t0[24], t1[24];
+
+    if (!json_is_integer(json_object_get(v, "count")) || reason == NULL || address == NULL)
+        return NULL;
+    grouped(n, num, sizeof num);
+    if (counting)
+        return json_sprintf(
+            "%s request%s from %s refused (%s) since %s, still being counted.", num,
+            n == 1 ? "" : "s", address, reason,
+            time_of_day(json_string_value(json_object_get(v, "first_at")), t0, sizeof t0));
+    if (n <= 1)
+        return json_sprintf("A request from %s was refused (%s). Further refusals from there in "
+                            "the next %ld minutes are counted in one entry.",
+                            address, reason, REFUSAL_WINDOW_S / 60);
+    return json_sprintf(
+        "%s requests from %s were refused (%s) between %s and %s.", num, address, reason,
+        time_of_day(json_string_value(json_object_get(v, "first_at")), t0, sizeof t0),
+        time_of_day(json_string_value(json_object_get(v, "last_at")), t1, sizeof t1));
+}
+
+/* The refusal intervals still being counted: [{reason, address, count, …, words}]. */
+static json_t *counting_view(const struct svc *sv)
+{
+    json_t *rows = NULL, *row;
+    size_t i;
+
+    if (store_refusals_open(sv->store, REFUSAL_ADDRESSES_MAX + 1, &rows, NULL) != CF_OK)
+        return json_array();
+    json_array_foreach(rows, i, row)
+    {
+        json_t *w = refusal_words(row, 1);
+
+        if (w != NULL)
+            json_object_set_new(row, "words", w);
+    }
+    return rows;
+}
+
 int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **out,
                    struct cf_error *err)
 {
@@ -167,11 +238,25 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
 
             json_object_set_new(e, "changed", json_boolean(json_array_size(c) > 0));
             json_object_set_new(e, "changes", c);
+            if (strcmp(json_string_value(json_object_get(e, "action")), "auth.refused") == 0) {
+                json_t *w = refusal_words(json_object_get(e, "after"), 0);
+
+                if (w != NULL)
+                    json_object_set_new(e, "summary", w);
+            }
         }
         *out =
             json_pack("{s:o, s:{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}, s:o}", "entries", entries,
                       "filter", "actor", f->actor, "action", f->action, "org", f->org, "object_id",
                       f->object_id, "since", f->since, "until", f->until, "next_before", next);
+        {
+            json_t *counting = counting_view(sv);
+
+            json_object_set_new(*out, "refusals_counting_any",
+                                json_boolean(json_array_size(counting) > 0));
+            json_object_set_new(*out, "refusals_counting", counting);
+            json_object_set_new(*out, "refusal_minutes", json_integer(REFUSAL_WINDOW_S / 60));
+        }
     }
     return CF_OK;
 }
@@ -255,11 +340,128 @@ int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv
     return CF_OK;
 }
 
+/* The start of the refusal interval holding t, as an ISO instant. */
+static void window_of(time_t t, char *buf, size_t n)
+{
+    clock_iso(t - t % REFUSAL_WINDOW_S, buf, n);
+}
+
+/*
+ * Writes the count of every refusal interval that ended before window into
+ * the audit trail (one entry each; an interval of a single refusal was
+ * audited when it happened) and removes its row. Inside the caller's
+ * transaction. At most FLUSH_BATCH at a time (*n says how many): a later call
+ * takes the rest.
+ */
+#define FLUSH_BATCH 100
+static int flush_ended(const struct svc *sv, const char *window, size_t *n, struct cf_error *err)
+{
+    json_t *ended = NULL, *row;
+    size_t i;
+    int rc = store_refusals_take(sv->store, window, FLUSH_BATCH, &ended, err);
+
+    *n = json_array_size(ended);
+    json_array_foreach(ended, i, row)
+    {
+        struct svc anon = *sv;
+        json_t *a;
+
+        if (rc != CF_OK)
+            break;
+        if (json_integer_value(json_object_get(row, "count")) <= 1)
+            continue;
+        a = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "reason",
+                      json_object_get(row, "reason"), "address", json_object_get(row, "address"),
+                      "count", json_object_get(row, "count"), "first_at",
+                      json_object_get(row, "first_at"), "last_at", json_object_get(row, "last_at"),
+                      "method", json_object_get(row, "method"), "path",
+                      json_object_get(row, "path"));
+        anon.actor = "anonymous";
+        anon.request_id = NULL;
+        rc = svc__audit(&anon, NULL, "auth.refused", "request", NULL, NULL, a, err);
+        json_decref(a);
+    }
+    json_decref(ended);
+    return rc;
+}
+
+/*
+ * One more anonymous refusal from sv->address: counted in the row of its
+ * (address, reason, interval); the first of an interval is audited at once.
+ * Past REFUSAL_ADDRESSES_MAX addresses in one interval, new ones share the
+ * row of the address "other addresses", so even many addresses add a
+ * bounded number of entries.
+ */
+static int count_refusal(const struct svc *sv, const char *reason, const char *method,
+                         const char *path, struct cf_error *err)
+{
+    char now[32], window[32];
+    const char *address = sv->address != NULL ? sv->address : "-";
+    long keys = 0, count = 0;
+    size_t flushed;
+    int known = 0;
+    int rc;
+
+    clock_now_iso(now, sizeof now);
+    window_of(clock_now(), window, sizeof window);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+
+    rc = flush_ended(sv, window, &flushed, err);
+    if (rc == CF_OK)
+        rc = store_refusal_window(sv->store, window, address, reason, &keys, &known, err);
+    if (rc != CF_OK)
+        goto out;
+    if (!known && keys >= REFUSAL_ADDRESSES_MAX)
+        address = "other addresses";
+    rc = store_refusal_add(sv->store, address, reason, window, now, method, path, &count, err);
+    if (rc == CF_OK && count == 1) {
+        json_t *a = json_pack("{s:s, s:s, s:s, s:s, s:i}", "reason", reason, "address", address,
+                              "method", method, "path", path, "count", 1);
+
+        rc = svc__audit(sv, NULL, "auth.refused", "request", NULL, NULL, a, err);
+        json_decref(a);
+    }
+
+out:
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    return rc;
+}
+
 void svc_audit_refusal(const struct svc *sv, const char *reason, const char *method,
                        const char *path)
 {
-    json_t *a = json_pack("{s:s, s:s, s:s}", "reason", reason, "method", method, "path", path);
+    json_t *a;
 
+    /* Anonymous: counted. Signed in: one entry each (attributable, and bounded by sessions). */
+    if (sv->who == NULL || sv->who->person_id == NULL) {
+        count_refusal(sv, reason, method, path, NULL);
+        return;
+    }
+    a = json_pack("{s:s, s:s, s:s}", "reason", reason, "method", method, "path", path);
     svc__audit(sv, NULL, "auth.refused", "request", NULL, NULL, a, NULL);
     json_decref(a);
+}
+
+int svc_refusals_flush(const struct svc *sv, struct cf_error *err)
+{
+    char window[32];
+    size_t n = FLUSH_BATCH;
+    int rc;
+
+    window_of(clock_now(), window, sizeof window);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    while (rc == CF_OK && n == FLUSH_BATCH)
+        rc = flush_ended(sv, window, &n, err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    return rc;
 }

@@ -9,6 +9,7 @@
  * the next successful sign-in.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,16 +206,36 @@ int svc__password_hash(const char *pw, char *out, size_t n, struct cf_error *err
 int svc__session_start(const struct svc *sv, const char *person, const char *user_agent,
                        char token[44], char *expires, size_t en, struct cf_error *err)
 {
-    char now[32], hash[65];
+    char now[32], idle[32], hash[65];
     char ua[201];
+    int rc;
 
     clock_now_iso(now, sizeof now);
+    svc__iso_after(-SESSION_IDLE_S, idle, sizeof idle);
     svc__iso_after(SESSION_MAX_S, expires, en);
     svc__token_new(token);
     svc__token_hash(token, hash);
     snprintf(ua, sizeof ua, "%s", user_agent != NULL ? user_agent : "");
+    /* Requests only read sessions; the person's ended ones are removed here. */
+    rc = store_session_delete_stale(sv->store, person, now, idle, err);
+    if (rc != CF_OK)
+        return rc;
     return store_session_insert(sv->store, hash, person, now, expires, sv->address,
                                 ua[0] != '\0' ? ua : NULL, err);
+}
+
+/*
+ * CF_EFORBIDDEN when the acting person came with an API token: managing
+ * sessions, tokens and the password needs a browser session, so a leaked
+ * token cannot keep itself alive or lock its owner out. what says what was
+ * refused ("make API tokens").
+ */
+static int browser_only(const struct svc *sv, const char *what, struct cf_error *err)
+{
+    if (sv->who != NULL && sv->who->via != NULL && strcmp(sv->who->via, "token") == 0)
+        return cf_error_set(err, CF_EFORBIDDEN, NULL,
+                            "An API token cannot %s. Sign in with a browser to do it.", what);
+    return CF_OK;
 }
 
 int svc__link_issue(const struct svc *sv, const char *kind, const char *person, long ttl,
@@ -253,8 +274,11 @@ static const char *link_base(const struct svc *sv)
 
 /* --- throttling -------------------------------------------------------------- */
 
-/* CF_ETOOMANY with "try again in N minutes" when key has limit failures in the window. */
-static int throttled(const struct svc *sv, const char *key, long limit, const char *who,
+/*
+ * CF_ETOOMANY with "<what>. Try again in N minutes." when key has limit
+ * entries (failed sign-ins, requests for a reset) in the window.
+ */
+static int throttled(const struct svc *sv, const char *key, long limit, const char *what,
                      struct cf_error *err)
 {
     char since[32], oldest[32];
@@ -274,22 +298,32 @@ static int throttled(const struct svc *sv, const char *key, long limit, const ch
         long wait = (long)(t0 + THROTTLE_WINDOW_S - clock_now());
         long minutes = wait <= 0 ? 1 : (wait + 59) / 60;
 
-        return cf_error_set(err, CF_ETOOMANY, "email",
-                            "Too many failed sign-ins %s. Try again in %ld minute%s.", who, minutes,
-                            minutes == 1 ? "" : "s");
+        return cf_error_set(err, CF_ETOOMANY, "email", "%s. Try again in %ld minute%s.", what,
+                            minutes, minutes == 1 ? "" : "s");
     }
 }
 
 /* --- sign-in ----------------------------------------------------------------- */
 
-/* A hash to verify against when there is no account, so both cases take as long. */
-static const char *dummy_hash(void)
-{
-    static char h[crypto_pwhash_STRBYTES];
+static char dummy[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
-    if (h[0] == '\0' && svc__password_hash("not a password of anyone", h, sizeof h, NULL) != CF_OK)
-        h[0] = '\0';
-    return h;
+static void dummy_make(void)
+{
+    if (svc__password_hash("not a password of anyone", dummy, sizeof dummy, NULL) != CF_OK)
+        dummy[0] = '\0';
+}
+
+/*
+ * A hash to verify against when there is no account, so both cases take as
+ * long. Made once per process, by whichever thread asks first; the others
+ * wait for it (pthread_once), so no thread reads it half written. An empty
+ * string when hashing failed (out of memory).
+ */
+const char *svc__dummy_hash(void)
+{
+    pthread_once(&dummy_once, dummy_make);
+    return dummy;
 }
 
 static const char BAD_LOGIN[] = "The e-mail address or password is not right.";
@@ -312,16 +346,14 @@ int svc_login(const struct svc *sv, const char *email_in, const char *password,
         return cf_error_set(err, CF_EUNAUTH, "password", "%s", BAD_LOGIN);
     snprintf(acct, sizeof acct, "acct:%s", email);
     snprintf(addr, sizeof addr, "addr:%s", sv->address != NULL ? sv->address : "-");
-    rc = throttled(sv, acct, THROTTLE_ACCOUNT, "for this account", err);
+    rc = throttled(sv, acct, THROTTLE_ACCOUNT, "Too many failed sign-ins for this account", err);
     if (rc == CF_OK)
-        rc = throttled(sv, addr, THROTTLE_ADDRESS, "from your address", err);
+        rc = throttled(sv, addr, THROTTLE_ADDRESS, "Too many failed sign-ins from your address",
+                       err);
     if (rc != CF_OK) {
-        if (rc == CF_ETOOMANY) {
-            json_t *a = json_pack("{s:s, s:s}", "email", email, "reason", "throttled");
-
-            svc__audit(sv, NULL, "auth.login_refused", "person", NULL, NULL, a, NULL);
-            json_decref(a);
-        }
+        /* Counted per address and interval, not one audit entry each (svc/audit.c). */
+        if (rc == CF_ETOOMANY)
+            svc_audit_refusal(sv, "sign-in throttled", "POST", "/login");
         return rc;
     }
 
@@ -332,7 +364,7 @@ int svc_login(const struct svc *sv, const char *email_in, const char *password,
     if (hash != NULL)
         ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
     else {
-        const char *d = dummy_hash();
+        const char *d = svc__dummy_hash();
 
         /* The answer is no either way; only the time it takes matters. */
         ok = d[0] != '\0' && crypto_pwhash_str_verify(d, password, strlen(password)) == 0 && 0;
@@ -450,17 +482,17 @@ int svc_session_principal(const struct svc *sv, const char *token, json_t **pers
         return cf_error_set(err, CF_EUNAUTH, NULL, "Your session has ended. Please sign in again.");
     if (rc != CF_OK)
         return rc;
+    /* An ended session is refused, not deleted: reading writes nothing (the next sign-in
+     * of the person removes it, svc__session_start). */
     if (!svc__session_live(s, t_now) ||
         clock_parse_iso(json_string_value(json_object_get(s, "last_seen")), &t_seen) != 0) {
         json_decref(s);
-        store_session_delete(sv->store, hash, NULL);
         return cf_error_set(err, CF_EUNAUTH, NULL,
                             "Your session has expired. Please sign in again.");
     }
     rc = load_person(sv, json_string_value(json_object_get(s, "person_id")), person, grants, err);
-    if (rc == CF_EUNAUTH)
-        store_session_delete(sv->store, hash, NULL);
-    else if (rc == CF_OK && t_now - t_seen >= 60) {
+    /* Last seen: written at most once a minute (TOUCH_EVERY_S), not on every request. */
+    if (rc == CF_OK && t_now - t_seen >= TOUCH_EVERY_S) {
         clock_now_iso(now, sizeof now);
         store_session_touch(sv->store, hash, now, NULL);
     }
@@ -506,8 +538,18 @@ int svc_token_principal(const struct svc *sv, const char *token, json_t **person
     }
     json_decref(all);
     *grants = mine;
-    clock_now_iso(now, sizeof now);
-    store_api_token_touch(sv->store, json_string_value(json_object_get(t, "id")), now, NULL);
+    /* Last used: written at most once a minute, so that reads seldom write. */
+    {
+        const char *last = json_string_value(json_object_get(t, "last_used_at"));
+        time_t t_last;
+
+        if (last == NULL || clock_parse_iso(last, &t_last) != 0 ||
+            clock_now() - t_last >= TOUCH_EVERY_S) {
+            clock_now_iso(now, sizeof now);
+            store_api_token_touch(sv->store, json_string_value(json_object_get(t, "id")), now,
+                                  NULL);
+        }
+    }
     json_decref(t);
     return CF_OK;
 }
@@ -534,18 +576,26 @@ int svc_logout(const struct svc *sv, const char *token, struct cf_error *err)
 
 int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *err)
 {
-    int64_t n = 0;
+    char now[32];
+    int64_t n = 0, revoked = 0;
     int rc;
 
     *out = NULL;
     if (sv->who == NULL || sv->who->person_id == NULL)
         return cf_error_set(err, CF_EUNAUTH, NULL, "Please sign in.");
+    if ((rc = browser_only(sv, "sign you out everywhere", err)) != CF_OK)
+        return rc;
+    clock_now_iso(now, sizeof now);
     rc = store_begin(sv->store, err);
     if (rc != CF_OK)
         return rc;
     rc = store_session_delete_person(sv->store, sv->who->person_id, &n, err);
+    /* Everywhere includes the scripts that hold an API token. */
+    if (rc == CF_OK)
+        rc = store_api_token_revoke_person(sv->store, sv->who->person_id, now, &revoked, err);
     if (rc == CF_OK) {
-        json_t *a = json_pack("{s:I}", "sessions_ended", (json_int_t)n);
+        json_t *a = json_pack("{s:I, s:I}", "sessions_ended", (json_int_t)n, "tokens_revoked",
+                              (json_int_t)revoked);
 
         rc = svc__audit(sv, NULL, "auth.logout_everywhere", "person", sv->who->person_id, NULL, a,
                         err);
@@ -557,8 +607,9 @@ int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *e
         store_rollback(sv->store);
         return rc;
     }
-    *out = json_pack("{s:I, s:s}", "sessions_ended", (json_int_t)n, "message",
-                     "You have been signed out everywhere.");
+    *out = json_pack("{s:I, s:I, s:s}", "sessions_ended", (json_int_t)n, "tokens_revoked",
+                     (json_int_t)revoked, "message",
+                     "You have been signed out everywhere, and your API tokens have been revoked.");
     return CF_OK;
 }
 
@@ -573,6 +624,8 @@ int svc_session_end(const struct svc *sv, const char *handle, const char *curren
     *out = NULL;
     if (sv->who == NULL || sv->who->person_id == NULL)
         return cf_error_set(err, CF_EUNAUTH, NULL, "Please sign in.");
+    if ((rc = browser_only(sv, "end sessions", err)) != CF_OK)
+        return rc;
     if (current_token != NULL)
         svc__token_hash(current_token, current);
     rc = store_begin(sv->store, err);
@@ -867,6 +920,7 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     json_t *l, *p = NULL, *before = NULL, *after = NULL;
     struct svc me = *sv;
     const char *pid;
+    int64_t revoked = 0;
     int rc = link_get(sv, token, kind, &l, err);
 
     *out = NULL;
@@ -934,9 +988,13 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     if (rc == CF_OK)
         rc = store_outbox_cancel(sv->store, pid, kind, "not sent: the link was used before", now,
                                  err);
-    /* A new password ends every session the old one opened. */
+    /* A new password ends every session the old one opened, and every API token. */
     if (rc == CF_OK)
         rc = store_session_delete_person(sv->store, pid, NULL, err);
+    if (rc == CF_OK)
+        rc = store_api_token_revoke_person(sv->store, pid, now, &revoked, err);
+    if (rc == CF_OK && revoked > 0)
+        json_object_set_new(after, "tokens_revoked", json_integer((json_int_t)revoked));
     if (rc == CF_OK)
         rc = svc__audit(&me, json_string_value(json_object_get(p, "org_id")),
                         strcmp(kind, "invite") == 0 ? "auth.invitation_accepted"
@@ -961,15 +1019,14 @@ int svc_password_change(const struct svc *sv, const json_t *in, const char *user
     char acct[300], now[32], hash[crypto_pwhash_STRBYTES], token[44], expires[32];
     json_t *p = NULL, *row = NULL;
     const char *pid, *email;
-    int64_t ended = 0;
+    int64_t ended = 0, revoked = 0;
     int rc;
 
     *out = NULL;
     if (sv->who == NULL || sv->who->person_id == NULL)
         return cf_error_set(err, CF_EUNAUTH, NULL, "Please sign in.");
-    if (sv->who->via != NULL && strcmp(sv->who->via, "token") == 0)
-        return cf_error_set(err, CF_EFORBIDDEN, NULL,
-                            "An API token cannot change the password; sign in with a browser.");
+    if ((rc = browser_only(sv, "change the password", err)) != CF_OK)
+        return rc;
     pid = sv->who->person_id;
     if ((rc = store_person_get(sv->store, pid, &row, err)) != CF_OK)
         return rc;
@@ -981,7 +1038,8 @@ int svc_password_change(const struct svc *sv, const json_t *in, const char *user
     email = json_string_value(json_object_get(p, "email"));
     snprintf(acct, sizeof acct, "acct:%s", email);
     /* Guessing the current password from a borrowed session counts like failed sign-ins. */
-    if ((rc = throttled(sv, acct, THROTTLE_ACCOUNT, "for this account", err)) != CF_OK) {
+    if ((rc = throttled(sv, acct, THROTTLE_ACCOUNT, "Too many failed sign-ins for this account",
+                        err)) != CF_OK) {
         json_decref(p);
         return rc;
     }
@@ -1029,14 +1087,17 @@ int svc_password_change(const struct svc *sv, const json_t *in, const char *user
         rc = store_person_set_password(sv->store, pid, hash, now, err);
     if (rc == CF_OK)
         rc = store_login_failures_clear(sv->store, acct, err);
-    /* Every session the old password opened ends; this browser gets a new one. */
+    /* Every session the old password opened ends, and every API token; this browser gets a
+     * new session. */
     if (rc == CF_OK)
         rc = store_session_delete_person(sv->store, pid, &ended, err);
     if (rc == CF_OK)
+        rc = store_api_token_revoke_person(sv->store, pid, now, &revoked, err);
+    if (rc == CF_OK)
         rc = svc__session_start(sv, pid, user_agent, token, expires, sizeof expires, err);
     if (rc == CF_OK) {
-        json_t *a =
-            json_pack("{s:s, s:I}", "password", "changed", "sessions_ended", (json_int_t)ended);
+        json_t *a = json_pack("{s:s, s:I, s:I}", "password", "changed", "sessions_ended",
+                              (json_int_t)ended, "tokens_revoked", (json_int_t)revoked);
 
         rc = svc__audit(sv, json_string_value(json_object_get(p, "org_id")),
                         "auth.password_changed", "person", pid, NULL, a, err);
@@ -1074,61 +1135,81 @@ static const char RESET_SENT[] =
     "If an account uses that address, a message with a link to choose a new password is on "
     "its way. The link works once, within an hour.";
 
+/*
+ * Requests for a reset are counted per address (every request, so the form
+ * cannot be used to probe addresses or send mail quickly: CF_ETOOMANY beyond
+ * THROTTLE_ADDRESS) and per e-mail address (RESET_PER_ACCOUNT, whether an
+ * account has it or not). Beyond the second limit the answer is the same as
+ * always but no new message goes out: the link already sent still works, and
+ * the answer says nothing about whether the account exists.
+ */
 int svc_reset_request(const struct svc *sv, const char *email_in, json_t **out,
                       struct cf_error *err)
 {
-    char email[256], token[44], key[300];
+    char email[256], token[44], addr_key[300], acct_key[300], now[32], since[32], oldest[32];
     json_t *p = NULL;
+    char *body = NULL;
+    const char *pid;
+    long n = 0;
     int rc;
 
     *out = NULL;
     if (svc__email(email_in, email, sizeof email, "email", err) != CF_OK)
         return CF_EINVAL;
-    snprintf(key, sizeof key, "reset:%s", sv->address != NULL ? sv->address : "-");
-    rc = throttled(sv, key, THROTTLE_ADDRESS, "from your address", err);
+    snprintf(addr_key, sizeof addr_key, "reset:%s", sv->address != NULL ? sv->address : "-");
+    snprintf(acct_key, sizeof acct_key, "reset-acct:%s", email);
+    clock_now_iso(now, sizeof now);
+    svc__iso_after(-THROTTLE_WINDOW_S, since, sizeof since);
+    rc = store_begin(sv->store, err);
     if (rc != CF_OK)
         return rc;
+
+    rc = throttled(sv, addr_key, THROTTLE_ADDRESS,
+                   "Too many requests for a new password from your address", err);
+    if (rc == CF_OK)
+        rc = store_login_failure_add(sv->store, addr_key, now, err);
+    if (rc == CF_OK)
+        rc = store_login_failures(sv->store, acct_key, since, &n, oldest, err);
+    if (rc != CF_OK || n >= RESET_PER_ACCOUNT)
+        goto out;
+    rc = store_login_failure_add(sv->store, acct_key, now, err);
+    if (rc != CF_OK)
+        goto out;
     rc = store_person_by_email(sv->store, email, &p, err);
     if (rc == CF_ENOTFOUND ||
         (rc == CF_OK && strcmp(json_string_value(json_object_get(p, "status")), "active") != 0)) {
-        char now[32];
-
-        /* Counted like a failure, so the form cannot be used to probe addresses quickly. */
-        clock_now_iso(now, sizeof now);
-        store_login_failure_add(sv->store, key, now, NULL);
-        json_decref(p);
-        *out = json_pack("{s:s}", "message", RESET_SENT);
-        return CF_OK;
+        rc = CF_OK; /* the same answer: nothing is sent */
+        goto out;
     }
     if (rc != CF_OK)
-        return rc;
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK) {
-        const char *pid = json_string_value(json_object_get(p, "id"));
-        char *body = NULL;
+        goto out;
 
-        rc = svc__link_issue(sv, "reset", pid, RESET_TTL_S, token, err);
-        if (rc == CF_OK &&
-            asprintf(&body,
-                     "Hello %s,\n\n"
-                     "Someone (we hope you) asked to choose a new password for your ctoframe\n"
-                     "account. Open this link within an hour to do so:\n\n"
-                     "%s/reset/%s\n\n"
-                     "The link works once. If you did not ask for it, ignore this message:\n"
-                     "your password stays as it is.\n",
-                     json_string_value(json_object_get(p, "name")), link_base(sv), token) < 0)
-            rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
-        if (rc == CF_OK)
-            rc = svc__send(sv, "reset", email, pid, "Choose a new ctoframe password", body, err);
-        if (rc == CF_OK)
-            rc = svc__audit(sv, json_string_value(json_object_get(p, "org_id")),
-                            "auth.reset_requested", "person", pid, NULL, NULL, err);
-        free(body);
-        if (rc == CF_OK)
-            rc = store_commit(sv->store, err);
-        else
-            store_rollback(sv->store);
+    pid = json_string_value(json_object_get(p, "id"));
+    rc = svc__link_issue(sv, "reset", pid, RESET_TTL_S, token, err);
+    if (rc == CF_OK &&
+        asprintf(&body,
+                 "Hello %s,\n\n"
+                 "Someone (we hope you) asked to choose a new password for your ctoframe\n"
+                 "account. Open this link within an hour to do so:\n\n"
+                 "%s/reset/%s\n\n"
+                 "The link works once. If you did not ask for it, ignore this message:\n"
+                 "your password stays as it is.\n",
+                 json_string_value(json_object_get(p, "name")), link_base(sv), token) < 0) {
+        body = NULL;
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
     }
+    if (rc == CF_OK)
+        rc = svc__send(sv, "reset", email, pid, "Choose a new ctoframe password", body, err);
+    if (rc == CF_OK)
+        rc = svc__audit(sv, json_string_value(json_object_get(p, "org_id")), "auth.reset_requested",
+                        "person", pid, NULL, NULL, err);
+
+out:
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    free(body);
     json_decref(p);
     if (rc != CF_OK)
         return rc;
@@ -1157,6 +1238,10 @@ int svc_api_token_create_once(const struct svc *sv, const char *name, const json
     if (sv->who == NULL || sv->who->person_id == NULL) {
         json_decref(use);
         return cf_error_set(err, CF_EUNAUTH, NULL, "Please sign in.");
+    }
+    if ((rc = browser_only(sv, "make API tokens", err)) != CF_OK) {
+        json_decref(use);
+        return rc;
     }
     if (name == NULL || name[0] == '\0' || strlen(name) > 100) {
         json_decref(use);
@@ -1227,6 +1312,8 @@ int svc_api_token_revoke(const struct svc *sv, const char *id, struct cf_error *
 
     if (sv->who == NULL || sv->who->person_id == NULL)
         return cf_error_set(err, CF_EUNAUTH, NULL, "Please sign in.");
+    if ((rc = browser_only(sv, "revoke API tokens", err)) != CF_OK)
+        return rc;
     clock_now_iso(now, sizeof now);
     rc = store_begin(sv->store, err);
     if (rc == CF_OK)

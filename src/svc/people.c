@@ -1419,6 +1419,10 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
     if (strcmp(status, "disabled") == 0 &&
         (rc = store_session_delete_person(sv->store, id, NULL, err)) != CF_OK)
         goto out;
+    /* And every API token: enabling the account again does not bring them back. */
+    if (strcmp(status, "disabled") == 0 &&
+        (rc = store_api_token_revoke_person(sv->store, id, now, NULL, err)) != CF_OK)
+        goto out;
     rc = svc__audit(sv, str(p, "org_id"),
                     strcmp(status, "disabled") == 0 ? "person.disable" : "person.enable", "person",
                     id, before, after, err);
@@ -1807,7 +1811,7 @@ int svc_account(const struct svc *sv, const char *session_token, json_t **out, s
         json_decref(sessions);
         return rc;
     }
-    /* Live sessions only (ended ones are removed when next presented), by handle. */
+    /* Live sessions only (ended ones are removed at the next sign-in), by handle. */
     for (i = 0; i < json_array_size(sessions);) {
         char handle[33];
 

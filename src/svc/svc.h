@@ -56,6 +56,10 @@ struct svc {
 #define THROTTLE_WINDOW_S (15L * 60)
 #define THROTTLE_ACCOUNT  5
 #define THROTTLE_ADDRESS  20
+/* Requests for a password reset per e-mail address within the window (more send nothing). */
+#define RESET_PER_ACCOUNT 3
+/* A session's last-seen and a token's last-used time are written at most this often. */
+#define TOUCH_EVERY_S 60L
 
 /*
  * Signs in with e-mail and password. On success *out = {token (the session
@@ -82,14 +86,19 @@ int svc_logout(const struct svc *sv, const char *token, struct cf_error *err);
 /*
  * The signed-in person changes their password: in = {current, password,
  * password2}; every field at fault is reported. Wrong current passwords count
- * toward the account's sign-in throttle. All sessions end and a new one starts:
- * *out = {token, expires_at, changed}. Not through an API token.
+ * toward the account's sign-in throttle. All sessions end, every API token is
+ * revoked, and a new session starts: *out = {token, expires_at, changed}.
+ *
+ * This and the other calls that manage sessions and tokens (logout
+ * everywhere, session end, token create and revoke) refuse a person who came
+ * with an API token: CF_EFORBIDDEN, "An API token cannot … Sign in with a
+ * browser to do it."
  */
 int svc_password_change(const struct svc *sv, const json_t *in, const char *user_agent,
                         json_t **out, struct cf_error *err);
 /* Whether password is good enough for the account of email (field "password"). */
 int svc_password_check(const char *password, const char *email, struct cf_error *err);
-/* Ends every session of the acting person. */
+/* Ends every session of the acting person and revokes every API token of theirs. */
 int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *err);
 /*
  * Ends one session of the acting person, named by the handle /account lists
@@ -115,12 +124,20 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
 /* Whether a link of kind can still be used: {kind, expires_at, person{email,name}|null}. */
 int svc_link_check(const struct svc *sv, const char *token, const char *kind, json_t **out,
                    struct cf_error *err);
-/* Sets the password through an invitation or reset link and signs in (*out as svc_login). */
+/*
+ * Sets the password through an invitation or reset link and signs in (*out as
+ * svc_login); every other session of the person ends and every API token is revoked.
+ */
 int svc_invite_accept(const struct svc *sv, const char *token, const char *password,
                       const char *user_agent, json_t **out, struct cf_error *err);
 int svc_reset_finish(const struct svc *sv, const char *token, const char *password,
                      const char *user_agent, json_t **out, struct cf_error *err);
-/* Queues a reset link for an active account; the answer is the same either way. */
+/*
+ * Queues a reset link for an active account; the answer is the same either
+ * way. Throttled: CF_ETOOMANY past THROTTLE_ADDRESS requests from one client
+ * address in THROTTLE_WINDOW_S; past RESET_PER_ACCOUNT for one e-mail address
+ * nothing more is sent (the same answer).
+ */
 int svc_reset_request(const struct svc *sv, const char *email, json_t **out, struct cf_error *err);
 
 /*
@@ -200,7 +217,10 @@ int svc_person_grant(const struct svc *sv, const char *id, const char *role, con
                      json_t **out, struct cf_error *err);
 int svc_person_revoke(const struct svc *sv, const char *id, const char *role, const char *org,
                       json_t **out, struct cf_error *err);
-/* status "disabled" (ends sessions) or "active". */
+/*
+ * status "disabled" (ends sessions and revokes API tokens: enabling again does
+ * not restore them) or "active".
+ */
 int svc_person_set_status(const struct svc *sv, const char *id, const char *status, json_t **out,
                           struct cf_error *err);
 /* Sends a new invitation to an invited person. */
@@ -255,9 +275,22 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
 /* The same entries as CSV text (a header line, then one line per entry). */
 int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv, size_t *n,
                   struct cf_error *err);
-/* Records a refusal (permission or CSRF) of a web request. */
+/*
+ * Records a refusal (permission, CSRF, throttled sign-in) of a web request.
+ * A signed-in person's refusal is one audit entry (attributable, and bounded
+ * by their sessions). An anonymous one is counted per address, reason and
+ * REFUSAL_WINDOW_S interval (table refusals): the first of an interval is
+ * one entry at once; the interval's count becomes one more entry after it
+ * ends (at the next anonymous refusal, or svc_refusals_flush). Past
+ * REFUSAL_ADDRESSES_MAX addresses in an interval, new ones are counted
+ * together as "other addresses". Nobody can grow the trail without limit.
+ */
 void svc_audit_refusal(const struct svc *sv, const char *reason, const char *method,
                        const char *path);
+#define REFUSAL_WINDOW_S      (10L * 60)
+#define REFUSAL_ADDRESSES_MAX 100
+/* Writes the counts of ended refusal intervals into the audit trail (for a periodic job). */
+int svc_refusals_flush(const struct svc *sv, struct cf_error *err);
 
 /* --- frameworks (svc/framework.c) ----------------------------------------- */
 

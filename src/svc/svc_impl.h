@@ -74,6 +74,12 @@ int svc__password_ok(const char *pw, const char *email, const char *field, struc
 /* Hashes a password with argon2id at the configured cost. */
 int svc__password_hash(const char *pw, char *out, size_t n, struct cf_error *err);
 
+/*
+ * The argon2id hash sign-in verifies against when no account has the address
+ * (the same cost either way); made once, safe from any thread.
+ */
+const char *svc__dummy_hash(void);
+
 /* Starts a session for person; token receives the cookie value. */
 int svc__session_start(const struct svc *sv, const char *person, const char *user_agent,
                        char token[44], char *expires, size_t en, struct cf_error *err);

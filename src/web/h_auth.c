@@ -8,15 +8,19 @@
  */
 #include <string.h>
 
+#include "lib/path.h"
 #include "web/web.h"
 
-/* Where to go after signing in: a path on this site, else the dashboard. */
+/*
+ * Where to go after signing in: the dashboard when nothing is asked for; a
+ * path on this site as a browser would resolve it (lib/path.h); anything
+ * else, the home page.
+ */
 static const char *next_of(const char *next)
 {
-    if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-        strpbrk(next, "\r\n") != NULL)
+    if (next == NULL || next[0] == '\0')
         return "/dashboard";
-    return next;
+    return path_local_or(next, "/");
 }
 
 /* Signs the browser in with the session in res ({token, expires_at, person}). */
@@ -44,10 +48,12 @@ int h_login_form(struct req *r, json_t **out, struct cf_error *err)
         const char *so = req_query(r, "signed_out");
 
         if (so != NULL)
-            json_object_set_new(*out, "notice",
-                                json_string(strcmp(so, "all") == 0
-                                                ? "You are signed out everywhere."
-                                                : "You are signed out."));
+            json_object_set_new(
+                *out, "notice",
+                json_string(strcmp(so, "all") == 0
+                                ? "You are signed out everywhere, and your API tokens have "
+                                  "been revoked."
+                                : "You are signed out."));
     }
     return CF_OK;
 }
@@ -248,7 +254,8 @@ int h_account(struct req *r, json_t **out, struct cf_error *err)
     else if (done != NULL && strcmp(done, "password_changed") == 0)
         json_object_set_new(*out, "notice",
                             json_string("Your password has been changed. Every other browser has "
-                                        "been signed out."));
+                                        "been signed out, and your API tokens have been "
+                                        "revoked."));
     else if (done != NULL && strcmp(done, "session_ended") == 0)
         json_object_set_new(*out, "notice",
                             json_string("That session has ended: its browser is signed out."));

@@ -30,7 +30,11 @@ static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char csrf_key[crypto_auth_hmacsha256_KEYBYTES];
 static int have_key;
 
-/* The CSRF key, read from (or first written to) the database once per process. */
+/*
+ * The CSRF key, read from the database once per process. Migration 008 makes
+ * it, so reading it writes nothing; only a database without it (emptied by
+ * hand) gets one written here.
+ */
 static int load_key(struct store *s)
 {
     int ok;
@@ -40,10 +44,14 @@ static int load_key(struct store *s)
         unsigned char fresh[crypto_auth_hmacsha256_KEYBYTES];
         char hex[129], stored[129];
         size_t n = 0;
+        int rc = store_secret_get(s, "csrf", stored, NULL);
 
-        randombytes_buf(fresh, sizeof fresh);
-        sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
-        if (store_secret(s, "csrf", hex, stored, NULL) == CF_OK &&
+        if (rc == CF_ENOTFOUND) {
+            randombytes_buf(fresh, sizeof fresh);
+            sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
+            rc = store_secret(s, "csrf", hex, stored, NULL);
+        }
+        if (rc == CF_OK &&
             sodium_hex2bin(csrf_key, sizeof csrf_key, stored, strlen(stored), NULL, &n, NULL) ==
                 0 &&
             n == sizeof csrf_key)
@@ -309,8 +317,9 @@ enum MHD_Result web_authorize(struct req *r, int *done)
             r->session_ended = 1;
         }
     }
-    if (r->csrf == NULL && !bearer && !(rt->flags & (ROUTE_CACHE | ROUTE_CASE))) {
-        /* Not signed in: bind forms to a pre-session cookie. */
+    if (r->csrf == NULL && !bearer && !(rt->flags & (ROUTE_CACHE | ROUTE_CASE | ROUTE_JSON))) {
+        /* Not signed in: bind forms to a pre-session cookie (JSON-only routes have no forms:
+         * /healthz reads nothing it does not need). */
         if (pre == NULL || strlen(pre) != 43) {
             unsigned char raw[32];
             char t[44];

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import {
     request,
+    startServer,
     serverBinary,
     isPostgresUrl,
     createPgDatabase,
@@ -349,4 +350,61 @@ export async function buildWorld(db, { tag = '' } = {}) {
         people[key || role] = { id, email, role, org };
     }
     return { orgs, people };
+}
+
+// --- a server on a database the test owns --------------------------------------------------------
+
+/**
+ * Runs fn(ctx) with a database of its own (a world from buildWorld unless world: false) and
+ * stops everything afterwards, also when fn throws. ctx: { db, w, url, srv, start({env,
+ * args}) (re)starts the server, stop(), jar() (follows restarts), signIn(email) }. Every
+ * server gets CHEAP and env; a server must exit 0.
+ */
+export async function withServer({ world = true, env = {}, args = [] } = {}, fn) {
+    const d = await ownDb();
+    let srv = null;
+    const jars = [];
+    const ctx = {
+        db: d.db,
+        w: null,
+        get url() {
+            return srv.url;
+        },
+        get srv() {
+            return srv;
+        },
+        async start(opts = {}) {
+            if (srv) await ctx.stop();
+            srv = await startServer({
+                db: d.db,
+                env: { ...CHEAP, ...env, ...(opts.env || {}) },
+                args: [...args, ...(opts.args || [])],
+            });
+            for (const j of jars) j.base = srv.url;
+            return srv;
+        },
+        async stop() {
+            if (!srv) return;
+            const s = srv;
+            srv = null;
+            const code = await s.stop();
+            if (code !== 0) throw new Error(`server exit code ${code}; stderr:\n${s.stderr().slice(-2000)}`);
+        },
+        jar() {
+            const j = new Jar(srv.url);
+            jars.push(j);
+            return j;
+        },
+        signIn(email, password = PASSWORD) {
+            return signIn(srv.url, email, password, ctx.jar());
+        },
+    };
+    try {
+        if (world) ctx.w = await buildWorld(d.db);
+        await fn(ctx);
+        await ctx.stop();
+    } finally {
+        if (srv) await srv.stop().catch(() => {});
+        await d.drop();
+    }
 }

@@ -132,25 +132,32 @@ const TABLE = {
     'GET /dashboard': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
     'GET /account': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
     'GET /account/tokens': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
-    'POST /account/logout-everywhere': { perm: 'signed_in', scope: 'none', phase: 3, expect: signedIn(200) },
+    'POST /account/logout-everywhere': {
+        // signing out everywhere also revokes the person's API tokens: the program admin's
+        // (just before) has ended the token, so it is refused as unknown
+        perm: 'signed_in', scope: 'none', phase: 3, expect: { ...signedIn(200), token: 401 },
+    },
     'POST /account/sessions/{}/end': {
-        // a made-up handle: not one of anybody's sessions
-        perm: 'signed_in', scope: 'none', path: () => `/account/sessions/${'0'.repeat(32)}/end`, expect: signedIn(404),
+        // a made-up handle: not one of anybody's sessions; an API token may not end sessions
+        perm: 'signed_in', scope: 'none', path: () => `/account/sessions/${'0'.repeat(32)}/end`,
+        expect: { ...signedIn(404), token: 403 },
     },
     'POST /account/password': {
         // nothing filled in: 400 naming the fields; an API token may not change it
         perm: 'signed_in', scope: 'none', body: () => ({}), expect: { ...signedIn(400), token: 403 },
     },
     'POST /account/tokens': {
-        perm: 'signed_in', scope: 'none', body: (role) => ({ name: `matrix ${role}` }), expect: signedIn(201),
+        // an API token may not make tokens
+        perm: 'signed_in', scope: 'none', body: (role) => ({ name: `matrix ${role}` }),
+        expect: { ...signedIn(201), token: 403 },
         after: (role, r, s) => {
             if (r.status === 201) s.tokenIds[role] = r.json.id;
         },
     },
     'POST /account/tokens/{}/revoke': {
-        // each role revokes the token it has just made
+        // each role revokes the token it has just made; an API token may not revoke tokens
         perm: 'signed_in', scope: 'none', path: (role, w, s) => `/account/tokens/${s.tokenIds[role] || randomUUID()}/revoke`,
-        expect: signedIn(200),
+        expect: { ...signedIn(200), token: 403 },
     },
     'GET /account/export': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
 

@@ -1487,7 +1487,8 @@ static void test_login_throttle(void **state)
         fail_msg("%ld minutes is outside 1..15: %s", n, err.message);
     assert_int_equal(n, 14); /* the oldest failure (T0) leaves the window at T0 + 15 min */
     assert_int_equal(n_sessions(s, w.a1), 0);
-    assert_int_equal(n_audit_action(s, "auth.login_refused"), 1);
+    /* Refusals of anonymous requests are counted per address: the first is one entry. */
+    assert_int_equal(n_audit_action(s, "auth.refused"), 1);
 
     set_now(10 * 60);
     assert_err(svc_login(&an, "a1@x.test", PW, NULL, NULL, &out, &err), err, CF_ETOOMANY, NULL);
@@ -1528,7 +1529,15 @@ static void test_session_expiry(void **state)
     assert_int_equal(session_check(s, idle, w.a1), CF_OK);
     set_now((59 + 61) * 60);
     assert_int_equal(session_check(s, idle, NULL), CF_EUNAUTH);
-    assert_int_equal(n_sessions(s, w.a1), 0);
+    /* Reading writes nothing: the ended session stays refused until the next sign-in removes it. */
+    assert_int_equal(session_check(s, idle, NULL), CF_EUNAUTH);
+    {
+        char again[44];
+
+        login(s, "a1@x.test", PW, NULL, again);
+        assert_int_equal(n_sessions(s, w.a1), 1);
+        assert_int_equal(session_check(s, idle, NULL), CF_EUNAUTH);
+    }
 
     /* Busy (a request every 50 minutes) until 11 h 40, then over at 12 h 01 all the same. */
     for (t = 50 * 60; t <= 700 * 60; t += 50 * 60) {
@@ -1538,7 +1547,6 @@ static void test_session_expiry(void **state)
     }
     set_now(721 * 60);
     assert_int_equal(session_check(s, busy, NULL), CF_EUNAUTH);
-    assert_int_equal(n_sessions(s, w.a2), 0);
 
     /* 13 hours later. */
     set_now(13 * 3600);
@@ -2110,8 +2118,9 @@ static void test_erase(void **state)
 }
 
 /*
- * A throttled sign-in is audited (auth.login_refused) with the e-mail address
- * but without the person's id; erasing the person must scrub it too.
+ * A throttled sign-in was audited (auth.login_refused) with the e-mail address
+ * but without the person's id; erasing the person must scrub it too. (It is
+ * now a refusal counted per address, without the address: nothing to scrub.)
  * (Reported: svc_person_erase only rewrites entries whose object_id is the person.)
  */
 static void test_erase_scrubs_throttled_login(void **state)
