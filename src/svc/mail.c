@@ -770,7 +770,7 @@ int svc_mail_deliver(const struct svc *sv, const struct mail_config *mc, long li
 {
     struct jobs_env env = {mc};
     struct jobs_stats st;
-    char now[32];
+    struct tick_report rep;
     int rc;
 
     assert(sv != NULL && sv->store != NULL && mc != NULL);
@@ -782,9 +782,12 @@ int svc_mail_deliver(const struct svc *sv, const struct mail_config *mc, long li
     rc = svc_mail_check(mc, err);
     if (rc != CF_OK)
         return rc;
-    /* Messages written without a job (by hand, by an older ctoframe) are due too. */
-    clock_now_iso(now, sizeof now);
-    rc = deliver_sweep(sv, now, NULL, err);
+    /*
+     * The tick first: messages written without a job (by hand, by an older
+     * ctoframe) get one, and a message whose sender died is due again once
+     * its lease ran out, even where no server runs the tick.
+     */
+    rc = svc_tick(sv, &rep, err);
     if (rc == CF_OK)
         rc = svc_jobs_run(sv, &env, svc__outbox_deliver_kind.name, limit, &st, err);
     if (sent != NULL)

@@ -24,8 +24,9 @@ struct mail_config {
 
 /*
  * Sends every due pending message once (at most limit; <= 0: all that are
- * due), oldest first, over one SMTP connection: messages without a delivery
- * job get one, then the "outbox.deliver" jobs that are due run (svc/jobs.h).
+ * due), oldest first, over one SMTP connection: the tick runs first
+ * (svc_tick: messages without a delivery job get one, expired leases end),
+ * then the "outbox.deliver" jobs that are due run (svc/jobs.h).
  * Each outcome is written at once with its job's (so do not call this inside
  * store_begin/store_commit):
  *   - sent: status 'sent', sent_at = now;
