@@ -8,6 +8,7 @@
 #include "svc/jobs.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -573,7 +574,8 @@ int svc_jobs_worker_start(const char *db_url, const struct jobs_env *env, long t
                           struct cf_error *err)
 {
     pthread_condattr_t attr;
-    int rc;
+    sigset_t all, old;
+    int rc, made;
 
     if (env->mail != NULL) {
         rc = svc_mail_check(env->mail, err);
@@ -594,7 +596,16 @@ int svc_jobs_worker_start(const char *db_url, const struct jobs_env *env, long t
     worker_env = env;
     worker_tick_s = tick_interval(tick_s);
     worker_stopping = 0;
-    if (pthread_create(&worker_thread, NULL, worker_main, NULL) != 0) {
+    /*
+     * The thread takes no signals: SIGTERM and SIGINT must reach the server's
+     * main thread, which waits for them with sigwait (a thread that left them
+     * unblocked would receive them and the process would die at once).
+     */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    made = pthread_create(&worker_thread, NULL, worker_main, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (made != 0) {
         pthread_cond_destroy(&worker_cv);
         pthread_mutex_unlock(&worker_mu);
         return cf_error_set(err, CF_ENOMEM, NULL, "cannot start the background worker");
