@@ -97,8 +97,7 @@ int store_job_claim(struct store *s, const char *kind, const char *owner, const 
     return rc == CF_ENOTFOUND ? CF_OK : rc;
 }
 
-int store_job_due(struct store *s, const char *kind, const char *now, long *n,
-                  struct cf_error *err)
+int store_job_due(struct store *s, const char *kind, const char *now, long *n, struct cf_error *err)
 {
     json_t *row = NULL;
     int rc = store__query_one(s,
@@ -186,8 +185,7 @@ int store_job_counts(struct store *s, json_t **out, struct cf_error *err)
                         "kind,state,n#", out, err, "");
 }
 
-int store_job_retry(struct store *s, int64_t id, const char *now, int64_t *n,
-                    struct cf_error *err)
+int store_job_retry(struct store *s, int64_t id, const char *now, int64_t *n, struct cf_error *err)
 {
     return store__exec(s,
                        "UPDATE jobs SET state = 'queued', attempts = 0, run_after = ?,"
@@ -206,10 +204,9 @@ int store_tick_lock(struct store *s, int *got, struct cf_error *err)
         *got = 1;
         return CF_OK;
     }
-    rc = store__query_one(s,
-                          "SELECT CASE WHEN pg_try_advisory_xact_lock(" TICK_LOCK_KEY
-                          ") THEN 1 ELSE 0 END AS got",
-                          "got#", &row, err, "");
+    rc = store__query_one(
+        s, "SELECT CASE WHEN pg_try_advisory_xact_lock(" TICK_LOCK_KEY ") THEN 1 ELSE 0 END AS got",
+        "got#", &row, err, "");
     if (rc == CF_OK)
         *got = json_integer_value(json_object_get(row, "got")) == 1;
     json_decref(row);

@@ -76,18 +76,19 @@ int store_outbox_adopt(struct store *s, int64_t id, int max_attempts, const char
         " last_error = NULL, lease_owner = NULL, lease_until = NULL,"
         " updated_at = excluded.updated_at"
         " WHERE jobs.state IN ('done', 'dead', 'cancelled')",
-        n, err, "iiissii", (int64_t)max_attempts, (int64_t)max_attempts, (int64_t)max_attempts,
-        now, now, id, id);
+        n, err, "iiissii", (int64_t)max_attempts, (int64_t)max_attempts, (int64_t)max_attempts, now,
+        now, id, id);
 }
 
 int store_outbox_drop_stale(struct store *s, const char *now, int64_t *n, struct cf_error *err)
 {
-    return store__exec(s,
-                       "UPDATE jobs SET state = 'cancelled', updated_at = ?"
-                       " WHERE kind = 'outbox.deliver' AND state = 'queued'"
-                       " AND NOT EXISTS (SELECT 1 FROM outbox o"
-                       " WHERE o.id = CAST(substr(jobs.key, 8) AS BIGINT) AND o.status = 'pending')",
-                       n, err, "s", now);
+    return store__exec(
+        s,
+        "UPDATE jobs SET state = 'cancelled', updated_at = ?"
+        " WHERE kind = 'outbox.deliver' AND state = 'queued'"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o"
+        " WHERE o.id = CAST(substr(jobs.key, 8) AS BIGINT) AND o.status = 'pending')",
+        n, err, "s", now);
 }
 
 int store_outbox_list(struct store *s, const char *status, long limit, json_t **out,
@@ -100,8 +101,7 @@ int store_outbox_list(struct store *s, const char *status, long limit, json_t **
 }
 
 int store_outbox_settle(struct store *s, int64_t id, const char *status, int64_t attempts,
-                        const char *next, const char *error, const char *now,
-                        struct cf_error *err)
+                        const char *next, const char *error, const char *now, struct cf_error *err)
 {
     /* It went out: that is the truth even if it was cancelled meanwhile. */
     if (strcmp(status, "sent") == 0)

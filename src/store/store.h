@@ -249,8 +249,7 @@ int store_outbox_drop_stale(struct store *s, const char *now, int64_t *n, struct
  * "sent" changes a message that is no longer pending.
  */
 int store_outbox_settle(struct store *s, int64_t id, const char *status, int64_t attempts,
-                        const char *next, const char *error, const char *now,
-                        struct cf_error *err);
+                        const char *next, const char *error, const char *now, struct cf_error *err);
 
 /* --- audit trail (store/audit.c) ------------------------------------------ */
 
@@ -297,7 +296,6 @@ int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out
  */
 int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const json_t *after,
                         struct cf_error *err);
-
 
 /* --- background jobs (store/jobs.c) ----------------------------------------- */
 
@@ -352,8 +350,7 @@ int store_job_list(struct store *s, const char *state, const char *kind, long li
 /* [{kind, state, n}] for every kind and state that has jobs. */
 int store_job_counts(struct store *s, json_t **out, struct cf_error *err);
 /* A dead or cancelled job queued again at now with attempts from 0; *n = rows changed. */
-int store_job_retry(struct store *s, int64_t id, const char *now, int64_t *n,
-                    struct cf_error *err);
+int store_job_retry(struct store *s, int64_t id, const char *now, int64_t *n, struct cf_error *err);
 /*
  * Inside a transaction: *got = 1 when this connection may run the periodic
  * tick now. PostgreSQL: a transaction-level advisory lock with a fixed key

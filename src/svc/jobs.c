@@ -215,8 +215,7 @@ static int run_jobs(const struct svc *sv, const struct jobs_env *env, const char
         struct job_ctx ctx = {sv, env, NULL, should_abort};
         int begun = 0;
 
-        if ((only != NULL && strcmp(only, k->name) != 0) ||
-            (k->usable != NULL && !k->usable(env)))
+        if ((only != NULL && strcmp(only, k->name) != 0) || (k->usable != NULL && !k->usable(env)))
             continue;
         while ((limit <= 0 || total < limit) && !should_stop()) {
             json_t *job = NULL;

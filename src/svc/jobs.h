@@ -36,7 +36,7 @@ enum job_result {
 struct job_ctx {
     const struct svc *sv;
     const struct jobs_env *env;
-    void *state;              /* from the kind's begin(), or NULL */
+    void *state;               /* from the kind's begin(), or NULL */
     int (*should_abort)(void); /* 1 when a long step (a transfer) must end now; never NULL */
 };
 
@@ -51,11 +51,11 @@ struct job_outcome {
 };
 
 struct job_kind {
-    const char *name;   /* "outbox.deliver" */
-    int max_attempts;   /* >= 1 */
-    long lease_s;       /* how long a run may take before another worker may take the job */
-    const long *steps;  /* delays (s) after the 1st, 2nd … failure; NULL: exponential below */
-    size_t nsteps;      /* the last step repeats */
+    const char *name;  /* "outbox.deliver" */
+    int max_attempts;  /* >= 1 */
+    long lease_s;      /* how long a run may take before another worker may take the job */
+    const long *steps; /* delays (s) after the 1st, 2nd … failure; NULL: exponential below */
+    size_t nsteps;     /* the last step repeats */
     long base_s, cap_s; /* without steps: base_s · 2^(n−1) after the n-th failure, at most cap_s */
     /* 1 when env has what the kind needs (NULL: always). */
     int (*usable)(const struct jobs_env *env);

@@ -26,11 +26,11 @@
 #include "lib/clock.h"
 #include "svc/jobs.h"
 
-#define MAIL_MAX_BYTES    (8u << 20) /* one whole message as sent */
-#define MAIL_LINE_MAX     998        /* RFC 5322 2.1.1, without the CRLF */
-#define MAIL_WORD_BYTES   39         /* subject bytes per encoded-word: 52 base64 characters */
-#define MAIL_B64_LINE     76         /* base64 body line length (RFC 2045) */
-#define MAIL_LEASE_S      600        /* a claimed message may be taken by another worker after this */
+#define MAIL_MAX_BYTES  (8u << 20) /* one whole message as sent */
+#define MAIL_LINE_MAX   998        /* RFC 5322 2.1.1, without the CRLF */
+#define MAIL_WORD_BYTES 39         /* subject bytes per encoded-word: 52 base64 characters */
+#define MAIL_B64_LINE   76         /* base64 body line length (RFC 2045) */
+#define MAIL_LEASE_S    600        /* a claimed message may be taken by another worker after this */
 
 /*
  * Seconds from the n-th failed attempt to the next one. The attempt after the
@@ -623,8 +623,7 @@ static void deliver_end(void *state)
 /* The message id a delivery job is for (0 when the payload has none). */
 static int64_t job_message(const json_t *job)
 {
-    return (int64_t)json_integer_value(
-        json_object_get(json_object_get(job, "payload"), "message"));
+    return (int64_t)json_integer_value(json_object_get(json_object_get(job, "payload"), "message"));
 }
 
 /*
@@ -723,8 +722,9 @@ static int deliver_settle(const struct svc *sv, const json_t *job, const struct 
     else
         log_line("mail: #%lld to %s failed (attempt %lld): %s; giving up after %lld attempts",
                  (long long)id, pto, (long long)o->attempts, pwhy, (long long)o->attempts);
-    return store_outbox_settle(sv->store, id, strcmp(o->state, "queued") == 0 ? "pending" : "failed",
-                               o->attempts, o->run_after, o->error, o->now, err);
+    return store_outbox_settle(sv->store, id,
+                               strcmp(o->state, "queued") == 0 ? "pending" : "failed", o->attempts,
+                               o->run_after, o->error, o->now, err);
 }
 
 /* Each tick: messages without a delivery job get one; jobs of messages no longer pending end. */

@@ -98,10 +98,11 @@ int svc_outbox_retry(const struct svc *sv, int64_t id, json_t **out, struct cf_e
         goto out;
 
     snprintf(oid, sizeof oid, "%lld", (long long)id);
-    before = json_pack("{s:O, s:O, s:O}", "status", json_object_get(m, "status"), "attempts",
-                       json_object_get(m, "attempts"), "last_error",
-                       json_object_get(m, "last_error"));
-    after = json_pack("{s:s, s:i, s:s}", "status", "pending", "attempts", 0, "next_attempt_at", now);
+    before =
+        json_pack("{s:O, s:O, s:O}", "status", json_object_get(m, "status"), "attempts",
+                  json_object_get(m, "attempts"), "last_error", json_object_get(m, "last_error"));
+    after =
+        json_pack("{s:s, s:i, s:s}", "status", "pending", "attempts", 0, "next_attempt_at", now);
     rc = svc__audit(sv, NULL, "outbox.retry", "message", oid, before, after, err);
 
 out:

@@ -116,9 +116,9 @@ static int64_t enqueue(struct store *s, const char *key, int max, const char *ru
     int64_t id = 0;
     int created = -1;
 
-    assert_ok(store_job_enqueue(s, "test.kind", key, payload, max, run_after, T0, &id, &created,
-                                &err),
-              err);
+    assert_ok(
+        store_job_enqueue(s, "test.kind", key, payload, max, run_after, T0, &id, &created, &err),
+        err);
     json_decref(payload);
     assert_int_equal(created, 1);
     assert_true(id > 0);
@@ -285,8 +285,8 @@ static void test_fail_retry_then_dead(void **state)
 
 static void test_backoff(void **state)
 {
-    static const struct job_kind expo = {.name = "x", .max_attempts = 10, .base_s = 30,
-                                         .cap_s = 3600};
+    static const struct job_kind expo = {
+        .name = "x", .max_attempts = 10, .base_s = 30, .cap_s = 3600};
     const struct job_kind *outbox = svc_job_kind("outbox.deliver");
 
     (void)state;
