@@ -199,6 +199,7 @@ static void test_claim_due_only_once(void **state)
     assert_int_equal(json_integer_value(json_object_get(j, "attempts")), 1);
     assert_string_equal(tu_str(j, "lease_owner"), "w1");
     assert_string_equal(tu_str(j, "lease_until"), T10);
+    json_decref(j);
     /* Nothing else is due at T0: the claimed one is taken, the other one is later. */
     none = claim(s, "w2", T0, T10);
     assert_null(none);
