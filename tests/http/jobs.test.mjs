@@ -50,7 +50,8 @@ async function fakeSmtp() {
                         lines = [];
                         to = [];
                         const ok = () => sock.write('250 queued\r\n');
-                        if (srv.delayMs) setTimeout(ok, srv.delayMs);
+                        // unref: a reply held back must not keep this test process alive.
+                        if (srv.delayMs) setTimeout(ok, srv.delayMs).unref();
                         else ok();
                     } else lines.push(line);
                     continue;
@@ -235,6 +236,39 @@ test('two serve processes on one database deliver each message exactly once', as
         await assertOnceEach(d, smtp, 'two servers');
     } finally {
         for (const s of servers) await s.stop().catch(() => {});
+        await smtp.close();
+        await d.drop();
+    }
+});
+
+test('serve stopping while a message is on the wire: after 5 s it gives the job back, uncounted', async () => {
+    const d = await ownDb();
+    const smtp = await fakeSmtp();
+    smtp.delayMs = 10 * 60 * 1000; // the server never confirms the message
+    let srv;
+    try {
+        await addOrg(d.db, 'Body', 'body');
+        srv = await startServer({ db: d.db, args: ['--no-load', '--smtp', smtp.url], env: CHEAP });
+        await addUser(d.db, 'w@example.org', { role: 'program_admin', org: 'Body', password: null });
+        const t0 = Date.now();
+        while (smtp.messages.length === 0 && Date.now() - t0 < 20000) await new Promise((r) => setTimeout(r, 100));
+        assert.equal(smtp.messages.length, 1, `the message never reached the server\n${srv.stderr()}`);
+        assert.equal((await jobsJson(d.db)).counts.running, 1);
+
+        const t1 = Date.now();
+        assert.equal(await srv.stop(), 0);
+        const took = Date.now() - t1;
+        assert.ok(took >= 4000 && took < 14000, `stop took ${took} ms (5 s of grace expected)`);
+        assert.match(srv.stderr(), /mail: #\d+ to w@example.org: stopped while sending; it stays pending/);
+        srv = null;
+
+        const j = await jobsJson(d.db);
+        assert.deepEqual(j.counts, { queued: 1, running: 0, done: 0, dead: 0, cancelled: 0 });
+        assert.equal(j.jobs[0].attempts, 0, 'the abandoned attempt is not counted');
+        const [m] = await outbox(d.db);
+        assert.deepEqual([m.status, m.attempts], ['pending', 0]);
+    } finally {
+        if (srv) await srv.stop().catch(() => {});
         await smtp.close();
         await d.drop();
     }
