@@ -28,6 +28,8 @@ static const struct command {
     {"org", cli_org, "add and list organizations (certification body, states, districts, schools)"},
     {"outbox", cli_outbox, "show the messages the system sends, or deliver them over SMTP"},
     {"routes", cli_routes, "list every web route with the permission it needs"},
+    {"jobs", cli_jobs, "show the background jobs and their state; run a dead one again"},
+    {"tick", cli_tick, "run the periodic work once, then the due background jobs"},
 };
 
 static void usage_all(FILE *f)

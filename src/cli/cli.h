@@ -67,5 +67,7 @@ int cli_outbox(int argc, char **argv);
 int cli_user(int argc, char **argv);
 int cli_org(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+int cli_jobs(int argc, char **argv);
+int cli_tick(int argc, char **argv);
 
 #endif

@@ -33,7 +33,7 @@ static const char USAGE[] =
     "      server's settings are fixed.\n";
 
 #define LIST_MAX 1000L
-#define ALL_ROWS 1000000000L /* "every row" for store_outbox_list */
+#define ALL_ROWS 1000000000L /* "every row" for svc_outbox_list */
 
 /* "123" → 123; 0 (after a usage message) when text is not a positive number. */
 static long long message_id(const char *text)
@@ -125,16 +125,16 @@ static void print_table(const json_t *rows)
 
 static int do_list(const struct cli_opts *o)
 {
-    struct store *s = NULL;
+    struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
     struct cf_error err;
     json_t *rows = NULL;
-    int rc = cli_open_store(o, &s);
+    int rc = cli_open_store(o, &sv.store);
 
     if (rc != CLI_OK)
         return rc;
     cf_error_clear(&err);
-    rc = store_outbox_list(s, o->status, LIST_MAX + 1, &rows, &err);
-    store_close(s);
+    rc = svc_outbox_list(&sv, o->status, LIST_MAX + 1, &rows, &err);
+    store_close(sv.store);
     if (rc != CF_OK)
         return cli_fail(&err);
     if (json_array_size(rows) > (size_t)LIST_MAX) {
@@ -158,7 +158,7 @@ static int do_list(const struct cli_opts *o)
 
 static int do_show(const struct cli_opts *o)
 {
-    struct store *s = NULL;
+    struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
     struct cf_error err;
     json_t *rows = NULL, *found = NULL;
     long long id = message_id(o->pos[1]);
@@ -166,12 +166,12 @@ static int do_show(const struct cli_opts *o)
 
     if (id == 0)
         return CLI_USAGE;
-    rc = cli_open_store(o, &s);
+    rc = cli_open_store(o, &sv.store);
     if (rc != CLI_OK)
         return rc;
     cf_error_clear(&err);
-    rc = store_outbox_get(s, (int64_t)id, &rows, &err);
-    store_close(s);
+    rc = svc_outbox_get(&sv, (int64_t)id, &rows, &err);
+    store_close(sv.store);
     if (rc == CF_ENOTFOUND) {
         fprintf(stderr, "ctoframe: no message #%lld in the outbox\n", id);
         return CLI_FAIL;
@@ -232,19 +232,8 @@ static int do_send(const struct cli_opts *o)
     if (rc != CLI_OK)
         return rc;
     cf_error_clear(&err);
-    /*
-     * Runs of 100 until one finds fewer: a message is sent, refused or
-     * rescheduled after a delay, so no run sees the same message twice.
-     */
-    for (;;) {
-        int s1 = 0, f1 = 0;
-
-        rc = svc_mail_deliver(&sv, &mc, 100, &s1, &f1, &err);
-        sent += s1;
-        failed += f1;
-        if (rc != CF_OK || s1 + f1 < 100)
-            break;
-    }
+    /* Every due message once: one sent, refused or rescheduled is not due again in this run. */
+    rc = svc_mail_deliver(&sv, &mc, 0, &sent, &failed, &err);
     store_close(sv.store);
     if (rc == CF_EINVAL) {
         fprintf(stderr, "ctoframe: %s\n", err.message);

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "lib/mustache.h"
+#include "svc/jobs.h"
 #include "svc/mail.h"
 #include "svc/svc.h"
 #include "web/web.h"
@@ -25,7 +26,9 @@ static const char USAGE[] =
     "--public-url is the address people use (https://… behind a TLS proxy: cookies are\n"
     "then marked Secure); links in messages start with it.\n"
     "--smtp smtp://HOST:PORT delivers the outbox (invitations, password resets) with\n"
-    "retries; without it messages wait in the outbox (`ctoframe outbox`).\n";
+    "retries; without it messages wait in the outbox (`ctoframe outbox`).\n"
+    "A background thread runs `ctoframe tick` every CTOFRAME_TICK_S seconds (default 5)\n"
+    "and the due background jobs (`ctoframe jobs`).\n";
 
 static int parse_port(const char *s)
 {
@@ -46,7 +49,8 @@ int cli_serve(int argc, char **argv)
     char tdir[4096], ddir[4096];
     long threads;
     struct mail_config mc;
-    int mail_started = 0;
+    struct jobs_env jobs_env = {NULL};
+    int jobs_started = 0;
     char setup_token[44] = "";
     int rc = cli_parse(argc, argv, 2, "db host port threads no-load public-url smtp mail-from", &o,
                        USAGE);
@@ -156,20 +160,22 @@ int cli_serve(int argc, char **argv)
         mc.from = o.from; /* NULL: ctoframe@<host name> */
         mc.user = getenv("CTOFRAME_SMTP_USER");
         mc.password = getenv("CTOFRAME_SMTP_PASSWORD");
-        if (svc_mail_worker_start(o.db, &mc, &err) != CF_OK) {
-            rc = cli_fail(&err);
-            goto out;
-        }
-        mail_started = 1;
+        jobs_env.mail = &mc;
     }
+    /* Background jobs and the periodic tick (docs/operations.md, "Background jobs"). */
+    if (svc_jobs_worker_start(o.db, &jobs_env, 0, &err) != CF_OK) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    jobs_started = 1;
 
     if (web_serve(&app, o.host, o.port, (int)threads, &err) != CF_OK)
         rc = cli_fail(&err);
     else
         rc = CLI_OK;
 out:
-    if (mail_started)
-        svc_mail_worker_stop();
+    if (jobs_started)
+        svc_jobs_worker_stop();
     store_close(s);
     mustache_set_free(app.templates);
     json_decref(app.statics);

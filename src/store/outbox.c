@@ -1,5 +1,15 @@
-/* outbox.c — every message the system sends, a row before it is sent. */
+/*
+ * outbox.c — every message the system sends, a row before it is sent, and
+ * the link between a message and the job that delivers it.
+ *
+ * A pending message has one job of kind "outbox.deliver" with key
+ * "outbox:ID" (store/jobs.c); the job carries the lease, the attempts and
+ * the backoff, and the message row mirrors its outcome (store_outbox_settle)
+ * in the same transaction, so what the outbox page shows is what happened.
+ */
 #include "store/store_impl.h"
+
+#include <string.h>
 
 #define OUTBOX_COLS                                                                                \
     "id#,kind,to_addr,subject,body,person_id,status,attempts#,next_attempt_at,last_error,"         \
@@ -12,22 +22,73 @@ int store_outbox_add(struct store *s, const char *kind, const char *to, const ch
                      const char *body, const char *person, const char *now, int64_t *id,
                      struct cf_error *err)
 {
-    json_t *row;
-    int rc =
-        store__query_one(s,
-                         "INSERT INTO outbox (kind, to_addr, subject, body, person_id, status,"
-                         " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)"
-                         " RETURNING id",
-                         "id#", &row, err, "sssssss", kind, to, subject, body, person, now, now);
+    json_t *row = NULL;
+    int64_t mid = 0;
+    int rc;
 
     if (id != NULL)
         *id = 0;
+    rc = store_begin(s, err);
     if (rc != CF_OK)
         return rc;
-    if (id != NULL)
-        *id = (int64_t)json_integer_value(json_object_get(row, "id"));
+    rc = store__query_one(s,
+                          "INSERT INTO outbox (kind, to_addr, subject, body, person_id, status,"
+                          " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)"
+                          " RETURNING id",
+                          "id#", &row, err, "sssssss", kind, to, subject, body, person, now, now);
+    if (rc != CF_OK)
+        goto out;
+    mid = (int64_t)json_integer_value(json_object_get(row, "id"));
+    /* Its delivery job is born with it: a message is never pending without one. */
+    rc = store_outbox_adopt(s, mid, OUTBOX_MAX_ATTEMPTS, now, NULL, err);
+
+out:
     json_decref(row);
-    return CF_OK;
+    if (rc == CF_OK)
+        rc = store_commit(s, err);
+    else
+        store_rollback(s);
+    if (rc == CF_OK && id != NULL)
+        *id = mid;
+    return rc;
+}
+
+int store_outbox_adopt(struct store *s, int64_t id, int max_attempts, const char *now, int64_t *n,
+                       struct cf_error *err)
+{
+    /*
+     * A job that ended (done, dead, cancelled) is queued again when its
+     * message is pending once more (sent again from the outbox page); a
+     * queued or running one is left alone. Attempts carry over from the
+     * message, so a message tried 5 times has one attempt left.
+     */
+    return store__exec(
+        s,
+        "INSERT INTO jobs (kind, key, payload, state, attempts, max_attempts, run_after,"
+        " created_at, updated_at)"
+        " SELECT 'outbox.deliver', 'outbox:' || o.id, '{\"message\":' || o.id || '}', 'queued',"
+        " CASE WHEN o.attempts < ? THEN o.attempts ELSE ? - 1 END, ?, o.next_attempt_at, ?, ?"
+        " FROM outbox o WHERE o.status = 'pending' AND (CAST(? AS BIGINT) = 0 OR o.id = ?)"
+        " AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.key = 'outbox:' || o.id"
+        " AND j.state IN ('queued', 'running'))"
+        " ON CONFLICT (key) DO UPDATE SET state = 'queued', attempts = excluded.attempts,"
+        " max_attempts = excluded.max_attempts, run_after = excluded.run_after,"
+        " last_error = NULL, lease_owner = NULL, lease_until = NULL,"
+        " updated_at = excluded.updated_at"
+        " WHERE jobs.state IN ('done', 'dead', 'cancelled')",
+        n, err, "iiissii", (int64_t)max_attempts, (int64_t)max_attempts, (int64_t)max_attempts, now,
+        now, id, id);
+}
+
+int store_outbox_drop_stale(struct store *s, const char *now, int64_t *n, struct cf_error *err)
+{
+    return store__exec(
+        s,
+        "UPDATE jobs SET state = 'cancelled', updated_at = ?"
+        " WHERE kind = 'outbox.deliver' AND state = 'queued'"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o"
+        " WHERE o.id = CAST(substr(jobs.key, 8) AS BIGINT) AND o.status = 'pending')",
+        n, err, "s", now);
 }
 
 int store_outbox_list(struct store *s, const char *status, long limit, json_t **out,
@@ -39,30 +100,48 @@ int store_outbox_list(struct store *s, const char *status, long limit, json_t **
                         OUTBOX_COLS, out, err, "ssl", status, status, limit > 0 ? limit : 100);
 }
 
-int store_outbox_due(struct store *s, const char *now, long limit, json_t **out,
-                     struct cf_error *err)
+int store_outbox_settle(struct store *s, int64_t id, const char *status, int64_t attempts,
+                        const char *next, const char *error, const char *now, struct cf_error *err)
 {
-    return store__query(s,
-                        OUTBOX_SELECT " WHERE status = 'pending' AND next_attempt_at <= ?"
-                                      " ORDER BY id LIMIT ?",
-                        OUTBOX_COLS, out, err, "sl", now, limit > 0 ? limit : 10);
-}
-
-int store_outbox_sent(struct store *s, int64_t id, const char *now, struct cf_error *err)
-{
+    /* It went out: that is the truth even if it was cancelled meanwhile. */
+    if (strcmp(status, "sent") == 0)
+        return store__exec(s,
+                           "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = ?,"
+                           " last_error = NULL WHERE id = ?",
+                           NULL, err, "sii", now, attempts, id);
+    /* Otherwise a message that stopped being pending (cancelled, erased) stays as it is. */
     return store__exec(s,
-                       "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
-                       " last_error = NULL WHERE id = ?",
-                       NULL, err, "si", now, id);
+                       "UPDATE outbox SET status = ?, attempts = ?,"
+                       " next_attempt_at = COALESCE(CAST(? AS TEXT), next_attempt_at),"
+                       " last_error = ? WHERE id = ? AND status = 'pending'",
+                       NULL, err, "sissi", status, attempts, next, error, id);
 }
 
 int store_outbox_cancel(struct store *s, const char *person, const char *kind, const char *why,
                         const char *now, struct cf_error *err)
 {
-    return store__exec(s,
-                       "UPDATE outbox SET status = 'failed', last_error = ?, cancelled_at = ?"
-                       " WHERE person_id = ? AND kind = ? AND status = 'pending'",
-                       NULL, err, "ssss", why, now, person, kind);
+    int rc = store_begin(s, err);
+
+    if (rc != CF_OK)
+        return rc;
+    rc = store__exec(s,
+                     "UPDATE jobs SET state = 'cancelled', updated_at = ?"
+                     " WHERE state = 'queued' AND key IN (SELECT 'outbox:' || id FROM outbox"
+                     " WHERE person_id = ? AND kind = ? AND status = 'pending')",
+                     NULL, err, "sss", now, person, kind);
+    if (rc != CF_OK)
+        goto out;
+    rc = store__exec(s,
+                     "UPDATE outbox SET status = 'failed', last_error = ?, cancelled_at = ?"
+                     " WHERE person_id = ? AND kind = ? AND status = 'pending'",
+                     NULL, err, "ssss", why, now, person, kind);
+
+out:
+    if (rc == CF_OK)
+        rc = store_commit(s, err);
+    else
+        store_rollback(s);
+    return rc;
 }
 
 int store_outbox_get(struct store *s, int64_t id, json_t **out, struct cf_error *err)
@@ -77,31 +156,4 @@ int store_outbox_requeue(struct store *s, int64_t id, const char *now, int64_t *
                        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?"
                        " WHERE id = ? AND status = 'failed'",
                        n, err, "si", now, id);
-}
-
-int store_outbox_claim(struct store *s, int64_t id, const char *seen, const char *until,
-                       int *claimed, struct cf_error *err)
-{
-    int64_t n = 0;
-    int rc = store__exec(s,
-                         "UPDATE outbox SET next_attempt_at = ?"
-                         " WHERE id = ? AND status = 'pending' AND next_attempt_at = ?",
-                         &n, err, "sis", until, id, seen);
-
-    *claimed = rc == CF_OK && n == 1;
-    return rc;
-}
-
-int store_outbox_retry(struct store *s, int64_t id, const char *next, const char *error,
-                       struct cf_error *err)
-{
-    if (next == NULL)
-        return store__exec(s,
-                           "UPDATE outbox SET status = 'failed', attempts = attempts + 1,"
-                           " last_error = ? WHERE id = ?",
-                           NULL, err, "si", error, id);
-    return store__exec(s,
-                       "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?,"
-                       " last_error = ? WHERE id = ?",
-                       NULL, err, "ssi", next, error, id);
 }

@@ -220,18 +220,23 @@ int store_secret(struct store *s, const char *name, const char *fresh, char *out
 
 /* --- outbox (store/outbox.c) ---------------------------------------------- */
 
+/*
+ * A pending message has one delivery job: kind "outbox.deliver", key
+ * "outbox:ID", payload {"message": ID} (see the jobs block at the end). It
+ * gives up after OUTBOX_MAX_ATTEMPTS attempts; svc/mail.c holds the delays
+ * between them.
+ */
+#define OUTBOX_MAX_ATTEMPTS 6
+
 /* {id, kind, to_addr, subject, body, person_id, status, attempts, next_attempt_at,
- *  last_error, created_at, sent_at} */
+ *  last_error, created_at, sent_at, cancelled_at} */
+/* A new pending message due at now, and its delivery job, in one transaction. */
 int store_outbox_add(struct store *s, const char *kind, const char *to, const char *subject,
                      const char *body, const char *person, const char *now, int64_t *id,
                      struct cf_error *err);
 /* Messages newest first, only those with status (NULL: all), at most limit. */
 int store_outbox_list(struct store *s, const char *status, long limit, json_t **out,
                       struct cf_error *err);
-/* Pending messages due at now, oldest first, at most limit. */
-int store_outbox_due(struct store *s, const char *now, long limit, json_t **out,
-                     struct cf_error *err);
-int store_outbox_sent(struct store *s, int64_t id, const char *now, struct cf_error *err);
 /* The person's pending messages of kind are not sent: failed, with why and cancelled_at. */
 int store_outbox_cancel(struct store *s, const char *person, const char *kind, const char *why,
                         const char *now, struct cf_error *err);
@@ -241,17 +246,23 @@ int store_outbox_get(struct store *s, int64_t id, json_t **out, struct cf_error 
 int store_outbox_requeue(struct store *s, int64_t id, const char *now, int64_t *n,
                          struct cf_error *err);
 /*
- * Takes message id for one sender: moves its next_attempt_at from seen (the
- * value the sender read) to until, only while it is still pending and still
- * at seen. *claimed = 1 when this call moved it; 0 when another process had
- * already taken or settled it. Moving it back (seen = until, until = the old
- * value) releases it.
+ * Gives every pending message (id 0) or message id a queued delivery job
+ * unless it has a queued or running one: rows written without one (by hand,
+ * or by an older ctoframe during an upgrade), and messages sent again after
+ * their job ended. The job starts at the message's attempts and
+ * next_attempt_at. *n (may be NULL) = jobs queued.
  */
-int store_outbox_claim(struct store *s, int64_t id, const char *seen, const char *until,
-                       int *claimed, struct cf_error *err);
-/* Records a failed attempt: pending again at next (or 'failed' when next is NULL). */
-int store_outbox_retry(struct store *s, int64_t id, const char *next, const char *error,
+int store_outbox_adopt(struct store *s, int64_t id, int max_attempts, const char *now, int64_t *n,
                        struct cf_error *err);
+/* Queued delivery jobs whose message is no longer pending are cancelled; *n = how many. */
+int store_outbox_drop_stale(struct store *s, const char *now, int64_t *n, struct cf_error *err);
+/*
+ * Mirrors a delivery outcome on message id: status "sent" (sent_at = now),
+ * "pending" (again at next) or "failed", with attempts and the error. Only
+ * "sent" changes a message that is no longer pending.
+ */
+int store_outbox_settle(struct store *s, int64_t id, const char *status, int64_t attempts,
+                        const char *next, const char *error, const char *now, struct cf_error *err);
 
 /* --- audit trail (store/audit.c) ------------------------------------------ */
 
@@ -373,5 +384,67 @@ int store_refusal_add(struct store *s, const char *address, const char *reason, 
 int store_refusals_take(struct store *s, const char *before, long limit, json_t **out,
                         struct cf_error *err);
 int store_refusals_open(struct store *s, long limit, json_t **out, struct cf_error *err);
+
+/* --- background jobs (store/jobs.c) ----------------------------------------- */
+
+/*
+ * A job row: {id, kind, key, payload (JSON), state, attempts, max_attempts,
+ * run_after, lease_owner, lease_until, last_error, created_at, updated_at}.
+ * state is queued → running → done, or back to queued (a later run_after)
+ * after a failure, or dead once max_attempts are used up; cancelled when its
+ * work stopped being wanted. attempts counts claims. Each call below is one
+ * statement, atomic on its own and safe between processes.
+ */
+
+/*
+ * Queues a job due at run_after. With a key (may be NULL) held by a job
+ * already, nothing is added: *id gets that job and *created 0.
+ */
+int store_job_enqueue(struct store *s, const char *kind, const char *key, const json_t *payload,
+                      int max_attempts, const char *run_after, const char *now, int64_t *id,
+                      int *created, struct cf_error *err);
+/*
+ * Claims the oldest queued job of kind (NULL: any) due at now: running,
+ * attempts + 1, leased to owner until lease_until. *out = the job as it is
+ * now, or NULL when none was free (CF_OK either way). Never the same job for
+ * two callers.
+ */
+int store_job_claim(struct store *s, const char *kind, const char *owner, const char *now,
+                    const char *lease_until, json_t **out, struct cf_error *err);
+/* *n = queued jobs of kind (NULL: any) due at now. */
+int store_job_due(struct store *s, const char *kind, const char *now, long *n,
+                  struct cf_error *err);
+/* Done, if still running under owner's lease (*ok = 1); else nothing changes (*ok = 0). */
+int store_job_finish(struct store *s, int64_t id, const char *owner, const char *now, int *ok,
+                     struct cf_error *err);
+/*
+ * A failed attempt of a job running under owner's lease: queued again at
+ * retry_at, or dead when retry_at is NULL or its attempts reached
+ * max_attempts; error is kept in last_error. *out = the job as it is now,
+ * or NULL when the lease was lost (another owner, or not running).
+ */
+int store_job_fail(struct store *s, int64_t id, const char *owner, const char *error,
+                   const char *retry_at, const char *now, json_t **out, struct cf_error *err);
+/* Queued again as before the claim (that attempt uncounted), e.g. when a worker stops. */
+int store_job_release(struct store *s, int64_t id, const char *owner, const char *now, int *ok,
+                      struct cf_error *err);
+/* Running jobs whose lease ended at or before now, at most limit (<= 0: 100). */
+int store_job_expired(struct store *s, const char *now, long limit, json_t **out,
+                      struct cf_error *err);
+int store_job_get(struct store *s, int64_t id, json_t **out, struct cf_error *err);
+/* Jobs newest first, filtered by state and kind (NULL: any), at most limit (<= 0: 100). */
+int store_job_list(struct store *s, const char *state, const char *kind, long limit, json_t **out,
+                   struct cf_error *err);
+/* [{kind, state, n}] for every kind and state that has jobs. */
+int store_job_counts(struct store *s, json_t **out, struct cf_error *err);
+/* A dead or cancelled job queued again at now with attempts from 0; *n = rows changed. */
+int store_job_retry(struct store *s, int64_t id, const char *now, int64_t *n, struct cf_error *err);
+/*
+ * Inside a transaction: *got = 1 when this connection may run the periodic
+ * tick now. PostgreSQL: a transaction-level advisory lock with a fixed key
+ * (released at commit or rollback), not waited for; SQLite: always, as the
+ * caller's BEGIN IMMEDIATE already serializes writers.
+ */
+int store_tick_lock(struct store *s, int *got, struct cf_error *err);
 
 #endif

@@ -1,11 +1,13 @@
 /*
- * mail.c — delivering the outbox over SMTP with libcurl: once (svc_mail_deliver,
- * `ctoframe outbox send`) or every few seconds from a background thread
- * (svc_mail_worker_start, `ctoframe serve --smtp`).
+ * mail.c — delivering the outbox over SMTP with libcurl, as the job kind
+ * "outbox.deliver" (one job per message): run once by `ctoframe outbox send`
+ * (svc_mail_deliver) and `ctoframe tick --smtp`, or every few seconds by the
+ * background worker of `ctoframe serve --smtp` (svc/jobs.c).
  *
- * Each message's outcome is written as soon as it is known, by one store call
- * that is atomic on its own: a crash loses nothing and sends again at most the
- * message that was in hand.
+ * The jobs layer claims each message's job with a lease, so several
+ * processes never send one message twice, and records each outcome as soon
+ * as it is known, together with the message row: a crash loses nothing and
+ * sends again at most the message that was in hand (after its lease).
  */
 #include "svc/mail.h"
 
@@ -22,22 +24,21 @@
 
 #include "lib/buf.h"
 #include "lib/clock.h"
+#include "svc/jobs.h"
 
-#define MAIL_MAX_BYTES    (8u << 20) /* one whole message as sent */
-#define MAIL_LINE_MAX     998        /* RFC 5322 2.1.1, without the CRLF */
-#define MAIL_WORD_BYTES   39         /* subject bytes per encoded-word: 52 base64 characters */
-#define MAIL_B64_LINE     76         /* base64 body line length (RFC 2045) */
-#define MAIL_BATCH        100        /* messages per run when the caller gives no limit */
-#define MAIL_TICK_S       2          /* the worker looks for due messages this often */
-#define MAIL_STOP_WAIT_MS 5000.0     /* how long stopping waits for the message in hand */
-#define MAIL_LEASE_S      600        /* a claimed message is due again after this (a sender died) */
+#define MAIL_MAX_BYTES  (8u << 20) /* one whole message as sent */
+#define MAIL_LINE_MAX   998        /* RFC 5322 2.1.1, without the CRLF */
+#define MAIL_WORD_BYTES 39         /* subject bytes per encoded-word: 52 base64 characters */
+#define MAIL_B64_LINE   76         /* base64 body line length (RFC 2045) */
+#define MAIL_LEASE_S    600        /* a claimed message may be taken by another worker after this */
 
 /*
  * Seconds from the n-th failed attempt to the next one. The attempt after the
  * last of these is the last: when it fails too, the message is 'failed'.
  */
 static const long backoff_s[] = {60, 5 * 60, 30 * 60, 2 * 3600, 12 * 3600};
-#define MAIL_MAX_ATTEMPTS ((int64_t)(sizeof backoff_s / sizeof backoff_s[0]) + 1)
+_Static_assert(sizeof backoff_s / sizeof backoff_s[0] + 1 == OUTBOX_MAX_ATTEMPTS,
+               "one delay between each two of the outbox's attempts");
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
@@ -408,25 +409,22 @@ static int debug_cb(CURL *c, curl_infotype type, char *data, size_t n, void *arg
     return 0;
 }
 
-static int worker_should_stop(void);
-static int worker_should_abort(void);
-
-/* Ends a transfer of the worker's that outlasts the grace time after stop was asked. */
+/* Ends a transfer when the worker that runs it must stop now. */
 static int progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow)
 {
-    const int *in_worker = arg;
+    int (*const *should_abort)(void) = arg;
 
     (void)dltotal;
     (void)dlnow;
     (void)ultotal;
     (void)ulnow;
-    return *in_worker && worker_should_abort() ? 1 : 0;
+    return (*should_abort)() ? 1 : 0;
 }
 
 /* A handle set up with everything the run's messages share; NULL on failure. */
 static CURL *smtp_handle(const struct run_config *rc, char *errbuf, struct reply *reply,
-                         const int *in_worker)
+                         int (*const *should_abort)(void))
 {
     const struct mail_config *mc = rc->mc;
     CURL *c = curl_easy_init();
@@ -451,7 +449,7 @@ static CURL *smtp_handle(const struct run_config *rc, char *errbuf, struct reply
         curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_SEEKFUNCTION, seek_cb) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb) != CURLE_OK ||
-        curl_easy_setopt(c, CURLOPT_XFERINFODATA, in_worker) != CURLE_OK ||
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, should_abort) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, debug_cb) != CURLE_OK ||
         curl_easy_setopt(c, CURLOPT_DEBUGDATA, reply) != CURLE_OK ||
@@ -518,37 +516,16 @@ static CURLcode smtp_send(CURL *c, const char *to, const struct buf *msg, char *
     return cc;
 }
 
-/* --- one run ----------------------------------------------------------------- */
+/* --- the job kind "outbox.deliver" ------------------------------------------ */
 
-/*
- * Records a failed attempt at message id (its attempts-th): pending again
- * after the backoff delay, or 'failed' when that was the last attempt or
- * final is set. Logs one line.
- */
-static int record_failure(struct store *s, json_int_t id, const char *to, int64_t attempt,
-                          const char *why, int final, struct cf_error *err)
-{
-    char next[32], pto[300], pwhy[600];
-    const char *nextp = NULL;
-
-    if (attempt < 1)
-        attempt = 1; /* a row edited by hand */
-    if (!final && attempt < MAIL_MAX_ATTEMPTS) {
-        clock_iso(clock_now() + backoff_s[attempt - 1], next, sizeof next);
-        nextp = next;
-    }
-    printable(to, pto, sizeof pto);
-    printable(why, pwhy, sizeof pwhy);
-    if (final)
-        log_line("mail: #%lld to %s %s; not sent", (long long)id, pto, pwhy);
-    else if (nextp != NULL)
-        log_line("mail: #%lld to %s failed (attempt %lld): %s; next try at %s", (long long)id, pto,
-                 (long long)attempt, pwhy, nextp);
-    else
-        log_line("mail: #%lld to %s failed (attempt %lld): %s; giving up after %lld attempts",
-                 (long long)id, pto, (long long)attempt, pwhy, (long long)MAIL_MAX_ATTEMPTS);
-    return store_outbox_retry(s, (int64_t)id, nextp, why, err);
-}
+/* A batch's shared state: the checked settings and one SMTP connection. */
+struct mailer {
+    struct run_config run;
+    int (*should_abort)(void); /* the worker's; the progress callback reads it */
+    char errbuf[CURL_ERROR_SIZE];
+    struct reply reply;
+    CURL *c;
+};
 
 /*
  * Whether the server's last reply refuses the message for good (RFC 5321
@@ -596,250 +573,226 @@ static int mail_ready(const struct mail_config *mc, struct run_config *run, stru
     return check_config(mc, run, err);
 }
 
-/*
- * svc_mail_deliver; in the worker (in_worker set) a stop request also ends
- * the run between messages, and a message still on the wire
- * MAIL_STOP_WAIT_MS after it (that message stays pending as it was).
- */
-static int deliver(const struct svc *sv, const struct mail_config *mc, long limit, int in_worker,
-                   int *sent, int *failed, struct cf_error *err)
+int svc_mail_check(const struct mail_config *mc, struct cf_error *err)
 {
     struct run_config run;
-    char now[32], errbuf[CURL_ERROR_SIZE];
-    struct reply reply;
-    json_t *rows = NULL, *row;
-    CURL *c = NULL;
-    size_t i;
+
+    return mail_ready(mc, &run, err);
+}
+
+static int deliver_usable(const struct jobs_env *env)
+{
+    return env != NULL && env->mail != NULL;
+}
+
+/* A batch begins: the settings are checked and a libcurl handle is made. */
+static int deliver_begin(const struct job_ctx *ctx, void **state, struct cf_error *err)
+{
+    struct mailer *m = calloc(1, sizeof *m);
     int rc;
 
-    assert(sv != NULL && sv->store != NULL && mc != NULL);
-    if (sent != NULL)
-        *sent = 0;
-    if (failed != NULL)
-        *failed = 0;
-    rc = mail_ready(mc, &run, err);
+    *state = NULL;
+    if (m == NULL)
+        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    rc = mail_ready(ctx->env->mail, &m->run, err);
+    if (rc != CF_OK) {
+        free(m);
+        return rc;
+    }
+    m->should_abort = ctx->should_abort;
+    m->c = smtp_handle(&m->run, m->errbuf, &m->reply, &m->should_abort);
+    if (m->c == NULL) {
+        free(m);
+        return cf_error_set(err, CF_ENOMEM, NULL, "cannot set up libcurl for %s",
+                            ctx->env->mail->smtp_url);
+    }
+    *state = m;
+    return CF_OK;
+}
+
+static void deliver_end(void *state)
+{
+    struct mailer *m = state;
+
+    if (m == NULL)
+        return;
+    curl_easy_cleanup(m->c);
+    free(m);
+}
+
+/* The message id a delivery job is for (0 when the payload has none). */
+static int64_t job_message(const json_t *job)
+{
+    return (int64_t)json_integer_value(json_object_get(json_object_get(job, "payload"), "message"));
+}
+
+/*
+ * One attempt at one message: refused at once when it must never be sent,
+ * skipped when it is no longer pending (cancelled, erased, sent by hand),
+ * else sent over the batch's connection.
+ */
+static enum job_result deliver_run(const struct job_ctx *ctx, const json_t *job, char *why,
+                                   size_t n)
+{
+    struct mailer *m = ctx->state;
+    struct cf_error err;
+    json_t *row = NULL;
+    const char *to, *subject, *status;
+    struct buf msg;
+    CURLcode cc;
+    enum job_result res;
+    int rc;
+
+    cf_error_clear(&err);
+    rc = store_outbox_get(ctx->sv->store, job_message(job), &row, &err);
+    if (rc == CF_ENOTFOUND)
+        return JOB_SKIP;
+    if (rc != CF_OK) {
+        snprintf(why, n, "%s", err.message);
+        return JOB_RETRY;
+    }
+    to = json_string_value(json_object_get(row, "to_addr"));
+    subject = json_string_value(json_object_get(row, "subject"));
+    status = json_string_value(json_object_get(row, "status"));
+    if (status == NULL || strcmp(status, "pending") != 0) {
+        json_decref(row);
+        return JOB_SKIP;
+    }
+    if (refusal(to, subject, why, n) != NULL) {
+        json_decref(row);
+        return JOB_FAIL;
+    }
+    buf_init(&msg, MAIL_MAX_BYTES);
+    if (compose(&m->run, row, &msg) != CF_OK) {
+        /* Too big or out of memory: this message can never go. */
+        snprintf(why, n, "refused: the message is over %u MB or memory ran out",
+                 MAIL_MAX_BYTES >> 20);
+        json_decref(row);
+        return JOB_FAIL;
+    }
+    cc = smtp_send(m->c, to, &msg, m->errbuf, &m->reply, why, n);
+    buf_free(&msg);
+    if (cc == CURLE_ABORTED_BY_CALLBACK)
+        res = JOB_RELEASE; /* stopping: the message stays as it was and goes next time */
+    else if (cc == CURLE_OK)
+        res = JOB_DONE;
+    else
+        res = permanent(m->reply.line) ? JOB_FAIL : JOB_RETRY;
+    json_decref(row);
+    return res;
+}
+
+/*
+ * The outcome on the message row, in the transaction that records the job's,
+ * and one line on stderr ("mail: sent #ID to ADDR", "mail: #ID to ADDR failed
+ * (attempt N): ERROR; next try at T", …).
+ */
+static int deliver_settle(const struct svc *sv, const json_t *job, const struct job_outcome *o,
+                          struct cf_error *err)
+{
+    int64_t id = job_message(job);
+    char pto[300], pwhy[600];
+    json_t *row = NULL;
+    int rc;
+
+    if (o->result == JOB_SKIP)
+        return CF_OK;
+    rc = store_outbox_get(sv->store, id, &row, err);
+    if (rc == CF_ENOTFOUND)
+        return CF_OK;
     if (rc != CF_OK)
         return rc;
+    printable(json_string_value(json_object_get(row, "to_addr")), pto, sizeof pto);
+    printable(o->error, pwhy, sizeof pwhy);
+    json_decref(row);
 
-    clock_now_iso(now, sizeof now);
-    rc = store_outbox_due(sv->store, now, limit > 0 ? limit : MAIL_BATCH, &rows, err);
-    if (rc != CF_OK || json_array_size(rows) == 0)
-        goto out;
-    c = smtp_handle(&run, errbuf, &reply, &in_worker);
-    if (c == NULL) {
-        rc = cf_error_set(err, CF_ENOMEM, NULL, "cannot set up libcurl for %s", mc->smtp_url);
-        goto out;
+    if (o->result == JOB_RELEASE) {
+        log_line("mail: #%lld to %s: stopped while sending; it stays pending", (long long)id, pto);
+        return CF_OK;
     }
-
-    json_array_foreach(rows, i, row)
-    {
-        json_int_t id = json_integer_value(json_object_get(row, "id"));
-        int64_t attempt = (int64_t)json_integer_value(json_object_get(row, "attempts")) + 1;
-        const char *to = json_string_value(json_object_get(row, "to_addr"));
-        const char *subject = json_string_value(json_object_get(row, "subject"));
-        const char *seen = json_string_value(json_object_get(row, "next_attempt_at"));
-        char why[CURL_ERROR_SIZE + sizeof reply.line + 100], pto[300], until[32];
-        struct buf msg;
-        CURLcode cc;
-        int claimed = 0;
-
-        if (in_worker && worker_should_stop())
-            break;
-        /*
-         * Several processes may deliver from one database: each message is
-         * claimed first (its next attempt moved past the lease), so only one
-         * sends it. A sender that dies leaves it claimed until the lease ends.
-         */
-        clock_iso(clock_now() + MAIL_LEASE_S, until, sizeof until);
-        rc = store_outbox_claim(sv->store, (int64_t)id, seen != NULL ? seen : "", until, &claimed,
-                                err);
-        if (rc != CF_OK)
-            break;
-        if (!claimed)
-            continue;
-        if (refusal(to, subject, why, sizeof why) != NULL) {
-            rc = record_failure(sv->store, id, to, attempt, why, 1, err);
-            if (failed != NULL)
-                ++*failed;
-            if (rc != CF_OK)
-                break;
-            continue;
-        }
-        buf_init(&msg, MAIL_MAX_BYTES);
-        if (compose(&run, row, &msg) != CF_OK) {
-            /* Too big or out of memory: this message can never go. */
-            snprintf(why, sizeof why, "refused: the message is over %u MB or memory ran out",
-                     MAIL_MAX_BYTES >> 20);
-            rc = record_failure(sv->store, id, to, attempt, why, 1, err);
-            if (failed != NULL)
-                ++*failed;
-            if (rc != CF_OK)
-                break;
-            continue;
-        }
-        cc = smtp_send(c, to, &msg, errbuf, &reply, why, sizeof why);
-        buf_free(&msg);
-        if (cc == CURLE_ABORTED_BY_CALLBACK) {
-            /* Stopping: the message stays as it was and goes next time. */
-            log_line("mail: #%lld to %s: stopped while sending; it stays pending", (long long)id,
-                     printable(to, pto, sizeof pto));
-            rc = store_outbox_claim(sv->store, (int64_t)id, until, seen, &claimed, err);
-            break;
-        }
-        if (cc == CURLE_OK) {
-            clock_now_iso(now, sizeof now);
-            log_line("mail: sent #%lld to %s", (long long)id, printable(to, pto, sizeof pto));
-            rc = store_outbox_sent(sv->store, (int64_t)id, now, err);
-            if (sent != NULL)
-                ++*sent;
-        } else {
-            rc = record_failure(sv->store, id, to, attempt, why, permanent(reply.line), err);
-            if (failed != NULL)
-                ++*failed;
-        }
-        if (rc != CF_OK)
-            break;
+    if (o->result == JOB_DONE) {
+        log_line("mail: sent #%lld to %s", (long long)id, pto);
+        return store_outbox_settle(sv->store, id, "sent", o->attempts, NULL, NULL, o->now, err);
     }
+    if (o->result == JOB_FAIL)
+        log_line("mail: #%lld to %s %s; not sent", (long long)id, pto, pwhy);
+    else if (strcmp(o->state, "queued") == 0)
+        log_line("mail: #%lld to %s failed (attempt %lld): %s; next try at %s", (long long)id, pto,
+                 (long long)o->attempts, pwhy, o->run_after);
+    else
+        log_line("mail: #%lld to %s failed (attempt %lld): %s; giving up after %lld attempts",
+                 (long long)id, pto, (long long)o->attempts, pwhy, (long long)o->attempts);
+    return store_outbox_settle(sv->store, id,
+                               strcmp(o->state, "queued") == 0 ? "pending" : "failed", o->attempts,
+                               o->run_after, o->error, o->now, err);
+}
 
-out:
-    if (c != NULL)
-        curl_easy_cleanup(c);
-    json_decref(rows);
+/* Each tick: messages without a delivery job get one; jobs of messages no longer pending end. */
+static int deliver_sweep(const struct svc *sv, const char *now, int64_t *n, struct cf_error *err)
+{
+    int rc = store_outbox_adopt(sv->store, 0, OUTBOX_MAX_ATTEMPTS, now, n, err);
+
+    if (rc == CF_OK)
+        rc = store_outbox_drop_stale(sv->store, now, NULL, err);
     return rc;
 }
+
+/* `ctoframe jobs retry` of a dead delivery job: the message is sent again, as from the outbox. */
+static int deliver_retry(const struct svc *sv, const json_t *job, const char *now,
+                         struct cf_error *err)
+{
+    json_t *m = NULL;
+    int rc = svc__outbox_requeue(sv, job_message(job), now, &m, err);
+
+    json_decref(m);
+    return rc;
+}
+
+const struct job_kind svc__outbox_deliver_kind = {
+    .name = "outbox.deliver",
+    .max_attempts = OUTBOX_MAX_ATTEMPTS,
+    .lease_s = MAIL_LEASE_S,
+    .steps = backoff_s,
+    .nsteps = sizeof backoff_s / sizeof backoff_s[0],
+    .usable = deliver_usable,
+    .begin = deliver_begin,
+    .end = deliver_end,
+    .run = deliver_run,
+    .settle = deliver_settle,
+    .sweep = deliver_sweep,
+    .retry = deliver_retry,
+};
+
+/* --- once, from the command line ----------------------------------------------- */
 
 int svc_mail_deliver(const struct svc *sv, const struct mail_config *mc, long limit, int *sent,
                      int *failed, struct cf_error *err)
 {
-    return deliver(sv, mc, limit, 0, sent, failed, err);
-}
-
-/* --- the background worker ------------------------------------------------- */
-
-static pthread_mutex_t worker_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t worker_cv;
-static pthread_t worker_thread;
-static int worker_running;    /* a thread exists (start succeeded, stop not done) */
-static int worker_stopping;   /* stop was asked */
-static double worker_stop_ms; /* when, by clock_mono_ms() */
-static const char *worker_db;
-static const struct mail_config *worker_mc;
-
-/* The worker's stop test: 1 once stop was asked and the grace time is over. */
-static int worker_should_abort(void)
-{
-    int stop;
-
-    pthread_mutex_lock(&worker_mu);
-    stop = worker_stopping && clock_mono_ms() - worker_stop_ms >= MAIL_STOP_WAIT_MS;
-    pthread_mutex_unlock(&worker_mu);
-    return stop;
-}
-
-/* Between messages: 1 as soon as stop was asked. */
-static int worker_should_stop(void)
-{
-    int stop;
-
-    pthread_mutex_lock(&worker_mu);
-    stop = worker_stopping;
-    pthread_mutex_unlock(&worker_mu);
-    return stop;
-}
-
-static void *worker_main(void *arg)
-{
-    struct store *s = NULL;
-    struct svc sv = {NULL, "system", NULL, NULL, NULL, NULL};
-    struct cf_error last; /* the last error logged, so that it is logged once */
-
-    (void)arg;
-    cf_error_clear(&last);
-    while (!worker_should_stop()) {
-        struct cf_error err;
-        struct timespec until;
-        int rc = CF_OK, sent = 0, failed = 0;
-
-        cf_error_clear(&err);
-        if (s == NULL)
-            rc = store_open(worker_db, 0, &s, NULL, &err);
-        if (rc == CF_OK) {
-            sv.store = s;
-            rc = deliver(&sv, worker_mc, 0, 1, &sent, &failed, &err);
-        }
-        if (rc != CF_OK) {
-            /* Say it once, not every tick; reconnect after a database error. */
-            if (strcmp(last.message, err.message) != 0)
-                log_line("mail: %s; trying again every %d s", err.message, MAIL_TICK_S);
-            last = err;
-            if (rc == CF_EDB || rc == CF_EIO) {
-                store_close(s);
-                s = NULL;
-            }
-        } else {
-            cf_error_clear(&last);
-        }
-
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += MAIL_TICK_S;
-        pthread_mutex_lock(&worker_mu);
-        while (!worker_stopping && pthread_cond_timedwait(&worker_cv, &worker_mu, &until) == 0)
-            ;
-        pthread_mutex_unlock(&worker_mu);
-    }
-    store_close(s);
-    return NULL;
-}
-
-int svc_mail_worker_start(const char *db_url, const struct mail_config *mc, struct cf_error *err)
-{
-    struct run_config run;
-    pthread_condattr_t attr;
+    struct jobs_env env = {mc};
+    struct jobs_stats st;
+    struct tick_report rep;
     int rc;
 
-    rc = mail_ready(mc, &run, err);
+    assert(sv != NULL && sv->store != NULL && mc != NULL);
+    memset(&st, 0, sizeof st);
+    if (sent != NULL)
+        *sent = 0;
+    if (failed != NULL)
+        *failed = 0;
+    rc = svc_mail_check(mc, err);
     if (rc != CF_OK)
         return rc;
-
-    pthread_mutex_lock(&worker_mu);
-    if (worker_running) {
-        pthread_mutex_unlock(&worker_mu);
-        return cf_error_set(err, CF_ECONFLICT, NULL, "the mail worker is already running");
-    }
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&worker_cv, &attr);
-    pthread_condattr_destroy(&attr);
-    worker_db = db_url;
-    worker_mc = mc;
-    worker_stopping = 0;
-    if (pthread_create(&worker_thread, NULL, worker_main, NULL) != 0) {
-        pthread_cond_destroy(&worker_cv);
-        pthread_mutex_unlock(&worker_mu);
-        return cf_error_set(err, CF_ENOMEM, NULL, "cannot start the mail thread");
-    }
-    worker_running = 1;
-    pthread_mutex_unlock(&worker_mu);
-    return CF_OK;
-}
-
-void svc_mail_worker_stop(void)
-{
-    pthread_mutex_lock(&worker_mu);
-    if (!worker_running || worker_stopping) {
-        pthread_mutex_unlock(&worker_mu);
-        return;
-    }
-    worker_stopping = 1;
-    worker_stop_ms = clock_mono_ms();
-    pthread_cond_signal(&worker_cv);
-    pthread_mutex_unlock(&worker_mu);
-
-    pthread_join(worker_thread, NULL);
-
-    pthread_mutex_lock(&worker_mu);
-    pthread_cond_destroy(&worker_cv);
-    worker_running = 0;
-    worker_stopping = 0;
-    pthread_mutex_unlock(&worker_mu);
+    /*
+     * The tick first: messages written without a job (by hand, by an older
+     * ctoframe) get one, and a message whose sender died is due again once
+     * its lease ran out, even where no server runs the tick.
+     */
+    rc = svc_tick(sv, &rep, err);
+    if (rc == CF_OK)
+        rc = svc_jobs_run(sv, &env, svc__outbox_deliver_kind.name, limit, &st, err);
+    if (sent != NULL)
+        *sent = st.done;
+    if (failed != NULL)
+        *failed = st.retried + st.dead;
+    return rc;
 }

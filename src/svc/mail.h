@@ -2,9 +2,10 @@
  * mail.h — delivering the outbox over SMTP (libcurl).
  *
  * Every message is a row in the outbox before anything is sent
- * (store_outbox_add). Delivery takes due rows, sends each, and records the
- * outcome: sent, or another attempt later with backoff, or failed after the
- * last attempt. A row is never deleted, so nothing is lost when delivery fails.
+ * (store_outbox_add), with a job of kind "outbox.deliver" that delivers it
+ * (svc/jobs.h). Delivery sends each due message and records the outcome:
+ * sent, or another attempt later with backoff, or failed after the last
+ * attempt. A row is never deleted, so nothing is lost when delivery fails.
  */
 #ifndef CF_SVC_MAIL_H
 #define CF_SVC_MAIL_H
@@ -22,9 +23,12 @@ struct mail_config {
 };
 
 /*
- * Sends every due pending message once (at most limit; <= 0: 100), oldest
- * first, over one SMTP connection. Each outcome is written at once by its own
- * store call (so do not call this inside store_begin/store_commit):
+ * Sends every due pending message once (at most limit; <= 0: all that are
+ * due), oldest first, over one SMTP connection: the tick runs first
+ * (svc_tick: messages without a delivery job get one, expired leases end),
+ * then the "outbox.deliver" jobs that are due run (svc/jobs.h).
+ * Each outcome is written at once with its job's (so do not call this inside
+ * store_begin/store_commit):
  *   - sent: status 'sent', sent_at = now;
  *   - failed: attempts + 1, last_error = the reason, next_attempt_at = now +
  *     1 min, 5 min, 30 min, 2 h, 12 h after the 1st to 5th failure; the 6th
@@ -42,20 +46,17 @@ struct mail_config {
 int svc_mail_deliver(const struct svc *sv, const struct mail_config *mc, long limit, int *sent,
                      int *failed, struct cf_error *err);
 
-/*
- * Starts a background thread that opens its own store on db_url (which must
- * exist and be migrated) and calls svc_mail_deliver every 2 seconds until
- * svc_mail_worker_stop(). mc and its strings must outlive the worker. Checks
- * mc first (CF_EINVAL as svc_mail_deliver); CF_ECONFLICT when a worker runs
- * already. Database errors are logged once and retried on the next tick.
- */
-int svc_mail_worker_start(const char *db_url, const struct mail_config *mc, struct cf_error *err);
+/* CF_OK when mc can be used (CF_EINVAL naming the setting at fault otherwise). */
+int svc_mail_check(const struct mail_config *mc, struct cf_error *err);
 
 /*
- * Stops the worker and waits for it: at once when it is idle; a message on
- * the wire gets 5 seconds to finish, after which it is abandoned and stays
- * pending as it was. Does nothing when no worker runs.
+ * Shared by outbox.c and the job kind in mail.c, inside the caller's
+ * transaction: failed message id is pending again at now with its attempts
+ * from 0, and its delivery job queued. CF_ENOTFOUND; CF_ECONFLICT (with a
+ * message for people) when it was cancelled, its person erased, or it is not
+ * failed. *m = the message as it was (json_decref it; NULL on failure).
  */
-void svc_mail_worker_stop(void);
+int svc__outbox_requeue(const struct svc *sv, int64_t id, const char *now, json_t **m,
+                        struct cf_error *err);
 
 #endif

@@ -1,12 +1,13 @@
 /*
- * outbox.c — the outbox as staff see it: the list, and sending a failed
- * message again (after the mail server was fixed, or an address corrected).
- * Delivery itself is in mail.c.
+ * outbox.c — the outbox as staff see it: the list, one message, and sending
+ * a failed message again (after the mail server was fixed, or an address
+ * corrected). Delivery itself is the job kind in mail.c.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "lib/clock.h"
+#include "svc/mail.h"
 #include "svc/svc_impl.h"
 
 int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t **out,
@@ -22,61 +23,96 @@ int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t
     return store_outbox_list(sv->store, status, limit, out, err);
 }
 
+int svc_outbox_get(const struct svc *sv, int64_t id, json_t **out, struct cf_error *err)
+{
+    int rc;
+
+    *out = NULL;
+    if (!svc__can(sv, PERM_OUTBOX_READ, NULL))
+        return cf_error_set(err, CF_EFORBIDDEN, NULL,
+                            "Only program administrators see the outbox.");
+    rc = store_outbox_get(sv->store, id, out, err);
+    if (rc == CF_ENOTFOUND)
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no message #%lld in the outbox.",
+                            (long long)id);
+    return rc;
+}
+
+int svc__outbox_requeue(const struct svc *sv, int64_t id, const char *now, json_t **m,
+                        struct cf_error *err)
+{
+    int64_t n = 0;
+    int rc;
+
+    *m = NULL;
+    rc = store_outbox_get(sv->store, id, m, err);
+    if (rc == CF_ENOTFOUND)
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no message #%lld in the outbox.",
+                            (long long)id);
+    if (rc != CF_OK)
+        return rc;
+    if (json_is_string(json_object_get(*m, "cancelled_at")))
+        rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                          "Message #%lld was not sent on purpose (%s); send a new one from the "
+                          "person's page if needed.",
+                          (long long)id, json_string_value(json_object_get(*m, "last_error")));
+    else if (strcmp(json_string_value(json_object_get(*m, "to_addr")), "[erased]") == 0)
+        rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                          "Message #%lld was for a person who has been erased; it cannot be sent.",
+                          (long long)id);
+    else if (strcmp(json_string_value(json_object_get(*m, "status")), "failed") != 0)
+        rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                          "Message #%lld is %s; only a failed message can be sent again.",
+                          (long long)id, json_string_value(json_object_get(*m, "status")));
+    if (rc == CF_OK)
+        rc = store_outbox_requeue(sv->store, id, now, &n, err);
+    if (rc == CF_OK && n != 1)
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "Message #%lld changed meanwhile; look again.",
+                          (long long)id);
+    /* Its delivery job, dead or never made, is queued again. */
+    if (rc == CF_OK)
+        rc = store_outbox_adopt(sv->store, id, OUTBOX_MAX_ATTEMPTS, now, NULL, err);
+    if (rc != CF_OK) {
+        json_decref(*m);
+        *m = NULL;
+    }
+    return rc;
+}
+
 int svc_outbox_retry(const struct svc *sv, int64_t id, json_t **out, struct cf_error *err)
 {
-    char now[32];
-    json_t *m = NULL, *before, *after;
-    int64_t n = 0;
+    char now[32], oid[32];
+    json_t *m = NULL, *before = NULL, *after = NULL;
     int rc;
 
     *out = NULL;
     if (!svc__can(sv, PERM_OUTBOX_WRITE, NULL))
         return cf_error_set(err, CF_EFORBIDDEN, NULL,
                             "Only program administrators send messages again.");
+    clock_now_iso(now, sizeof now);
     rc = store_begin(sv->store, err);
     if (rc != CF_OK)
         return rc;
-    rc = store_outbox_get(sv->store, id, &m, err);
-    if (rc == CF_ENOTFOUND)
-        cf_error_set(err, CF_ENOTFOUND, NULL, "There is no message #%lld in the outbox.",
-                     (long long)id);
-    else if (rc == CF_OK && json_is_string(json_object_get(m, "cancelled_at")))
-        rc = cf_error_set(err, CF_ECONFLICT, NULL,
-                          "Message #%lld was not sent on purpose (%s); send a new one from the "
-                          "person's page if needed.",
-                          (long long)id, json_string_value(json_object_get(m, "last_error")));
-    else if (rc == CF_OK &&
-             strcmp(json_string_value(json_object_get(m, "to_addr")), "[erased]") == 0)
-        rc = cf_error_set(err, CF_ECONFLICT, NULL,
-                          "Message #%lld was for a person who has been erased; it cannot be sent.",
-                          (long long)id);
-    else if (rc == CF_OK && strcmp(json_string_value(json_object_get(m, "status")), "failed") != 0)
-        rc = cf_error_set(err, CF_ECONFLICT, NULL,
-                          "Message #%lld is %s; only a failed message can be sent again.",
-                          (long long)id, json_string_value(json_object_get(m, "status")));
-    clock_now_iso(now, sizeof now);
-    if (rc == CF_OK)
-        rc = store_outbox_requeue(sv->store, id, now, &n, err);
-    if (rc == CF_OK && n != 1)
-        rc = cf_error_set(err, CF_ECONFLICT, NULL, "Message #%lld changed meanwhile; look again.",
-                          (long long)id);
-    if (rc == CF_OK) {
-        char oid[32];
+    rc = svc__outbox_requeue(sv, id, now, &m, err);
+    if (rc != CF_OK)
+        goto out;
 
-        snprintf(oid, sizeof oid, "%lld", (long long)id);
-        before = json_pack("{s:O, s:O, s:O}", "status", json_object_get(m, "status"), "attempts",
-                           json_object_get(m, "attempts"), "last_error",
-                           json_object_get(m, "last_error"));
-        after = json_pack("{s:s, s:i, s:s}", "status", "pending", "attempts", 0, "next_attempt_at",
-                          now);
-        rc = svc__audit(sv, NULL, "outbox.retry", "message", oid, before, after, err);
-        json_decref(before);
-        json_decref(after);
-    }
+    snprintf(oid, sizeof oid, "%lld", (long long)id);
+    before =
+        json_pack("{s:O, s:O, s:O}", "status", json_object_get(m, "status"), "attempts",
+                  json_object_get(m, "attempts"), "last_error", json_object_get(m, "last_error"));
+    after =
+        json_pack("{s:s, s:i, s:s}", "status", "pending", "attempts", 0, "next_attempt_at", now);
+    rc = svc__audit(sv, NULL, "outbox.retry", "message", oid, before, after, err);
+
+out:
+    json_decref(before);
+    json_decref(after);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK) {
         json_decref(m);
         return rc;
     }

@@ -338,4 +338,9 @@ int svc_case_item_associations(const struct svc *sv, const char *id, json_t **ou
 int svc_case_association(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 int svc_case_rubric(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 
+/* --- the outbox and background jobs (svc/outbox.c, svc/jobs.h) ------------ */
+
+/* One message in full; outbox.read. CF_ENOTFOUND with a message for people. */
+int svc_outbox_get(const struct svc *sv, int64_t id, json_t **out, struct cf_error *err);
+
 #endif

@@ -597,7 +597,8 @@ test('serve --smtp delivers new messages within seconds and stops cleanly', asyn
         srv = await startServer({
             db: path.join(d, 'ctoframe.db'),
             args: ['--no-load', '--smtp', `smtp://127.0.0.1:${smtp.port}`, '--mail-from', 'noreply@example.org'],
-            env: { CTOFRAME_QUIET: '1' },
+            // A row inserted by hand has no delivery job yet: the tick gives it one.
+            env: { CTOFRAME_QUIET: '1', CTOFRAME_TICK_S: '1' },
         });
         const [id] = await insert(srv.db, [{ to: 'w@example.org', subject: 'From the worker', body: 'hello' }]);
         const t0 = Date.now();

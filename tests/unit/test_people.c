@@ -2600,46 +2600,6 @@ static void test_role_rules(void **state)
     json_decref(out);
 }
 
-/* Two senders read the same due message; only the first claim wins, a release undoes it. */
-static void test_outbox_claim(void **state)
-{
-    struct store *s = open_store(state);
-    struct cf_error err = {0};
-    const char *t0 = "2026-01-01T00:00:00Z", *lease = "2026-01-01T00:10:00Z";
-    json_t *due = NULL, *m;
-    int64_t id = 0;
-    int a = -1, b = -1;
-
-    assert_ok(store_outbox_add(s, "invite", "x@x.test", "S", "B", NULL, t0, &id, &err), err);
-    assert_ok(store_outbox_due(s, t0, 10, &due, &err), err);
-    assert_int_equal(json_array_size(due), 1);
-    m = json_array_get(due, 0);
-    assert_string_equal(tu_str(m, "next_attempt_at"), t0);
-
-    /* Both read next_attempt_at = t0; the first claim moves it, the second finds it moved. */
-    assert_ok(store_outbox_claim(s, id, t0, lease, &a, &err), err);
-    assert_ok(store_outbox_claim(s, id, t0, lease, &b, &err), err);
-    assert_int_equal(a, 1);
-    assert_int_equal(b, 0);
-    json_decref(due);
-    assert_ok(store_outbox_due(s, t0, 10, &due, &err), err);
-    assert_int_equal(json_array_size(due), 0); /* not due for anyone while claimed */
-    json_decref(due);
-    assert_ok(store_outbox_due(s, lease, 10, &due, &err), err);
-    assert_int_equal(json_array_size(due), 1); /* due again when the lease ends */
-    json_decref(due);
-
-    /* Released: due again at once. A sent message cannot be claimed. */
-    assert_ok(store_outbox_claim(s, id, lease, t0, &a, &err), err);
-    assert_int_equal(a, 1);
-    assert_ok(store_outbox_due(s, t0, 10, &due, &err), err);
-    assert_int_equal(json_array_size(due), 1);
-    json_decref(due);
-    assert_ok(store_outbox_sent(s, id, t0, &err), err);
-    assert_ok(store_outbox_claim(s, id, t0, lease, &a, &err), err);
-    assert_int_equal(a, 0);
-}
-
 static void test_audit_forbidden(void **state)
 {
     struct store *s = open_store(state);
@@ -2730,7 +2690,6 @@ static void test_audit_forbidden(void **state)
     X(test_audit_list_filters)                                                                     \
     X(test_audit_csv)                                                                              \
     X(test_audit_forbidden)                                                                        \
-    X(test_outbox_claim)                                                                           \
     X(test_role_rules)
 
 /* Fails the running test when this run's PostgreSQL database could not be created. */

@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "store/store.h"
+#include "svc/jobs.h"
 #include "svc/svc.h"
 
 #define T0 "2030-03-01T09:01:00Z" /* one minute into a 10-minute interval */
 #define T1 "2030-03-01T09:11:00Z" /* the next interval */
+#define T2 "2030-03-01T09:21:00Z" /* the one after */
 
 static char g_dir[64];
 static char g_db[128];
@@ -67,6 +69,7 @@ static void test_refusals_counted(void **state)
     struct cf_error err = {0};
     struct svc sv;
     json_t *e, *open = NULL;
+    size_t n_before;
     char addr[64];
     long keys = 0;
 
@@ -135,6 +138,28 @@ static void test_refusals_counted(void **state)
         assert_string_equal(json_string_value(json_object_get(json_array_get(e, 0), "actor")),
                             "anonymous");
     }
+    json_decref(e);
+    assert_int_equal(store_refusals_open(s, 1000, &open, &err), CF_OK);
+    assert_int_equal(json_array_size(open), 0);
+    json_decref(open);
+
+    /* The periodic tick flushes too: a burst in T1 is in the trail once T2 has come. */
+    sv = (struct svc){s, "anonymous", "r", NULL, &anon, "192.0.2.9"};
+    for (int i = 0; i < 30; i++)
+        svc_audit_refusal(&sv, "csrf", "POST", "/login");
+    e = refused(s);
+    n_before = json_array_size(e);
+    json_decref(e);
+    setenv("CTOFRAME_NOW", T2, 1);
+    {
+        struct svc sys = {s, "system", NULL, NULL, NULL, NULL};
+        struct tick_report rep;
+
+        assert_int_equal(svc_tick(&sys, &rep, &err), CF_OK);
+        assert_true(rep.ran);
+    }
+    e = refused(s);
+    assert_int_equal(json_array_size(e), n_before + 1);
     json_decref(e);
     assert_int_equal(store_refusals_open(s, 1000, &open, &err), CF_OK);
     assert_int_equal(json_array_size(open), 0);
