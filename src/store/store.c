@@ -221,3 +221,34 @@ int store__query_one(struct store *s, const char *sql, const char *cols, json_t 
     json_decref(arr);
     return CF_OK;
 }
+
+/* --- settings (migration 011) ---------------------------------------------- */
+
+int store_setting_put(struct store *s, const char *name, const char *value, const char *now,
+                      struct cf_error *err)
+{
+    return store__exec(s,
+                       "INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?)"
+                       " ON CONFLICT (name) DO UPDATE SET value = excluded.value,"
+                       " updated_at = excluded.updated_at",
+                       NULL, err, "sss", name, value, now);
+}
+
+int store_setting_get(struct store *s, const char *name, char *out, size_t n, struct cf_error *err)
+{
+    json_t *row = NULL;
+    const char *v;
+    int rc = store__query_one(s, "SELECT value FROM settings WHERE name = ?", "value", &row, err,
+                              "s", name);
+
+    if (rc != CF_OK)
+        return rc;
+    v = json_string_value(json_object_get(row, "value"));
+    if (v == NULL || strlen(v) >= n) {
+        json_decref(row);
+        return cf_error_set(err, CF_EINVAL, name, "the stored setting %s is too long", name);
+    }
+    snprintf(out, n, "%s", v);
+    json_decref(row);
+    return CF_OK;
+}

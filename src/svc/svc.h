@@ -262,4 +262,23 @@ int svc_case_item_associations(const struct svc *sv, const char *id, json_t **ou
 int svc_case_association(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 int svc_case_rubric(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 
+/* --- the public address (svc/settings.c) ---------------------------------- */
+
+/* Longest public base URL kept. */
+#define SVC_URL_MAX 256
+
+/*
+ * Checks a public base URL (http or https, a host, an optional port, nothing
+ * after it but one trailing slash, which is dropped) and copies it to out (n
+ * bytes). CF_EINVAL with a message naming field (the flag, "--public-url").
+ */
+int svc_public_url_check(const char *url, const char *field, char *out, size_t n,
+                         struct cf_error *err);
+
+/* Records url as the base of links of the running server (at each start). */
+int svc_public_url_record(const struct svc *sv, const char *url, struct cf_error *err);
+
+/* The base URL a server recorded, into out (n bytes); CF_ENOTFOUND with a message when none. */
+int svc_public_url_known(const struct svc *sv, char *out, size_t n, struct cf_error *err);
+
 #endif
