@@ -38,22 +38,16 @@ const char *req_query(struct req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* Set once at start (serve.c): the configured public address, else the listening one. */
 const char *req_base_url(struct req *r)
 {
-    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
-    const char *proto = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
-
-    if (host == NULL || strpbrk(host, " /\\\"<>") != NULL)
-        host = "localhost";
-    if (proto == NULL || (strcmp(proto, "https") != 0 && strcmp(proto, "http") != 0))
-        proto = "http";
-    return arena_printf(r->arena, "%s://%s", proto, host);
+    return r->app->public_url;
 }
 
 struct svc req_svc(struct req *r)
 {
     struct svc sv = {r->store, r->actor != NULL ? r->actor : "anonymous",
-                     r->id,    r->app->public_url != NULL ? r->app->public_url : req_base_url(r),
+                     r->id,    req_base_url(r),
                      &r->who,  req_address(r)};
 
     return sv;
@@ -281,10 +275,7 @@ static enum MHD_Result send_page(struct req *r, int status, const char *tpl, jso
                             json_pack("{s:O, s:O, s:O}", "id", json_object_get(r->person, "id"),
                                       "name", json_object_get(r->person, "name"), "email",
                                       json_object_get(r->person, "email")));
-        /* Signed-in pages are never cached, so the Host header may shape them. */
-        json_object_set_new(
-            page, "base_url",
-            json_string(r->app->public_url != NULL ? r->app->public_url : req_base_url(r)));
+        json_object_set_new(page, "base_url", json_string(req_base_url(r)));
         json_object_set_new(page, "nav",
                             json_pack("{s:b, s:b, s:b, s:b}", "people",
                                       authz_allows(g, PERM_PEOPLE_READ, NULL), "orgs",

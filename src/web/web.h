@@ -14,6 +14,7 @@
 
 #include "core/authz.h"
 #include "lib/arena.h"
+#include "lib/cidr.h"
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "store/store.h"
@@ -30,7 +31,14 @@ struct app {
     size_t max_body;         /* bytes */
     int quiet;               /* no access log */
     int secure_cookies;      /* cookies marked Secure (served over TLS) */
-    const char *public_url;  /* base of links in messages; NULL: from the request */
+    const char *public_url;  /* base of links and absolute URLs ("https://host[:port]"): the
+                                configured public address, else the listening address; never
+                                taken from a request */
+    struct cidr_list trusted_proxies; /* peers whose X-Forwarded-For/-Proto count (n 0: none) */
+    int max_conns;          /* open connections in all; more are answered 503 */
+    int max_conns_per_addr; /* open connections per client address (not trusted proxies) */
+    int header_ms;          /* a request's headers must be complete this long after it began */
+    int body_ms;            /* its body must be complete this long after the headers */
     const char *setup_token; /* first run: printed as a setup link once listening */
     int mail_delivery;       /* this process delivers the outbox (serve --smtp) */
 };
@@ -39,6 +47,7 @@ struct app {
 #define REQ_MAX_HEADERS 12
 
 struct route;
+struct conn_node;
 
 struct req {
     struct app *app;
@@ -79,6 +88,9 @@ struct req {
     const char *form_template; /* set by a POST handler: the failed form's page, when it is not
                                   the route's (a form posted from another page) */
     const char *raw_type;      /* set by a handler: send out's "csv" string as this type */
+    struct conn_node *node;    /* server.c: the connection's deadlines */
+    const char *bad;           /* server.c: why the request is malformed (answered 400) */
+    int via_https;             /* a trusted proxy says the client used https */
 };
 
 /*
@@ -129,7 +141,10 @@ void req_header(struct req *r, const char *name, const char *value);
 /* A query argument, or NULL. */
 const char *req_query(struct req *r, const char *name);
 
-/* The base URL the client used ("http://host:port"), for absolute links. */
+/*
+ * The base of absolute links ("https://host[:port]"): the server's public
+ * address, never anything the request says.
+ */
 const char *req_base_url(struct req *r);
 
 /* The svc context of this request (acting as the signed-in person). */
@@ -144,7 +159,10 @@ void req_set_session_cookie(struct req *r, const char *token);
 /* Answers HTML clients with 303 to location (JSON clients get the handler's value). */
 void req_redirect(struct req *r, const char *location);
 
-/* The client's IP address as text. */
+/*
+ * The client's IP address as text: the TCP peer, or, when the peer is a
+ * trusted proxy, the client X-Forwarded-For names (see lib/cidr.h).
+ */
 const char *req_address(struct req *r);
 
 /*
@@ -171,9 +189,18 @@ enum MHD_Result render_static(struct req *r, const char *name);
 /* Loads static/ into memory (name -> body, type, etag). */
 int web_load_statics(struct app *app, struct cf_error *err);
 
-/* Runs the server until SIGTERM/SIGINT. Prints `listening on http://H:P`. */
-int web_serve(struct app *app, const char *host, const char *port, int threads,
-              struct cf_error *err);
+/*
+ * Opens the listening socket on host:port (port "0": a free one). *fd is the
+ * socket; where gets the bound address as "H:P" ("[H]:P" for IPv6).
+ */
+int web_listen(const char *host, const char *port, int *fd, char *where, size_t wn,
+               struct cf_error *err);
+
+/*
+ * Serves on the listening socket fd (bound at where) until SIGTERM/SIGINT,
+ * then closes it. Prints `listening on http://WHERE`.
+ */
+int web_serve(struct app *app, int fd, const char *where, int threads, struct cf_error *err);
 
 /* Handlers (h_*.c). */
 int h_home(struct req *r, json_t **out, struct cf_error *err);
