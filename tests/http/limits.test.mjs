@@ -1,0 +1,345 @@
+// The edge of the server: where links point (the public address, never a request header),
+// trusted proxies, connection caps and deadlines, malformed requests, bytes out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import http from 'node:http';
+import { startServer, request } from './helper.mjs';
+import { CHEAP, PASSWORD, ownDb, addOrg, addUser, cli, cliOk, outbox, Jar } from './authhelp.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A database with a certification body and one active program administrator. */
+async function dbWithAdmin() {
+    const d = await ownDb();
+    const body = await addOrg(d.db, 'Certification Body', 'body');
+    await addUser(d.db, 'admin@example.org', { name: 'Ada Admin', role: 'program_admin', org: body });
+    return { ...d, body };
+}
+
+/** The links (http…) in the outbox messages of kind to `to`. */
+async function links(db, kind, to) {
+    const rows = (await outbox(db)).filter((m) => m.kind === kind && m.to_addr === to);
+    return rows.flatMap((m) => [...m.body.matchAll(/https?:\/\/[^\s"<>]+/g)].map((x) => x[0]));
+}
+
+const EVIL = {
+    host: 'evil.example',
+    'x-forwarded-host': 'evil.example',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-for': '203.0.113.66',
+};
+
+// --- 1. the public address ---------------------------------------------------------------------
+
+test('a reset link follows neither Host nor X-Forwarded-*: it starts with the listening address', async () => {
+    const d = await dbWithAdmin();
+    const srv = await startServer({ db: d.db, env: CHEAP });
+    try {
+        const anon = new Jar(srv.url);
+        const r = await anon.post('/reset', { email: 'admin@example.org' }, { headers: EVIL });
+        assert.equal(r.status, 200, r.text);
+        const found = await links(d.db, 'reset', 'admin@example.org');
+        assert.equal(found.length, 1, `one link in the message: ${found}`);
+        assert.ok(found[0].startsWith(srv.url + '/reset/'), `${found[0]} starts with ${srv.url}/reset/`);
+    } finally {
+        await srv.stop();
+        await d.drop();
+    }
+});
+
+test('with --public-url the links start with it, whatever the request says', async () => {
+    const d = await dbWithAdmin();
+    const srv = await startServer({ db: d.db, env: CHEAP, args: ['--public-url', 'https://cto.example.org/'] });
+    try {
+        const r = await new Jar(srv.url).post('/reset', { email: 'admin@example.org' }, { headers: EVIL });
+        assert.equal(r.status, 200, r.text);
+        const found = await links(d.db, 'reset', 'admin@example.org');
+        assert.equal(found.length, 1);
+        assert.match(found[0], /^https:\/\/cto\.example\.org\/reset\/[A-Za-z0-9_-]{43}$/);
+    } finally {
+        await srv.stop();
+        await d.drop();
+    }
+});
+
+test('CASE answers (cached for everyone) do not follow Host or X-Forwarded-Proto', async () => {
+    const srv = await startServer({ env: CHEAP });
+    try {
+        const list = await request(srv.url + '/ims/case/v1p0/CFDocuments', { headers: { accept: 'application/json' } });
+        const id = list.json.CFDocuments[0].identifier;
+        const path = `/ims/case/v1p0/CFDocuments/${id}`;
+        // The first answer is made for a hostile request and cached ...
+        const first = await request(srv.url + path, { headers: { ...EVIL, accept: 'application/json' } });
+        assert.equal(first.status, 200, first.text);
+        // ... and a later client gets the same bytes.
+        const later = await request(srv.url + path, { headers: { accept: 'application/json' } });
+        for (const r of [first, later]) {
+            assert.doesNotMatch(r.text, /evil\.example/);
+            assert.doesNotMatch(r.text, /https:\/\/127\.0\.0\.1/);
+            assert.ok(r.text.includes(`"${srv.url}/ims/case/v1p0/CFPackages/${id}"`), r.text.slice(0, 400));
+        }
+        assert.equal(later.text, first.text);
+    } finally {
+        await srv.stop();
+    }
+});
+
+test('the command line queues invitations with the running server\'s address', async () => {
+    const d = await dbWithAdmin();
+    try {
+        // No server has run on this database yet: no address is known, and it says so.
+        const none = await cli(['user', 'add', 'early@example.org', '--name', 'Early', '--role', 'program_admin', '--org', d.body], { db: d.db, env: { CTOFRAME_PUBLIC_URL: undefined } });
+        assert.equal(none.code, 1, none.stderr);
+        assert.match(none.stderr, /No server address is known.*--public-url/s);
+
+        const srv = await startServer({ db: d.db, env: CHEAP });
+        try {
+            await cliOk(['user', 'add', 'ivy@example.org', '--name', 'Ivy', '--role', 'program_admin', '--org', d.body], { db: d.db, env: { CTOFRAME_PUBLIC_URL: undefined } });
+            const found = await links(d.db, 'invite', 'ivy@example.org');
+            assert.equal(found.length, 1);
+            assert.ok(found[0].startsWith(srv.url + '/invite/'), `${found[0]} starts with ${srv.url}/invite/`);
+            // --public-url (or the environment) wins over what the server recorded.
+            await cliOk(['user', 'add', 'max@example.org', '--name', 'Max', '--role', 'program_admin', '--org', d.body, '--public-url', 'https://cto.example.org'], { db: d.db });
+            assert.match((await links(d.db, 'invite', 'max@example.org'))[0], /^https:\/\/cto\.example\.org\/invite\//);
+            const bad = await cli(['user', 'invite', 'max@example.org'], { db: d.db, env: { CTOFRAME_PUBLIC_URL: 'cto.example.org' } });
+            assert.equal(bad.code, 2);
+            assert.match(bad.stderr, /CTOFRAME_PUBLIC_URL must start with http:\/\/ or https:\/\//);
+        } finally {
+            await srv.stop();
+        }
+    } finally {
+        await d.drop();
+    }
+});
+
+test('serve refuses a public URL that is not scheme://host[:port], naming --public-url', async () => {
+    for (const bad of ['ftp://x.example', 'https://', 'https://x.example/app', 'https://x.example?a=1', 'https://u@x.example', 'https://x.example:99999', 'x.example']) {
+        const r = await cli(['serve', '--port', '0', '--public-url', bad], { db: '/nonexistent/never-opened.db' });
+        assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
+        assert.match(r.stderr, /--public-url/, bad);
+    }
+});
+
+// --- 2. trusted proxies --------------------------------------------------------------------------
+
+/** 20 failed sign-ins (unknown addresses) as client `ip` says X-Forwarded-For. */
+async function failTwenty(url, ip) {
+    const jar = new Jar(url);
+    for (let i = 0; i < 20; i++) {
+        const r = await jar.post('/login', { email: `nobody${i}@example.org`, password: 'wrong password here' }, { headers: { 'x-forwarded-for': ip } });
+        assert.equal(r.status, 401, `failure ${i}: ${r.status} ${r.text.slice(0, 200)}`);
+    }
+    const r = await jar.post('/login', { email: 'nobody@example.org', password: 'wrong password here' }, { headers: { 'x-forwarded-for': ip } });
+    assert.equal(r.status, 429, 'the 21st attempt from that address is throttled');
+}
+
+test('behind a trusted proxy X-Forwarded-For is the throttled address; from anyone else it is ignored', async () => {
+    const d = await dbWithAdmin();
+    try {
+        let srv = await startServer({ db: d.db, env: CHEAP, args: ['--trusted-proxy', '10.0.0.0/8, 127.0.0.1/32'] });
+        try {
+            await failTwenty(srv.url, '198.51.100.1');
+            const b = new Jar(srv.url);
+            const r = await b.post('/login', { email: 'admin@example.org', password: PASSWORD }, { headers: { 'x-forwarded-for': '198.51.100.2' } });
+            assert.equal(r.status, 200, `client B is not locked out by client A: ${r.text.slice(0, 200)}`);
+            // The rightmost untrusted hop counts: a client cannot pick its address by prepending one.
+            const c = await new Jar(srv.url).post('/login', { email: 'admin@example.org', password: PASSWORD }, { headers: { 'x-forwarded-for': '198.51.100.9, 198.51.100.1' } });
+            assert.equal(c.status, 429, 'forged left part ignored');
+        } finally {
+            await srv.stop();
+        }
+        // Without --trusted-proxy the header is anyone's word: every request is the peer's.
+        srv = await startServer({ db: d.db, env: CHEAP });
+        try {
+            await failTwenty(srv.url, '192.0.2.1');
+            const r = await new Jar(srv.url).post('/login', { email: 'admin@example.org', password: PASSWORD }, { headers: { 'x-forwarded-for': '192.0.2.2' } });
+            assert.equal(r.status, 429, 'the header changes nothing: it is the same peer');
+        } finally {
+            await srv.stop();
+        }
+    } finally {
+        await d.drop();
+    }
+});
+
+test('X-Forwarded-Proto: https marks cookies Secure only from a trusted proxy', async () => {
+    const secure = async (args) => {
+        const srv = await startServer({ env: CHEAP, args });
+        try {
+            const r = await request(srv.url + '/login', { headers: { 'x-forwarded-proto': 'https' } });
+            const c = [].concat(r.headers['set-cookie'] || []).find((x) => x.startsWith('cf_pre='));
+            assert.ok(c, 'a pre-session cookie');
+            return /;\s*Secure/i.test(c);
+        } finally {
+            await srv.stop();
+        }
+    };
+    assert.equal(await secure([]), false, 'untrusted peer');
+    assert.equal(await secure(['--trusted-proxy', '127.0.0.0/8']), true, 'trusted proxy');
+});
+
+test('--trusted-proxy with a bad entry: exit 2 naming the flag and the entry', async () => {
+    for (const [bad, entry] of [['10.0.0.0/33', '10.0.0.0/33'], ['10.0.0.0/8,proxy.local', 'proxy.local'], ['10.1.0.0/8', '10.1.0.0/8'], ['1.2.3.4,,5.6.7.8', '']]) {
+        const r = await cli(['serve', '--port', '0', '--trusted-proxy', bad], { db: '/nonexistent/never-opened.db' });
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /--trusted-proxy/);
+        assert.ok(r.stderr.includes(`"${entry}"`), `${bad}: ${r.stderr}`);
+    }
+});
+
+// --- 4. slow clients -----------------------------------------------------------------------------
+
+/** A raw connection from localAddress; collects what arrives and when it closes. */
+function rawConn(port, localAddress = '127.0.0.1') {
+    const s = net.connect({ port, host: '127.0.0.1', localAddress });
+    const c = { sock: s, data: '', closed: false, error: null };
+    s.setEncoding('latin1');
+    s.on('data', (d) => {
+        c.data += d;
+    });
+    s.on('error', (e) => {
+        c.error = e.code;
+    });
+    c.done = new Promise((resolve) => s.on('close', () => {
+        c.closed = true;
+        resolve();
+    }));
+    c.connected = new Promise((resolve) => s.on('connect', resolve));
+    return c;
+}
+
+/** GET path from localAddress; { status, ms }. */
+function getFrom(url, path, localAddress) {
+    const u = new URL(url);
+    const t0 = Date.now();
+    return new Promise((resolve, reject) => {
+        const req = http.get({ host: u.hostname, port: u.port, path, localAddress, agent: false, timeout: 10000 }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode, ms: Date.now() - t0 }));
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', reject);
+    });
+}
+
+test('1,000 slow connections from one address: another address is served, the excess gets 503, tricklers are cut at the deadline', async () => {
+    const CAP = 50;
+    const srv = await startServer({ env: CHEAP, args: ['--max-connections-per-address', String(CAP), '--header-timeout', '3'] });
+    const conns = [];
+    let timer;
+    try {
+        for (let i = 0; i < 1000; i++) {
+            const c = rawConn(srv.port);
+            c.connected.then(() => c.sock.write('GET /healthz HTTP/1.1\r\nHo'));
+            conns.push(c);
+        }
+        await Promise.all(conns.map((c) => Promise.race([c.connected, c.done])));
+        // Trickle one byte every 300 ms: each byte would restart an inactivity timeout.
+        timer = setInterval(() => {
+            for (const c of conns) if (!c.closed && !c.error) c.sock.write('s');
+        }, 300);
+        const t0 = Date.now();
+        const other = await getFrom(srv.url, '/healthz', '127.0.0.2');
+        assert.equal(other.status, 200, 'another address is served');
+        assert.ok(other.ms < 2000, `promptly (${other.ms} ms)`);
+
+        // Connections over the address's cap get a clean 503 and are closed.
+        const deadline = Date.now() + 10000;
+        while (Date.now() < deadline && conns.filter((c) => c.closed).length < 1000 - CAP) await sleep(100);
+        const refused = conns.filter((c) => /^HTTP\/1\.1 503 /.test(c.data));
+        assert.equal(refused.length, 1000 - CAP, `${1000 - CAP} refused with 503`);
+        for (const c of refused) assert.match(c.data, /Retry-After: \d+/);
+
+        // The ones let in keep trickling, yet are cut when the header deadline passes.
+        const kept = conns.filter((c) => c.data === '');
+        assert.equal(kept.length, CAP, 'the capped number still waiting');
+        while (Date.now() < t0 + 10000 && kept.some((c) => !c.closed)) await sleep(100);
+        assert.ok(kept.every((c) => c.closed), 'every trickler cut');
+        assert.ok(Date.now() - t0 < 9000, `cut near the 3 s deadline (${Date.now() - t0} ms)`);
+        for (const c of kept) assert.match(c.data, /^HTTP\/1\.1 408 /);
+        // And the address may connect again.
+        assert.equal((await getFrom(srv.url, '/healthz', '127.0.0.1')).status, 200);
+    } finally {
+        clearInterval(timer);
+        for (const c of conns) c.sock.destroy();
+        await srv.stop();
+    }
+});
+
+test('the total cap: over --max-connections a new connection from anywhere gets 503', async () => {
+    const srv = await startServer({ env: CHEAP, args: ['--max-connections', '20'] });
+    const conns = [];
+    try {
+        for (let i = 0; i < 20; i++) conns.push(rawConn(srv.port));
+        await Promise.all(conns.map((c) => c.connected));
+        await sleep(300);
+        const extra = rawConn(srv.port, '127.0.0.2');
+        await extra.done;
+        assert.match(extra.data, /^HTTP\/1\.1 503 /);
+        for (const c of conns) c.sock.destroy();
+        await sleep(300);
+        assert.equal((await getFrom(srv.url, '/healthz', '127.0.0.2')).status, 200, 'served again once they are gone');
+    } finally {
+        for (const c of conns) c.sock.destroy();
+        await srv.stop();
+    }
+});
+
+test('a body sent too slowly is cut at --body-timeout with 408', async () => {
+    const srv = await startServer({ env: CHEAP, args: ['--body-timeout', '2'] });
+    try {
+        const c = rawConn(srv.port);
+        await c.connected;
+        const t0 = Date.now();
+        c.sock.write('POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+        const timer = setInterval(() => !c.closed && c.sock.write(' '), 200);
+        await c.done;
+        clearInterval(timer);
+        assert.match(c.data, /^HTTP\/1\.1 408 /);
+        assert.ok(Date.now() - t0 < 6000, `cut after about 2 s (${Date.now() - t0} ms)`);
+    } finally {
+        await srv.stop();
+    }
+});
+
+test('limit flags are checked: exit 2 naming the flag', async () => {
+    for (const [flag, v] of [['--max-connections', '0'], ['--max-connections-per-address', 'many'], ['--header-timeout', '-1'], ['--body-timeout', '99999']]) {
+        const r = await cli(['serve', '--port', '0', flag, v], { db: '/nonexistent/never-opened.db' });
+        assert.equal(r.code, 2, r.stderr);
+        assert.ok(r.stderr.includes(flag), r.stderr);
+    }
+});
+
+// --- 8. malformed requests -------------------------------------------------------------------
+
+/** Sends raw bytes; resolves with the first line of the answer. */
+async function raw(port, bytes) {
+    const c = rawConn(port);
+    await c.connected;
+    c.sock.end(bytes);
+    await c.done;
+    return c.data.split('\r\n')[0];
+}
+
+test('%00 in the path, no Host in HTTP/1.1, two different Content-Length values: 400', async () => {
+    const srv = await startServer({ env: CHEAP });
+    try {
+        assert.equal(await raw(srv.port, 'GET /healthz%00.css HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 'HTTP/1.1 400 Bad Request');
+        assert.equal(await raw(srv.port, 'GET /frameworks?q=%00 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 'HTTP/1.1 400 Bad Request');
+        assert.equal(await raw(srv.port, 'GET /healthz%2500 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 'HTTP/1.1 404 Not Found', 'an encoded % is no NUL');
+        assert.equal(await raw(srv.port, 'GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n'), 'HTTP/1.1 400 Bad Request');
+        assert.equal(await raw(srv.port, 'GET /healthz HTTP/1.0\r\n\r\n'), 'HTTP/1.1 200 OK', 'HTTP/1.0 needs no Host');
+        assert.equal(
+            await raw(srv.port, 'POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 5\r\nConnection: close\r\n\r\n{}abc'),
+            'HTTP/1.1 400 Bad Request',
+        );
+        // The same value twice is one length.
+        assert.notEqual(
+            await raw(srv.port, 'POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}'),
+            'HTTP/1.1 400 Bad Request',
+        );
+    } finally {
+        await srv.stop();
+    }
+});
