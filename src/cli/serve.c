@@ -316,6 +316,6 @@ out:
         svc_mail_worker_stop();
     store_close(s);
     mustache_set_free(app.templates);
-    json_decref(app.statics);
+    web_free_statics(&app);
     return rc;
 }

@@ -21,13 +21,24 @@
 #include "svc/svc.h"
 
 struct mustache_set;
+struct svc_stream;
+
+/* One file of static/, held in memory as raw bytes. */
+struct static_file {
+    char *name;
+    char *body;
+    size_t n;
+    const char *type;
+    char etag[40];
+};
 
 /* What the whole server shares (read-only after start). */
 struct app {
     const char *db_url;
     const char *home; /* templates/, static/, data/ */
     struct mustache_set *templates;
-    json_t *statics;         /* name -> {"body": bytes (string), "type", "etag"} */
+    struct static_file *statics; /* static/, loaded at start (web_load_statics) */
+    int nstatics;
     size_t max_body;         /* bytes */
     int quiet;               /* no access log */
     int secure_cookies;      /* cookies marked Secure (served over TLS) */
@@ -87,7 +98,13 @@ struct req {
     json_t *form_page;         /* set by a POST handler: the page data a failed form needs */
     const char *form_template; /* set by a POST handler: the failed form's page, when it is not
                                   the route's (a form posted from another page) */
-    const char *raw_type;      /* set by a handler: send out's "csv" string as this type */
+    struct req_bytes {         /* set by a handler whose result is bytes: req_bytes() */
+        const char *type;      /* Content-Type; NULL: the result is JSON */
+        const char *filename;  /* NULL: inline; else sent as an attachment of this name */
+        const char *data;      /* all the bytes (living as long as the request), or */
+        size_t n;
+        struct svc_stream *stream; /* bytes read a page at a time (owned by the request) */
+    } bytes;
     struct conn_node *node;    /* server.c: the connection's deadlines */
     const char *bad;           /* server.c: why the request is malformed (answered 400) */
     int via_https;             /* a trusted proxy says the client used https */
@@ -186,8 +203,27 @@ enum MHD_Result render_cached(struct req *r, struct cbody *b);
 /* Serves /static/NAME from memory. */
 enum MHD_Result render_static(struct req *r, const char *name);
 
-/* Loads static/ into memory (name -> body, type, etag). */
+/* Loads the files of static/ into memory, as raw bytes of any type. */
 int web_load_statics(struct app *app, struct cf_error *err);
+
+/* Frees what web_load_statics loaded. */
+void web_free_statics(struct app *app);
+
+/*
+ * Makes the request's result bytes instead of a JSON value: data (n bytes,
+ * living as long as the request, e.g. in r->arena) of Content-Type type,
+ * sent as an attachment named filename (NULL: shown inline). The handler then
+ * returns CF_OK with *out NULL. Bytes are always sent as they are: an HTML
+ * client gets no page around them.
+ */
+void req_bytes(struct req *r, const char *type, const char *filename, const char *data, size_t n);
+
+/*
+ * Like req_bytes, with the bytes read from stream a page at a time while they
+ * are sent (chunked), so a large export never sits in memory whole. The
+ * request owns stream from now on (freed when the answer is done, or fails).
+ */
+void req_stream(struct req *r, const char *type, const char *filename, struct svc_stream *stream);
 
 /*
  * Opens the listening socket on host:port (port "0": a free one). *fd is the

@@ -4,8 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import http from 'node:http';
-import { startServer, request } from './helper.mjs';
-import { CHEAP, PASSWORD, ownDb, addOrg, addUser, cli, cliOk, outbox, Jar } from './authhelp.mjs';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { startServer, request, isPostgresUrl, ROOT } from './helper.mjs';
+import { CHEAP, PASSWORD, ownDb, addOrg, addUser, cli, cliOk, outbox, signIn, Jar } from './authhelp.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -341,5 +344,97 @@ test('%00 in the path, no Host in HTTP/1.1, two different Content-Length values:
         );
     } finally {
         await srv.stop();
+    }
+});
+
+// --- bytes out -------------------------------------------------------------------------------
+
+/** GET as raw bytes: { status, headers, body (Buffer) }. */
+function getBytes(url, { method = 'GET', headers = {} } = {}) {
+    const u = new URL(url);
+    return new Promise((resolve, reject) => {
+        const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers, agent: false, timeout: 60000 }, (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), complete: res.complete }));
+            res.on('error', reject);
+        });
+        req.on('timeout', () => req.destroy(new Error('timeout')));
+        req.on('error', reject);
+        req.end();
+    });
+}
+
+test('a PNG in static/ is served byte for byte, with its type, ETag and 304', async () => {
+    const png = readFileSync(path.join(ROOT, 'static', 'icon.png'));
+    assert.ok(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), 'a real PNG');
+    const srv = await startServer({ env: CHEAP });
+    try {
+        const r = await getBytes(srv.url + '/static/icon.png');
+        assert.equal(r.status, 200);
+        assert.equal(r.headers['content-type'], 'image/png');
+        assert.ok(r.body.equals(png), `the same ${png.length} bytes (got ${r.body.length})`);
+        assert.equal(r.headers['x-content-type-options'], 'nosniff');
+        const again = await getBytes(srv.url + '/static/icon.png', { headers: { 'if-none-match': r.headers.etag } });
+        assert.equal(again.status, 304);
+        const head = await getBytes(srv.url + '/static/icon.png', { method: 'HEAD' });
+        assert.equal(head.status, 200);
+        assert.equal(head.body.length, 0);
+        // The layout points browsers at it.
+        const page = await getBytes(srv.url + '/', { headers: { accept: 'text/html' } });
+        assert.match(page.body.toString('utf8'), /<link rel="apple-touch-icon" href="\/static\/icon\.png">/);
+    } finally {
+        await srv.stop();
+    }
+});
+
+/** Appends n audit entries straight into the database (SQLite through python3, or psql). */
+function bulkAudit(db, n) {
+    const sql =
+        "INSERT INTO audit_log (at, actor, action, object_type, object_id, after, request_id) " +
+        `SELECT '2026-01-01T00:00:00Z', 'cli', 'test.bulk', 'test', 'row-' || x, '{"n":"=' || x || '"}', 'bulk' FROM `;
+    if (isPostgresUrl(db)) {
+        const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', db, '-c', sql + `generate_series(1, ${n}) AS g(x)`], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        return;
+    }
+    const py = 'import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.execute(sys.argv[2])\nc.commit()';
+    const r = spawnSync('python3', ['-c', py, db, sql + `(WITH RECURSIVE s(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM s WHERE x < ${n}) SELECT x FROM s)`], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+}
+
+test('the audit CSV export streams page by page: 20,000 entries, BOM and format kept', async () => {
+    const N = 20000;
+    const d = await dbWithAdmin();
+    bulkAudit(d.db, N);
+    const srv = await startServer({ db: d.db, env: CHEAP });
+    try {
+        const admin = await signIn(srv.url, 'admin@example.org');
+        const r = await getBytes(srv.url + '/admin/audit.csv?action=test.bulk', { headers: { cookie: admin.cookieHeader() } });
+        assert.equal(r.status, 200, r.body.toString('utf8').slice(0, 300));
+        assert.equal(r.headers['content-type'], 'text/csv; charset=utf-8');
+        assert.equal(r.headers['content-disposition'], 'attachment; filename="ctoframe-audit.csv"');
+        assert.equal(r.headers['transfer-encoding'], 'chunked', 'streamed, not built whole first');
+        assert.equal(r.headers['content-length'], undefined);
+        assert.ok(r.complete, 'the stream ended properly');
+        assert.ok(r.body.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])), 'UTF-8 byte order mark');
+        const lines = r.body.subarray(3).toString('utf8').split('\r\n');
+        assert.equal(lines.pop(), '', 'every line ends with CRLF');
+        assert.equal(lines[0], 'id,at,actor,actor_name,org,org_name,action,object_type,object_id,object_name,before,after,request_id');
+        assert.equal(lines.length - 1, N, 'every entry, once');
+        assert.match(lines[1], /^\d+,"2026-01-01T00:00:00Z","cli",,,,"test\.bulk","test","row-20000",,,"\{""n"":""=20000""\}","bulk"$/);
+        const ids = lines.slice(1).map((l) => Number(l.split(',')[0]));
+        assert.ok(ids.every((id, i) => i === 0 || id < ids[i - 1]), 'newest first, no repeats across pages');
+        // A limit still holds across pages.
+        const some = await getBytes(srv.url + '/admin/audit.csv?action=test.bulk&limit=777', { headers: { cookie: admin.cookieHeader() } });
+        assert.equal(some.body.toString('utf8').split('\r\n').length - 2, 777);
+        // Refusals are still answered before any byte is streamed.
+        const anon = await getBytes(srv.url + '/admin/audit.csv', { headers: { accept: 'application/json' } });
+        assert.equal(anon.status, 401);
+        const bad = await getBytes(srv.url + '/admin/audit.csv?since=yesterday', { headers: { cookie: admin.cookieHeader(), accept: 'application/json' } });
+        assert.equal(bad.status, 400);
+    } finally {
+        await srv.stop();
+        await d.drop();
     }
 });
