@@ -16,32 +16,32 @@ int cli_main(int argc, char **argv);
 
 /* The options every command shares, parsed by cli_parse(). */
 struct cli_opts {
-    const char *db;         /* --db, CTOFRAME_DB, or var/ctoframe.db */
-    const char *host;       /* serve */
-    const char *port;       /* serve */
-    const char *output;     /* export --output */
-    const char *home;       /* where templates/, static/ and data/ are */
-    const char *threads;    /* serve --threads */
-    const char *status;     /* outbox --status */
-    const char *smtp;       /* serve/outbox --smtp URL */
-    const char *from;       /* outbox --from, serve --mail-from */
-    const char *name;       /* user --name, org --name */
-    const char *role;       /* user --role */
-    const char *org;        /* user --org */
-    const char *kind;       /* org --kind */
-    const char *parent;     /* org --parent */
-    const char *title;      /* user --title */
-    const char *nces;       /* org --nces */
-    const char *enrollment; /* org --enrollment */
-    const char *public_url; /* serve --public-url, user --public-url */
+    const char *db;             /* --db, CTOFRAME_DB, or var/ctoframe.db */
+    const char *host;           /* serve */
+    const char *port;           /* serve */
+    const char *output;         /* export --output */
+    const char *home;           /* where templates/, static/ and data/ are */
+    const char *threads;        /* serve --threads */
+    const char *status;         /* outbox --status */
+    const char *smtp;           /* serve/outbox --smtp URL */
+    const char *from;           /* outbox --from, serve --mail-from */
+    const char *name;           /* user --name, org --name */
+    const char *role;           /* user --role */
+    const char *org;            /* user --org */
+    const char *kind;           /* org --kind */
+    const char *parent;         /* org --parent */
+    const char *title;          /* user --title */
+    const char *nces;           /* org --nces */
+    const char *enrollment;     /* org --enrollment */
+    const char *public_url;     /* serve --public-url, user --public-url */
     const char *trusted_proxy;  /* serve --trusted-proxy CIDR,… */
     const char *max_conns;      /* serve --max-connections */
     const char *max_conns_addr; /* serve --max-connections-per-address */
     const char *header_timeout; /* serve --header-timeout SECONDS */
     const char *body_timeout;   /* serve --body-timeout SECONDS */
-    int no_load;            /* serve --no-load: do not load shipped frameworks */
-    int json;               /* --json: JSON on stdout */
-    int password_stdin;     /* user add --password-stdin */
+    int no_load;                /* serve --no-load: do not load shipped frameworks */
+    int json;                   /* --json: JSON on stdout */
+    int password_stdin;         /* user add --password-stdin */
     int help;
     int npos;
     char *pos[8]; /* positional arguments after the command words */

@@ -91,10 +91,10 @@ static int parse_limits(const struct cli_opts *o, struct app *app)
         parse_count(opt_or_env(o->max_conns_addr, "CTOFRAME_MAX_CONNECTIONS_PER_ADDRESS"),
                     "--max-connections-per-address", 1, 1000000, DEFAULT_MAX_CONNS_PER_ADDR,
                     &app->max_conns_per_addr) != CLI_OK ||
-        parse_count(opt_or_env(o->header_timeout, "CTOFRAME_HEADER_TIMEOUT"), "--header-timeout",
-                    1, 3600, DEFAULT_HEADER_TIMEOUT_S, &header_s) != CLI_OK ||
-        parse_count(opt_or_env(o->body_timeout, "CTOFRAME_BODY_TIMEOUT"), "--body-timeout", 1,
-                    3600, DEFAULT_BODY_TIMEOUT_S, &body_s) != CLI_OK)
+        parse_count(opt_or_env(o->header_timeout, "CTOFRAME_HEADER_TIMEOUT"), "--header-timeout", 1,
+                    3600, DEFAULT_HEADER_TIMEOUT_S, &header_s) != CLI_OK ||
+        parse_count(opt_or_env(o->body_timeout, "CTOFRAME_BODY_TIMEOUT"), "--body-timeout", 1, 3600,
+                    DEFAULT_BODY_TIMEOUT_S, &body_s) != CLI_OK)
         return CLI_USAGE;
     app->header_ms = header_s * 1000;
     app->body_ms = body_s * 1000;
@@ -268,7 +268,7 @@ int cli_serve(int argc, char **argv)
     }
     /* Listen now: the base of links is the listening address unless one is configured. */
     rc = web_listen(o.host, o.port, &fd, where, sizeof where, &err) == CF_OK ? CLI_OK
-                                                                              : cli_fail(&err);
+                                                                             : cli_fail(&err);
     if (rc != CLI_OK)
         goto out;
     if (public_url[0] == '\0')

@@ -303,8 +303,8 @@ static int keep(const char *s, char **slot, const char **dst)
     return *slot != NULL ? 0 : -1;
 }
 
-int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f,
-                       struct svc_stream **out, struct cf_error *err)
+int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f, struct svc_stream **out,
+                       struct cf_error *err)
 {
     struct audit_filter g = *f;
     struct filter_ids ids;

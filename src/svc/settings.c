@@ -43,8 +43,10 @@ int svc_public_url_check(const char *url, const char *field, char *out, size_t n
     size_t len;
 
     if (url == NULL || url[0] == '\0')
-        return cf_error_set(err, CF_EINVAL, field, "%s is empty; give an address like "
-                            "https://ctoframe.example.org.", field);
+        return cf_error_set(err, CF_EINVAL, field,
+                            "%s is empty; give an address like "
+                            "https://ctoframe.example.org.",
+                            field);
     if (strncmp(url, "https://", 8) == 0)
         host = url + 8;
     else if (strncmp(url, "http://", 7) == 0)

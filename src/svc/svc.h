@@ -218,8 +218,8 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
  * svc_stream_read and freed with svc_stream_free. The stream uses sv->store
  * on every read: read it on the thread that owns that store.
  */
-int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f,
-                       struct svc_stream **out, struct cf_error *err);
+int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f, struct svc_stream **out,
+                       struct cf_error *err);
 /* Records a refusal (permission or CSRF) of a web request. */
 void svc_audit_refusal(const struct svc *sv, const char *reason, const char *method,
                        const char *path);

@@ -113,7 +113,6 @@ int svc__grant(const struct svc *sv, const char *person, const char *role, const
 struct buf;
 struct svc_stream *svc__stream_new(int (*page)(void *state, struct buf *out, int *done,
                                                struct cf_error *err),
-                                   void (*free_state)(void *state), void *state,
-                                   size_t page_max);
+                                   void (*free_state)(void *state), void *state, size_t page_max);
 
 #endif

@@ -551,17 +551,26 @@ void req_stream(struct req *r, const char *type, const char *filename, struct sv
     r->bytes.stream = stream;
 }
 
+/* A streamed answer: the stream, and the request's byte count for the access log. */
+struct out_stream {
+    struct svc_stream *s;
+    size_t *sent; /* the request lives until its answer is complete, past the last read */
+};
+
 /* libmicrohttpd pulls the next bytes of a streamed answer (on the request's worker thread). */
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
+    struct out_stream *o = cls;
     struct cf_error err;
     long n;
 
     (void)pos;
     cf_error_clear(&err);
-    n = svc_stream_read(cls, buf, max, &err);
-    if (n > 0)
+    n = svc_stream_read(o->s, buf, max, &err);
+    if (n > 0) {
+        *o->sent += (size_t)n;
         return (ssize_t)n;
+    }
     if (n == 0)
         return MHD_CONTENT_READER_END_OF_STREAM;
     /* Too late for an error status: the answer is cut short (no last chunk), so the client
@@ -572,7 +581,10 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 static void stream_free(void *cls)
 {
-    svc_stream_free(cls);
+    struct out_stream *o = cls;
+
+    svc_stream_free(o->s);
+    free(o);
 }
 
 /*
@@ -617,18 +629,22 @@ static enum MHD_Result send_bytes(struct req *r)
         res = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
     } else {
         /* From here the response owns the stream (and frees it, also if this fails). */
-        struct svc_stream *s = r->bytes.stream;
+        struct out_stream *o = malloc(sizeof *o);
 
+        if (o == NULL)
+            return MHD_NO; /* on_completed frees the stream */
+        o->s = r->bytes.stream;
+        o->sent = &r->sent;
         r->bytes.stream = NULL;
-        res = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, s,
+        res = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, o,
                                                 stream_free);
         if (res == NULL)
-            svc_stream_free(s);
+            stream_free(o);
     }
     if (res == NULL)
         return MHD_NO;
     add_headers(r, res, 200, r->bytes.type, NULL, "private, no-store");
-    return queue(r, 200, res, 0);
+    return queue(r, 200, res, 0); /* r->sent grows as the stream is read */
 }
 
 enum MHD_Result render_cached(struct req *r, struct cbody *b)
@@ -757,10 +773,10 @@ void web_free_statics(struct app *app)
 enum MHD_Result render_static(struct req *r, const char *name)
 {
     struct static_file key = {.name = (char *)(uintptr_t)name};
-    const struct static_file *f =
-        r->app->nstatics > 0 ? bsearch(&key, r->app->statics, (size_t)r->app->nstatics,
-                                       sizeof *r->app->statics, static_cmp)
-                             : NULL;
+    const struct static_file *f = r->app->nstatics > 0
+                                      ? bsearch(&key, r->app->statics, (size_t)r->app->nstatics,
+                                                sizeof *r->app->statics, static_cmp)
+                                      : NULL;
     struct MHD_Response *res;
     int status;
 

@@ -199,8 +199,8 @@ static int take_slot(const unsigned char a[CIDR_ADDR_LEN], int have_addr)
         return 0;
     if (have_addr) {
         c = addr_slot(a, 1);
-        if (c == NULL || (c->n >= app->max_conns_per_addr &&
-                          !cidr_list_contains(&app->trusted_proxies, a))) {
+        if (c == NULL ||
+            (c->n >= app->max_conns_per_addr && !cidr_list_contains(&app->trusted_proxies, a))) {
             if (c != NULL && c->n == 0)
                 addr_release(a); /* drop the entry just made */
             return 0;

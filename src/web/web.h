@@ -39,17 +39,17 @@ struct app {
     struct mustache_set *templates;
     struct static_file *statics; /* static/, loaded at start (web_load_statics) */
     int nstatics;
-    size_t max_body;         /* bytes */
-    int quiet;               /* no access log */
-    int secure_cookies;      /* cookies marked Secure (served over TLS) */
-    const char *public_url;  /* base of links and absolute URLs ("https://host[:port]"): the
-                                configured public address, else the listening address; never
-                                taken from a request */
+    size_t max_body;        /* bytes */
+    int quiet;              /* no access log */
+    int secure_cookies;     /* cookies marked Secure (served over TLS) */
+    const char *public_url; /* base of links and absolute URLs ("https://host[:port]"): the
+                               configured public address, else the listening address; never
+                               taken from a request */
     struct cidr_list trusted_proxies; /* peers whose X-Forwarded-For/-Proto count (n 0: none) */
-    int max_conns;          /* open connections in all; more are answered 503 */
-    int max_conns_per_addr; /* open connections per client address (not trusted proxies) */
-    int header_ms;          /* a request's headers must be complete this long after it began */
-    int body_ms;            /* its body must be complete this long after the headers */
+    int max_conns;                    /* open connections in all; more are answered 503 */
+    int max_conns_per_addr;  /* open connections per client address (not trusted proxies) */
+    int header_ms;           /* a request's headers must be complete this long after it began */
+    int body_ms;             /* its body must be complete this long after the headers */
     const char *setup_token; /* first run: printed as a setup link once listening */
     int mail_delivery;       /* this process delivers the outbox (serve --smtp) */
 };
@@ -105,9 +105,9 @@ struct req {
         size_t n;
         struct svc_stream *stream; /* bytes read a page at a time (owned by the request) */
     } bytes;
-    struct conn_node *node;    /* server.c: the connection's deadlines */
-    const char *bad;           /* server.c: why the request is malformed (answered 400) */
-    int via_https;             /* a trusted proxy says the client used https */
+    struct conn_node *node; /* server.c: the connection's deadlines */
+    const char *bad;        /* server.c: why the request is malformed (answered 400) */
+    int via_https;          /* a trusted proxy says the client used https */
 };
 
 /*

@@ -42,8 +42,9 @@ static void test_addr_parse(void **state)
     assert_int_equal(cidr_addr_parse("2001:db8::1", a), 0);
     cidr_addr_text(a, text);
     assert_string_equal(text, "2001:db8::1");
-    static const char *const bad[] = {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ",
-                                      "2001:db8:::1", "example.org", "1.2.3.4/32", "::g"};
+    static const char *const bad[] = {"",         "1.2.3",        "1.2.3.4.5",   "256.1.1.1",
+                                      "1.2.3.4 ", "2001:db8:::1", "example.org", "1.2.3.4/32",
+                                      "::g"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(cidr_addr_parse(bad[i], a), -1);
 }
@@ -92,9 +93,9 @@ static void test_ranges(void **state)
 static void test_range_parse_refuses(void **state)
 {
     struct cidr c;
-    static const char *const bad[] = {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/8x",
-                                      "/8",          "10.1.0.0/8", "2001:db8::1/64",
-                                      "::/129",      "10.0.0.0/0008", "host/8", ""};
+    static const char *const bad[] = {
+        "10.0.0.0/33",    "10.0.0.0/", "10.0.0.0/-1",   "10.0.0.0/8x", "/8", "10.1.0.0/8",
+        "2001:db8::1/64", "::/129",    "10.0.0.0/0008", "host/8",      ""};
 
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -177,9 +178,9 @@ static void test_forwarded_for(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_addr_parse),          cmocka_unit_test(test_addr_of_sockaddr),
-        cmocka_unit_test(test_ranges),              cmocka_unit_test(test_range_parse_refuses),
-        cmocka_unit_test(test_list_parse),          cmocka_unit_test(test_forwarded_for),
+        cmocka_unit_test(test_addr_parse), cmocka_unit_test(test_addr_of_sockaddr),
+        cmocka_unit_test(test_ranges),     cmocka_unit_test(test_range_parse_refuses),
+        cmocka_unit_test(test_list_parse), cmocka_unit_test(test_forwarded_for),
     };
 
     return cmocka_run_group_tests_name("cidr", tests, NULL, NULL);
