@@ -336,6 +336,36 @@ int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f, struc
     return CF_OK;
 }
 
+int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv, size_t *n,
+                  struct cf_error *err)
+{
+    struct svc_stream *st = NULL;
+    struct buf b;
+    char chunk[64 * 1024];
+    long got;
+    int rc = svc_audit_csv_open(sv, f, &st, err);
+
+    *csv = NULL;
+    *n = 0;
+    if (rc != CF_OK)
+        return rc;
+    buf_init(&b, 512u * 1024u * 1024u);
+    while ((got = svc_stream_read(st, chunk, sizeof chunk, err)) > 0)
+        if (buf_add(&b, chunk, (size_t)got) != CF_OK) {
+            rc = cf_error_set(err, CF_ETOOBIG, NULL, "The export is too large; narrow the filter.");
+            goto out;
+        }
+    if (got < 0) {
+        rc = err->code != CF_OK ? err->code : CF_EIO;
+        goto out;
+    }
+    *csv = buf_detach(&b, n); /* never empty: the header line is always there */
+out:
+    buf_free(&b);
+    svc_stream_free(st);
+    return rc;
+}
+
 void svc_audit_refusal(const struct svc *sv, const char *reason, const char *method,
                        const char *path)
 {

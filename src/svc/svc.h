@@ -220,6 +220,12 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
  */
 int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f, struct svc_stream **out,
                        struct cf_error *err);
+/*
+ * The same CSV read whole into *csv (n bytes, NUL-terminated, the caller
+ * frees): for small exports and tests. CF_ETOOBIG past 512 MB.
+ */
+int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv, size_t *n,
+                  struct cf_error *err);
 /* Records a refusal (permission or CSRF) of a web request. */
 void svc_audit_refusal(const struct svc *sv, const char *reason, const char *method,
                        const char *path);
