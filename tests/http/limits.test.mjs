@@ -245,22 +245,21 @@ test('1,000 slow connections from one address: another address is served, the ex
         const t0 = Date.now();
         const other = await getFrom(srv.url, '/healthz', '127.0.0.2');
         assert.equal(other.status, 200, 'another address is served');
-        assert.ok(other.ms < 2000, `promptly (${other.ms} ms)`);
+        // Generous for a loaded 2-core machine; without the caps it is not served at all.
+        assert.ok(other.ms < 5000, `promptly (${other.ms} ms)`);
 
-        // Connections over the address's cap get a clean 503 and are closed.
-        const deadline = Date.now() + 10000;
-        while (Date.now() < deadline && conns.filter((c) => c.closed).length < 1000 - CAP) await sleep(100);
+        // Connections over the address's cap get a clean 503 and are closed; the ones let in
+        // keep trickling, yet are cut with 408 when the header deadline passes. (A trickle
+        // restarts the 30 s idle timeout, so without the deadline none of them would go.)
+        while (Date.now() < t0 + 25000 && conns.some((c) => !c.closed)) await sleep(100);
+        const elapsed = Date.now() - t0;
+        assert.ok(conns.every((c) => c.closed), `all closed (${conns.filter((c) => !c.closed).length} open)`);
         const refused = conns.filter((c) => /^HTTP\/1\.1 503 /.test(c.data));
+        const cut = conns.filter((c) => /^HTTP\/1\.1 408 /.test(c.data));
         assert.equal(refused.length, 1000 - CAP, `${1000 - CAP} refused with 503`);
         for (const c of refused) assert.match(c.data, /Retry-After: \d+/);
-
-        // The ones let in keep trickling, yet are cut when the header deadline passes.
-        const kept = conns.filter((c) => c.data === '');
-        assert.equal(kept.length, CAP, 'the capped number still waiting');
-        while (Date.now() < t0 + 10000 && kept.some((c) => !c.closed)) await sleep(100);
-        assert.ok(kept.every((c) => c.closed), 'every trickler cut');
-        assert.ok(Date.now() - t0 < 9000, `cut near the 3 s deadline (${Date.now() - t0} ms)`);
-        for (const c of kept) assert.match(c.data, /^HTTP\/1\.1 408 /);
+        assert.equal(cut.length, CAP, `the ${CAP} let in are cut with 408`);
+        assert.ok(elapsed < 20000, `cut at the 3 s deadline, not later (${elapsed} ms)`);
         // And the address may connect again.
         assert.equal((await getFrom(srv.url, '/healthz', '127.0.0.1')).status, 200);
     } finally {
@@ -271,12 +270,16 @@ test('1,000 slow connections from one address: another address is served, the ex
 });
 
 test('the total cap: over --max-connections a new connection from anywhere gets 503', async () => {
-    const srv = await startServer({ env: CHEAP, args: ['--max-connections', '20'] });
+    const srv = await startServer({ env: CHEAP, args: ['--max-connections', '20', '--header-timeout', '120'] });
     const conns = [];
     try {
         for (let i = 0; i < 20; i++) conns.push(rawConn(srv.port));
         await Promise.all(conns.map((c) => c.connected));
-        await sleep(300);
+        // An answered request on each: the server surely holds all 20 (kept alive).
+        for (const c of conns) c.sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+        const t = Date.now();
+        while (Date.now() - t < 20000 && conns.some((c) => !/\r\n\r\n/.test(c.data))) await sleep(50);
+        for (const c of conns) assert.match(c.data, /^HTTP\/1\.1 200 /);
         const extra = rawConn(srv.port, '127.0.0.2');
         await extra.done;
         assert.match(extra.data, /^HTTP\/1\.1 503 /);
@@ -300,7 +303,7 @@ test('a body sent too slowly is cut at --body-timeout with 408', async () => {
         await c.done;
         clearInterval(timer);
         assert.match(c.data, /^HTTP\/1\.1 408 /);
-        assert.ok(Date.now() - t0 < 6000, `cut after about 2 s (${Date.now() - t0} ms)`);
+        assert.ok(Date.now() - t0 < 15000, `cut at the 2 s deadline, not later (${Date.now() - t0} ms)`);
     } finally {
         await srv.stop();
     }
