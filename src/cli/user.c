@@ -168,7 +168,7 @@ int cli_user(int argc, char **argv)
     if (rc != CLI_OK)
         return rc;
     /* Only what sends an invitation needs the server's address. */
-    char base[SVC_URL_MAX];
+    char base[SVC_URL_MAX] = "";
     int links = strcmp(verb, "invite") == 0 || (strcmp(verb, "add") == 0 && !o.password_stdin);
 
     if (links && (rc = cli_public_url(&o, s, base, sizeof base)) != CLI_OK) {
@@ -197,10 +197,13 @@ int cli_user(int argc, char **argv)
             goto out;
         }
         printf("%s\n", json_string_value(json_object_get(json_object_get(out, "person"), "id")));
-        fprintf(stderr, "ctoframe: added %s as %s in %s%s\n", o.pos[1], o.role, o.org,
-                json_is_true(json_object_get(out, "invitation_sent"))
-                    ? "; the invitation is in the outbox (`ctoframe outbox`)"
-                    : "");
+        if (json_is_true(json_object_get(out, "invitation_sent")))
+            fprintf(stderr,
+                    "ctoframe: added %s as %s in %s; the invitation, with a link to %s, is in "
+                    "the outbox (`ctoframe outbox`)\n",
+                    o.pos[1], o.role, o.org, base);
+        else
+            fprintf(stderr, "ctoframe: added %s as %s in %s\n", o.pos[1], o.role, o.org);
         rc = CLI_OK;
         goto out;
     }

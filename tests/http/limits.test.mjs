@@ -98,7 +98,9 @@ test('the command line queues invitations with the running server\'s address', a
 
         const srv = await startServer({ db: d.db, env: CHEAP });
         try {
-            await cliOk(['user', 'add', 'ivy@example.org', '--name', 'Ivy', '--role', 'program_admin', '--org', d.body], { db: d.db, env: { CTOFRAME_PUBLIC_URL: undefined } });
+            const added = await cli(['user', 'add', 'ivy@example.org', '--name', 'Ivy', '--role', 'program_admin', '--org', d.body], { db: d.db, env: { CTOFRAME_PUBLIC_URL: undefined } });
+            assert.equal(added.code, 0, added.stderr);
+            assert.ok(added.stderr.includes(`with a link to ${srv.url},`), `user add names the server: ${added.stderr}`);
             const found = await links(d.db, 'invite', 'ivy@example.org');
             assert.equal(found.length, 1);
             assert.ok(found[0].startsWith(srv.url + '/invite/'), `${found[0]} starts with ${srv.url}/invite/`);
