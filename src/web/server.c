@@ -124,6 +124,8 @@ struct addr_count {
 
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn_node *conns;
+static atomic_long refused_count; /* 503s since the last report (reaper) */
+static atomic_long cut_count;     /* 408s since the last report */
 static struct addr_count *by_addr[ADDR_BUCKETS];
 static int nconns; /* counted connections */
 static const struct app *limits_app;
@@ -252,6 +254,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         *socket_context = n;
         /* Over a cap: a clean 503, then the reaper closes it after a moment to read it. */
         if (n->refused) {
+            atomic_fetch_add(&refused_count, 1);
             write_canned(n->fd, ANSWER_503, sizeof ANSWER_503 - 1);
             shutdown(n->fd, SHUT_WR);
         }
@@ -302,6 +305,26 @@ static int advance(struct conn_node *n, int from, int to)
 
 static atomic_int reaper_stop;
 
+#define REPORT_EVERY_MS 10000.0
+
+/* One line on stderr, at most every 10 s (and at the stop), when connections were refused or cut.
+ */
+static void report_refusals(double now, double *last)
+{
+    long refused, cut;
+
+    if (now - *last < REPORT_EVERY_MS)
+        return;
+    *last = now;
+    refused = atomic_exchange(&refused_count, 0);
+    cut = atomic_exchange(&cut_count, 0);
+    if (refused > 0 || cut > 0)
+        fprintf(stderr,
+                "ctoframe: in the last %.0f s, %ld connection(s) over the connection caps got "
+                "503 and %ld request(s) that missed their deadline got 408\n",
+                REPORT_EVERY_MS / 1000, refused, cut);
+}
+
 /*
  * Every 100 ms: shuts down connections whose headers are not complete
  * app->header_ms after they began, whose body is not complete app->body_ms
@@ -309,10 +332,12 @@ static atomic_int reaper_stop;
  * fresh request that is cut gets a 408 first; a kept-alive connection that
  * stayed silent is just closed. libmicrohttpd then sees the end of the
  * connection in its own thread and closes it (the node goes away then).
+ * Refusals and cuts are counted and reported on stderr every 10 s.
  */
 static void *reaper(void *arg)
 {
     const struct app *app = arg;
+    double last_report = clock_mono_ms();
 
     while (!atomic_load(&reaper_stop)) {
         double now = clock_mono_ms();
@@ -333,14 +358,19 @@ static void *reaper(void *arg)
                 (phase == PHASE_BODY && age > app->body_ms)) {
                 if (!atomic_compare_exchange_strong(&n->phase, &phase, PHASE_CUT))
                     continue; /* it moved on just now */
-                if (phase == PHASE_BODY || !atomic_load(&n->kept_alive))
+                if (phase == PHASE_BODY || !atomic_load(&n->kept_alive)) {
                     write_canned(n->fd, ANSWER_408, sizeof ANSWER_408 - 1);
+                    atomic_fetch_add(&cut_count, 1);
+                }
                 shutdown(n->fd, SHUT_RDWR);
             }
         }
         pthread_mutex_unlock(&conns_lock);
+        report_refusals(now, &last_report);
         usleep(100000);
     }
+    last_report = -REPORT_EVERY_MS; /* what the last interval saw, at the stop */
+    report_refusals(clock_mono_ms(), &last_report);
     return NULL;
 }
 

@@ -267,6 +267,13 @@ test('1,000 slow connections from one address: another address is served, the ex
         assert.ok(elapsed < 25000, `cut at the ${DEADLINE_S} s deadline, not later (${elapsed} ms)`);
         // And the address may connect again.
         assert.equal((await getFrom(srv.url, '/healthz', '127.0.0.1')).status, 200);
+        // The operator hears of it (at most every 10 s, and at the stop).
+        clearInterval(timer);
+        await srv.stop();
+        assert.match(srv.stderr(), /connection\(s\) over the connection caps got 503/);
+        const reported = [...srv.stderr().matchAll(/(\d+) connection\(s\) over the connection caps got 503 and (\d+) request/g)];
+        assert.equal(reported.reduce((a, m) => a + Number(m[1]), 0), 1000 - CAP);
+        assert.equal(reported.reduce((a, m) => a + Number(m[2]), 0), CAP);
     } finally {
         clearInterval(timer);
         for (const c of conns) c.sock.destroy();
