@@ -222,25 +222,36 @@ int store__query_one(struct store *s, const char *sql, const char *cols, json_t 
     return CF_OK;
 }
 
-/* --- settings (migration 011) ---------------------------------------------- */
+/*
+ * --- settings ---------------------------------------------------------------
+ * Named values every process shares live in the name/value table `secrets`
+ * (migration 004) beside the CSRF key, under names "setting:NAME", so a
+ * setting can never be read as a secret or the other way round.
+ */
 
-int store_setting_put(struct store *s, const char *name, const char *value, const char *now,
-                      struct cf_error *err)
+int store_setting_put(struct store *s, const char *name, const char *value, struct cf_error *err)
 {
+    char key[128];
+
+    if (snprintf(key, sizeof key, "setting:%s", name) >= (int)sizeof key)
+        return cf_error_set(err, CF_EINVAL, name, "the setting name %s is too long", name);
     return store__exec(s,
-                       "INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?)"
-                       " ON CONFLICT (name) DO UPDATE SET value = excluded.value,"
-                       " updated_at = excluded.updated_at",
-                       NULL, err, "sss", name, value, now);
+                       "INSERT INTO secrets (name, value) VALUES (?, ?)"
+                       " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                       NULL, err, "ss", key, value);
 }
 
 int store_setting_get(struct store *s, const char *name, char *out, size_t n, struct cf_error *err)
 {
     json_t *row = NULL;
     const char *v;
-    int rc = store__query_one(s, "SELECT value FROM settings WHERE name = ?", "value", &row, err,
-                              "s", name);
+    char key[128];
+    int rc;
 
+    if (snprintf(key, sizeof key, "setting:%s", name) >= (int)sizeof key)
+        return cf_error_set(err, CF_EINVAL, name, "the setting name %s is too long", name);
+    rc = store__query_one(s, "SELECT value FROM secrets WHERE name = ?", "value", &row, err, "s",
+                          key);
     if (rc != CF_OK)
         return rc;
     v = json_string_value(json_object_get(row, "value"));

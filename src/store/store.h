@@ -288,9 +288,11 @@ int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const
 
 /* --- settings (store/store.c) ---------------------------------------------- */
 
-/* Sets the setting name to value (now: ISO instant), replacing an older value. */
-int store_setting_put(struct store *s, const char *name, const char *value, const char *now,
-                      struct cf_error *err);
+/*
+ * Sets the setting name to value, replacing an older value. Settings are named
+ * values every process shares (kept in the name/value table of store_secret).
+ */
+int store_setting_put(struct store *s, const char *name, const char *value, struct cf_error *err);
 
 /* Copies the setting name into out (n bytes). CF_ENOTFOUND when it was never set. */
 int store_setting_get(struct store *s, const char *name, char *out, size_t n, struct cf_error *err);

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/clock.h"
 #include "svc/svc_impl.h"
 
 #define SETTING_PUBLIC_URL "public_url"
@@ -97,10 +96,7 @@ int svc_public_url_check(const char *url, const char *field, char *out, size_t n
 
 int svc_public_url_record(const struct svc *sv, const char *url, struct cf_error *err)
 {
-    char now[32];
-
-    clock_now_iso(now, sizeof now);
-    return store_setting_put(sv->store, SETTING_PUBLIC_URL, url, now, err);
+    return store_setting_put(sv->store, SETTING_PUBLIC_URL, url, err);
 }
 
 int svc_public_url_known(const struct svc *sv, char *out, size_t n, struct cf_error *err)
