@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "svc/svc.h"
+
 #define VERSION "0.1.0"
 
 static const struct command {
@@ -110,6 +112,11 @@ static const char **slot(struct cli_opts *o, const char *name)
         {"nces", offsetof(struct cli_opts, nces)},
         {"enrollment", offsetof(struct cli_opts, enrollment)},
         {"public-url", offsetof(struct cli_opts, public_url)},
+        {"trusted-proxy", offsetof(struct cli_opts, trusted_proxy)},
+        {"max-connections", offsetof(struct cli_opts, max_conns)},
+        {"max-connections-per-address", offsetof(struct cli_opts, max_conns_addr)},
+        {"header-timeout", offsetof(struct cli_opts, header_timeout)},
+        {"body-timeout", offsetof(struct cli_opts, body_timeout)},
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         if (strcmp(name, more[i].name) == 0)
@@ -318,5 +325,30 @@ int cli_migrate(int argc, char **argv)
     }
     printf("schema version %d (%s)\n", version, store_kind_name(s));
     store_close(s);
+    return CLI_OK;
+}
+
+int cli_public_url(const struct cli_opts *o, struct store *s, char *out, size_t n)
+{
+    struct cf_error err;
+    const char *given = o->public_url;
+    const char *field = "--public-url";
+    struct svc sv = {s, "cli", NULL, NULL, NULL, NULL};
+
+    cf_error_clear(&err);
+    if (given == NULL && getenv("CTOFRAME_PUBLIC_URL") != NULL &&
+        getenv("CTOFRAME_PUBLIC_URL")[0] != '\0') {
+        given = getenv("CTOFRAME_PUBLIC_URL");
+        field = "CTOFRAME_PUBLIC_URL";
+    }
+    if (given != NULL) {
+        if (svc_public_url_check(given, field, out, n, &err) != CF_OK) {
+            fprintf(stderr, "ctoframe: %s\n", err.message);
+            return CLI_USAGE;
+        }
+        return CLI_OK;
+    }
+    if (svc_public_url_known(&sv, out, n, &err) != CF_OK)
+        return cli_fail(&err);
     return CLI_OK;
 }

@@ -16,27 +16,32 @@ int cli_main(int argc, char **argv);
 
 /* The options every command shares, parsed by cli_parse(). */
 struct cli_opts {
-    const char *db;         /* --db, CTOFRAME_DB, or var/ctoframe.db */
-    const char *host;       /* serve */
-    const char *port;       /* serve */
-    const char *output;     /* export --output */
-    const char *home;       /* where templates/, static/ and data/ are */
-    const char *threads;    /* serve --threads */
-    const char *status;     /* outbox --status */
-    const char *smtp;       /* serve/outbox --smtp URL */
-    const char *from;       /* outbox --from, serve --mail-from */
-    const char *name;       /* user --name, org --name */
-    const char *role;       /* user --role */
-    const char *org;        /* user --org */
-    const char *kind;       /* org --kind */
-    const char *parent;     /* org --parent */
-    const char *title;      /* user --title */
-    const char *nces;       /* org --nces */
-    const char *enrollment; /* org --enrollment */
-    const char *public_url; /* serve --public-url */
-    int no_load;            /* serve --no-load: do not load shipped frameworks */
-    int json;               /* --json: JSON on stdout */
-    int password_stdin;     /* user add --password-stdin */
+    const char *db;             /* --db, CTOFRAME_DB, or var/ctoframe.db */
+    const char *host;           /* serve */
+    const char *port;           /* serve */
+    const char *output;         /* export --output */
+    const char *home;           /* where templates/, static/ and data/ are */
+    const char *threads;        /* serve --threads */
+    const char *status;         /* outbox --status */
+    const char *smtp;           /* serve/outbox --smtp URL */
+    const char *from;           /* outbox --from, serve --mail-from */
+    const char *name;           /* user --name, org --name */
+    const char *role;           /* user --role */
+    const char *org;            /* user --org */
+    const char *kind;           /* org --kind */
+    const char *parent;         /* org --parent */
+    const char *title;          /* user --title */
+    const char *nces;           /* org --nces */
+    const char *enrollment;     /* org --enrollment */
+    const char *public_url;     /* serve --public-url, user --public-url */
+    const char *trusted_proxy;  /* serve --trusted-proxy CIDR,… */
+    const char *max_conns;      /* serve --max-connections */
+    const char *max_conns_addr; /* serve --max-connections-per-address */
+    const char *header_timeout; /* serve --header-timeout SECONDS */
+    const char *body_timeout;   /* serve --body-timeout SECONDS */
+    int no_load;                /* serve --no-load: do not load shipped frameworks */
+    int json;                   /* --json: JSON on stdout */
+    int password_stdin;         /* user add --password-stdin */
     int help;
     int npos;
     char *pos[8]; /* positional arguments after the command words */
@@ -54,6 +59,14 @@ int cli_open_store(const struct cli_opts *o, struct store **s);
 
 /* Prints "ctoframe: <message>" to stderr and returns the exit status for code. */
 int cli_fail(const struct cf_error *err);
+
+/*
+ * The base URL of links the command line prints or queues: --public-url,
+ * else $CTOFRAME_PUBLIC_URL, else the one the server last recorded in the
+ * database. Checked (like `serve --public-url`); copied to out (n bytes).
+ * Prints why and returns CLI_FAIL or CLI_USAGE when there is none.
+ */
+int cli_public_url(const struct cli_opts *o, struct store *s, char *out, size_t n);
 
 /* The directory holding templates/, static/ and data/ (see cli.c). */
 const char *cli_home(void);

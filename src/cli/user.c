@@ -30,8 +30,9 @@ static const char USAGE_USER[] =
     "invite   sends a new invitation to someone who has not accepted yet.\n"
     "erase    removes a person's personal data (audit entries keep a pseudonym).\n\n"
     "Roles: leader, evaluator, district_admin, reviewer, examiner, program_admin.\n"
-    "Every command takes --db PATH|URL; links in messages use --public-url URL\n"
-    "(default $CTOFRAME_PUBLIC_URL or http://127.0.0.1:8080).\n";
+    "Every command takes --db PATH|URL. Links in messages start with --public-url URL,\n"
+    "else $CTOFRAME_PUBLIC_URL, else the address the server (`ctoframe serve`) last\n"
+    "started with on this database.\n";
 
 static const char USAGE_ORG[] =
     "usage: ctoframe org add NAME --kind KIND [--parent ORG] [--nces ID] [--enrollment N]\n"
@@ -51,13 +52,6 @@ static void print_json(const json_t *v)
     if (t != NULL)
         puts(t);
     free(t);
-}
-
-static const char *public_url(const struct cli_opts *o)
-{
-    const char *u = o->public_url != NULL ? o->public_url : getenv("CTOFRAME_PUBLIC_URL");
-
-    return u != NULL && u[0] != '\0' ? u : "http://127.0.0.1:8080";
 }
 
 /* Reads the password from standard input: the first line, without its newline. */
@@ -173,7 +167,15 @@ int cli_user(int argc, char **argv)
     rc = cli_open_store(&o, &s);
     if (rc != CLI_OK)
         return rc;
-    struct svc sv = {s, "cli", NULL, public_url(&o), NULL, NULL};
+    /* Only what sends an invitation needs the server's address. */
+    char base[SVC_URL_MAX] = "";
+    int links = strcmp(verb, "invite") == 0 || (strcmp(verb, "add") == 0 && !o.password_stdin);
+
+    if (links && (rc = cli_public_url(&o, s, base, sizeof base)) != CLI_OK) {
+        store_close(s);
+        return rc;
+    }
+    struct svc sv = {s, "cli", NULL, links ? base : NULL, NULL, NULL};
 
     cf_error_clear(&err);
     if (strcmp(verb, "list") == 0) {
@@ -195,10 +197,13 @@ int cli_user(int argc, char **argv)
             goto out;
         }
         printf("%s\n", json_string_value(json_object_get(json_object_get(out, "person"), "id")));
-        fprintf(stderr, "ctoframe: added %s as %s in %s%s\n", o.pos[1], o.role, o.org,
-                json_is_true(json_object_get(out, "invitation_sent"))
-                    ? "; the invitation is in the outbox (`ctoframe outbox`)"
-                    : "");
+        if (json_is_true(json_object_get(out, "invitation_sent")))
+            fprintf(stderr,
+                    "ctoframe: added %s as %s in %s; the invitation, with a link to %s, is in "
+                    "the outbox (`ctoframe outbox`)\n",
+                    o.pos[1], o.role, o.org, base);
+        else
+            fprintf(stderr, "ctoframe: added %s as %s in %s\n", o.pos[1], o.role, o.org);
         rc = CLI_OK;
         goto out;
     }

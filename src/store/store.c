@@ -282,3 +282,45 @@ int store_lock(struct store *s, enum store_lock which, struct cf_error *err)
     snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", 4242100 + (int)which);
     return db_exec(s->db, sql, err);
 }
+
+/*
+ * --- settings ---------------------------------------------------------------
+ * Named values every process shares live in the name/value table `secrets`
+ * (migration 004) beside the CSRF key, under names "setting:NAME", so a
+ * setting can never be read as a secret or the other way round.
+ */
+
+int store_setting_put(struct store *s, const char *name, const char *value, struct cf_error *err)
+{
+    char key[128];
+
+    if (snprintf(key, sizeof key, "setting:%s", name) >= (int)sizeof key)
+        return cf_error_set(err, CF_EINVAL, name, "the setting name %s is too long", name);
+    return store__exec(s,
+                       "INSERT INTO secrets (name, value) VALUES (?, ?)"
+                       " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                       NULL, err, "ss", key, value);
+}
+
+int store_setting_get(struct store *s, const char *name, char *out, size_t n, struct cf_error *err)
+{
+    json_t *row = NULL;
+    const char *v;
+    char key[128];
+    int rc;
+
+    if (snprintf(key, sizeof key, "setting:%s", name) >= (int)sizeof key)
+        return cf_error_set(err, CF_EINVAL, name, "the setting name %s is too long", name);
+    rc = store__query_one(s, "SELECT value FROM secrets WHERE name = ?", "value", &row, err, "s",
+                          key);
+    if (rc != CF_OK)
+        return rc;
+    v = json_string_value(json_object_get(row, "value"));
+    if (v == NULL || strlen(v) >= n) {
+        json_decref(row);
+        return cf_error_set(err, CF_EINVAL, name, "the stored setting %s is too long", name);
+    }
+    snprintf(out, n, "%s", v);
+    json_decref(row);
+    return CF_OK;
+}

@@ -447,4 +447,15 @@ int store_job_retry(struct store *s, int64_t id, const char *now, int64_t *n, st
  */
 int store_tick_lock(struct store *s, int *got, struct cf_error *err);
 
+/* --- settings (store/store.c) ---------------------------------------------- */
+
+/*
+ * Sets the setting name to value, replacing an older value. Settings are named
+ * values every process shares (kept in the name/value table of store_secret).
+ */
+int store_setting_put(struct store *s, const char *name, const char *value, struct cf_error *err);
+
+/* Copies the setting name into out (n bytes). CF_ENOTFOUND when it was never set. */
+int store_setting_get(struct store *s, const char *name, char *out, size_t n, struct cf_error *err);
+
 #endif

@@ -280,64 +280,175 @@ static void csv_field(struct buf *b, const char *s, int *bad)
     *bad |= buf_addc(b, '"') != CF_OK;
 }
 
+/* The columns of the CSV export, in order. */
+static const char *const csv_cols[] = {
+    "id",          "at",        "actor",       "actor_name", "org",   "org_name",  "action",
+    "object_type", "object_id", "object_name", "before",     "after", "request_id"};
+
+/* Entries per page of the CSV export: one query each. */
+#define CSV_PAGE_ROWS 500
+/* The most one page may take (a page of very large before/after values). */
+#define CSV_PAGE_MAX (64u * 1024u * 1024u)
+
+/* Where the CSV export is: its filter (own copies) and the next page's place. */
+struct csv_state {
+    struct store *store;
+    struct audit_filter g;
+    char *strs[6]; /* the filter's strings, owned */
+    long left;     /* entries still to write; < 0: no limit */
+    int64_t before;
+    int header_done;
+};
+
+static void csv_state_free(void *p)
+{
+    struct csv_state *st = p;
+
+    if (st == NULL)
+        return;
+    for (size_t i = 0; i < sizeof st->strs / sizeof st->strs[0]; i++)
+        free(st->strs[i]);
+    free(st);
+}
+
+static void csv_row(struct buf *b, const json_t *e, int *bad)
+{
+    for (size_t c = 0; c < sizeof csv_cols / sizeof csv_cols[0]; c++) {
+        json_t *v = json_object_get(e, csv_cols[c]);
+
+        if (c > 0)
+            *bad |= buf_addc(b, ',') != CF_OK;
+        if (json_is_string(v))
+            csv_field(b, json_string_value(v), bad);
+        else if (json_is_integer(v))
+            *bad |= buf_printf(b, "%lld", (long long)json_integer_value(v)) != CF_OK;
+        else if (v != NULL && !json_is_null(v)) {
+            char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+            csv_field(b, t, bad);
+            free(t);
+        }
+    }
+    *bad |= buf_adds(b, "\r\n") != CF_OK;
+}
+
+/*
+ * The next page of the export into out: first the byte order mark and the
+ * header line, then CSV_PAGE_ROWS entries at a time, newest first (the ids
+ * below the last page's). *done once the last entry is written.
+ */
+static int csv_page(void *p, struct buf *out, int *done, struct cf_error *err)
+{
+    struct csv_state *st = p;
+    json_t *entries = NULL, *e;
+    size_t i;
+    int rc, bad = 0;
+
+    if (!st->header_done) {
+        /* A UTF-8 byte order mark: without it Excel reads the file as Latin-1 and garbles names. */
+        bad |= buf_adds(out, "\xEF\xBB\xBF") != CF_OK;
+        for (size_t c = 0; c < sizeof csv_cols / sizeof csv_cols[0]; c++) {
+            if (c > 0)
+                bad |= buf_addc(out, ',') != CF_OK;
+            bad |= buf_adds(out, csv_cols[c]) != CF_OK;
+        }
+        bad |= buf_adds(out, "\r\n") != CF_OK;
+        st->header_done = 1;
+        *done = st->left == 0;
+        return bad ? cf_error_set(err, CF_ENOMEM, NULL, "out of memory") : CF_OK;
+    }
+    st->g.before_id = st->before;
+    st->g.limit = st->left >= 0 && st->left < CSV_PAGE_ROWS ? st->left : CSV_PAGE_ROWS;
+    rc = store_audit_list(st->store, &st->g, &entries, err);
+    if (rc != CF_OK)
+        return rc;
+    json_array_foreach(entries, i, e)
+    {
+        csv_row(out, e, &bad);
+        st->before = json_integer_value(json_object_get(e, "id"));
+    }
+    if (st->left >= 0)
+        st->left -= (long)json_array_size(entries);
+    *done = (long)json_array_size(entries) < st->g.limit || st->left == 0;
+    json_decref(entries);
+    if (bad)
+        return cf_error_set(err, CF_ETOOBIG, NULL, "An audit entry is too large to export.");
+    return CF_OK;
+}
+
+/* A copy of s (NULL stays NULL) kept in *slot; 0, or -1 when memory ran out. */
+static int keep(const char *s, char **slot, const char **dst)
+{
+    *slot = NULL;
+    *dst = NULL;
+    if (s == NULL)
+        return 0;
+    *slot = strdup(s);
+    *dst = *slot;
+    return *slot != NULL ? 0 : -1;
+}
+
+int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f, struct svc_stream **out,
+                       struct cf_error *err)
+{
+    struct audit_filter g = *f;
+    struct filter_ids ids;
+    struct csv_state *st;
+    int rc;
+
+    *out = NULL;
+    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(sv, f, &g, &ids, err)) != CF_OK)
+        return rc;
+    st = calloc(1, sizeof *st);
+    if (st == NULL)
+        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    st->store = sv->store;
+    st->g = g;
+    st->left = f->limit > 0 ? f->limit : -1;
+    st->before = f->before_id;
+    if (keep(g.actor, &st->strs[0], &st->g.actor) != 0 ||
+        keep(g.action, &st->strs[1], &st->g.action) != 0 ||
+        keep(g.org, &st->strs[2], &st->g.org) != 0 ||
+        keep(g.object_id, &st->strs[3], &st->g.object_id) != 0 ||
+        keep(g.since, &st->strs[4], &st->g.since) != 0 ||
+        keep(g.until, &st->strs[5], &st->g.until) != 0) {
+        csv_state_free(st);
+        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    }
+    *out = svc__stream_new(csv_page, csv_state_free, st, CSV_PAGE_MAX);
+    if (*out == NULL)
+        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    return CF_OK;
+}
+
 int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv, size_t *n,
                   struct cf_error *err)
 {
-    static const char *const cols[] = {
-        "id",          "at",        "actor",       "actor_name", "org",   "org_name",  "action",
-        "object_type", "object_id", "object_name", "before",     "after", "request_id"};
-    struct audit_filter g = *f;
-    struct filter_ids ids;
-    json_t *entries;
+    struct svc_stream *st = NULL;
     struct buf b;
-    size_t i;
-    json_t *e;
-    int rc, bad = 0;
+    char chunk[64 * 1024];
+    long got;
+    int rc = svc_audit_csv_open(sv, f, &st, err);
 
     *csv = NULL;
     *n = 0;
-    if ((rc = allowed(sv, err)) != CF_OK || (rc = filter_ok(sv, f, &g, &ids, err)) != CF_OK)
-        return rc;
-    g.limit = f->limit > 0 ? f->limit : 1000000;
-    rc = store_audit_list(sv->store, &g, &entries, err);
     if (rc != CF_OK)
         return rc;
     buf_init(&b, 512u * 1024u * 1024u);
-    /* A UTF-8 byte order mark: without it Excel reads the file as Latin-1 and garbles names. */
-    bad |= buf_adds(&b, "\xEF\xBB\xBF") != CF_OK;
-    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-        if (c > 0)
-            bad |= buf_addc(&b, ',') != CF_OK;
-        bad |= buf_adds(&b, cols[c]) != CF_OK;
-    }
-    bad |= buf_adds(&b, "\r\n") != CF_OK;
-    json_array_foreach(entries, i, e)
-    {
-        for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
-            json_t *v = json_object_get(e, cols[c]);
-
-            if (c > 0)
-                bad |= buf_addc(&b, ',') != CF_OK;
-            if (json_is_string(v))
-                csv_field(&b, json_string_value(v), &bad);
-            else if (json_is_integer(v))
-                bad |= buf_printf(&b, "%lld", (long long)json_integer_value(v)) != CF_OK;
-            else if (v != NULL && !json_is_null(v)) {
-                char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-
-                csv_field(&b, t, &bad);
-                free(t);
-            }
+    while ((got = svc_stream_read(st, chunk, sizeof chunk, err)) > 0)
+        if (buf_add(&b, chunk, (size_t)got) != CF_OK) {
+            rc = cf_error_set(err, CF_ETOOBIG, NULL, "The export is too large; narrow the filter.");
+            goto out;
         }
-        bad |= buf_adds(&b, "\r\n") != CF_OK;
+    if (got < 0) {
+        rc = err->code != CF_OK ? err->code : CF_EIO;
+        goto out;
     }
-    json_decref(entries);
-    if (bad) {
-        buf_free(&b);
-        return cf_error_set(err, CF_ETOOBIG, NULL, "The export is too large; narrow the filter.");
-    }
-    *csv = buf_detach(&b, n);
-    return CF_OK;
+    *csv = buf_detach(&b, n); /* never empty: the header line is always there */
+out:
+    buf_free(&b);
+    svc_stream_free(st);
+    return rc;
 }
 
 /* The start of the refusal interval holding t, as an ISO instant. */

@@ -43,6 +43,8 @@ struct svc {
     const char *address;         /* client address of a web request, or NULL */
 };
 
+struct svc_stream; /* bytes made a page at a time (see "streams" below) */
+
 /* --- sign-in, sessions, links, API tokens (svc/auth.c) ------------------ */
 
 /* Sessions end after an hour without a request, and 12 hours after sign-in. */
@@ -272,7 +274,19 @@ int svc_outbox_retry(const struct svc *sv, int64_t id, json_t **out, struct cf_e
 
 int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **out,
                    struct cf_error *err);
-/* The same entries as CSV text (a header line, then one line per entry). */
+/*
+ * The same entries as CSV (a byte order mark, a header line, then one line
+ * per entry, newest first), as a stream read a page at a time: the checks
+ * (permission, filter) are made now and fail here; *out is then read with
+ * svc_stream_read and freed with svc_stream_free. The stream uses sv->store
+ * on every read: read it on the thread that owns that store.
+ */
+int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f, struct svc_stream **out,
+                       struct cf_error *err);
+/*
+ * The same CSV read whole into *csv (n bytes, NUL-terminated, the caller
+ * frees): for small exports and tests. CF_ETOOBIG past 512 MB.
+ */
 int svc_audit_csv(const struct svc *sv, const struct audit_filter *f, char **csv, size_t *n,
                   struct cf_error *err);
 /*
@@ -342,5 +356,35 @@ int svc_case_rubric(const struct svc *sv, const char *id, json_t **out, struct c
 
 /* One message in full; outbox.read. CF_ENOTFOUND with a message for people. */
 int svc_outbox_get(const struct svc *sv, int64_t id, json_t **out, struct cf_error *err);
+
+/* --- streams: bytes made a page at a time (svc/stream.c) ------------------ */
+
+/*
+ * Copies up to max next bytes of s into dst: how many (> 0), 0 at the end,
+ * or -1 with err filled when the next page could not be made.
+ */
+long svc_stream_read(struct svc_stream *s, char *dst, size_t max, struct cf_error *err);
+
+/* Frees s (NULL: nothing), read to its end or not. */
+void svc_stream_free(struct svc_stream *s);
+
+/* --- the public address (svc/settings.c) ---------------------------------- */
+
+/* Longest public base URL kept. */
+#define SVC_URL_MAX 256
+
+/*
+ * Checks a public base URL (http or https, a host, an optional port, nothing
+ * after it but one trailing slash, which is dropped) and copies it to out (n
+ * bytes). CF_EINVAL with a message naming field (the flag, "--public-url").
+ */
+int svc_public_url_check(const char *url, const char *field, char *out, size_t n,
+                         struct cf_error *err);
+
+/* Records url as the base of links of the running server (at each start). */
+int svc_public_url_record(const struct svc *sv, const char *url, struct cf_error *err);
+
+/* The base URL a server recorded, into out (n bytes); CF_ENOTFOUND with a message when none. */
+int svc_public_url_known(const struct svc *sv, char *out, size_t n, struct cf_error *err);
 
 #endif

@@ -118,4 +118,14 @@ int svc__grant(const struct svc *sv, const char *person, const char *role, const
  */
 int svc__begin(const struct svc *sv, struct cf_error *err);
 
+/*
+ * A stream (svc.h) whose pages page() makes into out, setting *done with the
+ * last one; free_state frees state with the stream (also when this fails:
+ * NULL on memory failure). A page may take at most page_max bytes.
+ */
+struct buf;
+struct svc_stream *svc__stream_new(int (*page)(void *state, struct buf *out, int *done,
+                                               struct cf_error *err),
+                                   void (*free_state)(void *state), void *state, size_t page_max);
+
 #endif

@@ -463,20 +463,17 @@ int h_audit_csv(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     struct audit_filter f;
-    char *csv = NULL;
-    size_t n = 0;
+    struct svc_stream *csv = NULL;
     int rc = audit_filter(r, &f, err);
 
+    (void)out; /* the result is bytes */
     if (rc != CF_OK)
         return rc;
-    rc = svc_audit_csv(&sv, &f, &csv, &n, err);
+    rc = svc_audit_csv_open(&sv, &f, &csv, err);
     if (rc != CF_OK)
         return rc;
-    /* Handed to render.c as raw text with its type. */
-    *out = json_pack("{s:s%}", "csv", csv, n);
-    free(csv);
-    r->raw_type = "text/csv; charset=utf-8";
-    req_header(r, "Content-Disposition", "attachment; filename=\"ctoframe-audit.csv\"");
+    /* Streamed a page at a time while it is sent. */
+    req_stream(r, "text/csv; charset=utf-8", "ctoframe-audit.csv", csv);
     return CF_OK;
 }
 

@@ -7,6 +7,7 @@
  * headers; successful GETs get an ETag and honour If-None-Match with 304.
  */
 #include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,12 @@
 #include <sodium.h>
 
 #include "lib/mustache.h"
+#include "lib/path.h"
 #include "web/cache.h"
 #include "web/web.h"
 
 #define RESPONSE_MAX (16u * 1024u * 1024u)
+#define STATIC_MAX   (4u * 1024u * 1024u) /* larger files in static/ are not served */
 
 static const char CSP[] = "default-src 'none'; style-src 'self'; img-src 'self' data:; "
                           "script-src 'self'; connect-src 'self'; form-action 'self'; "
@@ -38,22 +41,16 @@ const char *req_query(struct req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+/* Set once at start (serve.c): the configured public address, else the listening one. */
 const char *req_base_url(struct req *r)
 {
-    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
-    const char *proto = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
-
-    if (host == NULL || strpbrk(host, " /\\\"<>") != NULL)
-        host = "localhost";
-    if (proto == NULL || (strcmp(proto, "https") != 0 && strcmp(proto, "http") != 0))
-        proto = "http";
-    return arena_printf(r->arena, "%s://%s", proto, host);
+    return r->app->public_url;
 }
 
 struct svc req_svc(struct req *r)
 {
     struct svc sv = {r->store, r->actor != NULL ? r->actor : "anonymous",
-                     r->id,    r->app->public_url != NULL ? r->app->public_url : req_base_url(r),
+                     r->id,    req_base_url(r),
                      &r->who,  req_address(r)};
 
     return sv;
@@ -107,6 +104,8 @@ static void add_headers(struct req *r, struct MHD_Response *res, int status, con
     for (int i = 0; i < r->nhdr; i++)
         MHD_add_response_header(res, r->hdr_name[i], r->hdr_value[i]);
 }
+
+static enum MHD_Result send_bytes(struct req *r);
 
 static enum MHD_Result queue(struct req *r, int status, struct MHD_Response *res, size_t n)
 {
@@ -281,10 +280,7 @@ static enum MHD_Result send_page(struct req *r, int status, const char *tpl, jso
                             json_pack("{s:O, s:O, s:O}", "id", json_object_get(r->person, "id"),
                                       "name", json_object_get(r->person, "name"), "email",
                                       json_object_get(r->person, "email")));
-        /* Signed-in pages are never cached, so the Host header may shape them. */
-        json_object_set_new(
-            page, "base_url",
-            json_string(r->app->public_url != NULL ? r->app->public_url : req_base_url(r)));
+        json_object_set_new(page, "base_url", json_string(req_base_url(r)));
         json_object_set_new(page, "nav",
                             json_pack("{s:b, s:b, s:b, s:b}", "people",
                                       authz_allows(g, PERM_PEOPLE_READ, NULL), "orgs",
@@ -443,9 +439,8 @@ static enum MHD_Result send_redirect(struct req *r, const char *location)
 {
     const char *body = "<!doctype html><title>See other</title><p>Continue.</p>\n";
 
-    /* Only paths on this site: never an open redirect. */
-    if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
-        location = "/";
+    /* Only paths every browser resolves to this site: never an open redirect. */
+    location = path_local_or(location, "/");
     req_header(r, "Location", location);
     return send_body(r, 303, "text/html; charset=utf-8", body, strlen(body), "no-store");
 }
@@ -519,13 +514,9 @@ enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct c
             return send_form_again(r, status, cf_err_name(rc), msg, err);
         return send_error(r, status, cf_err_name(rc), msg, err->field, err);
     }
-    if (r->raw_type != NULL) {
-        const json_t *t = json_object_get(out, "csv");
-
-        ret = send_body(r, 200, r->raw_type, json_string_value(t), json_string_length(t),
-                        "private, no-store");
+    if (r->bytes.type != NULL) {
         json_decref(out);
-        return ret;
+        return send_bytes(r);
     }
     if (r->redirect != NULL && !r->want_json) {
         json_decref(out);
@@ -538,6 +529,122 @@ enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct c
         ret = send_page(r, r->status_ok != 0 ? r->status_ok : 200, r->route->template, out);
     json_decref(out);
     return ret;
+}
+
+/* --- bytes out ------------------------------------------------------------- */
+
+void req_bytes(struct req *r, const char *type, const char *filename, const char *data, size_t n)
+{
+    r->bytes.type = type;
+    r->bytes.filename = filename;
+    r->bytes.data = data;
+    r->bytes.n = n;
+}
+
+void req_stream(struct req *r, const char *type, const char *filename, struct svc_stream *stream)
+{
+    svc_stream_free(r->bytes.stream); /* a handler that changed its mind */
+    r->bytes.type = type;
+    r->bytes.filename = filename;
+    r->bytes.data = NULL;
+    r->bytes.n = 0;
+    r->bytes.stream = stream;
+}
+
+/* A streamed answer: the stream, and the request's byte count for the access log. */
+struct out_stream {
+    struct svc_stream *s;
+    size_t *sent; /* the request lives until its answer is complete, past the last read */
+};
+
+/* libmicrohttpd pulls the next bytes of a streamed answer (on the request's worker thread). */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct out_stream *o = cls;
+    struct cf_error err;
+    long n;
+
+    (void)pos;
+    cf_error_clear(&err);
+    n = svc_stream_read(o->s, buf, max, &err);
+    if (n > 0) {
+        *o->sent += (size_t)n;
+        return (ssize_t)n;
+    }
+    if (n == 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    /* Too late for an error status: the answer is cut short (no last chunk), so the client
+     * sees it is incomplete. */
+    fprintf(stderr, "streamed answer failed: %s\n", err.message);
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls)
+{
+    struct out_stream *o = cls;
+
+    svc_stream_free(o->s);
+    free(o);
+}
+
+/*
+ * Content-Disposition for a file name: attachment; filename="…" with only
+ * characters every client reads the same way (others become '_').
+ */
+static const char *disposition(struct req *r, const char *filename)
+{
+    size_t n = strlen(filename);
+    char *safe = arena_alloc(r->arena, n + 1);
+
+    if (safe == NULL)
+        return "attachment";
+    for (size_t i = 0; i < n; i++) {
+        char c = filename[i];
+
+        safe[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                          c == '.' || c == '-' || c == '_'
+                      ? c
+                      : '_';
+    }
+    safe[n] = '\0';
+    return arena_printf(r->arena, "attachment; filename=\"%s\"", safe);
+}
+
+/*
+ * Sends a result that is bytes (req_bytes, req_stream): as they are, with
+ * their type and, for an attachment, its file name. Never cached by the
+ * server or shared caches: such results are made for the one asking.
+ */
+static enum MHD_Result send_bytes(struct req *r)
+{
+    struct MHD_Response *res;
+
+    if (r->bytes.filename != NULL)
+        req_header(r, "Content-Disposition", disposition(r, r->bytes.filename));
+    r->cache_key = NULL;
+    if (r->bytes.stream == NULL)
+        return send_body(r, 200, r->bytes.type, r->bytes.data != NULL ? r->bytes.data : "",
+                         r->bytes.n, "private, no-store");
+    if (r->is_head) {
+        res = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+    } else {
+        /* From here the response owns the stream (and frees it, also if this fails). */
+        struct out_stream *o = malloc(sizeof *o);
+
+        if (o == NULL)
+            return MHD_NO; /* on_completed frees the stream */
+        o->s = r->bytes.stream;
+        o->sent = &r->sent;
+        r->bytes.stream = NULL;
+        res = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, o,
+                                                stream_free);
+        if (res == NULL)
+            stream_free(o);
+    }
+    if (res == NULL)
+        return MHD_NO;
+    add_headers(r, res, 200, r->bytes.type, NULL, "private, no-store");
+    return queue(r, 200, res, 0); /* r->sent grows as the stream is read */
 }
 
 enum MHD_Result render_cached(struct req *r, struct cbody *b)
@@ -568,51 +675,118 @@ static const char *mime_of(const char *name)
     return "application/octet-stream";
 }
 
+/* Orders static files by name, for bsearch. */
+static int static_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct static_file *)a)->name, ((const struct static_file *)b)->name);
+}
+
+/* Reads one file whole (at most max bytes) into a new buffer; NULL when it cannot. */
+static char *read_whole(const char *path, size_t max, size_t *n)
+{
+    struct stat sb;
+    FILE *f;
+    char *data;
+
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max)
+        return NULL;
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    data = malloc((size_t)sb.st_size + 1);
+    if (data != NULL && fread(data, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
+        free(data);
+        data = NULL;
+    }
+    fclose(f);
+    *n = (size_t)sb.st_size;
+    return data;
+}
+
 int web_load_statics(struct app *app, struct cf_error *err)
 {
     char dir[4096];
     DIR *d;
     struct dirent *de;
+    int cap = 0;
 
-    app->statics = json_object();
+    app->statics = NULL;
+    app->nstatics = 0;
     snprintf(dir, sizeof dir, "%s/static", app->home);
     d = opendir(dir);
     if (d == NULL)
         return cf_error_set(err, CF_EIO, "home", "cannot open %s (set CTOFRAME_HOME?)", dir);
     while ((de = readdir(d)) != NULL) {
         char path[4400];
-        FILE *f;
+        struct static_file *f;
+        size_t n = 0;
         char *data;
-        struct stat sb;
 
         if (de->d_name[0] == '.')
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > 4 * 1024 * 1024)
+        data = read_whole(path, STATIC_MAX, &n);
+        if (data == NULL)
             continue;
-        f = fopen(path, "rb");
-        if (f == NULL)
+        if (app->nstatics == cap) {
+            int ncap = cap > 0 ? 2 * cap : 16;
+            struct static_file *more = realloc(app->statics, (size_t)ncap * sizeof *more);
+
+            if (more == NULL) {
+                free(data);
+                closedir(d);
+                return cf_error_set(err, CF_ENOMEM, NULL, "out of memory loading %s", dir);
+            }
+            app->statics = more;
+            cap = ncap;
+        }
+        f = &app->statics[app->nstatics];
+        f->name = strdup(de->d_name);
+        if (f->name == NULL) {
+            free(data);
             continue;
-        data = malloc((size_t)sb.st_size + 1);
-        if (data != NULL && fread(data, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size)
-            json_object_set_new(app->statics, de->d_name,
-                                json_pack("{s:s%, s:s}", "body", data, (size_t)sb.st_size, "type",
-                                          mime_of(de->d_name)));
-        free(data);
-        fclose(f);
+        }
+        f->body = data;
+        f->n = n;
+        f->type = mime_of(de->d_name);
+        make_etag(data, n, f->etag, sizeof f->etag);
+        app->nstatics++;
     }
     closedir(d);
+    if (app->nstatics > 0)
+        qsort(app->statics, (size_t)app->nstatics, sizeof *app->statics, static_cmp);
     return CF_OK;
 }
 
+void web_free_statics(struct app *app)
+{
+    for (int i = 0; i < app->nstatics; i++) {
+        free(app->statics[i].name);
+        free(app->statics[i].body);
+    }
+    free(app->statics);
+    app->statics = NULL;
+    app->nstatics = 0;
+}
+
+/* Sends static/NAME as its raw bytes (kept in memory for the life of the server). */
 enum MHD_Result render_static(struct req *r, const char *name)
 {
-    json_t *f = json_object_get(r->app->statics, name);
-    const char *body;
+    struct static_file key = {.name = (char *)(uintptr_t)name};
+    const struct static_file *f = r->app->nstatics > 0
+                                      ? bsearch(&key, r->app->statics, (size_t)r->app->nstatics,
+                                                sizeof *r->app->statics, static_cmp)
+                                      : NULL;
+    struct MHD_Response *res;
+    int status;
 
     if (f == NULL || strchr(name, '/') != NULL)
         return render_error(r, 404, "not_found", "There is no file at this address.");
-    body = json_string_value(json_object_get(f, "body"));
-    return send_body(r, 200, json_string_value(json_object_get(f, "type")), body,
-                     json_string_length(json_object_get(f, "body")), "public, max-age=3600");
+    status = etag_matches(r, f->etag) ? 304 : 200;
+    res = MHD_create_response_from_buffer(status == 304 || r->is_head ? 0 : f->n, f->body,
+                                          MHD_RESPMEM_PERSISTENT);
+    if (res == NULL)
+        return MHD_NO;
+    add_headers(r, res, status, f->type, f->etag, "public, max-age=3600");
+    return queue(r, status, res, f->n);
 }

@@ -24,12 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "lib/cidr.h"
 #include "lib/clock.h"
 #include "web/cache.h"
 #include "web/web.h"
@@ -80,15 +82,144 @@ static void touch(void)
     atomic_store(&last_activity, clock_mono_ms());
 }
 
-/* --- open connections, for the stop --------------------------------------- */
+/* --- open connections: the stop, the caps, the deadlines ------------------ */
+
+/*
+ * Every open connection has a node in one list (conns_lock). The stop looks
+ * at their unread bytes; the caps count them per client address and in all;
+ * the reaper thread cuts those whose request does not arrive in time.
+ *
+ * A connection is in one phase at a time. HEADERS: from accept (or from the
+ * end of the previous answer on a kept-alive connection) until its request
+ * line and headers are complete. BODY: until the body is complete. ANSWER:
+ * being answered, no deadline (libmicrohttpd's inactivity timeout applies).
+ * CUT: the reaper shut it down. The worker thread and the reaper move a
+ * connection out of HEADERS and BODY with compare-and-swap, so exactly one of
+ * them wins: a request is never answered after it was cut, and a 408 is never
+ * written into an answer.
+ */
+enum conn_phase { PHASE_HEADERS, PHASE_BODY, PHASE_ANSWER, PHASE_CUT };
 
 struct conn_node {
     int fd;
+    unsigned char addr[CIDR_ADDR_LEN];
+    int has_addr;          /* addr is known */
+    int counted;           /* holds a slot of the total, and of addr (conns_lock) */
+    int refused;           /* over a cap: answered 503, being closed */
+    int nul_in_url;        /* the request being read has %00 in its URL (its worker only) */
+    atomic_int phase;      /* enum conn_phase */
+    atomic_int kept_alive; /* HEADERS after an answer: waiting for the next request */
+    _Atomic double since;  /* monotonic ms when the phase began */
     struct conn_node *prev, *next;
+};
+
+/* Connections per client address: a small chained hash table (conns_lock). */
+#define ADDR_BUCKETS 1024
+
+struct addr_count {
+    unsigned char addr[CIDR_ADDR_LEN];
+    int n;
+    struct addr_count *next;
 };
 
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn_node *conns;
+static atomic_long refused_count; /* 503s since the last report (reaper) */
+static atomic_long cut_count;     /* 408s since the last report */
+static struct addr_count *by_addr[ADDR_BUCKETS];
+static int nconns; /* counted connections */
+static const struct app *limits_app;
+
+static const char ANSWER_503[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                                 "Content-Type: text/plain; charset=utf-8\r\n"
+                                 "Content-Length: 64\r\n"
+                                 "Retry-After: 10\r\n"
+                                 "Connection: close\r\n"
+                                 "X-Content-Type-Options: nosniff\r\n"
+                                 "\r\n"
+                                 "Too many connections from your address. Please try again soon.\n";
+static const char ANSWER_408[] = "HTTP/1.1 408 Request Timeout\r\n"
+                                 "Content-Type: text/plain; charset=utf-8\r\n"
+                                 "Content-Length: 60\r\n"
+                                 "Connection: close\r\n"
+                                 "X-Content-Type-Options: nosniff\r\n"
+                                 "\r\n"
+                                 "The request took too long to arrive. Please send it again.\n";
+
+static unsigned addr_hash(const unsigned char a[CIDR_ADDR_LEN])
+{
+    unsigned h = 2166136261u;
+
+    for (int i = 0; i < CIDR_ADDR_LEN; i++)
+        h = (h ^ a[i]) * 16777619u;
+    return h % ADDR_BUCKETS;
+}
+
+/* The count of address a, created at 0 when create is set; NULL when absent (or no memory). */
+static struct addr_count *addr_slot(const unsigned char a[CIDR_ADDR_LEN], int create)
+{
+    struct addr_count **head = &by_addr[addr_hash(a)], *c;
+
+    for (c = *head; c != NULL; c = c->next)
+        if (memcmp(c->addr, a, CIDR_ADDR_LEN) == 0)
+            return c;
+    if (!create || (c = calloc(1, sizeof *c)) == NULL)
+        return NULL;
+    memcpy(c->addr, a, CIDR_ADDR_LEN);
+    c->next = *head;
+    *head = c;
+    return c;
+}
+
+static void addr_release(const unsigned char a[CIDR_ADDR_LEN])
+{
+    struct addr_count **p = &by_addr[addr_hash(a)];
+
+    for (; *p != NULL; p = &(*p)->next)
+        if (memcmp((*p)->addr, a, CIDR_ADDR_LEN) == 0) {
+            if (--(*p)->n <= 0) {
+                struct addr_count *gone = *p;
+
+                *p = gone->next;
+                free(gone);
+            }
+            return;
+        }
+}
+
+/*
+ * Takes a slot for a new connection from address a: 1, or 0 when the total
+ * cap or the address's cap is reached. Trusted proxies carry many clients
+ * and have only the total cap. Called with conns_lock held.
+ */
+static int take_slot(const unsigned char a[CIDR_ADDR_LEN], int have_addr)
+{
+    const struct app *app = limits_app;
+    struct addr_count *c;
+
+    if (nconns >= app->max_conns)
+        return 0;
+    if (have_addr) {
+        c = addr_slot(a, 1);
+        if (c == NULL ||
+            (c->n >= app->max_conns_per_addr && !cidr_list_contains(&app->trusted_proxies, a))) {
+            if (c != NULL && c->n == 0)
+                addr_release(a); /* drop the entry just made */
+            return 0;
+        }
+        c->n++;
+    }
+    nconns++;
+    return 1;
+}
+
+/* Writes a short canned answer; the socket is non-blocking and new, so it fits or is dropped. */
+static void write_canned(int fd, const char *text, size_t n)
+{
+    ssize_t w = send(fd, text, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+    (void)w; /* the client went away, or its window is full: the close still follows */
+}
 
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode code)
@@ -100,6 +231,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        const union MHD_ConnectionInfo *ai =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
         n = calloc(1, sizeof *n);
         if (n == NULL || ci == NULL) {
@@ -107,13 +240,24 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             return;
         }
         n->fd = ci->connect_fd;
+        n->has_addr = ai != NULL && cidr_addr_of(ai->client_addr, n->addr) == 0;
+        atomic_store(&n->since, clock_mono_ms());
+        atomic_store(&n->phase, PHASE_HEADERS);
         pthread_mutex_lock(&conns_lock);
+        n->counted = take_slot(n->addr, n->has_addr);
+        n->refused = !n->counted;
         n->next = conns;
         if (conns != NULL)
             conns->prev = n;
         conns = n;
         pthread_mutex_unlock(&conns_lock);
         *socket_context = n;
+        /* Over a cap: a clean 503, then the reaper closes it after a moment to read it. */
+        if (n->refused) {
+            atomic_fetch_add(&refused_count, 1);
+            write_canned(n->fd, ANSWER_503, sizeof ANSWER_503 - 1);
+            shutdown(n->fd, SHUT_WR);
+        }
     } else if (n != NULL) {
         pthread_mutex_lock(&conns_lock);
         if (n->prev != NULL)
@@ -122,10 +266,112 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
             conns = n->next;
         if (n->next != NULL)
             n->next->prev = n->prev;
+        if (n->counted) {
+            nconns--;
+            if (n->has_addr)
+                addr_release(n->addr);
+        }
         pthread_mutex_unlock(&conns_lock);
         free(n);
         *socket_context = NULL;
     }
+}
+
+/* The node of a connection (set when it started), or NULL. */
+static struct conn_node *node_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+/*
+ * Moves the connection from phase from to phase to (its clock restarts):
+ * 1, or 0 when the reaper cut it first (or it was refused). A connection
+ * without a node has no deadlines.
+ */
+static int advance(struct conn_node *n, int from, int to)
+{
+    if (n == NULL)
+        return 1;
+    if (n->refused)
+        return 0;
+    atomic_store(&n->since, clock_mono_ms());
+    return atomic_compare_exchange_strong(&n->phase, &from, to);
+}
+
+/* --- the reaper: deadlines a trickle does not extend ------------------------ */
+
+static atomic_int reaper_stop;
+
+#define REPORT_EVERY_MS 10000.0
+
+/* One line on stderr, at most every 10 s (and at the stop), when connections were refused or cut.
+ */
+static void report_refusals(double now, double *last)
+{
+    long refused, cut;
+
+    if (now - *last < REPORT_EVERY_MS)
+        return;
+    *last = now;
+    refused = atomic_exchange(&refused_count, 0);
+    cut = atomic_exchange(&cut_count, 0);
+    if (refused > 0 || cut > 0)
+        fprintf(stderr,
+                "ctoframe: in the last %.0f s, %ld connection(s) over the connection caps got "
+                "503 and %ld request(s) that missed their deadline got 408\n",
+                REPORT_EVERY_MS / 1000, refused, cut);
+}
+
+/*
+ * Every 100 ms: shuts down connections whose headers are not complete
+ * app->header_ms after they began, whose body is not complete app->body_ms
+ * after the headers, and refused connections a second after their 503. A
+ * fresh request that is cut gets a 408 first; a kept-alive connection that
+ * stayed silent is just closed. libmicrohttpd then sees the end of the
+ * connection in its own thread and closes it (the node goes away then).
+ * Refusals and cuts are counted and reported on stderr every 10 s.
+ */
+static void *reaper(void *arg)
+{
+    const struct app *app = arg;
+    double last_report = clock_mono_ms();
+
+    while (!atomic_load(&reaper_stop)) {
+        double now = clock_mono_ms();
+
+        pthread_mutex_lock(&conns_lock);
+        for (struct conn_node *n = conns; n != NULL; n = n->next) {
+            int phase = atomic_load(&n->phase);
+            double age = now - atomic_load(&n->since);
+
+            if (n->refused) {
+                if (phase != PHASE_CUT && age > 1000) {
+                    atomic_store(&n->phase, PHASE_CUT);
+                    shutdown(n->fd, SHUT_RDWR);
+                }
+                continue;
+            }
+            if ((phase == PHASE_HEADERS && age > app->header_ms) ||
+                (phase == PHASE_BODY && age > app->body_ms)) {
+                if (!atomic_compare_exchange_strong(&n->phase, &phase, PHASE_CUT))
+                    continue; /* it moved on just now */
+                if (phase == PHASE_BODY || !atomic_load(&n->kept_alive)) {
+                    write_canned(n->fd, ANSWER_408, sizeof ANSWER_408 - 1);
+                    atomic_fetch_add(&cut_count, 1);
+                }
+                shutdown(n->fd, SHUT_RDWR);
+            }
+        }
+        pthread_mutex_unlock(&conns_lock);
+        report_refusals(now, &last_report);
+        usleep(100000);
+    }
+    last_report = -REPORT_EVERY_MS; /* what the last interval saw, at the stop */
+    report_refusals(clock_mono_ms(), &last_report);
+    return NULL;
 }
 
 /*
@@ -183,9 +429,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct req *r = *con_cls;
+    struct conn_node *n = node_of(conn);
 
     (void)cls;
-    (void)conn;
+    /* A kept-alive connection waits for its next request: the header clock restarts. */
+    if (n != NULL && atomic_load(&n->phase) == PHASE_ANSWER) {
+        atomic_store(&n->kept_alive, 1);
+        atomic_store(&n->since, clock_mono_ms());
+        atomic_store(&n->phase, PHASE_HEADERS);
+    }
     if (r == NULL)
         return;
     /* The answer did not reach the client (it went away, or the server stopped). */
@@ -199,6 +451,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     json_decref(r->person);
     json_decref(r->who.grants);
     json_decref(r->who.reach);
+    svc_stream_free(r->bytes.stream); /* a stream that was never handed to a response */
     arena_free(r->arena);
     *con_cls = NULL;
     atomic_fetch_sub(&inflight, 1);
@@ -257,21 +510,22 @@ static enum MHD_Result append_arg(void *cls, enum MHD_ValueKind kind, const char
 }
 
 /*
- * For a cacheable route: builds the cache key (Host, path, query, JSON or
- * HTML) and the generation it must match; on a hit sends the cached answer
- * and returns 1. On a miss returns 0 with r->cache_key set so the response
- * is stored once rendered.
+ * For a cacheable route: builds the cache key (path, query, JSON or HTML)
+ * and the generation it must match; on a hit sends the cached answer and
+ * returns 1. On a miss returns 0 with r->cache_key set so the response is
+ * stored once rendered. No request header is part of the key: nothing a
+ * cached answer holds may depend on one (absolute URLs come from the
+ * configured public address).
  */
 static int cache_lookup_or_reply(struct req *r)
 {
-    const char *host = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host");
     struct cbody *b;
     struct buf key;
 
     if (store_case_generation(r->store, &r->cache_gen, NULL) != CF_OK)
         return 0;
     buf_init(&key, 8192);
-    buf_printf(&key, "%c %s %s ?", r->want_json ? 'J' : 'H', host != NULL ? host : "", r->path);
+    buf_printf(&key, "%c %s ?", r->want_json ? 'J' : 'H', r->path);
     MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, append_arg, &key);
     if (key.p == NULL) {
         buf_free(&key);
@@ -285,6 +539,48 @@ static int cache_lookup_or_reply(struct req *r)
     return 1;
 }
 
+/* Counts the Content-Length headers and notes when two disagree. */
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    const char **first = cls;
+
+    (void)kind;
+    if (strcasecmp(key, "Content-Length") != 0 || value == NULL)
+        return MHD_YES;
+    if (*first == NULL)
+        *first = value;
+    else if (strcmp(*first, value) != 0)
+        *first = ""; /* two different values */
+    return MHD_YES;
+}
+
+/*
+ * What libmicrohttpd (0.9.75) lets through and a request must not have: %00
+ * in the URL (noted by unescape()), no Host header in HTTP/1.1 (RFC 9112
+ * 3.2), two different Content-Length values (which two servers in a chain
+ * could read differently: request smuggling). Sets r->bad.
+ */
+static void request_checks(struct req *r, const char *version)
+{
+    struct conn_node *n = r->node;
+    const char *length = NULL;
+
+    if (n != NULL && n->nul_in_url) {
+        n->nul_in_url = 0;
+        r->bad = "The address holds %00 (a NUL character); no page has one. Check the link.";
+        return;
+    }
+    if (strcmp(version, MHD_HTTP_VERSION_1_0) != 0 &&
+        MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Host") == NULL) {
+        r->bad = "The request has no Host header; HTTP/1.1 needs one.";
+        return;
+    }
+    MHD_get_connection_values(r->conn, MHD_HEADER_KIND, count_length, &length);
+    if (length != NULL && length[0] == '\0')
+        r->bad = "The request has two different Content-Length headers; send one.";
+}
+
 static enum MHD_Result dispatch(struct req *r)
 {
     struct cf_error err;
@@ -294,6 +590,10 @@ static enum MHD_Result dispatch(struct req *r)
 
     if (r->path == NULL)
         return render_error(r, 500, "internal", "out of memory");
+    if (r->bad != NULL) {
+        req_header(r, "Connection", "close"); /* what follows on the connection is suspect */
+        return render_error(r, 400, "invalid", r->bad);
+    }
     if (r->body_too_big)
         return render_error(r, 413, "too_large", "The request body is larger than the 1 MB limit.");
     if (strncmp(r->path, "/static/", 8) == 0 && (strcmp(r->method, "GET") == 0 || r->is_head))
@@ -336,13 +636,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct app *app = cls;
     struct req *r = *con_cls;
 
-    (void)version;
     touch();
     if (r == NULL) {
+        struct conn_node *n = node_of(conn);
+
+        /* Headers complete: the body's clock starts, unless the reaper was first. */
+        if (!advance(n, PHASE_HEADERS, PHASE_BODY))
+            return MHD_NO;
         r = req_new(app, conn, method, url);
         if (r == NULL)
             return MHD_NO;
+        r->node = n;
         *con_cls = r;
+        request_checks(r, version);
         /* Answer on the next call, once the (maybe empty) body has been read:
          * answering in the first call makes libmicrohttpd close the connection. */
         return MHD_YES;
@@ -353,13 +659,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
+    if (!advance(r->node, PHASE_BODY, PHASE_ANSWER))
+        return MHD_NO;
     return dispatch(r);
 }
 
 /* --- listening ------------------------------------------------------------ */
 
-static int open_listener(const char *host, const char *port, int *fd_out, char *where, size_t wn,
-                         struct cf_error *err)
+int web_listen(const char *host, const char *port, int *fd_out, char *where, size_t wn,
+               struct cf_error *err)
 {
     struct addrinfo hints, *res = NULL, *ai;
     int fd = -1, e, saved = 0;
@@ -423,18 +731,28 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
-int web_serve(struct app *app, const char *host, const char *port, int threads,
-              struct cf_error *err)
+/*
+ * A %00 in the URL: libmicrohttpd decodes the path in place, so a NUL would
+ * silently cut it short. The raw URL is checked here, before decoding, and
+ * the request is marked (answered 400 by dispatch).
+ */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *uri)
+{
+    struct conn_node *n = node_of(conn);
+
+    (void)cls;
+    if (n != NULL && strstr(uri, "%00") != NULL)
+        n->nul_in_url = 1;
+    return MHD_http_unescape(uri);
+}
+
+int web_serve(struct app *app, int fd, const char *where, int threads, struct cf_error *err)
 {
     struct MHD_Daemon *d;
-    char where[300];
     sigset_t set;
-    int fd = -1, sig = 0, rc;
+    pthread_t reaper_thread;
+    int sig = 0, have_reaper;
     double deadline;
-
-    rc = open_listener(host, port, &fd, where, sizeof where, err);
-    if (rc != CF_OK)
-        return rc;
 
     /* Workers inherit a mask with the stop signals blocked; main waits for them. */
     sigemptyset(&set);
@@ -442,24 +760,30 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    limits_app = app;
 
     d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0, NULL,
         NULL, on_request, app, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET,
         fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)4096, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        NULL, MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL, MHD_OPTION_END);
+        /* Above our own cap, so that connections over it get our 503, not a silent close. */
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(app->max_conns + app->max_conns / 4 + 16),
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (d == NULL) {
         close(fd);
         return cf_error_set(err, CF_EIO, NULL, "cannot start the HTTP server on %s", where);
     }
+    atomic_store(&reaper_stop, 0);
+    have_reaper = pthread_create(&reaper_thread, NULL, reaper, app) == 0;
+    if (!have_reaper)
+        fprintf(stderr, "ctoframe: cannot start the deadline thread; requests have no deadline\n");
     printf("listening on http://%s\n", where);
     if (app->setup_token != NULL)
-        printf("first run: open %s%s/setup/%s to create the first program administrator\n"
+        printf("first run: open %s/setup/%s to create the first program administrator\n"
                "           (the link works once, within 24 hours; a restart prints a new one)\n",
-               app->public_url != NULL ? "" : "http://",
-               app->public_url != NULL ? app->public_url : where, app->setup_token);
+               app->public_url, app->setup_token);
     fflush(stdout);
 
     while (sigwait(&set, &sig) != 0)
@@ -478,6 +802,10 @@ int web_serve(struct app *app, const char *host, const char *port, int threads,
     while (clock_mono_ms() < deadline && (atomic_load(&inflight) > 0 || kernel_has_work(fd) ||
                                           clock_mono_ms() - atomic_load(&last_activity) < 250))
         usleep(10000);
+    if (have_reaper) {
+        atomic_store(&reaper_stop, 1);
+        pthread_join(reaper_thread, NULL);
+    }
     MHD_stop_daemon(d);
     close(fd);
     close_stores();

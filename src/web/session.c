@@ -74,10 +74,12 @@ static const char *csrf_for(struct req *r, const char *binding)
     return hex;
 }
 
-static const char *cookie_attrs(const struct req *r)
+/* Secure when the public address is https, or a trusted proxy says the client used https. */
+static const char *cookie_attrs(struct req *r)
 {
-    return r->app->secure_cookies ? "; Path=/; HttpOnly; SameSite=Lax; Secure"
-                                  : "; Path=/; HttpOnly; SameSite=Lax";
+    req_address(r); /* sets r->via_https */
+    return r->app->secure_cookies || r->via_https ? "; Path=/; HttpOnly; SameSite=Lax; Secure"
+                                                  : "; Path=/; HttpOnly; SameSite=Lax";
 }
 
 void req_set_session_cookie(struct req *r, const char *token)
@@ -219,23 +221,46 @@ static int parse_body(struct req *r, const char **why)
 
 /* --- who is asking -------------------------------------------------------------- */
 
+/* Joins the values of every X-Forwarded-For header, in order, with commas. */
+static enum MHD_Result join_xff(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value)
+{
+    struct buf *b = cls;
+
+    (void)kind;
+    if (strcasecmp(key, "X-Forwarded-For") == 0 && value != NULL)
+        buf_printf(b, "%s%s", b->n > 0 ? "," : "", value);
+    return MHD_YES;
+}
+
+/*
+ * The TCP peer's address; when the peer is a trusted proxy (--trusted-proxy),
+ * the client X-Forwarded-For names, and r->via_https from X-Forwarded-Proto.
+ * From anyone else those headers change nothing.
+ */
 static const char *client_address(struct req *r)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char buf[INET6_ADDRSTRLEN] = "-";
+    unsigned char a[CIDR_ADDR_LEN];
+    char text[CIDR_TEXT_MAX] = "-";
 
-    if (ci != NULL && ci->client_addr != NULL) {
-        const struct sockaddr *sa = ci->client_addr;
+    if (ci == NULL || cidr_addr_of(ci->client_addr, a) != 0)
+        return arena_strdup(r->arena, text);
+    if (cidr_list_contains(&r->app->trusted_proxies, a)) {
+        const char *proto =
+            MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+        struct buf xff;
 
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, buf,
-                      sizeof buf);
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, buf,
-                      sizeof buf);
+        buf_init(&xff, 8192);
+        MHD_get_connection_values(r->conn, MHD_HEADER_KIND, join_xff, &xff);
+        if (xff.p != NULL)
+            cidr_forwarded_for(&r->app->trusted_proxies, buf_str(&xff), a);
+        buf_free(&xff);
+        r->via_https = proto != NULL && strcasecmp(proto, "https") == 0;
     }
-    return arena_strdup(r->arena, buf);
+    cidr_addr_text(a, text);
+    return arena_strdup(r->arena, text);
 }
 
 const char *req_address(struct req *r)

@@ -14,23 +14,42 @@
 
 #include "core/authz.h"
 #include "lib/arena.h"
+#include "lib/cidr.h"
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "store/store.h"
 #include "svc/svc.h"
 
 struct mustache_set;
+struct svc_stream;
+
+/* One file of static/, held in memory as raw bytes. */
+struct static_file {
+    char *name;
+    char *body;
+    size_t n;
+    const char *type;
+    char etag[40];
+};
 
 /* What the whole server shares (read-only after start). */
 struct app {
     const char *db_url;
     const char *home; /* templates/, static/, data/ */
     struct mustache_set *templates;
-    json_t *statics;         /* name -> {"body": bytes (string), "type", "etag"} */
-    size_t max_body;         /* bytes */
-    int quiet;               /* no access log */
-    int secure_cookies;      /* cookies marked Secure (served over TLS) */
-    const char *public_url;  /* base of links in messages; NULL: from the request */
+    struct static_file *statics; /* static/, loaded at start (web_load_statics) */
+    int nstatics;
+    size_t max_body;        /* bytes */
+    int quiet;              /* no access log */
+    int secure_cookies;     /* cookies marked Secure (served over TLS) */
+    const char *public_url; /* base of links and absolute URLs ("https://host[:port]"): the
+                               configured public address, else the listening address; never
+                               taken from a request */
+    struct cidr_list trusted_proxies; /* peers whose X-Forwarded-For/-Proto count (n 0: none) */
+    int max_conns;                    /* open connections in all; more are answered 503 */
+    int max_conns_per_addr;  /* open connections per client address (not trusted proxies) */
+    int header_ms;           /* a request's headers must be complete this long after it began */
+    int body_ms;             /* its body must be complete this long after the headers */
     const char *setup_token; /* first run: printed as a setup link once listening */
     int mail_delivery;       /* this process delivers the outbox (serve --smtp) */
 };
@@ -39,6 +58,7 @@ struct app {
 #define REQ_MAX_HEADERS 12
 
 struct route;
+struct conn_node;
 
 struct req {
     struct app *app;
@@ -78,7 +98,16 @@ struct req {
     json_t *form_page;         /* set by a POST handler: the page data a failed form needs */
     const char *form_template; /* set by a POST handler: the failed form's page, when it is not
                                   the route's (a form posted from another page) */
-    const char *raw_type;      /* set by a handler: send out's "csv" string as this type */
+    struct req_bytes {         /* set by a handler whose result is bytes: req_bytes() */
+        const char *type;      /* Content-Type; NULL: the result is JSON */
+        const char *filename;  /* NULL: inline; else sent as an attachment of this name */
+        const char *data;      /* all the bytes (living as long as the request), or */
+        size_t n;
+        struct svc_stream *stream; /* bytes read a page at a time (owned by the request) */
+    } bytes;
+    struct conn_node *node; /* server.c: the connection's deadlines */
+    const char *bad;        /* server.c: why the request is malformed (answered 400) */
+    int via_https;          /* a trusted proxy says the client used https */
 };
 
 /*
@@ -129,7 +158,10 @@ void req_header(struct req *r, const char *name, const char *value);
 /* A query argument, or NULL. */
 const char *req_query(struct req *r, const char *name);
 
-/* The base URL the client used ("http://host:port"), for absolute links. */
+/*
+ * The base of absolute links ("https://host[:port]"): the server's public
+ * address, never anything the request says.
+ */
 const char *req_base_url(struct req *r);
 
 /* The svc context of this request (acting as the signed-in person). */
@@ -144,7 +176,10 @@ void req_set_session_cookie(struct req *r, const char *token);
 /* Answers HTML clients with 303 to location (JSON clients get the handler's value). */
 void req_redirect(struct req *r, const char *location);
 
-/* The client's IP address as text. */
+/*
+ * The client's IP address as text: the TCP peer, or, when the peer is a
+ * trusted proxy, the client X-Forwarded-For names (see lib/cidr.h).
+ */
 const char *req_address(struct req *r);
 
 /*
@@ -168,12 +203,40 @@ enum MHD_Result render_cached(struct req *r, struct cbody *b);
 /* Serves /static/NAME from memory. */
 enum MHD_Result render_static(struct req *r, const char *name);
 
-/* Loads static/ into memory (name -> body, type, etag). */
+/* Loads the files of static/ into memory, as raw bytes of any type. */
 int web_load_statics(struct app *app, struct cf_error *err);
 
-/* Runs the server until SIGTERM/SIGINT. Prints `listening on http://H:P`. */
-int web_serve(struct app *app, const char *host, const char *port, int threads,
-              struct cf_error *err);
+/* Frees what web_load_statics loaded. */
+void web_free_statics(struct app *app);
+
+/*
+ * Makes the request's result bytes instead of a JSON value: data (n bytes,
+ * living as long as the request, e.g. in r->arena) of Content-Type type,
+ * sent as an attachment named filename (NULL: shown inline). The handler then
+ * returns CF_OK with *out NULL. Bytes are always sent as they are: an HTML
+ * client gets no page around them.
+ */
+void req_bytes(struct req *r, const char *type, const char *filename, const char *data, size_t n);
+
+/*
+ * Like req_bytes, with the bytes read from stream a page at a time while they
+ * are sent (chunked), so a large export never sits in memory whole. The
+ * request owns stream from now on (freed when the answer is done, or fails).
+ */
+void req_stream(struct req *r, const char *type, const char *filename, struct svc_stream *stream);
+
+/*
+ * Opens the listening socket on host:port (port "0": a free one). *fd is the
+ * socket; where gets the bound address as "H:P" ("[H]:P" for IPv6).
+ */
+int web_listen(const char *host, const char *port, int *fd, char *where, size_t wn,
+               struct cf_error *err);
+
+/*
+ * Serves on the listening socket fd (bound at where) until SIGTERM/SIGINT,
+ * then closes it. Prints `listening on http://WHERE`.
+ */
+int web_serve(struct app *app, int fd, const char *where, int threads, struct cf_error *err);
 
 /* Handlers (h_*.c). */
 int h_home(struct req *r, json_t **out, struct cf_error *err);

@@ -271,6 +271,8 @@ before(async () => {
         });
         state.invitees[role] = await addUser(db.db, `invitee-${role.replace(/_/g, '-')}@example.org`, {
             name: `Invitee ${role}`, role: 'leader', org: world.orgs.a, password: null,
+            // No server has run on this database yet: the CLI needs the address for the link.
+            env: { CTOFRAME_PUBLIC_URL: 'http://127.0.0.1:8080' },
         });
     }
     srv = await startServer({ db: db.db, env: CHEAP });
