@@ -742,11 +742,17 @@ test('throttling: 5 failures lock the account, 20 the address; 16 minutes later 
         // Throttled attempts are refusals of anonymous requests: counted per address and interval,
         // the first an entry at once, the count on the audit page.
         const refused = (await audit(admin, '?action=auth.refused')).filter((e) => e.after?.reason === 'sign-in throttled');
-        assert.equal(refused.length, 1, `the first throttled attempt is an entry: ${JSON.stringify(refused)}`);
+        const first = refused.filter((e) => e.after.count === 1);
+        assert.equal(first.length, 1, `the first throttled attempt is an entry: ${JSON.stringify(refused)}`);
+        // The interval is over 16 minutes later: the server's tick may already have written its
+        // count into the trail; until then the audit page shows it being counted.
         const page = await admin.get('/admin/audit');
         const counting = page.json.refusals_counting.find((c) => c.reason === 'sign-in throttled');
-        assert.ok(counting && counting.count >= 3, `throttled attempts counted: ${JSON.stringify(page.json.refusals_counting)}`);
-        assert.match(counting.words, /^\d+ requests from \S+ refused \(sign-in throttled\) since/);
+        const counted = refused.find((e) => e.after.count >= 3);
+        assert.ok((counting && counting.count >= 3) || counted, `throttled attempts counted: ${JSON.stringify(page.json.refusals_counting)} ${JSON.stringify(refused)}`);
+        assert.ok(refused.length <= 2, 'one entry at once, at most one more with the count');
+        if (counting) assert.match(counting.words, /^\d+ requests from \S+ refused \(sign-in throttled\) since/);
+        else assert.match(counted.summary, /^\d+ requests from \S+ were refused \(sign-in throttled\) between/);
     });
 });
 

@@ -89,7 +89,7 @@ async function withInvitations(n) {
     const emails = [];
     for (let i = 0; i < n; i++) {
         const email = `p${i}@example.org`;
-        await addUser(d.db, email, { role: 'program_admin', org: 'Body', password: null });
+        await addUser(d.db, email, { role: 'program_admin', org: 'Body', password: null, env: { CTOFRAME_PUBLIC_URL: 'http://jobs.test' } });
         emails.push(email);
     }
     return { ...d, emails };
@@ -223,7 +223,7 @@ test('two serve processes on one database deliver each message exactly once', as
         d.emails = [];
         for (let i = 0; i < 16; i++) {
             const email = `s${i}@example.org`;
-            await addUser(d.db, email, { role: 'program_admin', org: 'Body', password: null });
+            await addUser(d.db, email, { role: 'program_admin', org: 'Body', password: null, env: { CTOFRAME_PUBLIC_URL: 'http://jobs.test' } });
             d.emails.push(email);
         }
         const t0 = Date.now();

@@ -18,7 +18,8 @@ before(async () => {
             role: 'leader',
             org: i % 2 ? w.orgs.a : w.orgs.schoolA,
             password: null,
-            env: CHEAP,
+            // No server has run on this database yet: the invitation needs its address.
+            env: { ...CHEAP, CTOFRAME_PUBLIC_URL: 'http://people.test' },
         });
     }
     srv = await startServer({ db: d.db, env: CHEAP });
