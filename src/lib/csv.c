@@ -20,7 +20,7 @@ struct rd {
     json_t *problems;
     int full;     /* max_problems reached: stop reading */
     int unclosed; /* a quoted field ran to the end of the input */
-    int nomem; /* an allocation failed */
+    int nomem;    /* an allocation failed */
 };
 
 /* Records a problem at line:col (the last one says that more were left out). */
@@ -248,8 +248,8 @@ int csv_parse(const char *p, size_t n, const struct csv_limits *lim, json_t **ou
                     r.lim->max_rows);
             break;
         }
-        if (json_array_append_new(rows, json_pack("{s:I, s:o}", "line", (json_int_t)line,
-                                                  "fields", fields)) != 0)
+        if (json_array_append_new(
+                rows, json_pack("{s:I, s:o}", "line", (json_int_t)line, "fields", fields)) != 0)
             r.nomem = 1;
     }
     if (r.nomem || header == NULL) {

@@ -64,15 +64,16 @@ static int utf8_ok(const char *s, size_t n)
 }
 
 /*
- * One scratch buffer of n + 1 bytes holds each decoded name and, after its
+ * One scratch buffer of n + 2 bytes holds each decoded name and, after its
  * NUL, its value: a decoded piece is never longer than the text it came from,
- * so name, value and their two NULs fit in the piece's length + 1.
+ * so name, value and their two NULs fit in the piece's length + 1 when it has
+ * a '=', and + 2 when it has none (the value is then "").
  */
 int web_form_parse(const char *p, size_t n, json_t **out)
 {
     const char *end = p + n;
     json_t *o = json_object();
-    char *tmp = malloc(n + 1);
+    char *tmp = malloc(n + 2);
     int rc = CF_OK;
 
     *out = NULL;
@@ -94,8 +95,8 @@ int web_form_parse(const char *p, size_t n, json_t **out)
                 goto out;
             val = tmp + klen + 1;
             val[0] = '\0';
-            if (eq != NULL && (rc = web_urldecode(eq + 1, (size_t)(stop - eq - 1), val, &vlen)) !=
-                                  CF_OK)
+            if (eq != NULL &&
+                (rc = web_urldecode(eq + 1, (size_t)(stop - eq - 1), val, &vlen)) != CF_OK)
                 goto out;
             /* Not UTF-8 (name or value): jansson refuses it. */
             if (!utf8_ok(tmp, klen) || (v = json_stringn(val, vlen)) == NULL) {

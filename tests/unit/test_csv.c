@@ -16,7 +16,8 @@ static void split_rows(const json_t *out, json_t **fields, json_t **lines)
 
     *fields = json_array();
     *lines = json_array();
-    json_array_foreach (rows, i, row) {
+    json_array_foreach(rows, i, row)
+    {
         json_array_append(*fields, json_object_get(row, "fields"));
         json_array_append(*lines, json_object_get(row, "line"));
     }
@@ -30,7 +31,8 @@ static char *where(const json_t *problems)
     json_t *pb;
 
     s[0] = '\0';
-    json_array_foreach (problems, i, pb) {
+    json_array_foreach(problems, i, pb)
+    {
         int w = snprintf(s + k, sizeof s - k, "%s%lld:%lld", k > 0 ? " " : "",
                          (long long)json_integer_value(json_object_get(pb, "line")),
                          (long long)json_integer_value(json_object_get(pb, "column")));
@@ -53,17 +55,17 @@ static const struct good goods[] = {
     {"CRLF and no final line break", "a,b\r\n1,2\r\n3,4", 0, "[\"a\",\"b\"]",
      "[[\"1\",\"2\"],[\"3\",\"4\"]]", "[2,3]"},
     {"lone CR ends a record", "a,b\r1,2\r", 0, "[\"a\",\"b\"]", "[[\"1\",\"2\"]]", "[2]"},
-    {"quoted: comma, doubled quote, line breaks", "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"l1\nl2\r\nl3\",z\n4,5\n",
-     0, "[\"a\",\"b\"]", "[[\"x,y\",\"say \\\"hi\\\"\"],[\"l1\\nl2\\r\\nl3\",\"z\"],[\"4\",\"5\"]]",
-     "[2,3,6]"},
+    {"quoted: comma, doubled quote, line breaks",
+     "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n\"l1\nl2\r\nl3\",z\n4,5\n", 0, "[\"a\",\"b\"]",
+     "[[\"x,y\",\"say \\\"hi\\\"\"],[\"l1\\nl2\\r\\nl3\",\"z\"],[\"4\",\"5\"]]", "[2,3,6]"},
     {"empty fields and an empty quoted field", "a,b,c\n,,\n\"\",x,\n", 0, "[\"a\",\"b\",\"c\"]",
      "[[\"\",\"\",\"\"],[\"\",\"x\",\"\"]]", "[2,3]"},
     {"BOM skipped", "\xEF\xBB\xBFid,name\n1,Ann\n", 0, "[\"id\",\"name\"]", "[[\"1\",\"Ann\"]]",
      "[2]"},
     {"empty lines skipped, line numbers kept", "a\n\n1\r\n\r\n2\n\n", 0, "[\"a\"]",
      "[[\"1\"],[\"2\"]]", "[3,5]"},
-    {"UTF-8 text", "name\nZo\xC3\xAB \xE2\x82\xAC\n", 0, "[\"name\"]", "[[\"Zo\xC3\xAB \xE2\x82\xAC\"]]",
-     "[2]"},
+    {"UTF-8 text", "name\nZo\xC3\xAB \xE2\x82\xAC\n", 0, "[\"name\"]",
+     "[[\"Zo\xC3\xAB \xE2\x82\xAC\"]]", "[2]"},
     {"header only", "a,b\n", 0, "[\"a\",\"b\"]", "[]", "[]"},
     {"spaces kept", "a, b\n 1 ,2 \n", 0, "[\"a\",\" b\"]", "[[\" 1 \",\"2 \"]]", "[2]"},
 };
@@ -112,10 +114,13 @@ static const struct bad bads[] = {
     {"text after the closing quote", "a,b\n\"x\"y,2\n", 0, "2:4", "after the closing quote"},
     {"too many fields: at the first extra one", "a,b\n1,2,3\n", 0, "2:5",
      "more fields than the header (2)"},
-    {"too few fields: at the end of the row", "a,b,c\n1,2\n", 0, "2:4", "2 fields; the header has 3"},
+    {"too few fields: at the end of the row", "a,b,c\n1,2\n", 0, "2:4",
+     "2 fields; the header has 3"},
     {"one field", "a,b\nx\n", 0, "2:2", "1 field;"},
-    {"columns count characters, not bytes", "a,b\n\xC3\xA9\xC3\xA9,x\"\n", 0, "2:5", "inside a field"},
-    {"lines counted inside quoted fields", "a,b\n\"1\n\n\",2\nx\"y,3\n", 0, "5:2", "inside a field"},
+    {"columns count characters, not bytes", "a,b\n\xC3\xA9\xC3\xA9,x\"\n", 0, "2:5",
+     "inside a field"},
+    {"lines counted inside quoted fields", "a,b\n\"1\n\n\",2\nx\"y,3\n", 0, "5:2",
+     "inside a field"},
     {"every problem, in order", "a,b\n1\n2,3,4\n\"5,6\n", 0, "2:2 3:5 4:1",
      "1 field; the header has 2"},
     {"not UTF-8", "a\n\xFF\xFE\n", 0, "2:1", "not UTF-8"},
@@ -137,8 +142,7 @@ static void test_csv_problems(void **state)
             fail_msg("%s: rc %d, expected CF_EINVAL", b->name, rc);
         assert_non_null(out);
         if (strcmp(where(problems), b->where) != 0)
-            fail_msg("%s: problems at \"%s\", expected \"%s\"", b->name, where(problems),
-                     b->where);
+            fail_msg("%s: problems at \"%s\", expected \"%s\"", b->name, where(problems), b->where);
         msg = json_string_value(json_object_get(json_array_get(problems, 0), "message"));
         if (msg == NULL || strstr(msg, b->says) == NULL)
             fail_msg("%s: message \"%s\" does not say \"%s\"", b->name, msg ? msg : "(none)",

@@ -2649,7 +2649,8 @@ int main(void)
     if (clock_parse_iso(T0, &g_t0) != 0)
         return 1;
     /* In scripts/test's PostgreSQL phase the SQLite groups have run already. */
-    rc = tu_pg_only() ? 0 : cmocka_run_group_tests_name("people (sqlite)", sqlite_tests, NULL, NULL);
+    rc =
+        tu_pg_only() ? 0 : cmocka_run_group_tests_name("people (sqlite)", sqlite_tests, NULL, NULL);
     if (pg != NULL && pg[0] != '\0') {
         snprintf(g_pg_admin, sizeof g_pg_admin, "%s", pg);
         /* On failure g_pg_url stays empty and every test fails in pg_ready: all are reported. */
