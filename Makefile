@@ -166,7 +166,7 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build/fuzz SAN=1 CC=clang \
 	    EXTRA_CFLAGS=-fsanitize=fuzzer-no-link build/fuzz/libctoframe.a
-	@$(MAKE) --no-print-directory fuzz-bins
+	@$(MAKE) --no-print-directory -s fuzz-bins
 
 .PHONY: fuzz-bins
 fuzz-bins: $(FUZZBINS)
