@@ -150,7 +150,7 @@ san:
 
 # ThreadSanitizer needs clang here (its runtime: Debian's libclang-rt-14-dev).
 tsan:
-	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 CC=clang all
+	@$(MAKE) --no-print-directory BUILD=build/tsan TSAN=1 CC=clang all unit
 
 lint:
 	@scripts/lint
