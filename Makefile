@@ -82,7 +82,7 @@ all: $(BIN)
 # Rewrite $(BUILD)/.flags when the compiler or flags differ from the last build's.
 FLAGS_FILE := $(BUILD)/.flags
 FLAGS_NOW  := $(strip $(CC) $(CFLAGS) $(TEST_CFLAGS) $(LDFLAGS) $(LDLIBS))
-ifneq ($(filter-out clean format lint bootstrap test san tsan fuzz fuzz-run bench check-deps,\
+ifneq ($(filter-out clean format lint bootstrap test san tsan fuzz fuzz-bins fuzz-run bench check-deps,\
                     $(or $(MAKECMDGOALS),all)),)
 ifneq ($(FLAGS_NOW),$(strip $(file <$(FLAGS_FILE))))
 $(shell mkdir -p $(BUILD))
