@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+/* Every permission has a name: the table is exactly as long as the enum. */
+
 static const char *const perm_names[PERM__COUNT] = {
     [PERM_UNSET] = "unset",
     [PERM_PUBLIC] = "public",
@@ -16,6 +18,31 @@ static const char *const perm_names[PERM__COUNT] = {
     [PERM_OUTBOX_READ] = "outbox.read",
     [PERM_OUTBOX_WRITE] = "outbox.write",
 };
+_Static_assert(sizeof perm_names / sizeof perm_names[0] == PERM__COUNT,
+               "perm_names must name every permission");
+_Static_assert(PERM_SET_WORDS * 64u >= (size_t)PERM__COUNT, "struct perm_set is too narrow");
+
+void perm_set_add(struct perm_set *s, enum perm p)
+{
+    if ((int)p >= 0 && p < PERM__COUNT)
+        s->w[(size_t)p / 64u] |= UINT64_C(1) << ((unsigned)p % 64u);
+}
+
+int perm_set_has(const struct perm_set *s, enum perm p)
+{
+    if ((int)p < 0 || p >= PERM__COUNT)
+        return 0;
+    return (s->w[(size_t)p / 64u] >> ((unsigned)p % 64u)) & 1u;
+}
+
+int perm_set_count(const struct perm_set *s)
+{
+    int n = 0;
+
+    for (int p = 0; p < PERM__COUNT; p++)
+        n += perm_set_has(s, (enum perm)p);
+    return n;
+}
 
 const char *perm_name(enum perm p)
 {
@@ -26,40 +53,63 @@ const char *const authz_roles[] = {"leader",   "evaluator", "district_admin",
                                    "reviewer", "examiner",  "program_admin"};
 const int authz_nroles = (int)(sizeof authz_roles / sizeof authz_roles[0]);
 
-#define BIT(p)   (1u << (p))
-#define EVERYONE (BIT(PERM_PUBLIC) | BIT(PERM_SIGNED_IN))
+/* The longest permission list of a role, PERM_UNSET-terminated (a longer list draws
+ * "excess elements in array initializer", an error in CI's -Werror build). */
+#define ROLE_PERMS_MAX 48
+#define EVERYONE       PERM_PUBLIC, PERM_SIGNED_IN
 
-/* What each role may do (issue 3's permissions; later issues add theirs). */
+/*
+ * What each role may do, as a list of permissions (later issues add theirs:
+ * the list is as long as it needs to be, with no bit-width limit);
+ * all_perms: every permission there is.
+ */
 static const struct {
     const char *role, *label, *description;
-    unsigned perms;
+    enum perm perms[ROLE_PERMS_MAX];
     int program_wide;
+    int all_perms;
 } table[] = {
-    {"leader", "Technology leader",
+    {"leader",
+     "Technology leader",
      "A CTO, technology director or aspiring one: self-assessment, growth plan, continuing "
      "education, the credential.",
-     EVERYONE, 0},
-    {"evaluator", "Evaluator",
+     {EVERYONE},
+     0,
+     0},
+    {"evaluator",
+     "Evaluator",
      "A superintendent, supervisor, peer or interview panelist who rates a leader or a job "
      "candidate.",
-     EVERYONE, 0},
-    {"district_admin", "District administrator",
+     {EVERYONE},
+     0,
+     0},
+    {"district_admin",
+     "District administrator",
      "The superintendent's office or HR of one district: its people, review cycles, hiring and "
      "reports.",
-     EVERYONE | BIT(PERM_PEOPLE_READ) | BIT(PERM_PEOPLE_WRITE) | BIT(PERM_ORGS_READ) |
-         BIT(PERM_ORGS_WRITE),
+     {EVERYONE, PERM_PEOPLE_READ, PERM_PEOPLE_WRITE, PERM_ORGS_READ, PERM_ORGS_WRITE},
+     0,
      0},
-    {"reviewer", "Certification reviewer",
+    {"reviewer",
+     "Certification reviewer",
      "Certification program staff who review applications, continuing-education claims and "
      "audits, program-wide.",
-     EVERYONE | BIT(PERM_PEOPLE_READ) | BIT(PERM_ORGS_READ), 1},
-    {"examiner", "Examiner",
+     {EVERYONE, PERM_PEOPLE_READ, PERM_ORGS_READ},
+     1,
+     0},
+    {"examiner",
+     "Examiner",
      "Program psychometrics staff: item bank, exam forms, standard setting, program-wide.",
-     EVERYONE, 1},
-    {"program_admin", "Program administrator",
+     {EVERYONE},
+     1,
+     0},
+    {"program_admin",
+     "Program administrator",
      "The certification body's administrator: everything program-wide, people and "
      "organizations, the audit trail and the outbox.",
-     ~0u, 1},
+     {PERM_UNSET},
+     1,
+     1},
 };
 
 static int find(const char *role)
@@ -123,11 +173,36 @@ int authz_role_program_wide(const char *role)
     return i >= 0 && table[i].program_wide;
 }
 
+struct perm_set authz_role_perms(const char *role)
+{
+    struct perm_set s;
+    int i = find(role);
+
+    memset(&s, 0, sizeof s);
+    if (i < 0)
+        return s;
+    if (table[i].all_perms) {
+        for (int p = PERM_UNSET + 1; p < PERM__COUNT; p++)
+            perm_set_add(&s, (enum perm)p);
+        return s;
+    }
+    for (int k = 0; k < ROLE_PERMS_MAX && table[i].perms[k] != PERM_UNSET; k++)
+        perm_set_add(&s, table[i].perms[k]);
+    return s;
+}
+
 int authz_role_has(const char *role, enum perm p)
 {
     int i = find(role);
 
-    return i >= 0 && p > PERM_UNSET && p < PERM__COUNT && (table[i].perms & BIT(p)) != 0;
+    if (i < 0 || p <= PERM_UNSET || p >= PERM__COUNT)
+        return 0;
+    if (table[i].all_perms)
+        return 1;
+    for (int k = 0; k < ROLE_PERMS_MAX && table[i].perms[k] != PERM_UNSET; k++)
+        if (table[i].perms[k] == p)
+            return 1;
+    return 0;
 }
 
 static int in_chain(const json_t *chain, const char *org)

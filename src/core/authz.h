@@ -11,6 +11,7 @@
 #define CF_CORE_AUTHZ_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 enum perm {
     PERM_UNSET = 0,    /* a route without a permission: refused, and the tests fail */
@@ -26,6 +27,24 @@ enum perm {
     PERM_OUTBOX_WRITE, /* send a failed message again */
     PERM__COUNT
 };
+
+/*
+ * A set of permissions: one bit per value of enum perm, as many 64-bit words
+ * as the enum needs, so adding permissions never overflows a fixed-width
+ * integer (the width follows PERM__COUNT at compile time).
+ */
+#define PERM_SET_WORDS (((size_t)PERM__COUNT + 63u) / 64u)
+
+struct perm_set {
+    uint64_t w[PERM_SET_WORDS];
+};
+
+/* Adds p to s (values outside the enum are ignored). */
+void perm_set_add(struct perm_set *s, enum perm p);
+/* 1 when s holds p; 0 for values outside the enum. */
+int perm_set_has(const struct perm_set *s, enum perm p);
+/* How many permissions s holds. */
+int perm_set_count(const struct perm_set *s);
 
 /* The permission's name ("people.read"); "unset" for PERM_UNSET. */
 const char *perm_name(enum perm p);
@@ -54,6 +73,9 @@ int authz_role_valid(const char *role);
 
 /* 1 when the role is program-wide (its grants reach every organization). */
 int authz_role_program_wide(const char *role);
+
+/* The permissions role brings (an empty set for an unknown role). */
+struct perm_set authz_role_perms(const char *role);
 
 /* 1 when role brings permission p. */
 int authz_role_has(const char *role, enum perm p);

@@ -4,6 +4,16 @@
  * Each function switches on the connection's kind; the two halves are kept
  * side by side so a reader sees at once where the dialects differ.
  *
+ * Prepared statements are cached per connection in a hash table keyed by the
+ * address of their SQL text, with a list in order of use: past DB_STMT_KEEP
+ * statements the least recently used idle one is finalized (DEALLOCATE on
+ * PostgreSQL), so there is no fixed cap and a lookup stays one hash probe.
+ *
+ * A PostgreSQL connection that broke (the server restarted) is reopened:
+ * outside a transaction the statement is retried once on the new session;
+ * inside one the transaction is lost, so the statement and every later one of
+ * that transaction fail with CF_EBUSY until the caller rolls back.
+ *
  * Dialect tokens that migrations may use (db_dialect):
  *   @PK@    an auto-numbered 64-bit primary key column type
  *   @BLOB@  a byte string column type
@@ -14,6 +24,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,19 +74,26 @@ static void stmt_clear_pg(struct db_stmt *st)
     }
 }
 
+/* Frees st's memory and its SQLite statement (the PostgreSQL name is the caller's concern). */
+static void stmt_release(struct db_stmt *st)
+{
+    if (st->sq != NULL)
+        sqlite3_finalize(st->sq);
+    stmt_clear_pg(st);
+    free(st->vals);
+    free(st->pgsql);
+    free(st);
+}
+
 void db_close(struct db *db)
 {
     if (db == NULL)
         return;
-    for (int i = 0; i < db->nstmts; i++) {
-        struct db_stmt *st = &db->stmts[i];
-
-        if (st->sq != NULL)
-            sqlite3_finalize(st->sq);
-        stmt_clear_pg(st);
-        free(st->vals);
-        free(st->pgsql);
+    for (struct db_stmt *st = db->newest, *next; st != NULL; st = next) {
+        next = st->older;
+        stmt_release(st);
     }
+    free(db->buckets);
     if (db->sq != NULL)
         sqlite3_close_v2(db->sq);
     if (db->pg != NULL)
@@ -153,21 +171,163 @@ static int pg_code(struct db *db, const PGresult *res, struct cf_error *err)
     return cf_error_set(err, code, NULL, "database: %s", db->errmsg);
 }
 
+/* --- PostgreSQL connection loss ------------------------------------------ */
+
+/* 1 when the PostgreSQL connection broke (the server restarted or went away). */
+static int pg_broken(const struct db *db)
+{
+    return PQstatus(db->pg) == CONNECTION_BAD;
+}
+
+/* The open transaction's session is gone: CF_EBUSY until the caller rolls back. */
+static int pg_lost(struct db *db, struct cf_error *err)
+{
+    db->lost = 1;
+    keep_errmsg(db, "the connection to PostgreSQL was lost during a transaction");
+    return cf_error_set(err, CF_EBUSY, NULL,
+                        "The connection to the database was lost and nothing was saved; "
+                        "please try again.");
+}
+
+/*
+ * Before a statement: a connection that broke outside a transaction is
+ * reopened; inside one the transaction is lost (CF_EBUSY).
+ */
+static int pg_ready(struct db *db, struct cf_error *err)
+{
+    if (db->txdepth > 0 && (db->lost || pg_broken(db)))
+        return pg_lost(db, err);
+    if (pg_broken(db))
+        return db__pg_reset(db, err);
+    return CF_OK;
+}
+
+static int pg_exec_once(struct db *db, const char *sql, struct cf_error *err)
+{
+    PGresult *res = PQexec(db->pg, sql);
+    ExecStatusType s = PQresultStatus(res);
+    int rc = CF_OK;
+
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+        rc = pg_code(db, res, err);
+    PQclear(res);
+    return rc;
+}
+
 int db_exec(struct db *db, const char *sql, struct cf_error *err)
 {
+    int rc;
+
     if (db->kind == DB_SQLITE) {
-        int rc = sqlite3_exec(db->sq, sql, NULL, NULL, NULL);
-
+        rc = sqlite3_exec(db->sq, sql, NULL, NULL, NULL);
         return rc == SQLITE_OK ? CF_OK : sqlite_code(db, rc, err);
-    } else {
-        PGresult *res = PQexec(db->pg, sql);
-        ExecStatusType s = PQresultStatus(res);
-        int rc = CF_OK;
-
-        if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
-            rc = pg_code(db, res, err);
-        PQclear(res);
+    }
+    rc = pg_ready(db, err);
+    if (rc != CF_OK)
         return rc;
+    rc = pg_exec_once(db, sql, err);
+    if (rc == CF_OK || !pg_broken(db))
+        return rc;
+    if (db->txdepth > 0)
+        return pg_lost(db, err);
+    /* Outside a transaction nothing is lost: reopen and try once more. */
+    rc = db__pg_reset(db, err);
+    return rc == CF_OK ? pg_exec_once(db, sql, err) : rc;
+}
+
+/* --- the statement cache --------------------------------------------------- */
+
+/* The bucket of a SQL text's address (a 64-bit mix, so aligned addresses spread). */
+static size_t bucket_of(const struct db *db, const char *sql)
+{
+    uint64_t h = (uint64_t)(uintptr_t)sql;
+
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return (size_t)(h & (db->nbuckets - 1));
+}
+
+/* Doubles the hash table (64 buckets at first). CF_ENOMEM leaves it as it was. */
+static int grow_buckets(struct db *db)
+{
+    size_t oldn = db->nbuckets, n = oldn == 0 ? 64 : oldn * 2;
+    struct db_stmt **old = db->buckets, **b = calloc(n, sizeof *b);
+
+    if (b == NULL)
+        return CF_ENOMEM;
+    db->buckets = b;
+    db->nbuckets = n;
+    for (size_t i = 0; i < oldn; i++) {
+        for (struct db_stmt *st = old[i], *next; st != NULL; st = next) {
+            size_t k = bucket_of(db, st->sql);
+
+            next = st->hnext;
+            st->hnext = b[k];
+            b[k] = st;
+        }
+    }
+    free(old);
+    return CF_OK;
+}
+
+static void lru_unlink(struct db *db, struct db_stmt *st)
+{
+    if (st->newer != NULL)
+        st->newer->older = st->older;
+    else
+        db->newest = st->older;
+    if (st->older != NULL)
+        st->older->newer = st->newer;
+    else
+        db->oldest = st->newer;
+    st->newer = st->older = NULL;
+}
+
+static void lru_push(struct db *db, struct db_stmt *st)
+{
+    st->newer = NULL;
+    st->older = db->newest;
+    if (db->newest != NULL)
+        db->newest->newer = st;
+    else
+        db->oldest = st;
+    db->newest = st;
+}
+
+/* Takes st out of the cache and frees it; on PostgreSQL its prepared statement is dropped. */
+static void stmt_evict(struct db *db, struct db_stmt *st)
+{
+    struct db_stmt **pp = &db->buckets[bucket_of(db, st->sql)];
+
+    while (*pp != st)
+        pp = &(*pp)->hnext;
+    *pp = st->hnext;
+    lru_unlink(db, st);
+    db->nstmts--;
+    if (db->kind == DB_PG && st->name[0] != '\0' && !pg_broken(db)) {
+        char sql[48];
+
+        snprintf(sql, sizeof sql, "DEALLOCATE %s", st->name);
+        PQclear(PQexec(db->pg, sql));
+    }
+    stmt_release(st);
+}
+
+/*
+ * Finalizes the least recently used idle statements while more than
+ * DB_STMT_KEEP are cached. Not inside a failed PostgreSQL transaction, which
+ * refuses even DEALLOCATE: the cache stays larger until that one ends.
+ */
+static void evict_idle(struct db *db)
+{
+    if (db->kind == DB_PG && PQtransactionStatus(db->pg) == PQTRANS_INERROR)
+        return;
+    for (struct db_stmt *st = db->oldest, *newer; st != NULL && db->nstmts > DB_STMT_KEEP;
+         st = newer) {
+        newer = st->newer;
+        if (!st->in_use)
+            stmt_evict(db, st);
     }
 }
 
@@ -203,50 +363,90 @@ static char *pg_rewrite(const char *sql, int *nparams)
     return out;
 }
 
+/* A new statement for sql, not yet in the cache; NULL with err filled on failure. */
+static struct db_stmt *stmt_new(struct db *db, const char *sql, struct cf_error *err)
+{
+    struct db_stmt *st = calloc(1, sizeof *st);
+
+    if (st == NULL) {
+        cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    st->db = db;
+    st->sql = sql;
+    st->row = -1;
+    if (db->kind == DB_SQLITE) {
+        int rc = sqlite3_prepare_v3(db->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->sq, NULL);
+
+        if (rc != SQLITE_OK) {
+            sqlite_code(db, rc, err);
+            stmt_release(st);
+            return NULL;
+        }
+    } else {
+        st->pgsql = pg_rewrite(sql, &st->nparams);
+        st->vals = st->nparams > 0 ? calloc((size_t)st->nparams, sizeof(char *)) : NULL;
+        if (st->pgsql == NULL || (st->nparams > 0 && st->vals == NULL)) {
+            st->nparams = 0;
+            stmt_release(st);
+            cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+            return NULL;
+        }
+    }
+    return st;
+}
+
 struct db_stmt *db_prepare(struct db *db, const char *sql, struct cf_error *err)
 {
     struct db_stmt *st = NULL;
 
-    for (int i = 0; i < db->nstmts; i++) {
-        if (db->stmts[i].sql == sql && !db->stmts[i].in_use) {
-            st = &db->stmts[i];
-            break;
-        }
+    if (db->nstmts >= db->nbuckets * 2 && grow_buckets(db) != CF_OK && db->nbuckets == 0) {
+        cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return NULL;
     }
-    if (st == NULL) {
-        if (db->nstmts == DB_STMT_CACHE) {
-            cf_error_set(err, CF_EDB, NULL, "database: statement cache full");
-            return NULL;
-        }
-        st = &db->stmts[db->nstmts];
-        memset(st, 0, sizeof *st);
-        st->db = db;
-        st->sql = sql;
-        st->row = -1;
-        if (db->kind == DB_SQLITE) {
-            int rc = sqlite3_prepare_v3(db->sq, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->sq, NULL);
+    for (st = db->buckets[bucket_of(db, sql)]; st != NULL; st = st->hnext)
+        if (st->sql == sql && !st->in_use)
+            break;
+    if (st != NULL) {
+        lru_unlink(db, st);
+    } else {
+        size_t k;
 
-            if (rc != SQLITE_OK) {
-                sqlite_code(db, rc, err);
-                sqlite3_finalize(st->sq);
-                st->sq = NULL;
-                return NULL;
-            }
-        } else {
-            st->pgsql = pg_rewrite(sql, &st->nparams);
-            st->vals = st->nparams > 0 ? calloc((size_t)st->nparams, sizeof(char *)) : NULL;
-            if (st->pgsql == NULL || (st->nparams > 0 && st->vals == NULL)) {
-                free(st->pgsql);
-                free(st->vals);
-                cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
-                return NULL;
-            }
-        }
+        st = stmt_new(db, sql, err);
+        if (st == NULL)
+            return NULL;
+        k = bucket_of(db, sql);
+        st->hnext = db->buckets[k];
+        db->buckets[k] = st;
         db->nstmts++;
     }
+    lru_push(db, st);
     st->in_use = 1;
     st->changes = 0;
+    st->bind_rc = CF_OK;
+    st->bind_at = 0;
+    evict_idle(db);
     return st;
+}
+
+/* --- binding ------------------------------------------------------------- */
+
+/* Keeps the first failed bind of st for db_step() to report; returns rc. */
+static int bind_result(struct db_stmt *st, int i, int rc)
+{
+    if (rc != CF_OK && st->bind_rc == CF_OK) {
+        st->bind_rc = rc;
+        st->bind_at = i;
+    }
+    return rc;
+}
+
+static int sqlite_bind_code(int rc)
+{
+    return rc == SQLITE_OK       ? CF_OK
+           : rc == SQLITE_NOMEM  ? CF_ENOMEM
+           : rc == SQLITE_TOOBIG ? CF_ETOOBIG
+                                 : CF_EDB;
 }
 
 int db_bind_text(struct db_stmt *st, int i, const char *s, long n)
@@ -254,15 +454,17 @@ int db_bind_text(struct db_stmt *st, int i, const char *s, long n)
     if (s == NULL)
         return db_bind_null(st, i);
     if (st->db->kind == DB_SQLITE) {
-        int rc = sqlite3_bind_text(st->sq, i, s, n < 0 ? -1 : (int)n, SQLITE_TRANSIENT);
-
-        return rc == SQLITE_OK ? CF_OK : CF_EDB;
+        if (n > INT_MAX)
+            return bind_result(st, i, CF_ETOOBIG);
+        return bind_result(st, i,
+                           sqlite_bind_code(sqlite3_bind_text(st->sq, i, s, n < 0 ? -1 : (int)n,
+                                                              SQLITE_TRANSIENT)));
     }
     if (i < 1 || i > st->nparams)
-        return CF_EDB;
+        return bind_result(st, i, CF_EDB);
     free(st->vals[i - 1]);
     st->vals[i - 1] = n < 0 ? strdup(s) : strndup(s, (size_t)n);
-    return st->vals[i - 1] != NULL ? CF_OK : CF_ENOMEM;
+    return bind_result(st, i, st->vals[i - 1] != NULL ? CF_OK : CF_ENOMEM);
 }
 
 int db_bind_int64(struct db_stmt *st, int i, int64_t v)
@@ -270,7 +472,7 @@ int db_bind_int64(struct db_stmt *st, int i, int64_t v)
     char tmp[24];
 
     if (st->db->kind == DB_SQLITE)
-        return sqlite3_bind_int64(st->sq, i, v) == SQLITE_OK ? CF_OK : CF_EDB;
+        return bind_result(st, i, sqlite_bind_code(sqlite3_bind_int64(st->sq, i, v)));
     snprintf(tmp, sizeof tmp, "%" PRId64, v);
     return db_bind_text(st, i, tmp, -1);
 }
@@ -278,24 +480,26 @@ int db_bind_int64(struct db_stmt *st, int i, int64_t v)
 int db_bind_null(struct db_stmt *st, int i)
 {
     if (st->db->kind == DB_SQLITE)
-        return sqlite3_bind_null(st->sq, i) == SQLITE_OK ? CF_OK : CF_EDB;
+        return bind_result(st, i, sqlite_bind_code(sqlite3_bind_null(st->sq, i)));
     if (i < 1 || i > st->nparams)
-        return CF_EDB;
+        return bind_result(st, i, CF_EDB);
     free(st->vals[i - 1]);
     st->vals[i - 1] = NULL;
     return CF_OK;
 }
 
-static int pg_run(struct db_stmt *st, struct cf_error *err)
+/* --- running ------------------------------------------------------------- */
+
+static int pg_run_once(struct db_stmt *st, struct cf_error *err)
 {
     struct db *db = st->db;
     ExecStatusType s;
 
     if (st->name[0] == '\0') {
-        char name[16];
+        char name[sizeof st->name];
         PGresult *p;
 
-        snprintf(name, sizeof name, "s%d", ++db->nprepared);
+        snprintf(name, sizeof name, "s%lu", ++db->nprepared);
         p = PQprepare(db->pg, name, st->pgsql, st->nparams, NULL);
         if (PQresultStatus(p) != PGRES_COMMAND_OK) {
             int rc = pg_code(db, p, err);
@@ -319,11 +523,40 @@ static int pg_run(struct db_stmt *st, struct cf_error *err)
         st->changes = strtoll(PQcmdTuples(st->res), NULL, 10);
         return CF_OK;
     }
-    return pg_code(db, st->res, err);
+    {
+        int rc = pg_code(db, st->res, err);
+
+        PQclear(st->res);
+        st->res = NULL;
+        return rc;
+    }
+}
+
+/* Runs st on PostgreSQL, reopening a broken connection (see the top of this file). */
+static int pg_run(struct db_stmt *st, struct cf_error *err)
+{
+    struct db *db = st->db;
+    int rc = pg_ready(db, err);
+
+    if (rc != CF_OK)
+        return rc;
+    rc = pg_run_once(st, err);
+    if (rc == CF_OK || !pg_broken(db))
+        return rc;
+    if (db->txdepth > 0)
+        return pg_lost(db, err);
+    rc = db__pg_reset(db, err);
+    return rc == CF_OK ? pg_run_once(st, err) : rc;
 }
 
 int db_step(struct db_stmt *st, struct cf_error *err)
 {
+    if (st->bind_rc != CF_OK) {
+        keep_errmsg(st->db, "a parameter could not be bound");
+        return cf_error_set(err, st->bind_rc, NULL,
+                            "database: parameter %d of a statement could not be bound (%s)",
+                            st->bind_at, cf_strerror(st->bind_rc));
+    }
     if (st->db->kind == DB_SQLITE) {
         int rc = sqlite3_step(st->sq);
 
@@ -393,19 +626,47 @@ void db_done(struct db_stmt *st)
     } else {
         stmt_clear_pg(st);
     }
+    st->bind_rc = CF_OK;
     st->in_use = 0;
+}
+
+/* --- transactions -------------------------------------------------------- */
+
+/*
+ * Sends COMMIT or ROLLBACK for the outermost level. Never retried on a new
+ * session: a COMMIT there would "succeed" with nothing to commit.
+ */
+static int tx_end(struct db *db, const char *sql, struct cf_error *err)
+{
+    int rc;
+
+    if (db->kind == DB_SQLITE) {
+        rc = sqlite3_exec(db->sq, sql, NULL, NULL, NULL);
+        return rc == SQLITE_OK ? CF_OK : sqlite_code(db, rc, err);
+    }
+    if (db->lost || pg_broken(db)) {
+        db->lost = 0;
+        return cf_error_set(err, CF_EBUSY, NULL,
+                            "The connection to the database was lost and nothing was saved; "
+                            "please try again.");
+    }
+    return pg_exec_once(db, sql, err);
 }
 
 int db_begin(struct db *db, struct cf_error *err)
 {
     int rc;
 
-    if (db->txdepth++ > 0)
+    if (db->txdepth > 0) {
+        db->txdepth++;
         return CF_OK;
+    }
     db->failed = 0;
+    db->lost = 0;
+    /* Still at depth 0: a broken PostgreSQL connection is reopened and BEGIN retried. */
     rc = db_exec(db, db->kind == DB_SQLITE ? "BEGIN IMMEDIATE" : "BEGIN", err);
-    if (rc != CF_OK)
-        db->txdepth = 0;
+    if (rc == CF_OK)
+        db->txdepth = 1;
     return rc;
 }
 
@@ -418,12 +679,12 @@ int db_commit(struct db *db, struct cf_error *err)
     if (--db->txdepth > 0)
         return CF_OK;
     if (db->failed) {
-        db_exec(db, "ROLLBACK", NULL);
+        tx_end(db, "ROLLBACK", NULL);
         return cf_error_set(err, CF_EDB, NULL, "database: an inner step failed; rolled back");
     }
-    rc = db_exec(db, "COMMIT", err);
+    rc = tx_end(db, "COMMIT", err);
     if (rc != CF_OK)
-        db_exec(db, "ROLLBACK", NULL);
+        tx_end(db, "ROLLBACK", NULL);
     return rc;
 }
 
@@ -435,7 +696,12 @@ void db_rollback(struct db *db)
         db->failed = 1;
         return;
     }
-    db_exec(db, "ROLLBACK", NULL);
+    tx_end(db, "ROLLBACK", NULL);
+}
+
+int db_in_transaction(const struct db *db)
+{
+    return db->txdepth > 0;
 }
 
 char *db_dialect(const struct db *db, const char *sql)

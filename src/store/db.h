@@ -75,6 +75,8 @@ int64_t db_changes(struct db_stmt *st);
 int db_begin(struct db *db, struct cf_error *err);
 int db_commit(struct db *db, struct cf_error *err);
 void db_rollback(struct db *db);
+/* 1 inside db_begin() … db_commit()/db_rollback(), else 0. */
+int db_in_transaction(const struct db *db);
 
 /* Replaces the dialect tokens of a migration (see db.c) into a new malloc'd string;
  * NULL when memory runs out or a dialect block has no @END@. */

@@ -9,17 +9,26 @@
 
 #include "store/db.h"
 
-#define DB_STMT_CACHE 64
+/*
+ * How many idle prepared statements a connection keeps. It is not a cap:
+ * beyond it db_prepare() finalizes the least recently used idle statement,
+ * and statements in use are never taken away, however many there are.
+ */
+#define DB_STMT_KEEP 128
 
 struct db_stmt {
     struct db *db;
     const char *sql; /* cache key: the caller's literal */
     int in_use;
+    int bind_rc; /* the first failed bind since db_prepare(), reported by db_step() */
+    int bind_at; /* its parameter number */
     int64_t changes;
+    struct db_stmt *hnext;         /* next in the same hash bucket */
+    struct db_stmt *newer, *older; /* the connection's list, most recently handed out first */
     /* SQLite */
     sqlite3_stmt *sq;
     /* PostgreSQL */
-    char name[16]; /* prepared-statement name, "" until prepared */
+    char name[24]; /* prepared-statement name, "" until prepared on this session */
     char *pgsql;   /* sql with $n placeholders */
     int nparams;
     char **vals; /* nparams owned copies (NULL for SQL NULL) */
@@ -34,13 +43,19 @@ struct db {
     PGconn *pg;
     int txdepth;
     int failed; /* an inner level rolled back: the outer commit must fail */
-    int nstmts;
-    int nprepared; /* PostgreSQL statement names handed out */
-    struct db_stmt stmts[DB_STMT_CACHE];
+    int lost;   /* PostgreSQL: the connection broke inside the open transaction */
+    size_t nstmts;
+    size_t nbuckets;          /* a power of two (0 before the first statement) */
+    struct db_stmt **buckets; /* statements by the address of their SQL */
+    struct db_stmt *newest, *oldest;
+    unsigned long nprepared; /* PostgreSQL statement names handed out */
+    unsigned long nresets;   /* PostgreSQL: times the connection was reopened */
     char errmsg[512];
 };
 
 int db__sqlite_open(struct db *db, const char *path, int create, struct cf_error *err);
 int db__pg_open(struct db *db, const char *url, struct cf_error *err);
+/* Reopens a broken PostgreSQL connection and sets its session up again. */
+int db__pg_reset(struct db *db, struct cf_error *err);
 
 #endif

@@ -15,6 +15,14 @@ static const char *str(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
+/* A duplicate organization: names the field whose unique index it hit (see store.h). */
+static int org_conflict(struct store *s, struct cf_error *err)
+{
+    const char *field = strstr(db_errmsg(s->db), "nces") != NULL ? "nces_id" : "name";
+
+    return cf_error_set(err, CF_ECONFLICT, field, "database: %s", db_errmsg(s->db));
+}
+
 int store_org_insert(struct store *s, const json_t *org, struct cf_error *err)
 {
     static const char sql[] = "INSERT INTO orgs (id, kind, name, parent_id, nces_id, enrollment,"
@@ -38,6 +46,8 @@ int store_org_insert(struct store *s, const json_t *org, struct cf_error *err)
     db_bind_text(st, 8, str(org, "updated_at"), -1);
     rc = db_step(st, err);
     db_done(st);
+    if (rc == CF_ECONFLICT)
+        return org_conflict(s, err);
     return rc < 0 ? rc : CF_OK;
 }
 
@@ -66,6 +76,8 @@ int store_org_update(struct store *s, const json_t *org, struct cf_error *err)
         rc = db_changes(st) > 0 ? CF_OK
                                 : cf_error_set(err, CF_ENOTFOUND, "id", "no such organization");
     db_done(st);
+    if (rc == CF_ECONFLICT)
+        return org_conflict(s, err);
     return rc;
 }
 

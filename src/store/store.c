@@ -1,6 +1,7 @@
 /* store.c — opening, closing, transactions and the JSON column helpers. */
 #include "store/store_impl.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,8 +132,28 @@ int store__exec(struct store *s, const char *sql, int64_t *changes, struct cf_er
     return rc < 0 ? rc : CF_OK;
 }
 
-/* One row as an object, columns named and typed by cols. */
-static json_t *row_object(struct db_stmt *st, const char *cols)
+/* The first table a query reads (the word after its first FROM), for messages. */
+static void table_of(const char *sql, char *out, size_t n)
+{
+    const char *p = strstr(sql, " FROM ");
+    size_t k = 0;
+
+    snprintf(out, n, "a table");
+    if (p == NULL)
+        return;
+    for (p += 6; (isalnum((unsigned char)p[k]) || p[k] == '_') && k + 1 < n; k++)
+        ;
+    if (k > 0)
+        snprintf(out, n, "%.*s", (int)k, p);
+}
+
+/*
+ * One row as an object, columns named and typed by cols. NULL with err filled
+ * (CF_EDB naming the column and table) when a stored text is not UTF-8 or a
+ * JSON column is damaged: such a value must not read back as null.
+ */
+static json_t *row_object(struct db_stmt *st, const char *sql, const char *cols,
+                          struct cf_error *err)
 {
     json_t *o = json_object();
     const char *p = cols;
@@ -140,7 +161,7 @@ static json_t *row_object(struct db_stmt *st, const char *cols)
     for (int i = 0; *p != '\0'; i++) {
         const char *end = strchr(p, ',');
         size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
-        char name[64];
+        char name[64], table[64];
         char type = 's';
         json_t *v;
 
@@ -151,13 +172,20 @@ static json_t *row_object(struct db_stmt *st, const char *cols)
             v = json_null();
         else if (type == '#')
             v = json_integer((json_int_t)db_col_int64(st, i));
-        else if (type == '@') {
+        else if (type == '@')
             v = store__parse(db_col_text(st, i), db_col_len(st, i), NULL);
-            if (v == NULL)
-                v = json_null();
-        } else
+        else
             v = json_stringn(db_col_text(st, i), (size_t)db_col_len(st, i));
-        json_object_set_new(o, name, v != NULL ? v : json_null());
+        if (v == NULL) {
+            table_of(sql, table, sizeof table);
+            json_decref(o);
+            cf_error_set(err, CF_EDB, NULL,
+                         type == '@' ? "database: the stored JSON in column %s of %s is damaged"
+                                     : "database: the text in column %s of %s is not valid UTF-8",
+                         name, table);
+            return NULL;
+        }
+        json_object_set_new(o, name, v);
         p = end != NULL ? end + 1 : p + strlen(p);
     }
     return o;
@@ -175,8 +203,15 @@ static int query_va(struct store *s, const char *sql, const char *cols, int max,
         return CF_EDB;
     bind_va(st, binds, ap);
     arr = json_array();
-    while ((max <= 0 || (int)json_array_size(arr) < max) && (rc = db_step(st, err)) == DB_ROW)
-        json_array_append_new(arr, row_object(st, cols));
+    while ((max <= 0 || (int)json_array_size(arr) < max) && (rc = db_step(st, err)) == DB_ROW) {
+        json_t *row = row_object(st, sql, cols, err);
+
+        if (row == NULL) {
+            rc = CF_EDB;
+            break;
+        }
+        json_array_append_new(arr, row);
+    }
     if (max > 0 && (int)json_array_size(arr) >= max)
         rc = DB_DONE;
     db_done(st);
@@ -220,4 +255,17 @@ int store__query_one(struct store *s, const char *sql, const char *cols, json_t 
     *out = json_incref(json_array_get(arr, 0));
     json_decref(arr);
     return CF_OK;
+}
+
+int store_lock(struct store *s, enum store_lock which, struct cf_error *err)
+{
+    char sql[64];
+
+    if (!db_in_transaction(s->db))
+        return cf_error_set(err, CF_EDB, NULL, "database: store_lock outside a transaction");
+    if (db_kind(s->db) == DB_SQLITE)
+        return CF_OK;
+    /* 4242001 is the migration lock (migrate.c); rule locks follow it. */
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", 4242100 + (int)which);
+    return db_exec(s->db, sql, err);
 }

@@ -118,6 +118,8 @@ int store_case_generation(struct store *s, int64_t *gen, struct cf_error *err);
  *          (store_person_by_email adds password_hash)
  *   grant  {role, org_id, org_name, org_kind, created_at}
  * Inserts of a duplicate key (e-mail, NCES id, grant) return CF_ECONFLICT.
+ * store_org_insert/update name the field of a duplicate in err->field: "nces_id", or
+ * "name" (kind, parent and name, case aside, are unique: migration 009).
  */
 int store_org_insert(struct store *s, const json_t *org, struct cf_error *err);
 int store_org_update(struct store *s, const json_t *org, struct cf_error *err);
@@ -285,5 +287,56 @@ int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out
  */
 int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const json_t *after,
                         struct cf_error *err);
+
+/* --- reach: what a person's roles cover, and lists filtered by it (store/reach.c) --- */
+
+/*
+ * Every organization each of person's grants reaches, in one query: the
+ * granted organization and everything below it, as [{role, root, org_id}]
+ * (root: the organization of the grant).
+ */
+int store_reach_rows(struct store *s, const char *person, json_t **out, struct cf_error *err);
+
+/*
+ * A page of people, filtered in SQL. Visible: not erased, and
+ *   everywhere = 1: every person, else: people of an organization reached by
+ *   a grant of viewer in one of roles (comma-separated role names).
+ * q (may be NULL): a piece of the name or e-mail address (case-insensitive).
+ * org (may be NULL): only people of that organization or below it.
+ * At most limit rows (0: no limit) from offset, ordered by name; rows are
+ * person rows plus org_name. *total = how many match in all.
+ */
+struct store_people_query {
+    int everywhere;
+    const char *viewer;
+    const char *roles;
+    const char *q;
+    const char *org;
+    long offset, limit;
+};
+int store_people_page(struct store *s, const struct store_people_query *pq, json_t **out,
+                      long *total, struct cf_error *err);
+
+/* The grants of the people with ids (an array of strings), in one query per 100 people:
+ * [{person_id, role, org_id, org_name, org_kind, created_at}]. */
+int store_grants_of_people(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
+
+/* --- rules read from stored state (store/store.c) ------------------------ */
+
+/* The locks of store_lock(): one per group of rules that read the same rows. */
+enum store_lock {
+    STORE_LOCK_PEOPLE = 1, /* organizations, people, roles: names, the last administrator, setup */
+};
+
+/*
+ * Serializes the rest of the open transaction with every other transaction
+ * holding the same lock, so a rule read from stored state (the last program
+ * administrator, a name not yet taken) still holds when the transaction
+ * commits. A svc action calls it right after store_begin(), before the rule's
+ * first read. SQLite needs nothing more (BEGIN IMMEDIATE lets one writer in at
+ * a time); PostgreSQL takes a transaction-level advisory lock, released by
+ * the commit or rollback. CF_EDB outside a transaction.
+ */
+int store_lock(struct store *s, enum store_lock which, struct cf_error *err);
 
 #endif

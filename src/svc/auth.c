@@ -94,26 +94,6 @@ int svc__audit(const struct svc *sv, const char *org, const char *action, const 
     return store_audit_append(sv->store, &e, err);
 }
 
-int svc__can(const struct svc *sv, enum perm p, const char *org)
-{
-    json_t *chain = NULL;
-    int ok;
-
-    if (sv->who == NULL)
-        return 1; /* the CLI or the system */
-    if (p == PERM_PUBLIC)
-        return 1;
-    if (sv->who->person_id == NULL)
-        return 0;
-    if (p == PERM_SIGNED_IN)
-        return 1;
-    if (org != NULL && store_org_chain(sv->store, org, &chain, NULL) != CF_OK)
-        return 0;
-    ok = authz_allows(sv->who->grants, p, org != NULL ? chain : NULL);
-    json_decref(chain);
-    return ok;
-}
-
 json_t *svc__person_view(const json_t *row)
 {
     static const char *const keys[] = {"id",     "email",  "name",       "title",
@@ -827,11 +807,17 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
         return err->code;
 
     clock_now_iso(now, sizeof now);
-    rc = store_begin(sv->store, err);
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    /* Again inside the transaction: of two setups at once, the second finds the first's
+     * administrator. */
+    if ((rc = svc_setup_needed(sv, &needed, err)) == CF_OK && !needed)
+        rc = cf_error_set(err, CF_ECONFLICT, "token",
+                          "A program administrator already exists; sign in instead.");
     /* The certification body: the one that exists, else a new one. */
-    rc = store_org_list(sv->store, &orgs, err);
+    if (rc == CF_OK)
+        rc = store_org_list(sv->store, &orgs, err);
     if (rc == CF_OK) {
         size_t i;
         json_t *o;
@@ -910,10 +896,32 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     me.actor = actor;
     clock_now_iso(now, sizeof now);
     svc__token_hash(token, lh);
-    rc = store_begin(sv->store, err);
+    rc = svc__begin(sv, err);
     if (rc != CF_OK) {
         json_decref(p);
         return rc;
+    }
+    /* The account as it is now, inside the transaction: it may have been disabled, erased
+     * or corrected since it was read above, and that must not be written over. */
+    {
+        char id[37];
+        json_t *now_p = NULL;
+
+        snprintf(id, sizeof id, "%s", pid);
+        rc = store_person_get(sv->store, id, &now_p, err);
+        if (rc == CF_OK &&
+            (strcmp(json_string_value(json_object_get(now_p, "status")), "disabled") == 0 ||
+             strcmp(json_string_value(json_object_get(now_p, "status")), "erased") == 0))
+            rc = cf_error_set(err, CF_ECONFLICT, "token",
+                              "This account is disabled. Ask your administrator.");
+        json_decref(p);
+        p = now_p;
+        pid = p != NULL ? json_string_value(json_object_get(p, "id")) : NULL;
+        if (rc != CF_OK) {
+            store_rollback(sv->store);
+            json_decref(p);
+            return rc;
+        }
     }
     before = json_pack("{s:O}", "status", json_object_get(p, "status"));
     json_object_set_new(p, "status", json_string("active"));

@@ -148,6 +148,25 @@ json_t *svc_roles_offered(const struct svc *sv, const char *selected)
     return list;
 }
 
+/*
+ * Opens the transaction of a change to organizations, people or roles and
+ * takes their lock (store_lock), so that every rule read after it — a name
+ * not yet taken, the last program administrator, a person not erased — still
+ * holds when the transaction commits. Every stored state such a change
+ * depends on is read after this call, never before.
+ */
+int svc__begin(const struct svc *sv, struct cf_error *err)
+{
+    int rc = store_begin(sv->store, err);
+
+    if (rc != CF_OK)
+        return rc;
+    rc = store_lock(sv->store, STORE_LOCK_PEOPLE, err);
+    if (rc != CF_OK)
+        store_rollback(sv->store);
+    return rc;
+}
+
 /* --- organizations ---------------------------------------------------------------- */
 
 json_t *svc__org_new(const char *kind, const char *name, const char *parent, const char *nces,
@@ -323,13 +342,31 @@ static int name_free(const struct svc *sv, const char *kind, const char *parent,
     return rc;
 }
 
+/*
+ * The message of a duplicate organization; err->field, from the store, names the
+ * unique key it hit ("nces_id", else the name).
+ */
+static void org_taken(struct cf_error *err, const char *kind, const char *name, int has_parent,
+                      const char *nces)
+{
+    if (strcmp(err->field, "nces_id") == 0) {
+        cf_error_set(err, CF_ECONFLICT, "nces_id", "Another organization already has NCES id %s.",
+                     nces);
+        return;
+    }
+    cf_error_set(err, CF_ECONFLICT, "name",
+                 has_parent ? "There is already a %s named %s in the same place."
+                            : "There is already a %s named %s.",
+                 strcmp(kind, "body") == 0 ? "certification body" : kind, name);
+}
+
 int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err)
 {
     char name[4 * NAME_MAX_CHARS + 1], nces[16], parent[37] = "", now[32];
     const char *kind = str(in, "kind");
     const char *pkey = str(in, "parent");
     const char *pkind = NULL;
-    json_t *p = NULL, *org;
+    json_t *p = NULL, *org = NULL;
     long enrollment;
     int rc;
 
@@ -352,49 +389,58 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
         if (ck.rc != CF_OK)
             return ck.rc;
     }
+    rc = svc__begin(sv, err);
+    if (rc != CF_OK)
+        return rc;
+
+    /* The parent, the permission and the name are read inside the transaction. */
     if (pkey != NULL && pkey[0] != '\0') {
         rc = svc_org_resolve(sv, pkey, parent, err);
         if (rc != CF_OK) {
             snprintf(err->field, sizeof err->field, "parent");
-            return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+            rc = rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+            goto out;
         }
         if ((rc = store_org_get(sv->store, parent, &p, err)) != CF_OK)
-            return rc;
+            goto out;
         pkind = str(p, "kind");
     }
     if (!authz_org_parent_ok(kind, pkind)) {
-        json_decref(p);
         if (strcmp(kind, "school") == 0)
-            return cf_error_set(err, CF_EINVAL, "parent", "A school belongs to a district.");
-        if (strcmp(kind, "district") == 0)
-            return cf_error_set(err, CF_EINVAL, "parent",
-                                "A district belongs to a state (or to nothing).");
-        return cf_error_set(err, CF_EINVAL, "parent", "A %s has no parent organization.", kind);
+            rc = cf_error_set(err, CF_EINVAL, "parent", "A school belongs to a district.");
+        else if (strcmp(kind, "district") == 0)
+            rc = cf_error_set(err, CF_EINVAL, "parent",
+                              "A district belongs to a state (or to nothing).");
+        else
+            rc = cf_error_set(err, CF_EINVAL, "parent", "A %s has no parent organization.", kind);
+        goto out;
     }
-    json_decref(p);
     /* District admins add schools to their districts; the rest is program-wide work. */
     if (!(strcmp(kind, "school") == 0 ? svc__can(sv, PERM_ORGS_WRITE, parent)
-                                      : can_everywhere(sv, PERM_ORGS_WRITE)))
-        return cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not add a %s here.", kind);
-
+                                      : can_everywhere(sv, PERM_ORGS_WRITE))) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not add a %s here.", kind);
+        goto out;
+    }
     if ((rc = name_free(sv, kind, parent, name, NULL, err)) != CF_OK)
-        return rc;
+        goto out;
+
     clock_now_iso(now, sizeof now);
     org = svc__org_new(kind, name, parent[0] != '\0' ? parent : NULL, nces[0] != '\0' ? nces : NULL,
                        enrollment, now);
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK) {
-        rc = store_org_insert(sv->store, org, err);
-        if (rc == CF_ECONFLICT)
-            cf_error_set(err, CF_ECONFLICT, "nces_id",
-                         "Another organization already has NCES id %s.", nces);
-    }
-    if (rc == CF_OK)
-        rc = svc__audit(sv, str(org, "id"), "org.add", "org", str(org, "id"), NULL, org, err);
+    rc = store_org_insert(sv->store, org, err);
+    if (rc == CF_ECONFLICT)
+        org_taken(err, kind, name, parent[0] != '\0', nces);
+    if (rc != CF_OK)
+        goto out;
+    rc = svc__audit(sv, str(org, "id"), "org.add", "org", str(org, "id"), NULL, org, err);
+
+out:
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK) {
         json_decref(org);
         return rc;
     }
@@ -406,21 +452,24 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
                    struct cf_error *err)
 {
     char name[4 * NAME_MAX_CHARS + 1], nces[16], now[32];
-    json_t *before, *after;
+    json_t *before = NULL, *after = NULL;
     long enrollment;
     int rc;
 
     *out = NULL;
-    rc = store_org_get(sv->store, id, &before, err);
-    if (rc == CF_ENOTFOUND || (rc == CF_OK && !svc__can(sv, PERM_ORGS_READ, id))) {
-        json_decref(before);
-        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such organization.");
-    }
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    rc = store_org_get(sv->store, id, &before, err);
+    if (rc == CF_ENOTFOUND || (rc == CF_OK && !svc__can(sv, PERM_ORGS_READ, id))) {
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such organization.");
+        goto out;
+    }
+    if (rc != CF_OK)
+        goto out;
     if (!svc__can(sv, PERM_ORGS_WRITE, id)) {
-        json_decref(before);
-        return cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not change this organization.");
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not change this organization.");
+        goto out;
     }
     {
         /* Every field at fault at once. */
@@ -433,38 +482,33 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
         svc__check(&ck, rc, &e);
         svc__check(&ck, nces_of(in, str(before, "kind"), nces, &e), &e);
         svc__check(&ck, enrollment_of(in, &enrollment, &e), &e);
-        if (ck.rc != CF_OK) {
-            json_decref(before);
-            return ck.rc;
-        }
+        if ((rc = ck.rc) != CF_OK)
+            goto out;
     }
-    clock_now_iso(now, sizeof now);
     after = json_deep_copy(before);
     json_object_set_new(after, "name", json_string(name));
     json_object_set_new(after, "nces_id", nces[0] != '\0' ? json_string(nces) : json_null());
     json_object_set_new(after, "enrollment",
                         enrollment >= 0 ? json_integer(enrollment) : json_null());
-    if (json_equal(before, after)) {
-        /* Saved as it was: nothing to write, nothing to audit. */
-        json_decref(before);
-        *out = after;
-        return CF_OK;
-    }
+    /* Saved as it was: nothing to write, nothing to audit. */
+    if (json_equal(before, after))
+        goto out;
+    clock_now_iso(now, sizeof now);
     json_object_set_new(after, "updated_at", json_string(now));
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK) {
-        rc = store_org_update(sv->store, after, err);
-        if (rc == CF_ECONFLICT)
-            cf_error_set(err, CF_ECONFLICT, "nces_id",
-                         "Another organization already has NCES id %s.", nces);
-    }
-    if (rc == CF_OK)
-        rc = svc__audit(sv, id, "org.update", "org", id, before, after, err);
+    rc = store_org_update(sv->store, after, err);
+    if (rc == CF_ECONFLICT)
+        org_taken(err, str(before, "kind"), name, str(before, "parent_id") != NULL, nces);
+    if (rc != CF_OK)
+        goto out;
+    rc = svc__audit(sv, id, "org.update", "org", id, before, after, err);
+
+out:
+    json_decref(before);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    json_decref(before);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK) {
         json_decref(after);
         return rc;
     }
@@ -472,8 +516,33 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
     return CF_OK;
 }
 
-/* Appends org and (recursively, by name) its visible children with their depth. */
-static void tree_walk(const struct svc *sv, const json_t *orgs, const json_t *idx,
+/* Organizations by parent id ("" for the top), each list in the order of orgs (by name). */
+static json_t *children_index(const json_t *orgs)
+{
+    json_t *kids = json_object();
+    size_t i;
+    json_t *o;
+
+    json_array_foreach(orgs, i, o)
+    {
+        const char *p = str(o, "parent_id");
+        json_t *list = json_object_get(kids, p != NULL ? p : "");
+
+        if (list == NULL) {
+            list = json_array();
+            json_object_set_new(kids, p != NULL ? p : "", list);
+        }
+        json_array_append(list, o);
+    }
+    return kids;
+}
+
+/*
+ * Appends the children of parent ("" for the top) that sv may see, each
+ * followed by its own (depth first, by name), with their depth; an invisible
+ * organization's visible children take its place. Linear in the organizations.
+ */
+static void tree_walk(const struct svc *sv, const json_t *kids, const json_t *idx,
                       const char *parent, int depth, json_t *out)
 {
     size_t i;
@@ -481,14 +550,13 @@ static void tree_walk(const struct svc *sv, const json_t *orgs, const json_t *id
 
     if (depth > 16)
         return;
-    json_array_foreach(orgs, i, o)
+    json_array_foreach(json_object_get(kids, parent), i, o)
     {
-        const char *p = str(o, "parent_id");
+        const char *id = str(o, "id");
 
-        if ((parent == NULL) != (p == NULL) || (parent != NULL && strcmp(parent, p) != 0))
-            continue;
-        if (can_on(sv, PERM_ORGS_READ, idx, str(o, "id"))) {
+        if (svc__can(sv, PERM_ORGS_READ, id)) {
             json_t *c = json_deep_copy(o);
+            const char *p = str(o, "parent_id");
             const json_t *po = p != NULL ? json_object_get(idx, p) : NULL;
 
             json_object_set_new(c, "depth", json_integer(depth));
@@ -496,30 +564,58 @@ static void tree_walk(const struct svc *sv, const json_t *orgs, const json_t *id
             if (po != NULL)
                 json_object_set(c, "parent_name", json_object_get(po, "name"));
             json_array_append_new(out, c);
-            tree_walk(sv, orgs, idx, str(o, "id"), depth + 1, out);
+            tree_walk(sv, kids, idx, id, depth + 1, out);
         } else
-            tree_walk(sv, orgs, idx, str(o, "id"), depth, out);
+            tree_walk(sv, kids, idx, id, depth, out);
     }
 }
 
 int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err)
 {
-    json_t *orgs, *idx, *list;
+    json_t *orgs, *idx, *kids, *list;
     int rc = store_org_list(sv->store, &orgs, err);
 
     *out = NULL;
     if (rc != CF_OK)
         return rc;
     idx = org_index(orgs);
+    kids = children_index(orgs);
     list = json_array();
-    tree_walk(sv, orgs, idx, NULL, 0, list);
+    tree_walk(sv, kids, idx, "", 0, list);
     *out = json_pack("{s:o, s:b, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "orgs", list,
                      "can_add_top", can_everywhere(sv, PERM_ORGS_WRITE), "kinds", "kind", "state",
                      "label", "State", "kind", "district", "label", "District", "kind", "school",
                      "label", "School", "kind", "body", "label", "Certification body");
+    json_decref(kids);
     json_decref(idx);
     json_decref(orgs);
     return CF_OK;
+}
+
+int svc_org_count_visible(const struct svc *sv, long *n, struct cf_error *err)
+{
+    const json_t *set;
+
+    *n = 0;
+    if (sv->who == NULL || can_everywhere(sv, PERM_ORGS_READ))
+        return store_org_count(sv->store, n, err);
+    set =
+        sv->who->reach != NULL ? json_object_get(sv->who->reach, perm_name(PERM_ORGS_READ)) : NULL;
+    if (json_is_object(set)) {
+        *n = (long)json_object_size(set);
+        return CF_OK;
+    }
+    if (sv->who->reach != NULL) /* resolved, and nothing reached */
+        return CF_OK;
+    {
+        json_t *out = NULL;
+        int rc = svc_org_list(sv, &out, err);
+
+        if (rc == CF_OK)
+            *n = (long)json_array_size(json_object_get(out, "orgs"));
+        json_decref(out);
+        return rc;
+    }
 }
 
 int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
@@ -751,6 +847,9 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
     int rc;
 
     *out = NULL;
+    rc = svc__begin(sv, err);
+    if (rc != CF_OK)
+        return rc;
     {
         /* Every field at fault at once. */
         struct svc_checks ck = {err, CF_OK};
@@ -759,8 +858,10 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
         person_fields(&ck, in, name, email, title);
         rc = svc_org_resolve(sv, str(in, "org"), org, &e);
         if (rc != CF_OK) {
-            if (rc != CF_ENOTFOUND && rc != CF_EINVAL)
-                return cf_error_set(err, rc, NULL, "%s", e.message);
+            if (rc != CF_ENOTFOUND && rc != CF_EINVAL) {
+                rc = cf_error_set(err, rc, NULL, "%s", e.message);
+                goto out;
+            }
             snprintf(e.field, sizeof e.field, "org");
             svc__check(&ck, CF_EINVAL, &e);
         }
@@ -770,37 +871,40 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
                                     "The role is one of leader, evaluator, district_admin, "
                                     "reviewer, examiner, program_admin."),
                        &e);
-        if (ck.rc != CF_OK)
-            return ck.rc;
+        if ((rc = ck.rc) != CF_OK)
+            goto out;
     }
-    if (!may_grant(sv, role, org))
-        return cf_error_set(err, CF_EFORBIDDEN, "role",
-                            "You may not give the role %s in that organization.", role);
-    if (pw != NULL && pw[0] != '\0') {
-        if (svc__password_ok(pw, email, "password", err) != CF_OK ||
-            svc__password_hash(pw, hash, sizeof hash, err) != CF_OK)
-            return err->code;
+    if (!may_grant(sv, role, org)) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, "role",
+                          "You may not give the role %s in that organization.", role);
+        goto out;
     }
-    rc = store_org_get(sv->store, org, &o, err);
-    if (rc != CF_OK)
-        return rc;
-    if (role_fits(role, str(o, "kind"), err) != CF_OK) {
-        json_decref(o);
-        return CF_EINVAL;
+    /* Argon2 inside the transaction keeps the order of the checks; adding with a password is rare.
+     */
+    if (pw != NULL && pw[0] != '\0' &&
+        (svc__password_ok(pw, email, "password", err) != CF_OK ||
+         svc__password_hash(pw, hash, sizeof hash, err) != CF_OK)) {
+        rc = err->code;
+        goto out;
     }
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = svc__person_insert(sv, email, name, title[0] != '\0' ? title : NULL, org,
-                                pw != NULL && pw[0] != '\0' ? hash : NULL,
-                                pw != NULL && pw[0] != '\0' ? "active" : "invited", &p, err);
+    if ((rc = store_org_get(sv->store, org, &o, err)) != CF_OK)
+        goto out;
+    if ((rc = role_fits(role, str(o, "kind"), err)) != CF_OK)
+        goto out;
+    rc = svc__person_insert(sv, email, name, title[0] != '\0' ? title : NULL, org,
+                            pw != NULL && pw[0] != '\0' ? hash : NULL,
+                            pw != NULL && pw[0] != '\0' ? "active" : "invited", &p, err);
     if (rc == CF_OK)
         rc = svc__grant(sv, str(p, "id"), role, org, err);
     if (rc == CF_OK && (pw == NULL || pw[0] == '\0'))
         rc = invite_message(sv, p, str(o, "name"), err);
+
+out:
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK) {
         json_decref(p);
         json_decref(o);
         return rc;
@@ -876,63 +980,138 @@ static int grant_visible(const struct svc *sv, const json_t *g)
 }
 
 /*
- * The roles of person from all (grants of everyone) that sv may see, as
- * [{role, role_label, org_id, org_name, org_kind}].
+ * The non-program-wide roles of sv's grants that bring p, comma-separated
+ * (the SQL reach filter walks the tree below grants of these roles).
  */
-static json_t *roles_of(const struct svc *sv, const json_t *all, const char *person)
+static char *roles_with(const struct svc *sv, enum perm p, char *buf, size_t n)
 {
-    json_t *r = json_array();
-    size_t i;
+    size_t i, o = 0;
     json_t *g;
 
-    json_array_foreach(all, i, g) if (strcmp(str(g, "person_id"), person) == 0 &&
-                                      grant_visible(sv, g)) json_array_append_new(r, grant_view(g));
-    return r;
+    buf[0] = '\0';
+    if (sv->who == NULL)
+        return buf;
+    json_array_foreach(sv->who->grants, i, g)
+    {
+        const char *role = str(g, "role");
+        int w;
+
+        if (role == NULL || authz_role_program_wide(role) || !authz_role_has(role, p) ||
+            strstr(buf, role) != NULL)
+            continue;
+        w = snprintf(buf + o, n - o, "%s%s", o > 0 ? "," : "", role);
+        if (w < 0 || (size_t)w >= n - o)
+            break;
+        o += (size_t)w;
+    }
+    return buf;
+}
+
+/* The roles of each person of people (one query), those sv may see: person id -> [grant]. */
+static int roles_by_person(const struct svc *sv, const json_t *people, json_t **out,
+                           struct cf_error *err)
+{
+    json_t *ids = json_array(), *grants = NULL, *by = json_object();
+    size_t i;
+    json_t *p, *g;
+    int rc;
+
+    json_array_foreach(people, i, p) json_array_append(ids, json_object_get(p, "id"));
+    rc = store_grants_of_people(sv->store, ids, &grants, err);
+    json_decref(ids);
+    if (rc != CF_OK) {
+        json_decref(by);
+        return rc;
+    }
+    json_array_foreach(grants, i, g)
+    {
+        const char *who = str(g, "person_id");
+        json_t *list;
+
+        if (who == NULL || !grant_visible(sv, g))
+            continue;
+        list = json_object_get(by, who);
+        if (list == NULL) {
+            list = json_array();
+            json_object_set_new(by, who, list);
+        }
+        json_array_append_new(list, grant_view(g));
+    }
+    json_decref(grants);
+    *out = by;
+    return CF_OK;
+}
+
+int svc_person_search(const struct svc *sv, const struct person_query *pq, json_t **out,
+                      struct cf_error *err)
+{
+    struct store_people_query sq;
+    json_t *people = NULL, *by = NULL, *list, *p;
+    char roles[256], org[37] = "";
+    const char *org_name = NULL;
+    json_t *org_row = NULL;
+    long total = 0, limit = pq->limit > 0 ? pq->limit : 0, offset = pq->offset > 0 ? pq->offset : 0;
+    size_t i;
+    int rc;
+
+    *out = NULL;
+    if (pq->org != NULL && pq->org[0] != '\0') {
+        rc = svc_org_resolve(sv, pq->org, org, err);
+        if (rc != CF_OK)
+            return rc;
+        if (store_org_get(sv->store, org, &org_row, NULL) == CF_OK)
+            org_name = str(org_row, "name");
+    }
+    memset(&sq, 0, sizeof sq);
+    sq.everywhere = sv->who == NULL || can_everywhere(sv, PERM_PEOPLE_READ);
+    sq.viewer = sv->who != NULL ? sv->who->person_id : NULL;
+    sq.roles = roles_with(sv, PERM_PEOPLE_READ, roles, sizeof roles);
+    sq.q = pq->q != NULL && pq->q[0] != '\0' ? pq->q : NULL;
+    sq.org = org[0] != '\0' ? org : NULL;
+    sq.offset = offset;
+    sq.limit = limit;
+    if (!sq.everywhere && (sv->who == NULL || sv->who->person_id == NULL)) {
+        json_decref(org_row);
+        return cf_error_set(err, CF_EFORBIDDEN, NULL, "Please sign in.");
+    }
+    rc = store_people_page(sv->store, &sq, &people, &total, err);
+    if (rc == CF_OK)
+        rc = roles_by_person(sv, people, &by, err);
+    if (rc != CF_OK) {
+        json_decref(people);
+        json_decref(org_row);
+        return rc;
+    }
+    list = json_array();
+    json_array_foreach(people, i, p)
+    {
+        json_t *v = svc__person_view(p), *roles_of_p = json_object_get(by, str(p, "id"));
+
+        json_object_set_new(v, "roles",
+                            roles_of_p != NULL ? json_incref(roles_of_p) : json_array());
+        json_object_set(v, "org_name", json_object_get(p, "org_name"));
+        json_array_append_new(list, v);
+    }
+    *out = json_pack("{s:o, s:I, s:I, s:I, s:s?, s:s?, s:s?, s:b}", "people", list, "total",
+                     (json_int_t)total, "offset", (json_int_t)offset, "limit", (json_int_t)limit,
+                     "q", sq.q, "org", sq.org, "org_name", org_name, "can_invite",
+                     sv->who == NULL || can_everywhere(sv, PERM_PEOPLE_WRITE) ||
+                         svc__can(sv, PERM_PEOPLE_WRITE, NULL));
+    if (limit > 0 && offset + limit < total)
+        json_object_set_new(*out, "next_offset", json_integer(offset + limit));
+    if (limit > 0 && offset > 0)
+        json_object_set_new(*out, "prev_offset", json_integer(offset > limit ? offset - limit : 0));
+    json_decref(people);
+    json_decref(by);
+    json_decref(org_row);
+    return CF_OK;
 }
 
 int svc_person_list(const struct svc *sv, json_t **out, struct cf_error *err)
 {
-    json_t *people = NULL, *grants = NULL, *orgs = NULL, *idx, *list;
-    size_t i;
-    json_t *p;
-    int rc;
+    struct person_query pq = {NULL, NULL, 0, 0};
 
-    *out = NULL;
-    if ((rc = store_person_list(sv->store, &people, err)) != CF_OK ||
-        (rc = store_grants_all(sv->store, &grants, err)) != CF_OK ||
-        (rc = store_org_list(sv->store, &orgs, err)) != CF_OK) {
-        json_decref(people);
-        json_decref(grants);
-        return rc;
-    }
-    idx = org_index(orgs);
-    list = json_array();
-    json_array_foreach(people, i, p)
-    {
-        const char *org = str(p, "org_id");
-        json_t *v;
-
-        if (strcmp(str(p, "status"), "erased") == 0)
-            continue;
-        if (!(org != NULL ? can_on(sv, PERM_PEOPLE_READ, idx, org)
-                          : can_everywhere(sv, PERM_PEOPLE_READ)))
-            continue;
-        v = svc__person_view(p);
-        json_object_set_new(v, "roles", roles_of(sv, grants, str(p, "id")));
-        json_object_set(v, "org_name",
-                        org != NULL && json_object_get(idx, org) != NULL
-                            ? json_object_get(json_object_get(idx, org), "name")
-                            : json_null());
-        json_array_append_new(list, v);
-    }
-    *out = json_pack("{s:o, s:b}", "people", list, "can_invite",
-                     sv->who == NULL || can_everywhere(sv, PERM_PEOPLE_WRITE) ||
-                         svc__can(sv, PERM_PEOPLE_WRITE, NULL));
-    json_decref(idx);
-    json_decref(orgs);
-    json_decref(people);
-    json_decref(grants);
-    return CF_OK;
+    return svc_person_search(sv, &pq, out, err);
 }
 
 int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
@@ -1053,44 +1232,47 @@ int svc_person_grant(const struct svc *sv, const char *id, const char *role, con
                      json_t **out, struct cf_error *err)
 {
     char org[37];
-    json_t *p;
-    int rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err);
+    json_t *p = NULL, *o = NULL;
+    int rc;
 
     *out = NULL;
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
-    json_decref(p);
-    if (!authz_role_valid(role))
-        return cf_error_set(err, CF_EINVAL, "role",
-                            "The role is one of leader, evaluator, district_admin, reviewer, "
-                            "examiner, program_admin.");
+    if ((rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err)) != CF_OK)
+        goto out;
+    if (!authz_role_valid(role)) {
+        rc = cf_error_set(err, CF_EINVAL, "role",
+                          "The role is one of leader, evaluator, district_admin, reviewer, "
+                          "examiner, program_admin.");
+        goto out;
+    }
     rc = svc_org_resolve(sv, org_key, org, err);
     if (rc != CF_OK) {
         snprintf(err->field, sizeof err->field, "org");
-        return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+        rc = rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+        goto out;
     }
-    if (!may_grant(sv, role, org))
-        return cf_error_set(err, CF_EFORBIDDEN, "role",
-                            "You may not give the role %s in that organization.", role);
-    {
-        json_t *o = NULL;
+    if (!may_grant(sv, role, org)) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, "role",
+                          "You may not give the role %s in that organization.", role);
+        goto out;
+    }
+    if ((rc = store_org_get(sv->store, org, &o, err)) != CF_OK)
+        goto out;
+    if ((rc = role_fits(role, str(o, "kind"), err)) != CF_OK)
+        goto out;
+    rc = svc__grant(sv, id, role, org, err);
 
-        rc = store_org_get(sv->store, org, &o, err);
-        if (rc == CF_OK)
-            rc = role_fits(role, str(o, "kind"), err);
-        json_decref(o);
-        if (rc != CF_OK)
-            return rc;
-    }
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = svc__grant(sv, id, role, org, err);
+out:
+    json_decref(p);
+    json_decref(o);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK)
         return rc;
-    }
     return svc_person_show(sv, id, out, err);
 }
 
@@ -1098,59 +1280,70 @@ int svc_person_revoke(const struct svc *sv, const char *id, const char *role, co
                       json_t **out, struct cf_error *err)
 {
     char org[37];
-    json_t *p, *g;
+    json_t *p = NULL, *g;
     long others = 1;
-    int rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err);
+    int rc;
 
     *out = NULL;
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
-    json_decref(p);
+    if ((rc = person_for(sv, id, PERM_PEOPLE_READ, &p, err)) != CF_OK)
+        goto out;
     rc = svc_org_resolve(sv, org_key, org, err);
     if (rc != CF_OK) {
         snprintf(err->field, sizeof err->field, "org");
-        return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+        rc = rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+        goto out;
     }
-    if (!authz_role_valid(role))
-        return cf_error_set(err, CF_EINVAL, "role", "There is no role \"%s\".",
-                            role != NULL ? role : "");
-    if (!may_grant(sv, role, org))
-        return cf_error_set(err, CF_EFORBIDDEN, "role",
-                            "You may not take the role %s away in that organization.", role);
+    if (!authz_role_valid(role)) {
+        rc = cf_error_set(err, CF_EINVAL, "role", "There is no role \"%s\".",
+                          role != NULL ? role : "");
+        goto out;
+    }
+    if (!may_grant(sv, role, org)) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, "role",
+                          "You may not take the role %s away in that organization.", role);
+        goto out;
+    }
     /* One click could lock you out of the pages you are on: another administrator does it. */
-    if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0)
-        return cf_error_set(err, CF_ECONFLICT, "role",
-                            "You cannot take away a role of your own; ask another administrator.");
+    if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0) {
+        rc = cf_error_set(err, CF_ECONFLICT, "role",
+                          "You cannot take away a role of your own; ask another administrator.");
+        goto out;
+    }
     if (strcmp(role, "program_admin") == 0) {
         json_t *gr = NULL;
         size_t i;
         json_t *mine;
 
         if ((rc = other_program_admins(sv, id, &others, err)) != CF_OK)
-            return rc;
+            goto out;
         /* Still one through another grant of their own? */
         if (store_grants_of(sv->store, id, &gr, NULL) == CF_OK)
             json_array_foreach(gr, i, mine) if (strcmp(str(mine, "role"), "program_admin") == 0 &&
                                                 strcmp(str(mine, "org_id"), org) != 0) others++;
         json_decref(gr);
     }
-    if (others == 0)
-        return cf_error_set(err, CF_ECONFLICT, "role",
-                            "This is the last program administrator; make someone else one first.");
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = store_grant_remove(sv->store, id, role, org, err);
-    if (rc == CF_OK) {
-        g = json_pack("{s:s, s:s}", "role", role, "org_id", org);
-        rc = svc__audit(sv, org, "grant.remove", "person", id, g, NULL, err);
-        json_decref(g);
+    if (others == 0) {
+        rc = cf_error_set(err, CF_ECONFLICT, "role",
+                          "This is the last program administrator; make someone else one first.");
+        goto out;
     }
+    if ((rc = store_grant_remove(sv->store, id, role, org, err)) != CF_OK)
+        goto out;
+    g = json_pack("{s:s, s:s}", "role", role, "org_id", org);
+    rc = svc__audit(sv, org, "grant.remove", "person", id, g, NULL, err);
+    json_decref(g);
+
+out:
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
-    if (rc != CF_OK) {
+    else
         store_rollback(sv->store);
+    if (rc != CF_OK)
         return rc;
-    }
     return svc_person_show(sv, id, out, err);
 }
 
@@ -1181,15 +1374,19 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
                           struct cf_error *err)
 {
     char now[32];
-    json_t *p, *before, *after;
+    json_t *p = NULL, *before = NULL, *after = NULL;
     int rc;
 
     *out = NULL;
     if (status == NULL || (strcmp(status, "disabled") != 0 && strcmp(status, "active") != 0))
         return cf_error_set(err, CF_EINVAL, "status", "The status is disabled or active.");
-    rc = account_for(sv, id, &p, err);
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    /* Read inside the transaction: two administrators disabling each other at once are
+     * taken one after the other, and the second finds the first no longer active. */
+    if ((rc = account_for(sv, id, &p, err)) != CF_OK)
+        goto out;
     /* Enabling someone who never chose a password makes them invited again, not active. */
     if (strcmp(status, "active") == 0 && strcmp(str(p, "status"), "disabled") == 0) {
         json_t *full = NULL;
@@ -1200,42 +1397,40 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
         json_decref(full);
     }
     if (strcmp(status, "active") == 0 && strcmp(str(p, "status"), "invited") == 0) {
-        json_decref(p);
-        return cf_error_set(err, CF_ECONFLICT, "status",
-                            "An invited person becomes active by accepting the invitation.");
+        rc = cf_error_set(err, CF_ECONFLICT, "status",
+                          "An invited person becomes active by accepting the invitation.");
+        goto out;
     }
     if (strcmp(status, "disabled") == 0) {
         if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0) {
-            json_decref(p);
-            return cf_error_set(err, CF_ECONFLICT, "status", "You cannot disable yourself.");
+            rc = cf_error_set(err, CF_ECONFLICT, "status", "You cannot disable yourself.");
+            goto out;
         }
-        rc = last_program_admin(sv, id, "status", err);
-        if (rc != CF_OK) {
-            json_decref(p);
-            return rc;
-        }
+        if ((rc = last_program_admin(sv, id, "status", err)) != CF_OK)
+            goto out;
     }
     clock_now_iso(now, sizeof now);
     before = json_pack("{s:O}", "status", json_object_get(p, "status"));
     after = json_pack("{s:s}", "status", status);
     json_object_set_new(p, "status", json_string(status));
     json_object_set_new(p, "updated_at", json_string(now));
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = store_person_update(sv->store, p, err);
-    if (rc == CF_OK && strcmp(status, "disabled") == 0)
-        rc = store_session_delete_person(sv->store, id, NULL, err);
-    if (rc == CF_OK)
-        rc = svc__audit(sv, str(p, "org_id"),
-                        strcmp(status, "disabled") == 0 ? "person.disable" : "person.enable",
-                        "person", id, before, after, err);
+    if ((rc = store_person_update(sv->store, p, err)) != CF_OK)
+        goto out;
+    if (strcmp(status, "disabled") == 0 &&
+        (rc = store_session_delete_person(sv->store, id, NULL, err)) != CF_OK)
+        goto out;
+    rc = svc__audit(sv, str(p, "org_id"),
+                    strcmp(status, "disabled") == 0 ? "person.disable" : "person.enable", "person",
+                    id, before, after, err);
+
+out:
+    json_decref(before);
+    json_decref(after);
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else
         store_rollback(sv->store);
-    json_decref(before);
-    json_decref(after);
-    json_decref(p);
     if (rc != CF_OK)
         return rc;
     return svc_person_show(sv, id, out, err);
@@ -1245,50 +1440,47 @@ int svc_person_update(const struct svc *sv, const char *id, const json_t *in, js
                       struct cf_error *err)
 {
     char email[256], name[4 * NAME_MAX_CHARS + 1], title[4 * NAME_MAX_CHARS + 1], now[32];
-    json_t *p, *before, *after;
-    int rc = account_for(sv, id, &p, err);
+    json_t *p = NULL, *before = NULL, *after = NULL;
+    int rc;
 
     *out = NULL;
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    if ((rc = account_for(sv, id, &p, err)) != CF_OK)
+        goto out;
     {
         struct svc_checks ck = {err, CF_OK};
 
         person_fields(&ck, in, name, email, title);
-        if (ck.rc != CF_OK) {
-            json_decref(p);
-            return ck.rc;
-        }
+        if ((rc = ck.rc) != CF_OK)
+            goto out;
     }
     before = json_pack("{s:O, s:O, s:O}", "name", json_object_get(p, "name"), "email",
                        json_object_get(p, "email"), "title", json_object_get(p, "title"));
     after = json_pack("{s:s, s:s, s:s?}", "name", name, "email", email, "title",
                       title[0] != '\0' ? title : NULL);
-    if (json_equal(before, after)) {
-        json_decref(before);
-        json_decref(after);
-        json_decref(p);
-        return svc_person_show(sv, id, out, err);
-    }
+    /* Saved as it was: nothing to write, nothing to audit. */
+    if (json_equal(before, after))
+        goto out;
     clock_now_iso(now, sizeof now);
     json_object_update(p, after);
     json_object_set_new(p, "updated_at", json_string(now));
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK) {
-        rc = store_person_update(sv->store, p, err);
-        if (rc == CF_ECONFLICT)
-            cf_error_set(err, CF_ECONFLICT, "email",
-                         "That e-mail address belongs to another account.");
-    }
-    if (rc == CF_OK)
-        rc = svc__audit(sv, str(p, "org_id"), "person.update", "person", id, before, after, err);
+    rc = store_person_update(sv->store, p, err);
+    if (rc == CF_ECONFLICT)
+        cf_error_set(err, CF_ECONFLICT, "email", "That e-mail address belongs to another account.");
+    if (rc != CF_OK)
+        goto out;
+    rc = svc__audit(sv, str(p, "org_id"), "person.update", "person", id, before, after, err);
+
+out:
+    json_decref(before);
+    json_decref(after);
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else
         store_rollback(sv->store);
-    json_decref(before);
-    json_decref(after);
-    json_decref(p);
     if (rc != CF_OK)
         return rc;
     return svc_person_show(sv, id, out, err);
@@ -1296,30 +1488,33 @@ int svc_person_update(const struct svc *sv, const char *id, const json_t *in, js
 
 int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
-    json_t *p, *o = NULL;
-    int rc = account_for(sv, id, &p, err);
+    json_t *p = NULL, *o = NULL;
+    int rc;
 
     *out = NULL;
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    if ((rc = account_for(sv, id, &p, err)) != CF_OK)
+        goto out;
     if (strcmp(str(p, "status"), "invited") != 0) {
-        json_decref(p);
-        return cf_error_set(err, CF_ECONFLICT, "status",
-                            "Only a person who has not accepted yet can be invited again.");
+        rc = cf_error_set(err, CF_ECONFLICT, "status",
+                          "Only a person who has not accepted yet can be invited again.");
+        goto out;
     }
     if (str(p, "org_id") != NULL)
         store_org_get(sv->store, str(p, "org_id"), &o, NULL);
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = invite_message(sv, p, o != NULL ? str(o, "name") : NULL, err);
-    if (rc == CF_OK)
-        rc = svc__audit(sv, str(p, "org_id"), "person.reinvite", "person", id, NULL, NULL, err);
+    if ((rc = invite_message(sv, p, o != NULL ? str(o, "name") : NULL, err)) != CF_OK)
+        goto out;
+    rc = svc__audit(sv, str(p, "org_id"), "person.reinvite", "person", id, NULL, NULL, err);
+
+out:
+    json_decref(o);
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else
         store_rollback(sv->store);
-    json_decref(o);
-    json_decref(p);
     if (rc != CF_OK)
         return rc;
     return svc_person_show(sv, id, out, err);
@@ -1395,37 +1590,35 @@ static int scrub_entries(const struct svc *sv, const struct audit_filter *f, con
 int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     char now[32];
-    json_t *p, *after;
+    json_t *p = NULL, *after = NULL;
     int rc;
 
     *out = NULL;
-    rc = person_for(sv, id, PERM_PEOPLE_ERASE, &p, err);
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
+    if ((rc = person_for(sv, id, PERM_PEOPLE_ERASE, &p, err)) != CF_OK)
+        goto out;
     if (!can_everywhere(sv, PERM_PEOPLE_ERASE)) {
-        json_decref(p);
-        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+        goto out;
     }
     if (strcmp(str(p, "status"), "erased") == 0) {
-        json_decref(p);
-        return cf_error_set(err, CF_ECONFLICT, NULL, "This person has already been erased.");
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "This person has already been erased.");
+        goto out;
     }
     if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0) {
-        json_decref(p);
-        return cf_error_set(err, CF_ECONFLICT, NULL, "You cannot erase yourself.");
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "You cannot erase yourself.");
+        goto out;
     }
-    rc = last_program_admin(sv, id, NULL, err);
-    if (rc != CF_OK) {
-        json_decref(p);
-        return rc;
-    }
+    if ((rc = last_program_admin(sv, id, NULL, err)) != CF_OK)
+        goto out;
     clock_now_iso(now, sizeof now);
-    rc = store_begin(sv->store, err);
-    if (rc == CF_OK)
-        rc = store_person_erase_rows(sv->store, id, now, err);
+    if ((rc = store_person_erase_rows(sv->store, id, now, err)) != CF_OK)
+        goto out;
     /* Audit entries keep what happened, with the pseudonym for who: those about the person,
      * those they made, and sign-in entries that name their address. */
-    if (rc == CF_OK) {
+    {
         char actor[64];
         struct scrub sc = {str(p, "pseudonym"), str(p, "name"), str(p, "email"), str(p, "title"),
                            1};
@@ -1440,16 +1633,19 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
             rc = scrub_entries(sv, &by, &sc, err);
         if (rc == CF_OK)
             rc = scrub_entries(sv, &auth, &sc, err);
+        if (rc != CF_OK)
+            goto out;
     }
     after =
         json_pack("{s:s, s:O}", "status", "erased", "pseudonym", json_object_get(p, "pseudonym"));
-    if (rc == CF_OK)
-        rc = svc__audit(sv, str(p, "org_id"), "person.erase", "person", id, NULL, after, err);
+    rc = svc__audit(sv, str(p, "org_id"), "person.erase", "person", id, NULL, after, err);
+
+out:
+    json_decref(p);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else
         store_rollback(sv->store);
-    json_decref(p);
     if (rc != CF_OK) {
         json_decref(after);
         return rc;

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "core/authz.h"
 #include "lib/err.h"
 #include "store/store.h"
 
@@ -25,6 +26,12 @@ struct principal {
     const char *person_id; /* NULL: anonymous */
     json_t *grants;        /* [{role, org_id, org_name, org_kind}] in effect */
     const char *via;       /* "session" or "token" */
+    /*
+     * What the grants reach, resolved once per request (svc_reach_resolve):
+     * {"perm name": true (everywhere) | {org_id: true, …}}. NULL: not
+     * resolved; permission checks then walk the tree with a query each.
+     */
+    json_t *reach;
 };
 
 struct svc {
@@ -143,6 +150,8 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
                    struct cf_error *err);
 /* The organizations the actor may see, as a tree in display order: {orgs:[…, depth]}. */
 int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err);
+/* *n = how many organizations the actor may see (no tree is built). */
+int svc_org_count_visible(const struct svc *sv, long *n, struct cf_error *err);
 /* One organization with its parent, children and people. */
 int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* The identifier of the organization named by key (id, exact name or NCES id). */
@@ -154,8 +163,22 @@ int svc_org_resolve(const struct svc *sv, const char *key, char id[37], struct c
  * invited: an invitation link goes to the outbox (*out has invitation_sent).
  */
 int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err);
-/* The people the actor may see, each with their roles: {people:[…]}. */
+/* The people the actor may see, each with their roles: {people:[…], total}. */
 int svc_person_list(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * A page of the people the actor may see, filtered in SQL by their reach:
+ * q a piece of name or e-mail (may be NULL), org an organization (id, name
+ * or NCES id; its people and those below it; may be NULL), at most limit
+ * (0: all) from offset. *out = {people:[… with roles], total, offset, limit,
+ * q, org, org_name, next_offset, prev_offset, can_invite}.
+ */
+struct person_query {
+    const char *q;
+    const char *org;
+    long offset, limit;
+};
+int svc_person_search(const struct svc *sv, const struct person_query *pq, json_t **out,
+                      struct cf_error *err);
 /* One person with roles (404 when the actor may not see them). */
 int svc_person_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /*
@@ -191,6 +214,26 @@ int svc_me(const struct svc *sv, json_t **out, struct cf_error *err);
 /* My account page: person, roles, sessions, API tokens. */
 int svc_account(const struct svc *sv, const char *session_token, json_t **out,
                 struct cf_error *err);
+
+/* --- reach (svc/reach.c) ---------------------------------------------------- */
+
+/*
+ * Resolves once what who's grants reach (who->reach, see struct principal),
+ * with one query however many grants and organizations there are. Later
+ * permission checks of the request are lookups in memory.
+ */
+int svc_reach_resolve(struct store *s, struct principal *who, struct cf_error *err);
+
+/*
+ * 1 when sv's actor may use permission p on organization org (NULL: held in
+ * some organization). The CLI and the system may do everything.
+ */
+int svc_can(const struct svc *sv, enum perm p, const char *org);
+/* The same for organization org, which must exist (0 when it does not). */
+int svc_can_org(const struct svc *sv, enum perm p, const char *org);
+/* The same for the organization of person (program-wide roles only for a person of none);
+ * 0 when there is no such person. */
+int svc_can_person(const struct svc *sv, enum perm p, const char *person);
 
 /* --- audit trail (svc/audit.c) --------------------------------------------- */
 

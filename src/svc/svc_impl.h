@@ -105,4 +105,11 @@ int svc__person_insert(const struct svc *sv, const char *email, const char *name
 int svc__grant(const struct svc *sv, const char *person, const char *role, const char *org,
                struct cf_error *err);
 
+/*
+ * Opens the transaction of a change to organizations, people or roles and
+ * takes their lock (store_lock(STORE_LOCK_PEOPLE)); rules that read stored
+ * state are checked after it. Rolled back again when the lock fails.
+ */
+int svc__begin(const struct svc *sv, struct cf_error *err);
+
 #endif

@@ -56,6 +56,9 @@ static void mark_selected(struct req *r, json_t *list, const char *key, const ch
                      strcmp(json_string_value(json_object_get(o, key)), want) == 0));
 }
 
+/* Above this many organizations a form asks for a name instead of offering a list. */
+#define ORG_CHOICES_MAX 150
+
 /*
  * The organizations a form may name, and the roles sv may give, the failed
  * choice kept; at first the organization org (may be NULL).
@@ -64,7 +67,16 @@ static void grant_choices(struct req *r, const struct svc *sv, json_t *page, con
 {
     json_t *orgs = NULL;
 
-    if (svc_org_list(sv, &orgs, NULL) == CF_OK) {
+    long n = 0;
+
+    /* Too many to scroll through: the field takes a name or NCES id instead. */
+    if (svc_org_count_visible(sv, &n, NULL) == CF_OK && n > ORG_CHOICES_MAX) {
+        const char *typed = req_field(r, "org");
+
+        json_object_set_new(
+            page, "org_text",
+            json_pack("{s:s, s:I}", "value", typed != NULL ? typed : "", "count", (json_int_t)n));
+    } else if (svc_org_list(sv, &orgs, NULL) == CF_OK) {
         json_t *list = json_deep_copy(json_object_get(orgs, "orgs"));
 
         mark_selected(r, list, "id", "org", org);
@@ -74,15 +86,89 @@ static void grant_choices(struct req *r, const struct svc *sv, json_t *page, con
     json_object_set_new(page, "roles_offered", svc_roles_offered(sv, req_field(r, "role")));
 }
 
-/* Page data for the people list (also what a failed invitation form needs). */
+/* s percent-encoded for a query string (unreserved characters kept). */
+static const char *query_escape(struct req *r, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s);
+    char *out = arena_alloc(r->arena, 3 * n + 1), *o = out;
+
+    if (out == NULL)
+        return "";
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            *o++ = (char)*p;
+        } else {
+            *o++ = '%';
+            *o++ = hex[*p >> 4];
+            *o++ = hex[*p & 15];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The address of page n of the people list with the same search. */
+static const char *people_href(struct req *r, const char *q, const char *org, long n)
+{
+    return arena_printf(r->arena, "/admin/people?%s%s%s%s%spage=%ld", q[0] != '\0' ? "q=" : "",
+                        q[0] != '\0' ? query_escape(r, q) : "", q[0] != '\0' ? "&" : "",
+                        org != NULL ? arena_printf(r->arena, "org=%s", query_escape(r, org)) : "",
+                        org != NULL ? "&" : "", n);
+}
+
+/* People per page of the people list. */
+#define PEOPLE_PAGE_SIZE 50
+
+/*
+ * Page data for the people list (also what a failed invitation form needs):
+ * ?q= (a piece of a name or e-mail address), ?org= (an organization and
+ * everything below it), ?page= (from 1). The filtering is done by SQL.
+ */
 static int people_page(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    int rc = svc_person_list(&sv, out, err);
+    struct person_query pq = {req_query(r, "q"), req_query(r, "org"), 0, PEOPLE_PAGE_SIZE};
+    const char *page = req_query(r, "page");
+    long n = 1;
+    int rc;
 
-    if (rc == CF_OK)
-        grant_choices(r, &sv, *out, NULL);
-    return rc;
+    if (page != NULL && page[0] != '\0') {
+        char *end = NULL;
+
+        n = strtol(page, &end, 10);
+        if (end == page || *end != '\0' || n < 1 || n > 1000000)
+            return cf_error_set(err, CF_EINVAL, "page",
+                                "The page number must be a whole number "
+                                "from 1 up.");
+    }
+    pq.offset = (n - 1) * PEOPLE_PAGE_SIZE;
+    rc = svc_person_search(&sv, &pq, out, err);
+    if (rc != CF_OK)
+        return rc;
+    {
+        json_int_t total = json_integer_value(json_object_get(*out, "total"));
+        long pages = (long)((total + PEOPLE_PAGE_SIZE - 1) / PEOPLE_PAGE_SIZE);
+        const char *q = pq.q != NULL ? pq.q : "";
+        const char *org = json_string_value(json_object_get(*out, "org"));
+        json_object_set_new(*out, "page_no", json_integer(n));
+        json_object_set_new(*out, "pages", json_integer(pages > 0 ? pages : 1));
+        json_object_set_new(*out, "paged", json_boolean(pages > 1));
+        json_object_set_new(*out, "first_shown",
+                            json_integer(total > 0 ? (json_int_t)pq.offset + 1 : 0));
+        json_object_set_new(
+            *out, "last_shown",
+            json_integer((json_int_t)pq.offset +
+                         (json_int_t)json_array_size(json_object_get(*out, "people"))));
+        if (json_object_get(*out, "next_offset") != NULL)
+            json_object_set_new(*out, "next_href", json_string(people_href(r, q, org, n + 1)));
+        if (n > 1)
+            json_object_set_new(*out, "prev_href", json_string(people_href(r, q, org, n - 1)));
+        json_object_set_new(*out, "filtered", json_boolean(q[0] != '\0' || org != NULL));
+    }
+    grant_choices(r, &sv, *out, NULL);
+    return CF_OK;
 }
 
 int h_people(struct req *r, json_t **out, struct cf_error *err)

@@ -198,6 +198,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     json_decref(r->form_page);
     json_decref(r->person);
     json_decref(r->who.grants);
+    json_decref(r->who.reach);
     arena_free(r->arena);
     *con_cls = NULL;
     atomic_fetch_sub(&inflight, 1);

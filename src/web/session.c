@@ -163,6 +163,9 @@ static void adopt(struct req *r, json_t *person, json_t *grants, const char *via
     r->who.grants = grants;
     r->who.via = via;
     r->actor = arena_printf(r->arena, "user:%s", r->who.person_id);
+    /* Once per request: every later permission check is a lookup in memory. */
+    if (svc_reach_resolve(r->store, &r->who, NULL) != CF_OK)
+        r->who.reach = NULL; /* checks fall back to walking the tree */
 }
 
 /* 1 when a and b are equal strings, in constant time for equal lengths. */
@@ -171,28 +174,21 @@ static int same(const char *a, const char *b)
     return a != NULL && b != NULL && strlen(a) == strlen(b) && sodium_memcmp(a, b, strlen(a)) == 0;
 }
 
-/* The organization a scoped route is about, or NULL (then the route answers 404). */
-static json_t *scope_chain(struct req *r)
+/*
+ * Whether the principal holds the route's permission on what a scoped route
+ * is about: the organization {} itself, or the organization of person {}.
+ * A lookup in the reach resolved for this request (svc), plus one query to
+ * find a person's organization.
+ */
+static int scope_allows(struct req *r)
 {
-    json_t *chain = NULL, *p = NULL;
-    const char *org = NULL;
+    struct svc sv = req_svc(r);
 
     if (r->nparams < 1)
-        return NULL;
+        return 0;
     if (r->route->scope == SCOPE_ORG)
-        org = r->params[0];
-    else if (store_person_get(r->store, r->params[0], &p, NULL) == CF_OK)
-        org = json_string_value(json_object_get(p, "org_id"));
-    if (org != NULL)
-        store_org_chain(r->store, org, &chain, NULL);
-    else if (p != NULL)
-        chain = json_array(); /* a person of no organization: program-wide roles only */
-    json_decref(p);
-    if (chain != NULL && json_array_size(chain) == 0 && r->route->scope == SCOPE_ORG) {
-        json_decref(chain);
-        return NULL;
-    }
-    return chain;
+        return svc_can_org(&sv, r->route->perm, r->params[0]);
+    return svc_can_person(&sv, r->route->perm, r->params[0]);
 }
 
 enum MHD_Result web_authorize(struct req *r, int *done)
@@ -281,8 +277,7 @@ enum MHD_Result web_authorize(struct req *r, int *done)
         if (rt->perm == PERM_SIGNED_IN) {
             ok = 1; /* signed in is enough, even with no role (yet, or any more) */
         } else if (rt->scope != SCOPE_NONE) {
-            chain = scope_chain(r);
-            ok = chain != NULL && authz_allows(r->who.grants, rt->perm, chain);
+            ok = scope_allows(r);
         } else
             ok = authz_allows(r->who.grants, rt->perm, NULL);
         json_decref(chain);

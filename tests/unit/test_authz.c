@@ -74,6 +74,39 @@ static void test_roles(void **state)
     assert_false(authz_role_has("program_admin", PERM_UNSET));
 }
 
+/* The set is as wide as the enum: every permission has its own bit, none overlaps. */
+static void test_perm_set(void **state)
+{
+    struct perm_set s, all = authz_role_perms("program_admin");
+
+    (void)state;
+    assert_true(PERM_SET_WORDS * 64 >= (size_t)PERM__COUNT);
+    for (int p = 0; p < PERM__COUNT; p++) {
+        memset(&s, 0, sizeof s);
+        perm_set_add(&s, (enum perm)p);
+        assert_int_equal(perm_set_count(&s), 1);
+        for (int q = 0; q < PERM__COUNT; q++)
+            assert_int_equal(perm_set_has(&s, (enum perm)q), p == q);
+    }
+    /* Values outside the enum are neither stored nor found. */
+    memset(&s, 0, sizeof s);
+    perm_set_add(&s, (enum perm)PERM__COUNT);
+    perm_set_add(&s, (enum perm) - 1);
+    assert_int_equal(perm_set_count(&s), 0);
+    assert_false(perm_set_has(&all, (enum perm)PERM__COUNT));
+    /* program_admin holds every permission but "unset"; the set and the check agree. */
+    assert_int_equal(perm_set_count(&all), PERM__COUNT - 1);
+    for (int i = 0; i < authz_nroles; i++) {
+        struct perm_set r = authz_role_perms(authz_roles[i]);
+
+        for (int p = 0; p < PERM__COUNT; p++)
+            assert_int_equal(perm_set_has(&r, (enum perm)p),
+                             authz_role_has(authz_roles[i], (enum perm)p));
+    }
+    s = authz_role_perms("nobody");
+    assert_int_equal(perm_set_count(&s), 0);
+}
+
 /* A district admin reaches their district and its schools, not the state or another district. */
 static void test_reach(void **state)
 {
@@ -130,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_every_route_has_a_permission),
         cmocka_unit_test(test_perm_names),
         cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_perm_set),
         cmocka_unit_test(test_reach),
         cmocka_unit_test(test_org_tree_rules),
     };

@@ -47,7 +47,7 @@ static char g_pg_url[2048];   /* its URL */
 static time_t g_t0; /* T0 as seconds */
 
 /* Anonymous web visitor: no person, no grants. */
-static const struct principal g_anon = {NULL, NULL, "session"};
+static const struct principal g_anon = {NULL, NULL, "session", NULL};
 
 /* --- assertions ------------------------------------------------------------ */
 
@@ -245,6 +245,9 @@ static void as_person(struct as *a, struct store *s, const char *id)
     a->p.person_id = id;
     a->p.grants = g;
     a->p.via = "session";
+    /* As a web request does: the reach resolved once, checks in memory after. */
+    a->p.reach = NULL;
+    assert_ok(svc_reach_resolve(s, &a->p, &err), err);
     snprintf(a->actor, sizeof a->actor, "user:%s", id);
     a->sv = (struct svc){s, a->actor, "req-2", BASE_URL, &a->p, ADDRESS};
 }
@@ -253,6 +256,8 @@ static void as_free(struct as *a)
 {
     json_decref(a->p.grants);
     a->p.grants = NULL;
+    json_decref(a->p.reach);
+    a->p.reach = NULL;
 }
 
 /* Adds an organization (parent: id, name or NCES id; may be NULL); id receives its id. */
@@ -919,6 +924,109 @@ static void test_person_add_metachars(void **state)
         assert_ok(svc_person_resolve(&cli, "O'Brien%_x@X.test", got, &err), err);
         assert_string_equal(got, id);
     }
+}
+
+/* --- the people list: filtered, searched and paged by SQL -------------------- */
+
+/* svc_person_search's e-mails in order, comma-joined, and its total. */
+static long search(const struct svc *sv, const char *q, const char *org, long offset, long limit,
+                   char *got, size_t n)
+{
+    struct person_query pq = {q, org, offset, limit};
+    struct cf_error err = {0};
+    json_t *out = NULL, *p;
+    size_t i, w = 0;
+    long total;
+
+    assert_ok(svc_person_search(sv, &pq, &out, &err), err);
+    got[0] = '\0';
+    json_array_foreach(json_object_get(out, "people"), i, p)
+    {
+        int r = snprintf(got + w, n - w, "%s%s", i > 0 ? "," : "", tu_str(p, "email"));
+
+        assert_true(r > 0 && (size_t)r < n - w);
+        w += (size_t)r;
+    }
+    total = (long)json_integer_value(json_object_get(out, "total"));
+    json_decref(out);
+    return total;
+}
+
+static void test_people_search(void **state)
+{
+    struct store *s = open_store(state);
+    struct svc cli = cli_of(s);
+    struct world w;
+    struct as da, admin;
+    struct cf_error err = {0};
+    json_t *out = NULL;
+    char got[1024], id[37];
+
+    world_build(s, &w);
+    /* Six more in district A, named so their order is known; one with LIKE's wildcards. */
+    person_add(&cli, "zz1@x.test", "Zed One", "leader", w.dist_a, PW, id);
+    person_add(&cli, "zz2@x.test", "Zed Two", "leader", w.dist_a, PW, id);
+    person_add(&cli, "zz3@x.test", "Zed Three", "leader", w.school_a, PW, id);
+    person_add(&cli, "zz4@x.test", "Zed Four", "leader", w.dist_b, PW, id);
+    person_add(&cli, "pct@x.test", "Per 100% Cent_", "leader", w.dist_a, PW, id);
+    as_person(&da, s, w.da);
+    as_person(&admin, s, w.admin);
+
+    /* Everyone a district admin reaches, by name; B's people never counted. */
+    assert_int_equal(search(&da.sv, NULL, NULL, 0, 0, got, sizeof got), 7);
+    assert_string_equal(got, "a1@x.test,a2@x.test,da@x.test,pct@x.test,zz1@x.test,"
+                             "zz3@x.test,zz2@x.test");
+    /* Pages of 3: the total stays, the rows move on. */
+    assert_int_equal(search(&da.sv, NULL, NULL, 3, 3, got, sizeof got), 7);
+    assert_string_equal(got, "pct@x.test,zz1@x.test,zz3@x.test");
+    assert_int_equal(search(&da.sv, NULL, NULL, 6, 3, got, sizeof got), 7);
+    assert_string_equal(got, "zz2@x.test");
+    {
+        struct person_query pq = {NULL, NULL, 3, 3};
+
+        assert_ok(svc_person_search(&da.sv, &pq, &out, &err), err);
+        assert_int_equal(json_integer_value(json_object_get(out, "next_offset")), 6);
+        assert_int_equal(json_integer_value(json_object_get(out, "prev_offset")), 0);
+        json_decref(out);
+    }
+    /* Search: a piece of the name or the address, any case; not across districts. */
+    assert_int_equal(search(&da.sv, "ZED", NULL, 0, 0, got, sizeof got), 3);
+    assert_string_equal(got, "zz1@x.test,zz3@x.test,zz2@x.test");
+    assert_int_equal(search(&admin.sv, "zed", NULL, 0, 0, got, sizeof got), 4);
+    assert_int_equal(search(&da.sv, "zz4", NULL, 0, 0, got, sizeof got), 0);
+    assert_int_equal(search(&da.sv, "A2@X", NULL, 0, 0, got, sizeof got), 1);
+    assert_string_equal(got, "a2@x.test");
+    /* % and _ are plain characters, not wildcards. */
+    assert_int_equal(search(&da.sv, "%", NULL, 0, 0, got, sizeof got), 1);
+    assert_string_equal(got, "pct@x.test");
+    assert_int_equal(search(&da.sv, "t_", NULL, 0, 0, got, sizeof got), 1);
+    /* An organization: its people and those below it; by name too. */
+    assert_int_equal(search(&da.sv, NULL, w.school_a, 0, 0, got, sizeof got), 2);
+    assert_string_equal(got, "a2@x.test,zz3@x.test");
+    assert_int_equal(search(&admin.sv, NULL, "District B", 0, 0, got, sizeof got), 2);
+    assert_string_equal(got, "b1@x.test,zz4@x.test");
+    assert_int_equal(search(&admin.sv, NULL, w.state, 0, 0, got, sizeof got), 9);
+    /* Another district is not there for a district admin. */
+    {
+        struct person_query pq = {NULL, w.dist_b, 0, 0};
+
+        assert_err(svc_person_search(&da.sv, &pq, &out, &err), err, CF_ENOTFOUND, "org");
+    }
+    /* The program admin sees everyone (the body's people too); roles come along. */
+    assert_int_equal(search(&admin.sv, NULL, NULL, 0, 0, got, sizeof got), 10);
+    {
+        struct person_query pq = {"dee", NULL, 0, 0};
+        json_t *roles;
+
+        assert_ok(svc_person_search(&admin.sv, &pq, &out, &err), err);
+        roles = json_object_get(json_array_get(json_object_get(out, "people"), 0), "roles");
+        assert_int_equal(json_array_size(roles), 1);
+        assert_string_equal(tu_str(json_array_get(roles, 0), "role"), "district_admin");
+        assert_string_equal(tu_str(json_array_get(roles, 0), "org_name"), "District A");
+        json_decref(out);
+    }
+    as_free(&da);
+    as_free(&admin);
 }
 
 /* --- reach of a district administrator ------------------------------------- */
@@ -2592,6 +2700,7 @@ static void test_audit_forbidden(void **state)
     X(test_person_add_invalid)                                                                     \
     X(test_person_add_metachars)                                                                   \
     X(test_reach_people)                                                                           \
+    X(test_people_search)                                                                          \
     X(test_reach_grant)                                                                            \
     X(test_reach_org_add)                                                                          \
     X(test_last_program_admin)                                                                     \

@@ -98,6 +98,26 @@ static int count_migration_files(void)
     return n;
 }
 
+/* The highest migration number (numbers may have gaps: one can be reserved by a branch). */
+static int latest_migration(void)
+{
+    DIR *d = opendir(MIGRATIONS_DIR);
+    struct dirent *e;
+    int latest = 0;
+
+    if (d == NULL)
+        fail_msg("cannot open %s (run the tests from the project root)", MIGRATIONS_DIR);
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        int v = (int)strtol(e->d_name, NULL, 10);
+
+        if (len > 4 && strcmp(e->d_name + len - 4, ".sql") == 0 && v > latest)
+            latest = v;
+    }
+    closedir(d);
+    return latest;
+}
+
 static void load_packages(void)
 {
     for (int i = 0; i < 4; i++)
@@ -244,7 +264,7 @@ static void test_open_migrates(void **state)
     assert_ok(store_open(b->url, STORE_CREATE | STORE_MIGRATE, &b->s, &migrated, &err), err);
     assert_int_equal(migrated, files);
     assert_ok(store_schema_version(b->s, &version, &err), err);
-    assert_int_equal(version, files);
+    assert_int_equal(version, latest_migration());
     store_close(b->s);
     b->s = NULL;
 
@@ -253,7 +273,7 @@ static void test_open_migrates(void **state)
     assert_ok(store_open(b->url, STORE_CREATE | STORE_MIGRATE, &b->s, &migrated, &err), err);
     assert_int_equal(migrated, 0);
     assert_ok(store_schema_version(b->s, &version, &err), err);
-    assert_int_equal(version, files);
+    assert_int_equal(version, latest_migration());
 
     /* Migrated tables are usable right away. */
     assert_int_equal(doc_total(b->s), 0);
@@ -264,7 +284,7 @@ static void test_newer_schema_refused(void **state)
 {
     struct backend *b = *state;
     struct cf_error err = {0};
-    int files = count_migration_files();
+    int files = latest_migration();
     struct db *db = NULL;
     struct store *s = (struct store *)1;
     char sql[200];
