@@ -106,6 +106,8 @@ int web_form_parse(const char *p, size_t n, json_t **out)
             if ((rc = add_field(o, tmp, v)) != CF_OK)
                 goto out;
         }
+        if (stop == end)
+            break;
         p = stop + 1;
     }
 out:
