@@ -24,6 +24,7 @@
 
 #include <sodium.h>
 
+#include "web/form.h"
 #include "web/web.h"
 
 static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -101,86 +102,6 @@ void req_redirect(struct req *r, const char *location)
 
 /* --- the body ----------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes application/x-www-form-urlencoded text of length n into a new string. */
-static char *urldecode(struct req *r, const char *s, size_t n)
-{
-    char *out = arena_alloc(r->arena, n + 1);
-    size_t j = 0;
-
-    if (out == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '+')
-            out[j++] = ' ';
-        else if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            int c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
-
-            if (c == 0)
-                return NULL; /* no NUL inside a field */
-            out[j++] = (char)c;
-            i += 2;
-        } else
-            out[j++] = s[i];
-    }
-    out[j] = '\0';
-    return out;
-}
-
-/*
- * Form fields into a JSON object. A name given more than once becomes an
- * array (checkbox groups). Values must be UTF-8: jansson refuses other bytes.
- */
-static int parse_form(struct req *r, json_t **out)
-{
-    const char *p = r->body.p != NULL ? r->body.p : "";
-    const char *end = p + r->body.n;
-    json_t *o = json_object();
-
-    while (p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p));
-        const char *stop = amp != NULL ? amp : end;
-        const char *eq = memchr(p, '=', (size_t)(stop - p));
-        char *k, *v;
-        json_t *val, *prev;
-
-        if (stop > p) {
-            k = urldecode(r, p, (size_t)((eq != NULL ? eq : stop) - p));
-            v = eq != NULL ? urldecode(r, eq + 1, (size_t)(stop - eq - 1))
-                           : arena_strdup(r->arena, "");
-            if (k == NULL || v == NULL) {
-                json_decref(o);
-                return -1;
-            }
-            val = json_string(v);
-            if (val == NULL) { /* not UTF-8 */
-                json_decref(o);
-                return -1;
-            }
-            prev = json_object_get(o, k);
-            if (prev == NULL)
-                json_object_set_new(o, k, val);
-            else if (json_is_array(prev))
-                json_array_append_new(prev, val);
-            else
-                json_object_set_new(o, k, json_pack("[O, o]", prev, val));
-        }
-        p = stop + 1;
-    }
-    *out = o;
-    return 0;
-}
-
 const char *req_field(struct req *r, const char *name)
 {
     return json_string_value(json_object_get(r->form, name));
@@ -196,7 +117,7 @@ static int parse_body(struct req *r, const char **why)
         return 0;
     }
     if (type == NULL || strncasecmp(type, "application/x-www-form-urlencoded", 33) == 0) {
-        if (parse_form(r, &r->form) != 0) {
+        if (web_form_parse(r->body.p != NULL ? r->body.p : "", r->body.n, &r->form) != CF_OK) {
             *why = "The form data is not valid (it must be UTF-8 text without NUL bytes).";
             return 400;
         }

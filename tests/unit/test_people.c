@@ -9,6 +9,8 @@
  * empties its public schema before each test and drops it at the end, as
  * test_store.c does. Time is fixed through CTOFRAME_NOW (T0 below) and moved
  * by the tests that need it; argon2 runs at a cheap cost (CTOFRAME_ARGON2).
+ * With CTOFRAME_TEST_PG_ONLY=1 (scripts/test's PostgreSQL phase) only the
+ * PostgreSQL group runs.
  */
 #include "testutil.h"
 #include "pgutil.h"
@@ -2723,7 +2725,9 @@ int main(void)
     setenv("CTOFRAME_ARGON2", ARGON, 1);
     if (clock_parse_iso(T0, &g_t0) != 0)
         return 1;
-    rc = cmocka_run_group_tests_name("people (sqlite)", sqlite_tests, NULL, NULL);
+    /* In scripts/test's PostgreSQL phase the SQLite groups have run already. */
+    rc =
+        tu_pg_only() ? 0 : cmocka_run_group_tests_name("people (sqlite)", sqlite_tests, NULL, NULL);
     if (pg != NULL && pg[0] != '\0') {
         snprintf(g_pg_admin, sizeof g_pg_admin, "%s", pg);
         /* On failure g_pg_url stays empty and every test fails in pg_ready: all are reported. */

@@ -6,7 +6,8 @@
  * on PostgreSQL too: the run creates its own database there (t_<random>),
  * empties its public schema before each test and drops the database at the
  * end. The PostgreSQL variants are registered only when the variable is set
- * and are named "... (postgresql)".
+ * and are named "... (postgresql)". With CTOFRAME_TEST_PG_ONLY=1 (scripts/test's
+ * PostgreSQL phase) the SQLite group is left out.
  */
 #include "testutil.h"
 #include "pgutil.h"
@@ -1251,7 +1252,8 @@ int main(void)
     const char *pg = getenv("CTOFRAME_TEST_PG");
     int rc;
 
-    rc = cmocka_run_group_tests_name("store (sqlite)", sqlite_tests, NULL, NULL);
+    /* In scripts/test's PostgreSQL phase the SQLite groups have run already. */
+    rc = tu_pg_only() ? 0 : cmocka_run_group_tests_name("store (sqlite)", sqlite_tests, NULL, NULL);
     if (pg != NULL && pg[0] != '\0') {
         snprintf(g_pg_admin, sizeof g_pg_admin, "%s", pg);
         /* On failure g_pg_url stays empty and every test's setup fails: all are reported. */

@@ -25,6 +25,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/*
+ * 1 when only the PostgreSQL groups of a suite are to run: CTOFRAME_TEST_PG_ONLY is set to
+ * a non-empty value other than "0". scripts/test sets it (with CTOFRAME_TEST_PG) in its
+ * PostgreSQL phase, where the SQLite groups have already run. A suite that has SQLite and
+ * PostgreSQL groups skips its SQLite groups then.
+ */
+static inline int tu_pg_only(void)
+{
+    const char *v = getenv("CTOFRAME_TEST_PG_ONLY");
+
+    return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0;
+}
+
 /* 1 when path is an existing directory. */
 static inline int tu_is_dir(const char *path)
 {

@@ -1,0 +1,49 @@
+/*
+ * csv.h — an RFC 4180 reader for imported files (results, response files).
+ *
+ * Fields are separated by commas and records by CRLF, LF or a lone CR. A field
+ * that starts with a double quote runs to the next lone quote; inside it "" is
+ * a quote and commas and line breaks are text. A UTF-8 byte order mark at the
+ * start is skipped, and so are empty lines. The first record is the header;
+ * every later record must have as many fields.
+ *
+ * The reader does not stop at the first problem: it reports each one with the
+ * line and column where it is (both from 1; a column counts characters, not
+ * bytes), so a person can fix a whole file at once. Sizes are capped: bytes in
+ * a field, fields in a record, records in a file, problems reported.
+ */
+#ifndef CF_CSV_H
+#define CF_CSV_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct csv_limits {
+    size_t max_field;    /* bytes in one field */
+    size_t max_fields;   /* fields in one record */
+    size_t max_rows;     /* records after the header */
+    size_t max_problems; /* problems reported before the reader gives up */
+};
+
+#define CSV_MAX_FIELD    (64u * 1024u)
+#define CSV_MAX_FIELDS   1000u
+#define CSV_MAX_ROWS     1000000u
+#define CSV_MAX_PROBLEMS 100u
+
+/* The limits used when csv_parse is given none. */
+extern const struct csv_limits csv_default_limits;
+
+/*
+ * Reads the n bytes at p (NUL bytes included: they are a problem, not an end).
+ * *out receives {"header": [names], "rows": [{"line": N, "fields": [...]}, ...]}
+ * (a new reference; "line" is where the record starts), *problems an array of
+ * {"line", "column", "message"} in the order found (a new reference; empty
+ * when all is well). A field with a problem is kept as far as it could be
+ * read (as "" when it is not UTF-8 text). lim may be NULL (the defaults).
+ * Returns CF_OK when there is no problem, CF_EINVAL when there is one or more,
+ * CF_ENOMEM (then *out and *problems are NULL).
+ */
+int csv_parse(const char *p, size_t n, const struct csv_limits *lim, json_t **out,
+              json_t **problems);
+
+#endif
