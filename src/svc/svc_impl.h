@@ -1,4 +1,8 @@
-/* svc_impl.h — helpers shared by the svc files (private to svc/). */
+/*
+ * svc_impl.h — helpers shared by the svc files (private to svc/). Most live
+ * in svc/common.c; the others beside the use cases they belong to (named
+ * below). The svc files include this header, never each other.
+ */
 #ifndef CF_SVC_IMPL_H
 #define CF_SVC_IMPL_H
 
@@ -6,6 +10,51 @@
 
 #include "core/authz.h"
 #include "svc/svc.h"
+
+/* The longest name or title (characters) of an organization or a person. */
+#define NAME_MAX_CHARS 200
+/* A new password has at least PASSWORD_MIN characters; no password more than PASSWORD_MAX bytes. */
+#define PASSWORD_MIN 10
+#define PASSWORD_MAX 1024
+
+/* The string k of object o, or NULL. */
+const char *svc__str(const json_t *o, const char *k);
+
+/* 1 when sv holds p through a program-wide role (or is the CLI or the system). */
+int svc__can_everywhere(const struct svc *sv, enum perm p);
+
+/* The argon2id cost (operations, memory) new password hashes are made with. */
+void svc__pw_cost(unsigned long long *ops, size_t *mem);
+
+/* CF_EFORBIDDEN (what names the action) unless sv acts through a browser session. */
+int svc__browser_only(const struct svc *sv, const char *what, struct cf_error *err);
+
+/*
+ * CF_ETOOMANY ("Try again in N minutes", what names the thing) when key has
+ * limit or more failures within THROTTLE_WINDOW_S (svc/session.c).
+ */
+int svc__throttled(const struct svc *sv, const char *key, long limit, const char *what,
+                   struct cf_error *err);
+
+/* A grant as pages show it: {role, role_label, org_id, org_name, org_kind} (svc/grant.c). */
+json_t *svc__grant_view(const json_t *g);
+
+/* 1 when sv may grant or revoke role in org (svc/grant.c). */
+int svc__may_grant(const struct svc *sv, const char *role, const char *org);
+
+/* CF_EINVAL on "org" when role cannot be held in an organization of kind (svc/grant.c). */
+int svc__role_fits(const char *role, const char *kind, struct cf_error *err);
+
+/*
+ * CF_ECONFLICT (naming field) when person is the only active program
+ * administrator; call inside the transaction (svc/grant.c).
+ */
+int svc__last_program_admin(const struct svc *sv, const char *person, const char *field,
+                            struct cf_error *err);
+
+/* The person row id, if sv may use p on them; CF_ENOTFOUND otherwise (svc/person.c). */
+int svc__person_for(const struct svc *sv, const char *id, enum perm p, json_t **out,
+                    struct cf_error *err);
 
 /* Appends an audit entry for sv's actor (before/after may be NULL). */
 int svc__audit(const struct svc *sv, const char *org, const char *action, const char *object_type,
