@@ -329,6 +329,13 @@ int svc_framework_load_dir(const struct svc *sv, const char *dir, int *loaded,
 
 /* Views for the pages (and the same JSON for the API). */
 int svc_framework_list(const struct svc *sv, json_t **out, struct cf_error *err);
+
+/*
+ * The framework generation into *gen: it changes whenever a framework is
+ * imported or removed, so answers cached under one generation are stale
+ * under another.
+ */
+int svc_framework_generation(const struct svc *sv, int64_t *gen, struct cf_error *err);
 int svc_framework_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 int svc_framework_item(const struct svc *sv, const char *doc, const char *item, json_t **out,
                        struct cf_error *err);
@@ -367,6 +374,29 @@ long svc_stream_read(struct svc_stream *s, char *dst, size_t max, struct cf_erro
 
 /* Frees s (NULL: nothing), read to its end or not. */
 void svc_stream_free(struct svc_stream *s);
+
+/* --- the system: health, backup, keys (svc/system.c) --------------------- */
+
+/*
+ * The health of the system for /healthz and `ctoframe migrate`: *out =
+ * {status: "ok", database: "sqlite" | "postgresql", schema_version}. Reads
+ * only (works on a read-only database); an error when the database does not
+ * answer.
+ */
+int svc_health(const struct svc *sv, json_t **out, struct cf_error *err);
+
+/* A consistent copy of a live SQLite database written to path (`ctoframe backup`). */
+int svc_backup(const struct svc *sv, const char *path, struct cf_error *err);
+
+/* The size of the key CSRF tokens are signed with (HMAC-SHA-256). */
+#define SVC_CSRF_KEY_BYTES 32
+
+/*
+ * The key every process signs CSRF tokens with, into key. Read from the
+ * database (made by a migration); written only when missing. CF_EIO when the
+ * stored key is malformed.
+ */
+int svc_csrf_key(const struct svc *sv, unsigned char key[SVC_CSRF_KEY_BYTES], struct cf_error *err);
 
 /* --- the public address (svc/settings.c) ---------------------------------- */
 
