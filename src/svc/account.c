@@ -42,6 +42,30 @@ int svc_me(const struct svc *sv, json_t **out, struct cf_error *err)
     return CF_OK;
 }
 
+int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err)
+{
+    const json_t *grants;
+    json_t *nowhere;
+    int rc = svc_me(sv, out, err);
+
+    if (rc != CF_OK)
+        return rc;
+    grants = sv->who->grants;
+    /* An empty chain: only program-wide roles reach it (the whole tree, not one district). */
+    nowhere = json_array();
+    json_object_set_new(*out, "can",
+                        json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "people",
+                                  authz_allows(grants, PERM_PEOPLE_READ, NULL), "people_write",
+                                  authz_allows(grants, PERM_PEOPLE_WRITE, NULL), "orgs",
+                                  authz_allows(grants, PERM_ORGS_READ, NULL), "orgs_all",
+                                  authz_allows(grants, PERM_ORGS_WRITE, nowhere), "orgs_see_all",
+                                  authz_allows(grants, PERM_ORGS_READ, nowhere), "audit",
+                                  authz_allows(grants, PERM_AUDIT_READ, NULL), "outbox",
+                                  authz_allows(grants, PERM_OUTBOX_READ, NULL)));
+    json_decref(nowhere);
+    return CF_OK;
+}
+
 /* "Mozilla/5.0 (X11; Linux x86_64) … Chrome/120 …" → "Chrome on Linux"; NULL → NULL. */
 static json_t *browser_of(const char *ua)
 {
@@ -227,9 +251,4 @@ int svc_password_change(const struct svc *sv, const json_t *in, const char *user
     }
     *out = json_pack("{s:s, s:s, s:b}", "token", token, "expires_at", expires, "changed", 1);
     return CF_OK;
-}
-
-int svc_password_check(const char *password, const char *email, struct cf_error *err)
-{
-    return svc__password_ok(password, email != NULL ? email : "", "password", err);
 }

@@ -391,6 +391,29 @@ int svc_reset_finish(const struct svc *sv, const char *token, const char *passwo
     return finish_password_link(sv, token, "reset", password, user_agent, out, err);
 }
 
+int svc_passwords_agree(const struct svc *sv, const char *kind, const char *token,
+                        const char *password, const char *password2, struct cf_error *err)
+{
+    json_t *link = NULL;
+
+    if (password2 == NULL || (password != NULL && strcmp(password, password2) == 0))
+        return CF_OK;
+    cf_error_set(err, CF_EINVAL, "password2", "The two passwords are not the same.");
+
+    /* Say too if the first one would be refused anyway. */
+    if (svc_link_check(sv, token, kind, &link, NULL) == CF_OK) {
+        struct cf_error weak;
+        const char *email =
+            json_string_value(json_object_get(json_object_get(link, "person"), "email"));
+
+        cf_error_clear(&weak);
+        if (svc__password_ok(password, email != NULL ? email : "", "password", &weak) != CF_OK)
+            cf_error_also(err, weak.field, "%s", weak.message);
+    }
+    json_decref(link);
+    return CF_EINVAL;
+}
+
 static const char RESET_SENT[] =
     "If an account uses that address, a message with a link to choose a new password is on "
     "its way. The link works once, within an hour.";

@@ -414,9 +414,21 @@ static void tree_walk(const struct svc *sv, const json_t *kids, const json_t *id
     }
 }
 
+/* 1 when an organization of kind may have another below it (authz_org_parent_ok). */
+static int may_be_parent(const char *kind)
+{
+    static const char *const kinds[] = {"body", "state", "district", "school"};
+
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (authz_org_parent_ok(kinds[i], kind))
+            return 1;
+    return 0;
+}
+
 int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err)
 {
-    json_t *orgs, *idx, *kids, *list;
+    json_t *orgs, *idx, *kids, *list, *parents, *o;
+    size_t i;
     int rc = store_org_list(sv->store, &orgs, err);
 
     *out = NULL;
@@ -426,10 +438,19 @@ int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err)
     kids = children_index(orgs);
     list = json_array();
     tree_walk(sv, kids, idx, "", 0, list);
-    *out = json_pack("{s:o, s:b, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "orgs", list,
-                     "can_add_top", svc__can_everywhere(sv, PERM_ORGS_WRITE), "kinds", "kind",
-                     "state", "label", "State", "kind", "district", "label", "District", "kind",
-                     "school", "label", "School", "kind", "body", "label", "Certification body");
+    parents = json_array();
+    json_array_foreach(list, i, o)
+    {
+        const char *kind = svc__str(o, "kind");
+
+        if (kind != NULL && may_be_parent(kind))
+            json_array_append_new(parents, json_deep_copy(o));
+    }
+    *out = json_pack("{s:o, s:o, s:b, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "orgs",
+                     list, "parents", parents, "can_add_top",
+                     svc__can_everywhere(sv, PERM_ORGS_WRITE), "kinds", "kind", "state", "label",
+                     "State", "kind", "district", "label", "District", "kind", "school", "label",
+                     "School", "kind", "body", "label", "Certification body");
     json_decref(kids);
     json_decref(idx);
     json_decref(orgs);

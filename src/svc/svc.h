@@ -98,8 +98,6 @@ int svc_logout(const struct svc *sv, const char *token, struct cf_error *err);
  */
 int svc_password_change(const struct svc *sv, const json_t *in, const char *user_agent,
                         json_t **out, struct cf_error *err);
-/* Whether password is good enough for the account of email (field "password"). */
-int svc_password_check(const char *password, const char *email, struct cf_error *err);
 /* Ends every session of the acting person and revokes every API token of theirs. */
 int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *err);
 /*
@@ -135,6 +133,16 @@ int svc_invite_accept(const struct svc *sv, const char *token, const char *passw
 int svc_reset_finish(const struct svc *sv, const char *token, const char *password,
                      const char *user_agent, json_t **out, struct cf_error *err);
 /*
+ * The password of an invitation or reset form typed twice: CF_OK when
+ * password2 is NULL (JSON clients may send the password once) or equals
+ * password. Otherwise CF_EINVAL on "password2"; when the link of kind is
+ * still usable and password would be refused for its account, that is said
+ * too, so the form shows every fault at once. Call before svc_invite_accept
+ * or svc_reset_finish.
+ */
+int svc_passwords_agree(const struct svc *sv, const char *kind, const char *token,
+                        const char *password, const char *password2, struct cf_error *err);
+/*
  * Queues a reset link for an active account; the answer is the same either
  * way. Throttled: CF_ETOOMANY past THROTTLE_ADDRESS requests from one client
  * address in THROTTLE_WINDOW_S; past RESET_PER_ACCOUNT for one e-mail address
@@ -167,7 +175,11 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
 /* Changes name, nces_id, enrollment of organization id. */
 int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_t **out,
                    struct cf_error *err);
-/* The organizations the actor may see, as a tree in display order: {orgs:[…, depth]}. */
+/*
+ * The organizations the actor may see, as a tree in display order:
+ * {orgs:[…, depth], parents: those of orgs another may be added under,
+ * can_add_top, kinds:[{kind, label}]}.
+ */
 int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err);
 /* *n = how many organizations the actor may see (no tree is built). */
 int svc_org_count_visible(const struct svc *sv, long *n, struct cf_error *err);
@@ -233,6 +245,13 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* The acting person: {person, roles:[{role, org_id, org_name, org_kind}], organizations}. */
 int svc_me(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * The dashboard of the acting person: svc_me's view plus what it offers,
+ * can: {people, people_write, orgs, audit, outbox: the person holds that
+ * permission somewhere; orgs_all, orgs_see_all: they may change or see every
+ * organization (a program-wide role)}.
+ */
+int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err);
 /* My account page: person, roles, sessions, API tokens. */
 int svc_account(const struct svc *sv, const char *session_token, json_t **out,
                 struct cf_error *err);

@@ -324,20 +324,8 @@ static int orgs_page(struct req *r, json_t **out, struct cf_error *err)
     int rc = svc_org_list(&sv, out, err);
 
     if (rc == CF_OK) {
-        /* Only states and districts can have something below them. */
-        json_t *parents = json_array(), *o;
-        size_t i;
-
-        json_array_foreach(json_object_get(*out, "orgs"), i, o)
-        {
-            const char *kind = json_string_value(json_object_get(o, "kind"));
-
-            if (kind != NULL && (strcmp(kind, "state") == 0 || strcmp(kind, "district") == 0))
-                json_array_append_new(parents, json_deep_copy(o));
-        }
         mark_selected(r, json_object_get(*out, "kinds"), "kind", "kind", NULL);
-        mark_selected(r, parents, "id", "parent", NULL);
-        json_object_set_new(*out, "parents", parents);
+        mark_selected(r, json_object_get(*out, "parents"), "id", "parent", NULL);
     }
     return rc;
 }
