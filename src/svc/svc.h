@@ -45,7 +45,7 @@ struct svc {
 
 struct svc_stream; /* bytes made a page at a time (see "streams" below) */
 
-/* --- sign-in, sessions, links, API tokens (svc/auth.c) ------------------ */
+/* --- sign-in, sessions (svc/session.c); a new password (svc/account.c) ---- */
 
 /* Sessions end after an hour without a request, and 12 hours after sign-in. */
 #define SESSION_IDLE_S (60L * 60)
@@ -109,6 +109,8 @@ int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *e
 int svc_session_end(const struct svc *sv, const char *handle, const char *current_token,
                     json_t **out, struct cf_error *err);
 
+/* --- single-use links: setup, invitation, reset (svc/link.c) -------------- */
+
 /* First run: *needed = 1 while no program administrator exists. */
 int svc_setup_needed(const struct svc *sv, int *needed, struct cf_error *err);
 /* A new setup link (older ones stop working). */
@@ -150,6 +152,8 @@ int svc_passwords_agree(const struct svc *sv, const char *kind, const char *toke
  */
 int svc_reset_request(const struct svc *sv, const char *email, json_t **out, struct cf_error *err);
 
+/* --- API tokens (svc/token.c) --------------------------------------------- */
+
 /*
  * A personal API token for the acting person, limited to roles (an array of
  * role names they hold; empty: all). *out has the token itself, shown once.
@@ -165,7 +169,7 @@ int svc_api_token_create_once(const struct svc *sv, const char *name, const json
                               const char *form_nonce, json_t **out, struct cf_error *err);
 int svc_api_token_revoke(const struct svc *sv, const char *id, struct cf_error *err);
 
-/* --- organizations and people (svc/people.c) ----------------------------- */
+/* --- organizations (svc/org.c) -------------------------------------------- */
 
 /*
  * Adds an organization: in = {name, kind (body|state|district|school),
@@ -187,6 +191,8 @@ int svc_org_count_visible(const struct svc *sv, long *n, struct cf_error *err);
 int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* The identifier of the organization named by key (id, exact name or NCES id). */
 int svc_org_resolve(const struct svc *sv, const char *key, char id[37], struct cf_error *err);
+
+/* --- people (person.c), roles (grant.c), privacy (privacy.c) -------------- */
 
 /*
  * Adds a person with a role: in = {email, name, title, org, role, password}.
@@ -243,6 +249,9 @@ int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, stru
 int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* Everything held about person id (the actor themself, or anyone for a program admin). */
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+
+/* --- one's own account (svc/account.c) ------------------------------------ */
+
 /* The acting person: {person, roles:[{role, org_id, org_name, org_kind}], organizations}. */
 int svc_me(const struct svc *sv, json_t **out, struct cf_error *err);
 /*
