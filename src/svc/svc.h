@@ -290,7 +290,12 @@ int svc_can_person(const struct svc *sv, enum perm p, const char *person);
 /* Entries matching f: {entries:[…], filter, next_before} (program admins). */
 /* --- the outbox (svc/outbox.c; delivery is svc/mail.h) --------------------- */
 
-/* Messages newest first, those with status (NULL: all), at most limit; outbox.read. */
+/*
+ * Messages newest first, those with status (NULL: all), at most limit;
+ * outbox.read. Each has can_retry: the actor may send it again with
+ * svc_outbox_retry (outbox.write, and the message failed, was not cancelled
+ * and is not for an erased person).
+ */
 int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t **out,
                     struct cf_error *err);
 /*

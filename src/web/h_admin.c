@@ -469,21 +469,14 @@ int h_outbox(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     const char *status = req_query(r, "status");
-    json_t *list, *m;
-    size_t i;
-    int rc, retry = authz_allows(r->who.grants, PERM_OUTBOX_WRITE, NULL);
+    json_t *list;
+    int rc;
 
     if (status != NULL && status[0] == '\0')
         status = NULL;
     rc = svc_outbox_list(&sv, status, 200, &list, err);
     if (rc != CF_OK)
         return rc;
-    json_array_foreach(list, i, m) json_object_set_new(
-        m, "can_retry",
-        json_boolean(retry &&
-                     strcmp(json_string_value(json_object_get(m, "status")), "failed") == 0 &&
-                     strcmp(json_string_value(json_object_get(m, "to_addr")), "[erased]") != 0 &&
-                     !json_is_string(json_object_get(m, "cancelled_at"))));
     *out = json_pack("{s:o, s:s?, s:[], s:b}", "messages", list, "status", status, "tabs",
                      "delivering", r->app->mail_delivery);
     {
