@@ -273,7 +273,7 @@ static const char USAGE_BACKUP[] =
 int cli_backup(int argc, char **argv)
 {
     struct cli_opts o;
-    struct store *s = NULL;
+    struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
     struct cf_error err;
     int rc = cli_parse(argc, argv, 2, "db", &o, USAGE_BACKUP);
 
@@ -283,15 +283,15 @@ int cli_backup(int argc, char **argv)
         fprintf(stderr, "ctoframe: backup needs one FILE\n%s", USAGE_BACKUP);
         return CLI_USAGE;
     }
-    rc = cli_open_store(&o, &s);
+    rc = cli_open_store(&o, &sv.store);
     if (rc != CLI_OK)
         return rc;
     cf_error_clear(&err);
-    if (store_backup(s, o.pos[0], &err) != CF_OK) {
-        store_close(s);
+    if (svc_backup(&sv, o.pos[0], &err) != CF_OK) {
+        store_close(sv.store);
         return cli_fail(&err);
     }
-    store_close(s);
+    store_close(sv.store);
     fprintf(stderr, "ctoframe: backup of %s written to %s\n", o.db, o.pos[0]);
     return CLI_OK;
 }
@@ -304,9 +304,9 @@ static const char USAGE_MIGRATE[] =
 int cli_migrate(int argc, char **argv)
 {
     struct cli_opts o;
-    struct store *s = NULL;
+    struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
     struct cf_error err;
-    int version = 0;
+    json_t *health = NULL;
     int rc = cli_parse(argc, argv, 2, "db", &o, USAGE_MIGRATE);
 
     if (rc != CLI_OK || o.help)
@@ -315,16 +315,19 @@ int cli_migrate(int argc, char **argv)
         fprintf(stderr, "ctoframe: migrate takes no arguments\n%s", USAGE_MIGRATE);
         return CLI_USAGE;
     }
-    rc = cli_open_store(&o, &s);
+    rc = cli_open_store(&o, &sv.store);
     if (rc != CLI_OK)
         return rc;
     cf_error_clear(&err);
-    if (store_schema_version(s, &version, &err) != CF_OK) {
-        store_close(s);
+    if (svc_health(&sv, &health, &err) != CF_OK) {
+        store_close(sv.store);
         return cli_fail(&err);
     }
-    printf("schema version %d (%s)\n", version, store_kind_name(s));
-    store_close(s);
+    printf("schema version %lld (%s)\n",
+           (long long)json_integer_value(json_object_get(health, "schema_version")),
+           json_string_value(json_object_get(health, "database")));
+    json_decref(health);
+    store_close(sv.store);
     return CLI_OK;
 }
 

@@ -30,7 +30,9 @@ static const char USAGE[] =
     "      A permanent refusal (a 5xx reply other than to the login) fails it at once.\n"
     "retry a failed message (or, with --status failed, every failed message) is\n"
     "      pending again with its attempts counted from 0, for example once the mail\n"
-    "      server's settings are fixed.\n";
+    "      server's settings are fixed. --status failed leaves out the messages that\n"
+    "      cannot be sent again: those replaced by a newer one and those to an erased\n"
+    "      person.\n";
 
 #define LIST_MAX 1000L
 #define ALL_ROWS 1000000000L /* "every row" for svc_outbox_list */
@@ -250,7 +252,7 @@ static int do_send(const struct cli_opts *o)
     return failed > 0 ? CLI_FAIL : CLI_OK;
 }
 
-/* retry ID, or retry --status failed: each failed message pending again. */
+/* retry ID, or retry --status failed: each failed message that can be sent again pending again. */
 static int do_retry(const struct cli_opts *o)
 {
     struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
@@ -277,8 +279,13 @@ static int do_retry(const struct cli_opts *o)
     if (o->npos == 1) {
         json_t *failed = NULL;
 
+        /* Those svc says can be sent again (not cancelled, not for an erased person). */
         rc = svc_outbox_list(&sv, "failed", ALL_ROWS, &failed, &err);
-        json_array_foreach(failed, i, m) json_array_append(ids, json_object_get(m, "id"));
+        json_array_foreach(failed, i, m)
+        {
+            if (json_is_true(json_object_get(m, "can_retry")))
+                json_array_append(ids, json_object_get(m, "id"));
+        }
         json_decref(failed);
     } else {
         rc = CF_OK;

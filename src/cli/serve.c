@@ -1,6 +1,7 @@
 /*
  * serve.c — `ctoframe serve`: open (and migrate) the database, load the
- * shipped frameworks into a new one, load templates and static files, serve.
+ * shipped frameworks into a new one, load templates and static files, serve;
+ * and `ctoframe routes`, the web server's route table.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,4 +325,49 @@ out:
     mustache_set_free(app.templates);
     web_free_statics(&app);
     return rc;
+}
+
+static const char USAGE_ROUTES[] =
+    "usage: ctoframe routes [--json]\n\n"
+    "Lists every web route with the permission it needs and what it is scoped to.\n";
+
+/* Prints the route table: method, pattern, permission, scope (--json: and whether it changes
+ * state). */
+int cli_routes(int argc, char **argv)
+{
+    struct cli_opts o;
+    json_t *list;
+    int rc = cli_parse(argc, argv, 2, "json", &o, USAGE_ROUTES);
+
+    if (rc != CLI_OK || o.help)
+        return rc;
+    if (o.npos != 0) {
+        fprintf(stderr, "ctoframe: routes takes no arguments\n%s", USAGE_ROUTES);
+        return CLI_USAGE;
+    }
+    list = json_array();
+    for (int i = 0; i < nroutes; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "method",
+                                              routes[i].method, "pattern", routes[i].pattern,
+                                              "perm", perm_name(routes[i].perm), "scope",
+                                              route_scope_name(routes[i].scope), "changes",
+                                              (routes[i].flags & ROUTE_CHANGES) != 0));
+    if (o.json) {
+        char *t = json_dumps(list, JSON_INDENT(2));
+
+        if (t != NULL)
+            puts(t);
+        free(t);
+    } else {
+        size_t i;
+        json_t *r;
+
+        json_array_foreach(list, i, r)
+            printf("%-5s %-44s %-14s %s\n", json_string_value(json_object_get(r, "method")),
+                   json_string_value(json_object_get(r, "pattern")),
+                   json_string_value(json_object_get(r, "perm")),
+                   json_string_value(json_object_get(r, "scope")));
+    }
+    json_decref(list);
+    return CLI_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * user.c — `ctoframe user …`, `ctoframe org …` and `ctoframe routes`.
+ * user.c — `ctoframe user …` and `ctoframe org …`.
  *
  * The command line acts with every right (whoever runs it can read the
  * database anyway) and every change is on the audit trail as actor "cli".
@@ -9,9 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/authz.h"
 #include "svc/svc.h"
-#include "web/web.h"
 
 static const char USAGE_USER[] =
     "usage: ctoframe user add EMAIL --name NAME --role ROLE --org ORG [--title TITLE]\n"
@@ -40,10 +38,6 @@ static const char USAGE_ORG[] =
     "Kinds: body (the certification body), state, district (optionally in a state),\n"
     "school (in a district). ORG is a name, id or NCES id. --nces is the 7-digit\n"
     "district or 12-digit school NCES id; --enrollment the number of students.\n";
-
-static const char USAGE_ROUTES[] =
-    "usage: ctoframe routes [--json]\n\n"
-    "Lists every web route with the permission it needs and what it is scoped to.\n";
 
 static void print_json(const json_t *v)
 {
@@ -310,39 +304,4 @@ out:
     json_decref(out);
     store_close(s);
     return rc;
-}
-
-int cli_routes(int argc, char **argv)
-{
-    struct cli_opts o;
-    json_t *list;
-    int rc = cli_parse(argc, argv, 2, "json", &o, USAGE_ROUTES);
-
-    if (rc != CLI_OK || o.help)
-        return rc;
-    if (o.npos != 0) {
-        fprintf(stderr, "ctoframe: routes takes no arguments\n%s", USAGE_ROUTES);
-        return CLI_USAGE;
-    }
-    list = json_array();
-    for (int i = 0; i < nroutes; i++)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "method",
-                                              routes[i].method, "pattern", routes[i].pattern,
-                                              "perm", perm_name(routes[i].perm), "scope",
-                                              route_scope_name(routes[i].scope), "changes",
-                                              (routes[i].flags & ROUTE_CHANGES) != 0));
-    if (o.json)
-        print_json(list);
-    else {
-        size_t i;
-        json_t *r;
-
-        json_array_foreach(list, i, r)
-            printf("%-5s %-44s %-14s %s\n", json_string_value(json_object_get(r, "method")),
-                   json_string_value(json_object_get(r, "pattern")),
-                   json_string_value(json_object_get(r, "perm")),
-                   json_string_value(json_object_get(r, "scope")));
-    }
-    json_decref(list);
-    return CLI_OK;
 }

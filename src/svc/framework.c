@@ -381,3 +381,8 @@ int svc_framework_crosswalk(const struct svc *sv, const char *a, const char *b, 
     json_decref(assocs);
     return rc;
 }
+
+int svc_framework_generation(const struct svc *sv, int64_t *gen, struct cf_error *err)
+{
+    return store_case_generation(sv->store, gen, err);
+}

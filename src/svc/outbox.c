@@ -10,9 +10,40 @@
 #include "svc/mail.h"
 #include "svc/svc_impl.h"
 
+/*
+ * CF_OK when message m may be sent again: it failed, and was neither
+ * cancelled on purpose nor addressed to a person since erased. Otherwise
+ * CF_ECONFLICT with the reason in err (may be NULL), naming message id.
+ */
+static int retriable(const json_t *m, int64_t id, struct cf_error *err)
+{
+    const char *to = json_string_value(json_object_get(m, "to_addr"));
+    const char *status = json_string_value(json_object_get(m, "status"));
+
+    if (json_is_string(json_object_get(m, "cancelled_at")))
+        return cf_error_set(err, CF_ECONFLICT, NULL,
+                            "Message #%lld was not sent on purpose (%s); send a new one from the "
+                            "person's page if needed.",
+                            (long long)id, json_string_value(json_object_get(m, "last_error")));
+    if (to != NULL && strcmp(to, "[erased]") == 0)
+        return cf_error_set(
+            err, CF_ECONFLICT, NULL,
+            "Message #%lld was for a person who has been erased; it cannot be sent.",
+            (long long)id);
+    if (status == NULL || strcmp(status, "failed") != 0)
+        return cf_error_set(err, CF_ECONFLICT, NULL,
+                            "Message #%lld is %s; only a failed message can be sent again.",
+                            (long long)id, status != NULL ? status : "unknown");
+    return CF_OK;
+}
+
 int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t **out,
                     struct cf_error *err)
 {
+    json_t *m;
+    size_t i;
+    int rc, may_retry;
+
     *out = NULL;
     if (!svc__can(sv, PERM_OUTBOX_READ, NULL))
         return cf_error_set(err, CF_EFORBIDDEN, NULL,
@@ -20,7 +51,18 @@ int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t
     if (status != NULL && strcmp(status, "pending") != 0 && strcmp(status, "sent") != 0 &&
         strcmp(status, "failed") != 0)
         return cf_error_set(err, CF_EINVAL, "status", "status is pending, sent or failed.");
-    return store_outbox_list(sv->store, status, limit, out, err);
+    rc = store_outbox_list(sv->store, status, limit, out, err);
+    if (rc != CF_OK)
+        return rc;
+    may_retry = svc__can(sv, PERM_OUTBOX_WRITE, NULL);
+    json_array_foreach(*out, i, m)
+    {
+        int64_t id = json_integer_value(json_object_get(m, "id"));
+
+        json_object_set_new(m, "can_retry",
+                            json_boolean(may_retry && retriable(m, id, NULL) == CF_OK));
+    }
+    return CF_OK;
 }
 
 int svc_outbox_get(const struct svc *sv, int64_t id, json_t **out, struct cf_error *err)
@@ -51,19 +93,7 @@ int svc__outbox_requeue(const struct svc *sv, int64_t id, const char *now, json_
                             (long long)id);
     if (rc != CF_OK)
         return rc;
-    if (json_is_string(json_object_get(*m, "cancelled_at")))
-        rc = cf_error_set(err, CF_ECONFLICT, NULL,
-                          "Message #%lld was not sent on purpose (%s); send a new one from the "
-                          "person's page if needed.",
-                          (long long)id, json_string_value(json_object_get(*m, "last_error")));
-    else if (strcmp(json_string_value(json_object_get(*m, "to_addr")), "[erased]") == 0)
-        rc = cf_error_set(err, CF_ECONFLICT, NULL,
-                          "Message #%lld was for a person who has been erased; it cannot be sent.",
-                          (long long)id);
-    else if (strcmp(json_string_value(json_object_get(*m, "status")), "failed") != 0)
-        rc = cf_error_set(err, CF_ECONFLICT, NULL,
-                          "Message #%lld is %s; only a failed message can be sent again.",
-                          (long long)id, json_string_value(json_object_get(*m, "status")));
+    rc = retriable(*m, id, err);
     if (rc == CF_OK)
         rc = store_outbox_requeue(sv->store, id, now, &n, err);
     if (rc == CF_OK && n != 1)

@@ -45,7 +45,7 @@ struct svc {
 
 struct svc_stream; /* bytes made a page at a time (see "streams" below) */
 
-/* --- sign-in, sessions, links, API tokens (svc/auth.c) ------------------ */
+/* --- sign-in, sessions (svc/session.c); a new password (svc/account.c) ---- */
 
 /* Sessions end after an hour without a request, and 12 hours after sign-in. */
 #define SESSION_IDLE_S (60L * 60)
@@ -98,8 +98,6 @@ int svc_logout(const struct svc *sv, const char *token, struct cf_error *err);
  */
 int svc_password_change(const struct svc *sv, const json_t *in, const char *user_agent,
                         json_t **out, struct cf_error *err);
-/* Whether password is good enough for the account of email (field "password"). */
-int svc_password_check(const char *password, const char *email, struct cf_error *err);
 /* Ends every session of the acting person and revokes every API token of theirs. */
 int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *err);
 /*
@@ -110,6 +108,8 @@ int svc_logout_everywhere(const struct svc *sv, json_t **out, struct cf_error *e
  */
 int svc_session_end(const struct svc *sv, const char *handle, const char *current_token,
                     json_t **out, struct cf_error *err);
+
+/* --- single-use links: setup, invitation, reset (svc/link.c) -------------- */
 
 /* First run: *needed = 1 while no program administrator exists. */
 int svc_setup_needed(const struct svc *sv, int *needed, struct cf_error *err);
@@ -135,12 +135,24 @@ int svc_invite_accept(const struct svc *sv, const char *token, const char *passw
 int svc_reset_finish(const struct svc *sv, const char *token, const char *password,
                      const char *user_agent, json_t **out, struct cf_error *err);
 /*
+ * The password of an invitation or reset form typed twice: CF_OK when
+ * password2 is NULL (JSON clients may send the password once) or equals
+ * password. Otherwise CF_EINVAL on "password2"; when the link of kind is
+ * still usable and password would be refused for its account, that is said
+ * too, so the form shows every fault at once. Call before svc_invite_accept
+ * or svc_reset_finish.
+ */
+int svc_passwords_agree(const struct svc *sv, const char *kind, const char *token,
+                        const char *password, const char *password2, struct cf_error *err);
+/*
  * Queues a reset link for an active account; the answer is the same either
  * way. Throttled: CF_ETOOMANY past THROTTLE_ADDRESS requests from one client
  * address in THROTTLE_WINDOW_S; past RESET_PER_ACCOUNT for one e-mail address
  * nothing more is sent (the same answer).
  */
 int svc_reset_request(const struct svc *sv, const char *email, json_t **out, struct cf_error *err);
+
+/* --- API tokens (svc/token.c) --------------------------------------------- */
 
 /*
  * A personal API token for the acting person, limited to roles (an array of
@@ -157,7 +169,7 @@ int svc_api_token_create_once(const struct svc *sv, const char *name, const json
                               const char *form_nonce, json_t **out, struct cf_error *err);
 int svc_api_token_revoke(const struct svc *sv, const char *id, struct cf_error *err);
 
-/* --- organizations and people (svc/people.c) ----------------------------- */
+/* --- organizations (svc/org.c) -------------------------------------------- */
 
 /*
  * Adds an organization: in = {name, kind (body|state|district|school),
@@ -167,7 +179,11 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
 /* Changes name, nces_id, enrollment of organization id. */
 int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_t **out,
                    struct cf_error *err);
-/* The organizations the actor may see, as a tree in display order: {orgs:[…, depth]}. */
+/*
+ * The organizations the actor may see, as a tree in display order:
+ * {orgs:[…, depth], parents: those of orgs another may be added under,
+ * can_add_top, kinds:[{kind, label}]}.
+ */
 int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err);
 /* *n = how many organizations the actor may see (no tree is built). */
 int svc_org_count_visible(const struct svc *sv, long *n, struct cf_error *err);
@@ -175,6 +191,8 @@ int svc_org_count_visible(const struct svc *sv, long *n, struct cf_error *err);
 int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* The identifier of the organization named by key (id, exact name or NCES id). */
 int svc_org_resolve(const struct svc *sv, const char *key, char id[37], struct cf_error *err);
+
+/* --- people (person.c), roles (grant.c), privacy (privacy.c) -------------- */
 
 /*
  * Adds a person with a role: in = {email, name, title, org, role, password}.
@@ -231,8 +249,18 @@ int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, stru
 int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* Everything held about person id (the actor themself, or anyone for a program admin). */
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+
+/* --- one's own account (svc/account.c) ------------------------------------ */
+
 /* The acting person: {person, roles:[{role, org_id, org_name, org_kind}], organizations}. */
 int svc_me(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * The dashboard of the acting person: svc_me's view plus what it offers,
+ * can: {people, people_write, orgs, audit, outbox: the person holds that
+ * permission somewhere; orgs_all, orgs_see_all: they may change or see every
+ * organization (a program-wide role)}.
+ */
+int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err);
 /* My account page: person, roles, sessions, API tokens. */
 int svc_account(const struct svc *sv, const char *session_token, json_t **out,
                 struct cf_error *err);
@@ -262,7 +290,12 @@ int svc_can_person(const struct svc *sv, enum perm p, const char *person);
 /* Entries matching f: {entries:[…], filter, next_before} (program admins). */
 /* --- the outbox (svc/outbox.c; delivery is svc/mail.h) --------------------- */
 
-/* Messages newest first, those with status (NULL: all), at most limit; outbox.read. */
+/*
+ * Messages newest first, those with status (NULL: all), at most limit;
+ * outbox.read. Each has can_retry: the actor may send it again with
+ * svc_outbox_retry (outbox.write, and the message failed, was not cancelled
+ * and is not for an erased person).
+ */
 int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t **out,
                     struct cf_error *err);
 /*
@@ -329,6 +362,13 @@ int svc_framework_load_dir(const struct svc *sv, const char *dir, int *loaded,
 
 /* Views for the pages (and the same JSON for the API). */
 int svc_framework_list(const struct svc *sv, json_t **out, struct cf_error *err);
+
+/*
+ * The framework generation into *gen: it changes whenever a framework is
+ * imported or removed, so answers cached under one generation are stale
+ * under another.
+ */
+int svc_framework_generation(const struct svc *sv, int64_t *gen, struct cf_error *err);
 int svc_framework_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 int svc_framework_item(const struct svc *sv, const char *doc, const char *item, json_t **out,
                        struct cf_error *err);
@@ -367,6 +407,29 @@ long svc_stream_read(struct svc_stream *s, char *dst, size_t max, struct cf_erro
 
 /* Frees s (NULL: nothing), read to its end or not. */
 void svc_stream_free(struct svc_stream *s);
+
+/* --- the system: health, backup, keys (svc/system.c) --------------------- */
+
+/*
+ * The health of the system for /healthz and `ctoframe migrate`: *out =
+ * {status: "ok", database: "sqlite" | "postgresql", schema_version}. Reads
+ * only (works on a read-only database); an error when the database does not
+ * answer.
+ */
+int svc_health(const struct svc *sv, json_t **out, struct cf_error *err);
+
+/* A consistent copy of a live SQLite database written to path (`ctoframe backup`). */
+int svc_backup(const struct svc *sv, const char *path, struct cf_error *err);
+
+/* The size of the key CSRF tokens are signed with (HMAC-SHA-256). */
+#define SVC_CSRF_KEY_BYTES 32
+
+/*
+ * The key every process signs CSRF tokens with, into key. Read from the
+ * database (made by a migration); written only when missing. CF_EIO when the
+ * stored key is malformed.
+ */
+int svc_csrf_key(const struct svc *sv, unsigned char key[SVC_CSRF_KEY_BYTES], struct cf_error *err);
 
 /* --- the public address (svc/settings.c) ---------------------------------- */
 

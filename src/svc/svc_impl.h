@@ -1,4 +1,8 @@
-/* svc_impl.h — helpers shared by the svc files (private to svc/). */
+/*
+ * svc_impl.h — helpers shared by the svc files (private to svc/). Most live
+ * in svc/common.c; the others beside the use cases they belong to (named
+ * below). The svc files include this header, never each other.
+ */
 #ifndef CF_SVC_IMPL_H
 #define CF_SVC_IMPL_H
 
@@ -7,6 +11,55 @@
 #include "core/authz.h"
 #include "svc/svc.h"
 
+/* The longest name or title (characters) of an organization or a person. */
+#define NAME_MAX_CHARS 200
+/* A new password has at least PASSWORD_MIN characters; no password more than PASSWORD_MAX bytes. */
+#define PASSWORD_MIN 10
+#define PASSWORD_MAX 1024
+
+/* The string k of object o, or NULL. */
+const char *svc__str(const json_t *o, const char *k);
+
+/* 1 when sv holds p through a program-wide role (or is the CLI or the system). */
+int svc__can_everywhere(const struct svc *sv, enum perm p);
+
+/* The argon2id cost (operations, memory) new password hashes are made with. */
+void svc__pw_cost(unsigned long long *ops, size_t *mem);
+
+/*
+ * CF_EFORBIDDEN when the acting person came with an API token ("An API token
+ * cannot <what>. Sign in with a browser to do it.").
+ */
+int svc__browser_only(const struct svc *sv, const char *what, struct cf_error *err);
+
+/*
+ * CF_ETOOMANY ("<what>. Try again in N minutes.") when key has limit or more
+ * entries (failed sign-ins, requests for a reset) within THROTTLE_WINDOW_S
+ * (svc/session.c).
+ */
+int svc__throttled(const struct svc *sv, const char *key, long limit, const char *what,
+                   struct cf_error *err);
+
+/* A grant as pages show it: {role, role_label, org_id, org_name, org_kind} (svc/grant.c). */
+json_t *svc__grant_view(const json_t *g);
+
+/* 1 when sv may grant or revoke role in org (svc/grant.c). */
+int svc__may_grant(const struct svc *sv, const char *role, const char *org);
+
+/* CF_EINVAL on "org" when role cannot be held in an organization of kind (svc/grant.c). */
+int svc__role_fits(const char *role, const char *kind, struct cf_error *err);
+
+/*
+ * CF_ECONFLICT (naming field) when person is the only active program
+ * administrator; call inside the transaction (svc/grant.c).
+ */
+int svc__last_program_admin(const struct svc *sv, const char *person, const char *field,
+                            struct cf_error *err);
+
+/* The person row id, if sv may use p on them; CF_ENOTFOUND otherwise (svc/person.c). */
+int svc__person_for(const struct svc *sv, const char *id, enum perm p, json_t **out,
+                    struct cf_error *err);
+
 /* Appends an audit entry for sv's actor (before/after may be NULL). */
 int svc__audit(const struct svc *sv, const char *org, const char *action, const char *object_type,
                const char *object_id, const json_t *before, const json_t *after,
@@ -14,7 +67,7 @@ int svc__audit(const struct svc *sv, const char *org, const char *action, const 
 
 /*
  * 1 when sv may use p on a target in organization org (NULL: no particular
- * organization). The CLI and the system may do everything.
+ * organization). The CLI and the system may do everything (svc/reach.c).
  */
 int svc__can(const struct svc *sv, enum perm p, const char *org);
 
@@ -42,9 +95,9 @@ void svc__token_new_hex(char out[33]);
 /* ["leader", …] → ["Technology leader", …], for pages. */
 json_t *svc__role_labels(const json_t *roles);
 
-/* The handle of a stored session (by its id hash) shown on /account. */
+/* The handle of a stored session (by its id hash) shown on /account (svc/session.c). */
 void svc__session_handle(const char *id_hash, char handle[33]);
-/* Whether a stored session row is still usable at t_now. */
+/* Whether a stored session row is still usable at t_now (svc/session.c). */
 int svc__session_live(const json_t *session, time_t t_now);
 
 /* now + seconds as an ISO instant. */
@@ -53,7 +106,7 @@ void svc__iso_after(long seconds, char *buf, size_t n);
 /*
  * Creates a single-use link of kind ("invite", "reset", "setup") for person
  * (may be NULL) valid for ttl seconds, voiding older ones of that kind;
- * token receives the secret part of the link.
+ * token receives the secret part of the link (svc/link.c).
  */
 int svc__link_issue(const struct svc *sv, const char *kind, const char *person, long ttl,
                     char token[44], struct cf_error *err);
@@ -80,7 +133,7 @@ int svc__password_hash(const char *pw, char *out, size_t n, struct cf_error *err
  */
 const char *svc__dummy_hash(void);
 
-/* Starts a session for person; token receives the cookie value. */
+/* Starts a session for person; token receives the cookie value (svc/session.c). */
 int svc__session_start(const struct svc *sv, const char *person, const char *user_agent,
                        char token[44], char *expires, size_t en, struct cf_error *err);
 
@@ -98,16 +151,16 @@ void svc__uuid(char id[37]);
 /* 1 when the array holds a value equal to v. */
 int svc__contains(const json_t *arr, const json_t *v);
 
-/* A new organization row (enrollment < 0: none). */
+/* A new organization row (enrollment < 0: none) (svc/org.c). */
 json_t *svc__org_new(const char *kind, const char *name, const char *parent, const char *nces,
                      long enrollment, const char *now);
 
-/* Inserts a person row (and its audit entry); *out = the row. */
+/* Inserts a person row (and its audit entry); *out = the row (svc/person.c). */
 int svc__person_insert(const struct svc *sv, const char *email, const char *name, const char *title,
                        const char *org, const char *password_hash, const char *status, json_t **out,
                        struct cf_error *err);
 
-/* Grants role in org to person (and audits it); no permission check. */
+/* Grants role in org to person (and audits it); no permission check (svc/grant.c). */
 int svc__grant(const struct svc *sv, const char *person, const char *role, const char *org,
                struct cf_error *err);
 
@@ -121,7 +174,8 @@ int svc__begin(const struct svc *sv, struct cf_error *err);
 /*
  * A stream (svc.h) whose pages page() makes into out, setting *done with the
  * last one; free_state frees state with the stream (also when this fails:
- * NULL on memory failure). A page may take at most page_max bytes.
+ * NULL on memory failure). A page may take at most page_max bytes
+ * (svc/stream.c).
  */
 struct buf;
 struct svc_stream *svc__stream_new(int (*page)(void *state, struct buf *out, int *done,

@@ -324,20 +324,8 @@ static int orgs_page(struct req *r, json_t **out, struct cf_error *err)
     int rc = svc_org_list(&sv, out, err);
 
     if (rc == CF_OK) {
-        /* Only states and districts can have something below them. */
-        json_t *parents = json_array(), *o;
-        size_t i;
-
-        json_array_foreach(json_object_get(*out, "orgs"), i, o)
-        {
-            const char *kind = json_string_value(json_object_get(o, "kind"));
-
-            if (kind != NULL && (strcmp(kind, "state") == 0 || strcmp(kind, "district") == 0))
-                json_array_append_new(parents, json_deep_copy(o));
-        }
         mark_selected(r, json_object_get(*out, "kinds"), "kind", "kind", NULL);
-        mark_selected(r, parents, "id", "parent", NULL);
-        json_object_set_new(*out, "parents", parents);
+        mark_selected(r, json_object_get(*out, "parents"), "id", "parent", NULL);
     }
     return rc;
 }
@@ -481,21 +469,14 @@ int h_outbox(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     const char *status = req_query(r, "status");
-    json_t *list, *m;
-    size_t i;
-    int rc, retry = authz_allows(r->who.grants, PERM_OUTBOX_WRITE, NULL);
+    json_t *list;
+    int rc;
 
     if (status != NULL && status[0] == '\0')
         status = NULL;
     rc = svc_outbox_list(&sv, status, 200, &list, err);
     if (rc != CF_OK)
         return rc;
-    json_array_foreach(list, i, m) json_object_set_new(
-        m, "can_retry",
-        json_boolean(retry &&
-                     strcmp(json_string_value(json_object_get(m, "status")), "failed") == 0 &&
-                     strcmp(json_string_value(json_object_get(m, "to_addr")), "[erased]") != 0 &&
-                     !json_is_string(json_object_get(m, "cancelled_at"))));
     *out = json_pack("{s:o, s:s?, s:[], s:b}", "messages", list, "status", status, "tabs",
                      "delivering", r->app->mail_delivery);
     {

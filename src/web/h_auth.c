@@ -104,16 +104,6 @@ static int link_page(struct req *r, const char *kind, json_t **out, struct cf_er
     return CF_OK;
 }
 
-/* Two password fields must agree (forms have both; JSON clients may send one). */
-static int passwords_agree(struct req *r, struct cf_error *err)
-{
-    const char *a = req_field(r, "password"), *b = req_field(r, "password2");
-
-    if (b != NULL && (a == NULL || strcmp(a, b) != 0))
-        return cf_error_set(err, CF_EINVAL, "password2", "The two passwords are not the same.");
-    return CF_OK;
-}
-
 int h_setup_form(struct req *r, json_t **out, struct cf_error *err)
 {
     return link_page(r, "setup", out, err);
@@ -146,20 +136,10 @@ static int password_link(struct req *r, const char *kind, json_t **out, struct c
                                        json_t **, struct cf_error *))
 {
     struct svc sv = req_svc(r);
-    json_t *res, *link = NULL;
-    int rc = passwords_agree(r, err);
+    json_t *res;
+    int rc = svc_passwords_agree(&sv, kind, r->params[0], req_field(r, "password"),
+                                 req_field(r, "password2"), err);
 
-    /* Different passwords: say too if the first one would be refused anyway. */
-    if (rc != CF_OK && svc_link_check(&sv, r->params[0], kind, &link, NULL) == CF_OK) {
-        struct cf_error weak;
-        const char *email =
-            json_string_value(json_object_get(json_object_get(link, "person"), "email"));
-
-        cf_error_clear(&weak);
-        if (svc_password_check(req_field(r, "password"), email, &weak) != CF_OK)
-            cf_error_also(err, weak.field, "%s", weak.message);
-    }
-    json_decref(link);
     if (rc == CF_OK)
         rc = finish(&sv, r->params[0], req_field(r, "password"),
                     MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "User-Agent"), &res, err);
@@ -218,26 +198,8 @@ int h_me(struct req *r, json_t **out, struct cf_error *err)
 int h_dashboard(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    int rc = svc_me(&sv, out, err);
 
-    json_t *nowhere;
-
-    if (rc != CF_OK)
-        return rc;
-    /* An empty chain: only program-wide roles reach it (the whole tree, not one district). */
-    nowhere = json_array();
-    json_object_set_new(
-        *out, "can",
-        json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "people",
-                  authz_allows(r->who.grants, PERM_PEOPLE_READ, NULL), "people_write",
-                  authz_allows(r->who.grants, PERM_PEOPLE_WRITE, NULL), "orgs",
-                  authz_allows(r->who.grants, PERM_ORGS_READ, NULL), "orgs_all",
-                  authz_allows(r->who.grants, PERM_ORGS_WRITE, nowhere), "orgs_see_all",
-                  authz_allows(r->who.grants, PERM_ORGS_READ, nowhere), "audit",
-                  authz_allows(r->who.grants, PERM_AUDIT_READ, NULL), "outbox",
-                  authz_allows(r->who.grants, PERM_OUTBOX_READ, NULL)));
-    json_decref(nowhere);
-    return CF_OK;
+    return svc_dashboard(&sv, out, err);
 }
 
 int h_account(struct req *r, json_t **out, struct cf_error *err)

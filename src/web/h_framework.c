@@ -27,14 +27,9 @@ int h_home(struct req *r, json_t **out, struct cf_error *err)
 
 int h_health(struct req *r, json_t **out, struct cf_error *err)
 {
-    int version = 0;
-    int rc = store_schema_version(r->store, &version, err);
+    struct svc sv = req_svc(r);
 
-    if (rc != CF_OK)
-        return rc;
-    *out = json_pack("{s:s, s:s, s:i}", "status", "ok", "database", store_kind_name(r->store),
-                     "schema_version", version);
-    return CF_OK;
+    return svc_health(&sv, out, err);
 }
 
 int h_frameworks(struct req *r, json_t **out, struct cf_error *err)

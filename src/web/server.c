@@ -521,8 +521,9 @@ static int cache_lookup_or_reply(struct req *r)
 {
     struct cbody *b;
     struct buf key;
+    struct svc sv = req_svc(r);
 
-    if (store_case_generation(r->store, &r->cache_gen, NULL) != CF_OK)
+    if (svc_framework_generation(&sv, &r->cache_gen, NULL) != CF_OK)
         return 0;
     buf_init(&key, 8192);
     buf_printf(&key, "%c %s ?", r->want_json ? 'J' : 'H', r->path);

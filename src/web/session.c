@@ -31,10 +31,12 @@ static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char csrf_key[crypto_auth_hmacsha256_KEYBYTES];
 static int have_key;
 
+_Static_assert(SVC_CSRF_KEY_BYTES == crypto_auth_hmacsha256_KEYBYTES,
+               "the CSRF key is an HMAC-SHA-256 key");
+
 /*
- * The CSRF key, read from the database once per process. Migration 008 makes
- * it, so reading it writes nothing; only a database without it (emptied by
- * hand) gets one written here.
+ * The CSRF key, read from the database once per process (svc_csrf_key);
+ * 0 when it cannot be read.
  */
 static int load_key(struct store *s)
 {
@@ -42,20 +44,9 @@ static int load_key(struct store *s)
 
     pthread_mutex_lock(&key_lock);
     if (!have_key) {
-        unsigned char fresh[crypto_auth_hmacsha256_KEYBYTES];
-        char hex[129], stored[129];
-        size_t n = 0;
-        int rc = store_secret_get(s, "csrf", stored, NULL);
+        struct svc sv = {.store = s, .actor = "system"};
 
-        if (rc == CF_ENOTFOUND) {
-            randombytes_buf(fresh, sizeof fresh);
-            sodium_bin2hex(hex, sizeof hex, fresh, sizeof fresh);
-            rc = store_secret(s, "csrf", hex, stored, NULL);
-        }
-        if (rc == CF_OK &&
-            sodium_hex2bin(csrf_key, sizeof csrf_key, stored, strlen(stored), NULL, &n, NULL) ==
-                0 &&
-            n == sizeof csrf_key)
+        if (svc_csrf_key(&sv, csrf_key, NULL) == CF_OK)
             have_key = 1;
     }
     ok = have_key;

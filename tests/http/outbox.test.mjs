@@ -451,6 +451,42 @@ test('send: a permanent refusal fails at once; retry makes it pending again; log
     }
 });
 
+test('retry --status failed leaves out the messages that cannot be sent again', async () => {
+    const db = await freshDb();
+    const [cancelled, erased, failed] = await insert(db, [
+        { to: 'old@example.org', subject: 'Your invitation', body: 'b', status: 'failed' },
+        { to: '[erased]', subject: '[erased]', body: '[erased]', status: 'failed' },
+        { to: 'again@example.org', subject: 'Hi', body: 'b', status: 'failed' },
+    ]);
+    // A newer invitation replaced the first one: cancelled on purpose, never to be sent.
+    await py(
+        `
+import json, sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE outbox SET cancelled_at = ?, last_error = ? WHERE id = ?",
+          ("${T0}", "not sent: a newer message replaced it", json.load(sys.stdin)))
+c.commit()
+print("null")
+`,
+        db,
+        cancelled,
+    );
+    let m = await rows(db);
+    assert.deepEqual(
+        [cancelled, erased, failed].map((id) => m.get(id).can_retry),
+        [false, false, true],
+        'can_retry: only the failed message that may be sent again',
+    );
+
+    const r = await run(['outbox', 'retry', '--status', 'failed', '--db', db], { env: { CTOFRAME_NOW: T0 } });
+    assertExit(r, 0, 'retry --status failed');
+    assert.match(r.stderr, /1 failed message\(s\) pending again/);
+    m = await rows(db);
+    assert.equal(m.get(failed).status, 'pending');
+    assert.equal(m.get(cancelled).status, 'failed', 'the cancelled message stays failed');
+    assert.equal(m.get(erased).status, 'failed', 'the message to an erased person stays failed');
+});
+
 test('send: with a password, a server without STARTTLS gets nothing (no login in clear)', async () => {
     const db = await freshDb();
     const smtp = await fakeSmtp(); // offers no STARTTLS

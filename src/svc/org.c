@@ -1,0 +1,542 @@
+/*
+ * org.c — organizations: adding, renaming, listing them as a tree, showing one.
+ *
+ * Visibility follows the grants: a district admin sees their district and its
+ * schools; program-wide roles see everything. What an actor may not see does
+ * not exist for them (CF_ENOTFOUND, never "forbidden").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/clock.h"
+#include "svc/svc_impl.h"
+
+json_t *svc__org_new(const char *kind, const char *name, const char *parent, const char *nces,
+                     long enrollment, const char *now)
+{
+    char id[37];
+
+    svc__uuid(id);
+    return json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:o, s:s, s:s}", "id", id, "kind", kind, "name",
+                     name, "parent_id", parent, "nces_id", nces, "enrollment",
+                     enrollment >= 0 ? json_integer(enrollment) : json_null(), "created_at", now,
+                     "updated_at", now);
+}
+
+/* Index of orgs by id, and the chain of one from the index (no queries). */
+static json_t *org_index(const json_t *orgs)
+{
+    json_t *idx = json_object();
+    size_t i;
+    json_t *o;
+
+    json_array_foreach(orgs, i, o) json_object_set(idx, svc__str(o, "id"), o);
+    return idx;
+}
+
+static json_t *chain_in(const json_t *idx, const char *id)
+{
+    json_t *chain = json_array();
+
+    for (int depth = 0; id != NULL && depth < 16; depth++) {
+        json_t *o = json_object_get(idx, id);
+
+        if (o == NULL)
+            break;
+        json_array_append_new(chain, json_string(id));
+        id = svc__str(o, "parent_id");
+    }
+    return chain;
+}
+
+/* 1 when sv may use p on organization id (chain from idx). */
+static int can_on(const struct svc *sv, enum perm p, const json_t *idx, const char *id)
+{
+    json_t *chain;
+    int ok;
+
+    if (sv->who == NULL)
+        return 1;
+    if (sv->who->person_id == NULL)
+        return 0;
+    chain = chain_in(idx, id);
+    ok = authz_allows(sv->who->grants, p, chain);
+    json_decref(chain);
+    return ok;
+}
+
+int svc_org_resolve(const struct svc *sv, const char *key, char id[37], struct cf_error *err)
+{
+    json_t *found, *seen;
+    size_t i, n;
+    json_t *o;
+    int rc;
+
+    id[0] = '\0';
+    if (key == NULL || key[0] == '\0')
+        return cf_error_set(err, CF_EINVAL, "org", "Name an organization.");
+    rc = store_org_find(sv->store, key, &found, err);
+    if (rc != CF_OK)
+        return rc;
+    /* Only what the actor may see counts: another district's school does not exist for them. */
+    seen = json_array();
+    json_array_foreach(found, i, o) if (svc__can(sv, PERM_ORGS_READ, svc__str(o, "id")))
+        json_array_append(seen, o);
+    json_decref(found);
+    n = json_array_size(seen);
+    if (n == 1)
+        snprintf(id, 37, "%s", svc__str(json_array_get(seen, 0), "id"));
+    json_decref(seen);
+    if (n == 0)
+        return cf_error_set(err, CF_ENOTFOUND, "org", "There is no organization \"%s\".", key);
+    if (n > 1)
+        return cf_error_set(err, CF_EINVAL, "org",
+                            "%zu organizations are called \"%s\"; name it by its id instead.", n,
+                            key);
+    return CF_OK;
+}
+
+/* Reads enrollment (a number or digits) into *v (-1 when empty). */
+static int enrollment_of(const json_t *in, long *v, struct cf_error *err)
+{
+    const json_t *e = json_object_get(in, "enrollment");
+
+    *v = -1;
+    if (e == NULL || json_is_null(e) || (json_is_string(e) && json_string_length(e) == 0))
+        return CF_OK;
+    if (json_is_integer(e))
+        *v = (long)json_integer_value(e);
+    else if (json_is_string(e)) {
+        char *end;
+        char digits[32];
+        size_t n = 0;
+        const char *s = json_string_value(e);
+
+        /* "7,200" and "7 200" as people write them; anything else but digits is refused. */
+        for (; *s != '\0' && n + 1 < sizeof digits; s++)
+            if (*s != ',' && *s != ' ')
+                digits[n++] = *s;
+        digits[n] = '\0';
+        *v = strtol(digits, &end, 10);
+        if (end == digits || *end != '\0' || *s != '\0' || digits[0] == '-')
+            *v = -2;
+    } else
+        *v = -2;
+    if (*v < 0 || *v > 2000000)
+        return cf_error_set(err, CF_EINVAL, "enrollment",
+                            "Student enrollment is a whole number from 0 to 2,000,000.");
+    return CF_OK;
+}
+
+/* The NCES id of in into out ("" when none), checked against kind (may be NULL: unknown). */
+static int nces_of(const json_t *in, const char *kind, char *out, struct cf_error *err)
+{
+    const char *v = svc__str(in, "nces_id");
+    size_t n;
+
+    out[0] = '\0';
+    if (v == NULL || v[0] == '\0')
+        return CF_OK;
+    n = strlen(v);
+    if (kind != NULL && strcmp(kind, "district") != 0 && strcmp(kind, "school") != 0)
+        return cf_error_set(err, CF_EINVAL, "nces_id", "Only districts and schools have NCES ids.");
+    if (kind != NULL &&
+        (n != (strcmp(kind, "district") == 0 ? 7u : 12u) || strspn(v, "0123456789") != n))
+        return cf_error_set(err, CF_EINVAL, "nces_id", "A %s's NCES id has %d digits.", kind,
+                            strcmp(kind, "district") == 0 ? 7 : 12);
+    if ((n != 7 && n != 12) || strspn(v, "0123456789") != n)
+        return cf_error_set(err, CF_EINVAL, "nces_id",
+                            "An NCES id is 7 digits (district) or 12 digits (school).");
+    memcpy(out, v, n + 1);
+    return CF_OK;
+}
+
+/*
+ * CF_ECONFLICT on "name" when another organization (not self, may be NULL) of
+ * kind under the same parent already has the name, case aside: two "Ohio"
+ * states, or two schools of one name in a district, could not be told apart.
+ */
+static int name_free(const struct svc *sv, const char *kind, const char *parent, const char *name,
+                     const char *self, struct cf_error *err)
+{
+    json_t *all = NULL, *o;
+    size_t i;
+    int rc = store_org_list(sv->store, &all, err);
+
+    if (rc != CF_OK)
+        return rc;
+    json_array_foreach(all, i, o)
+    {
+        const char *op = svc__str(o, "parent_id");
+
+        if (strcmp(svc__str(o, "kind"), kind) != 0 || strcasecmp(svc__str(o, "name"), name) != 0 ||
+            (self != NULL && strcmp(svc__str(o, "id"), self) == 0) ||
+            !(op == NULL ? parent == NULL || parent[0] == '\0'
+                         : parent != NULL && strcmp(op, parent) == 0))
+            continue;
+        rc = cf_error_set(err, CF_ECONFLICT, "name",
+                          op == NULL ? "There is already a %s named %s."
+                                     : "There is already a %s named %s in the same place.",
+                          strcmp(kind, "body") == 0 ? "certification body" : kind, name);
+        break;
+    }
+    json_decref(all);
+    return rc;
+}
+
+/*
+ * The message of a duplicate organization; err->field, from the store, names the
+ * unique key it hit ("nces_id", else the name).
+ */
+static void org_taken(struct cf_error *err, const char *kind, const char *name, int has_parent,
+                      const char *nces)
+{
+    if (strcmp(err->field, "nces_id") == 0) {
+        cf_error_set(err, CF_ECONFLICT, "nces_id", "Another organization already has NCES id %s.",
+                     nces);
+        return;
+    }
+    cf_error_set(err, CF_ECONFLICT, "name",
+                 has_parent ? "There is already a %s named %s in the same place."
+                            : "There is already a %s named %s.",
+                 strcmp(kind, "body") == 0 ? "certification body" : kind, name);
+}
+
+int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err)
+{
+    char name[4 * NAME_MAX_CHARS + 1], nces[16], parent[37] = "", now[32];
+    const char *kind = svc__str(in, "kind");
+    const char *pkey = svc__str(in, "parent");
+    const char *pkind = NULL;
+    json_t *p = NULL, *org = NULL;
+    long enrollment;
+    int rc;
+
+    *out = NULL;
+    {
+        /* Every field at fault at once. */
+        struct svc_checks ck = {err, CF_OK};
+        struct cf_error e;
+        int kind_ok = authz_org_kind_valid(kind);
+
+        svc__check(&ck, svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, &e),
+                   &e);
+        if (!kind_ok)
+            svc__check(&ck,
+                       cf_error_set(&e, CF_EINVAL, "kind",
+                                    "The kind is one of body, state, district, school."),
+                       &e);
+        svc__check(&ck, nces_of(in, kind_ok ? kind : NULL, nces, &e), &e);
+        svc__check(&ck, enrollment_of(in, &enrollment, &e), &e);
+        if (ck.rc != CF_OK)
+            return ck.rc;
+    }
+    rc = svc__begin(sv, err);
+    if (rc != CF_OK)
+        return rc;
+
+    /* The parent, the permission and the name are read inside the transaction. */
+    if (pkey != NULL && pkey[0] != '\0') {
+        rc = svc_org_resolve(sv, pkey, parent, err);
+        if (rc != CF_OK) {
+            snprintf(err->field, sizeof err->field, "parent");
+            rc = rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+            goto out;
+        }
+        if ((rc = store_org_get(sv->store, parent, &p, err)) != CF_OK)
+            goto out;
+        pkind = svc__str(p, "kind");
+    }
+    if (!authz_org_parent_ok(kind, pkind)) {
+        if (strcmp(kind, "school") == 0)
+            rc = cf_error_set(err, CF_EINVAL, "parent", "A school belongs to a district.");
+        else if (strcmp(kind, "district") == 0)
+            rc = cf_error_set(err, CF_EINVAL, "parent",
+                              "A district belongs to a state (or to nothing).");
+        else
+            rc = cf_error_set(err, CF_EINVAL, "parent", "A %s has no parent organization.", kind);
+        goto out;
+    }
+    /* District admins add schools to their districts; the rest is program-wide work. */
+    if (!(strcmp(kind, "school") == 0 ? svc__can(sv, PERM_ORGS_WRITE, parent)
+                                      : svc__can_everywhere(sv, PERM_ORGS_WRITE))) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not add a %s here.", kind);
+        goto out;
+    }
+    if ((rc = name_free(sv, kind, parent, name, NULL, err)) != CF_OK)
+        goto out;
+
+    clock_now_iso(now, sizeof now);
+    org = svc__org_new(kind, name, parent[0] != '\0' ? parent : NULL, nces[0] != '\0' ? nces : NULL,
+                       enrollment, now);
+    rc = store_org_insert(sv->store, org, err);
+    if (rc == CF_ECONFLICT)
+        org_taken(err, kind, name, parent[0] != '\0', nces);
+    if (rc != CF_OK)
+        goto out;
+    rc = svc__audit(sv, svc__str(org, "id"), "org.add", "org", svc__str(org, "id"), NULL, org, err);
+
+out:
+    json_decref(p);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    if (rc != CF_OK) {
+        json_decref(org);
+        return rc;
+    }
+    *out = org;
+    return CF_OK;
+}
+
+int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_t **out,
+                   struct cf_error *err)
+{
+    char name[4 * NAME_MAX_CHARS + 1], nces[16], now[32];
+    json_t *before = NULL, *after = NULL;
+    long enrollment;
+    int rc;
+
+    *out = NULL;
+    rc = svc__begin(sv, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = store_org_get(sv->store, id, &before, err);
+    if (rc == CF_ENOTFOUND || (rc == CF_OK && !svc__can(sv, PERM_ORGS_READ, id))) {
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such organization.");
+        goto out;
+    }
+    if (rc != CF_OK)
+        goto out;
+    if (!svc__can(sv, PERM_ORGS_WRITE, id)) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not change this organization.");
+        goto out;
+    }
+    {
+        /* Every field at fault at once. */
+        struct svc_checks ck = {err, CF_OK};
+        struct cf_error e;
+
+        rc = svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, &e);
+        if (rc == CF_OK)
+            rc = name_free(sv, svc__str(before, "kind"), svc__str(before, "parent_id"), name, id,
+                           &e);
+        svc__check(&ck, rc, &e);
+        svc__check(&ck, nces_of(in, svc__str(before, "kind"), nces, &e), &e);
+        svc__check(&ck, enrollment_of(in, &enrollment, &e), &e);
+        if ((rc = ck.rc) != CF_OK)
+            goto out;
+    }
+    after = json_deep_copy(before);
+    json_object_set_new(after, "name", json_string(name));
+    json_object_set_new(after, "nces_id", nces[0] != '\0' ? json_string(nces) : json_null());
+    json_object_set_new(after, "enrollment",
+                        enrollment >= 0 ? json_integer(enrollment) : json_null());
+    /* Saved as it was: nothing to write, nothing to audit. */
+    if (json_equal(before, after))
+        goto out;
+    clock_now_iso(now, sizeof now);
+    json_object_set_new(after, "updated_at", json_string(now));
+    rc = store_org_update(sv->store, after, err);
+    if (rc == CF_ECONFLICT)
+        org_taken(err, svc__str(before, "kind"), name, svc__str(before, "parent_id") != NULL, nces);
+    if (rc != CF_OK)
+        goto out;
+    rc = svc__audit(sv, id, "org.update", "org", id, before, after, err);
+
+out:
+    json_decref(before);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    if (rc != CF_OK) {
+        json_decref(after);
+        return rc;
+    }
+    *out = after;
+    return CF_OK;
+}
+
+/* Organizations by parent id ("" for the top), each list in the order of orgs (by name). */
+static json_t *children_index(const json_t *orgs)
+{
+    json_t *kids = json_object();
+    size_t i;
+    json_t *o;
+
+    json_array_foreach(orgs, i, o)
+    {
+        const char *p = svc__str(o, "parent_id");
+        json_t *list = json_object_get(kids, p != NULL ? p : "");
+
+        if (list == NULL) {
+            list = json_array();
+            json_object_set_new(kids, p != NULL ? p : "", list);
+        }
+        json_array_append(list, o);
+    }
+    return kids;
+}
+
+/*
+ * Appends the children of parent ("" for the top) that sv may see, each
+ * followed by its own (depth first, by name), with their depth; an invisible
+ * organization's visible children take its place. Linear in the organizations.
+ */
+static void tree_walk(const struct svc *sv, const json_t *kids, const json_t *idx,
+                      const char *parent, int depth, json_t *out)
+{
+    size_t i;
+    json_t *o;
+
+    if (depth > 16)
+        return;
+    json_array_foreach(json_object_get(kids, parent), i, o)
+    {
+        const char *id = svc__str(o, "id");
+
+        if (svc__can(sv, PERM_ORGS_READ, id)) {
+            json_t *c = json_deep_copy(o);
+            const char *p = svc__str(o, "parent_id");
+            const json_t *po = p != NULL ? json_object_get(idx, p) : NULL;
+
+            json_object_set_new(c, "depth", json_integer(depth));
+            /* Where it is, for lists where two of one name must be told apart. */
+            if (po != NULL)
+                json_object_set(c, "parent_name", json_object_get(po, "name"));
+            json_array_append_new(out, c);
+            tree_walk(sv, kids, idx, id, depth + 1, out);
+        } else
+            tree_walk(sv, kids, idx, id, depth, out);
+    }
+}
+
+/* 1 when an organization of kind may have another below it (authz_org_parent_ok). */
+static int may_be_parent(const char *kind)
+{
+    static const char *const kinds[] = {"body", "state", "district", "school"};
+
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (authz_org_parent_ok(kinds[i], kind))
+            return 1;
+    return 0;
+}
+
+int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err)
+{
+    json_t *orgs, *idx, *kids, *list, *parents, *o;
+    size_t i;
+    int rc = store_org_list(sv->store, &orgs, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    idx = org_index(orgs);
+    kids = children_index(orgs);
+    list = json_array();
+    tree_walk(sv, kids, idx, "", 0, list);
+    parents = json_array();
+    json_array_foreach(list, i, o)
+    {
+        const char *kind = svc__str(o, "kind");
+
+        if (kind != NULL && may_be_parent(kind))
+            json_array_append_new(parents, json_deep_copy(o));
+    }
+    *out = json_pack("{s:o, s:o, s:b, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}", "orgs",
+                     list, "parents", parents, "can_add_top",
+                     svc__can_everywhere(sv, PERM_ORGS_WRITE), "kinds", "kind", "state", "label",
+                     "State", "kind", "district", "label", "District", "kind", "school", "label",
+                     "School", "kind", "body", "label", "Certification body");
+    json_decref(kids);
+    json_decref(idx);
+    json_decref(orgs);
+    return CF_OK;
+}
+
+int svc_org_count_visible(const struct svc *sv, long *n, struct cf_error *err)
+{
+    const json_t *set;
+
+    *n = 0;
+    if (sv->who == NULL || svc__can_everywhere(sv, PERM_ORGS_READ))
+        return store_org_count(sv->store, n, err);
+    set =
+        sv->who->reach != NULL ? json_object_get(sv->who->reach, perm_name(PERM_ORGS_READ)) : NULL;
+    if (json_is_object(set)) {
+        *n = (long)json_object_size(set);
+        return CF_OK;
+    }
+    if (sv->who->reach != NULL) /* resolved, and nothing reached */
+        return CF_OK;
+    {
+        json_t *out = NULL;
+        int rc = svc_org_list(sv, &out, err);
+
+        if (rc == CF_OK)
+            *n = (long)json_array_size(json_object_get(out, "orgs"));
+        json_decref(out);
+        return rc;
+    }
+}
+
+int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    json_t *orgs, *idx, *org, *children, *people = NULL, *parent;
+    size_t i;
+    json_t *o;
+    int rc = store_org_list(sv->store, &orgs, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    idx = org_index(orgs);
+    org = json_object_get(idx, id);
+    if (org == NULL || !can_on(sv, PERM_ORGS_READ, idx, id)) {
+        json_decref(idx);
+        json_decref(orgs);
+        return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such organization.");
+    }
+    children = json_array();
+    json_array_foreach(orgs, i, o) if (svc__str(o, "parent_id") != NULL &&
+                                       strcmp(svc__str(o, "parent_id"), id) == 0)
+        json_array_append(children, o);
+    /* The parent by name even when out of reach (a district admin's state), linked only
+     * when this viewer may open it. */
+    parent = json_null();
+    if (svc__str(org, "parent_id") != NULL &&
+        json_object_get(idx, svc__str(org, "parent_id")) != NULL) {
+        const json_t *po = json_object_get(idx, svc__str(org, "parent_id"));
+
+        parent =
+            json_pack("{s:O, s:O, s:O, s:b}", "id", json_object_get(po, "id"), "name",
+                      json_object_get(po, "name"), "kind", json_object_get(po, "kind"), "reachable",
+                      can_on(sv, PERM_ORGS_READ, idx, svc__str(org, "parent_id")));
+    }
+    if (can_on(sv, PERM_PEOPLE_READ, idx, id)) {
+        json_t *all;
+
+        people = json_array();
+        if (store_person_list(sv->store, &all, NULL) == CF_OK) {
+            json_array_foreach(all, i, o) if (svc__str(o, "org_id") != NULL &&
+                                              strcmp(svc__str(o, "org_id"), id) == 0 &&
+                                              strcmp(svc__str(o, "status"), "erased") != 0)
+                json_array_append_new(people, svc__person_view(o));
+            json_decref(all);
+        }
+    }
+    *out = json_pack("{s:O, s:o, s:o, s:o, s:b, s:b, s:b, s:b}", "org", org, "parent", parent,
+                     "children", children, "people", people != NULL ? people : json_null(),
+                     "people_visible", people != NULL, "has_children_kind",
+                     strcmp(svc__str(org, "kind"), "state") == 0 ||
+                         strcmp(svc__str(org, "kind"), "district") == 0,
+                     "can_edit", can_on(sv, PERM_ORGS_WRITE, idx, id), "can_add_school",
+                     strcmp(svc__str(org, "kind"), "district") == 0 &&
+                         can_on(sv, PERM_ORGS_WRITE, idx, id));
+    json_decref(idx);
+    json_decref(orgs);
+    return CF_OK;
+}

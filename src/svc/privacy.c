@@ -1,0 +1,213 @@
+/*
+ * privacy.c — a person's data: exporting everything stored about them, and
+ * erasing them (their personal values scrubbed from the audit trail too).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/clock.h"
+#include "svc/svc_impl.h"
+
+/* What erasure removes from audit values. */
+struct scrub {
+    const char *pseudo, *name, *email, *title;
+    int by_key; /* also every "name", "email", "title" member (entries about the person) */
+};
+
+static int personal(const struct scrub *sc, const char *k, const char *v)
+{
+    if (sc->by_key && k != NULL &&
+        (strcmp(k, "name") == 0 || strcmp(k, "email") == 0 || strcmp(k, "title") == 0))
+        return 1;
+    return (sc->name != NULL && strcmp(v, sc->name) == 0) ||
+           (sc->email != NULL && strcasecmp(v, sc->email) == 0) ||
+           (sc->title != NULL && sc->title[0] != '\0' && strcmp(v, sc->title) == 0);
+}
+
+/* A copy of v with the person's personal values replaced by the pseudonym (recursively). */
+static json_t *scrubbed(const json_t *v, const struct scrub *sc, const char *key, int *changed)
+{
+    json_t *c;
+    const char *k;
+    json_t *x;
+    size_t i;
+
+    if (json_is_string(v) && personal(sc, key, json_string_value(v))) {
+        *changed = 1;
+        return json_string(sc->pseudo);
+    }
+    if (json_is_object(v)) {
+        c = json_object();
+        json_object_foreach((json_t *)v, k, x)
+            json_object_set_new(c, k, scrubbed(x, sc, k, changed));
+        return c;
+    }
+    if (json_is_array(v)) {
+        c = json_array();
+        json_array_foreach(v, i, x) json_array_append_new(c, scrubbed(x, sc, NULL, changed));
+        return c;
+    }
+    return v != NULL ? json_incref((json_t *)v) : json_null();
+}
+
+/* Rewrites the entries f selects that hold the person's personal values. */
+static int scrub_entries(const struct svc *sv, const struct audit_filter *f, const struct scrub *sc,
+                         struct cf_error *err)
+{
+    json_t *entries = NULL;
+    size_t i;
+    json_t *e;
+    int rc = store_audit_list(sv->store, f, &entries, err);
+
+    json_array_foreach(entries, i, e)
+    {
+        int changed = 0;
+        json_t *b = scrubbed(json_object_get(e, "before"), sc, NULL, &changed);
+        json_t *a = scrubbed(json_object_get(e, "after"), sc, NULL, &changed);
+
+        if (changed && rc == CF_OK)
+            rc = store_audit_rewrite(sv->store, json_integer_value(json_object_get(e, "id")),
+                                     json_is_null(b) ? NULL : b, json_is_null(a) ? NULL : a, err);
+        json_decref(b);
+        json_decref(a);
+    }
+    json_decref(entries);
+    return rc;
+}
+
+int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    char now[32];
+    json_t *p = NULL, *after = NULL;
+    int rc;
+
+    *out = NULL;
+    rc = svc__begin(sv, err);
+    if (rc != CF_OK)
+        return rc;
+    if ((rc = svc__person_for(sv, id, PERM_PEOPLE_ERASE, &p, err)) != CF_OK)
+        goto out;
+    if (!svc__can_everywhere(sv, PERM_PEOPLE_ERASE)) {
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+        goto out;
+    }
+    if (strcmp(svc__str(p, "status"), "erased") == 0) {
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "This person has already been erased.");
+        goto out;
+    }
+    if (sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0) {
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "You cannot erase yourself.");
+        goto out;
+    }
+    if ((rc = svc__last_program_admin(sv, id, NULL, err)) != CF_OK)
+        goto out;
+    clock_now_iso(now, sizeof now);
+    if ((rc = store_person_erase_rows(sv->store, id, now, err)) != CF_OK)
+        goto out;
+    /* Audit entries keep what happened, with the pseudonym for who: those about the person,
+     * those they made, and sign-in entries that name their address. */
+    {
+        char actor[64];
+        struct scrub sc = {svc__str(p, "pseudonym"), svc__str(p, "name"), svc__str(p, "email"),
+                           svc__str(p, "title"), 1};
+        struct audit_filter about = {.object_id = id, .limit = 10000000};
+        struct audit_filter by = {.actor = actor, .limit = 10000000};
+        struct audit_filter auth = {.action = "auth", .limit = 10000000};
+
+        snprintf(actor, sizeof actor, "user:%s", id);
+        rc = scrub_entries(sv, &about, &sc, err);
+        sc.by_key = 0;
+        if (rc == CF_OK)
+            rc = scrub_entries(sv, &by, &sc, err);
+        if (rc == CF_OK)
+            rc = scrub_entries(sv, &auth, &sc, err);
+        if (rc != CF_OK)
+            goto out;
+    }
+    after =
+        json_pack("{s:s, s:O}", "status", "erased", "pseudonym", json_object_get(p, "pseudonym"));
+    rc = svc__audit(sv, svc__str(p, "org_id"), "person.erase", "person", id, NULL, after, err);
+
+out:
+    json_decref(p);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    if (rc != CF_OK) {
+        json_decref(after);
+        return rc;
+    }
+    json_object_set_new(after, "id", json_string(id));
+    *out = after;
+    return CF_OK;
+}
+
+static void strip_hash(json_t *arr, const char *key)
+{
+    size_t i;
+    json_t *x;
+
+    json_array_foreach(arr, i, x) json_object_del(x, key);
+}
+
+int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    json_t *p = NULL, *grants = NULL, *sessions = NULL, *tokens = NULL, *mine = NULL, *about = NULL,
+           *mail = NULL, *all_mail = NULL;
+    char actor[64], now[32];
+    int self = sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0;
+    int rc;
+
+    *out = NULL;
+    if (self || sv->who == NULL)
+        rc = store_person_get(sv->store, id, &p, err);
+    else
+        rc = svc__can_everywhere(sv, PERM_PEOPLE_ERASE)
+                 ? svc__person_for(sv, id, PERM_PEOPLE_READ, &p, err)
+                 : cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such person.");
+    if (rc != CF_OK)
+        return rc;
+    snprintf(actor, sizeof actor, "user:%s", id);
+    {
+        struct audit_filter by = {.actor = actor, .limit = 100000};
+        struct audit_filter on = {.object_id = id, .limit = 100000};
+
+        if ((rc = store_grants_of(sv->store, id, &grants, err)) == CF_OK &&
+            (rc = store_session_list(sv->store, id, &sessions, err)) == CF_OK &&
+            (rc = store_api_token_list(sv->store, id, &tokens, err)) == CF_OK &&
+            (rc = store_audit_list(sv->store, &by, &mine, err)) == CF_OK &&
+            (rc = store_audit_list(sv->store, &on, &about, err)) == CF_OK)
+            rc = store_outbox_list(sv->store, NULL, 100000, &all_mail, err);
+    }
+    if (rc == CF_OK) {
+        size_t i;
+        json_t *m;
+
+        strip_hash(sessions, "id_hash");
+        mail = json_array();
+        json_array_foreach(all_mail, i, m) if (svc__str(m, "person_id") != NULL &&
+                                               strcmp(svc__str(m, "person_id"), id) == 0)
+            json_array_append(mail, m);
+        clock_now_iso(now, sizeof now);
+        *out =
+            json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O}", "format",
+                      "ctoframe person export 1", "exported_at", now, "person", svc__person_view(p),
+                      "roles", grants, "sessions", sessions, "api_tokens", tokens,
+                      "audit_by_person", mine, "audit_about_person", about, "messages", mail);
+        {
+            struct svc me = *sv;
+
+            svc__audit(&me, svc__str(p, "org_id"), "person.export", "person", id, NULL, NULL, NULL);
+        }
+    }
+    json_decref(p);
+    json_decref(grants);
+    json_decref(sessions);
+    json_decref(tokens);
+    json_decref(mine);
+    json_decref(about);
+    json_decref(mail);
+    json_decref(all_mail);
+    return rc;
+}
