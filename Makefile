@@ -90,6 +90,14 @@ $(file >$(FLAGS_FILE),$(FLAGS_NOW))
 endif
 endif
 
+# The migrations last embedded: a deleted or renamed file changes the list, so the
+# embedded schema is made again (a new file is newer than the output anyway).
+MIGLIST := $(BUILD)/gen/migrations.list
+ifneq ($(MIGRATIONS),$(strip $(file <$(MIGLIST))))
+$(shell mkdir -p $(BUILD)/gen)
+$(file >$(MIGLIST),$(MIGRATIONS))
+endif
+
 # A missing library names its Debian package instead of failing later on a header.
 check-deps:
 	@command -v pkg-config >/dev/null 2>&1 || { \
@@ -107,7 +115,7 @@ $(BUILD)/obj/%.o: %.c $(FLAGS_FILE) | check-deps
 	$(call say,CC,$<)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(GENMIG): $(MIGRATIONS) scripts/embed-migrations
+$(GENMIG): $(MIGRATIONS) $(MIGLIST) scripts/embed-migrations
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)scripts/embed-migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@

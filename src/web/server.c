@@ -329,7 +329,9 @@ static void report_refusals(double now, double *last)
  * Every 100 ms: shuts down connections whose headers are not complete
  * app->header_ms after they began, whose body is not complete app->body_ms
  * after the headers, and refused connections a second after their 503. A
- * fresh request that is cut gets a 408 first; a kept-alive connection that
+ * connection whose bytes wait unread is spared (the server is behind, not the
+ * client: a loaded machine must not cut its own queue). A fresh request that
+ * is cut gets a 408 first; a kept-alive connection that
  * stayed silent is just closed. libmicrohttpd then sees the end of the
  * connection in its own thread and closes it (the node goes away then).
  * Refusals and cuts are counted and reported on stderr every 10 s.
@@ -356,6 +358,12 @@ static void *reaper(void *arg)
             }
             if ((phase == PHASE_HEADERS && age > app->header_ms) ||
                 (phase == PHASE_BODY && age > app->body_ms)) {
+                int unread = 0;
+
+                /* Bytes the client sent that we have not read yet: the server is behind (a
+                 * loaded machine), not the client; a trickle has nothing waiting. */
+                if (ioctl(n->fd, FIONREAD, &unread) == 0 && unread > 0)
+                    continue;
                 if (!atomic_compare_exchange_strong(&n->phase, &phase, PHASE_CUT))
                     continue; /* it moved on just now */
                 if (phase == PHASE_BODY || !atomic_load(&n->kept_alive)) {
