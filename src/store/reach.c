@@ -150,3 +150,31 @@ int store_grants_of_people(struct store *s, const json_t *ids, json_t **out, str
     free(text);
     return rc;
 }
+
+int store_org_list_in(struct store *s, const json_t *ids, json_t **out, struct cf_error *err)
+{
+    static const char sqlite_sql[] =
+        "SELECT o.id, o.kind, o.name, o.parent_id, o.nces_id, o.enrollment, o.created_at,"
+        " o.updated_at, p.name FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id"
+        " WHERE o.id IN (SELECT value FROM json_each(?)) ORDER BY o.name, o.id";
+    static const char pg_sql[] =
+        "SELECT o.id, o.kind, o.name, o.parent_id, o.nces_id, o.enrollment, o.created_at,"
+        " o.updated_at, p.name FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id"
+        " WHERE o.id IN (SELECT json_array_elements_text(CAST(? AS json))) ORDER BY o.name, o.id";
+    char *text;
+    int rc;
+
+    *out = NULL;
+    if (json_array_size(ids) == 0) {
+        *out = json_array();
+        return CF_OK;
+    }
+    text = store__dump(ids);
+    if (text == NULL)
+        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    rc = store__query(s, db_kind(s->db) == DB_SQLITE ? sqlite_sql : pg_sql,
+                      "id,kind,name,parent_id,nces_id,enrollment#,created_at,updated_at,parent_name",
+                      out, err, "s", text);
+    free(text);
+    return rc;
+}

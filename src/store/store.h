@@ -343,6 +343,10 @@ int store_people_page(struct store *s, const struct store_people_query *pq, json
  * [{person_id, role, org_id, org_name, org_kind, created_at}]. */
 int store_grants_of_people(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
 
+/* The organizations with ids (an array of strings), by name, each with its parent's name
+ * (parent_name, null at the top): the organizations a reach covers, in one query. */
+int store_org_list_in(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
+
 /* --- rules read from stored state (store/store.c) ------------------------ */
 
 /* The locks of store_lock(): one per group of rules that read the same rows. */

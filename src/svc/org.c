@@ -360,8 +360,11 @@ out:
     return CF_OK;
 }
 
-/* Organizations by parent id ("" for the top), each list in the order of orgs (by name). */
-static json_t *children_index(const json_t *orgs)
+/*
+ * Organizations by parent id, each list in the order of orgs (by name); those
+ * whose parent is not in idx (the top, or above a partial list) under "".
+ */
+static json_t *children_index(const json_t *orgs, const json_t *idx)
 {
     json_t *kids = json_object();
     size_t i;
@@ -370,11 +373,12 @@ static json_t *children_index(const json_t *orgs)
     json_array_foreach(orgs, i, o)
     {
         const char *p = svc__str(o, "parent_id");
-        json_t *list = json_object_get(kids, p != NULL ? p : "");
+        const char *key = p != NULL && json_object_get(idx, p) != NULL ? p : "";
+        json_t *list = json_object_get(kids, key);
 
         if (list == NULL) {
             list = json_array();
-            json_object_set_new(kids, p != NULL ? p : "", list);
+            json_object_set_new(kids, key, list);
         }
         json_array_append(list, o);
     }
@@ -404,9 +408,12 @@ static void tree_walk(const struct svc *sv, const json_t *kids, const json_t *id
             const json_t *po = p != NULL ? json_object_get(idx, p) : NULL;
 
             json_object_set_new(c, "depth", json_integer(depth));
-            /* Where it is, for lists where two of one name must be told apart. */
+            /* Where it is, for lists where two of one name must be told apart (a partial
+             * list brings its parents' names along). */
             if (po != NULL)
                 json_object_set(c, "parent_name", json_object_get(po, "name"));
+            else if (json_is_null(json_object_get(c, "parent_name")))
+                json_object_del(c, "parent_name");
             json_array_append_new(out, c);
             tree_walk(sv, kids, idx, id, depth + 1, out);
         } else
@@ -428,14 +435,28 @@ static int may_be_parent(const char *kind)
 int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err)
 {
     json_t *orgs, *idx, *kids, *list, *parents, *o;
+    const json_t *reached = sv->who != NULL && sv->who->reach != NULL
+                                ? json_object_get(sv->who->reach, perm_name(PERM_ORGS_READ))
+                                : NULL;
     size_t i;
-    int rc = store_org_list(sv->store, &orgs, err);
+    int rc;
 
     *out = NULL;
+    if (sv->who != NULL && sv->who->reach != NULL && !json_is_true(reached)) {
+        /* Only what the reach covers, in one query: not every organization of the program. */
+        json_t *ids = json_array();
+        const char *k;
+        json_t *v;
+
+        json_object_foreach((json_t *)reached, k, v) { json_array_append_new(ids, json_string(k)); }
+        rc = store_org_list_in(sv->store, ids, &orgs, err);
+        json_decref(ids);
+    } else
+        rc = store_org_list(sv->store, &orgs, err);
     if (rc != CF_OK)
         return rc;
     idx = org_index(orgs);
-    kids = children_index(orgs);
+    kids = children_index(orgs, idx);
     list = json_array();
     tree_walk(sv, kids, idx, "", 0, list);
     parents = json_array();
