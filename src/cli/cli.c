@@ -208,6 +208,11 @@ int cli_fail(const struct cf_error *err)
 
 int cli_open_store(const struct cli_opts *o, struct store **s)
 {
+    return cli_open_store_flags(o, 0, s);
+}
+
+int cli_open_store_flags(const struct cli_opts *o, int extra, struct store **s)
+{
     struct cf_error err;
     int rc;
 
@@ -215,7 +220,7 @@ int cli_open_store(const struct cli_opts *o, struct store **s)
     /* The default location is ours to create; a path the user names is not. */
     if (strcmp(o->db, "var/ctoframe.db") == 0)
         mkdir("var", 0755);
-    rc = store_open(o->db, STORE_CREATE | STORE_MIGRATE, s, NULL, &err);
+    rc = store_open(o->db, STORE_CREATE | STORE_MIGRATE | extra, s, NULL, &err);
     if (rc != CF_OK)
         return cli_fail(&err);
     return CLI_OK;

@@ -56,6 +56,8 @@ int cli_parse(int argc, char **argv, int first, const char *allowed, struct cli_
 
 /* Opens (creating and migrating) the store named by o->db; prints the error. */
 int cli_open_store(const struct cli_opts *o, struct store **s);
+/* The same with more STORE_* flags (serve: STORE_READONLY_OK). */
+int cli_open_store_flags(const struct cli_opts *o, int extra, struct store **s);
 
 /* Prints "ctoframe: <message>" to stderr and returns the exit status for code. */
 int cli_fail(const struct cf_error *err);

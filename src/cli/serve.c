@@ -174,6 +174,7 @@ int cli_serve(int argc, char **argv)
     struct mail_config mc;
     struct jobs_env jobs_env = {NULL};
     int jobs_started = 0;
+    int readonly = 0;
     char setup_token[44] = "";
     char public_url[SVC_URL_MAX], where[300];
     int fd = -1;
@@ -247,10 +248,16 @@ int cli_serve(int argc, char **argv)
         goto out;
     }
 
-    rc = cli_open_store(&o, &s);
+    /* A database that cannot be written is served for reading (a read-only copy). */
+    rc = cli_open_store_flags(&o, STORE_READONLY_OK, &s);
     if (rc != CLI_OK)
         goto out;
-    if (!o.no_load) {
+    readonly = store_readonly(s);
+    if (readonly)
+        fprintf(stderr, "ctoframe: the database %s is read-only: serving it for reading; "
+                        "changes answer 503 and background jobs do not run\n",
+                o.db);
+    if (!o.no_load && !readonly) {
         struct svc sv = {s, "system", NULL, NULL, NULL, NULL};
         json_t *list = NULL;
         int loaded = 0;
@@ -284,17 +291,17 @@ int cli_serve(int argc, char **argv)
         int needed = 0;
 
         /* The command line prints links to this server from now on. */
-        if (svc_public_url_record(&sv, app.public_url, &err) != CF_OK) {
+        if (!readonly && svc_public_url_record(&sv, app.public_url, &err) != CF_OK) {
             rc = cli_fail(&err);
             goto out;
         }
 
         if (svc_setup_needed(&sv, &needed, &err) != CF_OK ||
-            (needed && svc_setup_link(&sv, setup_token, &err) != CF_OK)) {
+            (needed && !readonly && svc_setup_link(&sv, setup_token, &err) != CF_OK)) {
             rc = cli_fail(&err);
             goto out;
         }
-        if (needed)
+        if (needed && !readonly)
             app.setup_token = setup_token;
     }
     store_close(s);
@@ -308,11 +315,13 @@ int cli_serve(int argc, char **argv)
         jobs_env.mail = &mc;
     }
     /* Background jobs and the periodic tick (docs/operations.md, "Background jobs"). */
-    if (svc_jobs_worker_start(o.db, &jobs_env, 0, &err) != CF_OK) {
-        rc = cli_fail(&err);
-        goto out;
+    if (!readonly) {
+        if (svc_jobs_worker_start(o.db, &jobs_env, 0, &err) != CF_OK) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        jobs_started = 1;
     }
-    jobs_started = 1;
 
     rc = web_serve(&app, fd, where, (int)threads, &err) == CF_OK ? CLI_OK : cli_fail(&err);
     fd = -1; /* web_serve closed it */

@@ -35,7 +35,7 @@ static int is_pg_url(const char *url)
     return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 }
 
-int db_open(const char *url, int create, struct db **out, struct cf_error *err)
+int db_open(const char *url, int flags, struct db **out, struct cf_error *err)
 {
     struct db *db;
     int rc;
@@ -51,7 +51,7 @@ int db_open(const char *url, int create, struct db **out, struct cf_error *err)
         rc = db__pg_open(db, url, err);
     } else {
         db->kind = DB_SQLITE;
-        rc = db__sqlite_open(db, url, create, err);
+        rc = db__sqlite_open(db, url, flags, err);
     }
     if (rc != CF_OK) {
         db_close(db);
@@ -99,6 +99,11 @@ void db_close(struct db *db)
     if (db->pg != NULL)
         PQfinish(db->pg);
     free(db);
+}
+
+int db_readonly(const struct db *db)
+{
+    return db->readonly;
 }
 
 enum db_kind db_kind(const struct db *db)

@@ -25,13 +25,22 @@ enum { DB_DONE = 0, DB_ROW = 1 };
 struct db;
 struct db_stmt;
 
+/* db_open flags. */
+enum {
+    DB_OPEN_CREATE = 1,      /* create a missing SQLite file */
+    DB_OPEN_READONLY_OK = 2, /* a SQLite database that cannot be written is opened for reading */
+};
+
 /*
- * Opens a connection. url is a file path (SQLite) or a postgres:// or
- * postgresql:// URL. A SQLite file is created when missing, unless
- * create is 0. CF_EREADONLY when the file cannot be written, CF_EIO when it
+ * Opens a connection. url is a file path or a file: URI (SQLite) or a
+ * postgres:// or postgresql:// URL. A SQLite file is created when missing
+ * with DB_OPEN_CREATE in flags. CF_EREADONLY when the file cannot be written, CF_EIO when it
  * cannot be opened; err says which and why.
  */
-int db_open(const char *url, int create, struct db **out, struct cf_error *err);
+int db_open(const char *url, int flags, struct db **out, struct cf_error *err);
+/* 1 when the connection can only read (a read-only SQLite file opened with
+ * DB_OPEN_READONLY_OK). */
+int db_readonly(const struct db *db);
 void db_close(struct db *db);
 enum db_kind db_kind(const struct db *db);
 

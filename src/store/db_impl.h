@@ -44,6 +44,7 @@ struct db {
     int txdepth;
     int failed; /* an inner level rolled back: the outer commit must fail */
     int lost;   /* PostgreSQL: the connection broke inside the open transaction */
+    int readonly; /* SQLite opened for reading only (DB_OPEN_READONLY_OK) */
     size_t nstmts;
     size_t nbuckets;          /* a power of two (0 before the first statement) */
     struct db_stmt **buckets; /* statements by the address of their SQL */
@@ -53,7 +54,7 @@ struct db {
     char errmsg[512];
 };
 
-int db__sqlite_open(struct db *db, const char *path, int create, struct cf_error *err);
+int db__sqlite_open(struct db *db, const char *path, int flags, struct cf_error *err);
 int db__pg_open(struct db *db, const char *url, struct cf_error *err);
 /* Reopens a broken PostgreSQL connection and sets its session up again. */
 int db__pg_reset(struct db *db, struct cf_error *err);

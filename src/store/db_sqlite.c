@@ -43,9 +43,11 @@ static int explain_open_failure(const char *path, int create, struct cf_error *e
     return rc;
 }
 
-int db__sqlite_open(struct db *db, const char *path, int create, struct cf_error *err)
+int db__sqlite_open(struct db *db, const char *path, int open_flags, struct cf_error *err)
 {
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    int flags =
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_URI;
+    int create = (open_flags & DB_OPEN_CREATE) != 0;
     struct stat sb;
     int rc;
 
@@ -58,11 +60,23 @@ int db__sqlite_open(struct db *db, const char *path, int create, struct cf_error
         errno = 0;
         return explain_open_failure(path, create, err);
     }
-    if (sqlite3_db_readonly(db->sq, "main") == 1)
-        return cf_error_set(err, CF_EREADONLY, "db",
-                            "database %s is read-only: ctoframe needs to write to it "
-                            "(check the file's owner and permissions)",
-                            path);
+    if (sqlite3_db_readonly(db->sq, "main") == 1) {
+        if (!(open_flags & DB_OPEN_READONLY_OK))
+            return cf_error_set(err, CF_EREADONLY, "db",
+                                "database %s is read-only: ctoframe needs to write to it "
+                                "(check the file's owner and permissions)",
+                                path);
+        /* Reading only (a server on a read-only copy): no journal mode to set. */
+        db->readonly = 1;
+        sqlite3_busy_timeout(db->sq, 5000);
+        rc = sqlite3_exec(db->sq, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", NULL, NULL,
+                          NULL);
+        if (rc != SQLITE_OK)
+            return cf_error_set(err, (sqlite3_errcode(db->sq) & 0xff) == SQLITE_NOTADB ? CF_EIO
+                                                                                       : CF_EDB,
+                                "db", "cannot read database %s: %s", path, sqlite3_errmsg(db->sq));
+        return CF_OK;
+    }
     sqlite3_busy_timeout(db->sq, 5000);
 
     /* The first statement reads the header: a non-database file fails here. */

@@ -45,6 +45,21 @@ int store_migrate(struct db *db, int *applied, struct cf_error *err)
 
     if (applied != NULL)
         *applied = 0;
+
+    /* Up to date (the usual start): nothing to write, so no write lock is taken and a
+     * read-only database opens. A missing table (a new database) goes the long way. */
+    {
+        struct db_stmt *st = db_prepare(db, SQL_MAX, NULL);
+
+        if (st != NULL && db_step(st, NULL) == DB_ROW) {
+            version = (int)db_col_int64(st, 0);
+            db_done(st);
+            if (version == latest)
+                return CF_OK;
+        } else
+            db_done(st);
+        version = 0;
+    }
     rc = db_begin(db, err);
     if (rc != CF_OK)
         return rc;

@@ -20,7 +20,10 @@ int store_open(const char *url, int flags, struct store **out, int *migrated, st
     s = calloc(1, sizeof *s);
     if (s == NULL)
         return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
-    rc = db_open(url, (flags & STORE_CREATE) != 0, &s->db, err);
+    rc = db_open(url,
+                 ((flags & STORE_CREATE) ? DB_OPEN_CREATE : 0) |
+                     ((flags & STORE_READONLY_OK) ? DB_OPEN_READONLY_OK : 0),
+                 &s->db, err);
     if (rc == CF_OK && (flags & STORE_MIGRATE))
         rc = store_migrate(s->db, migrated, err);
     if (rc != CF_OK) {
@@ -37,6 +40,11 @@ void store_close(struct store *s)
         return;
     db_close(s->db);
     free(s);
+}
+
+int store_readonly(const struct store *s)
+{
+    return db_readonly(s->db);
 }
 
 const char *store_kind_name(const struct store *s)

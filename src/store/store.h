@@ -25,6 +25,7 @@ struct store;
 enum {
     STORE_CREATE = 1,  /* create a missing SQLite file */
     STORE_MIGRATE = 2, /* apply pending migrations (refuse a newer schema) */
+    STORE_READONLY_OK = 4, /* a SQLite database that cannot be written opens for reading */
 };
 
 /*
@@ -34,6 +35,8 @@ enum {
  */
 int store_open(const char *url, int flags, struct store **out, int *migrated, struct cf_error *err);
 void store_close(struct store *s);
+/* 1 when s can only read (opened with STORE_READONLY_OK on a read-only database). */
+int store_readonly(const struct store *s);
 
 /* "sqlite" or "postgresql". */
 const char *store_kind_name(const struct store *s);

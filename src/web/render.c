@@ -321,6 +321,7 @@ static int status_of(int code)
     case CF_ETOOMANY:
         return 429;
     case CF_EBUSY:
+    case CF_EREADONLY:
         return 503;
     default:
         return 500;
@@ -504,8 +505,11 @@ enum MHD_Result render_result(struct req *r, int rc, json_t *out, const struct c
         json_decref(out);
         if (status >= 500) {
             fprintf(stderr, "rid=%s %s %s failed: %s\n", r->id, r->method, r->path, msg);
-            msg = "Something went wrong on our side. Please try again; if it keeps happening, "
-                  "tell your administrator the request id.";
+            msg = rc == CF_EREADONLY
+                      ? "Changes cannot be saved right now: the database is read-only "
+                        "(maintenance, or a read-only copy). Please try again later."
+                      : "Something went wrong on our side. Please try again; if it keeps "
+                        "happening, tell your administrator the request id.";
         }
         /* A form comes back with the message beside its field and what was typed kept (a
          * GET form too, when its handler gave the page's data). */

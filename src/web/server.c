@@ -51,7 +51,7 @@ static struct store *worker_store(struct app *app, struct cf_error *err)
 
     if (thread_store != NULL)
         return thread_store;
-    if (store_open(app->db_url, 0, &s, NULL, err) != CF_OK)
+    if (store_open(app->db_url, STORE_READONLY_OK, &s, NULL, err) != CF_OK)
         return NULL;
     pthread_mutex_lock(&stores_lock);
     if (nstores < MAX_STORES)

@@ -8,8 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { request, isPostgresUrl } from './helper.mjs';
-import { MINUTE, iso, baseTime, withServer, bearerJar, show } from './authhelp.mjs';
+import { request, isPostgresUrl, startServer } from './helper.mjs';
+import { MINUTE, iso, baseTime, withServer, bearerJar, show, Jar, CHEAP, PASSWORD } from './authhelp.mjs';
 
 // A read that waits for the lock takes the SQLite busy timeout (5 s) or, on PostgreSQL,
 // forever; a read that needs no write answers in milliseconds. Generous for a loaded machine.
@@ -162,10 +162,40 @@ test('an API token\'s "last used" and a session\'s "last seen" are written at mo
     });
 });
 
+test('a read-only SQLite database is served for reading: /healthz and pages answer, a change is a clear 503', async (t) => {
+    if (isPostgresUrl(process.env.CTOFRAME_TEST_DB)) {
+        t.skip('SQLite only (the PostgreSQL case is the next test)');
+        return;
+    }
+    await withServer({}, async (ctx) => {
+        // A first server makes the database (migrations, frameworks, the CSRF key); then a
+        // second one opens it read-only. As root a chmod 0444 file stays writable, so the
+        // file is opened through SQLite's read-only URI, as a read-only copy would be.
+        await ctx.start();
+        await ctx.stop();
+        const srv = await startServer({ db: `file:${ctx.db}?mode=ro`, env: CHEAP });
+        try {
+            const h = await quickGet(srv.url, '/healthz');
+            assert.equal(h.json.status, 'ok');
+            assert.equal(h.json.database, 'sqlite');
+            await quickGet(srv.url, '/frameworks');
+            await quickGet(srv.url, '/login', {}, '/login (a form for a new visitor)');
+            // Signing in would write a session: refused in words, not a crash or a 500.
+            const jar = new Jar(srv.url);
+            const r = await jar.post('/login', { email: ctx.w.people.program_admin.email, password: PASSWORD });
+            assert.equal(r.status, 503, show(r));
+            assert.equal(r.json.error.code, 'read_only');
+            assert.match(r.json.error.message, /read-only/);
+        } finally {
+            await srv.stop();
+        }
+        assert.match(srv.stderr(), /read-only: serving it for reading/);
+    });
+});
+
 test('/healthz and public pages answer on a read-only PostgreSQL database (default_transaction_read_only)', async (t) => {
     if (!isPostgresUrl(process.env.CTOFRAME_TEST_DB)) {
-        // As root a chmod 0444 SQLite file stays writable; the write-lock test above covers
-        // SQLite.
+        // SQLite's read-only case is the test above.
         t.skip('PostgreSQL only: set CTOFRAME_TEST_DB');
         return;
     }
