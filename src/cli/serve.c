@@ -254,8 +254,9 @@ int cli_serve(int argc, char **argv)
         goto out;
     readonly = store_readonly(s);
     if (readonly)
-        fprintf(stderr, "ctoframe: the database %s is read-only: serving it for reading; "
-                        "changes answer 503 and background jobs do not run\n",
+        fprintf(stderr,
+                "ctoframe: the database %s is read-only: serving it for reading; "
+                "changes answer 503 and background jobs do not run\n",
                 o.db);
     if (!o.no_load && !readonly) {
         struct svc sv = {s, "system", NULL, NULL, NULL, NULL};

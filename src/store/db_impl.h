@@ -42,8 +42,8 @@ struct db {
     sqlite3 *sq;
     PGconn *pg;
     int txdepth;
-    int failed; /* an inner level rolled back: the outer commit must fail */
-    int lost;   /* PostgreSQL: the connection broke inside the open transaction */
+    int failed;   /* an inner level rolled back: the outer commit must fail */
+    int lost;     /* PostgreSQL: the connection broke inside the open transaction */
     int readonly; /* SQLite opened for reading only (DB_OPEN_READONLY_OK) */
     size_t nstmts;
     size_t nbuckets;          /* a power of two (0 before the first statement) */

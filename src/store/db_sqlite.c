@@ -72,8 +72,8 @@ int db__sqlite_open(struct db *db, const char *path, int open_flags, struct cf_e
         rc = sqlite3_exec(db->sq, "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;", NULL, NULL,
                           NULL);
         if (rc != SQLITE_OK)
-            return cf_error_set(err, (sqlite3_errcode(db->sq) & 0xff) == SQLITE_NOTADB ? CF_EIO
-                                                                                       : CF_EDB,
+            return cf_error_set(err,
+                                (sqlite3_errcode(db->sq) & 0xff) == SQLITE_NOTADB ? CF_EIO : CF_EDB,
                                 "db", "cannot read database %s: %s", path, sqlite3_errmsg(db->sq));
         return CF_OK;
     }

@@ -172,9 +172,10 @@ int store_org_list_in(struct store *s, const json_t *ids, json_t **out, struct c
     text = store__dump(ids);
     if (text == NULL)
         return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
-    rc = store__query(s, db_kind(s->db) == DB_SQLITE ? sqlite_sql : pg_sql,
-                      "id,kind,name,parent_id,nces_id,enrollment#,created_at,updated_at,parent_name",
-                      out, err, "s", text);
+    rc =
+        store__query(s, db_kind(s->db) == DB_SQLITE ? sqlite_sql : pg_sql,
+                     "id,kind,name,parent_id,nces_id,enrollment#,created_at,updated_at,parent_name",
+                     out, err, "s", text);
     free(text);
     return rc;
 }

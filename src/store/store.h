@@ -23,8 +23,8 @@
 struct store;
 
 enum {
-    STORE_CREATE = 1,  /* create a missing SQLite file */
-    STORE_MIGRATE = 2, /* apply pending migrations (refuse a newer schema) */
+    STORE_CREATE = 1,      /* create a missing SQLite file */
+    STORE_MIGRATE = 2,     /* apply pending migrations (refuse a newer schema) */
     STORE_READONLY_OK = 4, /* a SQLite database that cannot be written opens for reading */
 };
 

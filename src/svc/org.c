@@ -448,7 +448,10 @@ int svc_org_list(const struct svc *sv, json_t **out, struct cf_error *err)
         const char *k;
         json_t *v;
 
-        json_object_foreach((json_t *)reached, k, v) { json_array_append_new(ids, json_string(k)); }
+        json_object_foreach((json_t *)reached, k, v)
+        {
+            json_array_append_new(ids, json_string(k));
+        }
         rc = store_org_list_in(sv->store, ids, &orgs, err);
         json_decref(ids);
     } else
