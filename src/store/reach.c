@@ -123,17 +123,15 @@ int store_people_page(struct store *s, const struct store_people_query *pq, json
                         pp, pp, pp, limit, offset);
 }
 
-int store_grants_of_people(struct store *s, const json_t *ids, json_t **out, struct cf_error *err)
+/*
+ * Runs the query of the database's dialect (sqlite_sql or pg_sql) with ids,
+ * an array of strings, bound as one JSON text (SQLite: json_each(?), PostgreSQL:
+ * json_array_elements_text(CAST(? AS json))): a list of any length in one
+ * statement. No ids: an empty array without a query.
+ */
+static int query_ids(struct store *s, const char *sqlite_sql, const char *pg_sql, const char *cols,
+                     const json_t *ids, json_t **out, struct cf_error *err)
 {
-    static const char sqlite_sql[] =
-        "SELECT g.person_id, g.role, g.org_id, o.name, o.kind, g.created_at"
-        " FROM grants g JOIN orgs o ON o.id = g.org_id"
-        " WHERE g.person_id IN (SELECT value FROM json_each(?)) ORDER BY g.role, o.name";
-    static const char pg_sql[] =
-        "SELECT g.person_id, g.role, g.org_id, o.name, o.kind, g.created_at"
-        " FROM grants g JOIN orgs o ON o.id = g.org_id"
-        " WHERE g.person_id IN (SELECT json_array_elements_text(CAST(? AS json)))"
-        " ORDER BY g.role, o.name";
     char *text;
     int rc;
 
@@ -145,37 +143,41 @@ int store_grants_of_people(struct store *s, const json_t *ids, json_t **out, str
     text = store__dump(ids);
     if (text == NULL)
         return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
-    rc = store__query(s, db_kind(s->db) == DB_SQLITE ? sqlite_sql : pg_sql,
-                      "person_id,role,org_id,org_name,org_kind,created_at", out, err, "s", text);
+    rc = store__query(s, db_kind(s->db) == DB_SQLITE ? sqlite_sql : pg_sql, cols, out, err, "s",
+                      text);
     free(text);
     return rc;
 }
 
+/* The list of ids as each dialect takes it (see query_ids). */
+#define IDS_SQLITE " IN (SELECT value FROM json_each(?))"
+#define IDS_PG     " IN (SELECT json_array_elements_text(CAST(? AS json)))"
+
+#define GRANTS_SQL(in)                                                                             \
+    "SELECT g.person_id, g.role, g.org_id, o.name, o.kind, g.created_at"                           \
+    " FROM grants g JOIN orgs o ON o.id = g.org_id WHERE g.person_id" in                           \
+    " ORDER BY g.role, o.name"
+
+int store_grants_of_people(struct store *s, const json_t *ids, json_t **out, struct cf_error *err)
+{
+    static const char sqlite_sql[] = GRANTS_SQL(IDS_SQLITE);
+    static const char pg_sql[] = GRANTS_SQL(IDS_PG);
+
+    return query_ids(s, sqlite_sql, pg_sql, "person_id,role,org_id,org_name,org_kind,created_at",
+                     ids, out, err);
+}
+
+#define ORGS_IN_SQL(in)                                                                            \
+    "SELECT o.id, o.kind, o.name, o.parent_id, o.nces_id, o.enrollment, o.created_at,"             \
+    " o.updated_at, p.name FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id"                     \
+    " WHERE o.id" in " ORDER BY o.name, o.id"
+
 int store_org_list_in(struct store *s, const json_t *ids, json_t **out, struct cf_error *err)
 {
-    static const char sqlite_sql[] =
-        "SELECT o.id, o.kind, o.name, o.parent_id, o.nces_id, o.enrollment, o.created_at,"
-        " o.updated_at, p.name FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id"
-        " WHERE o.id IN (SELECT value FROM json_each(?)) ORDER BY o.name, o.id";
-    static const char pg_sql[] =
-        "SELECT o.id, o.kind, o.name, o.parent_id, o.nces_id, o.enrollment, o.created_at,"
-        " o.updated_at, p.name FROM orgs o LEFT JOIN orgs p ON p.id = o.parent_id"
-        " WHERE o.id IN (SELECT json_array_elements_text(CAST(? AS json))) ORDER BY o.name, o.id";
-    char *text;
-    int rc;
+    static const char sqlite_sql[] = ORGS_IN_SQL(IDS_SQLITE);
+    static const char pg_sql[] = ORGS_IN_SQL(IDS_PG);
 
-    *out = NULL;
-    if (json_array_size(ids) == 0) {
-        *out = json_array();
-        return CF_OK;
-    }
-    text = store__dump(ids);
-    if (text == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
-    rc =
-        store__query(s, db_kind(s->db) == DB_SQLITE ? sqlite_sql : pg_sql,
+    return query_ids(s, sqlite_sql, pg_sql,
                      "id,kind,name,parent_id,nces_id,enrollment#,created_at,updated_at,parent_name",
-                     out, err, "s", text);
-    free(text);
-    return rc;
+                     ids, out, err);
 }
