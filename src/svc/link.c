@@ -443,7 +443,9 @@ int svc_reset_request(const struct svc *sv, const char *email_in, json_t **out,
     snprintf(acct_key, sizeof acct_key, "reset-acct:%s", email);
     clock_now_iso(now, sizeof now);
     svc__iso_after(-THROTTLE_WINDOW_S, since, sizeof since);
-    rc = store_begin(sv->store, err);
+    /* The counts are read and written under the lock, so requests at once cannot all
+     * count the earlier ones before any writes its own (PostgreSQL). */
+    rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
 

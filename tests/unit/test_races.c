@@ -208,7 +208,7 @@ static long active_admins(struct store *s)
 
 /* --- racing threads ------------------------------------------------------------------- */
 
-enum action { DISABLE, REVOKE_ADMIN, ADD_ORG, ACCEPT_INVITE };
+enum action { DISABLE, REVOKE_ADMIN, ADD_ORG, ACCEPT_INVITE, RESET_REQUEST };
 
 struct racer {
     const char *url;
@@ -242,6 +242,8 @@ static void *race(void *arg)
             r->rc = svc_person_set_status(&sv, r->target, "disabled", &out, &r->err);
         } else if (r->what == ACCEPT_INVITE) {
             r->rc = svc_invite_accept(&sv, r->target, PW, "test", &out, &r->err);
+        } else if (r->what == RESET_REQUEST) {
+            r->rc = svc_reset_request(&sv, r->target, &out, &r->err);
         } else if (r->what == REVOKE_ADMIN) {
             r->rc = svc_person_revoke(&sv, r->target, "program_admin", r->org, &out, &r->err);
         } else {
@@ -322,6 +324,48 @@ static void test_admins_disable_each_other(void **state)
         assert_ok(svc_person_set_status(&cli, r[0].rc == CF_OK ? c : a, "active", &out, &err), err);
         json_decref(out);
         assert_int_equal(active_admins(b->s), 2);
+    }
+}
+
+/*
+ * Four requests for a new password for one account at once: at most
+ * RESET_PER_ACCOUNT messages go out, whatever the timing. Every request gets
+ * the same answer. Before (PostgreSQL, READ COMMITTED): each request could
+ * count the earlier messages before any other wrote its own.
+ */
+static void test_reset_requests_at_once(void **state)
+{
+    struct backend *b = *state;
+    struct cf_error err = {0};
+    char body[37], id[37];
+
+    org_add(b->s, "body", "The Program", body);
+    /* Every racer comes from one address: 4 rounds of 4 stay under its limit of 20. */
+    for (int round = 0; round < 4; round++) {
+        char email[64];
+        struct racer r[NTHREADS];
+        json_t *all = NULL, *m;
+        size_t i;
+        int sent = 0;
+
+        snprintf(email, sizeof email, "reset%d@x.test", round);
+        admin_add(b->s, email, body, id);
+        for (int k = 0; k < NTHREADS; k++)
+            r[k] = (struct racer){b->url, NULL, RESET_REQUEST, NULL, email, NULL, 0, {0}};
+        run_race(r, NTHREADS);
+        for (int k = 0; k < NTHREADS; k++)
+            if (r[k].rc != CF_OK)
+                fail_msg("round %d, racer %d: %s", round, k, r[k].err.message);
+        assert_ok(store_outbox_list(b->s, NULL, 100000, &all, &err), err);
+        json_array_foreach(all, i, m)
+        {
+            sent +=
+                strcmp(tu_str(m, "kind"), "reset") == 0 && strcmp(tu_str(m, "to_addr"), email) == 0;
+        }
+        json_decref(all);
+        if (sent != RESET_PER_ACCOUNT)
+            fail_msg("round %d: %d reset messages to one account; the limit is %d", round, sent,
+                     RESET_PER_ACCOUNT);
     }
 }
 
@@ -534,6 +578,7 @@ static void test_lock_needs_transaction(void **state)
     X(test_admins_revoke_each_other)                                                               \
     X(test_org_add_same_name)                                                                      \
     X(test_invite_accept_vs_disable)                                                               \
+    X(test_reset_requests_at_once)                                                                 \
     X(test_org_name_constraint_and_migration)                                                      \
     X(test_lock_needs_transaction)
 
