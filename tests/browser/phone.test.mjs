@@ -158,6 +158,8 @@ test('at 390 px nothing is cut off: framework, crosswalk, item, people, organiza
         ['outbox', '/admin/outbox'],
         ['account', '/account'],
         ['dashboard', '/dashboard'],
+        ['home', '/'],
+        ['frameworks', '/frameworks'],
     ];
     // Also the other direction of the crosswalk (the ISTE one has long names on both sides).
     for (const c of crosswalks.slice(1)) pages.push([`crosswalk ${c.title}`, c.url]);
