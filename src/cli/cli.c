@@ -37,7 +37,8 @@ static const struct command {
 static void usage_all(FILE *f)
 {
     fprintf(f, "usage: ctoframe COMMAND [options]\n\n"
-               "ctoframe runs the K-12 CTO framework and the CETL certification.\n\n"
+               "ctoframe holds the K-12 CTO framework and its rubrics, and the organizations and\n"
+               "people who use them.\n\n"
                "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);

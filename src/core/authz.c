@@ -71,42 +71,43 @@ static const struct {
 } table[] = {
     {"leader",
      "Technology leader",
-     "A CTO, technology director or aspiring one: self-assessment, growth plan, continuing "
-     "education, the credential.",
+     "A CTO, technology director or someone preparing for the post. Reads the frameworks, "
+     "each skill's rubric and the crosswalks, and keeps their own account and API tokens.",
      {EVERYONE},
      0,
      0},
     {"evaluator",
      "Evaluator",
-     "A superintendent, supervisor, peer or interview panelist who rates a leader or a job "
-     "candidate.",
+     "A superintendent, supervisor or peer of a technology leader. Reads the frameworks and "
+     "what each rubric level looks like, and keeps their own account and API tokens.",
      {EVERYONE},
      0,
      0},
     {"district_admin",
      "District administrator",
-     "The superintendent's office or HR of one district: its people, review cycles, hiring and "
-     "reports.",
+     "The superintendent's office or HR of one district. Invites the district's staff, gives "
+     "and takes away their roles, and adds and updates the district's schools.",
      {EVERYONE, PERM_PEOPLE_READ, PERM_PEOPLE_WRITE, PERM_ORGS_READ, PERM_ORGS_WRITE},
      0,
      0},
     {"reviewer",
      "Certification reviewer",
-     "Certification program staff who review applications, continuing-education claims and "
-     "audits, program-wide.",
+     "Program staff. Sees, without changing them, the people and organizations of the whole "
+     "program; reads the frameworks and keeps their own account and API tokens.",
      {EVERYONE, PERM_PEOPLE_READ, PERM_ORGS_READ},
      1,
      0},
     {"examiner",
      "Examiner",
-     "Program psychometrics staff: item bank, exam forms, standard setting, program-wide.",
+     "Program staff who work with the framework's content. Reads the frameworks, rubrics "
+     "and crosswalks, and fetches them as CASE 1.0 packages for other systems.",
      {EVERYONE},
      1,
      0},
     {"program_admin",
      "Program administrator",
-     "The certification body's administrator: everything program-wide, people and "
-     "organizations, the audit trail and the outbox.",
+     "Runs the installation: adds organizations and people everywhere, gives every role, "
+     "reads the audit trail and the outbox, and exports or erases a person's data.",
      {PERM_UNSET},
      1,
      1},

@@ -42,14 +42,60 @@ int svc_me(const struct svc *sv, json_t **out, struct cf_error *err)
     return CF_OK;
 }
 
+/*
+ * The frameworks the dashboard links into *out, each {title, version, url, has_rubric}:
+ * what every signed-in person can open. CF_OK with a new array, else the error (and *out
+ * NULL).
+ */
+static int dashboard_frameworks(const struct svc *sv, json_t **out, struct cf_error *err)
+{
+    json_t *list = NULL, *f;
+    size_t i;
+    int rc = svc_framework_list(sv, &list, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    *out = json_array();
+    json_array_foreach(json_object_get(list, "frameworks"), i, f)
+    {
+        json_array_append_new(*out, json_pack("{s:O?, s:O?, s:O?, s:O?}", "title",
+                                              json_object_get(f, "title"), "version",
+                                              json_object_get(f, "version"), "url",
+                                              json_object_get(f, "url"), "has_rubric",
+                                              json_object_get(f, "has_rubric")));
+    }
+    json_decref(list);
+    return CF_OK;
+}
+
+/*
+ * The dashboard: who the person is (svc_me), each role with what it lets them do today
+ * (authz_role_description), the frameworks, and "can": which cards it offers. A card is
+ * offered only when its page answers this person (the permission its route needs), so
+ * the dashboard never links a page that refuses them. *out is the caller's; NULL on error.
+ */
 int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err)
 {
     const json_t *grants;
-    json_t *nowhere;
+    json_t *nowhere, *role, *frameworks = NULL;
+    size_t i;
     int rc = svc_me(sv, out, err);
 
     if (rc != CF_OK)
         return rc;
+    if ((rc = dashboard_frameworks(sv, &frameworks, err)) != CF_OK) {
+        json_decref(*out);
+        *out = NULL;
+        return rc;
+    }
+    json_object_set_new(*out, "has_frameworks", json_boolean(json_array_size(frameworks) > 0));
+    json_object_set_new(*out, "frameworks", frameworks);
+    json_array_foreach(json_object_get(*out, "roles"), i, role)
+    {
+        json_object_set_new(role, "description",
+                            json_string(authz_role_description(svc__str(role, "role"))));
+    }
     grants = sv->who->grants;
     /* An empty chain: only program-wide roles reach it (the whole tree, not one district). */
     nowhere = json_array();

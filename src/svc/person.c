@@ -99,14 +99,15 @@ static int invite_message(const struct svc *sv, const json_t *p, const char *org
     json_decref(grants);
     if (asprintf(&body,
                  "Hello %s,\n\n"
-                 "%s to ctoframe%s%s, where %s keeps the K-12 CTO framework,\n"
-                 "assessments and certification records.%s\n%s\n"
+                 "%s to ctoframe%s%s. There you can read the K-12 CTO\n"
+                 "framework, the rubric of each skill and the crosswalks between frameworks,\n"
+                 "and, if your role allows, look after %s people and organizations.%s\n%s\n"
                  "Open this link within 7 days to choose your password:\n\n"
                  "%s/invite/%s\n\n"
                  "The link works once. If you did not expect this message, ignore it.\n",
                  svc__str(p, "name"), inviter, org_name != NULL ? " for " : "",
                  org_name != NULL ? org_name : "",
-                 org_name != NULL ? "your organization" : "your program",
+                 org_name != NULL ? "your organization's" : "the program's",
                  roles.n > 0 ? " Your role:" : "", buf_str(&roles),
                  sv->base_url != NULL ? sv->base_url : "http://127.0.0.1:8080", token) < 0) {
         buf_free(&roles);
