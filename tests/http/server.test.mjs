@@ -286,11 +286,9 @@ test('a restart on an existing database keeps its data, does not reload, answers
 
         const second = await startServer({ db: d.db });
         try {
-            const t0 = Date.now();
+            // No speed asserted here (a loaded CI machine varies): the log says whether it reloaded.
             const r = await get(second.url + `/frameworks/${P2019.CFDocument.identifier}`);
-            const ms = Date.now() - t0;
             assert.equal(r.status, 200);
-            assert.ok(ms < 2000, `first request took ${ms} ms`);
             assert.doesNotMatch(second.stderr(), /new database: loaded/, 'no second load');
             const docs = await get(second.url + '/ims/case/v1p0/CFDocuments');
             assert.equal(docs.headers['x-total-count'], String(SHIPPED.length), 'no duplicates');
