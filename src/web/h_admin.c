@@ -28,6 +28,7 @@ static void notice(struct req *r, json_t *out)
         {"reinvited", "A new invitation is on its way."},
         {"saved", "Saved."},
         {"erased", "The person's personal data has been erased."},
+        {"deleted", "The organization has been deleted."},
         {"retried", "The message is pending again; it goes out with the next delivery."},
     };
     const char *done = req_query(r, "done");
@@ -294,13 +295,23 @@ int h_person_reinvite(struct req *r, json_t **out, struct cf_error *err)
     return person_done(r, svc_person_reinvite(&sv, r->params[0], out, err), "reinvited", out);
 }
 
+/* The page that asks to confirm an erasure: the person, what goes, the field to type in. */
+int h_person_erase_confirm(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return svc_person_show(&sv, r->params[0], out, err);
+}
+
 int h_person_erase(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    int rc = svc_person_erase(&sv, r->params[0], out, err);
+    const char *confirm = req_field(r, "confirm");
+    /* Nothing typed is no confirmation: only the CLI erases without one. */
+    int rc = svc_person_erase(&sv, r->params[0], confirm != NULL ? confirm : "", out, err);
 
     if (rc != CF_OK) {
-        person_page(r, &r->form_page, NULL);
+        svc_person_show(&sv, r->params[0], &r->form_page, NULL);
         return rc;
     }
     req_redirect(r, "/admin/people?done=erased");
@@ -383,6 +394,32 @@ int h_org_update(struct req *r, json_t **out, struct cf_error *err)
         return rc;
     }
     req_redirect(r, arena_printf(r->arena, "/admin/orgs/%s?done=saved", r->params[0]));
+    return CF_OK;
+}
+
+/* The page that asks to confirm a deletion, or says what keeps the organization. */
+int h_org_delete_confirm(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return svc_org_show(&sv, r->params[0], out, err);
+}
+
+int h_org_delete(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_org_delete(&sv, r->params[0], out, err);
+    const char *parent;
+
+    if (rc != CF_OK) {
+        svc_org_show(&sv, r->params[0], &r->form_page, NULL);
+        return rc;
+    }
+    /* Back to where it was: its parent's page, or the list. */
+    parent = json_string_value(json_object_get(*out, "parent_id"));
+    req_redirect(r, parent != NULL && svc_can_org(&sv, PERM_ORGS_READ, parent)
+                        ? arena_printf(r->arena, "/admin/orgs/%s?done=deleted", parent)
+                        : "/admin/orgs?done=deleted");
     return CF_OK;
 }
 
