@@ -791,9 +791,10 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/admin/people/{}/disable': {},
             '/admin/people/{}/enable': {},
             '/admin/people/{}/invite': {},
-            '/admin/people/{}/erase': {},
+            '/admin/people/{}/erase': { confirm: w.people.leader_a.email },
             '/admin/orgs': { name: 'CSRF State', kind: 'state' },
             '/admin/orgs/{}': { name: 'CSRF renamed' },
+            '/admin/orgs/{}/delete': {},
         };
         const fill = (pattern) => {
             let i = 0;
