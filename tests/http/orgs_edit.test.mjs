@@ -137,6 +137,10 @@ test('a district without a state is marked on the list, the page and the choices
     let html = (await admin.get('/admin/orgs', { html: true })).text;
     assert.match(html, new RegExp(`<a href="/admin/orgs/${oldDistrict}">Old District</a> <span class="tag">district</span> <a class="tag tag-warn" href="/admin/orgs/${oldDistrict}#parent">No state — choose one</a>`));
     assert.match(html, /Old District \(district, no state\)<\/option>/);
+    // The organization choices of the invite form and of a person's roles say so too.
+    for (const p of ['/admin/people', `/admin/people/${w.people.leader_a.id}`]) {
+        assert.match((await admin.get(p, { html: true })).text, new RegExp(`<option value="${oldDistrict}">Old District \\(district, no state\\)</option>`), p);
+    }
     html = (await admin.get(`/admin/orgs/${oldDistrict}`, { html: true })).text;
     assert.match(html, /<dt>Belongs to<\/dt><dd><span class="tag tag-warn">No state — choose one<\/span> <a href="#parent">/);
     assert.match(html, /<select id="parent" name="parent">\s*<option value="">Choose a state<\/option>/);
