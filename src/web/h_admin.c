@@ -373,10 +373,29 @@ int h_orgs_add(struct req *r, json_t **out, struct cf_error *err)
     return CF_OK;
 }
 
-int h_org(struct req *r, json_t **out, struct cf_error *err)
+/*
+ * The organization page; with more places to move it to than a list should hold, the
+ * form's "Belongs to" takes a name or NCES id (move_to) instead of offering the list.
+ */
+static int org_page(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     int rc = svc_org_show(&sv, r->params[0], out, err);
+
+    if (rc == CF_OK && json_array_size(json_object_get(*out, "move_choices")) > ORG_CHOICES_MAX) {
+        json_object_set_new(
+            *out, "move_text",
+            json_pack("{s:I}", "count",
+                      (json_int_t)json_array_size(json_object_get(*out, "move_choices"))));
+        json_object_del(*out, "move_choices");
+        json_object_set_new(*out, "can_move", json_false());
+    }
+    return rc;
+}
+
+int h_org(struct req *r, json_t **out, struct cf_error *err)
+{
+    int rc = org_page(r, out, err);
 
     if (rc == CF_OK)
         notice(r, *out);
@@ -386,10 +405,15 @@ int h_org(struct req *r, json_t **out, struct cf_error *err)
 int h_org_update(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    int rc = svc_org_update(&sv, r->params[0], r->form, out, err);
+    const char *move_to = req_field(r, "move_to");
+    int rc;
 
+    /* The typed place (a long list's stand-in) moves it; left empty, it stays. */
+    if (move_to != NULL && move_to[0] != '\0' && req_field(r, "parent") == NULL)
+        json_object_set_new(r->form, "parent", json_string(move_to));
+    rc = svc_org_update(&sv, r->params[0], r->form, out, err);
     if (rc != CF_OK) {
-        if (svc_org_show(&sv, r->params[0], &r->form_page, NULL) == CF_OK)
+        if (org_page(r, &r->form_page, NULL) == CF_OK)
             json_object_set_new(r->form_page, "edit_failed", json_true());
         return rc;
     }

@@ -261,3 +261,29 @@ test('ctoframe org rename / move / delete', async () => {
     assert.ok(!(await cliJson(['org', 'list'], { db })).some((o) => o.id === id));
     for (const [action, n] of [['org.update', 1], ['org.move', 1], ['org.delete', 1]]) assert.equal((await audited(id, action)).length, n, action);
 });
+
+test('with more than 150 places to choose from, "Belongs to" takes a typed name instead of a list', async () => {
+    // 151 more districts in Other State (one statement, both databases).
+    const rows = Array.from({ length: 151 }, (_, i) => `('${randomUUID()}', 'district', 'Bulk District ${String(i).padStart(3, '0')}', '${otherState}', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')`);
+    rawSql(d.db, `INSERT INTO orgs (id, kind, name, parent_id, created_at, updated_at) VALUES ${rows.join(', ')}`);
+    const school = await addOrg(d.db, 'Roaming School', 'school', { parent: w.orgs.b });
+    const r0 = await admin.get(`/admin/orgs/${school}`);
+    assert.equal(r0.json.move_choices, undefined, 'no list of every district');
+    assert.ok(r0.json.move_text.count > 150, JSON.stringify(r0.json.move_text));
+    const html = (await admin.get(`/admin/orgs/${school}`, { html: true })).text;
+    assert.ok(!html.includes('<select id="parent"'), 'no select');
+    assert.match(html, /<label for="move_to">Move it to <span class="small">\(optional\)<\/span><\/label>\s*<span class="hint" id="move_to-hint">Now in District B\. /);
+    // Left empty: renamed, not moved.
+    let r = await admin.post(`/admin/orgs/${school}`, { name: 'Roaming School 2', move_to: '' }, { form: true, html: true });
+    assert.equal(r.status, 303, show(r));
+    assert.equal((await org(school)).parent_id, w.orgs.b);
+    // A typed name that is no district: refused beside the field, nothing changed.
+    r = await admin.post(`/admin/orgs/${school}`, { name: 'Roaming School 3', move_to: 'Other State' }, { form: true, html: true });
+    assert.equal(r.status, 400);
+    assert.match(r.text, /<p class="field-error" id="move_to-error">A school belongs to a district\. Choose its district\.<\/p>\s*<input type="text" id="move_to" name="move_to" value="Other State"/);
+    assert.equal((await org(school)).name, 'Roaming School 2');
+    // A district's name: moved.
+    r = await admin.post(`/admin/orgs/${school}`, { name: 'Roaming School 2', move_to: 'bulk district 150' }, { form: true, html: true });
+    assert.equal(r.status, 303, show(r));
+    assert.equal((await admin.get(`/admin/orgs/${school}`)).json.parent.name, 'Bulk District 150');
+});
