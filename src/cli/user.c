@@ -357,10 +357,13 @@ int cli_org(int argc, char **argv)
             int depth = (int)json_integer_value(json_object_get(g, "depth"));
             const char *nces = json_string_value(json_object_get(g, "nces_id"));
 
-            printf("%*s%-8s %s%s%s%s  %s\n", depth * 2, "",
+            printf("%*s%-8s %s%s%s%s%s  %s\n", depth * 2, "",
                    json_string_value(json_object_get(g, "kind")),
                    json_string_value(json_object_get(g, "name")), nces != NULL ? " (NCES " : "",
                    nces != NULL ? nces : "", nces != NULL ? ")" : "",
+                   json_is_true(json_object_get(g, "no_state"))
+                       ? " [no state: `ctoframe org move` it into one]"
+                       : "",
                    json_string_value(json_object_get(g, "id")));
         }
     }

@@ -145,6 +145,8 @@ test('a district without a state is marked on the list, the page and the choices
     assert.match(html, /<dt>Belongs to<\/dt><dd><span class="tag tag-warn">No state — choose one<\/span> <a href="#parent">/);
     assert.match(html, /<select id="parent" name="parent">\s*<option value="">Choose a state<\/option>/);
     assert.match(html, new RegExp(`<option value="${otherState}">Other State \\(state\\)</option>`));
+    const listed = await cliOk(['org', 'list'], { db: d.db });
+    assert.match(listed, new RegExp(`district Old District \\[no state: \`ctoframe org move\` it into one\\]  ${oldDistrict}`));
     // Saved without choosing: the name changes, the place stays as it was.
     let r = await admin.post(`/admin/orgs/${oldDistrict}`, { name: 'Old District', parent: '', enrollment: '120' });
     assert.equal(r.status, 200, show(r));
