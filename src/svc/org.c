@@ -351,7 +351,9 @@ static int new_parent(const struct svc *sv, const json_t *before, const json_t *
 
     *moving = 0;
     parent[0] = '\0';
-    if (pkey == NULL)
+    /* Its present parent by id is no move, also when the actor may not see that parent (a
+     * district administrator saving their district as it is, in its state). */
+    if (pkey == NULL || (old != NULL && strcmp(pkey, old) == 0))
         return CF_OK;
     if (pkey[0] != '\0') {
         rc = svc_org_resolve(sv, pkey, parent, err);

@@ -93,6 +93,9 @@ test('move: a district to another state, a school to another district; audited a
     r = await daA.post(`/admin/orgs/${w.orgs.schoolA}`, { name: 'School A1', parent: w.orgs.a });
     assert.equal(r.status, 200, `an unchanged parent is no move: ${show(r)}`);
     assert.equal((await audited(w.orgs.schoolA, 'org.move')).length, 0, 'nothing moved, nothing audited as a move');
+    // District admin A saves their district with its state (which they cannot open): no move.
+    r = await daA.post(`/admin/orgs/${w.orgs.a}`, { name: 'District A', parent: w.orgs.state });
+    assert.equal(r.status, 200, `their district's own state: ${show(r)}`);
     r = await admin.post(`/admin/orgs/${school}`, { name: 'Moving School', parent: 'District B' });
     assert.equal(r.status, 200, show(r));
     assert.equal((await org(school)).parent_id, w.orgs.b);
@@ -236,6 +239,10 @@ test('erasing a person asks for their e-mail address on a confirmation page firs
     assert.equal(r.status, 400);
     assert.match(r.text, /<p class="field-error" id="confirm-error">That is not Erin Erase(?:'|&#39;)s e-mail address\. Type it exactly to confirm the erasure\.<\/p>\s*<input type="text" id="confirm" name="confirm" value="leader-b@example.org"/);
     assert.equal((await admin.get(`/admin/people/${id}`)).json.person.status, 'active', 'not erased');
+    // One's own account: the page says so and offers no form.
+    const own = (await admin.get(`/admin/people/${w.people.program_admin.id}/erase`, { html: true })).text;
+    assert.match(own, /You cannot erase your own account here\./);
+    assert.ok(!own.includes(`action="/admin/people/${w.people.program_admin.id}/erase"`));
     // Typed with other capitals: erased.
     r = await admin.post(`/admin/people/${id}/erase`, { confirm: ' Erin.Erase@Example.org ' }, { form: true, html: true });
     assert.equal(r.status, 303, show(r));
