@@ -27,7 +27,7 @@ static const struct command {
     {"backup", cli_backup, "copy a live SQLite database consistently"},
     {"migrate", cli_migrate, "create or upgrade the database schema"},
     {"user", cli_user, "add, list, grant, revoke and disable user accounts"},
-    {"org", cli_org, "add and list organizations (certification body, states, districts, schools)"},
+    {"org", cli_org, "add, list, rename, move and delete organizations"},
     {"outbox", cli_outbox, "show the messages the system sends, or deliver them over SMTP"},
     {"routes", cli_routes, "list every web route with the permission it needs"},
     {"jobs", cli_jobs, "show the background jobs and their state; run a dead one again"},

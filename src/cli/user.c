@@ -34,10 +34,16 @@ static const char USAGE_USER[] =
 
 static const char USAGE_ORG[] =
     "usage: ctoframe org add NAME --kind KIND [--parent ORG] [--nces ID] [--enrollment N]\n"
-    "       ctoframe org list [--json]\n\n"
-    "Kinds: body (the certification body), state, district (optionally in a state),\n"
-    "school (in a district). ORG is a name, id or NCES id. --nces is the 7-digit\n"
-    "district or 12-digit school NCES id; --enrollment the number of students.\n";
+    "       ctoframe org list [--json]\n"
+    "       ctoframe org rename ORG NEW-NAME\n"
+    "       ctoframe org move ORG --parent ORG\n"
+    "       ctoframe org delete ORG\n\n"
+    "Kinds: body (the certification body), state, district (in a state), school (in a\n"
+    "district). ORG is a name, id or NCES id. --nces is the 7-digit district or 12-digit\n"
+    "school NCES id; --enrollment the number of students.\n"
+    "rename and move keep everything else; move puts a district in another state or a\n"
+    "school in another district. delete removes an organization that holds nothing: no\n"
+    "people, roles or organizations inside it.\n";
 
 static void print_json(const json_t *v)
 {
@@ -216,7 +222,7 @@ int cli_user(int argc, char **argv)
     else if (strcmp(verb, "invite") == 0)
         rc = svc_person_reinvite(&sv, id, &out, &err);
     else
-        rc = svc_person_erase(&sv, id, &out, &err);
+        rc = svc_person_erase(&sv, id, NULL, &out, &err);
     if (rc != CF_OK) {
         rc = fail_field(&err);
         goto out;
@@ -233,6 +239,54 @@ out:
     return rc;
 }
 
+/*
+ * `org rename ORG NAME`, `org move ORG --parent ORG`, `org delete ORG` through the
+ * same svc functions as the organization page. Returns a CLI_ exit code.
+ */
+static int org_change(const struct svc *sv, const struct cli_opts *o)
+{
+    struct cf_error err;
+    char id[37];
+    json_t *org = NULL, *in = NULL, *out = NULL;
+    int rc;
+
+    cf_error_clear(&err);
+    if (svc_org_resolve(sv, o->pos[1], id, &err) != CF_OK)
+        return cli_fail(&err);
+    if (strcmp(o->pos[0], "delete") == 0) {
+        rc = svc_org_delete(sv, id, &out, &err);
+        if (rc == CF_OK)
+            fprintf(stderr, "ctoframe: deleted \"%s\"\n", o->pos[1]);
+        goto out;
+    }
+    /* The form's other fields as they are: only the name or the place changes. */
+    if ((rc = svc_org_show(sv, id, &org, &err)) != CF_OK)
+        goto out;
+    {
+        const json_t *row = json_object_get(org, "org");
+
+        in = json_pack("{s:O?, s:O?, s:O?}", "name", json_object_get(row, "name"), "nces_id",
+                       json_object_get(row, "nces_id"), "enrollment",
+                       json_object_get(row, "enrollment"));
+    }
+    if (strcmp(o->pos[0], "rename") == 0)
+        json_object_set_new(in, "name", json_string(o->pos[2]));
+    else
+        json_object_set_new(in, "parent", json_string(o->parent));
+    rc = svc_org_update(sv, id, in, &out, &err);
+    if (rc == CF_OK)
+        fprintf(stderr, "ctoframe: %s \"%s\"\n",
+                strcmp(o->pos[0], "rename") == 0 ? "renamed" : "moved", o->pos[1]);
+out:
+    json_decref(org);
+    json_decref(in);
+    json_decref(out);
+    if (rc != CF_OK)
+        return fail_field(&err);
+    printf("%s\n", id);
+    return CLI_OK;
+}
+
 int cli_org(int argc, char **argv)
 {
     struct cli_opts o;
@@ -243,10 +297,17 @@ int cli_org(int argc, char **argv)
 
     if (rc != CLI_OK || o.help)
         return rc;
-    if (o.npos < 1 || (strcmp(o.pos[0], "add") == 0    ? o.npos != 2
-                       : strcmp(o.pos[0], "list") == 0 ? o.npos != 1
-                                                       : 1)) {
+    if (o.npos < 1 ||
+        (strcmp(o.pos[0], "add") == 0                                       ? o.npos != 2
+         : strcmp(o.pos[0], "list") == 0                                    ? o.npos != 1
+         : strcmp(o.pos[0], "rename") == 0                                  ? o.npos != 3
+         : strcmp(o.pos[0], "move") == 0 || strcmp(o.pos[0], "delete") == 0 ? o.npos != 2
+                                                                            : 1)) {
         fprintf(stderr, "ctoframe: org: wrong arguments\n%s", USAGE_ORG);
+        return CLI_USAGE;
+    }
+    if (strcmp(o.pos[0], "move") == 0 && o.parent == NULL) {
+        fprintf(stderr, "ctoframe: org move needs --parent (where it goes)\n%s", USAGE_ORG);
         return CLI_USAGE;
     }
     if (strcmp(o.pos[0], "add") == 0 && o.kind == NULL) {
@@ -275,6 +336,10 @@ int cli_org(int argc, char **argv)
         rc = CLI_OK;
         goto out;
     }
+    if (strcmp(o.pos[0], "list") != 0) {
+        rc = org_change(&sv, &o);
+        goto out;
+    }
     if (svc_org_list(&sv, &out, &err) != CF_OK) {
         rc = cli_fail(&err);
         goto out;
@@ -292,10 +357,13 @@ int cli_org(int argc, char **argv)
             int depth = (int)json_integer_value(json_object_get(g, "depth"));
             const char *nces = json_string_value(json_object_get(g, "nces_id"));
 
-            printf("%*s%-8s %s%s%s%s  %s\n", depth * 2, "",
+            printf("%*s%-8s %s%s%s%s%s  %s\n", depth * 2, "",
                    json_string_value(json_object_get(g, "kind")),
                    json_string_value(json_object_get(g, "name")), nces != NULL ? " (NCES " : "",
                    nces != NULL ? nces : "", nces != NULL ? ")" : "",
+                   json_is_true(json_object_get(g, "no_state"))
+                       ? " [no state: `ctoframe org move` it into one]"
+                       : "",
                    json_string_value(json_object_get(g, "id")));
         }
     }

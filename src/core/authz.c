@@ -252,7 +252,8 @@ int authz_org_parent_ok(const char *kind, const char *parent_kind)
         return 0;
     if (strcmp(kind, "body") == 0 || strcmp(kind, "state") == 0)
         return parent_kind == NULL;
+    /* A district belongs to a state (docs/guide.md: older ones without one are shown so). */
     if (strcmp(kind, "district") == 0)
-        return parent_kind == NULL || strcmp(parent_kind, "state") == 0;
+        return parent_kind != NULL && strcmp(parent_kind, "state") == 0;
     return parent_kind != NULL && strcmp(parent_kind, "district") == 0; /* school */
 }

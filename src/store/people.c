@@ -111,6 +111,34 @@ int store_org_count(struct store *s, long *n, struct cf_error *err)
     return rc;
 }
 
+int store_org_holdings(struct store *s, const char *id, json_t **out, struct cf_error *err)
+{
+    /* One query: the people (erased ones apart), the roles given in it, the organizations
+     * inside it, and the erased people whose rows still name it. */
+    static const char sql[] =
+        "SELECT (SELECT count(*) FROM people WHERE org_id = ? AND status <> 'erased'),"
+        " (SELECT count(*) FROM grants WHERE org_id = ?),"
+        " (SELECT count(*) FROM orgs WHERE parent_id = ?),"
+        " (SELECT count(*) FROM people WHERE org_id = ? AND status = 'erased')";
+
+    return store__query_one(s, sql, "people#,roles#,children#,erased#", out, err, "ssss", id, id,
+                            id, id);
+}
+
+int store_org_delete(struct store *s, const char *id, struct cf_error *err)
+{
+    int64_t n = 0;
+    int rc =
+        store__exec(s, "UPDATE people SET org_id = NULL WHERE org_id = ? AND status = 'erased'",
+                    NULL, err, "s", id);
+
+    if (rc == CF_OK)
+        rc = store__exec(s, "DELETE FROM orgs WHERE id = ?", &n, err, "s", id);
+    if (rc == CF_OK && n == 0)
+        rc = cf_error_set(err, CF_ENOTFOUND, "id", "no such organization");
+    return rc;
+}
+
 int store_person_insert(struct store *s, const json_t *p, struct cf_error *err)
 {
     static const char sql[] = "INSERT INTO people (id, email, name, title, org_id, password_hash,"

@@ -133,6 +133,17 @@ int store_org_find(struct store *s, const char *key, json_t **out, struct cf_err
 int store_org_list(struct store *s, json_t **out, struct cf_error *err);
 /* [id, parent id, …, root id] of organization id (empty when there is no such). */
 int store_org_chain(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/*
+ * What organization id holds, in one query: {people (not erased), roles (grants in it),
+ * children (organizations inside it), erased (erased people whose rows still name it)}.
+ */
+int store_org_holdings(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/*
+ * Deletes organization id; the rows of erased people that name it are detached
+ * (org_id NULL) first. CF_ENOTFOUND when there is no such; the caller checks it holds
+ * nothing else (store_org_holdings), else the foreign keys refuse (CF_EDB/CF_ECONFLICT).
+ */
+int store_org_delete(struct store *s, const char *id, struct cf_error *err);
 /* *n = how many organizations exist. */
 int store_org_count(struct store *s, long *n, struct cf_error *err);
 

@@ -203,6 +203,53 @@ static void org_taken(struct cf_error *err, const char *kind, const char *name, 
                  strcmp(kind, "body") == 0 ? "certification body" : kind, name);
 }
 
+/*
+ * CF_EINVAL on "parent" when an organization of kind may not sit under one of
+ * pkind (NULL: under nothing), with what to choose instead; CF_OK when it may.
+ */
+static int placement_ok(const char *kind, const char *pkind, struct cf_error *err)
+{
+    if (authz_org_parent_ok(kind, pkind))
+        return CF_OK;
+    if (strcmp(kind, "school") == 0)
+        return cf_error_set(err, CF_EINVAL, "parent",
+                            "A school belongs to a district. Choose its district.");
+    if (strcmp(kind, "district") == 0)
+        return cf_error_set(err, CF_EINVAL, "parent",
+                            "A district belongs to a state. Choose its state.");
+    return cf_error_set(err, CF_EINVAL, "parent",
+                        "A %s stands on its own. Choose no parent for it.",
+                        strcmp(kind, "body") == 0 ? "certification body" : kind);
+}
+
+/*
+ * CF_EINVAL on "parent" when parent is id itself or inside it (the move would
+ * make a loop); reads the chain above parent from the store, so call it inside
+ * the transaction.
+ */
+static int not_inside(const struct svc *sv, const char *id, const char *parent,
+                      struct cf_error *err)
+{
+    json_t *chain = NULL;
+    size_t i;
+    json_t *c;
+    int rc = store_org_chain(sv->store, parent, &chain, err);
+
+    if (rc != CF_OK)
+        return rc;
+    json_array_foreach(chain, i, c)
+    {
+        if (strcmp(json_string_value(c), id) == 0) {
+            rc = cf_error_set(err, CF_EINVAL, "parent",
+                              "An organization cannot belong to itself or to one inside it. "
+                              "Choose another place.");
+            break;
+        }
+    }
+    json_decref(chain);
+    return rc;
+}
+
 int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err)
 {
     char name[4 * NAME_MAX_CHARS + 1], nces[16], parent[37] = "", now[32];
@@ -248,19 +295,15 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
             goto out;
         pkind = svc__str(p, "kind");
     }
-    if (!authz_org_parent_ok(kind, pkind)) {
-        if (strcmp(kind, "school") == 0)
-            rc = cf_error_set(err, CF_EINVAL, "parent", "A school belongs to a district.");
-        else if (strcmp(kind, "district") == 0)
-            rc = cf_error_set(err, CF_EINVAL, "parent",
-                              "A district belongs to a state (or to nothing).");
-        else
-            rc = cf_error_set(err, CF_EINVAL, "parent", "A %s has no parent organization.", kind);
+    /* District admins add schools to their districts; the rest is program-wide work (refused
+     * before the placement: a district admin's district without a state is not theirs to add). */
+    if (strcmp(kind, "school") != 0 && !svc__can_everywhere(sv, PERM_ORGS_WRITE)) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not add a %s here.", kind);
         goto out;
     }
-    /* District admins add schools to their districts; the rest is program-wide work. */
-    if (!(strcmp(kind, "school") == 0 ? svc__can(sv, PERM_ORGS_WRITE, parent)
-                                      : svc__can_everywhere(sv, PERM_ORGS_WRITE))) {
+    if ((rc = placement_ok(kind, pkind, err)) != CF_OK)
+        goto out;
+    if (strcmp(kind, "school") == 0 && !svc__can(sv, PERM_ORGS_WRITE, parent)) {
         rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not add a %s here.", kind);
         goto out;
     }
@@ -291,12 +334,58 @@ out:
     return CF_OK;
 }
 
+/*
+ * The new parent of before asked for by in ("parent": a name, id or NCES id;
+ * "" for none) into parent, checked inside the transaction: it is visible to
+ * sv (else an unknown organization), the kinds fit, it is not before itself or
+ * inside it, and sv may change it (the new place is in reach too). *moving = 0
+ * when in names no parent or the one before already has.
+ */
+static int new_parent(const struct svc *sv, const json_t *before, const json_t *in, char parent[37],
+                      int *moving, struct cf_error *err)
+{
+    const char *id = svc__str(before, "id"), *kind = svc__str(before, "kind");
+    const char *old = svc__str(before, "parent_id"), *pkey = svc__str(in, "parent");
+    json_t *p = NULL;
+    int rc = CF_OK;
+
+    *moving = 0;
+    parent[0] = '\0';
+    /* Its present parent by id is no move, also when the actor may not see that parent (a
+     * district administrator saving their district as it is, in its state). */
+    if (pkey == NULL || (old != NULL && strcmp(pkey, old) == 0))
+        return CF_OK;
+    if (pkey[0] != '\0') {
+        rc = svc_org_resolve(sv, pkey, parent, err);
+        if (rc != CF_OK) {
+            snprintf(err->field, sizeof err->field, "parent");
+            return rc == CF_ENOTFOUND ? CF_EINVAL : rc;
+        }
+    }
+    if (old != NULL ? strcmp(parent, old) == 0 : parent[0] == '\0')
+        return CF_OK;
+    *moving = 1;
+    if (parent[0] != '\0' && (rc = store_org_get(sv->store, parent, &p, err)) != CF_OK)
+        return rc;
+    rc = placement_ok(kind, svc__str(p, "kind"), err);
+    if (rc == CF_OK && parent[0] != '\0')
+        rc = not_inside(sv, id, parent, err);
+    if (rc == CF_OK && parent[0] != '\0' && !svc__can(sv, PERM_ORGS_WRITE, parent))
+        rc = cf_error_set(err, CF_EFORBIDDEN, "parent",
+                          "You may not move an organization into %s. Choose one you look after.",
+                          svc__str(p, "name"));
+    json_decref(p);
+    return rc;
+}
+
 int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_t **out,
                    struct cf_error *err)
 {
-    char name[4 * NAME_MAX_CHARS + 1], nces[16], now[32];
+    char name[4 * NAME_MAX_CHARS + 1], nces[16], now[32], parent[37] = "";
     json_t *before = NULL, *after = NULL;
+    const char *to;
     long enrollment;
+    int moving = 0;
     int rc;
 
     *out = NULL;
@@ -315,14 +404,16 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
         goto out;
     }
     {
-        /* Every field at fault at once. */
+        /* Every field at fault at once; the name must be free where the organization ends up. */
         struct svc_checks ck = {err, CF_OK};
         struct cf_error e;
+        int prc = new_parent(sv, before, in, parent, &moving, &e);
 
+        svc__check(&ck, prc, &e);
+        to = moving ? (parent[0] != '\0' ? parent : NULL) : svc__str(before, "parent_id");
         rc = svc__text(in, "name", 1, NAME_MAX_CHARS, "a name", name, sizeof name, &e);
-        if (rc == CF_OK)
-            rc = name_free(sv, svc__str(before, "kind"), svc__str(before, "parent_id"), name, id,
-                           &e);
+        if (rc == CF_OK && prc == CF_OK)
+            rc = name_free(sv, svc__str(before, "kind"), to, name, id, &e);
         svc__check(&ck, rc, &e);
         svc__check(&ck, nces_of(in, svc__str(before, "kind"), nces, &e), &e);
         svc__check(&ck, enrollment_of(in, &enrollment, &e), &e);
@@ -331,6 +422,7 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
     }
     after = json_deep_copy(before);
     json_object_set_new(after, "name", json_string(name));
+    json_object_set_new(after, "parent_id", to != NULL ? json_string(to) : json_null());
     json_object_set_new(after, "nces_id", nces[0] != '\0' ? json_string(nces) : json_null());
     json_object_set_new(after, "enrollment",
                         enrollment >= 0 ? json_integer(enrollment) : json_null());
@@ -341,10 +433,11 @@ int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_
     json_object_set_new(after, "updated_at", json_string(now));
     rc = store_org_update(sv->store, after, err);
     if (rc == CF_ECONFLICT)
-        org_taken(err, svc__str(before, "kind"), name, svc__str(before, "parent_id") != NULL, nces);
+        org_taken(err, svc__str(before, "kind"), name, to != NULL, nces);
     if (rc != CF_OK)
         goto out;
-    rc = svc__audit(sv, id, "org.update", "org", id, before, after, err);
+    /* A move is its own entry (old and new parent in before and after), so it can be found. */
+    rc = svc__audit(sv, id, moving ? "org.move" : "org.update", "org", id, before, after, err);
 
 out:
     json_decref(before);
@@ -358,6 +451,100 @@ out:
     }
     *out = after;
     return CF_OK;
+}
+
+/*
+ * What keeps organization id from being deleted, as a sentence into msg ("" when
+ * nothing does): the people, roles and organizations h (store_org_holdings) counts.
+ * Returns 1 when something does.
+ */
+static int delete_blocked(const json_t *h, char *msg, size_t n)
+{
+    long people = (long)json_integer_value(json_object_get(h, "people"));
+    long roles = (long)json_integer_value(json_object_get(h, "roles"));
+    long kids = (long)json_integer_value(json_object_get(h, "children"));
+    char parts[3][64];
+    int np = 0, w;
+
+    msg[0] = '\0';
+    if (people > 0)
+        snprintf(parts[np++], sizeof parts[0], "%ld %s", people, people == 1 ? "person" : "people");
+    if (roles > 0)
+        snprintf(parts[np++], sizeof parts[0], "%ld %s", roles,
+                 roles == 1 ? "role given in it" : "roles given in it");
+    if (kids > 0)
+        snprintf(parts[np++], sizeof parts[0], "%ld %s", kids,
+                 kids == 1 ? "child organization" : "child organizations");
+    if (np == 0)
+        return 0;
+    w = snprintf(msg, n, "This organization still has %s%s%s%s%s. Move or remove them first.",
+                 parts[0],
+                 np == 3   ? ", "
+                 : np == 2 ? " and "
+                           : "",
+                 np >= 2 ? parts[1] : "", np == 3 ? " and " : "", np == 3 ? parts[2] : "");
+    if (w < 0 || (size_t)w >= n)
+        msg[n - 1] = '\0';
+    return 1;
+}
+
+int svc_org_delete(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    char why[sizeof err->message];
+    json_t *before = NULL, *held = NULL;
+    const char *parent;
+    int rc;
+
+    *out = NULL;
+    rc = svc__begin(sv, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = store_org_get(sv->store, id, &before, err);
+    if (rc == CF_ENOTFOUND || (rc == CF_OK && !svc__can(sv, PERM_ORGS_READ, id))) {
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such organization.");
+        goto out;
+    }
+    if (rc != CF_OK)
+        goto out;
+    if (!svc__can(sv, PERM_ORGS_WRITE, id)) {
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You may not delete this organization.");
+        goto out;
+    }
+
+    /* Only an empty organization goes: counted here, inside the transaction, so a person
+     * added or a school moved in meanwhile is seen. */
+    if ((rc = store_org_holdings(sv->store, id, &held, err)) != CF_OK)
+        goto out;
+    if (delete_blocked(held, why, sizeof why)) {
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "%s", why);
+        goto out;
+    }
+    if ((rc = store_org_delete(sv->store, id, err)) != CF_OK)
+        goto out;
+    /* Filed under the parent (which remains), so those who look after it see the entry. */
+    parent = svc__str(before, "parent_id");
+    rc = svc__audit(sv, parent != NULL ? parent : id, "org.delete", "org", id, before, NULL, err);
+
+out:
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    if (rc == CF_OK)
+        *out = json_pack("{s:s, s:b, s:O?}", "id", id, "deleted", 1, "parent_id",
+                         json_object_get(before, "parent_id"));
+    json_decref(held);
+    json_decref(before);
+    return rc;
+}
+
+/*
+ * 1 when o is a district that belongs to no state: allowed before districts had
+ * to, and shown as such wherever its place is shown until someone chooses one.
+ */
+static int no_state(const json_t *o)
+{
+    return strcmp(svc__str(o, "kind"), "district") == 0 && svc__str(o, "parent_id") == NULL;
 }
 
 /*
@@ -408,6 +595,8 @@ static void tree_walk(const struct svc *sv, const json_t *kids, const json_t *id
             const json_t *po = p != NULL ? json_object_get(idx, p) : NULL;
 
             json_object_set_new(c, "depth", json_integer(depth));
+            if (no_state(o))
+                json_object_set_new(c, "no_state", json_true());
             /* Where it is, for lists where two of one name must be told apart (a partial
              * list brings its parents' names along). */
             if (po != NULL)
@@ -507,6 +696,53 @@ int svc_org_count_visible(const struct svc *sv, long *n, struct cf_error *err)
     }
 }
 
+/* An organization as an option of a form: {id, name, kind, parent_name, selected}. */
+static json_t *choice_view(const json_t *o, const json_t *idx, int selected)
+{
+    const char *p = svc__str(o, "parent_id");
+    const json_t *po = p != NULL ? json_object_get(idx, p) : NULL;
+
+    return json_pack("{s:O, s:O, s:O, s:O, s:b, s:b}", "id", json_object_get(o, "id"), "name",
+                     json_object_get(o, "name"), "kind", json_object_get(o, "kind"), "parent_name",
+                     po != NULL ? json_object_get(po, "name") : json_null(), "selected", selected,
+                     "no_state", no_state(o));
+}
+
+/*
+ * The places org may be moved to by sv, for the edit form: the organizations
+ * (from orgs, idx) of a kind that may hold it, that sv may change, and that are
+ * not org or inside it; each {id, name, kind, parent_name, selected}, the
+ * current parent first and selected (also when sv may not change it, so that
+ * saving a new name moves nothing). An empty array for a kind that stands alone.
+ */
+static json_t *move_choices(const struct svc *sv, const json_t *orgs, const json_t *idx,
+                            const json_t *org)
+{
+    const char *id = svc__str(org, "id"), *kind = svc__str(org, "kind");
+    const char *cur = svc__str(org, "parent_id");
+    json_t *list = json_array(), *o;
+    size_t i;
+
+    if (cur != NULL && json_object_get(idx, cur) != NULL)
+        json_array_append_new(list, choice_view(json_object_get(idx, cur), idx, 1));
+    json_array_foreach(orgs, i, o)
+    {
+        const char *oid = svc__str(o, "id");
+        json_t *chain;
+        int inside;
+
+        if (!authz_org_parent_ok(kind, svc__str(o, "kind")) ||
+            (cur != NULL && strcmp(oid, cur) == 0) || !can_on(sv, PERM_ORGS_WRITE, idx, oid))
+            continue;
+        chain = chain_in(idx, oid);
+        inside = svc__contains(chain, json_object_get(org, "id"));
+        json_decref(chain);
+        if (!inside && strcmp(oid, id) != 0)
+            json_array_append_new(list, choice_view(o, idx, 0));
+    }
+    return list;
+}
+
 int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     json_t *orgs, *idx, *org, *children, *people = NULL, *parent;
@@ -552,14 +788,34 @@ int svc_org_show(const struct svc *sv, const char *id, json_t **out, struct cf_e
             json_decref(all);
         }
     }
-    *out = json_pack("{s:O, s:o, s:o, s:o, s:b, s:b, s:b, s:b}", "org", org, "parent", parent,
-                     "children", children, "people", people != NULL ? people : json_null(),
-                     "people_visible", people != NULL, "has_children_kind",
-                     strcmp(svc__str(org, "kind"), "state") == 0 ||
-                         strcmp(svc__str(org, "kind"), "district") == 0,
-                     "can_edit", can_on(sv, PERM_ORGS_WRITE, idx, id), "can_add_school",
-                     strcmp(svc__str(org, "kind"), "district") == 0 &&
-                         can_on(sv, PERM_ORGS_WRITE, idx, id));
+    *out = json_pack(
+        "{s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b}", "org", json_deep_copy(org), "parent", parent,
+        "children", children, "people", people != NULL ? people : json_null(), "people_visible",
+        people != NULL, "has_children_kind",
+        strcmp(svc__str(org, "kind"), "state") == 0 ||
+            strcmp(svc__str(org, "kind"), "district") == 0,
+        "can_edit", can_on(sv, PERM_ORGS_WRITE, idx, id), "can_add_school",
+        strcmp(svc__str(org, "kind"), "district") == 0 && can_on(sv, PERM_ORGS_WRITE, idx, id));
+    if (no_state(org))
+        json_object_set_new(json_object_get(*out, "org"), "no_state", json_true());
+    if (can_on(sv, PERM_ORGS_WRITE, idx, id)) {
+        json_t *held = NULL;
+        char why[sizeof err->message];
+        json_t *choices = move_choices(sv, orgs, idx, org);
+
+        json_object_set_new(*out, "can_move", json_boolean(json_array_size(choices) > 0));
+        json_object_set_new(*out, "move_choices", choices);
+        /* What keeps it from being deleted, said before anyone tries. */
+        if (store_org_holdings(sv->store, id, &held, err) == CF_OK) {
+            json_object_set_new(*out, "delete_blocked",
+                                delete_blocked(held, why, sizeof why) ? json_string(why)
+                                                                      : json_null());
+            json_object_set_new(
+                *out, "can_delete",
+                json_boolean(!json_is_string(json_object_get(*out, "delete_blocked"))));
+        }
+        json_decref(held);
+    }
     json_decref(idx);
     json_decref(orgs);
     return CF_OK;

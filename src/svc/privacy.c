@@ -75,7 +75,33 @@ static int scrub_entries(const struct svc *sv, const struct audit_filter *f, con
     return rc;
 }
 
-int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+/*
+ * 1 when typed (the confirmation field) is person p's e-mail address or name,
+ * ignoring case and the spaces around it.
+ */
+static int confirms(const json_t *p, const char *typed)
+{
+    const char *keys[] = {"email", "name"};
+    size_t n;
+
+    while (*typed == ' ' || *typed == '\t')
+        typed++;
+    n = strlen(typed);
+    while (n > 0 && (typed[n - 1] == ' ' || typed[n - 1] == '\t'))
+        n--;
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        const char *v = svc__str(p, keys[i]);
+
+        if (v != NULL && strlen(v) == n && strncasecmp(v, typed, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int svc_person_erase(const struct svc *sv, const char *id, const char *confirm, json_t **out,
+                     struct cf_error *err)
 {
     char now[32];
     json_t *p = NULL, *after = NULL;
@@ -101,6 +127,16 @@ int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct 
     }
     if ((rc = svc__last_program_admin(sv, id, NULL, err)) != CF_OK)
         goto out;
+    /* Checked against the stored row: what was typed must name this very person. */
+    if (confirm != NULL && !confirms(p, confirm)) {
+        rc = cf_error_set(err, CF_EINVAL, "confirm",
+                          confirm[0] == '\0'
+                              ? "Type %s's e-mail address to confirm the erasure."
+                              : "That is not %s's e-mail address. Type it exactly to confirm "
+                                "the erasure.",
+                          svc__str(p, "name"));
+        goto out;
+    }
     clock_now_iso(now, sizeof now);
     if ((rc = store_person_erase_rows(sv->store, id, now, err)) != CF_OK)
         goto out;

@@ -176,9 +176,22 @@ int svc_api_token_revoke(const struct svc *sv, const char *id, struct cf_error *
  * parent (id, name or NCES id; optional), nces_id, enrollment}.
  */
 int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err);
-/* Changes name, nces_id, enrollment of organization id. */
+/*
+ * Changes name, nces_id, enrollment of organization id and, when in has
+ * "parent" (a name, id or NCES id; "" for none), moves it there: the kinds must
+ * fit (authz_org_parent_ok), the new place may not be the organization or inside
+ * it, and the actor must be allowed to change the new place too. A move is
+ * audited as org.move, any other change as org.update.
+ */
 int svc_org_update(const struct svc *sv, const char *id, const json_t *in, json_t **out,
                    struct cf_error *err);
+/*
+ * Deletes organization id when it holds nothing: no people (erased ones are
+ * detached), no roles given in it, no organization inside it; else
+ * CF_ECONFLICT with a message that counts what is left. Audited as org.delete
+ * (under its parent). *out = {id, deleted, parent_id}.
+ */
+int svc_org_delete(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /*
  * The organizations the actor may see, as a tree in display order:
  * {orgs:[…, depth], parents: those of orgs another may be added under,
@@ -245,8 +258,15 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
                           struct cf_error *err);
 /* Sends a new invitation to an invited person. */
 int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
-/* Removes every personal field; audit entries about them keep only a pseudonym. */
-int svc_person_erase(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+/*
+ * Removes every personal field; audit entries about them keep only a pseudonym.
+ * confirm is what the actor typed to confirm (the person's e-mail address or
+ * name, case and surrounding spaces aside); CF_EINVAL on "confirm" when it
+ * names someone else or nothing. NULL: no confirmation asked (the CLI, where
+ * the command already names the person).
+ */
+int svc_person_erase(const struct svc *sv, const char *id, const char *confirm, json_t **out,
+                     struct cf_error *err);
 /* Everything held about person id (the actor themself, or anyone for a program admin). */
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 

@@ -28,6 +28,7 @@ static void notice(struct req *r, json_t *out)
         {"reinvited", "A new invitation is on its way."},
         {"saved", "Saved."},
         {"erased", "The person's personal data has been erased."},
+        {"deleted", "The organization has been deleted."},
         {"retried", "The message is pending again; it goes out with the next delivery."},
     };
     const char *done = req_query(r, "done");
@@ -294,13 +295,23 @@ int h_person_reinvite(struct req *r, json_t **out, struct cf_error *err)
     return person_done(r, svc_person_reinvite(&sv, r->params[0], out, err), "reinvited", out);
 }
 
+/* The page that asks to confirm an erasure: the person, what goes, the field to type in. */
+int h_person_erase_confirm(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return svc_person_show(&sv, r->params[0], out, err);
+}
+
 int h_person_erase(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    int rc = svc_person_erase(&sv, r->params[0], out, err);
+    const char *confirm = req_field(r, "confirm");
+    /* Nothing typed is no confirmation: only the CLI erases without one. */
+    int rc = svc_person_erase(&sv, r->params[0], confirm != NULL ? confirm : "", out, err);
 
     if (rc != CF_OK) {
-        person_page(r, &r->form_page, NULL);
+        svc_person_show(&sv, r->params[0], &r->form_page, NULL);
         return rc;
     }
     req_redirect(r, "/admin/people?done=erased");
@@ -362,10 +373,29 @@ int h_orgs_add(struct req *r, json_t **out, struct cf_error *err)
     return CF_OK;
 }
 
-int h_org(struct req *r, json_t **out, struct cf_error *err)
+/*
+ * The organization page; with more places to move it to than a list should hold, the
+ * form's "Belongs to" takes a name or NCES id (move_to) instead of offering the list.
+ */
+static int org_page(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     int rc = svc_org_show(&sv, r->params[0], out, err);
+
+    if (rc == CF_OK && json_array_size(json_object_get(*out, "move_choices")) > ORG_CHOICES_MAX) {
+        json_object_set_new(
+            *out, "move_text",
+            json_pack("{s:I}", "count",
+                      (json_int_t)json_array_size(json_object_get(*out, "move_choices"))));
+        json_object_del(*out, "move_choices");
+        json_object_set_new(*out, "can_move", json_false());
+    }
+    return rc;
+}
+
+int h_org(struct req *r, json_t **out, struct cf_error *err)
+{
+    int rc = org_page(r, out, err);
 
     if (rc == CF_OK)
         notice(r, *out);
@@ -375,14 +405,45 @@ int h_org(struct req *r, json_t **out, struct cf_error *err)
 int h_org_update(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    int rc = svc_org_update(&sv, r->params[0], r->form, out, err);
+    const char *move_to = req_field(r, "move_to");
+    int rc;
 
+    /* The typed place (a long list's stand-in) moves it; left empty, it stays. */
+    if (move_to != NULL && move_to[0] != '\0' && req_field(r, "parent") == NULL)
+        json_object_set_new(r->form, "parent", json_string(move_to));
+    rc = svc_org_update(&sv, r->params[0], r->form, out, err);
     if (rc != CF_OK) {
-        if (svc_org_show(&sv, r->params[0], &r->form_page, NULL) == CF_OK)
+        if (org_page(r, &r->form_page, NULL) == CF_OK)
             json_object_set_new(r->form_page, "edit_failed", json_true());
         return rc;
     }
     req_redirect(r, arena_printf(r->arena, "/admin/orgs/%s?done=saved", r->params[0]));
+    return CF_OK;
+}
+
+/* The page that asks to confirm a deletion, or says what keeps the organization. */
+int h_org_delete_confirm(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return svc_org_show(&sv, r->params[0], out, err);
+}
+
+int h_org_delete(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    int rc = svc_org_delete(&sv, r->params[0], out, err);
+    const char *parent;
+
+    if (rc != CF_OK) {
+        svc_org_show(&sv, r->params[0], &r->form_page, NULL);
+        return rc;
+    }
+    /* Back to where it was: its parent's page, or the list. */
+    parent = json_string_value(json_object_get(*out, "parent_id"));
+    req_redirect(r, parent != NULL && svc_can_org(&sv, PERM_ORGS_READ, parent)
+                        ? arena_printf(r->arena, "/admin/orgs/%s?done=deleted", parent)
+                        : "/admin/orgs?done=deleted");
     return CF_OK;
 }
 

@@ -791,9 +791,10 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/admin/people/{}/disable': {},
             '/admin/people/{}/enable': {},
             '/admin/people/{}/invite': {},
-            '/admin/people/{}/erase': {},
+            '/admin/people/{}/erase': { confirm: w.people.leader_a.email },
             '/admin/orgs': { name: 'CSRF State', kind: 'state' },
             '/admin/orgs/{}': { name: 'CSRF renamed' },
+            '/admin/orgs/{}/delete': {},
         };
         const fill = (pattern) => {
             let i = 0;
@@ -1110,7 +1111,7 @@ test('privacy: my data as JSON (no secrets); erase replaces the person by a pseu
         assertJsonError(await da.get(`/admin/people/${who.id}/export`), 404, 'district admin export');
 
         // Erase.
-        r = await admin.post(`/admin/people/${who.id}/erase`, {});
+        r = await admin.post(`/admin/people/${who.id}/erase`, { confirm: who.email });
         assertStatus(r, 200, 'POST /admin/people/{id}/erase');
         const pseudo = r.json.pseudonym;
         assert.match(pseudo, /^Person [0-9a-f]{8}$/);
@@ -1596,7 +1597,7 @@ test('no role locks nobody out; nobody takes away their own role; erased mail is
         // An erased person's waiting invitation cannot be queued again.
         const gone = await addUser(ctx.db, 'to-erase@example.org', { name: 'To Erase', role: 'leader', org: w.orgs.a, password: null });
         const msg = (await outbox(ctx.db)).find((m) => m.to_addr === 'to-erase@example.org');
-        assertStatus(await admin.post(`/admin/people/${gone}/erase`, {}), 200, 'erase');
+        assertStatus(await admin.post(`/admin/people/${gone}/erase`, { confirm: 'to-erase@example.org' }), 200, 'erase');
         const after = (await outbox(ctx.db)).find((m) => m.id === msg.id);
         assert.notEqual(after.status, 'pending', 'the invitation does not go out after erasure');
         assertJsonError(await admin.post(`/admin/outbox/${msg.id}/retry`, {}), 409, 'retry of an erased person\'s message');

@@ -203,8 +203,14 @@ const TABLE = {
         perm: 'people.write', scope: 'person', phase: 2, path: (role, w, s) => `/admin/people/${s.invitees[role]}/invite`,
         expect: gate(200, ['district_admin_a', ...PA], { scoped: true }),
     },
+    'GET /admin/people/{}/erase': {
+        perm: 'people.erase', scope: 'person', path: (role, w) => `/admin/people/${w.people.leader_a.id}/erase`,
+        expect: gate(200, PA, { scoped: true }),
+    },
     'POST /admin/people/{}/erase': {
+        // confirmed by typing the person's e-mail address
         perm: 'people.erase', scope: 'person', phase: 2, path: (role, w, s) => `/admin/people/${s.victims[role]}/erase`,
+        body: (role) => ({ confirm: `victim-${role.replace(/_/g, '-')}@example.org` }),
         expect: gate(200, PA, { scoped: true }),
     },
     'GET /admin/people/{}/export': {
@@ -233,6 +239,15 @@ const TABLE = {
         perm: 'orgs.write', scope: 'org', path: (role, w) => `/admin/orgs/${w.orgs.a}`,
         body: () => ({ name: 'District A' }), // its own name: a change that changes nothing
         expect: gate(200, ['district_admin_a', ...PA], { scoped: true }),
+    },
+    'GET /admin/orgs/{}/delete': {
+        perm: 'orgs.write', scope: 'org', path: (role, w) => `/admin/orgs/${w.orgs.a}/delete`,
+        expect: gate(200, ['district_admin_a', ...PA], { scoped: true }),
+    },
+    'POST /admin/orgs/{}/delete': {
+        // district A holds people, roles and a school: refused (409) for those who may delete
+        perm: 'orgs.write', scope: 'org', path: (role, w) => `/admin/orgs/${w.orgs.a}/delete`,
+        expect: gate(409, ['district_admin_a', ...PA], { scoped: true }),
     },
 
     // the audit trail and the outbox

@@ -149,7 +149,7 @@ static void test_org_tree_rules(void **state)
     assert_false(authz_org_parent_ok("body", "state"));
     assert_true(authz_org_parent_ok("state", NULL));
     assert_true(authz_org_parent_ok("district", "state"));
-    assert_true(authz_org_parent_ok("district", NULL));
+    assert_false(authz_org_parent_ok("district", NULL));
     assert_false(authz_org_parent_ok("district", "district"));
     assert_true(authz_org_parent_ok("school", "district"));
     assert_false(authz_org_parent_ok("school", NULL));

@@ -15,6 +15,7 @@
 #include "testutil.h"
 #include "pgutil.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <unistd.h>
@@ -661,7 +662,17 @@ static void test_org_list_tree(void **state)
     org_add(&cli, "state", "Alpha State", NULL, NULL, st);
     org_add(&cli, "district", "Beta District", st, NULL, beta);
     org_add(&cli, "school", "Zulu School", beta, NULL, id);
-    org_add(&cli, "district", "Lone District", NULL, NULL, id);
+    /* A district without a state, as could be added before districts had to have one. */
+    {
+        json_t *lone =
+            json_pack("{s:s, s:s, s:s, s:n, s:n, s:n, s:s, s:s}", "id",
+                      "00000000-0000-4000-8000-0000000000aa", "kind", "district", "name",
+                      "Lone District", "parent_id", "nces_id", "enrollment", "created_at",
+                      "2020-01-01T00:00:00Z", "updated_at", "2020-01-01T00:00:00Z");
+
+        assert_ok(store_org_insert(s, lone, &err), err);
+        json_decref(lone);
+    }
     org_add(&cli, "district", "Able District", st, NULL, able);
     org_add(&cli, "school", "Apple School", beta, NULL, id);
     org_add(&cli, "school", "Mid School", able, NULL, id);
@@ -1265,7 +1276,7 @@ static void test_last_program_admin(void **state)
                NULL);
     assert_null(out);
     assert_err(svc_person_set_status(&cli, pa, "disabled", &out, &err), err, CF_ECONFLICT, NULL);
-    assert_err(svc_person_erase(&cli, pa, &out, &err), err, CF_ECONFLICT, NULL);
+    assert_err(svc_person_erase(&cli, pa, NULL, &out, &err), err, CF_ECONFLICT, NULL);
     assert_int_equal(n_audit(s), audit);
     row = person_row(s, "pa@x.test");
     assert_string_equal(tu_str(row, "status"), "active");
@@ -2037,7 +2048,7 @@ static void test_erase(void **state)
         struct as da;
 
         as_person(&da, s, w.da);
-        assert_err(svc_person_erase(&da.sv, id, &out, &err), err, CF_ENOTFOUND, NULL);
+        assert_err(svc_person_erase(&da.sv, id, NULL, &out, &err), err, CF_ENOTFOUND, NULL);
         assert_err(svc_person_export(&da.sv, id, &out, &err), err, CF_ENOTFOUND, NULL);
         as_free(&da);
     }
@@ -2052,7 +2063,26 @@ static void test_erase(void **state)
         as_free(&me);
     }
 
-    assert_ok(svc_person_erase(&cli, id, &out, &err), err);
+    /* A confirmation that names nobody, or someone else, erases nothing; the e-mail address
+     * typed with other capitals and spaces around it does. */
+    assert_err(svc_person_erase(&cli, id, "", &out, &err), err, CF_EINVAL, "confirm");
+    assert_err(svc_person_erase(&cli, id, "someone@example.org", &out, &err), err, CF_EINVAL,
+               "confirm");
+    assert_null(out);
+    {
+        json_t *still = NULL;
+
+        assert_ok(store_person_get(s, id, &still, &err), err);
+        assert_string_equal(tu_str(still, "status"), "active");
+        json_decref(still);
+    }
+    {
+        char typed[128];
+
+        snprintf(typed, sizeof typed, "  %s ", email);
+        typed[2] = (char)toupper((unsigned char)typed[2]);
+        assert_ok(svc_person_erase(&cli, id, typed, &out, &err), err);
+    }
     assert_string_equal(tu_str(out, "status"), "erased");
     assert_string_equal(tu_str(out, "id"), id);
     snprintf(pseudo, sizeof pseudo, "%s", tu_str(out, "pseudonym"));
@@ -2095,7 +2125,7 @@ static void test_erase(void **state)
     assert_err(svc_login(&an, email, PW, NULL, NULL, &out, &err), err, CF_EUNAUTH, NULL);
     assert_int_equal(session_check(s, tok, NULL), CF_EUNAUTH);
     assert_err(svc_person_show(&cli, id, &out, &err), err, CF_ENOTFOUND, NULL);
-    assert_err(svc_person_erase(&cli, id, &out, &err), err, CF_ECONFLICT, NULL);
+    assert_err(svc_person_erase(&cli, id, NULL, &out, &err), err, CF_ECONFLICT, NULL);
 
     /* The outbox keeps no personal text. */
     {
@@ -2139,7 +2169,7 @@ static void test_erase_scrubs_throttled_login(void **state)
     for (int i = 0; i < 6; i++)
         svc_login(&an, "a1@x.test", "wrong password", NULL, NULL, &out, &err);
     assert_int_equal(err.code, CF_ETOOMANY);
-    assert_ok(svc_person_erase(&cli, w.a1, &out, &err), err);
+    assert_ok(svc_person_erase(&cli, w.a1, NULL, &out, &err), err);
     json_decref(out);
     text = audit_text(s);
     {

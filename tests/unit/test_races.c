@@ -208,15 +208,15 @@ static long active_admins(struct store *s)
 
 /* --- racing threads ------------------------------------------------------------------- */
 
-enum action { DISABLE, REVOKE_ADMIN, ADD_ORG, ACCEPT_INVITE, RESET_REQUEST };
+enum action { DISABLE, REVOKE_ADMIN, ADD_ORG, ACCEPT_INVITE, RESET_REQUEST, MOVE_ORG, DELETE_ORG };
 
 struct racer {
     const char *url;
     pthread_barrier_t *start;
     enum action what;
     const char *actor_id; /* acting person (NULL: the CLI) */
-    const char *target;   /* person acted on, the new organization's name, or a link token */
-    const char *org;      /* where the role is held (REVOKE_ADMIN) */
+    const char *target;   /* person or organization acted on, a new organization's name, a token */
+    const char *org;      /* where the role is held (REVOKE_ADMIN), the new parent (MOVE_ORG) */
     int rc;
     struct cf_error err;
 };
@@ -246,6 +246,13 @@ static void *race(void *arg)
             r->rc = svc_reset_request(&sv, r->target, &out, &r->err);
         } else if (r->what == REVOKE_ADMIN) {
             r->rc = svc_person_revoke(&sv, r->target, "program_admin", r->org, &out, &r->err);
+        } else if (r->what == DELETE_ORG) {
+            r->rc = svc_org_delete(&sv, r->target, &out, &r->err);
+        } else if (r->what == MOVE_ORG) {
+            json_t *in = json_pack("{s:s, s:s}", "name", "Moving School", "parent", r->org);
+
+            r->rc = svc_org_update(&sv, r->target, in, &out, &r->err);
+            json_decref(in);
         } else {
             json_t *in = json_pack("{s:s, s:s}", "kind", "state", "name", r->target);
 
@@ -428,6 +435,71 @@ static void test_org_add_same_name(void **state)
     }
 }
 
+/*
+ * An empty district is deleted while a school is moved into it: one wins. The
+ * delete counts the school (refused, CF_ECONFLICT) or the move finds no such
+ * district (CF_EINVAL on "parent"); never a school under a district that is
+ * gone, nor a database error. (A loop cannot be raced into: a district only
+ * goes under a state, a school under a district; svc checks it all the same.)
+ */
+static void test_org_delete_vs_move_in(void **state)
+{
+    struct backend *b = *state;
+    struct svc cli = cli_of(b->s);
+    struct cf_error err = {0};
+    char st[37], home[37], school[37];
+    json_t *in, *out = NULL;
+
+    org_add(b->s, "state", "Race State", st);
+    in = json_pack("{s:s, s:s, s:s}", "kind", "district", "name", "Home District", "parent", st);
+    assert_ok(svc_org_add(&cli, in, &out, &err), err);
+    snprintf(home, sizeof home, "%s", tu_str(out, "id"));
+    json_decref(in);
+    json_decref(out);
+    in = json_pack("{s:s, s:s, s:s}", "kind", "school", "name", "Moving School", "parent", home);
+    assert_ok(svc_org_add(&cli, in, &out, &err), err);
+    snprintf(school, sizeof school, "%s", tu_str(out, "id"));
+    json_decref(in);
+    json_decref(out);
+    for (int round = 0; round < ROUNDS; round++) {
+        char name[32], target[37];
+        struct racer r[2];
+        json_t *row = NULL;
+        int won;
+
+        snprintf(name, sizeof name, "Empty District %d", round);
+        in = json_pack("{s:s, s:s, s:s}", "kind", "district", "name", name, "parent", st);
+        assert_ok(svc_org_add(&cli, in, &out, &err), err);
+        snprintf(target, sizeof target, "%s", tu_str(out, "id"));
+        json_decref(in);
+        json_decref(out);
+        r[0] = (struct racer){b->url, NULL, DELETE_ORG, NULL, target, NULL, 0, {0}};
+        r[1] = (struct racer){b->url, NULL, MOVE_ORG, NULL, school, target, 0, {0}};
+        run_race(r, 2);
+        won = (r[0].rc == CF_OK) + (r[1].rc == CF_OK);
+        if (won != 1)
+            fail_msg("round %d: delete %s (%s), move %s (%s); exactly one may win", round,
+                     cf_err_name(r[0].rc), r[0].err.message, cf_err_name(r[1].rc),
+                     r[1].err.message);
+        assert_ok(store_org_get(b->s, school, &row, &err), err);
+        if (r[0].rc == CF_OK) {
+            assert_int_equal(r[1].rc, CF_EINVAL);
+            assert_string_equal(r[1].err.field, "parent");
+            assert_string_equal(tu_str(row, "parent_id"), home);
+        } else {
+            assert_int_equal(r[0].rc, CF_ECONFLICT);
+            assert_non_null(strstr(r[0].err.message, "1 child organization"));
+            assert_string_equal(tu_str(row, "parent_id"), target);
+            /* Back home for the next round; the district stays, with nothing in it. */
+            in = json_pack("{s:s, s:s}", "name", "Moving School", "parent", home);
+            assert_ok(svc_org_update(&cli, school, in, &out, &err), err);
+            json_decref(in);
+            json_decref(out);
+        }
+        json_decref(row);
+    }
+}
+
 /* The invitation token in the newest outbox message (to to). */
 static void invite_token(struct store *s, const char *to, char token[44])
 {
@@ -577,6 +649,7 @@ static void test_lock_needs_transaction(void **state)
     X(test_admins_disable_each_other)                                                              \
     X(test_admins_revoke_each_other)                                                               \
     X(test_org_add_same_name)                                                                      \
+    X(test_org_delete_vs_move_in)                                                                  \
     X(test_invite_accept_vs_disable)                                                               \
     X(test_reset_requests_at_once)                                                                 \
     X(test_org_name_constraint_and_migration)                                                      \
