@@ -1049,7 +1049,8 @@ static json_t *fix_link(struct norm *nm, json_t *v, const char *path)
     if (!json_is_object(v))
         return NULL;
     uri = json_string_value(json_object_get(v, "uri"));
-    if (json_object_get(v, "identifier") == NULL && uri != NULL && uuid_of_uri(uri, id, sizeof id)) {
+    if (json_object_get(v, "identifier") == NULL && uri != NULL &&
+        uuid_of_uri(uri, id, sizeof id)) {
         json_object_set_new(v, "identifier", json_string(id));
         if (snprintf(sub, sizeof sub, "%s.identifier", path) < (int)sizeof sub)
             warn(nm, sub, "The link has no identifier; the UUID its uri names, %s, was used.", id);
@@ -1064,8 +1065,8 @@ static json_t *fix_link(struct norm *nm, json_t *v, const char *path)
         if (title[0] != '\0')
             warn(nm, sub, "The link has no title; the title of %s, \"%s\", was used.", idv, title);
         else
-            warn(nm, sub,
-                 "The link has no title; it was left empty (%s is not in the package).", idv);
+            warn(nm, sub, "The link has no title; it was left empty (%s is not in the package).",
+                 idv);
     }
     return NULL;
 }
@@ -1094,8 +1095,7 @@ static json_t *number_of(const char *s, int integer)
 
 static int allows_null(enum ftype t)
 {
-    return t == T_DATE_OPT_NULL || t == T_STRS_OR_NULL || t == T_LINK_OR_NULL ||
-           t == T_STR_OR_NULL;
+    return t == T_DATE_OPT_NULL || t == T_STRS_OR_NULL || t == T_LINK_OR_NULL || t == T_STR_OR_NULL;
 }
 
 /* 1 when the empty string is a value of the type (text), not a stand-in for "none". */
@@ -1236,8 +1236,8 @@ static json_t *titles_of(const json_t *pkg)
     static const char *const by_title[] = {"title", NULL};
     static const char *const item_keys[] = {"humanCodingScheme", "abbreviatedStatement",
                                             "fullStatement", NULL};
-    static const char *const kinds[] = {"CFConcepts", "CFSubjects", "CFLicenses", "CFItemTypes",
-                                        "CFAssociationGroupings", NULL};
+    static const char *const kinds[] = {
+        "CFConcepts", "CFSubjects", "CFLicenses", "CFItemTypes", "CFAssociationGroupings", NULL};
     const json_t *defs = json_object_get(pkg, "CFDefinitions");
     json_t *titles = json_object(), *o;
     size_t i;

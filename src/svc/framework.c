@@ -33,9 +33,9 @@ static json_t *first_warnings(const json_t *warnings)
     {
         if (i == IMPORT_AUDIT_WARNINGS)
             break;
-        json_array_append_new(out, json_pack("s++", json_string_value(json_object_get(w, "path")),
-                                             ": ",
-                                             json_string_value(json_object_get(w, "message"))));
+        json_array_append_new(out,
+                              json_pack("s++", json_string_value(json_object_get(w, "path")), ": ",
+                                        json_string_value(json_object_get(w, "message"))));
     }
     return out;
 }
