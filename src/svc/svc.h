@@ -400,6 +400,16 @@ int svc_case_item_associations(const struct svc *sv, const char *id, json_t **ou
 int svc_case_association(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 int svc_case_rubric(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 
+/*
+ * The guide to the CASE service for people (/case-api): what each endpoint
+ * returns, with example URLs on this server (sv->base_url, the configured
+ * public address) naming objects it really holds: a framework with a rubric
+ * if there is one, one of its items, associations and rubrics. *out =
+ * {base_url, service_url, has_examples, example_framework, endpoints: [{name,
+ * path, returns, url, curl, has_url}]}.
+ */
+int svc_case_api_guide(const struct svc *sv, json_t **out, struct cf_error *err);
+
 /* --- the outbox and background jobs (svc/outbox.c, svc/jobs.h) ------------ */
 
 /* One message in full; outbox.read. CF_ENOTFOUND with a message for people. */
