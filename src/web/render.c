@@ -45,9 +45,8 @@ int req_is_case(const struct req *r)
 {
     if (r->route != NULL)
         return (r->route->flags & ROUTE_CASE) != 0;
-    return r->path != NULL &&
-           (strncmp(r->path, CASE_PREFIX "/", sizeof CASE_PREFIX) == 0 ||
-            strcmp(r->path, CASE_PREFIX) == 0);
+    return r->path != NULL && (strncmp(r->path, CASE_PREFIX "/", sizeof CASE_PREFIX) == 0 ||
+                               strcmp(r->path, CASE_PREFIX) == 0);
 }
 
 /* Set once at start (serve.c): the configured public address, else the listening one. */
