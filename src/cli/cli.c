@@ -161,13 +161,14 @@ int cli_parse(int argc, char **argv, int first, const char *allowed, struct cli_
                 return CLI_USAGE;
             }
             if (strcmp(name, "no-load") == 0 || strcmp(name, "json") == 0 ||
-                strcmp(name, "password-stdin") == 0) {
+                strcmp(name, "password-stdin") == 0 || strcmp(name, "strict") == 0) {
                 if (eq != NULL) {
                     fprintf(stderr, "ctoframe: option --%s takes no value\n", name);
                     return CLI_USAGE;
                 }
                 *(name[0] == 'n'   ? &o->no_load
                   : name[0] == 'j' ? &o->json
+                  : name[0] == 's' ? &o->strict
                                    : &o->password_stdin) = 1;
                 continue;
             }

@@ -42,6 +42,7 @@ struct cli_opts {
     int no_load;                /* serve --no-load: do not load shipped frameworks */
     int json;                   /* --json: JSON on stdout */
     int password_stdin;         /* user add --password-stdin */
+    int strict;                 /* framework import --strict */
     int help;
     int npos;
     char *pos[8]; /* positional arguments after the command words */

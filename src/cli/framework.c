@@ -12,12 +12,15 @@
 #include "svc/svc.h"
 
 static const char USAGE[] =
-    "usage: ctoframe framework import FILE [--db PATH|URL]\n"
+    "usage: ctoframe framework import FILE [--strict] [--db PATH|URL]\n"
     "       ctoframe framework export ID [--output FILE] [--db PATH|URL]\n"
     "       ctoframe framework list [--db PATH|URL]\n\n"
     "import  reads a CASE 1.0 CFPackage (JSON), checks it and stores it; a package with\n"
     "        the same CFDocument identifier is replaced. Every problem is listed with its\n"
     "        JSON path; if there is any, nothing is written. FILE - reads standard input.\n"
+    "        What packages from other CASE tools often bend, with one obvious meaning (a\n"
+    "        time without a zone is UTC, a link given as a URI string…), is read that way\n"
+    "        and listed as a warning with its JSON path. --strict refuses it instead.\n"
     "export  writes the package of framework ID (its CFDocument identifier) as JSON.\n"
     "list    prints identifier, version and title of every stored framework.\n";
 
@@ -104,7 +107,7 @@ static int do_import(const struct cli_opts *o)
         return rc;
     }
     cf_error_clear(&err);
-    rc = svc_framework_import(&sv, data, n, &res, &problems, &err);
+    rc = svc_framework_import(&sv, data, n, o->strict, &res, &problems, &err);
     free(data);
     if (rc == CF_EINVAL && json_array_size(problems) > 0) {
         size_t i;
@@ -121,6 +124,20 @@ static int do_import(const struct cli_opts *o)
     } else if (rc != CF_OK) {
         rc = cli_fail(&err);
     } else {
+        size_t i;
+        json_t *w;
+        long long normalized = (long long)json_integer_value(json_object_get(res, "normalized"));
+
+        if (normalized > 0)
+            fprintf(stderr,
+                    "ctoframe: warning: %lld value%s of %s did not follow CASE 1.0 and %s read "
+                    "as follows (--strict refuses them):\n",
+                    normalized, normalized == 1 ? "" : "s", file, normalized == 1 ? "was" : "were");
+        json_array_foreach(json_object_get(res, "warnings"), i, w)
+        {
+            fprintf(stderr, "  %s: %s\n", json_string_value(json_object_get(w, "path")),
+                    json_string_value(json_object_get(w, "message")));
+        }
         fprintf(stderr, "ctoframe: %s framework \"%s\" (%lld items, %lld associations)\n",
                 json_is_true(json_object_get(res, "replaced")) ? "replaced" : "imported",
                 json_string_value(json_object_get(res, "title")),
@@ -211,12 +228,16 @@ static int do_list(const struct cli_opts *o)
 int cli_framework(int argc, char **argv)
 {
     struct cli_opts o;
-    int rc = cli_parse(argc, argv, 2, "db output", &o, USAGE);
+    int rc = cli_parse(argc, argv, 2, "db output strict", &o, USAGE);
 
     if (rc != CLI_OK || o.help)
         return rc;
     if (o.npos == 0) {
         fputs(USAGE, stderr);
+        return CLI_USAGE;
+    }
+    if (o.strict && strcmp(o.pos[0], "import") != 0) {
+        fprintf(stderr, "ctoframe: --strict belongs to framework import only\n%s", USAGE);
         return CLI_USAGE;
     }
     if (strcmp(o.pos[0], "import") == 0 && o.npos == 2)

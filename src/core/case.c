@@ -10,7 +10,10 @@
 #include "core/case.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,7 +253,7 @@ int case_is_uuid(const char *s)
 {
     static const int groups[] = {8, 4, 4, 4, 12};
 
-    if (s == NULL || strlen(s) != 36)
+    if (s == NULL || strlen(s) != CASE_UUID_CHARS)
         return 0;
     for (int g = 0, i = 0; g < 5; g++) {
         for (int k = 0; k < groups[g]; k++, i++)
@@ -820,11 +823,13 @@ void case_validate(const json_t *pkg, case_exists_fn exists, void *ctx, json_t *
     }
 }
 
-void case_parse(const char *bytes, size_t n, case_exists_fn exists, void *ctx, json_t **pkg,
-                json_t **problems)
+/*
+ * Reads n bytes of JSON into *pkg (NULL when they are not JSON or too many)
+ * and sets *problems to a new array holding why not.
+ */
+static void load(const char *bytes, size_t n, json_t **pkg, json_t **problems)
 {
     json_error_t je;
-    json_t *v;
 
     *pkg = NULL;
     *problems = json_array();
@@ -836,15 +841,459 @@ void case_parse(const char *bytes, size_t n, case_exists_fn exists, void *ctx, j
         json_array_append_new(*problems, json_pack("{s:s, s:s}", "path", "$", "message", msg));
         return;
     }
-    v = json_loadb(bytes, n, JSON_REJECT_DUPLICATES, &je);
-    if (v == NULL) {
+    *pkg = json_loadb(bytes, n, JSON_REJECT_DUPLICATES, &je);
+    if (*pkg == NULL) {
         char msg[400];
 
         snprintf(msg, sizeof msg, "not valid JSON: line %d, column %d: %s", je.line, je.column,
                  je.text);
         json_array_append_new(*problems, json_pack("{s:s, s:s}", "path", "$", "message", msg));
+    }
+}
+
+void case_parse(const char *bytes, size_t n, case_exists_fn exists, void *ctx, json_t **pkg,
+                json_t **problems)
+{
+    load(bytes, n, pkg, problems);
+    if (*pkg != NULL)
+        case_validate(*pkg, exists, ctx, *problems);
+}
+
+size_t case_parse_lenient(const char *bytes, size_t n, case_exists_fn exists, void *ctx,
+                          json_t **pkg, json_t **problems, json_t **warnings)
+{
+    size_t count = 0;
+
+    *warnings = json_array();
+    load(bytes, n, pkg, problems);
+    if (*pkg != NULL) {
+        count = case_normalize(*pkg, *warnings);
+        case_validate(*pkg, exists, ctx, *problems);
+    }
+    return count;
+}
+
+/* --- packages from the wild ---------------------------------------------- */
+
+/* Room for any time worth rewriting (a date-time with a fraction and an offset). */
+#define CASE_TIME_MAX 64
+
+/* A path or a message of a warning. */
+#define CASE_PATH_MAX 600
+#define CASE_MSG_MAX  512
+
+struct norm {
+    json_t *warnings;
+    size_t count;                 /* rewrites made */
+    size_t listed;                /* of them in warnings */
+    json_t *titles;               /* identifier -> title, for the objects of the package */
+    char doc_time[CASE_TIME_MAX]; /* the CFDocument's lastChangeDateTime; "" when it has none */
+};
+
+/* Cuts s before a UTF-8 sequence that snprintf left incomplete at its end. */
+static void utf8_trim(char *s)
+{
+    size_t n = strlen(s), lead = n;
+    size_t want;
+    unsigned char c;
+
+    while (lead > 0 && n - lead < 4 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0)
+        return;
+    c = (unsigned char)s[lead - 1];
+    want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    if (n - (lead - 1) < want)
+        s[lead - 1] = '\0';
+}
+
+static void warn(struct norm *nm, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Counts one rewrite and lists it, while the list has room. */
+static void warn(struct norm *nm, const char *path, const char *fmt, ...)
+{
+    char msg[CASE_MSG_MAX];
+    va_list ap;
+
+    nm->count++;
+    if (nm->listed >= CASE_MAX_PROBLEMS)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    utf8_trim(msg);
+    if (json_array_append_new(nm->warnings,
+                              json_pack("{s:s, s:s}", "path", path, "message", msg)) == 0)
+        nm->listed++;
+}
+
+enum { TF_SPACE = 1, TF_ZONELESS = 2, TF_COLON = 4, TF_DATE = 8 };
+
+/*
+ * The strict form of a time s written loosely, into out (n bytes). want_dt:
+ * the field takes a date-time only (else a date is fine too). Returns what
+ * was changed (TF_*), or 0 when s needs no change or has no obvious reading.
+ */
+static int fix_time(const char *s, int want_dt, char *out, size_t n)
+{
+    char t[CASE_TIME_MAX];
+    size_t len = strlen(s), p = 19;
+    int flags = 0;
+
+    if (is_datetime(s) || (!want_dt && is_date(s)) || len + 4 >= sizeof t)
+        return 0;
+    if (is_date(s)) {
+        if (snprintf(out, n, "%sT00:00:00Z", s) >= (int)n)
+            return 0;
+        return TF_DATE;
+    }
+    if (len < p)
+        return 0;
+    memcpy(t, s, len + 1);
+    if (t[10] == ' ') {
+        t[10] = 'T';
+        flags |= TF_SPACE;
+    }
+    if (t[p] == '.') {
+        p++;
+        while (isdigit((unsigned char)t[p]))
+            p++;
+    }
+    if (t[p] == '\0') {
+        t[p] = 'Z';
+        t[p + 1] = '\0';
+        flags |= TF_ZONELESS;
+    } else if ((t[p] == '+' || t[p] == '-') && strlen(t + p) == 5 &&
+               strspn(t + p + 1, "0123456789") == 4) {
+        memmove(t + p + 4, t + p + 3, 3); /* "+hhmm" -> "+hh:mm" */
+        t[p + 3] = ':';
+        flags |= TF_COLON;
+    }
+    if (flags == 0 || !is_datetime(t) || snprintf(out, n, "%s", t) >= (int)n)
+        return 0;
+    return flags;
+}
+
+static void warn_time(struct norm *nm, const char *path, const char *was, const char *now,
+                      int flags)
+{
+    if (flags & TF_DATE)
+        warn(nm, path,
+             "\"%s\" is a date where a date-time belongs; it was read as midnight UTC, %s.", was,
+             now);
+    else if (flags & TF_ZONELESS)
+        warn(nm, path, "The time \"%s\" has no zone%s; it was read as UTC, %s.", was,
+             (flags & TF_SPACE) ? " and a space for the T" : "", now);
+    else if (flags & TF_COLON)
+        warn(nm, path, "The time \"%s\" writes its offset without a colon%s; it was read as %s.",
+             was, (flags & TF_SPACE) ? " and a space for the T" : "", now);
+    else
+        warn(nm, path, "The time \"%s\" has a space for the T; it was read as %s.", was, now);
+}
+
+/*
+ * The UUID that the last segment of uri (after its last '/' or ':', before
+ * any query or fragment, a trailing slash forgiven) names, into id (n bytes).
+ * Returns 1, or 0 when that segment is not a UUID.
+ */
+static int uuid_of_uri(const char *uri, char *id, size_t n)
+{
+    size_t end = strcspn(uri, "?#"), start;
+
+    if (end > 0 && uri[end - 1] == '/')
+        end--;
+    start = end;
+    while (start > 0 && uri[start - 1] != '/' && uri[start - 1] != ':')
+        start--;
+    if (end - start != CASE_UUID_CHARS || n <= CASE_UUID_CHARS)
+        return 0;
+    memcpy(id, uri + start, CASE_UUID_CHARS);
+    id[CASE_UUID_CHARS] = '\0';
+    return case_is_uuid(id);
+}
+
+static const char *title_of(const struct norm *nm, const char *id)
+{
+    const char *t = json_string_value(json_object_get(nm->titles, id));
+
+    return t != NULL ? t : "";
+}
+
+/*
+ * A link in its strict form. A URI string naming a UUID comes back as a new
+ * link object (the caller puts it in place of v); a link object missing its
+ * identifier or title gets them in place (NULL returned). NULL too when v has
+ * no obvious reading: case_validate reports it.
+ */
+static json_t *fix_link(struct norm *nm, json_t *v, const char *path)
+{
+    char id[CASE_UUID_CHARS + 1], sub[CASE_PATH_MAX];
+    const char *s = json_string_value(v), *uri, *idv, *title;
+    json_t *t;
+
+    if (s != NULL) {
+        if (!is_uri(s) || !uuid_of_uri(s, id, sizeof id))
+            return NULL;
+        title = title_of(nm, id);
+        if (title[0] != '\0')
+            warn(nm, path, "The link is a URI string; it was read as a link to %s, \"%s\".", id,
+                 title);
+        else
+            warn(nm, path,
+                 "The link is a URI string; it was read as a link to %s (no title: that object "
+                 "is not in the package).",
+                 id);
+        return json_pack("{s:s, s:s, s:s}", "title", title, "identifier", id, "uri", s);
+    }
+    if (!json_is_object(v))
+        return NULL;
+    uri = json_string_value(json_object_get(v, "uri"));
+    if (json_object_get(v, "identifier") == NULL && uri != NULL &&
+        uuid_of_uri(uri, id, sizeof id)) {
+        json_object_set_new(v, "identifier", json_string(id));
+        if (snprintf(sub, sizeof sub, "%s.identifier", path) < (int)sizeof sub)
+            warn(nm, sub, "The link has no identifier; the UUID its uri names, %s, was used.", id);
+    }
+    idv = json_string_value(json_object_get(v, "identifier"));
+    t = json_object_get(v, "title");
+    if ((t == NULL || json_is_null(t)) && idv != NULL && uri != NULL) {
+        title = title_of(nm, idv);
+        json_object_set_new(v, "title", json_string(title));
+        if (snprintf(sub, sizeof sub, "%s.title", path) >= (int)sizeof sub)
+            return NULL;
+        if (title[0] != '\0')
+            warn(nm, sub, "The link has no title; the title of %s, \"%s\", was used.", idv, title);
+        else
+            warn(nm, sub, "The link has no title; it was left empty (%s is not in the package).",
+                 idv);
+    }
+    return NULL;
+}
+
+/* The number s writes, all of it (integer: a whole number in 32 bits); NULL when none. */
+static json_t *number_of(const char *s, int integer)
+{
+    char *end;
+    long long i;
+    double d;
+
+    if (s[0] == '\0' || strspn(s, "+-.0123456789eE") != strlen(s))
+        return NULL;
+    errno = 0;
+    i = strtoll(s, &end, 10);
+    if (*end == '\0' && errno == 0 && i <= INT32_MAX && i >= INT32_MIN)
+        return json_integer((json_int_t)i);
+    if (integer)
+        return NULL;
+    errno = 0;
+    d = strtod(s, &end);
+    if (*end != '\0' || errno != 0 || !isfinite(d))
+        return NULL;
+    return json_real(d);
+}
+
+static int allows_null(enum ftype t)
+{
+    return t == T_DATE_OPT_NULL || t == T_STRS_OR_NULL || t == T_LINK_OR_NULL || t == T_STR_OR_NULL;
+}
+
+/* 1 when the empty string is a value of the type (text), not a stand-in for "none". */
+static int allows_empty(enum ftype t)
+{
+    return t == T_STR || t == T_STR_OR_NULL || t == T_STRS_OR_STR;
+}
+
+static void norm_object(struct norm *nm, json_t *o, const struct cls *c, const char *path);
+
+/* Rewrites field f of object o (at path) when it has one obvious strict reading. */
+static void norm_field(struct norm *nm, json_t *o, const struct field *f, const char *path)
+{
+    json_t *v = json_object_get(o, f->name), *nv, *e;
+    const char *s = json_string_value(v);
+    char fixed[CASE_TIME_MAX], sub[CASE_PATH_MAX];
+    size_t i;
+    int flags;
+
+    /* A missing change time: the package's own (the CFDocument's). */
+    if (f->required && strcmp(f->name, "lastChangeDateTime") == 0 && nm->doc_time[0] != '\0' &&
+        (v == NULL || json_is_null(v) || (s != NULL && s[0] == '\0'))) {
+        warn(nm, path, "lastChangeDateTime is missing; the CFDocument's, %s, was used.",
+             nm->doc_time);
+        json_object_set_new(o, f->name, json_string(nm->doc_time));
         return;
     }
-    case_validate(v, exists, ctx, *problems);
-    *pkg = v;
+    if (v == NULL)
+        return;
+
+    /* null or "" in an optional field that takes neither: the field is absent. */
+    if (!f->required && ((json_is_null(v) && !allows_null(f->type)) ||
+                         (s != NULL && s[0] == '\0' && !allows_empty(f->type)))) {
+        warn(nm, path, "%s",
+             json_is_null(v) ? "The optional field is null; it was left out."
+                             : "The optional field is an empty string; it was left out.");
+        json_object_del(o, f->name);
+        return;
+    }
+
+    switch (f->type) {
+    case T_DATETIME:
+    case T_DATE_OPT_NULL:
+    case T_DATE_OR_DT:
+        if (s != NULL && (flags = fix_time(s, f->type == T_DATETIME, fixed, sizeof fixed)) != 0) {
+            warn_time(nm, path, s, fixed, flags);
+            json_object_set_new(o, f->name, json_string(fixed));
+        }
+        break;
+    case T_INT:
+    case T_NUM:
+        if (s != NULL && (nv = number_of(s, f->type == T_INT)) != NULL) {
+            warn(nm, path, "The number is written as text, \"%s\"; it was read as a number.", s);
+            json_object_set_new(o, f->name, nv);
+        }
+        break;
+    case T_STR:
+    case T_STR_OR_NULL:
+        if (json_is_integer(v)) {
+            char text[32];
+
+            snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            warn(nm, path, "The text is written as a number, %s; it was read as the text \"%s\".",
+                 text, text);
+            json_object_set_new(o, f->name, json_string(text));
+        }
+        break;
+    case T_LINK:
+    case T_LINK_OR_NULL:
+    case T_LINKGEN:
+        nv = fix_link(nm, v, path);
+        if (nv != NULL)
+            json_object_set_new(o, f->name, nv);
+        break;
+    case T_LINKS:
+        if (json_is_string(v) || json_is_object(v)) {
+            nv = json_array();
+            json_array_append(nv, v);
+            warn(nm, path, "%s",
+                 "One link is given where a list of links belongs; it was read as a list of one.");
+            json_object_set_new(o, f->name, nv);
+            v = nv;
+        }
+        json_array_foreach(v, i, e)
+        {
+            if (snprintf(sub, sizeof sub, "%s[%zu]", path, i) >= (int)sizeof sub)
+                break;
+            nv = fix_link(nm, e, sub);
+            if (nv != NULL)
+                json_array_set_new(v, i, nv);
+        }
+        break;
+    case T_ARRAY:
+        json_array_foreach(v, i, e)
+        {
+            if (snprintf(sub, sizeof sub, "%s[%zu]", path, i) >= (int)sizeof sub)
+                break;
+            if (json_is_object(e))
+                norm_object(nm, e, f->of, sub);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void norm_object(struct norm *nm, json_t *o, const struct cls *c, const char *path)
+{
+    char sub[CASE_PATH_MAX];
+
+    for (const struct field *f = c->fields; f->name != NULL; f++) {
+        if (snprintf(sub, sizeof sub, "%s.%s", path, f->name) >= (int)sizeof sub)
+            continue; /* deeper than any package goes */
+        norm_field(nm, o, f, sub);
+    }
+}
+
+/* Notes the title of o (the first of keys it has) under its identifier. */
+static void note_title(json_t *titles, const json_t *o, const char *const keys[])
+{
+    const char *id = json_string_value(json_object_get(o, "identifier"));
+
+    if (id == NULL)
+        return;
+    for (int k = 0; keys[k] != NULL; k++) {
+        const char *t = json_string_value(json_object_get(o, keys[k]));
+
+        if (t != NULL && t[0] != '\0') {
+            json_object_set_new(titles, id, json_string(t));
+            return;
+        }
+    }
+}
+
+/* identifier -> title of every object of pkg a link may name (a new object). */
+static json_t *titles_of(const json_t *pkg)
+{
+    static const char *const by_title[] = {"title", NULL};
+    static const char *const item_keys[] = {"humanCodingScheme", "abbreviatedStatement",
+                                            "fullStatement", NULL};
+    static const char *const kinds[] = {
+        "CFConcepts", "CFSubjects", "CFLicenses", "CFItemTypes", "CFAssociationGroupings", NULL};
+    const json_t *defs = json_object_get(pkg, "CFDefinitions");
+    json_t *titles = json_object(), *o;
+    size_t i;
+
+    note_title(titles, json_object_get(pkg, "CFDocument"), by_title);
+    json_array_foreach(json_object_get(pkg, "CFItems"), i, o) note_title(titles, o, item_keys);
+    json_array_foreach(json_object_get(pkg, "CFRubrics"), i, o) note_title(titles, o, by_title);
+    for (int k = 0; kinds[k] != NULL; k++) {
+        json_array_foreach(json_object_get(defs, kinds[k]), i, o) note_title(titles, o, by_title);
+    }
+    return titles;
+}
+
+size_t case_normalize(json_t *pkg, json_t *warnings)
+{
+    static const struct field lists[] = {
+        {"CFItems", T_ARRAY, 0, &c_item},
+        {"CFAssociations", T_ARRAY, 0, &c_assoc},
+        {"CFRubrics", T_ARRAY, 0, &c_rubric},
+        {NULL, T_STR, 0, NULL},
+    };
+    struct norm nm = {warnings, 0, 0, NULL, ""};
+    json_t *doc, *defs;
+    char path[CASE_PATH_MAX];
+
+    if (!json_is_object(pkg))
+        return 0;
+    nm.titles = titles_of(pkg);
+
+    /* The document first: its change time stands in for the ones missing below. */
+    doc = json_object_get(pkg, "CFDocument");
+    if (json_is_object(doc)) {
+        const char *t;
+
+        norm_object(&nm, doc, &c_document, "$.CFDocument");
+        t = json_string_value(json_object_get(doc, "lastChangeDateTime"));
+        if (t != NULL && is_datetime(t) && strlen(t) < sizeof nm.doc_time)
+            snprintf(nm.doc_time, sizeof nm.doc_time, "%s", t);
+    }
+    for (const struct field *f = lists; f->name != NULL; f++) {
+        snprintf(path, sizeof path, "$.%s", f->name);
+        norm_field(&nm, pkg, f, path);
+    }
+    defs = json_object_get(pkg, "CFDefinitions");
+    if (json_is_null(defs)) {
+        warn(&nm, "$.CFDefinitions", "%s", "The optional field is null; it was left out.");
+        json_object_del(pkg, "CFDefinitions");
+    } else if (json_is_object(defs)) {
+        norm_object(&nm, defs, &c_definitions, "$.CFDefinitions");
+    }
+    json_decref(nm.titles);
+
+    if (nm.count > nm.listed)
+        json_array_append_new(warnings,
+                              json_pack("{s:s, s:s}", "path", "$", "message",
+                                        "More values were rewritten the same ways; they are "
+                                        "counted but not listed."));
+    return nm.count;
 }

@@ -20,20 +20,46 @@ static int exists_in_store(void *ctx, const char *id)
     return yes;
 }
 
-int svc_framework_import(const struct svc *sv, const char *bytes, size_t n, json_t **out,
-                         json_t **problems, struct cf_error *err)
+/* How many of the values an import rewrote its audit entry lists (all are counted). */
+#define IMPORT_AUDIT_WARNINGS 5
+
+/* The first IMPORT_AUDIT_WARNINGS warnings as "path: message" strings (a new array). */
+static json_t *first_warnings(const json_t *warnings)
 {
-    json_t *pkg = NULL, *before = NULL, *after = NULL;
+    json_t *out = json_array(), *w;
+    size_t i;
+
+    json_array_foreach(warnings, i, w)
+    {
+        if (i == IMPORT_AUDIT_WARNINGS)
+            break;
+        json_array_append_new(out,
+                              json_pack("s++", json_string_value(json_object_get(w, "path")), ": ",
+                                        json_string_value(json_object_get(w, "message"))));
+    }
+    return out;
+}
+
+int svc_framework_import(const struct svc *sv, const char *bytes, size_t n, int strict,
+                         json_t **out, json_t **problems, struct cf_error *err)
+{
+    json_t *pkg = NULL, *before = NULL, *after = NULL, *warnings = NULL;
+    size_t normalized = 0;
     const char *id;
     char now[32];
     int rc;
 
     *out = NULL;
-    case_parse(bytes, n, exists_in_store, sv->store, &pkg, problems);
+    if (strict)
+        case_parse(bytes, n, exists_in_store, sv->store, &pkg, problems);
+    else
+        normalized =
+            case_parse_lenient(bytes, n, exists_in_store, sv->store, &pkg, problems, &warnings);
     if (json_array_size(*problems) > 0) {
         json_t *p = json_array_get(*problems, 0);
 
         json_decref(pkg);
+        json_decref(warnings);
         return cf_error_set(err, CF_EINVAL, json_string_value(json_object_get(p, "path")),
                             "the package has %zu problem%s; first: %s: %s",
                             json_array_size(*problems), json_array_size(*problems) == 1 ? "" : "s",
@@ -57,6 +83,10 @@ int svc_framework_import(const struct svc *sv, const char *bytes, size_t n, json
                       (json_int_t)json_array_size(json_object_get(pkg, "CFItems")), "associations",
                       (json_int_t)json_array_size(json_object_get(pkg, "CFAssociations")),
                       "rubrics", (json_int_t)json_array_size(json_object_get(pkg, "CFRubrics")));
+    if (normalized > 0) {
+        json_object_set_new(after, "normalized", json_integer((json_int_t)normalized));
+        json_object_set_new(after, "normalized_first", first_warnings(warnings));
+    }
     {
         struct audit_entry e = {
             .at = now,
@@ -77,6 +107,10 @@ int svc_framework_import(const struct svc *sv, const char *bytes, size_t n, json
     if (rc != CF_OK)
         goto out;
     json_object_set_new(after, "replaced", json_boolean(before != NULL));
+    json_object_del(after, "normalized_first");
+    json_object_set_new(after, "normalized", json_integer((json_int_t)normalized));
+    json_object_set_new(after, "warnings", warnings != NULL ? warnings : json_array());
+    warnings = NULL;
     *out = after;
     after = NULL;
     goto out;
@@ -87,6 +121,7 @@ out:
     json_decref(pkg);
     json_decref(before);
     json_decref(after);
+    json_decref(warnings);
     return rc;
 }
 
@@ -171,7 +206,7 @@ int svc_framework_load_dir(const struct svc *sv, const char *dir, int *loaded, s
             rc = read_file(path, &data, &n, err);
             if (rc != CF_OK)
                 goto out;
-            rc = svc_framework_import(sv, data, n, &res, &problems, err);
+            rc = svc_framework_import(sv, data, n, 1, &res, &problems, err);
             free(data);
             json_decref(res);
             json_decref(problems);
@@ -198,7 +233,7 @@ int svc_framework_load_dir(const struct svc *sv, const char *dir, int *loaded, s
                 snprintf(path, sizeof path, "%s/%s", dir, names[i]);
                 rc = read_file(path, &data, &n, err);
                 if (rc == CF_OK) {
-                    rc = svc_framework_import(sv, data, n, &res, &problems, err);
+                    rc = svc_framework_import(sv, data, n, 1, &res, &problems, err);
                     free(data);
                 }
                 json_decref(res);

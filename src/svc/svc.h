@@ -363,19 +363,27 @@ int svc_refusals_flush(const struct svc *sv, struct cf_error *err);
 
 /*
  * Validates bytes as a CASE 1.0 CFPackage and stores it (replacing a package
- * with the same CFDocument identifier). On invalid input returns CF_EINVAL
- * and *problems is the array of {path, message}; nothing is written. On
- * success *out = {identifier, title, items, associations, rubrics, replaced}.
+ * with the same CFDocument identifier). Unless strict, what a package from
+ * the wild bends with one obvious meaning is read that way first
+ * (case_normalize: a time without a zone is UTC, a link given as a URI
+ * string becomes a link object…); strict refuses it as a problem. On invalid
+ * input returns CF_EINVAL and *problems is the array of {path, message};
+ * nothing is written. On success *out = {identifier, title, items,
+ * associations, rubrics, replaced, normalized (how many values were
+ * rewritten), warnings ([{path, message}], one per rewrite)}; the audit entry
+ * holds the count and the first few.
  */
-int svc_framework_import(const struct svc *sv, const char *bytes, size_t n, json_t **out,
-                         json_t **problems, struct cf_error *err);
+int svc_framework_import(const struct svc *sv, const char *bytes, size_t n, int strict,
+                         json_t **out, json_t **problems, struct cf_error *err);
 
 /* The package of document id, exactly as imported. */
 int svc_framework_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 
 /*
  * Loads every *.json package in dir that is not stored yet, in passes so a
- * crosswalk loads after the frameworks it joins. *loaded = how many.
+ * crosswalk loads after the frameworks it joins, strictly (the packages a
+ * release ships are conformant: one that is not is a bug to see, not to
+ * smooth over). *loaded = how many.
  */
 int svc_framework_load_dir(const struct svc *sv, const char *dir, int *loaded,
                            struct cf_error *err);
@@ -411,6 +419,16 @@ int svc_case_item_associations(const struct svc *sv, const char *id, json_t **ou
                                struct cf_error *err);
 int svc_case_association(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 int svc_case_rubric(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+
+/*
+ * The guide to the CASE service for people (/case-api): what each endpoint
+ * returns, with example URLs on this server (sv->base_url, the configured
+ * public address) naming objects it really holds: a framework with a rubric
+ * if there is one, one of its items, associations and rubrics. *out =
+ * {base_url, service_url, has_examples, example_framework, endpoints: [{name,
+ * path, returns, url, curl, has_url}]}.
+ */
+int svc_case_api_guide(const struct svc *sv, json_t **out, struct cf_error *err);
 
 /* --- the outbox and background jobs (svc/outbox.c, svc/jobs.h) ------------ */
 

@@ -77,3 +77,11 @@ BY_ID(h_case_item, svc_case_item)
 BY_ID(h_case_item_associations, svc_case_item_associations)
 BY_ID(h_case_association, svc_case_association)
 BY_ID(h_case_rubric, svc_case_rubric)
+
+/* /case-api: the guide to the CASE service for people (the same JSON for clients). */
+int h_case_api(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return svc_case_api_guide(&sv, out, err);
+}

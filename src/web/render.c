@@ -41,6 +41,14 @@ const char *req_query(struct req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int req_is_case(const struct req *r)
+{
+    if (r->route != NULL)
+        return (r->route->flags & ROUTE_CASE) != 0;
+    return r->path != NULL && (strncmp(r->path, CASE_PREFIX "/", sizeof CASE_PREFIX) == 0 ||
+                               strcmp(r->path, CASE_PREFIX) == 0);
+}
+
 /* Set once at start (serve.c): the configured public address, else the listening one. */
 const char *req_base_url(struct req *r)
 {
@@ -95,7 +103,7 @@ static void add_headers(struct req *r, struct MHD_Response *res, int status, con
     MHD_add_response_header(res, "Content-Security-Policy", CSP);
     MHD_add_response_header(res, "Cross-Origin-Opener-Policy", "same-origin");
     MHD_add_response_header(res, "X-Request-Id", r->id);
-    if (r->route != NULL && (r->route->flags & ROUTE_CASE)) {
+    if (req_is_case(r)) {
         MHD_add_response_header(res, "Access-Control-Allow-Origin", "*");
         MHD_add_response_header(res, "Access-Control-Expose-Headers", "ETag, X-Total-Count");
     }
@@ -414,7 +422,7 @@ static enum MHD_Result send_error(struct req *r, int status, const char *code, c
         r->nhdr = 0;
         req_header(r, "Allow", allowed_methods(r));
     }
-    if (r->route != NULL && (r->route->flags & ROUTE_CASE)) {
+    if (req_is_case(r)) {
         v = imsx_status(status, message, field);
         ret = send_json(r, status, v, "no-store");
     } else if (r->want_json || r->app->templates == NULL) {

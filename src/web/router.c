@@ -23,6 +23,7 @@ const struct route routes[] = {
     {"GET", "/frameworks/{}", h_framework, "framework", PUB, ROUTE_CACHE},
     {"GET", "/frameworks/{}/items/{}", h_framework_item, "item", PUB, ROUTE_CACHE},
     {"GET", "/frameworks/{}/crosswalk/{}", h_crosswalk, "crosswalk", PUB, ROUTE_CACHE},
+    {"GET", "/case-api", h_case_api, "case_api", PUB, ROUTE_CACHE},
     {"GET", "/ims/case/v1p0/CFDocuments", h_case_documents, NULL, PUB, ROUTE_CASE | ROUTE_CACHE},
     {"GET", "/ims/case/v1p0/CFDocuments/{}", h_case_document, NULL, PUB, ROUTE_CASE | ROUTE_CACHE},
     {"GET", "/ims/case/v1p0/CFPackages/{}", h_case_package, NULL, PUB, ROUTE_CASE | ROUTE_CACHE},

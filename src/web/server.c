@@ -611,8 +611,14 @@ static enum MHD_Result dispatch(struct req *r)
     if (r->route == NULL) {
         if (allowed)
             return render_error(r, 405, "method_not_allowed",
-                                "This address does not accept that kind of request");
-        return render_error(r, 404, "not_found", "There is no page at this address.");
+                                req_is_case(r)
+                                    ? "The CASE service answers GET and HEAD only; it is "
+                                      "read-only."
+                                    : "This address does not accept that kind of request");
+        return render_error(r, 404, "not_found",
+                            req_is_case(r) ? "This server has no CASE endpoint at this address; "
+                                             "/case-api lists the ones it has."
+                                           : "There is no page at this address.");
     }
     if (r->route->flags & (ROUTE_CASE | ROUTE_JSON))
         r->want_json = 1;

@@ -164,6 +164,16 @@ const char *req_query(struct req *r, const char *name);
  */
 const char *req_base_url(struct req *r);
 
+/* Where the CASE 1.0 service lives. */
+#define CASE_PREFIX "/ims/case/v1p0"
+
+/*
+ * 1 when the request belongs to the CASE service: a CASE route, or an
+ * address under CASE_PREFIX that no route answers (it answers as the
+ * service does: imsx_StatusInfo JSON with CORS, never an HTML page).
+ */
+int req_is_case(const struct req *r);
+
 /* The svc context of this request (acting as the signed-in person). */
 struct svc req_svc(struct req *r);
 
@@ -252,6 +262,7 @@ int h_case_item(struct req *r, json_t **out, struct cf_error *err);
 int h_case_item_associations(struct req *r, json_t **out, struct cf_error *err);
 int h_case_association(struct req *r, json_t **out, struct cf_error *err);
 int h_case_rubric(struct req *r, json_t **out, struct cf_error *err);
+int h_case_api(struct req *r, json_t **out, struct cf_error *err);
 /* h_auth.c */
 int h_login_form(struct req *r, json_t **out, struct cf_error *err);
 int h_login(struct req *r, json_t **out, struct cf_error *err);

@@ -95,6 +95,7 @@ const TABLE = {
     'GET /': { perm: 'public', scope: 'none', expect: everyone(200) },
     'GET /healthz': { perm: 'public', scope: 'none', expect: everyone(200) },
     'GET /frameworks': { perm: 'public', scope: 'none', expect: everyone(200) },
+    'GET /case-api': { perm: 'public', scope: 'none', expect: everyone(200) },
     'GET /frameworks/{}': { perm: 'public', scope: 'none', path: () => `/frameworks/${ID2019}`, expect: everyone(200) },
     'GET /frameworks/{}/items/{}': {
         perm: 'public', scope: 'none', path: () => `/frameworks/${ID2019}/items/${ITEM.identifier}`, expect: everyone(200),

@@ -959,6 +959,398 @@ static void test_association_types(void **state)
     assert_true(child);
 }
 
+/* --- packages from the wild: the lenient reading -------------------------- */
+
+/*
+ * Serializes v and reads it leniently. Returns the warnings; *problems gets
+ * the problems left and *out (when not NULL) the rewritten package.
+ */
+static json_t *lenient(const json_t *v, json_t **problems, json_t **out, size_t *count)
+{
+    char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_t *pkg = NULL, *warnings = NULL;
+    size_t n;
+
+    assert_non_null(text);
+    n = case_parse_lenient(text, strlen(text), NULL, NULL, &pkg, problems, &warnings);
+    free(text);
+    assert_non_null(pkg);
+    assert_non_null(*problems);
+    assert_non_null(warnings);
+    if (count != NULL)
+        *count = n;
+    if (out != NULL)
+        *out = pkg;
+    else
+        json_decref(pkg);
+    return warnings;
+}
+
+/* The string at key of object o ("" when there is none). */
+static const char *str_at(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return s != NULL ? s : "";
+}
+
+/* Asserts that pkg, rewritten, is now strictly good and reads again with no warning. */
+static void assert_strict_now(const json_t *pkg)
+{
+    json_t *problems = parse_value(pkg, NULL, NULL), *again;
+    size_t count = 99;
+
+    assert_problem_paths(problems, 0);
+    json_decref(problems);
+    again = lenient(pkg, &problems, NULL, &count);
+    assert_int_equal(count, 0);
+    assert_problem_paths(again, 0);
+    json_decref(again);
+    json_decref(problems);
+}
+
+static void test_wild_time_without_zone(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings, *out;
+    size_t count = 0;
+
+    (void)state;
+    json_object_set_new(item_at(p, 1), "lastChangeDateTime", json_string("2017-05-25T18:05:33"));
+    json_object_set_new(item_at(p, 0), "statusStartDate", json_string("2017-05-25T18:05:33.250"));
+    /* Strict: refused, as before. */
+    problems = parse_value(p, NULL, NULL);
+    assert_problem_paths(problems, 2, "$.CFItems[0].statusStartDate",
+                         "$.CFItems[1].lastChangeDateTime");
+    json_decref(problems);
+
+    warnings = lenient(p, &problems, &out, &count);
+    assert_problem_paths(problems, 0);
+    assert_problem_paths(warnings, 2, "$.CFItems[0].statusStartDate",
+                         "$.CFItems[1].lastChangeDateTime");
+    assert_int_equal(count, 2);
+    tu_assert_contains(problem_message(warnings, 1), "no zone");
+    tu_assert_contains(problem_message(warnings, 1), "UTC");
+    assert_string_equal(str_at(item_at(out, 1), "lastChangeDateTime"), "2017-05-25T18:05:33Z");
+    assert_string_equal(str_at(item_at(out, 0), "statusStartDate"), "2017-05-25T18:05:33.250Z");
+    assert_strict_now(out);
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(out);
+    json_decref(p);
+}
+
+static void test_wild_time_other_forms(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings, *out;
+
+    (void)state;
+    json_object_set_new(json_object_get(p, "CFDocument"), "lastChangeDateTime",
+                        json_string("2017-05-25 18:05:33+0200"));
+    json_object_set_new(assoc_at(p, 0), "lastChangeDateTime", json_string("2017-05-25"));
+    json_object_set_new(assoc_at(p, 1), "lastChangeDateTime", json_string("2017-05-25 18:05:33"));
+    /* A bare date is fine where a date belongs: no rewrite. */
+    json_object_set_new(item_at(p, 0), "statusEndDate", json_string("2030-06-30"));
+    warnings = lenient(p, &problems, &out, NULL);
+    assert_problem_paths(problems, 0);
+    assert_problem_paths(warnings, 3, "$.CFDocument.lastChangeDateTime",
+                         "$.CFAssociations[0].lastChangeDateTime",
+                         "$.CFAssociations[1].lastChangeDateTime");
+    assert_string_equal(str_at(json_object_get(out, "CFDocument"), "lastChangeDateTime"),
+                        "2017-05-25T18:05:33+02:00");
+    assert_string_equal(str_at(assoc_at(out, 0), "lastChangeDateTime"), "2017-05-25T00:00:00Z");
+    tu_assert_contains(problem_message(warnings, 1), "midnight UTC");
+    assert_string_equal(str_at(assoc_at(out, 1), "lastChangeDateTime"), "2017-05-25T18:05:33Z");
+    assert_string_equal(str_at(item_at(out, 0), "statusEndDate"), "2030-06-30");
+    assert_strict_now(out);
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(out);
+    json_decref(p);
+}
+
+static void test_wild_time_no_reading(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings;
+
+    (void)state;
+    /* Not a time at all, an impossible date, an unknown zone form: still refused. */
+    json_object_set_new(item_at(p, 0), "lastChangeDateTime", json_string("yesterday"));
+    json_object_set_new(item_at(p, 1), "lastChangeDateTime", json_string("2023-02-29T10:00:00"));
+    json_object_set_new(assoc_at(p, 0), "lastChangeDateTime",
+                        json_string("2017-05-25T18:05:33 CET"));
+    warnings = lenient(p, &problems, NULL, NULL);
+    assert_problem_paths(warnings, 0);
+    assert_problem_paths(problems, 3, "$.CFItems[0].lastChangeDateTime",
+                         "$.CFItems[1].lastChangeDateTime",
+                         "$.CFAssociations[0].lastChangeDateTime");
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(p);
+}
+
+static void test_wild_uri_string_links(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings, *out, *l;
+
+    (void)state;
+    json_object_set_new(json_object_get(p, "CFDocument"), "CFPackageURI",
+                        json_string("http://opensalt.example/uri/" ID_DOC));
+    json_object_set_new(item_at(p, 0), "CFDocumentURI",
+                        json_string("http://opensalt.example/uri/" ID_DOC "/?x=1"));
+    json_object_set_new(assoc_at(p, 0), "originNodeURI", json_string("urn:uuid:" ID_LEAF));
+    /* A type that is not in the package: the link comes with an empty title. */
+    json_object_set_new(item_at(p, 1), "CFItemTypeURI",
+                        json_string("https://elsewhere.example/CFItemTypes/" ID_ELSEWHERE));
+    warnings = lenient(p, &problems, &out, NULL);
+    assert_problem_paths(problems, 0);
+    assert_problem_paths(warnings, 4, "$.CFDocument.CFPackageURI", "$.CFItems[0].CFDocumentURI",
+                         "$.CFItems[1].CFItemTypeURI", "$.CFAssociations[0].originNodeURI");
+    l = json_object_get(json_object_get(out, "CFDocument"), "CFPackageURI");
+    assert_string_equal(str_at(l, "identifier"), ID_DOC);
+    assert_string_equal(str_at(l, "title"), "Mini");
+    assert_string_equal(str_at(l, "uri"), "http://opensalt.example/uri/" ID_DOC);
+    l = json_object_get(item_at(out, 0), "CFDocumentURI");
+    assert_string_equal(str_at(l, "identifier"), ID_DOC);
+    l = json_object_get(assoc_at(out, 0), "originNodeURI");
+    assert_string_equal(str_at(l, "identifier"), ID_LEAF);
+    assert_string_equal(str_at(l, "title"), "P.1"); /* the item's humanCodingScheme */
+    l = json_object_get(item_at(out, 1), "CFItemTypeURI");
+    assert_string_equal(str_at(l, "identifier"), ID_ELSEWHERE);
+    assert_string_equal(str_at(l, "title"), "");
+    assert_strict_now(out);
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(out);
+    json_decref(p);
+}
+
+static void test_wild_uri_string_without_uuid(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings;
+
+    (void)state;
+    json_object_set_new(json_object_get(p, "CFDocument"), "CFPackageURI",
+                        json_string("http://opensalt.example/packages/latest"));
+    json_object_set_new(item_at(p, 0), "CFDocumentURI", json_string(ID_DOC)); /* no URI */
+    warnings = lenient(p, &problems, NULL, NULL);
+    assert_problem_paths(warnings, 0);
+    assert_problem_paths(problems, 2, "$.CFDocument.CFPackageURI", "$.CFItems[0].CFDocumentURI");
+    tu_assert_contains(problem_message(problems, 0), "link object");
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(p);
+}
+
+static void test_wild_link_object_incomplete(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings, *out, *l;
+
+    (void)state;
+    json_object_del(json_object_get(assoc_at(p, 1), "destinationNodeURI"), "identifier");
+    json_object_del(json_object_get(assoc_at(p, 1), "destinationNodeURI"), "title");
+    json_object_set_new(json_object_get(assoc_at(p, 0), "originNodeURI"), "title", json_null());
+    warnings = lenient(p, &problems, &out, NULL);
+    assert_problem_paths(problems, 0);
+    assert_problem_paths(warnings, 3, "$.CFAssociations[0].originNodeURI.title",
+                         "$.CFAssociations[1].destinationNodeURI.identifier",
+                         "$.CFAssociations[1].destinationNodeURI.title");
+    l = json_object_get(assoc_at(out, 1), "destinationNodeURI");
+    assert_string_equal(str_at(l, "identifier"), ID_DOC);
+    assert_string_equal(str_at(l, "title"), "Mini");
+    assert_strict_now(out);
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(out);
+    json_decref(p);
+}
+
+static void test_wild_null_and_empty_optional(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings, *out, *doc;
+
+    (void)state;
+    doc = json_object_get(p, "CFDocument");
+    json_object_set_new(doc, "description", json_null());
+    json_object_set_new(doc, "statusStartDate", json_string(""));
+    json_object_set_new(doc, "licenseURI", json_string(""));
+    json_object_set_new(doc, "statusEndDate", json_null());       /* null is allowed here */
+    json_object_set_new(item_at(p, 0), "notes", json_string("")); /* "" is text: kept */
+    json_object_set_new(item_at(p, 0), "CFItemTypeURI", json_null());
+    json_object_set_new(assoc_at(p, 0), "sequenceNumber", json_string(""));
+    warnings = lenient(p, &problems, &out, NULL);
+    assert_problem_paths(problems, 0);
+    assert_problem_paths(warnings, 5, "$.CFDocument.description", "$.CFDocument.statusStartDate",
+                         "$.CFDocument.licenseURI", "$.CFItems[0].CFItemTypeURI",
+                         "$.CFAssociations[0].sequenceNumber");
+    tu_assert_contains(problem_message(warnings, 0), "left out");
+    doc = json_object_get(out, "CFDocument");
+    assert_null(json_object_get(doc, "description"));
+    assert_null(json_object_get(doc, "licenseURI"));
+    assert_true(json_is_null(json_object_get(doc, "statusEndDate")));
+    assert_string_equal(str_at(item_at(out, 0), "notes"), "");
+    assert_null(json_object_get(assoc_at(out, 0), "sequenceNumber"));
+    assert_strict_now(out);
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(out);
+    json_decref(p);
+
+    /* A required field that is null stays a problem. */
+    p = mini_pkg();
+    json_object_set_new(json_object_get(p, "CFDocument"), "title", json_null());
+    warnings = lenient(p, &problems, NULL, NULL);
+    assert_problem_paths(warnings, 0);
+    assert_problem_paths(problems, 1, "$.CFDocument.title");
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(p);
+}
+
+static void test_wild_numbers_and_text(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings, *out, *crit;
+
+    (void)state;
+    json_object_set_new(assoc_at(p, 0), "sequenceNumber", json_string("2"));
+    crit = criterion_at(p, 0);
+    json_object_set_new(crit, "weight", json_string("12.5"));
+    json_object_set_new(item_at(p, 0), "listEnumeration", json_integer(3));
+    json_object_set_new(assoc_at(p, 1), "sequenceNumber", json_string("two")); /* no reading */
+    warnings = lenient(p, &problems, &out, NULL);
+    assert_problem_paths(warnings, 3, "$.CFItems[0].listEnumeration",
+                         "$.CFAssociations[0].sequenceNumber",
+                         "$.CFRubrics[0].CFRubricCriteria[0].weight");
+    assert_problem_paths(problems, 1, "$.CFAssociations[1].sequenceNumber");
+    assert_int_equal(json_integer_value(json_object_get(assoc_at(out, 0), "sequenceNumber")), 2);
+    assert_true(json_real_value(json_object_get(criterion_at(out, 0), "weight")) == 12.5);
+    assert_string_equal(str_at(item_at(out, 0), "listEnumeration"), "3");
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(out);
+    json_decref(p);
+}
+
+static void test_wild_missing_last_change(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings, *out;
+
+    (void)state;
+    json_object_del(item_at(p, 0), "lastChangeDateTime");
+    json_object_set_new(assoc_at(p, 1), "lastChangeDateTime", json_null());
+    warnings = lenient(p, &problems, &out, NULL);
+    assert_problem_paths(problems, 0);
+    assert_problem_paths(warnings, 2, "$.CFItems[0].lastChangeDateTime",
+                         "$.CFAssociations[1].lastChangeDateTime");
+    assert_string_equal(str_at(item_at(out, 0), "lastChangeDateTime"), STAMP);
+    assert_strict_now(out);
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(out);
+    json_decref(p);
+
+    /* The document's own is missing: nothing stands in for any. */
+    p = mini_pkg();
+    json_object_del(json_object_get(p, "CFDocument"), "lastChangeDateTime");
+    json_object_del(item_at(p, 0), "lastChangeDateTime");
+    warnings = lenient(p, &problems, NULL, NULL);
+    assert_problem_paths(warnings, 0);
+    assert_problem_paths(problems, 2, "$.CFDocument.lastChangeDateTime",
+                         "$.CFItems[0].lastChangeDateTime");
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(p);
+}
+
+static void test_wild_single_subject_link(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings, *out, *subj;
+
+    (void)state;
+    json_object_set_new(json_object_get(p, "CFDocument"), "subjectURI",
+                        json_string("https://subjects.example/CFSubjects/" ID_ELSEWHERE));
+    warnings = lenient(p, &problems, &out, NULL);
+    assert_problem_paths(problems, 0);
+    assert_problem_paths(warnings, 2, "$.CFDocument.subjectURI", "$.CFDocument.subjectURI[0]");
+    subj = json_object_get(json_object_get(out, "CFDocument"), "subjectURI");
+    assert_int_equal(json_array_size(subj), 1);
+    assert_string_equal(str_at(json_array_get(subj, 0), "identifier"), ID_ELSEWHERE);
+    assert_strict_now(out);
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(out);
+    json_decref(p);
+}
+
+/* What is truly broken stays refused in the lenient reading too. */
+static void test_wild_still_refused(void **state)
+{
+    json_t *p = mini_pkg(), *problems, *warnings;
+
+    (void)state;
+    json_object_set_new(item_at(p, 0), "identifier", json_string("not-a-uuid"));
+    json_object_del(item_at(p, 1), "fullStatement");
+    json_object_set_new(json_object_get(assoc_at(p, 1), "destinationNodeURI"), "identifier",
+                        json_string(ID_ELSEWHERE)); /* dangling isChildOf */
+    json_object_set_new(item_at(p, 1), "lastChangeDateTime", json_string("2017-05-25T18:05:33"));
+    warnings = lenient(p, &problems, NULL, NULL);
+    assert_problem_paths(warnings, 1, "$.CFItems[1].lastChangeDateTime");
+    /* The leaf's identifier is bad, so the association from it dangles too. */
+    assert_problem_paths(problems, 4, "$.CFItems[0].identifier", "$.CFItems[1].fullStatement",
+                         "$.CFAssociations[0].originNodeURI.identifier",
+                         "$.CFAssociations[1].destinationNodeURI.identifier");
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(p);
+}
+
+/* Every rewrite is counted; the list stops at CASE_MAX_PROBLEMS plus a summary. */
+static void test_wild_many_warnings(void **state)
+{
+    json_t *p = json_deep_copy(g_2019), *problems, *warnings, *out;
+    size_t n = json_array_size(json_object_get(p, "CFItems")) +
+               json_array_size(json_object_get(p, "CFAssociations")),
+           count = 0, i;
+    json_t *it;
+
+    (void)state;
+    assert_true(n > CASE_MAX_PROBLEMS);
+    json_array_foreach(json_object_get(p, "CFItems"), i, it)
+        json_object_set_new(it, "lastChangeDateTime", json_string("2019-01-01T00:00:00"));
+    json_array_foreach(json_object_get(p, "CFAssociations"), i, it)
+        json_object_set_new(it, "lastChangeDateTime", json_string("2019-01-01T00:00:00"));
+    warnings = lenient(p, &problems, &out, &count);
+    assert_problem_paths(problems, 0);
+    assert_int_equal(count, n);
+    assert_int_equal(json_array_size(warnings), CASE_MAX_PROBLEMS + 1);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(warnings, CASE_MAX_PROBLEMS), "path")),
+        "$");
+    json_decref(warnings);
+    json_decref(problems);
+    json_decref(out);
+    json_decref(p);
+}
+
+/* Conformant packages come through the lenient reading untouched. */
+static void test_wild_conformant_untouched(void **state)
+{
+    const json_t *pkgs[] = {g_2009, g_2019, g_iste};
+
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        json_t *problems, *out;
+        size_t count = 99;
+        json_t *warnings = lenient(pkgs[i], &problems, &out, &count);
+
+        assert_int_equal(count, 0);
+        assert_problem_paths(warnings, 0);
+        tu_assert_json_equal(pkgs[i], out, "lenient read of a conformant package");
+        json_decref(warnings);
+        json_decref(problems);
+        json_decref(out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -992,6 +1384,19 @@ int main(void)
         cmocka_unit_test(test_is_uuid),
         cmocka_unit_test(test_is_strict_uuid),
         cmocka_unit_test(test_association_types),
+        cmocka_unit_test(test_wild_time_without_zone),
+        cmocka_unit_test(test_wild_time_other_forms),
+        cmocka_unit_test(test_wild_time_no_reading),
+        cmocka_unit_test(test_wild_uri_string_links),
+        cmocka_unit_test(test_wild_uri_string_without_uuid),
+        cmocka_unit_test(test_wild_link_object_incomplete),
+        cmocka_unit_test(test_wild_null_and_empty_optional),
+        cmocka_unit_test(test_wild_numbers_and_text),
+        cmocka_unit_test(test_wild_missing_last_change),
+        cmocka_unit_test(test_wild_single_subject_link),
+        cmocka_unit_test(test_wild_still_refused),
+        cmocka_unit_test(test_wild_many_warnings),
+        cmocka_unit_test(test_wild_conformant_untouched),
     };
 
     return cmocka_run_group_tests_name("case", tests, group_setup, group_teardown);
