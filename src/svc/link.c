@@ -450,7 +450,7 @@ int svc_reset_request(const struct svc *sv, const char *email_in, json_t **out,
         return rc;
 
     rc = svc__throttled(sv, addr_key, THROTTLE_ADDRESS,
-                        "Too many requests for a new password from your address", err);
+                        "requests for a new password from your address", err);
     if (rc == CF_OK)
         rc = store_login_failure_add(sv->store, addr_key, now, err);
     if (rc == CF_OK)

@@ -34,7 +34,8 @@ import {
     buildWorld,
 } from './authhelp.mjs';
 
-const BAD_LOGIN = 'The e-mail address or password is not right.';
+const BAD_LOGIN =
+    'The e-mail address or password is not right. Check both and try again, or choose a new password with “Forgot your password?”.';
 const SCRIPT = '<script>alert(1)</script>';
 const SCRIPT_ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
 const SQL1 = "'; DROP TABLE people; --";
