@@ -437,6 +437,7 @@ int h_audit(struct req *r, json_t **out, struct cf_error *err)
         r->form_page = json_pack("{s:{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}, s:[]}", "filter",
                                  "actor", f.actor, "action", f.action, "org", f.org, "object_id",
                                  f.object_id, "since", f.since, "until", f.until, "entries");
+        json_object_set_new(r->form_page, "actions", svc_audit_action_choices(f.action));
         r->form_ids = "actor:f-actor action:f-action org:f-org object_id:f-object since:f-since "
                       "until:f-until";
         return rc;
