@@ -16,7 +16,7 @@ int store_audit_append(struct store *s, const struct audit_entry *e, struct cf_e
     int rc;
 
     if ((e->before != NULL && before == NULL) || (e->after != NULL && after == NULL)) {
-        rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
         goto out;
     }
     if (e->at == NULL)

@@ -137,7 +137,7 @@ int store__query_ids(struct store *s, const char *sqlite_sql, const char *pg_sql
     }
     text = store__dump(ids);
     if (text == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     rc = store__query(s, db_kind(s->db) == DB_SQLITE ? sqlite_sql : pg_sql, cols, out, err, "s",
                       text);
     free(text);

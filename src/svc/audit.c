@@ -480,7 +480,7 @@ static json_t *changes_of(const json_t *e)
 }
 
 /* A time bound of the filter: YYYY-MM-DD or a whole ISO 8601 UTC time, or absent. */
-static int time_bound(const char *v, const char *field, const char *what, struct cf_error *err)
+static int time_bound(const char *v, const char *field, struct cf_error *err)
 {
     char full[32];
     time_t t;
@@ -493,8 +493,7 @@ static int time_bound(const char *v, const char *field, const char *what, struct
         snprintf(full, sizeof full, "%s", v);
     if (strlen(v) > 20 || clock_parse_iso(full, &t) != 0)
         return cf_error_set(err, CF_EINVAL, field,
-                            "%s is a date as YYYY-MM-DD (for example 2026-09-01), not \"%s\".",
-                            what, v);
+                            "Give the date as YYYY-MM-DD (for example 2026-09-01), not “%s”.", v);
     return CF_OK;
 }
 
@@ -531,11 +530,10 @@ static int filter_ok(const struct svc *sv, const struct audit_filter *f, struct 
         else if (strlen(f->org) != 36) /* an id is kept as given: the org may be gone */
             return cf_error_set(err, CF_EINVAL, "org", "%s", e.message);
     }
-    if (time_bound(f->since, "since", "From", err) != CF_OK ||
-        time_bound(f->until, "until", "Until", err) != CF_OK)
+    if (time_bound(f->since, "since", err) != CF_OK || time_bound(f->until, "until", err) != CF_OK)
         return CF_EINVAL;
     if (f->since != NULL && f->until != NULL && strcmp(f->since, f->until) >= 0)
-        return cf_error_set(err, CF_EINVAL, "until", "Until comes after From.");
+        return cf_error_set(err, CF_EINVAL, "until", "Choose an Until date after the From date.");
     return CF_OK;
 }
 
@@ -767,7 +765,8 @@ static int csv_page(void *p, struct buf *out, int *done, struct cf_error *err)
         bad |= buf_adds(out, "\r\n") != CF_OK;
         st->header_done = 1;
         *done = st->left == 0;
-        return bad ? cf_error_set(err, CF_ENOMEM, NULL, "out of memory") : CF_OK;
+        return bad ? cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.")
+                   : CF_OK;
     }
     st->g.before_id = st->before;
     st->g.limit = st->left >= 0 && st->left < CSV_PAGE_ROWS ? st->left : CSV_PAGE_ROWS;
@@ -813,7 +812,7 @@ int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f, struc
         return rc;
     st = calloc(1, sizeof *st);
     if (st == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     st->store = sv->store;
     st->g = g;
     st->left = f->limit > 0 ? f->limit : -1;
@@ -825,11 +824,11 @@ int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f, struc
         keep(g.since, &st->strs[4], &st->g.since) != 0 ||
         keep(g.until, &st->strs[5], &st->g.until) != 0) {
         csv_state_free(st);
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     }
     *out = svc__stream_new(csv_page, csv_state_free, st, CSV_PAGE_MAX);
     if (*out == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     return CF_OK;
 }
 

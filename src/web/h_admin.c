@@ -412,14 +412,14 @@ static int audit_filter(struct req *r, struct audit_filter *f, struct cf_error *
 
         f->before_id = strtoll(before, &end, 10);
         if (*end != '\0' || f->before_id <= 0)
-            return cf_error_set(err, CF_EINVAL, "before", "before is an entry number.");
+            return cf_error_set(err, CF_EINVAL, "before", "Give before as an entry number.");
     }
     if (limit != NULL && limit[0] != '\0') {
         char *end;
 
         f->limit = strtol(limit, &end, 10);
         if (*end != '\0' || f->limit < 1 || f->limit > 1000)
-            return cf_error_set(err, CF_EINVAL, "limit", "limit is a number from 1 to 1000.");
+            return cf_error_set(err, CF_EINVAL, "limit", "Give limit as a number from 1 to 1000.");
     }
     return CF_OK;
 }

@@ -811,7 +811,10 @@ int web_load_statics(struct app *app, struct cf_error *err)
     snprintf(dir, sizeof dir, "%s/static", app->home);
     d = opendir(dir);
     if (d == NULL)
-        return cf_error_set(err, CF_EIO, "home", "cannot open %s (set CTOFRAME_HOME?)", dir);
+        return cf_error_set(
+            err, CF_EIO, "home",
+            "Cannot open %s. Set CTOFRAME_HOME to the folder that holds static/ and templates/.",
+            dir);
     while ((de = readdir(d)) != NULL) {
         char path[4400];
         struct static_file *f;
@@ -831,7 +834,8 @@ int web_load_statics(struct app *app, struct cf_error *err)
             if (more == NULL) {
                 free(data);
                 closedir(d);
-                return cf_error_set(err, CF_ENOMEM, NULL, "out of memory loading %s", dir);
+                return cf_error_set(err, CF_ENOMEM, NULL,
+                                    "Out of memory while loading %s. Try again.", dir);
             }
             app->statics = more;
             cap = ncap;
