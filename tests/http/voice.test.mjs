@@ -198,6 +198,12 @@ test('forms: one field, several fields, a message about the form; the sign-in me
             assert.ok(!decode(box).includes(message), 'the message is not repeated in the summary');
             assert.match(box, /<a href="#email">Please correct the field marked below\.<\/a>/);
             assert.equal((r.text.match(/aria-invalid="true"/g) || []).length, 1, 'no other field is marked');
+            // A group of checkboxes at fault: marked too, and the message not repeated.
+            r = await admin.post('/account/tokens', { name: 'Report', roles: 'examiner' }, { form: true, html: true });
+            assert.equal(r.status, 400, show(r));
+            assert.match(r.text, /name="roles" value="program_admin" aria-invalid="true" aria-describedby="token-roles-error"/);
+            assert.match(summary(r.text), /<a href="#token-roles-error">Please correct the field marked below\.<\/a>/);
+            assert.doesNotMatch(summary(r.text), /do not hold the role/);
         });
 
         await t.test('several fields at fault: the summary lists them, linked to the fields', async () => {
