@@ -49,20 +49,45 @@ test('the audit trail reads at 390 px', { timeout: 120000 }, async () => {
             assert.ok(m.scrollWidth <= PHONE.width, `the page is ${m.scrollWidth} px wide`);
             assert.deepEqual(m.wide, [], 'every element fits the screen');
 
-            // The address wraps at the points it offers: each line ends after "@" or a dot.
+            // The address wraps at the points it offers: each line ends after "@" or a dot,
+            // no piece between them is broken (here and on a wide screen).
             const addr = page.locator('.addr', { hasText: 'averyvery' }).first();
-            const lines = await addr.evaluate((el) => {
-                const range = document.createRange();
-                range.selectNodeContents(el);
-                return [...range.getClientRects()].map((r) => Math.round(r.top)).filter((t, i, a) => a.indexOf(t) === i).length;
-            });
-            assert.ok(lines >= 2, `the long address wraps (${lines} lines)`);
+            const wrapping = () =>
+                addr.evaluate((el) => {
+                    const tops = (node) => {
+                        const range = document.createRange();
+                        range.selectNodeContents(node);
+                        return [...new Set([...range.getClientRects()].map((r) => Math.round(r.top)))];
+                    };
+                    // Where a piece goes on to the next line: only after a hyphen is a word
+                    // boundary (the browser's own); anywhere else the piece is broken.
+                    const brokenInside = (node) => {
+                        const range = document.createRange();
+                        let last = null;
+                        for (let i = 0; i < node.length; i++) {
+                            range.setStart(node, i);
+                            range.setEnd(node, i + 1);
+                            const top = Math.round(range.getBoundingClientRect().top);
+                            if (last !== null && top !== last && node.textContent[i - 1] !== '-') return true;
+                            last = top;
+                        }
+                        return false;
+                    };
+                    const pieces = [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE);
+                    return { lines: tops(el).length, broken: pieces.filter(brokenInside).map((n) => n.textContent) };
+                });
+            let wrap = await wrapping();
+            assert.ok(wrap.lines >= 2, `the long address wraps (${wrap.lines} lines)`);
+            assert.deepEqual(wrap.broken, [], 'no piece of the address is broken mid-word');
             const box = await addr.boundingBox();
             assert.ok(box.x + box.width <= PHONE.width, 'the address stays on the screen');
 
             const v = await axeScan(page);
             assert.deepEqual(v, [], formatViolations(v, '/admin/audit at 390 px'));
             await screenshot(page, 'audit-390.png');
+            await page.setViewportSize({ width: 1280, height: 900 });
+            wrap = await wrapping();
+            assert.deepEqual(wrap.broken, [], 'on a wide screen, no piece of the address is broken either');
             assert.deepEqual(b.consoleErrors, []);
         } finally {
             await b.close();
