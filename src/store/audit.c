@@ -16,7 +16,7 @@ int store_audit_append(struct store *s, const struct audit_entry *e, struct cf_e
     int rc;
 
     if ((e->before != NULL && before == NULL) || (e->after != NULL && after == NULL)) {
-        rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
         goto out;
     }
     if (e->at == NULL)
@@ -53,7 +53,9 @@ int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out
         " a.org, o.name, a.action, a.object_type, a.object_id,"
         " COALESCE(CASE WHEN op.status = 'erased' THEN op.pseudonym ELSE op.name END, oo.name,"
         " ot.name),"
-        " a.before, a.after, a.request_id"
+        " a.before, a.after, a.request_id,"
+        " CASE WHEN p.status = 'erased' THEN 1 ELSE 0 END,"
+        " CASE WHEN op.status = 'erased' THEN 1 ELSE 0 END"
         " FROM audit_log a"
         " LEFT JOIN people p ON a.actor = 'user:' || p.id"
         " LEFT JOIN orgs o ON o.id = a.org"
@@ -83,11 +85,28 @@ int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out
     }
     return store__query(s, sql,
                         "id#,at,actor,actor_name,org,org_name,action,object_type,object_id,"
-                        "object_name,before@,after@,request_id",
+                        "object_name,before@,after@,request_id,actor_erased#,object_erased#",
                         out, err, "sssssssssssssiil", f->actor, f->actor, f->action, f->action,
                         f->action != NULL ? like : NULL, f->org, f->org, f->object_id, f->object_id,
                         f->since, f->since, f->until, f->until, f->before_id, f->before_id,
                         f->limit > 0 ? f->limit : 100);
+}
+
+#define AUDIT_NAMES_SQL(ids)                                                                       \
+    "WITH ids(id) AS (" ids ")"                                                                    \
+    " SELECT o.id, CAST('org' AS TEXT), o.name, 0 FROM orgs o WHERE o.id IN (SELECT id FROM ids)"  \
+    " UNION ALL SELECT p.id, CAST('person' AS TEXT),"                                              \
+    " CASE WHEN p.status = 'erased' THEN NULL ELSE p.name END,"                                    \
+    " CASE WHEN p.status = 'erased' THEN 1 ELSE 0 END FROM people p"                               \
+    " WHERE p.id IN (SELECT id FROM ids)"
+
+int store_audit_names(struct store *s, const json_t *ids, json_t **out, struct cf_error *err)
+{
+    static const char sqlite_sql[] = AUDIT_NAMES_SQL("SELECT value FROM json_each(?)");
+    static const char pg_sql[] =
+        AUDIT_NAMES_SQL("SELECT json_array_elements_text(CAST(? AS json))");
+
+    return store__query_ids(s, sqlite_sql, pg_sql, "id,type,name,erased#", ids, out, err);
 }
 
 int store_audit_rewrite(struct store *s, int64_t id, const json_t *before, const json_t *after,

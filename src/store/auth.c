@@ -93,7 +93,8 @@ int store_ott_use(struct store *s, const char *hash, const char *now, struct cf_
                     &n, err, "ss", now, hash);
 
     if (rc == CF_OK && n == 0)
-        rc = cf_error_set(err, CF_ECONFLICT, "token", "this link has already been used");
+        rc = cf_error_set(err, CF_ECONFLICT, "token",
+                          "This link has already been used. Ask for a new one.");
     return rc;
 }
 
@@ -115,7 +116,7 @@ int store_api_token_insert(struct store *s, const json_t *t, struct cf_error *er
     int rc;
 
     if (roles == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     rc = store__exec(s,
                      "INSERT INTO api_tokens (id, person_id, name, hash, roles, created_at,"
                      " form_nonce) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -165,7 +166,7 @@ int store_api_token_revoke(struct store *s, const char *person, const char *id, 
                          &n, err, "sss", now, id, person);
 
     if (rc == CF_OK && n == 0)
-        rc = cf_error_set(err, CF_ENOTFOUND, "id", "no such token");
+        rc = cf_error_set(err, CF_ENOTFOUND, "id", "There is no such token.");
     return rc;
 }
 

@@ -84,7 +84,7 @@ static int put_objects(struct store *s, const char *doc_id, const char *kind, co
         int rc;
 
         if (body == NULL)
-            return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+            return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
         st = db_prepare(s->db, SQL_OBJ_INS, err);
         if (st == NULL) {
             free(body);
@@ -123,7 +123,9 @@ int store_case_package_put(struct store *s, const json_t *pkg, const char *now,
     int rc;
 
     if (doc_id == NULL || title == NULL)
-        return cf_error_set(err, CF_EINVAL, "CFDocument", "package has no CFDocument identifier");
+        return cf_error_set(
+            err, CF_EINVAL, "CFDocument",
+            "The package has no CFDocument identifier. Add one and import it again.");
     rc = store_begin(s, err);
     if (rc != CF_OK)
         return rc;
@@ -177,7 +179,7 @@ int store_case_package_put(struct store *s, const json_t *pkg, const char *now,
     doc_s = store__dump(doc);
     defs_s = defs != NULL ? store__dump(defs) : NULL;
     if (layout_s == NULL || doc_s == NULL || (defs != NULL && defs_s == NULL)) {
-        rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
         goto out;
     }
     st = db_prepare(s->db, SQL_DOC_INS, err);
@@ -233,8 +235,9 @@ int store_case_package_delete(struct store *s, const char *id, struct cf_error *
     db_bind_text(st, 1, id, -1);
     rc = db_step(st, err);
     if (rc == DB_DONE)
-        rc = db_changes(st) > 0 ? CF_OK
-                                : cf_error_set(err, CF_ENOTFOUND, "id", "no framework %s", id);
+        rc = db_changes(st) > 0
+                 ? CF_OK
+                 : cf_error_set(err, CF_ENOTFOUND, "id", "There is no framework %s.", id);
     db_done(st);
     if (rc == CF_OK)
         rc = exec1(s, SQL_GEN_BUMP, NULL, err);
@@ -269,7 +272,7 @@ int store_case_package_get(struct store *s, const char *id, json_t **out, struct
             defs = store__parse(db_col_text(st, 2), db_col_len(st, 2), err);
         rc = (layout != NULL && doc != NULL) ? CF_OK : CF_EDB;
     } else if (rc == DB_DONE) {
-        rc = cf_error_set(err, CF_ENOTFOUND, "id", "no framework with identifier %s", id);
+        rc = cf_error_set(err, CF_ENOTFOUND, "id", "There is no framework with identifier %s.", id);
     }
     db_done(st);
     if (rc != CF_OK)
@@ -389,7 +392,8 @@ int store_case_document_get(struct store *s, const char *id, json_t **out, struc
         *out = store__parse(db_col_text(st, 1), db_col_len(st, 1), err);
         rc = *out != NULL ? CF_OK : CF_EDB;
     } else if (rc == DB_DONE) {
-        rc = cf_error_set(err, CF_ENOTFOUND, "id", "no CFDocument with identifier %s", id);
+        rc =
+            cf_error_set(err, CF_ENOTFOUND, "id", "There is no CFDocument with identifier %s.", id);
     }
     db_done(st);
     return rc;
@@ -413,7 +417,7 @@ int store_case_object_get(struct store *s, const char *kind, const char *id, jso
             snprintf(doc_id, 37, "%s", db_col_text(st, 1));
         rc = *out != NULL ? CF_OK : CF_EDB;
     } else if (rc == DB_DONE) {
-        rc = cf_error_set(err, CF_ENOTFOUND, "id", "no %s with identifier %s", kind, id);
+        rc = cf_error_set(err, CF_ENOTFOUND, "id", "There is no %s with identifier %s.", kind, id);
     }
     db_done(st);
     return rc;

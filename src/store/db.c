@@ -45,7 +45,7 @@ int db_open(const char *url, int flags, struct db **out, struct cf_error *err)
         return cf_error_set(err, CF_EINVAL, "db", "no database given");
     db = calloc(1, sizeof *db);
     if (db == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     if (is_pg_url(url)) {
         db->kind = DB_PG;
         rc = db__pg_open(db, url, err);
@@ -374,7 +374,7 @@ static struct db_stmt *stmt_new(struct db *db, const char *sql, struct cf_error 
     struct db_stmt *st = calloc(1, sizeof *st);
 
     if (st == NULL) {
-        cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
         return NULL;
     }
     st->db = db;
@@ -394,7 +394,7 @@ static struct db_stmt *stmt_new(struct db *db, const char *sql, struct cf_error 
         if (st->pgsql == NULL || (st->nparams > 0 && st->vals == NULL)) {
             st->nparams = 0;
             stmt_release(st);
-            cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+            cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
             return NULL;
         }
     }
@@ -406,7 +406,7 @@ struct db_stmt *db_prepare(struct db *db, const char *sql, struct cf_error *err)
     struct db_stmt *st = NULL;
 
     if (db->nstmts >= db->nbuckets * 2 && grow_buckets(db) != CF_OK && db->nbuckets == 0) {
-        cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
         return NULL;
     }
     for (st = db->buckets[bucket_of(db, sql)]; st != NULL; st = st->hnext)

@@ -21,7 +21,8 @@ static void conn_message(const PGconn *pg, char *msg, size_t n)
 {
     size_t len;
 
-    snprintf(msg, n, "%s", pg != NULL ? PQerrorMessage(pg) : "out of memory");
+    snprintf(msg, n, "%s",
+             pg != NULL ? PQerrorMessage(pg) : "Out of memory. Try again in a moment.");
     len = strlen(msg);
     while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
         msg[--len] = '\0';
@@ -48,7 +49,7 @@ int db__pg_open(struct db *db, const char *url, struct cf_error *err)
 
     db->pg = PQconnectdb(url);
     if (db->pg == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     if (PQstatus(db->pg) != CONNECTION_OK) {
         conn_message(db->pg, msg, sizeof msg);
         return cf_error_set(err, CF_EIO, "db", "cannot connect to PostgreSQL: %s", msg);

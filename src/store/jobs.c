@@ -41,7 +41,7 @@ int store_job_enqueue(struct store *s, const char *kind, const char *key, const 
         *created = 0;
     text = payload != NULL ? store__dump(payload) : strdup("{}");
     if (text == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
 
     /* A key already taken returns no row here: then the existing job is the answer. */
     rc = store__query(s,

@@ -91,7 +91,7 @@ int store_migrate(struct db *db, int *applied, struct cf_error *err)
             continue;
         sql = db_dialect(db, m->sql);
         if (sql == NULL) {
-            rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+            rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
             goto out;
         }
         rc = db_exec(db, sql, err);

@@ -73,8 +73,9 @@ int store_org_update(struct store *s, const json_t *org, struct cf_error *err)
     db_bind_text(st, 7, str(org, "id"), -1);
     rc = db_step(st, err);
     if (rc >= 0)
-        rc = db_changes(st) > 0 ? CF_OK
-                                : cf_error_set(err, CF_ENOTFOUND, "id", "no such organization");
+        rc = db_changes(st) > 0
+                 ? CF_OK
+                 : cf_error_set(err, CF_ENOTFOUND, "id", "There is no such organization.");
     db_done(st);
     if (rc == CF_ECONFLICT)
         return org_conflict(s, err);
@@ -161,7 +162,7 @@ int store_person_update(struct store *s, const json_t *p, struct cf_error *err)
                     str(p, "org_id"), str(p, "status"), str(p, "updated_at"), str(p, "id"));
 
     if (rc == CF_OK && n == 0)
-        rc = cf_error_set(err, CF_ENOTFOUND, "id", "no such person");
+        rc = cf_error_set(err, CF_ENOTFOUND, "id", "There is no such person.");
     return rc;
 }
 
@@ -186,7 +187,7 @@ int store_person_set_password(struct store *s, const char *id, const char *hash,
                          err, "sss", hash, now, id);
 
     if (rc == CF_OK && n == 0)
-        rc = cf_error_set(err, CF_ENOTFOUND, "id", "no such person");
+        rc = cf_error_set(err, CF_ENOTFOUND, "id", "There is no such person.");
     return rc;
 }
 
@@ -227,7 +228,7 @@ int store_grant_remove(struct store *s, const char *person, const char *role, co
                          &n, err, "sss", person, role, org);
 
     if (rc == CF_OK && n == 0)
-        rc = cf_error_set(err, CF_ENOTFOUND, "role", "the person does not hold that role there");
+        rc = cf_error_set(err, CF_ENOTFOUND, "role", "The person does not hold that role there.");
     return rc;
 }
 

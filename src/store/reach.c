@@ -123,13 +123,8 @@ int store_people_page(struct store *s, const struct store_people_query *pq, json
                         pp, pp, pp, limit, offset);
 }
 
-/*
- * Runs the query of the database's dialect (sqlite_sql or pg_sql) with ids,
- * an array of strings, bound as one JSON text (SQLite: json_each(?), PostgreSQL:
- * json_array_elements_text(CAST(? AS json))): a list of any length in one
- * statement. No ids: an empty array without a query.
- */
-static int query_ids(struct store *s, const char *sqlite_sql, const char *pg_sql, const char *cols,
+/* One statement for a list of ids of any length (store_impl.h). */
+int store__query_ids(struct store *s, const char *sqlite_sql, const char *pg_sql, const char *cols,
                      const json_t *ids, json_t **out, struct cf_error *err)
 {
     char *text;
@@ -142,16 +137,12 @@ static int query_ids(struct store *s, const char *sqlite_sql, const char *pg_sql
     }
     text = store__dump(ids);
     if (text == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     rc = store__query(s, db_kind(s->db) == DB_SQLITE ? sqlite_sql : pg_sql, cols, out, err, "s",
                       text);
     free(text);
     return rc;
 }
-
-/* The list of ids as each dialect takes it (see query_ids). */
-#define IDS_SQLITE " IN (SELECT value FROM json_each(?))"
-#define IDS_PG     " IN (SELECT json_array_elements_text(CAST(? AS json)))"
 
 #define GRANTS_SQL(in)                                                                             \
     "SELECT g.person_id, g.role, g.org_id, o.name, o.kind, g.created_at"                           \
@@ -163,8 +154,8 @@ int store_grants_of_people(struct store *s, const json_t *ids, json_t **out, str
     static const char sqlite_sql[] = GRANTS_SQL(IDS_SQLITE);
     static const char pg_sql[] = GRANTS_SQL(IDS_PG);
 
-    return query_ids(s, sqlite_sql, pg_sql, "person_id,role,org_id,org_name,org_kind,created_at",
-                     ids, out, err);
+    return store__query_ids(s, sqlite_sql, pg_sql,
+                            "person_id,role,org_id,org_name,org_kind,created_at", ids, out, err);
 }
 
 #define ORGS_IN_SQL(in)                                                                            \
@@ -177,7 +168,8 @@ int store_org_list_in(struct store *s, const json_t *ids, json_t **out, struct c
     static const char sqlite_sql[] = ORGS_IN_SQL(IDS_SQLITE);
     static const char pg_sql[] = ORGS_IN_SQL(IDS_PG);
 
-    return query_ids(s, sqlite_sql, pg_sql,
-                     "id,kind,name,parent_id,nces_id,enrollment#,created_at,updated_at,parent_name",
-                     ids, out, err);
+    return store__query_ids(
+        s, sqlite_sql, pg_sql,
+        "id,kind,name,parent_id,nces_id,enrollment#,created_at,updated_at,parent_name", ids, out,
+        err);
 }

@@ -19,7 +19,7 @@ int store_open(const char *url, int flags, struct store **out, int *migrated, st
         *migrated = 0;
     s = calloc(1, sizeof *s);
     if (s == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     rc = db_open(url,
                  ((flags & STORE_CREATE) ? DB_OPEN_CREATE : 0) |
                      ((flags & STORE_READONLY_OK) ? DB_OPEN_READONLY_OK : 0),

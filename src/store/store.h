@@ -310,10 +310,18 @@ struct audit_filter {
 /*
  * The newest matching entries first, as a JSON array of {id, at, actor,
  * actor_name, org, org_name, action, object_type, object_id, before, after,
- * request_id}; actor_name is the person's name (their pseudonym once erased).
+ * request_id, actor_erased, object_erased}; actor_name is the person's name
+ * (their pseudonym once erased), *_erased 1 when that person was erased.
  */
 int store_audit_list(struct store *s, const struct audit_filter *f, json_t **out,
                      struct cf_error *err);
+
+/*
+ * The organizations and people among ids (an array of strings), in one query,
+ * as [{id, type: "org" | "person", name, erased}]: an erased person's name is
+ * null and erased 1. Ids of neither (a deleted organization) are left out.
+ */
+int store_audit_names(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
 
 /*
  * Replaces the before/after values of entry id. The one exception to

@@ -36,4 +36,17 @@ int store__query(struct store *s, const char *sql, const char *cols, json_t **ou
 int store__query_one(struct store *s, const char *sql, const char *cols, json_t **out,
                      struct cf_error *err, const char *binds, ...);
 
+/*
+ * Runs the query of the database's dialect (sqlite_sql or pg_sql) with ids,
+ * an array of strings, bound as one JSON text (SQLite: json_each(?), PostgreSQL:
+ * json_array_elements_text(CAST(? AS json))): a list of any length in one
+ * statement. No ids: an empty array without a query (store/reach.c).
+ */
+int store__query_ids(struct store *s, const char *sqlite_sql, const char *pg_sql, const char *cols,
+                     const json_t *ids, json_t **out, struct cf_error *err);
+
+/* The list of ids as each dialect takes it (see store__query_ids). */
+#define IDS_SQLITE " IN (SELECT value FROM json_each(?))"
+#define IDS_PG     " IN (SELECT json_array_elements_text(CAST(? AS json)))"
+
 #endif

@@ -223,8 +223,8 @@ int svc_password_change(const struct svc *sv, const json_t *in, const char *user
     email = json_string_value(json_object_get(p, "email"));
     snprintf(acct, sizeof acct, "acct:%s", email);
     /* Guessing the current password from a borrowed session counts like failed sign-ins. */
-    if ((rc = svc__throttled(sv, acct, THROTTLE_ACCOUNT,
-                             "Too many failed sign-ins for this account", err)) != CF_OK) {
+    if ((rc = svc__throttled(sv, acct, THROTTLE_ACCOUNT, "failed sign-ins for this account",
+                             err)) != CF_OK) {
         json_decref(p);
         return rc;
     }

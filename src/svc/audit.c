@@ -15,6 +15,411 @@ static int allowed(const struct svc *sv, struct cf_error *err)
     return CF_OK;
 }
 
+/* --- the trail in words ---------------------------------------------------- */
+
+static json_t *shown(const json_t *v);
+
+/*
+ * Every action the code base writes to the audit trail (grep svc__audit and
+ * store_audit_append), in words, in the order the filter offers them. An
+ * action missing here still reads as words (action_words_of); the JSON and
+ * the CSV keep the codes.
+ */
+static const struct {
+    const char *code;
+    const char *words;
+} ACTIONS[] = {
+    {"auth.login", "Signed in"},
+    {"auth.login_failed", "Sign-in failed"},
+    {"auth.logout", "Signed out"},
+    {"auth.logout_everywhere", "Signed out everywhere"},
+    {"auth.session_end", "Session ended"},
+    {"auth.refused", "Request refused"},
+    {"auth.password_changed", "Password changed"},
+    {"auth.password_change_failed", "Password change failed"},
+    {"auth.password_reset", "Password reset with a link"},
+    {"auth.password_upgraded", "Password storage upgraded"},
+    {"auth.reset_requested", "New password requested"},
+    {"auth.invitation_accepted", "Invitation accepted"},
+    {"auth.setup_link", "Setup link made"},
+    {"person.add", "Person added"},
+    {"person.update", "Person's details changed"},
+    {"person.disable", "Person disabled"},
+    {"person.enable", "Person enabled"},
+    {"person.reinvite", "Invitation sent again"},
+    {"person.export", "Person's data downloaded"},
+    {"person.erase", "Person erased"},
+    {"grant.add", "Role given"},
+    {"grant.remove", "Role taken away"},
+    {"org.add", "Organization added"},
+    {"org.update", "Organization changed"},
+    {"org.rename", "Organization renamed"},
+    {"org.move", "Organization moved"},
+    {"org.delete", "Organization deleted"},
+    {"token.create", "API token made"},
+    {"token.revoke", "API token revoked"},
+    {"outbox.retry", "Message sent again"},
+    {"outbox.cancel", "Message cancelled"},
+    {"outbox.not_needed", "Message no longer needed"},
+    {"outbox.sent", "Message sent"},
+    {"outbox.failed", "Message failed"},
+    {"job.retry", "Background job run again"},
+    {"framework.import", "Framework imported"},
+    {"framework.replace", "Framework replaced"},
+};
+
+/* The kinds of action (the part before the dot), as a noun and as a filter choice. */
+static const struct {
+    const char *prefix;
+    const char *noun;
+    const char *every;
+} FAMILIES[] = {
+    {"auth", "Sign-in", "Every sign-in and password action"},
+    {"person", "Person", "Every action on people"},
+    {"grant", "Role", "Every change of roles"},
+    {"org", "Organization", "Every action on organizations"},
+    {"token", "API token", "Every action on API tokens"},
+    {"outbox", "Message", "Every action on messages"},
+    {"job", "Background job", "Every action on background jobs"},
+    {"framework", "Framework", "Every action on frameworks"},
+};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/* The longest action code put into words by the fallback (longer ones are cut). */
+#define ACTION_WORDS_MAX 120
+
+/*
+ * An action code in words: from ACTIONS, else made of the code itself
+ * ("org.merge_into" → "Organization: merge into", "x_y" → "X y"). A new string.
+ */
+static json_t *action_words_of(const char *code)
+{
+    char buf[ACTION_WORDS_MAX + 40];
+    const char *dot, *rest;
+    size_t n = 0;
+
+    if (code == NULL || code[0] == '\0')
+        return json_string("Unknown action");
+    for (size_t i = 0; i < NELEM(ACTIONS); i++)
+        if (strcmp(ACTIONS[i].code, code) == 0)
+            return json_string(ACTIONS[i].words);
+    dot = strchr(code, '.');
+    rest = code;
+    if (dot != NULL) {
+        for (size_t i = 0; i < NELEM(FAMILIES); i++)
+            if (strlen(FAMILIES[i].prefix) == (size_t)(dot - code) &&
+                strncmp(FAMILIES[i].prefix, code, (size_t)(dot - code)) == 0) {
+                int w = snprintf(buf, sizeof buf, "%s: ", FAMILIES[i].noun);
+
+                n = w > 0 ? (size_t)w : 0;
+                rest = dot + 1;
+                break;
+            }
+    }
+    for (const char *c = rest; *c != '\0' && n + 1 < sizeof buf && c - rest < ACTION_WORDS_MAX; c++)
+        buf[n++] = *c == '_' || *c == '.' || *c == '-' ? ' ' : *c;
+    buf[n] = '\0';
+    if (buf[0] >= 'a' && buf[0] <= 'z')
+        buf[0] = (char)(buf[0] - 'a' + 'A');
+    return json_string(buf);
+}
+
+/*
+ * The choices of the filter's action list: [{value, words, selected}], each
+ * kind (every action of it) followed by its actions; a code not in the list
+ * (typed into the address) is offered too, so the filter shows what it uses.
+ */
+json_t *svc_audit_action_choices(const char *current)
+{
+    json_t *list = json_array();
+    int found = current == NULL || current[0] == '\0';
+
+    for (size_t i = 0; i < NELEM(FAMILIES); i++) {
+        size_t n = strlen(FAMILIES[i].prefix);
+        int sel = current != NULL && strcmp(current, FAMILIES[i].prefix) == 0;
+
+        found |= sel;
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:b, s:b}", "value", FAMILIES[i].prefix,
+                                        "words", FAMILIES[i].every, "selected", sel, "kind", 1));
+        for (size_t j = 0; j < NELEM(ACTIONS); j++) {
+            if (strncmp(ACTIONS[j].code, FAMILIES[i].prefix, n) != 0 || ACTIONS[j].code[n] != '.')
+                continue;
+            sel = current != NULL && strcmp(current, ACTIONS[j].code) == 0;
+            found |= sel;
+            json_array_append_new(list,
+                                  json_pack("{s:s, s:s, s:b, s:b}", "value", ACTIONS[j].code,
+                                            "words", ACTIONS[j].words, "selected", sel, "kind", 0));
+        }
+    }
+    if (!found)
+        json_array_append_new(list, json_pack("{s:s, s:o, s:b, s:b}", "value", current, "words",
+                                              action_words_of(current), "selected", 1, "kind", 0));
+    return list;
+}
+
+/* Who acted, in words: the person's name, or what the actor code stands for. */
+static json_t *actor_words(const json_t *e)
+{
+    const char *actor = json_string_value(json_object_get(e, "actor"));
+    const char *name = json_string_value(json_object_get(e, "actor_name"));
+
+    if (json_integer_value(json_object_get(e, "actor_erased")) != 0)
+        return json_string("(erased person)");
+    if (name != NULL)
+        return json_string(name);
+    if (actor == NULL)
+        return json_string("Unknown");
+    if (strcmp(actor, "cli") == 0)
+        return json_string("Command line");
+    if (strcmp(actor, "system") == 0)
+        return json_string("The system");
+    if (strcmp(actor, "anonymous") == 0)
+        return json_string("Someone not signed in");
+    if (strncmp(actor, "user:", 5) == 0)
+        return json_string("(erased person)");
+    return json_string(actor);
+}
+
+/* What kind of thing an entry is about, in words. */
+static const char *object_type_words(const char *type)
+{
+    static const struct {
+        const char *type;
+        const char *words;
+    } T[] = {{"person", "Person"},   {"org", "Organization"},    {"api_token", "API token"},
+             {"link", "Link"},       {"request", "Request"},     {"job", "Background job"},
+             {"message", "Message"}, {"CFDocument", "Framework"}};
+
+    if (type == NULL)
+        return NULL;
+    for (size_t i = 0; i < NELEM(T); i++)
+        if (strcmp(T[i].type, type) == 0)
+            return T[i].words;
+    return type;
+}
+
+/*
+ * A field of before/after in words ("org_id" → "Organization"; a person's
+ * "title" is their job title); unknown ones as they are.
+ */
+static const char *field_words(const char *field, const char *type)
+{
+    static const struct {
+        const char *field;
+        const char *words;
+    } F[] = {{"id", "Id"},
+             {"name", "Name"},
+             {"email", "E-mail"},
+             {"title", "Title"},
+             {"status", "Status"},
+             {"org_id", "Organization"},
+             {"org", "Organization"},
+             {"parent_id", "Belongs to"},
+             {"parent", "Belongs to"},
+             {"person_id", "Person"},
+             {"role", "Role"},
+             {"roles", "Roles"},
+             {"kind", "Kind"},
+             {"nces_id", "NCES id"},
+             {"enrollment", "Student enrollment"},
+             {"identifier", "Identifier"},
+             {"items", "Items"},
+             {"associations", "Associations"},
+             {"rubrics", "Rubrics"},
+             {"reason", "Why"},
+             {"address", "Address"},
+             {"method", "Method"},
+             {"path", "Address on this site"},
+             {"count", "Count"},
+             {"attempts", "Attempts"},
+             {"last_error", "Last error"},
+             {"to_addr", "To"},
+             {"subject", "Subject"},
+             {"sessions_ended", "Sessions ended"},
+             {"tokens_revoked", "Tokens revoked"},
+             {"user_agent", "Browser"},
+             {"value", "Value"}};
+
+    if (strcmp(field, "title") == 0 && type != NULL && strcmp(type, "person") == 0)
+        return "Job title";
+    for (size_t i = 0; i < NELEM(F); i++)
+        if (strcmp(F[i].field, field) == 0)
+            return F[i].words;
+    return field;
+}
+
+/* 1 when s has the shape of a UUID (what ids are). */
+static int is_uuid(const char *s)
+{
+    if (s == NULL || strlen(s) != 36)
+        return 0;
+    for (int i = 0; i < 36; i++) {
+        char c = s[i];
+        int dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+        if (dash ? c != '-'
+                 : !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+            return 0;
+    }
+    return 1;
+}
+
+/* Adds the UUID-shaped values of v's top level (an object) to ids, each once (seen). */
+static void ids_in(const json_t *v, json_t *ids, json_t *seen)
+{
+    const char *k;
+    json_t *m;
+
+    if (!json_is_object(v))
+        return;
+    json_object_foreach((json_t *)v, k, m)
+    {
+        const char *s = json_string_value(m);
+
+        if (is_uuid(s) && json_object_get(seen, s) == NULL) {
+            json_object_set_new(seen, s, json_true());
+            json_array_append_new(ids, json_string(s));
+        }
+    }
+}
+
+/*
+ * A value of "What changed" as people read it, {text, addr_parts}: an id
+ * becomes the name of its organization or person ("(deleted organization)",
+ * "(erased person)" once gone), a role its label, and an e-mail address is cut
+ * into pieces after "@" and each "." (the page may wrap there, never mid-word).
+ */
+static json_t *shown_words(const char *field, const json_t *raw, const json_t *names)
+{
+    json_t *v = shown(raw), *out;
+    const char *s = json_string_value(v);
+
+    if (s == NULL) {
+        json_decref(v);
+        return json_null();
+    }
+    if (is_uuid(s)) {
+        const json_t *n = json_object_get(names, s);
+        int org_field = strcmp(field, "org_id") == 0 || strcmp(field, "org") == 0 ||
+                        strcmp(field, "parent_id") == 0 || strcmp(field, "parent") == 0;
+
+        if (n != NULL && json_integer_value(json_object_get(n, "erased")) != 0)
+            out = json_pack("{s:s}", "text", "(erased person)");
+        else if (n != NULL && json_is_string(json_object_get(n, "name")))
+            out = json_pack("{s:O}", "text", json_object_get(n, "name"));
+        else if (org_field)
+            out = json_pack("{s:s}", "text", "(deleted organization)");
+        else
+            out = json_pack("{s:s}", "text", s);
+    } else if (strcmp(field, "role") == 0) {
+        out = json_pack("{s:s}", "text", authz_role_label(s));
+    } else if (strcmp(field, "status") == 0 && s[0] >= 'a' && s[0] <= 'z') {
+        out = json_pack("{s:o}", "text", json_sprintf("%c%s", s[0] - 'a' + 'A', s + 1));
+    } else {
+        out = json_pack("{s:O}", "text", v);
+    }
+    s = json_string_value(json_object_get(out, "text"));
+    if (s != NULL && strchr(s, '@') != NULL && strchr(s, ' ') == NULL) {
+        json_t *parts = json_array();
+        const char *p = s;
+
+        for (const char *c = s; *c != '\0'; c++)
+            if (*c == '@' || *c == '.') {
+                json_array_append_new(parts, json_stringn(p, (size_t)(c + 1 - p)));
+                p = c + 1;
+            }
+        if (*p != '\0')
+            json_array_append_new(parts, json_string(p));
+        json_object_set_new(out, "addr_parts", parts);
+        json_object_set_new(out, "is_addr", json_true());
+    }
+    json_decref(v);
+    return out;
+}
+
+/*
+ * The entries of a page in words, for people (the raw codes and ids stay
+ * beside them for the JSON): action_words, actor_words, object_words
+ * (type) and object_label (its name), org_label, and for every change
+ * label, before_shown and after_shown. The ids inside before/after are
+ * named with one query for the whole page.
+ */
+static int entries_in_words(const struct svc *sv, json_t *entries, struct cf_error *err)
+{
+    json_t *ids = json_array(), *seen = json_object(), *rows = NULL, *names = json_object();
+    json_t *e, *row;
+    size_t i, j;
+    int rc;
+
+    json_array_foreach(entries, i, e)
+    {
+        ids_in(json_object_get(e, "before"), ids, seen);
+        ids_in(json_object_get(e, "after"), ids, seen);
+    }
+    rc = store_audit_names(sv->store, ids, &rows, err);
+    json_decref(ids);
+    json_decref(seen);
+    if (rc != CF_OK) {
+        json_decref(names);
+        return rc;
+    }
+    json_array_foreach(rows, i, row)
+    {
+        json_object_set(names, json_string_value(json_object_get(row, "id")), row);
+    }
+    json_decref(rows);
+
+    json_array_foreach(entries, i, e)
+    {
+        const char *type = json_string_value(json_object_get(e, "object_type"));
+        const char *org = json_string_value(json_object_get(e, "org"));
+        json_t *c;
+
+        json_object_set_new(e, "action_words",
+                            action_words_of(json_string_value(json_object_get(e, "action"))));
+        json_object_set_new(e, "actor_words", actor_words(e));
+        if (type != NULL)
+            json_object_set_new(e, "object_words", json_string(object_type_words(type)));
+        if (json_integer_value(json_object_get(e, "object_erased")) != 0)
+            json_object_set_new(e, "object_label", json_string("(erased person)"));
+        else if (json_is_string(json_object_get(e, "object_name")))
+            json_object_set(e, "object_label", json_object_get(e, "object_name"));
+        else if (type != NULL && strcmp(type, "org") == 0 &&
+                 is_uuid(json_string_value(json_object_get(e, "object_id"))))
+            json_object_set_new(e, "object_label", json_string("(deleted organization)"));
+        else if (json_is_string(json_object_get(json_object_get(e, "after"), "title")))
+            json_object_set(e, "object_label",
+                            json_object_get(json_object_get(e, "after"), "title"));
+        else if (json_is_string(json_object_get(json_object_get(e, "before"), "title")))
+            json_object_set(e, "object_label",
+                            json_object_get(json_object_get(e, "before"), "title"));
+        if (org != NULL)
+            json_object_set_new(e, "org_label",
+                                json_is_string(json_object_get(e, "org_name"))
+                                    ? json_incref(json_object_get(e, "org_name"))
+                                    : json_string("(deleted organization)"));
+        json_array_foreach(json_object_get(e, "changes"), j, c)
+        {
+            const char *f = json_string_value(json_object_get(c, "field"));
+            json_t *raw_b = json_object_get(json_object_get(e, "before"), f);
+            json_t *raw_a = json_object_get(json_object_get(e, "after"), f);
+
+            /* The entry's own id says nothing the "About" column does not. */
+            if ((strcmp(f, "id") == 0 || strcmp(f, "identifier") == 0) &&
+                json_equal(raw_a != NULL ? raw_a : raw_b, json_object_get(e, "object_id")))
+                json_object_set_new(c, "hidden", json_true());
+            json_object_set_new(c, "label", json_string(field_words(f, type)));
+            json_object_set_new(c, "before_shown",
+                                shown_words(f, json_object_get(c, "before"), names));
+            json_object_set_new(c, "after_shown",
+                                shown_words(f, json_object_get(c, "after"), names));
+        }
+    }
+    json_decref(names);
+    return CF_OK;
+}
+
 /* A value as the audit page shows it: strings as they are, the rest as JSON. */
 static json_t *shown(const json_t *v)
 {
@@ -75,7 +480,7 @@ static json_t *changes_of(const json_t *e)
 }
 
 /* A time bound of the filter: YYYY-MM-DD or a whole ISO 8601 UTC time, or absent. */
-static int time_bound(const char *v, const char *field, const char *what, struct cf_error *err)
+static int time_bound(const char *v, const char *field, struct cf_error *err)
 {
     char full[32];
     time_t t;
@@ -88,8 +493,7 @@ static int time_bound(const char *v, const char *field, const char *what, struct
         snprintf(full, sizeof full, "%s", v);
     if (strlen(v) > 20 || clock_parse_iso(full, &t) != 0)
         return cf_error_set(err, CF_EINVAL, field,
-                            "%s is a date as YYYY-MM-DD (for example 2026-09-01), not \"%s\".",
-                            what, v);
+                            "Give the date as YYYY-MM-DD (for example 2026-09-01), not “%s”.", v);
     return CF_OK;
 }
 
@@ -126,11 +530,10 @@ static int filter_ok(const struct svc *sv, const struct audit_filter *f, struct 
         else if (strlen(f->org) != 36) /* an id is kept as given: the org may be gone */
             return cf_error_set(err, CF_EINVAL, "org", "%s", e.message);
     }
-    if (time_bound(f->since, "since", "From", err) != CF_OK ||
-        time_bound(f->until, "until", "Until", err) != CF_OK)
+    if (time_bound(f->since, "since", err) != CF_OK || time_bound(f->until, "until", err) != CF_OK)
         return CF_EINVAL;
     if (f->since != NULL && f->until != NULL && strcmp(f->since, f->until) >= 0)
-        return cf_error_set(err, CF_EINVAL, "until", "Until comes after From.");
+        return cf_error_set(err, CF_EINVAL, "until", "Choose an Until date after the From date.");
     return CF_OK;
 }
 
@@ -245,6 +648,12 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
                     json_object_set_new(e, "summary", w);
             }
         }
+        rc = entries_in_words(sv, entries, err);
+        if (rc != CF_OK) {
+            json_decref(entries);
+            json_decref(next);
+            return rc;
+        }
         *out =
             json_pack("{s:o, s:{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}, s:o}", "entries", entries,
                       "filter", "actor", f->actor, "action", f->action, "org", f->org, "object_id",
@@ -256,6 +665,7 @@ int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **
                                 json_boolean(json_array_size(counting) > 0));
             json_object_set_new(*out, "refusals_counting", counting);
             json_object_set_new(*out, "refusal_minutes", json_integer(REFUSAL_WINDOW_S / 60));
+            json_object_set_new(*out, "actions", svc_audit_action_choices(f->action));
         }
     }
     return CF_OK;
@@ -355,7 +765,8 @@ static int csv_page(void *p, struct buf *out, int *done, struct cf_error *err)
         bad |= buf_adds(out, "\r\n") != CF_OK;
         st->header_done = 1;
         *done = st->left == 0;
-        return bad ? cf_error_set(err, CF_ENOMEM, NULL, "out of memory") : CF_OK;
+        return bad ? cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.")
+                   : CF_OK;
     }
     st->g.before_id = st->before;
     st->g.limit = st->left >= 0 && st->left < CSV_PAGE_ROWS ? st->left : CSV_PAGE_ROWS;
@@ -401,7 +812,7 @@ int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f, struc
         return rc;
     st = calloc(1, sizeof *st);
     if (st == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     st->store = sv->store;
     st->g = g;
     st->left = f->limit > 0 ? f->limit : -1;
@@ -413,11 +824,11 @@ int svc_audit_csv_open(const struct svc *sv, const struct audit_filter *f, struc
         keep(g.since, &st->strs[4], &st->g.since) != 0 ||
         keep(g.until, &st->strs[5], &st->g.until) != 0) {
         csv_state_free(st);
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     }
     *out = svc__stream_new(csv_page, csv_state_free, st, CSV_PAGE_MAX);
     if (*out == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     return CF_OK;
 }
 

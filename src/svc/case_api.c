@@ -84,8 +84,8 @@ int svc_case_documents(const struct svc *sv, long limit, long offset, const char
     *out = NULL;
     if (sort != NULL && !sortable(sort))
         return cf_error_set(err, CF_EINVAL, "sort",
-                            "cannot sort on \"%s\"; sort on identifier, title, creator, "
-                            "publisher, version, lastChangeDateTime, adoptionStatus or language",
+                            "Sort on identifier, title, creator, publisher, version, "
+                            "lastChangeDateTime, adoptionStatus or language, not “%s”.",
                             sort);
     rc = store_case_document_list(sv->store, 0, 0, &docs, total, err);
     if (rc != CF_OK)
@@ -94,7 +94,7 @@ int svc_case_documents(const struct svc *sv, long limit, long offset, const char
     v = calloc(n + 1, sizeof *v);
     if (v == NULL) {
         json_decref(docs);
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     }
     json_array_foreach(docs, i, d) v[i] = d;
     if (sort != NULL) {

@@ -64,12 +64,12 @@ int svc__text(const json_t *in, const char *field, int required, size_t max_char
     for (const unsigned char *c = (const unsigned char *)b; c < (const unsigned char *)e; c++) {
         if (*c < 0x20 || *c == 0x7f)
             return cf_error_set(err, CF_EINVAL, field,
-                                "%s has a control character or a line break.", label);
+                                "Remove the line breaks and control characters from %s.", label);
         if ((*c & 0xc0) != 0x80)
             chars++;
     }
     if (chars > max_chars || (size_t)(e - b) + 1 > n)
-        return cf_error_set(err, CF_EINVAL, field, "%s is longer than %zu characters.", label,
+        return cf_error_set(err, CF_EINVAL, field, "Shorten %s to at most %zu characters.", label,
                             max_chars);
     memcpy(out, b, (size_t)(e - b));
     out[e - b] = '\0';
@@ -207,12 +207,14 @@ int svc__email(const char *in, char *out, size_t n, const char *field, struct cf
     if (len == 0)
         return cf_error_set(err, CF_EINVAL, field, "Enter an e-mail address.");
     if (len > 254 || len + 1 > n)
-        return cf_error_set(err, CF_EINVAL, field, "That e-mail address is too long.");
+        return cf_error_set(err, CF_EINVAL, field,
+                            "That e-mail address is too long. Use a shorter one.");
     for (const char *c = b; c < e; c++) {
         if ((unsigned char)*c <= ' ' || *c == 0x7f || *c == '<' || *c == '>' || *c == ',' ||
             *c == ';' || *c == '"' || *c == '\\')
-            return cf_error_set(err, CF_EINVAL, field,
-                                "An e-mail address has no spaces or <>,;\"\\ characters.");
+            return cf_error_set(
+                err, CF_EINVAL, field,
+                "Remove the spaces and the characters <>,;\"\\ from the e-mail address.");
         out[j++] = (char)tolower((unsigned char)*c);
     }
     out[j] = '\0';
@@ -276,7 +278,8 @@ int svc__password_hash(const char *pw, char *out, size_t n, struct cf_error *err
     svc__pw_cost(&ops, &mem);
     if (n < crypto_pwhash_STRBYTES ||
         crypto_pwhash_str_alg(out, pw, strlen(pw), ops, mem, crypto_pwhash_ALG_ARGON2ID13) != 0)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory while hashing the password");
+        return cf_error_set(err, CF_ENOMEM, NULL,
+                            "Out of memory while protecting the password. Try again in a moment.");
     return CF_OK;
 }
 

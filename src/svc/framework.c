@@ -60,11 +60,13 @@ int svc_framework_import(const struct svc *sv, const char *bytes, size_t n, int 
 
         json_decref(pkg);
         json_decref(warnings);
-        return cf_error_set(err, CF_EINVAL, json_string_value(json_object_get(p, "path")),
-                            "the package has %zu problem%s; first: %s: %s",
-                            json_array_size(*problems), json_array_size(*problems) == 1 ? "" : "s",
-                            json_string_value(json_object_get(p, "path")),
-                            json_string_value(json_object_get(p, "message")));
+        return cf_error_set(
+            err, CF_EINVAL, json_string_value(json_object_get(p, "path")),
+            "The package has %zu problem%s (the first at %s: %s). Correct it and import "
+            "it again.",
+            json_array_size(*problems), json_array_size(*problems) == 1 ? "" : "s",
+            json_string_value(json_object_get(p, "path")),
+            json_string_value(json_object_get(p, "message")));
     }
     id = json_string_value(json_object_get(json_object_get(pkg, "CFDocument"), "identifier"));
     clock_now_iso(now, sizeof now);
@@ -138,28 +140,35 @@ static int read_file(const char *path, char **data, size_t *n, struct cf_error *
 
     *data = NULL;
     if (f == NULL)
-        return cf_error_set(err, CF_EIO, "file", "cannot read %s: %s", path, strerror(errno));
+        return cf_error_set(err, CF_EIO, "file",
+                            "Cannot read %s (%s). Check the path and its permissions.", path,
+                            strerror(errno));
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
         fclose(f);
-        return cf_error_set(err, CF_EIO, "file", "cannot read %s: not a regular file", path);
+        return cf_error_set(err, CF_EIO, "file",
+                            "Cannot read %s: it is not a file. Give the path of a CASE JSON file.",
+                            path);
     }
     if ((unsigned long long)sb.st_size > CASE_MAX_BYTES) {
         fclose(f);
-        return cf_error_set(err, CF_ETOOBIG, "file",
-                            "%s is %lld bytes; a CASE package may have at most %u MB", path,
-                            (long long)sb.st_size, CASE_MAX_BYTES / (1024u * 1024u));
+        return cf_error_set(
+            err, CF_ETOOBIG, "file",
+            "The file %s has %lld bytes, more than the %u MB a CASE package may have. "
+            "Import a smaller package.",
+            path, (long long)sb.st_size, CASE_MAX_BYTES / (1024u * 1024u));
     }
     *data = malloc((size_t)sb.st_size + 1);
     if (*data == NULL) {
         fclose(f);
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     }
     got = fread(*data, 1, (size_t)sb.st_size, f);
     fclose(f);
     if (got != (size_t)sb.st_size) {
         free(*data);
         *data = NULL;
-        return cf_error_set(err, CF_EIO, "file", "cannot read %s", path);
+        return cf_error_set(err, CF_EIO, "file",
+                            "Cannot read all of %s. Check the file and try again.", path);
     }
     *n = got;
     return CF_OK;
@@ -180,7 +189,8 @@ int svc_framework_load_dir(const struct svc *sv, const char *dir, int *loaded, s
 
     *loaded = 0;
     if (d == NULL)
-        return cf_error_set(err, CF_EIO, "dir", "cannot open %s: %s", dir, strerror(errno));
+        return cf_error_set(err, CF_EIO, "dir", "Cannot open the folder %s (%s). Check the path.",
+                            dir, strerror(errno));
     while ((de = readdir(d)) != NULL && count < 256) {
         size_t len = strlen(de->d_name);
 
@@ -240,9 +250,13 @@ int svc_framework_load_dir(const struct svc *sv, const char *dir, int *loaded, s
                 json_decref(problems);
                 if (rc != CF_OK && err != NULL) {
                     char why[sizeof err->message];
+                    size_t len = strlen(err->message);
 
-                    snprintf(why, sizeof why, "%s", err->message);
-                    cf_error_set(err, rc, "file", "%s: %s", path, why);
+                    /* The reason is a sentence of its own: its period ends this one. */
+                    snprintf(why, sizeof why, "%.*s",
+                             (int)(len > 0 && err->message[len - 1] == '.' ? len - 1 : len),
+                             err->message);
+                    cf_error_set(err, rc, "file", "The file %s was not imported: %s.", path, why);
                 }
                 break;
             }
@@ -387,7 +401,8 @@ int svc_framework_item(const struct svc *sv, const char *doc, const char *item, 
     json_decref(pkg);
     json_decref(rel);
     if (view == NULL)
-        return cf_error_set(err, CF_ENOTFOUND, "item", "framework %s has no item %s", doc, item);
+        return cf_error_set(err, CF_ENOTFOUND, "item",
+                            "Framework %s has no item %s. Check the item's identifier.", doc, item);
     *out = view;
     return CF_OK;
 }

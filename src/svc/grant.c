@@ -81,7 +81,8 @@ int svc__role_fits(const char *role, const char *kind, struct cf_error *err)
 {
     if (authz_role_fits(role, kind))
         return CF_OK;
-    return cf_error_set(err, CF_EINVAL, "org", "%s is given %s, not in a %s.",
+    return cf_error_set(err, CF_EINVAL, "org",
+                        "The role %s is given %s, not in a %s. Choose another organization.",
                         authz_role_label(role), authz_role_where(role),
                         kind != NULL && strcmp(kind, "body") == 0 ? "certification body"
                         : kind != NULL                            ? kind
@@ -154,8 +155,8 @@ int svc_person_grant(const struct svc *sv, const char *id, const char *role, con
         goto out;
     if (!authz_role_valid(role)) {
         rc = cf_error_set(err, CF_EINVAL, "role",
-                          "The role is one of leader, evaluator, district_admin, reviewer, "
-                          "examiner, program_admin.");
+                          "Choose a role: leader, evaluator, district_admin, reviewer, examiner or "
+                          "program_admin.");
         goto out;
     }
     rc = svc_org_resolve(sv, org_key, org, err);
@@ -166,7 +167,9 @@ int svc_person_grant(const struct svc *sv, const char *id, const char *role, con
     }
     if (!svc__may_grant(sv, role, org)) {
         rc = cf_error_set(err, CF_EFORBIDDEN, "role",
-                          "You may not give the role %s in that organization.", role);
+                          "You may not give the role %s in that organization. Ask a program "
+                          "administrator.",
+                          role);
         goto out;
     }
     if ((rc = store_org_get(sv->store, org, &o, err)) != CF_OK)
@@ -208,13 +211,16 @@ int svc_person_revoke(const struct svc *sv, const char *id, const char *role, co
         goto out;
     }
     if (!authz_role_valid(role)) {
-        rc = cf_error_set(err, CF_EINVAL, "role", "There is no role \"%s\".",
+        rc = cf_error_set(err, CF_EINVAL, "role",
+                          "There is no role “%s”. Choose one of the roles offered.",
                           role != NULL ? role : "");
         goto out;
     }
     if (!svc__may_grant(sv, role, org)) {
         rc = cf_error_set(err, CF_EFORBIDDEN, "role",
-                          "You may not take the role %s away in that organization.", role);
+                          "You may not take the role %s away in that organization. Ask a "
+                          "program administrator.",
+                          role);
         goto out;
     }
     /* One click could lock you out of the pages you are on: another administrator does it. */

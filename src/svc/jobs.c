@@ -360,7 +360,7 @@ int svc_jobs_list(const struct svc *sv, const char *state, const char *kind, lon
                             "Only program administrators see the background jobs.");
     if (state != NULL && !known_state(state))
         return cf_error_set(err, CF_EINVAL, "state",
-                            "The state is queued, running, done, dead or cancelled.");
+                            "Choose a state: queued, running, done, dead or cancelled.");
     if (kind != NULL && svc_job_kind(kind) == NULL)
         return cf_error_set(err, CF_EINVAL, "kind", "There is no job kind \"%s\".", kind);
     rc = store_job_counts(sv->store, &kinds_n, err);
@@ -384,7 +384,9 @@ int svc_jobs_list(const struct svc *sv, const char *state, const char *kind, lon
                                 json_integer(json_integer_value(json_object_get(counts, st)) + n));
     }
     *out = json_pack("{s:o, s:o, s:o}", "counts", counts, "kinds", kinds_n, "jobs", jobs);
-    return *out != NULL ? CF_OK : cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    return *out != NULL
+               ? CF_OK
+               : cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
 }
 
 int svc_job_retry(const struct svc *sv, int64_t id, json_t **out, struct cf_error *err)
@@ -588,7 +590,7 @@ int svc_jobs_worker_start(const char *db_url, const struct jobs_env *env, long t
     pthread_mutex_lock(&worker_mu);
     if (worker_running) {
         pthread_mutex_unlock(&worker_mu);
-        return cf_error_set(err, CF_ECONFLICT, NULL, "the background worker is already running");
+        return cf_error_set(err, CF_ECONFLICT, NULL, "The background worker is already running.");
     }
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -610,7 +612,8 @@ int svc_jobs_worker_start(const char *db_url, const struct jobs_env *env, long t
     if (made != 0) {
         pthread_cond_destroy(&worker_cv);
         pthread_mutex_unlock(&worker_mu);
-        return cf_error_set(err, CF_ENOMEM, NULL, "cannot start the background worker");
+        return cf_error_set(err, CF_ENOMEM, NULL,
+                            "Cannot start the background worker. Restart the server.");
     }
     worker_running = 1;
     pthread_mutex_unlock(&worker_mu);

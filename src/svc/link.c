@@ -301,7 +301,8 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     pid = rc == CF_OK ? json_string_value(json_object_get(p, "id")) : NULL; /* l is gone */
     if (rc != CF_OK)
         return rc == CF_ENOTFOUND
-                   ? cf_error_set(err, CF_ENOTFOUND, "token", "This link is not valid any more.")
+                   ? cf_error_set(err, CF_ENOTFOUND, "token",
+                                  "This link is not valid any more. Ask for a new one.")
                    : rc;
     if (strcmp(json_string_value(json_object_get(p, "status")), "disabled") == 0 ||
         strcmp(json_string_value(json_object_get(p, "status")), "erased") == 0) {
@@ -450,7 +451,7 @@ int svc_reset_request(const struct svc *sv, const char *email_in, json_t **out,
         return rc;
 
     rc = svc__throttled(sv, addr_key, THROTTLE_ADDRESS,
-                        "Too many requests for a new password from your address", err);
+                        "requests for a new password from your address", err);
     if (rc == CF_OK)
         rc = store_login_failure_add(sv->store, addr_key, now, err);
     if (rc == CF_OK)
@@ -481,7 +482,7 @@ int svc_reset_request(const struct svc *sv, const char *email_in, json_t **out,
                  "your password stays as it is.\n",
                  json_string_value(json_object_get(p, "name")), link_base(sv), token) < 0) {
         body = NULL;
-        rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     }
     if (rc == CF_OK)
         rc = svc__send(sv, "reset", email, pid, "Choose a new ctoframe password", body, err);

@@ -163,23 +163,22 @@ static int check_config(const struct mail_config *mc, struct run_config *rc, str
     if (url == NULL || (strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0) ||
         url[strcspn(url, "\r\n")] != '\0')
         return cf_error_set(err, CF_EINVAL, "smtp",
-                            "the SMTP server must be given as smtp://HOST[:PORT] or "
-                            "smtps://HOST[:PORT], not \"%s\"",
+                            "Give the SMTP server as smtp://HOST[:PORT] or smtps://HOST[:PORT], "
+                            "not “%s”.",
                             url != NULL ? url : "");
 
     rc->from = mc->from != NULL && mc->from[0] != '\0' ? mc->from : default_from;
     for (const char *p = rc->from; *p != '\0'; p++)
         if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
             return cf_error_set(err, CF_EINVAL, "from",
-                                "the sender must be printable ASCII on one line");
+                                "Give the sender as printable ASCII on one line.");
     lt = strrchr(rc->from, '<');
     if (lt != NULL) {
         const char *gt = strchr(lt, '>');
 
         if (gt == NULL || gt[1] != '\0')
             return cf_error_set(err, CF_EINVAL, "from",
-                                "the sender must be name@domain or \"Name <name@domain>\","
-                                " not \"%s\"",
+                                "Give the sender as name@domain or “Name <name@domain>”, not “%s”.",
                                 rc->from);
         len = (size_t)(gt - lt - 1);
         lt++;
@@ -188,12 +187,15 @@ static int check_config(const struct mail_config *mc, struct run_config *rc, str
         lt = rc->from;
     }
     if (len >= sizeof rc->envelope)
-        return cf_error_set(err, CF_EINVAL, "from", "the sender address is too long");
+        return cf_error_set(err, CF_EINVAL, "from",
+                            "The sender address is too long. Use a shorter one.");
     memcpy(rc->envelope, lt, len);
     rc->envelope[len] = '\0';
     why = bad_address(rc->envelope);
     if (why != NULL)
-        return cf_error_set(err, CF_EINVAL, "from", "sender \"%s\": %s", rc->envelope, why);
+        return cf_error_set(err, CF_EINVAL, "from",
+                            "The sender “%s” cannot be used (%s). Give another.", rc->envelope,
+                            why);
     rc->domain = strchr(rc->envelope, '@') + 1;
     return CF_OK;
 }
@@ -485,7 +487,7 @@ static CURLcode smtp_send(CURL *c, const char *to, const struct buf *msg, char *
     snprintf(addr, sizeof addr, "<%s>", to);
     rcpt = curl_slist_append(NULL, addr);
     if (rcpt == NULL) {
-        snprintf(why, n, "out of memory");
+        snprintf(why, n, "Out of memory. Try again in a moment.");
         return CURLE_OUT_OF_MEMORY;
     }
     errbuf[0] = '\0';
@@ -568,7 +570,8 @@ static int mail_ready(const struct mail_config *mc, struct run_config *run, stru
 {
     pthread_once(&init_once, mail_init);
     if (curl_init_rc != CURLE_OK)
-        return cf_error_set(err, CF_EIO, NULL, "libcurl did not initialize: %s",
+        return cf_error_set(err, CF_EIO, NULL,
+                            "Mail cannot be sent: libcurl did not start (%s). Restart the program.",
                             curl_easy_strerror(curl_init_rc));
     return check_config(mc, run, err);
 }
@@ -593,7 +596,7 @@ static int deliver_begin(const struct job_ctx *ctx, void **state, struct cf_erro
 
     *state = NULL;
     if (m == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     rc = mail_ready(ctx->env->mail, &m->run, err);
     if (rc != CF_OK) {
         free(m);
@@ -603,7 +606,8 @@ static int deliver_begin(const struct job_ctx *ctx, void **state, struct cf_erro
     m->c = smtp_handle(&m->run, m->errbuf, &m->reply, &m->should_abort);
     if (m->c == NULL) {
         free(m);
-        return cf_error_set(err, CF_ENOMEM, NULL, "cannot set up libcurl for %s",
+        return cf_error_set(err, CF_ENOMEM, NULL,
+                            "Mail cannot be sent: libcurl cannot be set up for %s. Try again.",
                             ctx->env->mail->smtp_url);
     }
     *state = m;

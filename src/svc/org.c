@@ -92,8 +92,8 @@ int svc_org_resolve(const struct svc *sv, const char *key, char id[37], struct c
         return cf_error_set(err, CF_ENOTFOUND, "org", "There is no organization \"%s\".", key);
     if (n > 1)
         return cf_error_set(err, CF_EINVAL, "org",
-                            "%zu organizations are called \"%s\"; name it by its id instead.", n,
-                            key);
+                            "There are %zu organizations called “%s”. Name it by its id instead.",
+                            n, key);
     return CF_OK;
 }
 
@@ -272,7 +272,7 @@ int svc_org_add(const struct svc *sv, const json_t *in, json_t **out, struct cf_
         if (!kind_ok)
             svc__check(&ck,
                        cf_error_set(&e, CF_EINVAL, "kind",
-                                    "The kind is one of body, state, district, school."),
+                                    "Choose a kind: body, state, district or school."),
                        &e);
         svc__check(&ck, nces_of(in, kind_ok ? kind : NULL, nces, &e), &e);
         svc__check(&ck, enrollment_of(in, &enrollment, &e), &e);

@@ -50,7 +50,7 @@ int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t
                             "Only program administrators see the outbox.");
     if (status != NULL && strcmp(status, "pending") != 0 && strcmp(status, "sent") != 0 &&
         strcmp(status, "failed") != 0)
-        return cf_error_set(err, CF_EINVAL, "status", "status is pending, sent or failed.");
+        return cf_error_set(err, CF_EINVAL, "status", "Choose a status: pending, sent or failed.");
     rc = store_outbox_list(sv->store, status, limit, out, err);
     if (rc != CF_OK)
         return rc;

@@ -111,7 +111,7 @@ static int invite_message(const struct svc *sv, const json_t *p, const char *org
                  roles.n > 0 ? " Your role:" : "", buf_str(&roles),
                  sv->base_url != NULL ? sv->base_url : "http://127.0.0.1:8080", token) < 0) {
         buf_free(&roles);
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     }
     buf_free(&roles);
     rc = svc__send(sv, "invite", svc__str(p, "email"), svc__str(p, "id"),
@@ -136,7 +136,7 @@ static void person_fields(struct svc_checks *ck, const json_t *in, char *name, c
     svc__check(ck, svc__email(svc__str(in, "email"), email, 256, "email", &e), &e);
     svc__check(
         ck,
-        svc__text(in, "title", 0, NAME_MAX_CHARS, "The title", title, 4 * NAME_MAX_CHARS + 1, &e),
+        svc__text(in, "title", 0, NAME_MAX_CHARS, "the title", title, 4 * NAME_MAX_CHARS + 1, &e),
         &e);
 }
 
@@ -169,17 +169,21 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
             svc__check(&ck, CF_EINVAL, &e);
         }
         if (!authz_role_valid(role))
-            svc__check(&ck,
-                       cf_error_set(&e, CF_EINVAL, "role",
-                                    "The role is one of leader, evaluator, district_admin, "
-                                    "reviewer, examiner, program_admin."),
-                       &e);
+            svc__check(
+                &ck,
+                cf_error_set(
+                    &e, CF_EINVAL, "role",
+                    "Choose a role: leader, evaluator, district_admin, reviewer, examiner or "
+                    "program_admin."),
+                &e);
         if ((rc = ck.rc) != CF_OK)
             goto out;
     }
     if (!svc__may_grant(sv, role, org)) {
         rc = cf_error_set(err, CF_EFORBIDDEN, "role",
-                          "You may not give the role %s in that organization.", role);
+                          "You may not give the role %s in that organization. Ask a program "
+                          "administrator.",
+                          role);
         goto out;
     }
     /* Argon2 inside the transaction keeps the order of the checks; adding with a password is rare.
@@ -513,7 +517,7 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
 
     *out = NULL;
     if (status == NULL || (strcmp(status, "disabled") != 0 && strcmp(status, "active") != 0))
-        return cf_error_set(err, CF_EINVAL, "status", "The status is disabled or active.");
+        return cf_error_set(err, CF_EINVAL, "status", "Choose a status: disabled or active.");
     rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;

@@ -84,14 +84,18 @@ int svc__throttled(const struct svc *sv, const char *key, long limit, const char
         long wait = (long)(t0 + THROTTLE_WINDOW_S - clock_now());
         long minutes = wait <= 0 ? 1 : (wait + 59) / 60;
 
-        return cf_error_set(err, CF_ETOOMANY, "email", "%s. Try again in %ld minute%s.", what,
+        /* The account or address as a whole, never one field: which was wrong is not said. */
+        return cf_error_set(err, CF_ETOOMANY, NULL,
+                            "There have been too many %s. Try again in %ld minute%s.", what,
                             minutes, minutes == 1 ? "" : "s");
     }
 }
 
 /* --- sign-in ----------------------------------------------------------------- */
 
-static const char BAD_LOGIN[] = "The e-mail address or password is not right.";
+/* Beside the password field, never the e-mail field: which of the two was wrong is not said. */
+static const char BAD_LOGIN[] = "The e-mail address or password is not right. Check both and try "
+                                "again, or choose a new password with “Forgot your password?”.";
 
 int svc_login(const struct svc *sv, const char *email_in, const char *password,
               const char *user_agent, const char *old_token, json_t **out, struct cf_error *err)
@@ -111,11 +115,9 @@ int svc_login(const struct svc *sv, const char *email_in, const char *password,
         return cf_error_set(err, CF_EUNAUTH, "password", "%s", BAD_LOGIN);
     snprintf(acct, sizeof acct, "acct:%s", email);
     snprintf(addr, sizeof addr, "addr:%s", sv->address != NULL ? sv->address : "-");
-    rc = svc__throttled(sv, acct, THROTTLE_ACCOUNT, "Too many failed sign-ins for this account",
-                        err);
+    rc = svc__throttled(sv, acct, THROTTLE_ACCOUNT, "failed sign-ins for this account", err);
     if (rc == CF_OK)
-        rc = svc__throttled(sv, addr, THROTTLE_ADDRESS,
-                            "Too many failed sign-ins from your address", err);
+        rc = svc__throttled(sv, addr, THROTTLE_ADDRESS, "failed sign-ins from your address", err);
     if (rc != CF_OK) {
         /* Counted per address and interval, not one audit entry each (svc/audit.c). */
         if (rc == CF_ETOOMANY)

@@ -43,8 +43,7 @@ int svc_public_url_check(const char *url, const char *field, char *out, size_t n
 
     if (url == NULL || url[0] == '\0')
         return cf_error_set(err, CF_EINVAL, field,
-                            "%s is empty; give an address like "
-                            "https://ctoframe.example.org.",
+                            "Give %s an address like https://ctoframe.example.org; it is empty.",
                             field);
     if (strncmp(url, "https://", 8) == 0)
         host = url + 8;
@@ -52,8 +51,8 @@ int svc_public_url_check(const char *url, const char *field, char *out, size_t n
         host = url + 7;
     else
         return cf_error_set(err, CF_EINVAL, field,
-                            "%s must start with http:// or https:// (for example "
-                            "https://ctoframe.example.org), not \"%s\".",
+                            "The address in %s must start with http:// or https:// (for example "
+                            "https://ctoframe.example.org), not “%s”.",
                             field, url);
     len = strlen(url);
     end = url + len;
@@ -62,9 +61,9 @@ int svc_public_url_check(const char *url, const char *field, char *out, size_t n
     /* The authority only: no path, query, fragment or user name. */
     if (strcspn(host, "/?#@ \t\r\n\"'<>\\") < (size_t)(end - host))
         return cf_error_set(err, CF_EINVAL, field,
-                            "%s is the scheme, host and optional port only (like "
+                            "Give in %s the scheme, host and optional port only (like "
                             "https://ctoframe.example.org:8443), without a path, query or user "
-                            "name: \"%s\" is not.",
+                            "name: “%s” is not.",
                             field, url);
     colon = NULL;
     for (const char *c = end; c > host; c--)
@@ -83,13 +82,15 @@ int svc_public_url_check(const char *url, const char *field, char *out, size_t n
             port = isdigit((unsigned char)*c) ? port * 10 + (*c - '0') : -1;
         if (port < 1 || port > 65535)
             return cf_error_set(err, CF_EINVAL, field,
-                                "%s has a port that is not a number from 1 to 65535: \"%s\".",
+                                "The port in %s is not a number from 1 to 65535: “%s”. Correct it.",
                                 field, url);
     }
     if (!host_ok(host, (size_t)((colon != NULL ? colon : end) - host)))
-        return cf_error_set(err, CF_EINVAL, field, "%s does not name a host: \"%s\".", field, url);
+        return cf_error_set(err, CF_EINVAL, field,
+                            "The address in %s names no host: “%s”. Correct it.", field, url);
     if ((size_t)(end - url) >= n)
-        return cf_error_set(err, CF_EINVAL, field, "%s is too long.", field);
+        return cf_error_set(err, CF_EINVAL, field,
+                            "The address in %s is too long. Use a shorter one.", field);
     snprintf(out, n, "%.*s", (int)(end - url), url);
     return CF_OK;
 }

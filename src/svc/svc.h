@@ -325,6 +325,22 @@ int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t
  */
 int svc_outbox_retry(const struct svc *sv, int64_t id, json_t **out, struct cf_error *err);
 
+/*
+ * The choices of the audit filter's action list, in words: [{value, words,
+ * selected, kind}] (kind: every action of a kind, value its prefix), current
+ * selected (offered even when it is not a known action). A new array.
+ */
+json_t *svc_audit_action_choices(const char *current);
+
+/*
+ * Entries matching f (program admins): {entries, filter, next_before, actions}.
+ * Each entry keeps its codes and ids (action, actor, object_id, before,
+ * after) and has them in words beside: action_words, actor_words,
+ * object_words and object_label, org_label ("(deleted organization)",
+ * "(erased person)" once gone), and changes [{field, before, after, label,
+ * before_shown, after_shown}] where ids are names. One query names the ids
+ * of the whole page.
+ */
 int svc_audit_list(const struct svc *sv, const struct audit_filter *f, json_t **out,
                    struct cf_error *err);
 /*

@@ -33,7 +33,8 @@ void svc__pw_cost(unsigned long long *ops, size_t *mem);
 int svc__browser_only(const struct svc *sv, const char *what, struct cf_error *err);
 
 /*
- * CF_ETOOMANY ("<what>. Try again in N minutes.") when key has limit or more
+ * CF_ETOOMANY ("There have been too many <what>. Try again in N minutes.", about
+ * the form as a whole: no field) when key has limit or more
  * entries (failed sign-ins, requests for a reset) within THROTTLE_WINDOW_S
  * (svc/session.c).
  */

@@ -18,7 +18,9 @@ int svc_health(const struct svc *sv, json_t **out, struct cf_error *err)
         return rc;
     *out = json_pack("{s:s, s:s, s:i}", "status", "ok", "database", store_kind_name(sv->store),
                      "schema_version", version);
-    return *out != NULL ? CF_OK : cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    return *out != NULL
+               ? CF_OK
+               : cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
 }
 
 int svc_backup(const struct svc *sv, const char *path, struct cf_error *err)
@@ -52,8 +54,11 @@ int svc_csrf_key(const struct svc *sv, unsigned char key[SVC_CSRF_KEY_BYTES], st
         return rc;
     if (sodium_hex2bin(key, SVC_CSRF_KEY_BYTES, stored, strlen(stored), NULL, &got, NULL) != 0 ||
         got != SVC_CSRF_KEY_BYTES)
-        rc = cf_error_set(err, CF_EIO, NULL, "the stored CSRF key is not %d bytes of hex",
-                          SVC_CSRF_KEY_BYTES);
+        rc = cf_error_set(
+            err, CF_EIO, NULL,
+            "The stored CSRF key is damaged (not %d bytes of hex). Restore the database "
+            "from a backup.",
+            SVC_CSRF_KEY_BYTES);
     sodium_memzero(stored, sizeof stored);
     return rc;
 }

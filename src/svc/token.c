@@ -47,7 +47,8 @@ int svc_api_token_create_once(const struct svc *sv, const char *name, const json
         json_array_foreach(sv->who->grants, j, g) held |= json_equal(r, json_object_get(g, "role"));
         if (!held) {
             json_decref(use);
-            return cf_error_set(err, CF_EINVAL, "roles", "You do not hold the role \"%s\".",
+            return cf_error_set(err, CF_EINVAL, "roles",
+                                "You do not hold the role “%s”. Tick only roles you hold.",
                                 json_is_string(r) ? json_string_value(r) : "?");
         }
         if (!svc__contains(use, r))

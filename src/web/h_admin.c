@@ -228,6 +228,7 @@ static int person_done(struct req *r, int rc, const char *done, json_t **out)
 {
     if (rc != CF_OK) {
         person_page(r, &r->form_page, NULL);
+        r->form_ids = "name:d-name email:d-email title:d-title role:grant-role org:grant-org";
         return rc;
     }
     req_redirect(r, arena_printf(r->arena, "/admin/people/%s?done=%s", r->params[0], done));
@@ -362,6 +363,7 @@ int h_orgs_add(struct req *r, json_t **out, struct cf_error *err)
             svc_org_show(&sv, req_field(r, "parent"), &r->form_page, NULL) == CF_OK) {
             json_object_set_new(r->form_page, "school_failed", json_true());
             r->form_template = "org";
+            r->form_ids = "name:school-name nces_id:school-nces";
         } else {
             orgs_page(r, &r->form_page, NULL);
         }
@@ -471,14 +473,14 @@ static int audit_filter(struct req *r, struct audit_filter *f, struct cf_error *
 
         f->before_id = strtoll(before, &end, 10);
         if (*end != '\0' || f->before_id <= 0)
-            return cf_error_set(err, CF_EINVAL, "before", "before is an entry number.");
+            return cf_error_set(err, CF_EINVAL, "before", "Give before as an entry number.");
     }
     if (limit != NULL && limit[0] != '\0') {
         char *end;
 
         f->limit = strtol(limit, &end, 10);
         if (*end != '\0' || f->limit < 1 || f->limit > 1000)
-            return cf_error_set(err, CF_EINVAL, "limit", "limit is a number from 1 to 1000.");
+            return cf_error_set(err, CF_EINVAL, "limit", "Give limit as a number from 1 to 1000.");
     }
     return CF_OK;
 }
@@ -496,6 +498,9 @@ int h_audit(struct req *r, json_t **out, struct cf_error *err)
         r->form_page = json_pack("{s:{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?}, s:[]}", "filter",
                                  "actor", f.actor, "action", f.action, "org", f.org, "object_id",
                                  f.object_id, "since", f.since, "until", f.until, "entries");
+        json_object_set_new(r->form_page, "actions", svc_audit_action_choices(f.action));
+        r->form_ids = "actor:f-actor action:f-action org:f-org object_id:f-object since:f-since "
+                      "until:f-until";
         return rc;
     }
     if (rc == CF_OK) {

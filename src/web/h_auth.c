@@ -250,6 +250,7 @@ int h_password_change(struct req *r, json_t **out, struct cf_error *err)
             json_object_set_new(acc, "password_failed", json_true());
             r->form_page = acc;
         }
+        r->form_ids = "current:pw-current password:pw-new password2:pw-again";
         return rc;
     }
     /* The session id changes with the password; the token travels in the cookie only. */
@@ -293,6 +294,7 @@ int h_token_create(struct req *r, json_t **out, struct cf_error *err)
 
         if (svc_account(&sv, r->session_token, &acc, NULL) == CF_OK)
             r->form_page = acc;
+        r->form_ids = "name:token-name roles:token-roles-error";
         return rc;
     }
     r->status_ok = 201;

@@ -25,16 +25,18 @@ static int query_long(struct req *r, const char *name, long dflt, long min, long
     errno = 0;
     *v = strtol(s, &end, 10);
     if (s[0] == '\0' || *end != '\0' || errno != 0 || *v < min || *v > max)
-        return cf_error_set(err, CF_EINVAL, name, "%s must be a whole number from %ld to %ld", name,
-                            min, max);
+        return cf_error_set(err, CF_EINVAL, name, "Give %s as a whole number from %ld to %ld.",
+                            name, min, max);
     return CF_OK;
 }
 
 static int check_id(struct req *r, struct cf_error *err)
 {
     if (!case_is_uuid(r->params[0]))
-        return cf_error_set(err, CF_EINVAL, "sourcedId",
-                            "\"%s\" is not a UUID (the sourcedId of a CASE object)", r->params[0]);
+        return cf_error_set(
+            err, CF_EINVAL, "sourcedId",
+            "The sourcedId “%s” is not a UUID. Give the identifier of a CASE object.",
+            r->params[0]);
     return CF_OK;
 }
 
@@ -50,10 +52,11 @@ int h_case_documents(struct req *r, json_t **out, struct cf_error *err)
     if (rc != CF_OK)
         return rc;
     if (order != NULL && strcmp(order, "asc") != 0 && strcmp(order, "desc") != 0)
-        return cf_error_set(err, CF_EINVAL, "orderBy", "orderBy must be asc or desc");
+        return cf_error_set(err, CF_EINVAL, "orderBy", "Give orderBy as asc or desc.");
     if (req_query(r, "filter") != NULL)
-        return cf_error_set(err, CF_EINVAL, "filter",
-                            "filter is not supported; use sort, orderBy, fields, limit and offset");
+        return cf_error_set(
+            err, CF_EINVAL, "filter",
+            "The filter parameter is not supported. Use sort, orderBy, fields, limit and offset.");
     rc = svc_case_documents(&sv, limit, offset, req_query(r, "sort"),
                             order != NULL && strcmp(order, "desc") == 0, req_query(r, "fields"),
                             out, &total, err);

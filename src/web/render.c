@@ -269,13 +269,15 @@ static void add_readable_times(json_t *v, int depth)
     }
 }
 
-/* Renders template tpl with data into a page; 500 text when that fails. */
-static enum MHD_Result send_page(struct req *r, int status, const char *tpl, json_t *data)
+/*
+ * Renders template tpl with data (and the page's own data: path, user, menu)
+ * into out, which the caller frees. CF_OK, or the template's error (logged).
+ */
+static int render_page(struct req *r, const char *tpl, json_t *data, struct buf *out)
 {
     struct cf_error err;
-    struct buf out;
-    enum MHD_Result ret;
     json_t *page = json_object();
+    int rc;
 
     json_object_set_new(page, "path", json_string(r->path));
     json_object_set_new(page, "request_id", json_string(r->id));
@@ -299,16 +301,34 @@ static enum MHD_Result send_page(struct req *r, int status, const char *tpl, jso
     json_object_set(data, "page", page);
     json_decref(page);
     add_readable_times(data, 0);
-    buf_init(&out, RESPONSE_MAX);
+    buf_init(out, RESPONSE_MAX);
     cf_error_clear(&err);
-    if (mustache_render(r->app->templates, tpl, data, &out, &err) != CF_OK) {
+    rc = mustache_render(r->app->templates, tpl, data, out, &err);
+    if (rc != CF_OK)
         fprintf(stderr, "rid=%s template %s: %s\n", r->id, tpl, err.message);
-        buf_free(&out);
-        return send_body(r, 500, "text/plain; charset=utf-8", "internal error\n", 15, NULL);
-    }
-    ret = send_body(r, status, "text/html; charset=utf-8", buf_str(&out), out.n, NULL);
-    buf_free(&out);
+    return rc;
+}
+
+/* Sends out (rendered by render_page) as the page, or 500 text when rc says it failed. */
+static enum MHD_Result send_rendered(struct req *r, int status, int rc, struct buf *out)
+{
+    enum MHD_Result ret;
+
+    if (rc != CF_OK)
+        ret = send_body(r, 500, "text/plain; charset=utf-8", "internal error\n", 15, NULL);
+    else
+        ret = send_body(r, status, "text/html; charset=utf-8", buf_str(out), out->n, NULL);
+    buf_free(out);
     return ret;
+}
+
+/* Renders template tpl with data into a page; 500 text when that fails. */
+static enum MHD_Result send_page(struct req *r, int status, const char *tpl, json_t *data)
+{
+    struct buf out;
+    int rc = render_page(r, tpl, data, &out);
+
+    return send_rendered(r, status, rc, &out);
 }
 
 static int status_of(int code)
@@ -454,30 +474,95 @@ static enum MHD_Result send_redirect(struct req *r, const char *location)
     return send_body(r, 303, "text/html; charset=utf-8", body, strlen(body), "no-store");
 }
 
+/* What the summary above a form says when fields are at fault (they carry the messages). */
+static const char ONE_FIELD[] = "Please correct the field marked below.";
+static const char SOME_FIELDS[] = "Please correct the fields marked below.";
+
+/* The longest element id a form's field may have (r->form_ids). */
+#define ANCHOR_MAX 64
+
+/*
+ * The id of the element showing field on the form's page: from r->form_ids
+ * ("field:id field:id"), else the field's own name. A new string.
+ */
+static json_t *anchor_of(const struct req *r, const char *field)
+{
+    size_t n = strlen(field);
+
+    for (const char *p = r->form_ids; p != NULL && *p != '\0';) {
+        const char *end = strchr(p, ' ');
+        size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+
+        if (len > n + 1 && len - n - 1 < ANCHOR_MAX && strncmp(p, field, n) == 0 && p[n] == ':')
+            return json_stringn(p + n + 1, len - n - 1);
+        p = end != NULL ? end + 1 : p + len;
+    }
+    return json_string(field);
+}
+
+/*
+ * The fields at fault of err, in order, each once: [{field, message, anchor}].
+ */
+static json_t *fields_at_fault(const struct req *r, const struct cf_error *err, const char *message)
+{
+    json_t *list = json_array(), *seen = json_object();
+
+    for (int i = -1; i < err->nextra && i < CF_ERROR_EXTRA; i++) {
+        const char *f = i < 0 ? err->field : err->extra[i].field;
+        const char *m = i < 0 ? message : err->extra[i].message;
+
+        if (f[0] == '\0' || json_object_get(seen, f) != NULL)
+            continue;
+        json_object_set_new(seen, f, json_string(m));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "field", f, "message", m, "anchor",
+                                              anchor_of(r, f)));
+    }
+    json_decref(seen);
+    return list;
+}
+
+/*
+ * The form again, with what was typed (never passwords) and each message
+ * beside its field (data "errors": {field: message}). The summary at the top
+ * (data "error") does not repeat them: with one field at fault it says only
+ * ONE_FIELD, linked to the field; with several, SOME_FIELDS and "fields", a
+ * list of the messages linked to their fields. A message about the form as a
+ * whole, or about a field the page does not mark (no aria-invalid in the
+ * rendered page: the field is not on it), is said in the summary itself.
+ */
 static enum MHD_Result send_form_again(struct req *r, int status, const char *code,
                                        const char *message, const struct cf_error *err)
 {
-    const char *field = err->field;
+    const char *tpl = r->form_template != NULL ? r->form_template : r->route->template;
     json_t *data = json_object(), *form = json_deep_copy(r->form != NULL ? r->form : NULL);
-    json_t *errors = json_object();
-    enum MHD_Result ret;
+    json_t *errors = json_object(), *fields = fields_at_fault(r, err, message), *e;
+    size_t nfields = json_array_size(fields), i;
+    struct buf out;
+    int rc;
 
     if (form == NULL)
         form = json_object();
     json_object_del(form, "password");
     json_object_del(form, "password2");
+    json_object_del(form, "current");
     json_object_del(form, "csrf");
-    if (field != NULL && field[0] != '\0')
-        json_object_set_new(errors, field, json_string(message));
-    for (int i = 0; i < err->nextra && i < CF_ERROR_EXTRA; i++)
-        if (json_object_get(errors, err->extra[i].field) == NULL)
-            json_object_set_new(errors, err->extra[i].field, json_string(err->extra[i].message));
-    json_object_set_new(data, "error",
-                        json_pack("{s:s, s:s, s:s, s:i}", "code", code, "message",
-                                  err->nextra > 0 ? "Some fields need attention: see the messages "
-                                                    "beside them."
-                                                  : message,
-                                  "field", field != NULL ? field : "", "status", status));
+    json_array_foreach(fields, i, e)
+    {
+        json_object_set(errors, json_string_value(json_object_get(e, "field")),
+                        json_object_get(e, "message"));
+    }
+    e = json_pack("{s:s, s:s, s:s, s:i}", "code", code, "message",
+                  nfields == 0   ? message
+                  : nfields == 1 ? ONE_FIELD
+                                 : SOME_FIELDS,
+                  "field", err->field, "status", status);
+    if (nfields == 1)
+        json_object_set(e, "anchor", json_object_get(json_array_get(fields, 0), "anchor"));
+    if (nfields > 1) {
+        json_object_set(e, "fields", fields);
+        json_object_set_new(e, "several", json_true());
+    }
+    json_object_set_new(data, "error", e);
     json_object_set_new(data, "errors", errors);
     json_object_set_new(data, "form", form);
     if (r->nparams > 0)
@@ -491,10 +576,17 @@ static enum MHD_Result send_form_again(struct req *r, int status, const char *co
         json_object_foreach(extra, k, v) if (json_object_get(data, k) == NULL)
             json_object_set(data, k, v);
     }
-    ret = send_page(r, status, r->form_template != NULL ? r->form_template : r->route->template,
-                    data);
+    rc = render_page(r, tpl, data, &out);
+    if (rc == CF_OK && nfields == 1 && strstr(buf_str(&out), "aria-invalid=\"true\"") == NULL) {
+        /* The page has no place for this field: the summary says the message itself. */
+        buf_free(&out);
+        json_object_set_new(e, "message", json_string(message));
+        json_object_del(e, "anchor");
+        rc = render_page(r, tpl, data, &out);
+    }
+    json_decref(fields);
     json_decref(data);
-    return ret;
+    return send_rendered(r, status, rc, &out);
 }
 
 enum MHD_Result render_error(struct req *r, int status, const char *code, const char *message)
@@ -727,7 +819,10 @@ int web_load_statics(struct app *app, struct cf_error *err)
     snprintf(dir, sizeof dir, "%s/static", app->home);
     d = opendir(dir);
     if (d == NULL)
-        return cf_error_set(err, CF_EIO, "home", "cannot open %s (set CTOFRAME_HOME?)", dir);
+        return cf_error_set(
+            err, CF_EIO, "home",
+            "Cannot open %s. Set CTOFRAME_HOME to the folder that holds static/ and templates/.",
+            dir);
     while ((de = readdir(d)) != NULL) {
         char path[4400];
         struct static_file *f;
@@ -747,7 +842,8 @@ int web_load_statics(struct app *app, struct cf_error *err)
             if (more == NULL) {
                 free(data);
                 closedir(d);
-                return cf_error_set(err, CF_ENOMEM, NULL, "out of memory loading %s", dir);
+                return cf_error_set(err, CF_ENOMEM, NULL,
+                                    "Out of memory while loading %s. Try again.", dir);
             }
             app->statics = more;
             cap = ncap;

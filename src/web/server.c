@@ -598,7 +598,7 @@ static enum MHD_Result dispatch(struct req *r)
     int rc;
 
     if (r->path == NULL)
-        return render_error(r, 500, "internal", "out of memory");
+        return render_error(r, 500, "internal", "Out of memory. Try again in a moment.");
     if (r->bad != NULL) {
         req_header(r, "Connection", "close"); /* what follows on the connection is suspect */
         return render_error(r, 400, "invalid", r->bad);
@@ -610,11 +610,12 @@ static enum MHD_Result dispatch(struct req *r)
     r->route = router_match(r, r->method, r->path, &allowed);
     if (r->route == NULL) {
         if (allowed)
-            return render_error(r, 405, "method_not_allowed",
-                                req_is_case(r)
-                                    ? "The CASE service answers GET and HEAD only; it is "
-                                      "read-only."
-                                    : "This address does not accept that kind of request");
+            return render_error(
+                r, 405, "method_not_allowed",
+                req_is_case(r) ? "The CASE service answers GET and HEAD only; it is "
+                                 "read-only."
+                               : "This address does not accept that kind of request. Use one of "
+                                 "the methods in the Allow header.");
         return render_error(r, 404, "not_found",
                             req_is_case(r) ? "This server has no CASE endpoint at this address; "
                                              "/case-api lists the ones it has."
@@ -627,7 +628,8 @@ static enum MHD_Result dispatch(struct req *r)
     r->store = worker_store(r->app, &err);
     if (r->store == NULL) {
         fprintf(stderr, "rid=%s database unavailable: %s\n", r->id, err.message);
-        return render_error(r, 503, "unavailable", "the database is not available; try again");
+        return render_error(r, 503, "unavailable",
+                            "The database is not available. Try again in a moment.");
     }
     {
         int done = 0;
@@ -693,8 +695,9 @@ int web_listen(const char *host, const char *port, int *fd_out, char *where, siz
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     e = getaddrinfo(host, port, &hints, &res);
     if (e != 0)
-        return cf_error_set(err, CF_EINVAL, "host", "cannot listen on %s:%s: %s", host, port,
-                            gai_strerror(e));
+        return cf_error_set(err, CF_EINVAL, "host",
+                            "Cannot listen on %s:%s (%s). Choose another --host or --port.", host,
+                            port, gai_strerror(e));
     for (ai = res; ai != NULL; ai = ai->ai_next) {
         int one = 1;
 
@@ -714,11 +717,12 @@ int web_listen(const char *host, const char *port, int *fd_out, char *where, siz
         freeaddrinfo(res);
         if (saved == EADDRINUSE)
             return cf_error_set(err, CF_EBUSY, "port",
-                                "cannot listen on %s:%s: the address is already in use "
-                                "(is another server running there? choose another --port)",
+                                "Cannot listen on %s:%s: the address is already in use. Stop the "
+                                "server running there or choose another --port.",
                                 host, port);
-        return cf_error_set(err, CF_EIO, "host", "cannot listen on %s:%s: %s", host, port,
-                            strerror(saved));
+        return cf_error_set(err, CF_EIO, "host",
+                            "Cannot listen on %s:%s (%s). Choose another --host or --port.", host,
+                            port, strerror(saved));
     }
     {
         struct sockaddr_storage ss;
@@ -788,7 +792,9 @@ int web_serve(struct app *app, int fd, const char *where, int threads, struct cf
         on_connection, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (d == NULL) {
         close(fd);
-        return cf_error_set(err, CF_EIO, NULL, "cannot start the HTTP server on %s", where);
+        return cf_error_set(err, CF_EIO, NULL,
+                            "Cannot start the HTTP server on %s. Check the address and try again.",
+                            where);
     }
     atomic_store(&reaper_stop, 0);
     have_reaper = pthread_create(&reaper_thread, NULL, reaper, app) == 0;

@@ -98,6 +98,8 @@ struct req {
     json_t *form_page;         /* set by a POST handler: the page data a failed form needs */
     const char *form_template; /* set by a POST handler: the failed form's page, when it is not
                                   the route's (a form posted from another page) */
+    const char *form_ids;      /* set by a handler whose form's inputs are not named by their
+                                  field: "field:id field:id" (render.c links the summary there) */
     struct req_bytes {         /* set by a handler whose result is bytes: req_bytes() */
         const char *type;      /* Content-Type; NULL: the result is JSON */
         const char *filename;  /* NULL: inline; else sent as an attachment of this name */

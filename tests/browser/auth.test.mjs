@@ -96,7 +96,9 @@ test('the set-up link creates the first administrator and lands on the dashboard
     const described = await again.getAttribute('aria-describedby');
     assert.ok(described, 'the second password field points at its message');
     assert.match(await page.locator(`#${described}`).innerText(), /not the same/i);
-    assert.match(await page.getByRole('alert').innerText(), /not the same/i);
+    // One field at fault: its message is beside it only; the summary points there.
+    assert.equal((await page.getByRole('alert').innerText()).trim().split('\n').pop(), 'Please correct the field marked below.');
+    assert.doesNotMatch(await page.getByRole('alert').innerText(), /not the same/i);
     assert.equal(await field(page, 'Your full name').inputValue(), ADMIN.name, 'what was typed is kept');
     assert.equal(await field(page, 'Your e-mail address').inputValue(), ADMIN.email);
     assert.equal(await field(page, 'Choose a password').inputValue(), '', 'passwords are never sent back');
@@ -137,7 +139,11 @@ test('sign out, then a wrong password, then sign in with the keyboard', { timeou
     const res = await clickAndWait(page, page.getByRole('button', { name: 'Sign in' }));
     assert.equal(res.status(), 401);
     expectedErrors.push(`401 POST ${srv.url}/login`);
-    assert.match(await page.getByRole('alert').innerText(), /e-mail address or password is not right/i);
+    // The message sits beside the password, never the e-mail field (which was wrong is not said).
+    assert.doesNotMatch(await page.getByRole('alert').innerText(), /e-mail address or password/i);
+    const pwHelp = await field(page, 'Password').getAttribute('aria-describedby');
+    assert.match(await page.locator(`#${pwHelp}`).innerText(), /e-mail address or password is not right/i);
+    assert.equal(await field(page, 'E-mail address').getAttribute('aria-invalid'), null);
     assert.equal(await field(page, 'E-mail address').inputValue(), ADMIN.email, 'the address is kept');
     assert.equal(await field(page, 'Password').inputValue(), '', 'the password is not');
     assert.equal(await field(page, 'Password').getAttribute('aria-invalid'), 'true');
@@ -300,17 +306,19 @@ test('the audit trail shows what was done, filters it and offers a CSV', { timeo
     await scan(page);
     await screenshot(page, 'auth-audit.png');
     const t = await mainText(page);
-    for (const action of ['org.add', 'person.add', 'grant.add', 'token.create', 'token.revoke']) {
-        assert.ok(t.includes(action), `the audit trail lists ${action}; the page says:\n${t.slice(0, 1500)}`);
+    // Actions in words, not codes (the codes are in the JSON and the CSV).
+    for (const action of ['Organization added', 'Person added', 'Role given', 'API token made', 'API token revoked']) {
+        assert.ok(t.includes(action), `the audit trail lists "${action}"; the page says:\n${t.slice(0, 1500)}`);
     }
+    assert.ok(!t.includes('org.add'), 'no action codes on the page');
 
-    await field(page, 'Action').fill('org.add');
+    await field(page, 'Action').selectOption({ label: '– Organization added' });
     await clickAndWait(page, page.getByRole('button', { name: 'Show entries' }), /\/admin\/audit\?/);
-    assert.equal(await field(page, 'Action').inputValue(), 'org.add', 'the filter stays filled in');
+    assert.equal(await field(page, 'Action').inputValue(), 'org.add', 'the filter stays chosen');
     const rows = page.locator('table.audit tbody tr');
     // The first run's organization, then Ohio, Springfield City SD and Lincoln Elementary.
     assert.equal(await rows.count(), 4, await mainText(page));
-    for (const r of await rows.all()) assert.match(await r.innerText(), /org\.add/);
+    for (const r of await rows.all()) assert.match(await r.innerText(), /Organization added/);
 
     // The CSV download keeps the filter.
     const csvForm = page.locator('form[action="/admin/audit.csv"]');

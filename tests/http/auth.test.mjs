@@ -34,7 +34,8 @@ import {
     buildWorld,
 } from './authhelp.mjs';
 
-const BAD_LOGIN = 'The e-mail address or password is not right.';
+const BAD_LOGIN =
+    'The e-mail address or password is not right. Check both and try again, or choose a new password with “Forgot your password?”.';
 const SCRIPT = '<script>alert(1)</script>';
 const SCRIPT_ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';
 const SQL1 = "'; DROP TABLE people; --";
@@ -1481,9 +1482,9 @@ test('audit filter: a bad date is named beside its field; the CSV refuses it too
         const admin = await ctx.signIn(ctx.w.people.program_admin.email);
         let r = await admin.get('/admin/audit?since=11%2F22%2F2026&action=auth', { html: true });
         assertHtml(r, 400, 'since=11/22/2026');
-        assert.match(r.text, /From is a date as YYYY-MM-DD/);
+        assert.match(r.text, /Give the date as YYYY-MM-DD/);
         assert.match(r.text, /id="f-since"[^>]*aria-invalid="true"/);
-        assert.match(r.text, /name="action" value="auth"/, 'the rest of the filter kept');
+        assert.match(r.text, /<option value="auth" selected>/, 'the rest of the filter kept');
         assertJsonError(await admin.get('/admin/audit?until=2026-13-45'), 400, 'until=2026-13-45');
         assertJsonError(await admin.get('/admin/audit?since=2026-05-02&until=2026-05-01'), 400, 'until before since');
         assertJsonError(await admin.get('/admin/audit.csv?since=yesterday'), 400, 'the CSV');
@@ -1549,7 +1550,7 @@ test('forms name every field at fault at once, not only the first', async () => 
         assertHtml(r, 400, 'invite with two problems');
         assert.match(r.text, /id="name-error"/);
         assert.match(r.text, /id="email-error"/);
-        assert.match(r.text, /Some fields need attention/);
+        assert.match(r.text, /Please correct the fields marked below\./);
         r = await admin.post('/admin/people', { name: '', email: 'not-an-address', role: 'nobody', org: w.orgs.a });
         assertJsonError(r, 400, 'the same as JSON');
         const fields = [r.json.error.field, ...(r.json.error.more || []).map((m) => m.field)].sort();

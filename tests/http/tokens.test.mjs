@@ -145,7 +145,7 @@ test('password reset requests: throttled per account and per address, the same a
         }
         const r = await anon.post('/reset', { email: ctx.w.people.leader_b.email });
         assert.equal(r.status, 429, `request 21 from one address: ${show(r)}`);
-        assert.match(r.json.error.message, /Too many requests for a new password from your address\. Try again in \d+ minutes?\./);
+        assert.match(r.json.error.message, /There have been too many requests for a new password from your address\. Try again in \d+ minutes?\./);
         assert.equal((await outbox(ctx.db)).filter((m) => m.to_addr === ctx.w.people.leader_b.email && m.kind === 'reset').length, 0);
     });
 });
