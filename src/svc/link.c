@@ -261,6 +261,13 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
                                 json_string_value(json_object_get(body, "id")), hash, "active",
                                 &person, err);
     }
+    /* Sign-ins tried with this address before the account existed do not lock it out. */
+    if (rc == CF_OK) {
+        char acct[300];
+
+        snprintf(acct, sizeof acct, "acct:%s", email);
+        rc = store_login_failures_clear(sv->store, acct, err);
+    }
     if (rc == CF_OK) {
         snprintf(actor, sizeof actor, "user:%s", json_string_value(json_object_get(person, "id")));
         me.actor = actor;
@@ -357,6 +364,13 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     if (rc == CF_OK)
         rc = store_outbox_cancel(sv->store, pid, kind, "not sent: the link was used before", now,
                                  err);
+    /* The new password works at once: failed sign-ins with the old one no longer count. */
+    if (rc == CF_OK) {
+        char acct[300];
+
+        snprintf(acct, sizeof acct, "acct:%s", json_string_value(json_object_get(p, "email")));
+        rc = store_login_failures_clear(sv->store, acct, err);
+    }
     /* A new password ends every session the old one opened, and every API token. */
     if (rc == CF_OK)
         rc = store_session_delete_person(sv->store, pid, NULL, err);
