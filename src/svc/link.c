@@ -179,7 +179,7 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
     const char *name = json_string_value(json_object_get(in, "name"));
     const char *pw = json_string_value(json_object_get(in, "password"));
     char email[256], now[32], hash[crypto_pwhash_STRBYTES];
-    char body_name[801], your_name[801];
+    char body_name[801] = "", your_name[801] = "";
     json_t *l, *person = NULL, *body = NULL, *orgs = NULL;
     struct svc me = *sv, link = *sv;
     char actor[64];
@@ -212,7 +212,11 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
         rc = svc__email(json_string_value(json_object_get(in, "email")), email, sizeof email,
                         "email", &e);
         svc__check(&ck, rc, &e);
-        svc__check(&ck, svc__password_ok(pw, rc == CF_OK ? email : "", "password", &e), &e);
+        svc__check(&ck,
+                   svc__password_ok(pw, rc == CF_OK ? email : NULL,
+                                     your_name[0] != '\0' ? your_name : NULL,
+                                     "password", &e),
+                   &e);
         /* Forms have the password twice; JSON clients may send it once. */
         if (json_object_get(in, "password2") != NULL &&
             (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0))
@@ -316,8 +320,7 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
         return cf_error_set(err, CF_ECONFLICT, "token",
                             "This account is disabled. Ask your administrator.");
     }
-    if (svc__password_ok(pw, json_string_value(json_object_get(p, "email")), "password", err) !=
-            CF_OK ||
+    if (svc__password_ok(pw, svc__str(p, "email"), svc__str(p, "name"), "password", err) != CF_OK ||
         svc__password_hash(pw, hash, sizeof hash, err) != CF_OK) {
         json_decref(p);
         return err->code;
@@ -417,11 +420,11 @@ int svc_passwords_agree(const struct svc *sv, const char *kind, const char *toke
     /* Say too if the first one would be refused anyway. */
     if (svc_link_check(sv, token, kind, &link, NULL) == CF_OK) {
         struct cf_error weak;
-        const char *email =
-            json_string_value(json_object_get(json_object_get(link, "person"), "email"));
+        const json_t *who = json_object_get(link, "person");
 
         cf_error_clear(&weak);
-        if (svc__password_ok(password, email != NULL ? email : "", "password", &weak) != CF_OK)
+        if (svc__password_ok(password, svc__str(who, "email"), svc__str(who, "name"), "password",
+                             &weak) == CF_EINVAL)
             cf_error_also(err, weak.field, "%s", weak.message);
     }
     json_decref(link);

@@ -58,3 +58,127 @@ test('an invitation accepted after failed sign-ins with its address signs in at 
         assert.equal(r.status, 200, `sign-in right after accepting: ${show(r)}`);
     });
 });
+
+// --- point 8: NIST SP 800-63B on every path that sets a password ------------------------
+
+/** A refusal of a weak password: 400 on "password", one sentence matching re. */
+function refused(r, re, what) {
+    assert.equal(r.status, 400, `${what}: ${show(r)}`);
+    assert.equal(r.json?.error?.field, 'password', `${what}: the field at fault`);
+    assert.match(r.json.error.message, re, what);
+    assert.match(r.json.error.message, /^[A-Z].*\.$/, `${what}: one sentence`);
+}
+
+/** The HTML form's answer: the reason in the error beside the password field. */
+function refusedHtml(r, re, what) {
+    assert.equal(r.status, 400, `${what}: ${show(r)}`);
+    const m = /<p class="field-error" id="(?:password|pw-new)-error">([^<]*)<\/p>\s*<input type="password" id="(?:password|pw-new)"/.exec(r.text);
+    assert.ok(m, `${what}: an error right above the password field`);
+    assert.match(m[1], re, what);
+}
+
+const STOLEN = /stolen from other sites/;
+const REPEATED = /One character repeated/;
+const OWN_NAME = /built from your name or e-mail address/;
+const SHORT = /at least 10 characters/;
+
+test('setup refuses a weak password and says why beside the field; nothing is made', async () => {
+    await withServer({ world: false }, async (ctx) => {
+        const srv = await ctx.start();
+        let m = null;
+        for (let i = 0; i < 150 && !m; i++) {
+            m = /\/setup\/([A-Za-z0-9_-]{43})\b/.exec(srv.stdout());
+            if (!m) await new Promise((res) => setTimeout(res, 20));
+        }
+        assert.ok(m, 'a setup link on stdout');
+        const token = m[1];
+        const jar = ctx.jar();
+        const fields = { organization: 'Body', name: 'Ada Lovelace', email: 'ada@example.org' };
+        refused(await jar.post(`/setup/${token}`, { ...fields, password: 'aaaaaaaaaa' }), REPEATED, 'aaaaaaaaaa');
+        refused(await jar.post(`/setup/${token}`, { ...fields, password: 'Password123' }), STOLEN, 'Password123');
+        refused(await jar.post(`/setup/${token}`, { ...fields, password: 'lovelace!1815' }), OWN_NAME, 'her name');
+        refused(await jar.post(`/setup/${token}`, { ...fields, password: 'ada@example.org' }), OWN_NAME, 'her address');
+        refused(await jar.post(`/setup/${token}`, { ...fields, password: 'ctoframe2026!' }), /name of this site/, 'the product');
+        refusedHtml(
+            await jar.post(`/setup/${token}`, { ...fields, password: 'qwertyuiop', password2: 'qwertyuiop' }, { form: true, html: true }),
+            STOLEN,
+            'the setup form',
+        );
+        assert.deepEqual(JSON.parse(await cliOk(['user', 'list', '--json'], { db: ctx.db })), [], 'nobody made');
+        const r = await jar.post(`/setup/${token}`, { ...fields, password: 'analytical engine notes' });
+        assert.equal(r.status, 200, show(r));
+    });
+});
+
+test('an invitation, a reset and a password change refuse weak passwords and say why', async () => {
+    await withServer({}, async (ctx) => {
+        await ctx.start();
+        // Invitation.
+        const email = 'grace.hopper@example.org';
+        await addUser(ctx.db, email, { name: 'Grace Hopper', role: 'leader', org: ctx.w.orgs.a, password: null });
+        const inv = await linkToken(ctx.db, 'invite', email);
+        const anon = ctx.jar();
+        refused(await anon.post(`/invite/${inv}`, { password: 'iloveyou2024', password2: 'iloveyou2024' }), STOLEN, 'invite: listed');
+        refused(await anon.post(`/invite/${inv}`, { password: 'GraceHopper1906', password2: 'GraceHopper1906' }), OWN_NAME, 'invite: her name');
+        refused(await anon.post(`/invite/${inv}`, { password: 'grace.hopper', password2: 'grace.hopper' }), OWN_NAME, 'invite: her address');
+        refused(await anon.post(`/invite/${inv}`, { password: 'short', password2: 'short' }), SHORT, 'invite: short');
+        refusedHtml(
+            await anon.post(`/invite/${inv}`, { password: '1234567890', password2: '1234567890' }, { form: true, html: true }),
+            /consecutive characters/,
+            'the invitation form',
+        );
+        let r = await anon.post(`/invite/${inv}`, { password: 'compiler in the navy', password2: 'compiler in the navy' });
+        assert.equal(r.status, 200, `a good password is taken: ${show(r)}`);
+
+        // Reset.
+        const who = ctx.w.people.leader_a.email; // "leader-a person"
+        await ctx.jar().post('/reset', { email: who });
+        const rt = await linkToken(ctx.db, 'reset', who);
+        refused(await anon.post(`/reset/${rt}`, { password: 'aaaaaaaaaa', password2: 'aaaaaaaaaa' }), REPEATED, 'reset: repeated');
+        refused(await anon.post(`/reset/${rt}`, { password: 'leader-a 2026', password2: 'leader-a 2026' }), OWN_NAME, 'reset: e-mail');
+        refusedHtml(
+            await anon.post(`/reset/${rt}`, { password: 'football!!!!', password2: 'football!!!!' }, { form: true, html: true }),
+            STOLEN,
+            'the reset form',
+        );
+        assert.equal((await tryLogin(ctx.jar(), who, PASSWORD)).status, 200, 'the old password still works: nothing changed');
+
+        // Password change.
+        const jar = await ctx.signIn(ctx.w.people.evaluator_a.email);
+        refused(
+            await jar.post('/account/password', { current: PASSWORD, password: 'qwertyuiop123', password2: 'qwertyuiop123' }),
+            STOLEN,
+            'change: listed',
+        );
+        refused(
+            await jar.post('/account/password', { current: PASSWORD, password: 'eval-a person', password2: 'eval-a person' }),
+            OWN_NAME,
+            'change: own name',
+        );
+        refusedHtml(
+            await jar.post('/account/password', { current: PASSWORD, password: 'zzzzzzzzzzzz', password2: 'zzzzzzzzzzzz' }, { form: true, html: true }),
+            REPEATED,
+            'the account form',
+        );
+        r = await jar.post('/account/password', { current: PASSWORD, password: 'tea with the district', password2: 'tea with the district' });
+        assert.equal(r.status, 200, `a good new password: ${show(r)}`);
+    });
+});
+
+test('ctoframe user add --password-stdin refuses a weak password with the reason, adds nobody', async () => {
+    await withServer({ world: true }, async (ctx) => {
+        const args = ['user', 'add', 'weak@example.org', '--name', 'Wes Weak', '--role', 'leader', '--org', ctx.w.orgs.a, '--password-stdin'];
+        for (const [pw, re] of [
+            ['aaaaaaaaaa', REPEATED],
+            ['password123', STOLEN],
+            ['weak 2026!!', OWN_NAME],
+        ]) {
+            const r = await cli(args, { db: ctx.db, input: pw + '\n' });
+            assert.notEqual(r.code, 0, `${pw}: refused`);
+            assert.match(r.stderr, re, `${pw}: ${r.stderr}`);
+        }
+        const list = JSON.parse(await cliOk(['user', 'list', '--json'], { db: ctx.db }));
+        assert.ok(!list.some((p) => p.email === 'weak@example.org'), 'nobody added');
+        await cliOk(args, { db: ctx.db, input: 'a sound passphrase here\n' });
+    });
+});
