@@ -300,5 +300,6 @@ int svc__send(const struct svc *sv, const char *kind, const char *to, const char
     char now[32];
 
     clock_now_iso(now, sizeof now);
-    return store_outbox_add(sv->store, kind, to, subject, body, person, now, NULL, err);
+    return store_outbox_add(sv->store, kind, to, subject, body, person,
+                            sv->who != NULL ? sv->who->person_id : NULL, now, NULL, err);
 }

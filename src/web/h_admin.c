@@ -484,7 +484,13 @@ int h_outbox(struct req *r, json_t **out, struct cf_error *err)
             {"", "All", "/admin/outbox"},
             {"pending", "Pending", "/admin/outbox?status=pending"},
             {"sent", "Sent", "/admin/outbox?status=sent"},
-            {"failed", "Failed", "/admin/outbox?status=failed"}};
+            {"failed", "Failed", "/admin/outbox?status=failed"},
+            {"obsolete", "No longer needed", "/admin/outbox?status=obsolete"}};
+
+        for (size_t k = 0; status != NULL && k < sizeof tabs / sizeof tabs[0]; k++)
+            if (strcmp(tabs[k][0], status) == 0)
+                json_object_set_new(*out, "status_text",
+                                    json_string(k == 4 ? "no longer needed" : status));
 
         for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++)
             json_array_append_new(json_object_get(*out, "tabs"),

@@ -182,3 +182,50 @@ test('ctoframe user add --password-stdin refuses a weak password with the reason
         await cliOk(args, { db: ctx.db, input: 'a sound passphrase here\n' });
     });
 });
+
+// --- point 2: a message whose link was used or replaced is "no longer needed" ------------
+
+test('the outbox shows a replaced or used invitation as no longer needed, not failed (page, JSON, CLI)', async () => {
+    await withServer({}, async (ctx) => {
+        await ctx.start();
+        const email = 'ida.wells@example.org';
+        const pid = await addUser(ctx.db, email, { name: 'Ida Wells', role: 'leader', org: ctx.w.orgs.a, password: null });
+        const admin = await ctx.signIn(ctx.w.people.program_admin.email);
+        // Invited again: the first message is replaced before it went out.
+        let r = await admin.post(`/admin/people/${pid}/invite`, {});
+        assert.equal(r.status, 200, show(r));
+        // The second link is used before its message went out (passed on by hand).
+        const token = await linkToken(ctx.db, 'invite', email);
+        r = await ctx.jar().post(`/invite/${token}`, { password: NEW, password2: NEW });
+        assert.equal(r.status, 200, show(r));
+
+        r = await admin.get('/admin/outbox');
+        assert.equal(r.status, 200, show(r));
+        const mine = r.json.messages.filter((m) => m.to_addr === email);
+        assert.equal(mine.length, 2, 'two invitations');
+        for (const m of mine) {
+            assert.equal(m.status, 'obsolete', `#${m.id}`);
+            assert.equal(m.status_text, 'no longer needed', `#${m.id}`);
+            assert.equal(m.can_retry, false, `#${m.id} is not sent again`);
+        }
+        r = await admin.get('/admin/outbox', { html: true });
+        assert.equal(r.status, 200);
+        assert.equal((r.text.match(/class="status status-obsolete">no longer needed</g) || []).length, 2, 'shown as no longer needed');
+        assert.doesNotMatch(r.text, /status-failed|status-revoked/, 'nothing red');
+        r = await admin.get('/admin/outbox?status=failed');
+        assert.equal(r.json.messages.filter((m) => m.to_addr === email).length, 0, 'not among the failed');
+        r = await admin.get('/admin/outbox?status=obsolete', { html: true });
+        assert.equal(r.status, 200, show(r));
+        assert.match(r.text, /aria-current="page">No longer needed</);
+
+        const table = await cliOk(['outbox'], { db: ctx.db });
+        const lines = table.split('\n').filter((l) => l.includes(email));
+        assert.equal(lines.length, 2, table);
+        for (const l of lines) assert.match(l, /no longer needed/);
+        assert.doesNotMatch(table, /failed/);
+        const json = JSON.parse(await cliOk(['outbox', '--status', 'obsolete', '--json'], { db: ctx.db }));
+        assert.deepEqual(json.map((m) => [m.to_addr, m.status]), [[email, 'obsolete'], [email, 'obsolete']]);
+        const show1 = await cliOk(['outbox', 'show', String(json[0].id)], { db: ctx.db });
+        assert.match(show1, /^Status: no longer needed/m);
+    });
+});
