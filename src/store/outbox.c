@@ -158,3 +158,13 @@ int store_outbox_requeue(struct store *s, int64_t id, const char *now, int64_t *
                        " WHERE id = ? AND status = 'failed'",
                        n, err, "si", now, id);
 }
+
+int store_outbox_latest_by(struct store *s, const char *person, const char *kind, const char *by,
+                           json_t **out, struct cf_error *err)
+{
+    return store__query_one(s,
+                            OUTBOX_SELECT " WHERE person_id = ? AND kind = ? AND created_by = ?"
+                                          " AND status IN ('pending', 'sent')"
+                                          " ORDER BY id DESC LIMIT 1",
+                            OUTBOX_COLS, out, err, "sss", person, kind, by);
+}

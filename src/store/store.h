@@ -247,6 +247,12 @@ int store_outbox_list(struct store *s, const char *status, long limit, json_t **
 /* The person's pending messages of kind are not sent: obsolete, with why and cancelled_at. */
 int store_outbox_cancel(struct store *s, const char *person, const char *kind, const char *why,
                         const char *now, struct cf_error *err);
+/*
+ * The newest message of kind to person written by person by that is pending
+ * or sent (not failed, not obsolete); CF_ENOTFOUND when there is none.
+ */
+int store_outbox_latest_by(struct store *s, const char *person, const char *kind, const char *by,
+                           json_t **out, struct cf_error *err);
 /* One message; CF_ENOTFOUND when there is none with id. */
 int store_outbox_get(struct store *s, int64_t id, json_t **out, struct cf_error *err);
 /* A failed message pending again at now, attempts from 0; *n = rows changed (0 or 1). */

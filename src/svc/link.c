@@ -125,6 +125,63 @@ int svc_link_check(const struct svc *sv, const char *token, const char *kind, js
     return CF_OK;
 }
 
+/*
+ * The token in the last "/invite/TOKEN" of body into token (44 bytes); 0 when
+ * the body holds none.
+ */
+static int token_in_body(const char *body, const char *kind, char token[44])
+{
+    char mark[16];
+    const char *p = NULL, *q;
+    size_t n;
+
+    snprintf(mark, sizeof mark, "/%s/", kind);
+    for (q = body != NULL ? strstr(body, mark) : NULL; q != NULL; q = strstr(q + 1, mark))
+        p = q + strlen(mark);
+    if (p == NULL)
+        return 0;
+    n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+    if (n != 43)
+        return 0;
+    memcpy(token, p, 43);
+    token[43] = '\0';
+    return 1;
+}
+
+int svc_person_invitation(const struct svc *sv, const char *id, json_t **out,
+                          struct cf_error *err)
+{
+    json_t *p = NULL, *m = NULL, *l = NULL, *inv = json_null();
+    const char *me = sv->who != NULL ? sv->who->person_id : NULL;
+    char token[44];
+    int rc;
+
+    *out = NULL;
+    rc = svc__person_for(sv, id, PERM_PEOPLE_READ, &p, err);
+    if (rc != CF_OK)
+        return rc;
+
+    /* Only the sender's own, newest invitation, and only while its link still works. */
+    if (me != NULL && strcmp(svc__str(p, "status"), "invited") == 0 &&
+        store_outbox_latest_by(sv->store, id, "invite", me, &m, NULL) == CF_OK &&
+        token_in_body(svc__str(m, "body"), "invite", token) &&
+        link_get(sv, token, "invite", &l, NULL) == CF_OK &&
+        strcmp(svc__str(l, "person_id") != NULL ? svc__str(l, "person_id") : "", id) == 0) {
+        json_decref(inv);
+        inv = json_pack("{s:s++, s:O}", "link", link_base(sv), "/invite/", token, "expires_at",
+                        json_object_get(l, "expires_at"));
+    }
+    sodium_memzero(token, sizeof token);
+    json_decref(l);
+    json_decref(m);
+    json_decref(p);
+    if (inv == NULL)
+        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    *out = json_pack("{s:o, s:b}", "invitation", inv, "outbox_readable",
+                     svc__can(sv, PERM_OUTBOX_READ, NULL));
+    return *out != NULL ? CF_OK : cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+}
+
 int svc_setup_needed(const struct svc *sv, int *needed, struct cf_error *err)
 {
     long n;

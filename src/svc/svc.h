@@ -254,6 +254,17 @@ int svc_person_revoke(const struct svc *sv, const char *id, const char *role, co
  */
 int svc_person_set_status(const struct svc *sv, const char *id, const char *status, json_t **out,
                           struct cf_error *err);
+/*
+ * The invitation link of person id for the person who sent it, to pass on by
+ * hand when no mail server is set up: *out = {"invitation": {link,
+ * expires_at} or null, "outbox_readable": whether sv may open the outbox}.
+ * The link is there only when sv (a signed-in person) wrote the invitation
+ * (or the newest invitation again), it is neither used, replaced nor
+ * expired, and sv still sees the person; others get null. CF_ENOTFOUND when
+ * sv may not see the person.
+ */
+int svc_person_invitation(const struct svc *sv, const char *id, json_t **out,
+                          struct cf_error *err);
 /* Sends a new invitation to an invited person. */
 int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* Removes every personal field; audit entries about them keep only a pseudonym. */

@@ -17,7 +17,7 @@ static void notice(struct req *r, json_t *out)
     static const struct {
         const char *done, *text;
     } notices[] = {
-        {"invited", "The invitation is on its way (see the outbox)."},
+        {"invited", "The invitation has been e-mailed."},
         {"added", "Added."},
         {"granted", "The role has been given."},
         {"revoked", "The role has been taken away."},
@@ -25,7 +25,7 @@ static void notice(struct req *r, json_t *out)
         {"enabled", "The account is active again."},
         {"enabled_invited", "The account is enabled; the person still has to accept the "
                             "invitation (send a new one if the old link has expired)."},
-        {"reinvited", "A new invitation is on its way."},
+        {"reinvited", "A new invitation has been e-mailed."},
         {"saved", "Saved."},
         {"erased", "The person's personal data has been erased."},
         {"retried", "The message is pending again; it goes out with the next delivery."},
@@ -213,12 +213,51 @@ static int person_page(struct req *r, json_t **out, struct cf_error *err)
     return rc;
 }
 
+/*
+ * Without a mail server (this process was started without --smtp) an
+ * invitation waits in the outbox: the person who sent it gets its link on the
+ * person's page ("invitation"), and the notice after inviting says where the
+ * link is — never pointing at a page the viewer cannot open.
+ */
+static void invitation_notice(struct req *r, json_t *out)
+{
+    struct svc sv = req_svc(r);
+    const char *done = req_query(r, "done");
+    int sent = done != NULL && (strcmp(done, "invited") == 0 || strcmp(done, "reinvited") == 0);
+    json_t *inv = NULL, *link;
+
+    if (r->app->mail_delivery || svc_person_invitation(&sv, r->params[0], &inv, NULL) != CF_OK)
+        return;
+    link = json_object_get(inv, "invitation");
+    if (json_is_object(link))
+        json_object_set(out, "invitation", link);
+    if (sent && json_is_object(link))
+        json_object_set_new(out, "notice",
+                            json_string("This server sends no e-mail: copy the invitation link "
+                                        "below and pass it on yourself."));
+    else if (sent && json_is_true(json_object_get(inv, "outbox_readable"))) {
+        json_object_set_new(out, "notice",
+                            json_string("This server sends no e-mail: the invitation waits in "
+                                        "the outbox, where you can read its link."));
+        json_object_set_new(out, "notice_link",
+                            json_pack("{s:s, s:s}", "href", "/admin/outbox", "text",
+                                      "Open the outbox."));
+    } else if (sent)
+        json_object_set_new(out, "notice",
+                            json_string("This server sends no e-mail: ask a program "
+                                        "administrator to pass the invitation on from the "
+                                        "outbox."));
+    json_decref(inv);
+}
+
 int h_person(struct req *r, json_t **out, struct cf_error *err)
 {
     int rc = person_page(r, out, err);
 
-    if (rc == CF_OK)
+    if (rc == CF_OK) {
         notice(r, *out);
+        invitation_notice(r, *out);
+    }
     return rc;
 }
 

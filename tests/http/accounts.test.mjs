@@ -229,3 +229,106 @@ test('the outbox shows a replaced or used invitation as no longer needed, not fa
         assert.match(show1, /^Status: no longer needed/m);
     });
 });
+
+// --- point 3: the person who invited passes the link on when no mail server is set up ------
+
+/** POST /admin/people as the form does; resolves with the new person's page address. */
+async function inviteByForm(jar, fields) {
+    const r = await jar.post('/admin/people', fields, { form: true, html: true });
+    assert.equal(r.status, 303, `invite: ${show(r)}`);
+    assert.match(r.headers.location, /^\/admin\/people\/[0-9a-f-]{36}\?done=invited$/);
+    return r.headers.location;
+}
+
+const linkOnPage = (html) => /<input type="text" id="invitation-link" value="([^"]+)"/.exec(html)?.[1];
+
+test('no mail server: the district admin who invited sees and follows the link; other admins do not', async () => {
+    await withServer({}, async (ctx) => {
+        const a2 = 'dadmin-a2@example.org';
+        await addUser(ctx.db, a2, { name: 'Second Admin', role: 'district_admin', org: ctx.w.orgs.a });
+        await ctx.start();
+        const da = await ctx.signIn(ctx.w.people.district_admin_a.email);
+        const email = 'nora.teacher@example.org';
+        const where = await inviteByForm(da, { email, name: 'Nora Teacher', org: ctx.w.orgs.a, role: 'leader' });
+        const id = where.slice('/admin/people/'.length, where.indexOf('?'));
+
+        let r = await da.get(where, { html: true });
+        assert.equal(r.status, 200, show(r));
+        assert.doesNotMatch(r.text, /href="\/admin\/outbox/, 'no link to the outbox, which answers 403 for a district admin');
+        assert.equal((await da.get('/admin/outbox')).status, 403, 'the outbox is closed to them indeed');
+        assert.match(r.text, /class="notice"[^>]*><p>This server sends no e-mail: copy the invitation link below/);
+        const link = linkOnPage(r.text);
+        const token = await linkToken(ctx.db, 'invite', email);
+        assert.ok(token, 'the invitation is in the outbox');
+        assert.equal(link, `${ctx.url}/invite/${token}`, 'the link shown is the invitation link');
+        r = await da.get(`/admin/people/${id}`);
+        assert.equal(r.json.invitation?.link, link, 'the JSON has it too');
+        assert.ok(r.json.invitation.expires_at, 'and when it expires');
+
+        // Another district admin of the same district, the program admin (not the sender), another district.
+        const other = await ctx.signIn(a2);
+        r = await other.get(`/admin/people/${id}`, { html: true });
+        assert.equal(r.status, 200, show(r));
+        assert.equal(linkOnPage(r.text), undefined, 'another district admin does not see the link');
+        assert.doesNotMatch(r.text, new RegExp(token), 'nor the token anywhere');
+        assert.equal((await other.get(`/admin/people/${id}`)).json.invitation, undefined);
+        r = await other.get(`${where}`, { html: true }); // the notice, as if they had invited
+        assert.doesNotMatch(r.text, /href="\/admin\/outbox/);
+        assert.match(r.text, /ask a program administrator to pass the invitation on/);
+        const admin = await ctx.signIn(ctx.w.people.program_admin.email);
+        r = await admin.get(where, { html: true });
+        assert.equal(linkOnPage(r.text), undefined, 'the program admin did not send it');
+        assert.match(r.text, /the invitation waits in the outbox.*<a href="\/admin\/outbox">Open the outbox\.<\/a>/, 'who can open the outbox is pointed there');
+        assert.equal((await (await ctx.signIn(ctx.w.people.district_admin_b.email)).get(`/admin/people/${id}`)).status, 404);
+
+        // The invitee follows the link passed on.
+        const path = new URL(link).pathname;
+        const invitee = ctx.jar();
+        r = await invitee.get(path, { html: true });
+        assert.equal(r.status, 200, show(r));
+        r = await invitee.post(path, { password: NEW, password2: NEW });
+        assert.equal(r.status, 200, show(r));
+        r = await da.get(`/admin/people/${id}`);
+        assert.equal(r.json.invitation, undefined, 'a used link is no longer shown');
+    });
+});
+
+test('no mail server: a new invitation moves the link to whoever sent it; an expired one is not shown', async () => {
+    await withServer({}, async (ctx) => {
+        const a2 = 'dadmin-a2@example.org';
+        await addUser(ctx.db, a2, { name: 'Second Admin', role: 'district_admin', org: ctx.w.orgs.a });
+        await ctx.start();
+        const da = await ctx.signIn(ctx.w.people.district_admin_a.email);
+        const where = await inviteByForm(da, { email: 'omar.new@example.org', name: 'Omar New', org: ctx.w.orgs.a, role: 'leader' });
+        const id = where.slice('/admin/people/'.length, where.indexOf('?'));
+        const other = await ctx.signIn(a2);
+        let r = await other.post(`/admin/people/${id}/invite`, {}, { form: true, html: true });
+        assert.equal(r.status, 303, show(r));
+        r = await other.get(r.headers.location, { html: true });
+        const link = linkOnPage(r.text);
+        assert.ok(link, 'the one who invited again sees the new link');
+        assert.equal(link, `${ctx.url}/invite/${await linkToken(ctx.db, 'invite', 'omar.new@example.org')}`);
+        r = await da.get(`/admin/people/${id}`, { html: true });
+        assert.equal(linkOnPage(r.text), undefined, 'the replaced link is gone for the first sender');
+
+        // Eight days later the link has expired: nothing to pass on.
+        await ctx.start({ env: { CTOFRAME_NOW: new Date(Date.now() + 8 * 24 * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') } });
+        const again = await ctx.signIn(a2);
+        r = await again.get(`/admin/people/${id}`);
+        assert.equal(r.status, 200, show(r));
+        assert.equal(r.json.invitation, undefined, 'an expired link is not shown');
+    });
+});
+
+test('with a mail server the notice says the invitation was e-mailed and shows no link', async () => {
+    await withServer({ args: ['--smtp', 'smtp://127.0.0.1:9'] }, async (ctx) => {
+        await ctx.start();
+        const da = await ctx.signIn(ctx.w.people.district_admin_a.email);
+        const where = await inviteByForm(da, { email: 'pia.mail@example.org', name: 'Pia Mail', org: ctx.w.orgs.a, role: 'leader' });
+        const r = await da.get(where, { html: true });
+        assert.equal(r.status, 200, show(r));
+        assert.match(r.text, /class="notice"[^>]*><p>The invitation has been e-mailed\./);
+        assert.equal(linkOnPage(r.text), undefined);
+        assert.doesNotMatch(r.text, /href="\/admin\/outbox/);
+    });
+});
