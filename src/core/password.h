@@ -22,15 +22,15 @@
 
 enum pw_verdict {
     PW_OK = 0,
-    PW_SHORT,     /* fewer than PW_MIN_CHARS characters */
-    PW_LONG,      /* more than PW_MAX_CHARS characters */
-    PW_NOT_TEXT,  /* not UTF-8 */
-    PW_CONTROL,   /* a line break, tab or other control character */
-    PW_REPEATED,  /* one character repeated */
-    PW_SEQUENCE,  /* consecutive characters: 0123456789, abcdefghij, 9876543210 */
-    PW_COMMON,    /* in the list, or a listed word with digits or symbols around it */
-    PW_PERSONAL,  /* built from the person's name or e-mail address */
-    PW_PRODUCT,   /* built from ctoframe, CoSN or CETL */
+    PW_SHORT,    /* fewer than PW_MIN_CHARS characters */
+    PW_LONG,     /* more than PW_MAX_CHARS characters */
+    PW_NOT_TEXT, /* not UTF-8 */
+    PW_CONTROL,  /* a line break, tab or other control character */
+    PW_REPEATED, /* one character repeated */
+    PW_SEQUENCE, /* consecutive characters: 0123456789, abcdefghij, 9876543210 */
+    PW_COMMON,   /* in the list, or a listed word with digits or symbols around it */
+    PW_PERSONAL, /* built from the person's name or e-mail address */
+    PW_PRODUCT,  /* built from ctoframe, CoSN or CETL */
 };
 
 struct pw_list; /* a sorted set of lower-case passwords */

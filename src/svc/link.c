@@ -148,8 +148,7 @@ static int token_in_body(const char *body, const char *kind, char token[44])
     return 1;
 }
 
-int svc_person_invitation(const struct svc *sv, const char *id, json_t **out,
-                          struct cf_error *err)
+int svc_person_invitation(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     json_t *p = NULL, *m = NULL, *l = NULL, *inv = json_null();
     const char *me = sv->who != NULL ? sv->who->person_id : NULL;
@@ -271,8 +270,7 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
         svc__check(&ck, rc, &e);
         svc__check(&ck,
                    svc__password_ok(pw, rc == CF_OK ? email : NULL,
-                                     your_name[0] != '\0' ? your_name : NULL,
-                                     "password", &e),
+                                    your_name[0] != '\0' ? your_name : NULL, "password", &e),
                    &e);
         /* Forms have the password twice; JSON clients may send it once. */
         if (json_object_get(in, "password2") != NULL &&

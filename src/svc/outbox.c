@@ -48,7 +48,9 @@ static void status_view(json_t *m)
     int obsolete = status != NULL && strcmp(status, "obsolete") == 0;
 
     json_object_set_new(m, "status_text",
-                        json_string(obsolete ? "no longer needed" : status != NULL ? status : ""));
+                        json_string(obsolete         ? "no longer needed"
+                                    : status != NULL ? status
+                                                     : ""));
     json_object_set_new(m, "obsolete", json_boolean(obsolete));
 }
 

@@ -18,8 +18,8 @@
 
 static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
 static char list_path[PATH_MAX] = "data/common-passwords.txt";
-static struct pw_list *list;   /* loaded once, then only read */
-static int list_rc = 1;        /* 1: not tried yet; then the outcome of the load */
+static struct pw_list *list; /* loaded once, then only read */
+static int list_rc = 1;      /* 1: not tried yet; then the outcome of the load */
 static char list_why[PATH_MAX + 200];
 
 void svc_password_list_use(const char *path)

@@ -263,8 +263,7 @@ int svc_person_set_status(const struct svc *sv, const char *id, const char *stat
  * expired, and sv still sees the person; others get null. CF_ENOTFOUND when
  * sv may not see the person.
  */
-int svc_person_invitation(const struct svc *sv, const char *id, json_t **out,
-                          struct cf_error *err);
+int svc_person_invitation(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* Sends a new invitation to an invited person. */
 int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* Removes every personal field; audit entries about them keep only a pseudonym. */

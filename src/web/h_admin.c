@@ -239,9 +239,9 @@ static void invitation_notice(struct req *r, json_t *out)
         json_object_set_new(out, "notice",
                             json_string("This server sends no e-mail: the invitation waits in "
                                         "the outbox, where you can read its link."));
-        json_object_set_new(out, "notice_link",
-                            json_pack("{s:s, s:s}", "href", "/admin/outbox", "text",
-                                      "Open the outbox."));
+        json_object_set_new(
+            out, "notice_link",
+            json_pack("{s:s, s:s}", "href", "/admin/outbox", "text", "Open the outbox."));
     } else if (sent)
         json_object_set_new(out, "notice",
                             json_string("This server sends no e-mail: ask a program "

@@ -19,7 +19,7 @@ struct pw_case {
 
 static const char *verdict_name(enum pw_verdict v)
 {
-    static const char *const names[] = {"OK",       "SHORT",  "LONG",     "NOT_TEXT", "CONTROL",
+    static const char *const names[] = {"OK",       "SHORT",    "LONG",   "NOT_TEXT", "CONTROL",
                                         "REPEATED", "SEQUENCE", "COMMON", "PERSONAL", "PRODUCT"};
 
     return (size_t)v < sizeof names / sizeof names[0] ? names[v] : "?";
@@ -33,8 +33,8 @@ static const struct pw_case cases[] = {
     {"", NULL, NULL, PW_SHORT},
     {"abc12xyz9", NULL, NULL, PW_SHORT},
     {"tulip river quilt", NULL, NULL, PW_OK},
-    {"éàüöñçøåæœ", NULL, NULL, PW_OK},     /* 10 characters, 20 bytes */
-    {"éàüöñçøåæ", NULL, NULL, PW_SHORT},    /* 9 characters, 18 bytes: short */
+    {"éàüöñçøåæœ", NULL, NULL, PW_OK},   /* 10 characters, 20 bytes */
+    {"éàüöñçøåæ", NULL, NULL, PW_SHORT}, /* 9 characters, 18 bytes: short */
     {"雪の日に散歩する猫たち", NULL, NULL, PW_OK},
     {"   spaces   inside  ", NULL, NULL, PW_OK},
     {"!@#$%^&*()_+{}:<>?~", NULL, NULL, PW_OK},
@@ -76,7 +76,7 @@ static const struct pw_case cases[] = {
     {"cetl exam 2026", NULL, NULL, PW_PRODUCT},
     {"cetl exam ready", NULL, NULL, PW_OK},
     {"cosn conference in spring", NULL, NULL, PW_OK},
-    {"Al swims 1234567", "al@x.org", "Al Bo", PW_OK}, /* name parts under 3 characters */
+    {"Al swims 1234567", "al@x.org", "Al Bo", PW_OK},    /* name parts under 3 characters */
     {"Al Bo 1234567", "al@x.org", "Al Bo", PW_PERSONAL}, /* but the whole name counts */
 };
 
