@@ -180,6 +180,23 @@ int h_people(struct req *r, json_t **out, struct cf_error *err)
     return rc;
 }
 
+/*
+ * Without a mail server, the answer to an invitation (JSON clients) carries
+ * the link its sender passes on, as the person's page does.
+ */
+static void add_invitation(struct req *r, json_t *out, const char *id)
+{
+    struct svc sv = req_svc(r);
+    json_t *inv = NULL;
+
+    if (out == NULL || id == NULL || r->app->mail_delivery ||
+        svc_person_invitation(&sv, id, &inv, NULL) != CF_OK)
+        return;
+    if (json_is_object(json_object_get(inv, "invitation")))
+        json_object_set(out, "invitation", json_object_get(inv, "invitation"));
+    json_decref(inv);
+}
+
 int h_people_add(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
@@ -193,6 +210,8 @@ int h_people_add(struct req *r, json_t **out, struct cf_error *err)
         people_page(r, &r->form_page, NULL);
         return rc;
     }
+    add_invitation(r, *out,
+                   json_string_value(json_object_get(json_object_get(*out, "person"), "id")));
     req_redirect(
         r, arena_printf(r->arena, "/admin/people/%s?done=invited",
                         json_string_value(json_object_get(json_object_get(*out, "person"), "id"))));
@@ -330,7 +349,11 @@ int h_person_reinvite(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
 
-    return person_done(r, svc_person_reinvite(&sv, r->params[0], out, err), "reinvited", out);
+    int rc = svc_person_reinvite(&sv, r->params[0], out, err);
+
+    if (rc == CF_OK)
+        add_invitation(r, *out, r->params[0]);
+    return person_done(r, rc, "reinvited", out);
 }
 
 int h_person_erase(struct req *r, json_t **out, struct cf_error *err)

@@ -264,6 +264,9 @@ test('no mail server: the district admin who invited sees and follows the link; 
         r = await da.get(`/admin/people/${id}`);
         assert.equal(r.json.invitation?.link, link, 'the JSON has it too');
         assert.ok(r.json.invitation.expires_at, 'and when it expires');
+        r = await da.post('/admin/people', { email: 'json.client@example.org', name: 'Jay Son', org: ctx.w.orgs.a, role: 'leader' });
+        assert.equal(r.status, 201, show(r));
+        assert.equal(r.json.invitation?.link, `${ctx.url}/invite/${await linkToken(ctx.db, 'invite', 'json.client@example.org')}`, 'an API client gets the link in the answer');
 
         // Another district admin of the same district, the program admin (not the sender), another district.
         const other = await ctx.signIn(a2);
