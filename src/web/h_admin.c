@@ -348,7 +348,6 @@ int h_person_enable(struct req *r, json_t **out, struct cf_error *err)
 int h_person_reinvite(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-
     int rc = svc_person_reinvite(&sv, r->params[0], out, err);
 
     if (rc == CF_OK)
@@ -542,17 +541,17 @@ int h_outbox(struct req *r, json_t **out, struct cf_error *err)
     *out = json_pack("{s:o, s:s?, s:[], s:b}", "messages", list, "status", status, "tabs",
                      "delivering", r->app->mail_delivery);
     {
-        static const char *const tabs[][3] = {
-            {"", "All", "/admin/outbox"},
-            {"pending", "Pending", "/admin/outbox?status=pending"},
-            {"sent", "Sent", "/admin/outbox?status=sent"},
-            {"failed", "Failed", "/admin/outbox?status=failed"},
-            {"obsolete", "No longer needed", "/admin/outbox?status=obsolete"}};
+        /* status, tab label, address, the status as the page says it */
+        static const char *const tabs[][4] = {
+            {"", "All", "/admin/outbox", ""},
+            {"pending", "Pending", "/admin/outbox?status=pending", "pending"},
+            {"sent", "Sent", "/admin/outbox?status=sent", "sent"},
+            {"failed", "Failed", "/admin/outbox?status=failed", "failed"},
+            {"obsolete", "No longer needed", "/admin/outbox?status=obsolete", "no longer needed"}};
 
         for (size_t k = 0; status != NULL && k < sizeof tabs / sizeof tabs[0]; k++)
             if (strcmp(tabs[k][0], status) == 0)
-                json_object_set_new(*out, "status_text",
-                                    json_string(k == 4 ? "no longer needed" : status));
+                json_object_set_new(*out, "status_text", json_string(tabs[k][3]));
 
         for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++)
             json_array_append_new(json_object_get(*out, "tabs"),
