@@ -74,6 +74,14 @@ int cli_main(int argc, char **argv)
         printf("ctoframe %s\n", VERSION);
         return CLI_OK;
     }
+    {
+        /* New passwords are checked against the list shipped beside the templates. */
+        char list[PATH_MAX];
+
+        if (snprintf(list, sizeof list, "%s/data/common-passwords.txt", cli_home()) <
+            (int)sizeof list)
+            svc_password_list_use(list);
+    }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc, argv);

@@ -11,13 +11,16 @@
 #include "svc/mail.h"
 
 static const char USAGE[] =
-    "usage: ctoframe outbox [list] [--status pending|sent|failed] [--json] [--db PATH|URL]\n"
+    "usage: ctoframe outbox [list] [--status pending|sent|failed|obsolete] [--json]\n"
+    "                       [--db PATH|URL]\n"
     "       ctoframe outbox show ID [--json] [--db PATH|URL]\n"
     "       ctoframe outbox send --smtp URL [--from ADDR] [--json] [--db PATH|URL]\n"
     "       ctoframe outbox retry ID | --status failed [--db PATH|URL]\n\n"
     "Every message ctoframe sends (invitations, password resets) is kept in the outbox.\n"
     "list  the newest messages first (at most 1000): id, created, status, attempts,\n"
     "      recipient, subject and the last delivery error; --json prints the rows.\n"
+    "      A message whose link was used or replaced before it went out is \"no longer\n"
+    "      needed\" (status obsolete): not sent, and not a failure.\n"
     "show  one message in full, headers and body (how to read an invitation link when\n"
     "      no mail server is set up).\n"
     "send  delivers every message that is due, once, to the SMTP server URL\n"
@@ -103,22 +106,25 @@ static void print_table(const json_t *rows)
         if (w > wto)
             wto = w > 40 ? 40 : w;
     }
-    printf("%6s  %-20s  %-7s  %8s  %-*s  %s\n", "id", "created", "status", "attempts", (int)wto,
+    printf("%6s  %-20s  %-16s  %8s  %-*s  %s\n", "id", "created", "status", "attempts", (int)wto,
            "to", "subject");
     json_array_foreach(rows, i, row)
     {
         const char *to = str(row, "to_addr");
         size_t w = width(to);
 
-        printf("%6lld  %-20s  %-7s  %8lld  ",
+        printf("%6lld  %-20s  %-16s  %8lld  ",
                (long long)json_integer_value(json_object_get(row, "id")), str(row, "created_at"),
-               str(row, "status"), (long long)json_integer_value(json_object_get(row, "attempts")));
+               str(row, "status_text"),
+               (long long)json_integer_value(json_object_get(row, "attempts")));
         put_text(stdout, to, 0);
         printf("%*s  ", w < wto ? (int)(wto - w) : 0, "");
         put_text(stdout, str(row, "subject"), 0);
         fputc('\n', stdout);
         if (json_is_string(json_object_get(row, "last_error"))) {
-            fputs("        last error: ", stdout);
+            fputs(json_is_true(json_object_get(row, "obsolete")) ? "        why: "
+                                                                 : "        last error: ",
+                  stdout);
             put_text(stdout, str(row, "last_error"), 0);
             fputc('\n', stdout);
         }
@@ -189,7 +195,7 @@ static int do_show(const struct cli_opts *o)
         return CLI_OK;
     }
     printf("Message: #%lld (%s)\n", id, str(found, "kind"));
-    printf("Status: %s, %lld attempt(s)\n", str(found, "status"),
+    printf("Status: %s, %lld attempt(s)\n", str(found, "status_text"),
            (long long)json_integer_value(json_object_get(found, "attempts")));
     printf("Created: %s\n", str(found, "created_at"));
     if (strcmp(str(found, "status"), "sent") == 0)
@@ -322,8 +328,9 @@ int cli_outbox(int argc, char **argv)
         return rc;
     cmd = o.npos > 0 ? o.pos[0] : "list";
     if (o.status != NULL && strcmp(o.status, "pending") != 0 && strcmp(o.status, "sent") != 0 &&
-        strcmp(o.status, "failed") != 0) {
-        fprintf(stderr, "ctoframe: --status must be pending, sent or failed, not \"%s\"\n",
+        strcmp(o.status, "failed") != 0 && strcmp(o.status, "obsolete") != 0) {
+        fprintf(stderr,
+                "ctoframe: --status must be pending, sent, failed or obsolete, not \"%s\"\n",
                 o.status);
         return CLI_USAGE;
     }

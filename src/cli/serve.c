@@ -242,8 +242,9 @@ int cli_serve(int argc, char **argv)
     cf_error_clear(&err);
     app.templates = mustache_set_new();
     snprintf(tdir, sizeof tdir, "%s/templates", app.home);
+    /* The list new passwords are checked against: missing, the server does not start. */
     if (app.templates == NULL || mustache_set_load_dir(app.templates, tdir, &err) != CF_OK ||
-        web_load_statics(&app, &err) != CF_OK) {
+        web_load_statics(&app, &err) != CF_OK || svc_password_list_ready(NULL, &err) != CF_OK) {
         rc = cli_fail(&err);
         goto out;
     }

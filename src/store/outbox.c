@@ -13,14 +13,14 @@
 
 #define OUTBOX_COLS                                                                                \
     "id#,kind,to_addr,subject,body,person_id,status,attempts#,next_attempt_at,last_error,"         \
-    "created_at,sent_at,cancelled_at"
+    "created_at,sent_at,cancelled_at,created_by"
 #define OUTBOX_SELECT                                                                              \
     "SELECT id, kind, to_addr, subject, body, person_id, status, attempts, next_attempt_at,"       \
-    " last_error, created_at, sent_at, cancelled_at FROM outbox"
+    " last_error, created_at, sent_at, cancelled_at, created_by FROM outbox"
 
 int store_outbox_add(struct store *s, const char *kind, const char *to, const char *subject,
-                     const char *body, const char *person, const char *now, int64_t *id,
-                     struct cf_error *err)
+                     const char *body, const char *person, const char *by, const char *now,
+                     int64_t *id, struct cf_error *err)
 {
     json_t *row = NULL;
     int64_t mid = 0;
@@ -32,10 +32,11 @@ int store_outbox_add(struct store *s, const char *kind, const char *to, const ch
     if (rc != CF_OK)
         return rc;
     rc = store__query_one(s,
-                          "INSERT INTO outbox (kind, to_addr, subject, body, person_id, status,"
-                          " next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)"
-                          " RETURNING id",
-                          "id#", &row, err, "sssssss", kind, to, subject, body, person, now, now);
+                          "INSERT INTO outbox (kind, to_addr, subject, body, person_id, created_by,"
+                          " status, next_attempt_at, created_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id",
+                          "id#", &row, err, "ssssssss", kind, to, subject, body, person, by, now,
+                          now);
     if (rc != CF_OK)
         goto out;
     mid = (int64_t)json_integer_value(json_object_get(row, "id"));
@@ -132,7 +133,7 @@ int store_outbox_cancel(struct store *s, const char *person, const char *kind, c
     if (rc != CF_OK)
         goto out;
     rc = store__exec(s,
-                     "UPDATE outbox SET status = 'failed', last_error = ?, cancelled_at = ?"
+                     "UPDATE outbox SET status = 'obsolete', last_error = ?, cancelled_at = ?"
                      " WHERE person_id = ? AND kind = ? AND status = 'pending'",
                      NULL, err, "ssss", why, now, person, kind);
 
@@ -156,4 +157,14 @@ int store_outbox_requeue(struct store *s, int64_t id, const char *now, int64_t *
                        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = ?"
                        " WHERE id = ? AND status = 'failed'",
                        n, err, "si", now, id);
+}
+
+int store_outbox_latest_by(struct store *s, const char *person, const char *kind, const char *by,
+                           json_t **out, struct cf_error *err)
+{
+    return store__query_one(s,
+                            OUTBOX_SELECT " WHERE person_id = ? AND kind = ? AND created_by = ?"
+                                          " AND status IN ('pending', 'sent')"
+                                          " ORDER BY id DESC LIMIT 1",
+                            OUTBOX_COLS, out, err, "sss", person, kind, by);
 }

@@ -243,17 +243,27 @@ int store_secret(struct store *s, const char *name, const char *fresh, char *out
 #define OUTBOX_MAX_ATTEMPTS 6
 
 /* {id, kind, to_addr, subject, body, person_id, status, attempts, next_attempt_at,
- *  last_error, created_at, sent_at, cancelled_at} */
-/* A new pending message due at now, and its delivery job, in one transaction. */
+ *  last_error, created_at, sent_at, cancelled_at, created_by}; status is pending, sent,
+ *  failed or obsolete (its link was used or replaced before it went out) */
+/*
+ * A new pending message due at now, and its delivery job, in one transaction;
+ * by is the person whose action wrote it (NULL: the command line, the system).
+ */
 int store_outbox_add(struct store *s, const char *kind, const char *to, const char *subject,
-                     const char *body, const char *person, const char *now, int64_t *id,
-                     struct cf_error *err);
+                     const char *body, const char *person, const char *by, const char *now,
+                     int64_t *id, struct cf_error *err);
 /* Messages newest first, only those with status (NULL: all), at most limit. */
 int store_outbox_list(struct store *s, const char *status, long limit, json_t **out,
                       struct cf_error *err);
-/* The person's pending messages of kind are not sent: failed, with why and cancelled_at. */
+/* The person's pending messages of kind are not sent: obsolete, with why and cancelled_at. */
 int store_outbox_cancel(struct store *s, const char *person, const char *kind, const char *why,
                         const char *now, struct cf_error *err);
+/*
+ * The newest message of kind to person written by person by that is pending
+ * or sent (not failed, not obsolete); CF_ENOTFOUND when there is none.
+ */
+int store_outbox_latest_by(struct store *s, const char *person, const char *kind, const char *by,
+                           json_t **out, struct cf_error *err);
 /* One message; CF_ENOTFOUND when there is none with id. */
 int store_outbox_get(struct store *s, int64_t id, json_t **out, struct cf_error *err);
 /* A failed message pending again at now, attempts from 0; *n = rows changed (0 or 1). */

@@ -246,7 +246,7 @@ int svc_password_change(const struct svc *sv, const json_t *in, const char *user
                        cf_error_set(&e, CF_EINVAL, "current", "That is not your current password."),
                        &e);
         }
-        svc__check(&ck, svc__password_ok(pw, email, "password", &e), &e);
+        svc__check(&ck, svc__password_ok(pw, email, svc__str(p, "name"), "password", &e), &e);
         if (pw2 == NULL || pw == NULL || strcmp(pw, pw2) != 0)
             svc__check(
                 &ck,

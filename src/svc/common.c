@@ -226,27 +226,6 @@ int svc__email(const char *in, char *out, size_t n, const char *field, struct cf
     return CF_OK;
 }
 
-int svc__password_ok(const char *pw, const char *email, const char *field, struct cf_error *err)
-{
-    size_t chars = 0;
-
-    if (pw == NULL)
-        pw = "";
-    for (const unsigned char *c = (const unsigned char *)pw; *c != '\0'; c++)
-        if ((*c & 0xc0) != 0x80)
-            chars++;
-    if (chars < PASSWORD_MIN)
-        return cf_error_set(err, CF_EINVAL, field,
-                            "Use at least %d characters for the password (a few words work well).",
-                            PASSWORD_MIN);
-    if (strlen(pw) > PASSWORD_MAX)
-        return cf_error_set(err, CF_EINVAL, field, "Use at most %d characters for the password.",
-                            PASSWORD_MAX);
-    if (email != NULL && strcasecmp(pw, email) == 0)
-        return cf_error_set(err, CF_EINVAL, field, "The password must not be your e-mail address.");
-    return CF_OK;
-}
-
 /*
  * The argon2id cost: t=2 passes over 19 MiB (OWASP's recommendation), or
  * CTOFRAME_ARGON2="t=N,m=KIB" (tests use a cheaper cost to check upgrades).
@@ -324,5 +303,6 @@ int svc__send(const struct svc *sv, const char *kind, const char *to, const char
     char now[32];
 
     clock_now_iso(now, sizeof now);
-    return store_outbox_add(sv->store, kind, to, subject, body, person, now, NULL, err);
+    return store_outbox_add(sv->store, kind, to, subject, body, person,
+                            sv->who != NULL ? sv->who->person_id : NULL, now, NULL, err);
 }

@@ -125,6 +125,62 @@ int svc_link_check(const struct svc *sv, const char *token, const char *kind, js
     return CF_OK;
 }
 
+/*
+ * The token in the last "/invite/TOKEN" of body into token (44 bytes); 0 when
+ * the body holds none.
+ */
+static int token_in_body(const char *body, const char *kind, char token[44])
+{
+    char mark[16];
+    const char *p = NULL, *q;
+    size_t n;
+
+    snprintf(mark, sizeof mark, "/%s/", kind);
+    for (q = body != NULL ? strstr(body, mark) : NULL; q != NULL; q = strstr(q + 1, mark))
+        p = q + strlen(mark);
+    if (p == NULL)
+        return 0;
+    n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+    if (n != 43)
+        return 0;
+    memcpy(token, p, 43);
+    token[43] = '\0';
+    return 1;
+}
+
+int svc_person_invitation(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    json_t *p = NULL, *m = NULL, *l = NULL, *inv = json_null();
+    const char *me = sv->who != NULL ? sv->who->person_id : NULL;
+    char token[44];
+    int rc;
+
+    *out = NULL;
+    rc = svc__person_for(sv, id, PERM_PEOPLE_READ, &p, err);
+    if (rc != CF_OK)
+        return rc;
+
+    /* Only the sender's own, newest invitation, and only while its link still works. */
+    if (me != NULL && strcmp(svc__str(p, "status"), "invited") == 0 &&
+        store_outbox_latest_by(sv->store, id, "invite", me, &m, NULL) == CF_OK &&
+        token_in_body(svc__str(m, "body"), "invite", token) &&
+        link_get(sv, token, "invite", &l, NULL) == CF_OK &&
+        strcmp(svc__str(l, "person_id") != NULL ? svc__str(l, "person_id") : "", id) == 0) {
+        json_decref(inv);
+        inv = json_pack("{s:s++, s:O}", "link", link_base(sv), "/invite/", token, "expires_at",
+                        json_object_get(l, "expires_at"));
+    }
+    sodium_memzero(token, sizeof token);
+    json_decref(l);
+    json_decref(m);
+    json_decref(p);
+    if (inv == NULL)
+        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    *out = json_pack("{s:o, s:b}", "invitation", inv, "outbox_readable",
+                     svc__can(sv, PERM_OUTBOX_READ, NULL));
+    return *out != NULL ? CF_OK : cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+}
+
 int svc_setup_needed(const struct svc *sv, int *needed, struct cf_error *err)
 {
     long n;
@@ -179,7 +235,7 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
     const char *name = json_string_value(json_object_get(in, "name"));
     const char *pw = json_string_value(json_object_get(in, "password"));
     char email[256], now[32], hash[crypto_pwhash_STRBYTES];
-    char body_name[801], your_name[801];
+    char body_name[801] = "", your_name[801] = "";
     json_t *l, *person = NULL, *body = NULL, *orgs = NULL;
     struct svc me = *sv, link = *sv;
     char actor[64];
@@ -212,7 +268,10 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
         rc = svc__email(json_string_value(json_object_get(in, "email")), email, sizeof email,
                         "email", &e);
         svc__check(&ck, rc, &e);
-        svc__check(&ck, svc__password_ok(pw, rc == CF_OK ? email : "", "password", &e), &e);
+        svc__check(&ck,
+                   svc__password_ok(pw, rc == CF_OK ? email : NULL,
+                                    your_name[0] != '\0' ? your_name : NULL, "password", &e),
+                   &e);
         /* Forms have the password twice; JSON clients may send it once. */
         if (json_object_get(in, "password2") != NULL &&
             (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0))
@@ -260,6 +319,13 @@ int svc_setup_finish(const struct svc *sv, const char *token, const json_t *in,
         rc = svc__person_insert(&link, email, name, NULL,
                                 json_string_value(json_object_get(body, "id")), hash, "active",
                                 &person, err);
+    }
+    /* Sign-ins tried with this address before the account existed do not lock it out. */
+    if (rc == CF_OK) {
+        char acct[300];
+
+        snprintf(acct, sizeof acct, "acct:%s", email);
+        rc = store_login_failures_clear(sv->store, acct, err);
     }
     if (rc == CF_OK) {
         snprintf(actor, sizeof actor, "user:%s", json_string_value(json_object_get(person, "id")));
@@ -310,8 +376,7 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
         return cf_error_set(err, CF_ECONFLICT, "token",
                             "This account is disabled. Ask your administrator.");
     }
-    if (svc__password_ok(pw, json_string_value(json_object_get(p, "email")), "password", err) !=
-            CF_OK ||
+    if (svc__password_ok(pw, svc__str(p, "email"), svc__str(p, "name"), "password", err) != CF_OK ||
         svc__password_hash(pw, hash, sizeof hash, err) != CF_OK) {
         json_decref(p);
         return err->code;
@@ -358,6 +423,13 @@ static int finish_password_link(const struct svc *sv, const char *token, const c
     if (rc == CF_OK)
         rc = store_outbox_cancel(sv->store, pid, kind, "not sent: the link was used before", now,
                                  err);
+    /* The new password works at once: failed sign-ins with the old one no longer count. */
+    if (rc == CF_OK) {
+        char acct[300];
+
+        snprintf(acct, sizeof acct, "acct:%s", json_string_value(json_object_get(p, "email")));
+        rc = store_login_failures_clear(sv->store, acct, err);
+    }
     /* A new password ends every session the old one opened, and every API token. */
     if (rc == CF_OK)
         rc = store_session_delete_person(sv->store, pid, NULL, err);
@@ -404,11 +476,11 @@ int svc_passwords_agree(const struct svc *sv, const char *kind, const char *toke
     /* Say too if the first one would be refused anyway. */
     if (svc_link_check(sv, token, kind, &link, NULL) == CF_OK) {
         struct cf_error weak;
-        const char *email =
-            json_string_value(json_object_get(json_object_get(link, "person"), "email"));
+        const json_t *who = json_object_get(link, "person");
 
         cf_error_clear(&weak);
-        if (svc__password_ok(password, email != NULL ? email : "", "password", &weak) != CF_OK)
+        if (svc__password_ok(password, svc__str(who, "email"), svc__str(who, "name"), "password",
+                             &weak) == CF_EINVAL)
             cf_error_also(err, weak.field, "%s", weak.message);
     }
     json_decref(link);

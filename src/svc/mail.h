@@ -36,7 +36,9 @@ struct mail_config {
  *   - a recipient that is not one plain address, or a subject with CR or LF
  *     (header injection), is never sent: 'failed' at once;
  *   - a permanent refusal (a 5yz reply, but for those about the login) is
- *     'failed' at once; `ctoframe outbox retry` makes it pending again.
+ *     'failed' at once; `ctoframe outbox retry` makes it pending again;
+ *   - a message whose link was used or replaced meanwhile is 'obsolete'
+ *     already (store_outbox_cancel) and is skipped: not sent, not a failure.
  * Logs one line per message on stderr ("mail: sent #ID to ADDR", "mail: #ID
  * to ADDR failed (attempt N): ERROR; next try at T"). *sent and *failed (may
  * be NULL) count this run's successes and failed or refused messages. Returns

@@ -37,6 +37,23 @@ static int retriable(const json_t *m, int64_t id, struct cf_error *err)
     return CF_OK;
 }
 
+/*
+ * Adds to message m how people read its status: status_text ("pending",
+ * "sent", "failed", "no longer needed") and obsolete (true when its link was
+ * used or replaced before it went out: neither sent nor a failure).
+ */
+static void status_view(json_t *m)
+{
+    const char *status = json_string_value(json_object_get(m, "status"));
+    int obsolete = status != NULL && strcmp(status, "obsolete") == 0;
+
+    json_object_set_new(m, "status_text",
+                        json_string(obsolete         ? "no longer needed"
+                                    : status != NULL ? status
+                                                     : ""));
+    json_object_set_new(m, "obsolete", json_boolean(obsolete));
+}
+
 int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t **out,
                     struct cf_error *err)
 {
@@ -49,8 +66,9 @@ int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t
         return cf_error_set(err, CF_EFORBIDDEN, NULL,
                             "Only program administrators see the outbox.");
     if (status != NULL && strcmp(status, "pending") != 0 && strcmp(status, "sent") != 0 &&
-        strcmp(status, "failed") != 0)
-        return cf_error_set(err, CF_EINVAL, "status", "Choose a status: pending, sent or failed.");
+        strcmp(status, "failed") != 0 && strcmp(status, "obsolete") != 0)
+        return cf_error_set(err, CF_EINVAL, "status",
+                            "Choose a status: pending, sent, failed or obsolete.");
     rc = store_outbox_list(sv->store, status, limit, out, err);
     if (rc != CF_OK)
         return rc;
@@ -61,6 +79,7 @@ int svc_outbox_list(const struct svc *sv, const char *status, long limit, json_t
 
         json_object_set_new(m, "can_retry",
                             json_boolean(may_retry && retriable(m, id, NULL) == CF_OK));
+        status_view(m);
     }
     return CF_OK;
 }
@@ -77,6 +96,8 @@ int svc_outbox_get(const struct svc *sv, int64_t id, json_t **out, struct cf_err
     if (rc == CF_ENOTFOUND)
         return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no message #%lld in the outbox.",
                             (long long)id);
+    if (rc == CF_OK)
+        status_view(*out);
     return rc;
 }
 

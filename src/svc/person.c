@@ -189,7 +189,7 @@ int svc_person_add(const struct svc *sv, const json_t *in, json_t **out, struct 
     /* Argon2 inside the transaction keeps the order of the checks; adding with a password is rare.
      */
     if (pw != NULL && pw[0] != '\0' &&
-        (svc__password_ok(pw, email, "password", err) != CF_OK ||
+        (svc__password_ok(pw, email, name, "password", err) != CF_OK ||
          svc__password_hash(pw, hash, sizeof hash, err) != CF_OK)) {
         rc = err->code;
         goto out;

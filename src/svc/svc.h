@@ -142,6 +142,17 @@ int svc_reset_finish(const struct svc *sv, const char *token, const char *passwo
  * too, so the form shows every fault at once. Call before svc_invite_accept
  * or svc_reset_finish.
  */
+/*
+ * The list of common and breached passwords new passwords are checked against
+ * is read from path (default data/common-passwords.txt; $CTOFRAME_COMMON_PASSWORDS
+ * wins) the first time a password is checked. svc_password_list_use names the
+ * file (before the first check; later calls change nothing);
+ * svc_password_list_ready loads it now (once) and gives its size in *n (may be
+ * NULL): CF_EIO, saying which file, when it cannot be read or is empty.
+ */
+void svc_password_list_use(const char *path);
+int svc_password_list_ready(size_t *n, struct cf_error *err);
+
 int svc_passwords_agree(const struct svc *sv, const char *kind, const char *token,
                         const char *password, const char *password2, struct cf_error *err);
 /*
@@ -256,6 +267,16 @@ int svc_person_revoke(const struct svc *sv, const char *id, const char *role, co
  */
 int svc_person_set_status(const struct svc *sv, const char *id, const char *status, json_t **out,
                           struct cf_error *err);
+/*
+ * The invitation link of person id for the person who sent it, to pass on by
+ * hand when no mail server is set up: *out = {"invitation": {link,
+ * expires_at} or null, "outbox_readable": whether sv may open the outbox}.
+ * The link is there only when sv (a signed-in person) wrote the invitation
+ * (or the newest invitation again), it is neither used, replaced nor
+ * expired, and sv still sees the person; others get null. CF_ENOTFOUND when
+ * sv may not see the person.
+ */
+int svc_person_invitation(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /* Sends a new invitation to an invited person. */
 int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /*

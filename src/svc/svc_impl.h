@@ -13,8 +13,7 @@
 
 /* The longest name or title (characters) of an organization or a person. */
 #define NAME_MAX_CHARS 200
-/* A new password has at least PASSWORD_MIN characters; no password more than PASSWORD_MAX bytes. */
-#define PASSWORD_MIN 10
+/* No password (at sign-in) is more than PASSWORD_MAX bytes; new ones: core/password.h. */
 #define PASSWORD_MAX 1024
 
 /* The string k of object o, or NULL. */
@@ -122,8 +121,14 @@ json_t *svc__person_view(const json_t *row);
 /* Checks and normalizes an e-mail address into out (lowercased, trimmed). */
 int svc__email(const char *in, char *out, size_t n, const char *field, struct cf_error *err);
 
-/* Checks a new password (length, not the e-mail address). */
-int svc__password_ok(const char *pw, const char *email, const char *field, struct cf_error *err);
+/*
+ * Checks a new password for the person with email and name (either may be
+ * NULL) against NIST SP 800-63B (core/password.h): CF_OK, or CF_EINVAL on
+ * field with one sentence saying why; CF_EIO when the list of common
+ * passwords cannot be read (svc/password.c).
+ */
+int svc__password_ok(const char *pw, const char *email, const char *name, const char *field,
+                     struct cf_error *err);
 
 /* Hashes a password with argon2id at the configured cost. */
 int svc__password_hash(const char *pw, char *out, size_t n, struct cf_error *err);

@@ -17,7 +17,7 @@ static void notice(struct req *r, json_t *out)
     static const struct {
         const char *done, *text;
     } notices[] = {
-        {"invited", "The invitation is on its way (see the outbox)."},
+        {"invited", "The invitation has been e-mailed."},
         {"added", "Added."},
         {"granted", "The role has been given."},
         {"revoked", "The role has been taken away."},
@@ -25,7 +25,7 @@ static void notice(struct req *r, json_t *out)
         {"enabled", "The account is active again."},
         {"enabled_invited", "The account is enabled; the person still has to accept the "
                             "invitation (send a new one if the old link has expired)."},
-        {"reinvited", "A new invitation is on its way."},
+        {"reinvited", "A new invitation has been e-mailed."},
         {"saved", "Saved."},
         {"erased", "The person's personal data has been erased."},
         {"deleted", "The organization has been deleted."},
@@ -181,6 +181,23 @@ int h_people(struct req *r, json_t **out, struct cf_error *err)
     return rc;
 }
 
+/*
+ * Without a mail server, the answer to an invitation (JSON clients) carries
+ * the link its sender passes on, as the person's page does.
+ */
+static void add_invitation(struct req *r, json_t *out, const char *id)
+{
+    struct svc sv = req_svc(r);
+    json_t *inv = NULL;
+
+    if (out == NULL || id == NULL || r->app->mail_delivery ||
+        svc_person_invitation(&sv, id, &inv, NULL) != CF_OK)
+        return;
+    if (json_is_object(json_object_get(inv, "invitation")))
+        json_object_set(out, "invitation", json_object_get(inv, "invitation"));
+    json_decref(inv);
+}
+
 int h_people_add(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
@@ -194,6 +211,8 @@ int h_people_add(struct req *r, json_t **out, struct cf_error *err)
         people_page(r, &r->form_page, NULL);
         return rc;
     }
+    add_invitation(r, *out,
+                   json_string_value(json_object_get(json_object_get(*out, "person"), "id")));
     req_redirect(
         r, arena_printf(r->arena, "/admin/people/%s?done=invited",
                         json_string_value(json_object_get(json_object_get(*out, "person"), "id"))));
@@ -214,12 +233,51 @@ static int person_page(struct req *r, json_t **out, struct cf_error *err)
     return rc;
 }
 
+/*
+ * Without a mail server (this process was started without --smtp) an
+ * invitation waits in the outbox: the person who sent it gets its link on the
+ * person's page ("invitation"), and the notice after inviting says where the
+ * link is — never pointing at a page the viewer cannot open.
+ */
+static void invitation_notice(struct req *r, json_t *out)
+{
+    struct svc sv = req_svc(r);
+    const char *done = req_query(r, "done");
+    int sent = done != NULL && (strcmp(done, "invited") == 0 || strcmp(done, "reinvited") == 0);
+    json_t *inv = NULL, *link;
+
+    if (r->app->mail_delivery || svc_person_invitation(&sv, r->params[0], &inv, NULL) != CF_OK)
+        return;
+    link = json_object_get(inv, "invitation");
+    if (json_is_object(link))
+        json_object_set(out, "invitation", link);
+    if (sent && json_is_object(link))
+        json_object_set_new(out, "notice",
+                            json_string("This server sends no e-mail: copy the invitation link "
+                                        "below and pass it on yourself."));
+    else if (sent && json_is_true(json_object_get(inv, "outbox_readable"))) {
+        json_object_set_new(out, "notice",
+                            json_string("This server sends no e-mail: the invitation waits in "
+                                        "the outbox, where you can read its link."));
+        json_object_set_new(
+            out, "notice_link",
+            json_pack("{s:s, s:s}", "href", "/admin/outbox", "text", "Open the outbox."));
+    } else if (sent)
+        json_object_set_new(out, "notice",
+                            json_string("This server sends no e-mail: ask a program "
+                                        "administrator to pass the invitation on from the "
+                                        "outbox."));
+    json_decref(inv);
+}
+
 int h_person(struct req *r, json_t **out, struct cf_error *err)
 {
     int rc = person_page(r, out, err);
 
-    if (rc == CF_OK)
+    if (rc == CF_OK) {
         notice(r, *out);
+        invitation_notice(r, *out);
+    }
     return rc;
 }
 
@@ -292,8 +350,11 @@ int h_person_enable(struct req *r, json_t **out, struct cf_error *err)
 int h_person_reinvite(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
+    int rc = svc_person_reinvite(&sv, r->params[0], out, err);
 
-    return person_done(r, svc_person_reinvite(&sv, r->params[0], out, err), "reinvited", out);
+    if (rc == CF_OK)
+        add_invitation(r, *out, r->params[0]);
+    return person_done(r, rc, "reinvited", out);
 }
 
 /* The page that asks to confirm an erasure: the person, what goes, the field to type in. */
@@ -546,11 +607,17 @@ int h_outbox(struct req *r, json_t **out, struct cf_error *err)
     *out = json_pack("{s:o, s:s?, s:[], s:b}", "messages", list, "status", status, "tabs",
                      "delivering", r->app->mail_delivery);
     {
-        static const char *const tabs[][3] = {
-            {"", "All", "/admin/outbox"},
-            {"pending", "Pending", "/admin/outbox?status=pending"},
-            {"sent", "Sent", "/admin/outbox?status=sent"},
-            {"failed", "Failed", "/admin/outbox?status=failed"}};
+        /* status, tab label, address, the status as the page says it */
+        static const char *const tabs[][4] = {
+            {"", "All", "/admin/outbox", ""},
+            {"pending", "Pending", "/admin/outbox?status=pending", "pending"},
+            {"sent", "Sent", "/admin/outbox?status=sent", "sent"},
+            {"failed", "Failed", "/admin/outbox?status=failed", "failed"},
+            {"obsolete", "No longer needed", "/admin/outbox?status=obsolete", "no longer needed"}};
+
+        for (size_t k = 0; status != NULL && k < sizeof tabs / sizeof tabs[0]; k++)
+            if (strcmp(tabs[k][0], status) == 0)
+                json_object_set_new(*out, "status_text", json_string(tabs[k][3]));
 
         for (size_t k = 0; k < sizeof tabs / sizeof tabs[0]; k++)
             json_array_append_new(json_object_get(*out, "tabs"),

@@ -371,7 +371,7 @@ static void test_outbox_jobs(void **state)
     json_t *list = NULL, *j = NULL, *out = NULL, *m = NULL;
     int64_t id = 0, jid;
 
-    assert_ok(store_outbox_add(s, "invite", "a@x.test", "S", "B", NULL, T0, &id, &err), err);
+    assert_ok(store_outbox_add(s, "invite", "a@x.test", "S", "B", NULL, NULL, T0, &id, &err), err);
     assert_ok(store_job_list(s, NULL, "outbox.deliver", 0, &list, &err), err);
     assert_int_equal(json_array_size(list), 1);
     j = json_array_get(list, 0);
@@ -437,7 +437,7 @@ static void test_tick_adopts_and_tidies(void **state)
     json_t *list = NULL, *j;
     int64_t id = 0;
 
-    assert_ok(store_outbox_add(s, "invite", "a@x.test", "S", "B", NULL, T0, &id, &err), err);
+    assert_ok(store_outbox_add(s, "invite", "a@x.test", "S", "B", NULL, NULL, T0, &id, &err), err);
     exec_sql(s, "DELETE FROM jobs");
     exec_sql(s, "UPDATE outbox SET attempts = 2, next_attempt_at = '" T1 "'");
 
@@ -472,7 +472,7 @@ static void test_outbox_cancel_cancels_job(void **state)
 
     exec_sql(s, "INSERT INTO people (id, email, name, status, pseudonym, created_at, updated_at)"
                 " VALUES ('p1', 'p@x.test', 'P', 'invited', 'Person 1', '" T0 "', '" T0 "')");
-    assert_ok(store_outbox_add(s, "invite", "p@x.test", "S", "B", "p1", T0, &id, &err), err);
+    assert_ok(store_outbox_add(s, "invite", "p@x.test", "S", "B", "p1", NULL, T0, &id, &err), err);
     assert_ok(store_outbox_cancel(s, "p1", "invite", "not sent: replaced", T0, &err), err);
     assert_ok(store_job_list(s, "cancelled", "outbox.deliver", 0, &list, &err), err);
     assert_int_equal(json_array_size(list), 1);

@@ -21,6 +21,7 @@
 
 #include "store/store.h"
 #include "store/store_impl.h"
+#include "store/migrate.h"
 
 #define F2009          "data/frameworks/cosn-k12cto-2009.json"
 #define F2019          "data/frameworks/cosn-k12cto-2019.json"
@@ -1124,6 +1125,85 @@ static void test_sqlite_open_errors(void **state)
     assert_null(s);
 }
 
+/*
+ * Migration 012: messages marked failed because their link was used or replaced
+ * (cancelled_at set) become obsolete; real failures, pending and sent ones stay
+ * as they were, and new ids keep counting after the old ones.
+ */
+static void test_outbox_obsolete_migrated(void **state)
+{
+    struct backend *b = *state;
+    struct cf_error err = {0};
+    struct db *db = NULL;
+    json_t *rows = NULL, *m;
+    int64_t id = 0;
+    json_int_t max_id = 0;
+    int version = 0;
+    size_t i;
+
+    /* A database as ctoframe left it before 012. */
+    assert_ok(db_open(b->url, DB_OPEN_CREATE, &db, &err), err);
+    assert_ok(store_schema_version_db(db, &version, &err), err);
+    for (int k = 0; k < store_nmigrations && store_migrations[k].version < 12; k++) {
+        char *sql = db_dialect(db, store_migrations[k].sql);
+        char rec[200];
+
+        assert_non_null(sql);
+        assert_ok(db_exec(db, sql, &err), err);
+        free(sql);
+        snprintf(rec, sizeof rec,
+                 "INSERT INTO schema_migrations (version, name, applied_at)"
+                 " VALUES (%d, 'old', '" NOW "')",
+                 store_migrations[k].version);
+        assert_ok(db_exec(db, rec, &err), err);
+    }
+    assert_ok(db_exec(db,
+                      "INSERT INTO people (id, email, name, status, pseudonym, created_at,"
+                      " updated_at) VALUES ('p1', 'p@x.test', 'P', 'invited', 'Person 1', '" NOW
+                      "', '" NOW "');"
+                      "INSERT INTO outbox (kind, to_addr, subject, body, person_id, status,"
+                      " next_attempt_at, created_at, last_error, cancelled_at) VALUES"
+                      " ('invite', 'p@x.test', 'obsolete', 'B', 'p1', 'failed', '" NOW "', '" NOW
+                      "', 'not sent: a newer message replaced it', '" NOW "'),"
+                      " ('invite', 'p@x.test', 'failed', 'B', 'p1', 'failed', '" NOW "', '" NOW
+                      "', '550 no such user', NULL),"
+                      " ('reset', 'p@x.test', 'sent', 'B', 'p1', 'sent', '" NOW "', '" NOW
+                      "', NULL, NULL),"
+                      " ('invite', 'p@x.test', 'pending', 'B', 'p1', 'pending', '" NOW "', '" NOW
+                      "', NULL, NULL)",
+                      &err),
+              err);
+    db_close(db);
+
+    open_store(b);
+    assert_ok(store_outbox_list(b->s, NULL, 100, &rows, &err), err);
+    assert_int_equal(json_array_size(rows), 4);
+    json_array_foreach(rows, i, m)
+    {
+        /* Each row's subject is the status it must have now. */
+        json_int_t mid = json_integer_value(json_object_get(m, "id"));
+
+        assert_string_equal(json_string_value(json_object_get(m, "status")),
+                            json_string_value(json_object_get(m, "subject")));
+        if (mid > max_id)
+            max_id = mid;
+    }
+    json_decref(rows);
+
+    /* The new status is allowed, and ids go on after the old ones. */
+    assert_ok(store_outbox_add(b->s, "invite", "p@x.test", "S", "B", "p1", "p1", NOW, &id, &err),
+              err);
+    assert_true(id > max_id);
+    assert_ok(store_outbox_cancel(b->s, "p1", "invite", "not sent: replaced", NOW, &err), err);
+    assert_ok(store_outbox_get(b->s, id, &m, &err), err);
+    assert_string_equal(json_string_value(json_object_get(m, "status")), "obsolete");
+    assert_string_equal(json_string_value(json_object_get(m, "created_by")), "p1");
+    json_decref(m);
+    assert_ok(store_outbox_list(b->s, "pending", 100, &rows, &err), err);
+    assert_int_equal(json_array_size(rows), 0); /* the old pending one was cancelled too */
+    json_decref(rows);
+}
+
 /* --- registration -------------------------------------------------------- */
 
 #define COMMON_TESTS(X)                                                                            \
@@ -1144,7 +1224,8 @@ static void test_sqlite_open_errors(void **state)
     X(test_tx_rollback)                                                                            \
     X(test_tx_nested)                                                                              \
     X(test_tx_isolation)                                                                           \
-    X(test_audit)
+    X(test_audit)                                                                                  \
+    X(test_outbox_obsolete_migrated)
 
 /* Fails the running test when this run's PostgreSQL database could not be created. */
 static void pg_ready(void)
