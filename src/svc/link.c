@@ -175,10 +175,12 @@ int svc_person_invitation(const struct svc *sv, const char *id, json_t **out, st
     json_decref(m);
     json_decref(p);
     if (inv == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     *out = json_pack("{s:o, s:b}", "invitation", inv, "outbox_readable",
                      svc__can(sv, PERM_OUTBOX_READ, NULL));
-    return *out != NULL ? CF_OK : cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    return *out != NULL
+               ? CF_OK
+               : cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
 }
 
 int svc_setup_needed(const struct svc *sv, int *needed, struct cf_error *err)
