@@ -624,6 +624,177 @@ static void test_clock_now_env(void **state)
     }
 }
 
+/* --- civil dates ---------------------------------------------------------- */
+
+static struct clock_date date_ok(const char *s)
+{
+    struct clock_date d = {0, 0, 0};
+
+    if (clock_date_parse(s, &d) != 0)
+        fail_msg("clock_date_parse(\"%s\") failed; it is a real date", s);
+    return d;
+}
+
+/* Asserts that d prints as want. */
+static void assert_date(struct clock_date d, const char *want)
+{
+    char buf[CLOCK_DATE_LEN];
+
+    if (clock_date_format(d, buf, sizeof buf) != 0)
+        fail_msg("%04d-%02d-%02d does not format; %s was expected", d.y, d.m, d.d, want);
+    assert_string_equal(buf, want);
+}
+
+static void test_date_parse(void **state)
+{
+    static const char *const good[] = {"2024-02-29", "2000-02-29", "0001-01-01",
+                                       "9999-12-31", "2026-04-30", "2023-02-28"};
+    static const char *const bad[] = {
+        "2023-02-29", /* 2023 is not divisible by 4 */
+        "1900-02-29", /* a century not divisible by 400 */
+        "2100-02-29",  "2024-13-01", "2024-00-01", "2024-04-31",           "2024-06-31",
+        "2024-01-32",  "2024-01-00", "0000-01-01", /* no year 0 */
+        "2024-1-01",   "2024-01-1",  "24-01-01",   "20240-01-01",          " 2024-01-01",
+        "2024-01-01 ", "2024/01/01", "+024-01-01", "2024-01-01T00:00:00Z", "",
+        "2024-0a-01",  "-024-01-01",
+    };
+    struct clock_date d = {7, 7, 7};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        assert_date(date_ok(good[i]), good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (clock_date_parse(bad[i], &d) != -1)
+            fail_msg("clock_date_parse(\"%s\") accepted a date that does not exist", bad[i]);
+    assert_int_equal(clock_date_parse(NULL, &d), -1);
+    /* A refusal leaves the output untouched. */
+    assert_int_equal(d.y, 7);
+    assert_int_equal(d.m, 7);
+    assert_int_equal(d.d, 7);
+
+    d = date_ok("2026-03-15");
+    assert_int_equal(d.y, 2026);
+    assert_int_equal(d.m, 3);
+    assert_int_equal(d.d, 15);
+}
+
+static void test_date_format_refuses(void **state)
+{
+    char buf[CLOCK_DATE_LEN] = "x";
+    char small[CLOCK_DATE_LEN - 1] = "x";
+    struct clock_date feb29_2023 = {2023, 2, 29}, zero = {0, 1, 1}, big = {10000, 1, 1};
+
+    (void)state;
+    assert_int_equal(clock_date_format(feb29_2023, buf, sizeof buf), -1);
+    assert_string_equal(buf, "");
+    assert_int_equal(clock_date_format(zero, buf, sizeof buf), -1);
+    assert_int_equal(clock_date_format(big, buf, sizeof buf), -1);
+    assert_int_equal(clock_date_format(date_ok("2024-01-01"), small, sizeof small), -1);
+    assert_string_equal(small, "");
+}
+
+static void test_date_leap_rule(void **state)
+{
+    (void)state;
+    assert_true(clock_leap_year(2024));
+    assert_true(clock_leap_year(2000)); /* divisible by 400 */
+    assert_true(clock_leap_year(2400));
+    assert_false(clock_leap_year(2023));
+    assert_false(clock_leap_year(1900)); /* divisible by 100, not by 400 */
+    assert_false(clock_leap_year(2100));
+    assert_int_equal(clock_month_days(2024, 2), 29);
+    assert_int_equal(clock_month_days(2023, 2), 28);
+    assert_int_equal(clock_month_days(2023, 4), 30);
+    assert_int_equal(clock_month_days(2023, 12), 31);
+    assert_int_equal(clock_month_days(2023, 13), 0);
+    assert_int_equal(clock_month_days(2023, 0), 0);
+}
+
+static void test_date_days(void **state)
+{
+    struct clock_date d, prev;
+    long n;
+
+    (void)state;
+    assert_int_equal(clock_date_to_days(date_ok("1970-01-01")), 0);
+    assert_int_equal(clock_date_to_days(date_ok("1969-12-31")), -1);
+    /* 946684800 s (2000-01-01T00:00:00Z, tested above) / 86400 = 10957 days. */
+    assert_int_equal(clock_date_to_days(date_ok("2000-01-01")), 10957);
+    /* 1706702400 s is 2024-01-31T12:00:00Z: floor(1706702400 / 86400) = 19753. */
+    assert_int_equal(clock_date_to_days(date_ok("2024-01-31")), 19753);
+
+    /* Every day from 0001-01-01 to 9999-12-31: one more than the day before, and back. */
+    prev = date_ok("0001-01-01");
+    n = clock_date_to_days(prev);
+    assert_date(clock_date_from_days(n), "0001-01-01");
+    for (long i = n + 1; i <= clock_date_to_days(date_ok("9999-12-31")); i++) {
+        d = clock_date_from_days(i);
+        if (!clock_date_valid(d) || clock_date_cmp(d, prev) <= 0 || clock_date_to_days(d) != i)
+            fail_msg("day %ld: %04d-%02d-%02d after %04d-%02d-%02d", i, d.y, d.m, d.d, prev.y,
+                     prev.m, prev.d);
+        /* The next day is the next in the month, or the 1st of the next month. */
+        if (!((d.y == prev.y && d.m == prev.m && d.d == prev.d + 1) ||
+              (d.d == 1 && prev.d == clock_month_days(prev.y, prev.m) &&
+               ((d.y == prev.y && d.m == prev.m + 1) ||
+                (d.y == prev.y + 1 && d.m == 1 && prev.m == 12)))))
+            fail_msg("%04d-%02d-%02d does not follow %04d-%02d-%02d", d.y, d.m, d.d, prev.y, prev.m,
+                     prev.d);
+        prev = d;
+    }
+    /* 3,652,059 days from 0001-01-01 to 9999-12-31: 9999 years of 365 days plus 2424 leap
+       days (9999/4 = 2499, minus 99 centuries, plus 24 of them divisible by 400). */
+    assert_int_equal(clock_date_diff(date_ok("0001-01-01"), date_ok("9999-12-31")) + 1,
+                     9999L * 365 + 2424);
+}
+
+static void test_date_arithmetic(void **state)
+{
+    (void)state;
+    /* Days across a leap day, a non-leap February, a year end, backwards. */
+    assert_date(clock_date_add_days(date_ok("2024-02-28"), 1), "2024-02-29");
+    assert_date(clock_date_add_days(date_ok("2024-02-28"), 2), "2024-03-01");
+    assert_date(clock_date_add_days(date_ok("2023-02-28"), 1), "2023-03-01");
+    assert_date(clock_date_add_days(date_ok("2024-12-31"), 1), "2025-01-01");
+    assert_date(clock_date_add_days(date_ok("2024-03-01"), -1), "2024-02-29");
+    /* 2029-03-15 - 180 days: 15 (Mar) + 28 (Feb) + 31 (Jan) + 31 (Dec) + 30 (Nov) = 135 days
+       back to 2028-10-31, 45 more back is 2028-09-16. */
+    assert_date(clock_date_add_days(date_ok("2029-03-15"), -180), "2028-09-16");
+
+    /* Years: Feb 29 to a year that is not leap is Feb 28, to a leap year stays Feb 29. */
+    assert_date(clock_date_add_years(date_ok("2024-02-29"), 3), "2027-02-28");
+    assert_date(clock_date_add_years(date_ok("2024-02-29"), 4), "2028-02-29");
+    assert_date(clock_date_add_years(date_ok("2024-02-29"), -1), "2023-02-28");
+    assert_date(clock_date_add_years(date_ok("2027-02-28"), 1), "2028-02-28");
+    assert_date(clock_date_add_years(date_ok("2026-03-15"), 3), "2029-03-15");
+    assert_date(clock_date_add_years(date_ok("2026-12-31"), -3), "2023-12-31");
+
+    /* Differences: 2026-03-15 to 2029-03-15 is 365 + 366 (Feb 29, 2028) + 365 = 1096. */
+    assert_int_equal(clock_date_diff(date_ok("2026-03-15"), date_ok("2029-03-15")), 1096);
+    assert_int_equal(clock_date_diff(date_ok("2029-03-15"), date_ok("2026-03-15")), -1096);
+    assert_int_equal(clock_date_diff(date_ok("2024-02-28"), date_ok("2024-03-01")), 2);
+    assert_int_equal(clock_date_diff(date_ok("2023-02-28"), date_ok("2023-03-01")), 1);
+    assert_int_equal(clock_date_diff(date_ok("2024-05-05"), date_ok("2024-05-05")), 0);
+    assert_true(clock_date_cmp(date_ok("2024-05-05"), date_ok("2024-05-06")) < 0);
+    assert_true(clock_date_cmp(date_ok("2024-06-01"), date_ok("2024-05-31")) > 0);
+    assert_true(clock_date_cmp(date_ok("2025-01-01"), date_ok("2024-12-31")) > 0);
+    assert_int_equal(clock_date_cmp(date_ok("2024-05-05"), date_ok("2024-05-05")), 0);
+}
+
+static void test_date_of_instant(void **state)
+{
+    (void)state;
+    assert_date(clock_date_of(0), "1970-01-01");
+    assert_date(clock_date_of(86399), "1970-01-01");
+    assert_date(clock_date_of(86400), "1970-01-02");
+    assert_date(clock_date_of(-1), "1969-12-31");
+    assert_date(clock_date_of(-86400), "1969-12-31");
+    assert_date(clock_date_of(-86401), "1969-12-30");
+    assert_date(clock_date_of(parse_ok("2024-01-31T12:00:00Z")), "2024-01-31");
+    assert_date(clock_date_of(parse_ok("2028-02-29T23:59:59Z")), "2028-02-29");
+    /* A local time's date is its UTC date: 01:00 at +02:00 is the day before in UTC. */
+    assert_date(clock_date_of(parse_ok("2024-03-01T01:00:00+02:00")), "2024-02-29");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -645,6 +816,12 @@ int main(void)
         cmocka_unit_test(test_clock_parse_invalid),
         cmocka_unit_test(test_clock_iso_roundtrip),
         cmocka_unit_test(test_clock_now_env),
+        cmocka_unit_test(test_date_parse),
+        cmocka_unit_test(test_date_format_refuses),
+        cmocka_unit_test(test_date_leap_rule),
+        cmocka_unit_test(test_date_days),
+        cmocka_unit_test(test_date_arithmetic),
+        cmocka_unit_test(test_date_of_instant),
     };
 
     return cmocka_run_group_tests_name("lib", tests, NULL, NULL);
