@@ -168,6 +168,9 @@ test('the longest values: every word inside the border, the 300-byte address sti
             const inside = +x0 >= PAGE.inner && +y0 >= PAGE.inner && +x1 <= PAGE.w - PAGE.inner && +y1 <= PAGE.h - PAGE.inner;
             assert.ok(inside, `"${w}" at (${x0}, ${y0})–(${x1}, ${y1}) crosses the border`);
         }
+        // Wrapped between characters: the lines joined are the address, nothing cut off.
+        const joined = (await tool('pdftotext', [file, '-'])).replace(/\s+/g, '');
+        assert.ok(joined.includes(url), `the address, whole, in the text:\n${joined.slice(-400)}`);
         assert.deepEqual(await qrOf(file), [url]);
     }
 });
