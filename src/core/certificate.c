@@ -40,7 +40,8 @@
 #define CONTENT_W     (CERT_PAGE_W - 2 * MARGIN)
 #define QR_SIDE       108.0 /* the QR code with its quiet zone: 1.5 inches */
 #define QR_QUIET      4     /* modules of white around the code (ISO/IEC 18004) */
-#define QR_TOP        402.0
+#define QR_TOP        402.0 /* the QR code's top edge */
+#define COLUMN_GAP    24.0  /* between the number and dates and the QR code */
 #define FOOT_TEXT_W   300.0 /* the address under the QR code may use this much width */
 #define SIZE_STEP_10  5     /* fitting tries sizes this many tenths of a point apart */
 #define DEMO_TEXT     "DEMO \xe2\x80\x94 not a real credential"
@@ -392,12 +393,9 @@ static void fit(struct pen *p, const char *text, const struct style *st, double 
     *out = (struct cert_fit){least / 10.0, pango_layout_get_line_count(p->lay), w, h};
 }
 
-/*
- * Draws text fitted into the box (x, y, w, h) in style st; *bottom (may be
- * NULL) gets the y under the text drawn.
- */
+/* Draws text fitted into the box (x, y, w, h) in style st. */
 static void draw_box(struct pen *p, const char *text, const struct style *st, double x, double y,
-                     double w, double h, double *bottom)
+                     double w, double h)
 {
     struct cert_fit f;
     PangoRectangle logical;
@@ -418,8 +416,6 @@ static void draw_box(struct pen *p, const char *text, const struct style *st, do
     cairo_set_source_rgb(p->cr, st->rgb[0], st->rgb[1], st->rgb[2]);
     cairo_move_to(p->cr, x + dx, y + dy);
     pango_cairo_show_layout(p->cr, p->lay);
-    if (bottom != NULL)
-        *bottom = y + dy + f.height;
 }
 
 /* --- the page ------------------------------------------------------------------------- */
@@ -434,7 +430,7 @@ static const struct style VALUE = {FONT_SERIF, 0, 0, 14, 14, 9, INK, PANGO_ALIGN
 static const struct style URL_LABEL = {FONT_SANS, 0, 0, 7.5, 7.5, 7.5, MUTED, PANGO_ALIGN_RIGHT, 0};
 static const struct style URL = {FONT_SANS, 0, 0, 8, 7, 5, INK, PANGO_ALIGN_RIGHT, 0};
 static const struct style DEMO_LINE = {FONT_SANS, 1, 0, 9, 9, 9, DEMO_RED, PANGO_ALIGN_CENTER, 0};
-static const struct style DEMO = {FONT_SANS, 1, 0, 64, 64, 64, DEMO_RED, PANGO_ALIGN_CENTER, 0};
+static const struct style DEMO = {FONT_SANS, 1, 0, 64, 16, 16, DEMO_RED, PANGO_ALIGN_CENTER, 0};
 
 /* The double rule around the page. */
 static void draw_border(cairo_t *cr)
@@ -488,7 +484,6 @@ static int draw_qr(cairo_t *cr, const char *url, double x, double y)
 static void draw_demo(struct pen *p)
 {
     double diag = sqrt(CERT_PAGE_W * CERT_PAGE_W + CERT_PAGE_H * CERT_PAGE_H);
-    struct style st = DEMO;
     struct cert_fit f;
     PangoRectangle logical;
 
@@ -497,9 +492,7 @@ static void draw_demo(struct pen *p)
     cairo_rotate(p->cr, -atan2(CERT_PAGE_H, CERT_PAGE_W));
     pango_cairo_update_context(p->cr, p->ctx);
     pango_layout_context_changed(p->lay);
-    st.min = 16;
-    st.smallest = 16;
-    fit(p, DEMO_TEXT, &st, diag - 2 * MARGIN - 2 * BORDER_IN, 120, &f);
+    fit(p, DEMO_TEXT, &DEMO, diag - 2 * MARGIN - 2 * BORDER_IN, 120, &f);
     pango_layout_get_extents(p->lay, NULL, &logical);
     cairo_set_source_rgba(p->cr, DEMO_RED[0], DEMO_RED[1], DEMO_RED[2], 0.16);
     cairo_move_to(p->cr, -f.width / 2 - (double)logical.x / PANGO_SCALE, -f.height / 2);
@@ -508,7 +501,7 @@ static void draw_demo(struct pen *p)
     cairo_restore(p->cr);
     pango_cairo_update_context(p->cr, p->ctx);
     pango_layout_context_changed(p->lay);
-    draw_box(p, DEMO_TEXT, &DEMO_LINE, MARGIN, BORDER_IN + 8, CONTENT_W, 14, NULL);
+    draw_box(p, DEMO_TEXT, &DEMO_LINE, MARGIN, BORDER_IN + 8, CONTENT_W, 14);
 }
 
 /* The page, drawn with p from checked fields f. CF_OK, or as draw_qr. */
@@ -517,7 +510,7 @@ static int draw_page(struct pen *p, const struct cert_fields *f)
     char issued[CERT_DATE_WORDS], expires[CERT_DATE_WORDS];
     char *body = NULL;
     double y;
-    const double left = MARGIN, col_w = CONTENT_W - QR_SIDE - 24;
+    const double left = MARGIN, col_w = CONTENT_W - QR_SIDE - COLUMN_GAP;
     int rc;
 
     /* Checked before: both are real dates. */
@@ -528,10 +521,11 @@ static int draw_page(struct pen *p, const struct cert_fields *f)
     cairo_paint(p->cr);
     draw_border(p->cr);
 
-    draw_box(p, f->issuer, &ISSUER, left, 66, CONTENT_W, 30, NULL);
-    draw_box(p, f->title, &TITLE, left, 100, CONTENT_W, 84, NULL);
-    draw_box(p, "This certifies that", &LEAD, left, 196, CONTENT_W, 24, NULL);
-    draw_box(p, f->name, &NAME, left, 222, CONTENT_W, 78, &y);
+    /* Each box: left, top, width, height, in points from the page's top left corner. */
+    draw_box(p, f->issuer, &ISSUER, left, 66, CONTENT_W, 30);
+    draw_box(p, f->title, &TITLE, left, 100, CONTENT_W, 84);
+    draw_box(p, "This certifies that", &LEAD, left, 196, CONTENT_W, 24);
+    draw_box(p, f->name, &NAME, left, 222, CONTENT_W, 78);
 
     /* A short rule under the name. */
     cairo_set_source_rgb(p->cr, NAVY[0], NAVY[1], NAVY[2]);
@@ -545,26 +539,26 @@ static int draw_page(struct pen *p, const struct cert_fields *f)
                            f->program, f->issuer);
     if (body == NULL)
         return CF_ENOMEM;
-    draw_box(p, body, &BODY, left + 40, 322, CONTENT_W - 80, 62, NULL);
+    draw_box(p, body, &BODY, left + 40, 322, CONTENT_W - 80, 62);
     g_free(body);
 
     /* Bottom left: number and dates, a label over each value. */
-    y = 420;
-    draw_box(p, "CREDENTIAL NUMBER", &LABEL, left, y, col_w, 12, NULL);
-    draw_box(p, f->number, &VALUE, left, y + 12, col_w, 22, NULL);
-    draw_box(p, "ISSUED", &LABEL, left, y + 44, col_w, 12, NULL);
-    draw_box(p, issued, &VALUE, left, y + 56, col_w, 22, NULL);
-    draw_box(p, "EXPIRES", &LABEL, left, y + 88, col_w, 12, NULL);
-    draw_box(p, expires, &VALUE, left, y + 100, col_w, 22, NULL);
+    y = QR_TOP + 18;
+    draw_box(p, "CREDENTIAL NUMBER", &LABEL, left, y, col_w, 12);
+    draw_box(p, f->number, &VALUE, left, y + 12, col_w, 22);
+    draw_box(p, "ISSUED", &LABEL, left, y + 44, col_w, 12);
+    draw_box(p, issued, &VALUE, left, y + 56, col_w, 22);
+    draw_box(p, "EXPIRES", &LABEL, left, y + 88, col_w, 12);
+    draw_box(p, expires, &VALUE, left, y + 100, col_w, 22);
 
     /* Bottom right: the QR code, the address under it. */
     rc = draw_qr(p->cr, f->verify_url, CERT_PAGE_W - MARGIN - QR_SIDE, QR_TOP);
     if (rc != CF_OK)
         return rc;
     draw_box(p, "Verify this credential at", &URL_LABEL, CERT_PAGE_W - MARGIN - FOOT_TEXT_W,
-             QR_TOP + QR_SIDE + 2, FOOT_TEXT_W, 11, NULL);
+             QR_TOP + QR_SIDE + 2, FOOT_TEXT_W, 11);
     draw_box(p, f->verify_url, &URL, CERT_PAGE_W - MARGIN - FOOT_TEXT_W, QR_TOP + QR_SIDE + 13,
-             FOOT_TEXT_W, CERT_PAGE_H - BORDER_IN - 4 - (QR_TOP + QR_SIDE + 13), NULL);
+             FOOT_TEXT_W, CERT_PAGE_H - BORDER_IN - 4 - (QR_TOP + QR_SIDE + 13));
 
     if (f->demo)
         draw_demo(p);
