@@ -32,6 +32,7 @@ static const struct command {
     {"routes", cli_routes, "list every web route with the permission it needs"},
     {"jobs", cli_jobs, "show the background jobs and their state; run a dead one again"},
     {"tick", cli_tick, "run the periodic work once, then the due background jobs"},
+    {"certificate", cli_certificate, "preview a credential certificate (PDF) for given fields"},
 };
 
 static void usage_all(FILE *f)
@@ -41,9 +42,9 @@ static void usage_all(FILE *f)
                "people who use them.\n\n"
                "commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "  %-10s %s\n", "help", "this text, or `ctoframe help COMMAND`");
-    fprintf(f, "  %-10s %s\n", "version", "print the version");
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "  %-12s %s\n", "help", "this text, or `ctoframe help COMMAND`");
+    fprintf(f, "  %-12s %s\n", "version", "print the version");
     fprintf(f, "\nEvery command takes --db PATH|URL (default: $CTOFRAME_DB or var/ctoframe.db;\n"
                "a postgres:// URL selects PostgreSQL). `ctoframe COMMAND --help` for details.\n");
 }

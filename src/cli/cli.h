@@ -85,5 +85,6 @@ int cli_org(int argc, char **argv);
 int cli_routes(int argc, char **argv);
 int cli_jobs(int argc, char **argv);
 int cli_tick(int argc, char **argv);
+int cli_certificate(int argc, char **argv);
 
 #endif
