@@ -223,6 +223,7 @@ static json_t *rules_view(const struct program *p, const json_t *doc)
     for (int i = 0; i < p->nassumed; i++)
         json_array_append_new(assumed, json_pack("{s:s, s:o}", "path", p->assumed[i], "value",
                                                  value_at(doc, p->assumed[i])));
+    json_object_set_new(v, "has_assumed", json_boolean(json_array_size(assumed) > 0));
     json_object_set_new(v, "assumed", assumed);
     return v;
 }
@@ -432,6 +433,17 @@ int svc_program_save(const struct svc *sv, const char *code, const char *text, s
             rc = cf_error_set(err, CF_EINVAL, "note", "Remove the control characters from the note.");
             goto done;
         }
+    /* The page of a program that is not there: 404 before reading what was sent (the rule
+     * is checked again in the transaction). */
+    if (code != NULL) {
+        rc = store_program_get(sv->store, code, 0, &cur, err);
+        if (rc == CF_ENOTFOUND)
+            rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no program %s.", code);
+        if (rc != CF_OK)
+            goto done;
+        json_decref(cur);
+        cur = NULL;
+    }
     p = malloc(sizeof *p);
     if (p == NULL) {
         rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
