@@ -51,8 +51,7 @@ static void idx(char *out, const char *path, size_t i)
  * and the keys that are allowed. 0 when obj is not an object (then a problem
  * is recorded and the caller reads nothing from it), else 1.
  */
-static int keys_ok(struct rd *rd, const json_t *obj, const char *path,
-                   const char *const *allowed)
+static int keys_ok(struct rd *rd, const json_t *obj, const char *path, const char *const *allowed)
 {
     const char *k;
     json_t *v;
@@ -113,7 +112,8 @@ static void get_bool(struct rd *rd, const json_t *obj, const char *path, const c
     sub(p, path, key);
     *out = 0;
     if (!json_is_boolean(v)) {
-        problem(rd, p, "%s; it must be true or false.", v == NULL ? "is missing" : "is not a boolean");
+        problem(rd, p, "%s; it must be true or false.",
+                v == NULL ? "is missing" : "is not a boolean");
         return;
     }
     *out = json_is_true(v);
@@ -205,9 +205,8 @@ static const char *const degree_names[] = {"none", "associate", "bachelor", "mas
 
 const char *program_degree_name(enum program_degree d)
 {
-    return (int)d >= 0 && (size_t)d < sizeof degree_names / sizeof degree_names[0]
-               ? degree_names[d]
-               : "none";
+    return (int)d >= 0 && (size_t)d < sizeof degree_names / sizeof degree_names[0] ? degree_names[d]
+                                                                                   : "none";
 }
 
 int program_degree_of(const char *name)
@@ -240,8 +239,9 @@ static void read_framework(struct rd *rd, const json_t *doc, struct program *p)
 static void read_eligibility(struct rd *rd, const json_t *doc, struct program *p)
 {
     static const char *const keys[] = {"code_of_conduct", "paths", NULL};
-    static const char *const pkeys[] = {"id",     "label", "degree", "years", "waiver",
-                                        "supervisor_recommendation", "decided_by", NULL};
+    static const char *const pkeys[] = {"id",         "label",  "degree",
+                                        "years",      "waiver", "supervisor_recommendation",
+                                        "decided_by", NULL};
     const json_t *el = json_object_get(doc, "eligibility"), *paths, *v;
     size_t i;
 
@@ -317,10 +317,10 @@ static void read_exam(struct rd *rd, const json_t *doc, struct program *p)
     if (json_is_integer(json_object_get(ex, "cut")) &&
         (p->cut <= p->scale_min || p->cut > p->scale_max))
         problem(rd, "$.exam.cut",
-                "must lie on the scale: above its min (%d) and at most its max (%d).",
-                p->scale_min, p->scale_max);
-    cats = get_array(rd, ex, "$.exam", "score_categories", 1, PROGRAM_SCORES_MAX,
-                     "score categories");
+                "must lie on the scale: above its min (%d) and at most its max (%d).", p->scale_min,
+                p->scale_max);
+    cats =
+        get_array(rd, ex, "$.exam", "score_categories", 1, PROGRAM_SCORES_MAX, "score categories");
     json_array_foreach(cats, i, v)
     {
         struct program_score_category *c = &p->scores[p->nscores++];
@@ -408,8 +408,9 @@ static void read_ce(struct rd *rd, const json_t *doc, struct program *p)
         cap = json_object_get(v, "cap");
         c->cap = -1;
         if (cap == NULL)
-            problem(rd, q, "is missing; it must be a whole number of points ≥ 0, or null for no "
-                           "cap.");
+            problem(rd, q,
+                    "is missing; it must be a whole number of points ≥ 0, or null for no "
+                    "cap.");
         else if (json_is_integer(cap) && json_integer_value(cap) >= 0 &&
                  json_integer_value(cap) <= 100000)
             c->cap = (int)json_integer_value(cap);
@@ -441,8 +442,7 @@ static void read_rest(struct rd *rd, const json_t *doc, struct program *p)
             char at[PROGRAM_PATH_MAX];
 
             idx(at, "$.reminders.days_before_expiry", i);
-            if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-                json_integer_value(v) > 3660) {
+            if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 3660) {
                 problem(rd, at, "must be a whole number of days from 1 to 3660.");
                 continue;
             }
@@ -532,8 +532,9 @@ static void read_assumed(struct rd *rd, const json_t *doc, struct program *p)
         idx(at, "$.assumed", i);
         if (s == NULL || strlen(s) >= PROGRAM_PATH_MAX || !path_exists(doc, s) ||
             strncmp(s, "$.assumed", 9) == 0) {
-            problem(rd, at,
-                    "must be the JSON path of a value in this document (\"$.exam.retake.wait_days\").");
+            problem(
+                rd, at,
+                "must be the JSON path of a value in this document (\"$.exam.retake.wait_days\").");
             continue;
         }
         if (program_is_assumed(p, s)) {
@@ -569,7 +570,8 @@ int program_from_json(const json_t *doc, struct program *p, json_t *problems)
     if (!keys_ok(&rd, doc, "$", keys))
         return rd.n;
     if (!json_is_integer(fmt) || json_integer_value(fmt) != PROGRAM_FORMAT) {
-        problem(&rd, "$.format", "must be %d (the version of the program format this ctoframe reads).",
+        problem(&rd, "$.format",
+                "must be %d (the version of the program format this ctoframe reads).",
                 PROGRAM_FORMAT);
         return rd.n;
     }
@@ -608,8 +610,8 @@ int program_parse(const char *bytes, size_t n, struct program *p, json_t **doc, 
     if (d == NULL) {
         char msg[PROGRAM_RULE_MAX];
 
-        snprintf(msg, sizeof msg, "is not valid JSON (line %d, column %d: %s).", je.line,
-                 je.column, je.text);
+        snprintf(msg, sizeof msg, "is not valid JSON (line %d, column %d: %s).", je.line, je.column,
+                 je.text);
         json_array_append_new(probs, json_pack("{s:s, s:s}", "path", "$", "message", msg));
         count = 1;
         goto out;
@@ -805,8 +807,9 @@ int program_ce_points(const struct program *p, const char *category, long quanti
                  category != NULL ? category : "");
         return -1;
     }
-    unit = c->unit == PROGRAM_PER_HOUR ? "hour" : c->unit == PROGRAM_PER_ITEM ? "item"
-                                                                              : "membership-year";
+    unit = c->unit == PROGRAM_PER_HOUR   ? "hour"
+           : c->unit == PROGRAM_PER_ITEM ? "item"
+                                         : "membership-year";
     if (quantity <= 0 || quantity > 100000L * 100) {
         snprintf(out->rule, sizeof out->rule, "The number of %ss must be above 0.", unit);
         return -1;
@@ -893,14 +896,15 @@ void program_eligibility(const struct program *p, const struct program_applicant
             all &= met;
             rule(out, i, met, "%s: a %s's degree or higher is needed; the application %s.",
                  pp->label, program_degree_name(pp->degree),
-                 a->degree == PROGRAM_DEGREE_NONE
-                     ? "names no degree"
-                     : met ? "names one" : "names a lower degree");
+                 a->degree == PROGRAM_DEGREE_NONE ? "names no degree"
+                 : met                            ? "names one"
+                                                  : "names a lower degree");
         }
         met = a->experience_months >= pp->years * 12;
         all &= met;
-        rule(out, i, met, "%s: %d years of relevant experience are needed; the application shows "
-                          "%d year%s and %d month%s%s.",
+        rule(out, i, met,
+             "%s: %d years of relevant experience are needed; the application shows "
+             "%d year%s and %d month%s%s.",
              pp->label, pp->years, yrs, yrs == 1 ? "" : "s", mos, mos == 1 ? "" : "s",
              met ? "" : " (not enough)");
         if (pp->waiver) {

@@ -62,10 +62,10 @@ enum program_unit {
 struct program_path {
     char id[PROGRAM_CODE_MAX];
     char label[PROGRAM_LABEL_MAX];
-    enum program_degree degree; /* the least degree (NONE: no degree needed) */
-    int years;                  /* years of relevant experience, at least */
-    int waiver;                 /* a written waiver request is needed */
-    int supervisor_recommendation; /* a signed supervisor recommendation is needed */
+    enum program_degree degree;        /* the least degree (NONE: no degree needed) */
+    int years;                         /* years of relevant experience, at least */
+    int waiver;                        /* a written waiver request is needed */
+    int supervisor_recommendation;     /* a signed supervisor recommendation is needed */
     char decided_by[PROGRAM_CODE_MAX]; /* "reviewer" or "committee" */
 };
 
@@ -97,21 +97,21 @@ struct program {
     int scale_min, scale_max, cut; /* scaled score; a pass is score >= cut */
     struct program_score_category scores[PROGRAM_SCORES_MAX];
     int nscores;
-    int retake_wait_days;   /* after a fail, days before the next sitting */
+    int retake_wait_days;    /* after a fail, days before the next sitting */
     int retake_max_attempts; /* sittings at most within retake_period_days */
     int retake_period_days;
 
     int term_years;
 
-    int ce_points_required;       /* per term */
-    int ce_skill_areas_min;       /* each activity mapped to at least this many skill areas */
+    int ce_points_required; /* per term */
+    int ce_skill_areas_min; /* each activity mapped to at least this many skill areas */
     char ce_skill_area_type[PROGRAM_LABEL_MAX]; /* CFItemType of a skill area ("Skill Area") */
     struct program_category cats[PROGRAM_CATS_MAX];
     int ncats;
 
     int grace_days; /* after expiry, before a credential lapses */
 
-    int audit_percent;       /* renewals sampled for audit, 0-100 */
+    int audit_percent;        /* renewals sampled for audit, 0-100 */
     int audit_blocks_renewal; /* a failed audit blocks renewal */
 
     int reminders[PROGRAM_REMIND_MAX]; /* days before expiry, largest first */
@@ -131,8 +131,7 @@ struct program {
  * document order. *doc (may be NULL) gets the parsed JSON (a new reference)
  * when there were no problems, else NULL.
  */
-int program_parse(const char *bytes, size_t n, struct program *p, json_t **doc,
-                  json_t **problems);
+int program_parse(const char *bytes, size_t n, struct program *p, json_t **doc, json_t **problems);
 
 /* The same for a JSON value already parsed (problems appended to problems). */
 int program_from_json(const json_t *doc, struct program *p, json_t *problems);
@@ -181,9 +180,9 @@ void program_value_text(const struct program_category *c, char *buf, size_t n);
 
 /* What one CE activity is worth. Points and quantities are in hundredths. */
 struct program_ce_points {
-    long earned;  /* quantity × value, before the cap */
-    long counted; /* what counts after the cap */
-    int capped;   /* 1 when the cap cut it */
+    long earned;                 /* quantity × value, before the cap */
+    long counted;                /* what counts after the cap */
+    int capped;                  /* 1 when the cap cut it */
     char rule[PROGRAM_RULE_MAX]; /* which rule applied, in words, for the page */
 };
 
@@ -216,8 +215,8 @@ struct program_elig_rule {
 };
 
 struct program_eligibility {
-    int eligible; /* some path has every rule met */
-    int path;     /* the first such path, or -1 */
+    int eligible;              /* some path has every rule met */
+    int path;                  /* the first such path, or -1 */
     int decision_by_committee; /* that path is decided by a committee, not a reviewer */
     struct program_elig_rule rules[PROGRAM_ELIG_RULES_MAX];
     int nrules;

@@ -10,7 +10,7 @@
 /* A version row with the name of the person who saved it (NULL for the CLI or the system). */
 #define VERSION_COLS "code,name,version#,rules,created_at,created_by,created_by_name,note"
 #define VERSION_SELECT                                                                             \
-    "SELECT p.code, p.name, v.version, v.rules, v.created_at, v.created_by, pe.name, v.note"      \
+    "SELECT p.code, p.name, v.version, v.rules, v.created_at, v.created_by, pe.name, v.note"       \
     " FROM programs p JOIN program_versions v ON v.program_id = p.id"                              \
     " LEFT JOIN people pe ON v.created_by = 'user:' || pe.id"
 
@@ -31,8 +31,7 @@ int store_program_get(struct store *s, const char *code, int version, json_t **o
     if (version > 0)
         return store__query_one(s, VERSION_SELECT " WHERE p.code = ? AND v.version = ?",
                                 VERSION_COLS, out, err, "si", code, (int64_t)version);
-    return store__query_one(s,
-                            VERSION_SELECT " WHERE p.code = ? ORDER BY v.version DESC LIMIT 1",
+    return store__query_one(s, VERSION_SELECT " WHERE p.code = ? ORDER BY v.version DESC LIMIT 1",
                             VERSION_COLS, out, err, "s", code);
 }
 
@@ -43,8 +42,7 @@ int store_program_versions(struct store *s, const char *code, json_t **out, stru
                         " FROM programs p JOIN program_versions v ON v.program_id = p.id"
                         " LEFT JOIN people pe ON v.created_by = 'user:' || pe.id"
                         " WHERE p.code = ? ORDER BY v.version DESC",
-                        "version#,created_at,created_by,created_by_name,note", out, err, "s",
-                        code);
+                        "version#,created_at,created_by,created_by_name,note", out, err, "s", code);
 }
 
 int store_program_save(struct store *s, const char *code, const char *name, const char *rules,

@@ -80,8 +80,7 @@ static json_t *path_view(const struct program *p, int i)
     if (pp->degree == PROGRAM_DEGREE_NONE)
         snprintf(degree, sizeof degree, "No degree needed");
     else
-        snprintf(degree, sizeof degree, "A %s's degree or higher",
-                 program_degree_name(pp->degree));
+        snprintf(degree, sizeof degree, "A %s's degree or higher", program_degree_name(pp->degree));
     return json_pack("{s:s, s:s, s:s, s:i, s:b, s:b, s:s, s:b}", "id", pp->id, "label", pp->label,
                      "degree", degree, "years", pp->years, "waiver", pp->waiver,
                      "supervisor_recommendation", pp->supervisor_recommendation, "decided_by",
@@ -104,9 +103,9 @@ static json_t *categories_view(const struct program *p)
         else
             snprintf(cap, sizeof cap, "%d point%s per term", c->cap, c->cap == 1 ? "" : "s");
         snprintf(at, sizeof at, "$.ce.categories[%d]", i);
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "code", c->code,
-                                              "label", c->label, "value", value, "cap", cap,
-                                              "assumed", assumed_near(p, at)));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:b}", "code", c->code, "label",
+                                              c->label, "value", value, "cap", cap, "assumed",
+                                              assumed_near(p, at)));
     }
     return list;
 }
@@ -123,9 +122,9 @@ static void reminders_text(const struct program *p, char *buf, size_t n)
     }
     for (int i = 0; i < p->nreminders; i++) {
         int w = snprintf(buf + off, n - off, "%s%d",
-                         i == 0                    ? ""
+                         i == 0                   ? ""
                          : i == p->nreminders - 1 ? " and "
-                                                   : ", ",
+                                                  : ", ",
                          p->reminders[i]);
 
         if (w < 0 || (size_t)w >= n - off)
@@ -184,22 +183,23 @@ static json_t *rules_view(const struct program *p, const json_t *doc)
     json_object_set_new(v, "framework",
                         json_pack("{s:s, s:s, s:s+}", "identifier", p->framework_id, "title",
                                   p->framework_title, "href", "/frameworks/", p->framework_id));
-    json_object_set_new(v, "eligibility", json_pack("{s:b, s:o}", "code_of_conduct",
-                                                    p->code_of_conduct, "paths", paths));
-    json_object_set_new(v, "authorization_days", json_integer(p->authorization_days));
     json_object_set_new(
-        v, "exam",
-        json_pack("{s:i, s:i, s:i, s:o, s:{s:i, s:i, s:i, s:b}}", "scale_min", p->scale_min,
-                  "scale_max", p->scale_max, "cut", p->cut, "score_categories", scores, "retake",
-                  "wait_days", p->retake_wait_days, "max_attempts", p->retake_max_attempts,
-                  "period_days", p->retake_period_days, "assumed",
-                  assumed_near(p, "$.exam.retake")));
+        v, "eligibility",
+        json_pack("{s:b, s:o}", "code_of_conduct", p->code_of_conduct, "paths", paths));
+    json_object_set_new(v, "authorization_days", json_integer(p->authorization_days));
+    json_object_set_new(v, "exam",
+                        json_pack("{s:i, s:i, s:i, s:o, s:{s:i, s:i, s:i, s:b}}", "scale_min",
+                                  p->scale_min, "scale_max", p->scale_max, "cut", p->cut,
+                                  "score_categories", scores, "retake", "wait_days",
+                                  p->retake_wait_days, "max_attempts", p->retake_max_attempts,
+                                  "period_days", p->retake_period_days, "assumed",
+                                  assumed_near(p, "$.exam.retake")));
     json_object_set_new(v, "term_years", json_integer(p->term_years));
     json_object_set_new(v, "ce",
-                        json_pack("{s:i, s:i, s:s, s:o}", "points_required",
-                                  p->ce_points_required, "skill_areas_per_activity",
-                                  p->ce_skill_areas_min, "skill_area_type", p->ce_skill_area_type,
-                                  "categories", categories_view(p)));
+                        json_pack("{s:i, s:i, s:s, s:o}", "points_required", p->ce_points_required,
+                                  "skill_areas_per_activity", p->ce_skill_areas_min,
+                                  "skill_area_type", p->ce_skill_area_type, "categories",
+                                  categories_view(p)));
     json_object_set_new(v, "grace",
                         json_pack("{s:i, s:b}", "days", p->grace_days, "assumed",
                                   assumed_near(p, "$.grace_period_days")));
@@ -208,9 +208,9 @@ static json_t *rules_view(const struct program *p, const json_t *doc)
                                   "blocks_renewal", p->audit_blocks_renewal, "assumed",
                                   assumed_near(p, "$.audit")));
     reminders_text(p, buf, sizeof buf);
-    json_object_set_new(v, "reminders",
-                        json_pack("{s:s, s:b}", "text", buf, "assumed",
-                                  assumed_near(p, "$.reminders")));
+    json_object_set_new(
+        v, "reminders",
+        json_pack("{s:s, s:b}", "text", buf, "assumed", assumed_near(p, "$.reminders")));
     gmtime_r(&now, &tm);
     if (program_credential_number(p, tm.tm_year + 1900, NUMBER_EXAMPLE_SEQ, number,
                                   sizeof number) != 0)
@@ -267,19 +267,19 @@ int svc_program_get(const struct svc *sv, const char *code, int version, json_t 
                           (long long)json_integer_value(json_object_get(row, "version")), code);
         goto out;
     }
-    *out = json_pack("{s:{s:O, s:O}, s:O, s:O, s:b, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:O, "
-                     "s:b}",
-                     "program", "code", json_object_get(row, "code"), "name",
-                     json_object_get(row, "name"), "version", json_object_get(row, "version"),
-                     "current_version", json_object_get(cur, "version"), "is_current",
-                     json_integer_value(json_object_get(row, "version")) ==
-                         json_integer_value(json_object_get(cur, "version")),
-                     "created_at", json_object_get(row, "created_at"), "created_by",
-                     json_object_get(row, "created_by"), "created_by_name",
-                     json_object_get(row, "created_by_name"), "note", json_object_get(row, "note"),
-                     "rules", doc, "text", json_object_get(row, "rules"), "view",
-                     rules_view(p, doc), "versions", versions, "can_write",
-                     svc__can(sv, PERM_PROGRAM_WRITE, NULL));
+    *out =
+        json_pack("{s:{s:O, s:O}, s:O, s:O, s:b, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:O, "
+                  "s:b}",
+                  "program", "code", json_object_get(row, "code"), "name",
+                  json_object_get(row, "name"), "version", json_object_get(row, "version"),
+                  "current_version", json_object_get(cur, "version"), "is_current",
+                  json_integer_value(json_object_get(row, "version")) ==
+                      json_integer_value(json_object_get(cur, "version")),
+                  "created_at", json_object_get(row, "created_at"), "created_by",
+                  json_object_get(row, "created_by"), "created_by_name",
+                  json_object_get(row, "created_by_name"), "note", json_object_get(row, "note"),
+                  "rules", doc, "text", json_object_get(row, "rules"), "view", rules_view(p, doc),
+                  "versions", versions, "can_write", svc__can(sv, PERM_PROGRAM_WRITE, NULL));
     if (*out == NULL)
         rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
 
@@ -424,13 +424,14 @@ int svc_program_save(const struct svc *sv, const char *code, const char *text, s
         goto done;
     }
     if (note != NULL && strlen(note) > PROGRAM_NOTE_MAX) {
-        rc = cf_error_set(err, CF_EINVAL, "note",
-                          "Shorten the note to at most %d characters.", PROGRAM_NOTE_MAX);
+        rc = cf_error_set(err, CF_EINVAL, "note", "Shorten the note to at most %d characters.",
+                          PROGRAM_NOTE_MAX);
         goto done;
     }
     for (const unsigned char *c = (const unsigned char *)note; c != NULL && *c != '\0'; c++)
         if (*c < 0x20 && *c != '\n' && *c != '\r' && *c != '\t') {
-            rc = cf_error_set(err, CF_EINVAL, "note", "Remove the control characters from the note.");
+            rc = cf_error_set(err, CF_EINVAL, "note",
+                              "Remove the control characters from the note.");
             goto done;
         }
     /* The page of a program that is not there: 404 before reading what was sent (the rule
@@ -505,8 +506,8 @@ int svc_program_save(const struct svc *sv, const char *code, const char *text, s
         version = (int)json_integer_value(json_object_get(cur, "version"));
         goto out;
     }
-    rc = store_program_save(sv->store, p->code, p->name, canon, sv->actor != NULL ? sv->actor : "system",
-                            note, now, &version, err);
+    rc = store_program_save(sv->store, p->code, p->name, canon,
+                            sv->actor != NULL ? sv->actor : "system", note, now, &version, err);
     if (rc == CF_ECONFLICT)
         rc = cf_error_set(err, CF_ECONFLICT, NULL,
                           "Someone saved program %s at the same moment; look at it and make your "
@@ -518,9 +519,9 @@ int svc_program_save(const struct svc *sv, const char *code, const char *text, s
         cur_doc = json_loads(svc__str(cur, "rules"), 0, NULL);
         before = json_pack("{s:O}", "version", json_object_get(cur, "version"));
     }
-    after = json_pack("{s:s, s:s, s:i, s:s, s:o}", "code", p->code, "name", p->name, "version",
-                      version, "note", note != NULL ? note : "", "changed",
-                      changed_keys(cur_doc, doc));
+    after =
+        json_pack("{s:s, s:s, s:i, s:s, s:o}", "code", p->code, "name", p->name, "version", version,
+                  "note", note != NULL ? note : "", "changed", changed_keys(cur_doc, doc));
     rc = svc__audit(sv, NULL, "program.save", "program", p->code, before, after, err);
 
 out:

@@ -63,7 +63,8 @@ int h_program(struct req *r, json_t **out, struct cf_error *err)
 int h_program_save(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    json_t *rules = json_object_get(r->form, "rules"), *base = json_object_get(r->form, "base_version");
+    json_t *rules = json_object_get(r->form, "rules"),
+           *base = json_object_get(r->form, "base_version");
     json_t *problems = NULL;
     char *text = NULL;
     const char *t;
@@ -90,16 +91,17 @@ int h_program_save(struct req *r, json_t **out, struct cf_error *err)
     free(text);
     if (rc != CF_OK)
         goto fail;
-    req_redirect(r, arena_printf(r->arena, "/admin/programs/%s?done=%s", r->params[0],
-                                 json_is_true(json_object_get(*out, "unchanged")) ? "unchanged"
-                                                                                    : "saved"));
+    req_redirect(
+        r, arena_printf(r->arena, "/admin/programs/%s?done=%s", r->params[0],
+                        json_is_true(json_object_get(*out, "unchanged")) ? "unchanged" : "saved"));
     return CF_OK;
 
 fail:
     /* The page again with every problem beside the textarea and the text kept. */
     if (rc != CF_ENOTFOUND && svc_program_get(&sv, r->params[0], 0, &r->form_page, NULL) == CF_OK) {
         json_object_set_new(r->form_page, "edit_failed", json_true());
-        json_object_set_new(r->form_page, "has_problems", json_boolean(json_array_size(problems) > 0));
+        json_object_set_new(r->form_page, "has_problems",
+                            json_boolean(json_array_size(problems) > 0));
         json_object_set(r->form_page, "problems", problems);
     }
     json_decref(problems);

@@ -59,15 +59,14 @@ static json_t *other_program(void)
         "format", 1, "code", "K12NE", "name", "K-12 Network Engineer", "framework", "identifier",
         "11111111-2222-3333-4444-555555555555", "title", "Some other framework", "eligibility",
         "code_of_conduct", 0, "paths", "id", "masters", "label", "Master's and 2 years", "degree",
-        "master", "years", 2, "waiver", 0, "supervisor_recommendation", 0, "decided_by",
-        "reviewer", "authorization", "window_days", 30, "exam", "scale", "min", 100, "max", 500,
-        "cut", 350, "score_categories", "code", "NET", "label", "Networks", "retake",
-        "wait_days", 14, "max_attempts", 2, "period_days", 180, "term", "years", 2, "ce",
-        "points_required", 20, "skill_areas_per_activity", 0, "skill_area_type", "Competency",
-        "categories", "code", "lab", "label", "Lab hours", "value", "points", 2, "per", "hour",
-        "cap", 10, "grace_period_days", 0, "audit", "sample_percent", 0,
-        "failed_audit_blocks_renewal", 0, "reminders", "days_before_expiry", 60, 1,
-        "credential_number", "prefix", "NE", "sequence_digits", 4);
+        "master", "years", 2, "waiver", 0, "supervisor_recommendation", 0, "decided_by", "reviewer",
+        "authorization", "window_days", 30, "exam", "scale", "min", 100, "max", 500, "cut", 350,
+        "score_categories", "code", "NET", "label", "Networks", "retake", "wait_days", 14,
+        "max_attempts", 2, "period_days", 180, "term", "years", 2, "ce", "points_required", 20,
+        "skill_areas_per_activity", 0, "skill_area_type", "Competency", "categories", "code", "lab",
+        "label", "Lab hours", "value", "points", 2, "per", "hour", "cap", 10, "grace_period_days",
+        0, "audit", "sample_percent", 0, "failed_audit_blocks_renewal", 0, "reminders",
+        "days_before_expiry", 60, 1, "credential_number", "prefix", "NE", "sequence_digits", 4);
 }
 
 static void test_cetl_reads(void **state)
@@ -274,9 +273,8 @@ static void test_cross_field(void **state)
 
     /* Not JSON at all; a duplicate key. */
     assert_int_equal(program_parse("{\"format\": 1,", 13, &p, NULL, &problems), 1);
-    tu_assert_contains(
-        json_string_value(json_object_get(json_array_get(problems, 0), "message")),
-        "is not valid JSON");
+    tu_assert_contains(json_string_value(json_object_get(json_array_get(problems, 0), "message")),
+                       "is not valid JSON");
     json_decref(problems);
     s = "{\"format\": 1, \"format\": 1}";
     assert_int_equal(program_parse(s, strlen(s), &p, NULL, &problems), 1);
@@ -461,10 +459,14 @@ static void test_eligibility(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cetl_reads),      cmocka_unit_test(test_second_program),
-        cmocka_unit_test(test_problems_name_paths), cmocka_unit_test(test_cross_field),
-        cmocka_unit_test(test_dates),           cmocka_unit_test(test_number),
-        cmocka_unit_test(test_ce_points),       cmocka_unit_test(test_eligibility),
+        cmocka_unit_test(test_cetl_reads),
+        cmocka_unit_test(test_second_program),
+        cmocka_unit_test(test_problems_name_paths),
+        cmocka_unit_test(test_cross_field),
+        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_number),
+        cmocka_unit_test(test_ce_points),
+        cmocka_unit_test(test_eligibility),
     };
 
     return cmocka_run_group_tests_name("program", tests, NULL, NULL);
