@@ -100,6 +100,9 @@ fail:
     /* The page again with every problem beside the textarea and the text kept. */
     if (rc != CF_ENOTFOUND && svc_program_get(&sv, r->params[0], 0, &r->form_page, NULL) == CF_OK) {
         json_object_set_new(r->form_page, "edit_failed", json_true());
+        /* The message goes beside the rules unless it is about the note. */
+        json_object_set_new(r->form_page, "rules_failed",
+                            json_boolean(err == NULL || strcmp(err->field, "note") != 0));
         json_object_set_new(r->form_page, "has_problems",
                             json_boolean(json_array_size(problems) > 0));
         json_object_set(r->form_page, "problems", problems);

@@ -62,6 +62,13 @@ test('program admins see, change and version the program rules; others may not',
         assert.match(r.text, /\$\.ce\.categories\[2\]\.cap<\/code>: must be a whole number of points ≥ 0/);
         assert.match(r.text, /\$\.exam\.cutt<\/code>: is not a known key/);
         assert.ok(formOf(r.text).rules.includes('"cutt"'), 'what was typed is kept');
+        // A note too long: the message beside the note, not the rules.
+        r = await admin.request('POST', '/admin/programs/CETL', {
+            html: true, form: true, csrf: f.csrf, body: { rules: JSON.stringify(CETL), note: 'x'.repeat(501) },
+        });
+        assert.equal(r.status, 400, show(r));
+        assert.match(r.text, /<p class="field-error" id="note-error">Shorten the note/);
+        assert.doesNotMatch(r.text, /id="rules-error"/);
         // As JSON: the error names the first path.
         r = await admin.post('/admin/programs/CETL', { rules: bad });
         assert.equal(r.status, 400, show(r));
