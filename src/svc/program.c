@@ -228,6 +228,32 @@ static json_t *rules_view(const struct program *p, const json_t *doc)
     return v;
 }
 
+int svc__program_rules(const struct svc *sv, const char *code, int version, struct program *p,
+                       int *used, struct cf_error *err)
+{
+    json_t *row = NULL;
+    const char *text;
+    int rc = store_program_get(sv->store, code, version, &row, err);
+
+    if (used != NULL)
+        *used = 0;
+    if (rc == CF_ENOTFOUND)
+        return version > 0 ? cf_error_set(err, CF_ENOTFOUND, "version",
+                                          "Program %s has no version %d.", code, version)
+                           : cf_error_set(err, CF_ENOTFOUND, NULL, "There is no program %s.", code);
+    if (rc != CF_OK)
+        return rc;
+    text = svc__str(row, "rules");
+    if (program_parse(text, strlen(text), p, NULL, NULL) != 0)
+        rc = cf_error_set(err, CF_EIO, NULL,
+                          "Version %lld of program %s cannot be read by this ctoframe.",
+                          (long long)json_integer_value(json_object_get(row, "version")), code);
+    else if (used != NULL)
+        *used = (int)json_integer_value(json_object_get(row, "version"));
+    json_decref(row);
+    return rc;
+}
+
 int svc_program_get(const struct svc *sv, const char *code, int version, json_t **out,
                     struct cf_error *err)
 {
