@@ -229,3 +229,21 @@ test('ctoframe program import, show and export', { timeout: 120000 }, async () =
         }
     });
 });
+
+test('a new database gets the shipped programs; --no-load gets none', { timeout: 60000 }, async () => {
+    await withServer({ world: false, args: ['--no-load'] }, async (ctx) => {
+        await ctx.start();
+        await ctx.stop();
+        const r = await cli(['program', 'list', '--json'], { db: ctx.db });
+        assert.equal(r.code, 0, r.stderr);
+        assert.deepEqual(JSON.parse(r.stdout), []);
+    });
+    await withServer({ world: false }, async (ctx) => {
+        await ctx.start();
+        assert.match(ctx.srv.stderr(), /loaded 1 programs from/);
+        await ctx.stop();
+        const r = await cli(['program', 'list', '--json'], { db: ctx.db });
+        const list = JSON.parse(r.stdout);
+        assert.deepEqual(list.map((p) => [p.code, p.version, p.updated_by]), [['CETL', 1, 'system']]);
+    });
+});
