@@ -24,6 +24,7 @@ static const struct command {
 } commands[] = {
     {"serve", cli_serve, "serve the web application and the CASE API"},
     {"framework", cli_framework, "import, export and list frameworks (CASE 1.0 packages)"},
+    {"program", cli_program, "list, show, import and export certification program rules"},
     {"backup", cli_backup, "copy a live SQLite database consistently"},
     {"migrate", cli_migrate, "create or upgrade the database schema"},
     {"user", cli_user, "add, list, grant, revoke and disable user accounts"},
@@ -127,6 +128,8 @@ static const char **slot(struct cli_opts *o, const char *name)
         {"max-connections-per-address", offsetof(struct cli_opts, max_conns_addr)},
         {"header-timeout", offsetof(struct cli_opts, header_timeout)},
         {"body-timeout", offsetof(struct cli_opts, body_timeout)},
+        {"version", offsetof(struct cli_opts, version)},
+        {"note", offsetof(struct cli_opts, note)},
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         if (strcmp(name, more[i].name) == 0)

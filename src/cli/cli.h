@@ -39,6 +39,8 @@ struct cli_opts {
     const char *max_conns_addr; /* serve --max-connections-per-address */
     const char *header_timeout; /* serve --header-timeout SECONDS */
     const char *body_timeout;   /* serve --body-timeout SECONDS */
+    const char *version;        /* program show/export --version N */
+    const char *note;           /* program import --note TEXT */
     int no_load;                /* serve --no-load: do not load shipped frameworks */
     int json;                   /* --json: JSON on stdout */
     int password_stdin;         /* user add --password-stdin */
@@ -77,6 +79,7 @@ const char *cli_home(void);
 /* Command groups (one file each). */
 int cli_serve(int argc, char **argv);
 int cli_framework(int argc, char **argv);
+int cli_program(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
 int cli_outbox(int argc, char **argv);

@@ -24,7 +24,8 @@ static const char USAGE[] =
     "                      [--smtp URL [--mail-from ADDR]]\n\n"
     "Serves the web pages and the CASE API. --host defaults to 127.0.0.1, --port to 8080\n"
     "(0 picks a free port). On start it prints `listening on http://H:PORT`. A new\n"
-    "database gets the frameworks shipped in data/frameworks/ unless --no-load is given.\n"
+    "database gets the frameworks shipped in data/frameworks/ and the program rules in\n"
+    "data/programs/ (as version 1 of each program) unless --no-load is given.\n"
     "While no program administrator exists it also prints a one-time setup link.\n"
     "--threads sets the worker threads (default: one per core). SIGTERM or SIGINT stops\n"
     "it after the requests in flight have finished.\n"
@@ -277,6 +278,22 @@ int cli_serve(int argc, char **argv)
             }
             fprintf(stderr, "ctoframe: new database: loaded %d framework packages from %s\n",
                     loaded, ddir);
+        }
+        json_decref(list);
+        list = NULL;
+        /* Programs after frameworks: their rules are checked against the framework they name. */
+        if (svc_program_list(&sv, &list, &err) != CF_OK) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        if (json_array_size(json_object_get(list, "programs")) == 0) {
+            snprintf(ddir, sizeof ddir, "%s/data/programs", app.home);
+            if (svc_program_load_dir(&sv, ddir, &loaded, &err) != CF_OK) {
+                json_decref(list);
+                rc = cli_fail(&err);
+                goto out;
+            }
+            fprintf(stderr, "ctoframe: new database: loaded %d programs from %s\n", loaded, ddir);
         }
         json_decref(list);
     }

@@ -17,6 +17,8 @@ static const char *const perm_names[PERM__COUNT] = {
     [PERM_AUDIT_READ] = "audit.read",
     [PERM_OUTBOX_READ] = "outbox.read",
     [PERM_OUTBOX_WRITE] = "outbox.write",
+    [PERM_PROGRAM_READ] = "program.read",
+    [PERM_PROGRAM_WRITE] = "program.write",
 };
 _Static_assert(sizeof perm_names / sizeof perm_names[0] == PERM__COUNT,
                "perm_names must name every permission");

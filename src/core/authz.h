@@ -25,6 +25,10 @@ enum perm {
     PERM_AUDIT_READ,   /* browse and export the audit trail */
     PERM_OUTBOX_READ,  /* see the messages the system sends */
     PERM_OUTBOX_WRITE, /* send a failed message again */
+
+    /* certification programs (issue 8) */
+    PERM_PROGRAM_READ,  /* see the programs and the versions of their rules */
+    PERM_PROGRAM_WRITE, /* save a new version of a program's rules */
     PERM__COUNT
 };
 

@@ -483,6 +483,37 @@ int store_job_retry(struct store *s, int64_t id, const char *now, int64_t *n, st
  */
 int store_tick_lock(struct store *s, int *got, struct cf_error *err);
 
+/* --- certification programs and their rule versions (store/program.c) ---- */
+
+/*
+ * Every program with its current version: [{code, name, version, updated_at,
+ * updated_by, updated_by_name}], by code. updated_by is the actor who saved
+ * the version ("user:<id>", "cli", "system"); updated_by_name their name.
+ */
+int store_program_list(struct store *s, json_t **out, struct cf_error *err);
+
+/*
+ * One version of program code (version 0: the current one): {code, name,
+ * version, rules (the JSON text as saved), created_at, created_by,
+ * created_by_name, note}. CF_ENOTFOUND when there is no such program or version.
+ */
+int store_program_get(struct store *s, const char *code, int version, json_t **out,
+                      struct cf_error *err);
+
+/* The versions of program code, newest first: [{version, created_at, created_by,
+ * created_by_name, note}] (empty when there is no such program). */
+int store_program_versions(struct store *s, const char *code, json_t **out, struct cf_error *err);
+
+/*
+ * Saves rules (canonical JSON text, already checked) as the next version of
+ * program code, adding the program (or renaming it to name) as needed, in its
+ * own (nested) transaction. *version gets the new number. CF_ECONFLICT when
+ * another transaction took that number meanwhile.
+ */
+int store_program_save(struct store *s, const char *code, const char *name, const char *rules,
+                       const char *created_by, const char *note, const char *now, int *version,
+                       struct cf_error *err);
+
 /* --- settings (store/store.c) ---------------------------------------------- */
 
 /*

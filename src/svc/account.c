@@ -100,14 +100,15 @@ int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err)
     /* An empty chain: only program-wide roles reach it (the whole tree, not one district). */
     nowhere = json_array();
     json_object_set_new(*out, "can",
-                        json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "people",
+                        json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "people",
                                   authz_allows(grants, PERM_PEOPLE_READ, NULL), "people_write",
                                   authz_allows(grants, PERM_PEOPLE_WRITE, NULL), "orgs",
                                   authz_allows(grants, PERM_ORGS_READ, NULL), "orgs_all",
                                   authz_allows(grants, PERM_ORGS_WRITE, nowhere), "orgs_see_all",
                                   authz_allows(grants, PERM_ORGS_READ, nowhere), "audit",
                                   authz_allows(grants, PERM_AUDIT_READ, NULL), "outbox",
-                                  authz_allows(grants, PERM_OUTBOX_READ, NULL)));
+                                  authz_allows(grants, PERM_OUTBOX_READ, NULL), "programs",
+                                  authz_allows(grants, PERM_PROGRAM_READ, NULL)));
     json_decref(nowhere);
     return CF_OK;
 }

@@ -396,6 +396,56 @@ void svc_audit_refusal(const struct svc *sv, const char *reason, const char *met
 /* Writes the counts of ended refusal intervals into the audit trail (for a periodic job). */
 int svc_refusals_flush(const struct svc *sv, struct cf_error *err);
 
+/* --- certification programs: rules as versioned data (svc/program.c) ------- */
+
+/* A note on a version of a program's rules is at most this many characters. */
+#define PROGRAM_NOTE_MAX 500
+
+/*
+ * Every program with its current version: {programs: [{code, name, version,
+ * updated_at, updated_by, updated_by_name, href}]}. CF_EFORBIDDEN without
+ * program.read.
+ */
+int svc_program_list(const struct svc *sv, json_t **out, struct cf_error *err);
+
+/*
+ * One version of program code (version 0: the current one), for the page and
+ * the API: {program: {code, name}, version, current_version, is_current,
+ * created_at, created_by, created_by_name, note, rules (the JSON), text (the
+ * canonical text), view (the rules as people read them, with which values are
+ * assumed defaults), versions (newest first)}. CF_ENOTFOUND for an unknown
+ * program or version, CF_EFORBIDDEN without program.read.
+ */
+int svc_program_get(const struct svc *sv, const char *code, int version, json_t **out,
+                    struct cf_error *err);
+
+/*
+ * Saves the rules in text (n bytes of JSON) as a new version of the program
+ * its "code" names. code (may be NULL) is the program the caller means to
+ * change: the rules must then name it and it must exist (the web page of a
+ * program). base_version > 0: the version the change was made from; another
+ * saved meanwhile is CF_ECONFLICT. note (may be NULL) says why.
+ *
+ * The rules are checked (core/program.c) and, when the framework they name is
+ * stored, its score categories and skill-area type are looked up in it.
+ * CF_EINVAL with *problems = [{path, message}] (every problem; err names the
+ * first by its JSON path) when anything is wrong: nothing is written. Rules
+ * identical to the current version write nothing ({unchanged: true}). Else
+ * one transaction writes the version and an audit entry "program.save" with
+ * the version number. *out = {code, name, version, unchanged, warnings}.
+ * CF_EFORBIDDEN without program.write.
+ */
+int svc_program_save(const struct svc *sv, const char *code, const char *text, size_t n,
+                     const char *note, int base_version, json_t **out, json_t **problems,
+                     struct cf_error *err);
+
+/*
+ * The programs shipped in dir (its .json files, data/programs) saved as version 1 of
+ * each, for a new database; *loaded gets how many. A file that does not pass
+ * the checks stops the load (err names the file and the first problem).
+ */
+int svc_program_load_dir(const struct svc *sv, const char *dir, int *loaded, struct cf_error *err);
+
 /* --- frameworks (svc/framework.c) ----------------------------------------- */
 
 /*

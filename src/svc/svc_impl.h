@@ -177,6 +177,18 @@ int svc__grant(const struct svc *sv, const char *person, const char *role, const
  */
 int svc__begin(const struct svc *sv, struct cf_error *err);
 
+struct program;
+/*
+ * The rules of program code as of version (0: the current one), read through
+ * sv's store (inside the caller's transaction when there is one) into *p;
+ * *used (may be NULL) gets the version number, for a decision to record.
+ * CF_ENOTFOUND for an unknown program or version; CF_EIO when a stored version
+ * no longer reads (it was checked when saved). For the svc files that decide
+ * by the rules (applications, results, credentials, CE, renewal).
+ */
+int svc__program_rules(const struct svc *sv, const char *code, int version, struct program *p,
+                       int *used, struct cf_error *err);
+
 /*
  * A stream (svc.h) whose pages page() makes into out, setting *done with the
  * last one; free_state frees state with the stream (also when this fails:

@@ -97,6 +97,11 @@ const struct route routes[] = {
     {"GET", "/admin/outbox", h_outbox, "outbox", PERM_OUTBOX_READ, SCOPE_NONE, 0},
     {"POST", "/admin/outbox/{}/retry", h_outbox_retry, "outbox", PERM_OUTBOX_WRITE, SCOPE_NONE,
      CHG},
+
+    /* certification programs: their rules, as versions */
+    {"GET", "/admin/programs", h_programs, "programs", PERM_PROGRAM_READ, SCOPE_NONE, 0},
+    {"GET", "/admin/programs/{}", h_program, "program", PERM_PROGRAM_READ, SCOPE_NONE, 0},
+    {"POST", "/admin/programs/{}", h_program_save, "program", PERM_PROGRAM_WRITE, SCOPE_NONE, CHG},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 

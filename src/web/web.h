@@ -309,5 +309,9 @@ int h_org_delete(struct req *r, json_t **out, struct cf_error *err);
 int h_audit(struct req *r, json_t **out, struct cf_error *err);
 int h_audit_csv(struct req *r, json_t **out, struct cf_error *err);
 int h_outbox(struct req *r, json_t **out, struct cf_error *err);
+/* h_program.c */
+int h_programs(struct req *r, json_t **out, struct cf_error *err);
+int h_program(struct req *r, json_t **out, struct cf_error *err);
+int h_program_save(struct req *r, json_t **out, struct cf_error *err);
 
 #endif

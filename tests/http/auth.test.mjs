@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
-import { startServer } from './helper.mjs';
+import path from 'node:path';
+import { startServer, ROOT } from './helper.mjs';
 import {
     CHEAP,
     PASSWORD,
@@ -33,6 +34,9 @@ import {
     show,
     buildWorld,
 } from './authhelp.mjs';
+
+// The shipped program rules (a new database loads them as version 1).
+const CETL_RULES = JSON.parse(readFileSync(path.join(ROOT, 'data', 'programs', 'cetl.json'), 'utf8'));
 
 const BAD_LOGIN =
     'The e-mail address or password is not right. Check both and try again, or choose a new password with “Forgot your password?”.';
@@ -796,6 +800,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/admin/orgs': { name: 'CSRF State', kind: 'state' },
             '/admin/orgs/{}': { name: 'CSRF renamed' },
             '/admin/orgs/{}/delete': {},
+            '/admin/programs/{}': { rules: JSON.stringify({ ...CETL_RULES, grace_period_days: 45 }), note: 'csrf' },
         };
         const fill = (pattern) => {
             let i = 0;
@@ -804,6 +809,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
                 if (pattern.startsWith('/admin/people/')) return w.people.leader_a.id;
                 if (pattern.startsWith('/admin/orgs/')) return w.orgs.a;
                 if (pattern.startsWith('/admin/outbox/')) return '1'; // a pending invitation
+                if (pattern.startsWith('/admin/programs/')) return 'CETL';
                 return fakeToken();
             });
         };

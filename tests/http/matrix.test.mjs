@@ -45,6 +45,7 @@ const ID2009 = P2009.CFDocument.identifier;
 const ITEM = P2019.CFItems.find((i) => i.humanCodingScheme === 'I.A') || P2019.CFItems[0];
 const ASSOC = CROSSWALK.CFAssociations[0];
 const RUBRIC = P2019.CFRubrics[0];
+const CETL = JSON.parse(readFileSync(path.join(ROOT, 'data', 'programs', 'cetl.json'), 'utf8'));
 
 // --- roles --------------------------------------------------------------------------------------
 
@@ -258,6 +259,15 @@ const TABLE = {
     'POST /admin/outbox/{}/retry': {
         // a message that does not exist: 404 for those who may retry
         perm: 'outbox.write', scope: 'none', path: () => '/admin/outbox/999999/retry', expect: gate(404, PA),
+    },
+
+    // certification programs (the shipped CETL rules are loaded on the new database)
+    'GET /admin/programs': { perm: 'program.read', scope: 'none', expect: gate(200, PA) },
+    'GET /admin/programs/{}': { perm: 'program.read', scope: 'none', path: () => '/admin/programs/CETL', expect: gate(200, PA) },
+    'POST /admin/programs/{}': {
+        // the rules as they are: checked, and nothing changes (no new version)
+        perm: 'program.write', scope: 'none', path: () => '/admin/programs/CETL',
+        body: () => ({ rules: CETL, note: 'matrix' }), expect: gate(200, PA),
     },
 };
 

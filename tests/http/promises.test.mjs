@@ -10,12 +10,13 @@ import { withServer, outbox, show } from './authhelp.mjs';
 
 /**
  * Words that offer what is not built. "certification body" (a kind of organization, and
- * the name of one in the test world) and the label "Certification reviewer" (a role's
- * name) are taken out before the check: they name what exists, they offer nothing.
+ * the name of one in the test world), the label "Certification reviewer" (a role's
+ * name) and "Certification programs" (the page of program rules) are taken out before
+ * the check: they name what exists, they offer nothing.
  */
 const PROMISES =
     /\b(ratings?|rate[sd]?|rating|growth[- ]plans?|plans? (?:their|your) growth|hir(?:e|es|ed|ing)|certif(?:y|ied|ication|icates?)|credentials?|CETL|self[- ]assess\w*|review cycles?|continuing[- ]education|CE (?:hours|points|activit\w+)|exams?|item bank|standard setting|registry|badges?|renew\w*|recertif\w*|job candidates?)\b/gi;
-const NAMES_OF_WHAT_EXISTS = [/certification body/gi, /Certification reviewer/g];
+const NAMES_OF_WHAT_EXISTS = [/certification body/gi, /Certification reviewer/g, /Certification programs/g];
 
 /** Visible text of an HTML page (and its meta description), tags and scripts removed. */
 function textOf(html) {

@@ -1206,6 +1206,63 @@ static void test_outbox_obsolete_migrated(void **state)
 
 /* --- registration -------------------------------------------------------- */
 
+/*
+ * Programs (migration 016): each save is the next version, the current one is
+ * the highest, old versions stay, a program is listed with its current version.
+ */
+static void test_programs(void **state)
+{
+    struct backend *b = *state;
+    struct store *s = open_store(b);
+    struct cf_error err = {0};
+    json_t *v = NULL;
+    int version = 0;
+
+    assert_int_equal(store_program_get(s, "CETL", 0, &v, &err), CF_ENOTFOUND);
+    assert_null(v);
+    assert_ok(store_program_save(s, "CETL", "Old name", "{\"a\": 1}", "system", "first", NOW,
+                                 &version, &err),
+              err);
+    assert_int_equal(version, 1);
+    assert_ok(
+        store_program_save(s, "CETL", "New name", "{\"a\": 2}", "cli", NULL, NOW, &version, &err),
+        err);
+    assert_int_equal(version, 2);
+    assert_ok(store_program_save(s, "OTHER", "Other", "{}", "cli", "", NOW, &version, &err), err);
+    assert_int_equal(version, 1);
+
+    assert_ok(store_program_get(s, "CETL", 0, &v, &err), err);
+    assert_int_equal(json_integer_value(json_object_get(v, "version")), 2);
+    assert_string_equal(json_string_value(json_object_get(v, "rules")), "{\"a\": 2}");
+    assert_string_equal(json_string_value(json_object_get(v, "name")), "New name");
+    assert_string_equal(json_string_value(json_object_get(v, "note")), "");
+    json_decref(v);
+    assert_ok(store_program_get(s, "CETL", 1, &v, &err), err);
+    assert_string_equal(json_string_value(json_object_get(v, "rules")), "{\"a\": 1}");
+    assert_string_equal(json_string_value(json_object_get(v, "note")), "first");
+    assert_string_equal(json_string_value(json_object_get(v, "created_by")), "system");
+    json_decref(v);
+    assert_int_equal(store_program_get(s, "CETL", 3, &v, &err), CF_ENOTFOUND);
+
+    assert_ok(store_program_versions(s, "CETL", &v, &err), err);
+    assert_int_equal(json_array_size(v), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(v, 0), "version")), 2);
+    json_decref(v);
+    assert_ok(store_program_list(s, &v, &err), err);
+    assert_int_equal(json_array_size(v), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(v, 0), "code")), "CETL");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(v, 0), "version")), 2);
+    json_decref(v);
+
+    /* A version number taken is a conflict, and the failed save leaves nothing behind. */
+    assert_int_equal(store__exec(s,
+                                 "INSERT INTO program_versions (program_id, version, rules,"
+                                 " created_at, created_by) SELECT id, 1, '{}', ?, 'x' FROM programs"
+                                 " WHERE code = 'OTHER'",
+                                 NULL, &err, "s", NOW),
+                     CF_ECONFLICT);
+}
+
 #define COMMON_TESTS(X)                                                                            \
     X(test_open_migrates)                                                                          \
     X(test_newer_schema_refused)                                                                   \
@@ -1226,6 +1283,7 @@ static void test_outbox_obsolete_migrated(void **state)
     X(test_tx_isolation)                                                                           \
     X(test_audit)                                                                                  \
     X(test_outbox_obsolete_migrated)
+    X(test_programs)
 
 /* Fails the running test when this run's PostgreSQL database could not be created. */
 static void pg_ready(void)
