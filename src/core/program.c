@@ -640,125 +640,41 @@ int program_is_assumed(const struct program *p, const char *path)
     return 0;
 }
 
-/* --- dates ------------------------------------------------------------------------------ */
+/* --- the life cycle's and continuing education's rules ------------------------------------ */
 
-static int leap(int y)
+void program_cred_rules(const struct program *p, struct cred_rules *r)
 {
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    cred_rules_default(r);
+    r->term_years = p->term_years;
+    r->grace_days = p->grace_days;
+    r->nreminders = 0;
+    for (int i = 0; i < p->nreminders && i < CRED_REMINDERS_MAX; i++)
+        r->reminder_days[r->nreminders++] = p->reminders[i];
+    r->expiring_days = r->nreminders > 0 ? r->reminder_days[0] : CRED_DEFAULT_WARN;
+    r->reinstate_lapsed = 0;
+    snprintf(r->number_prefix, sizeof r->number_prefix, "%s", p->number_prefix);
+    r->number_digits = p->number_digits;
 }
 
-static int month_days(int y, int m)
+void program_ce_rules(const struct program *p, struct ce_rules *r)
 {
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    memset(r, 0, sizeof *r);
+    r->required = p->ce_points_required;
+    for (int i = 0; i < p->ncats && i < CE_CATEGORIES_MAX; i++) {
+        const struct program_category *pc = &p->cats[i];
+        struct ce_category *cc = &r->cats[r->ncats++];
 
-    return m == 2 && leap(y) ? 29 : days[m - 1];
-}
-
-int program_date_parse(const char *s, struct program_date *out)
-{
-    int v[3] = {0, 0, 0};
-    const int widths[3] = {4, 2, 2};
-    const char *c = s;
-
-    if (s == NULL || strlen(s) != 10)
-        return -1;
-    for (int f = 0; f < 3; f++) {
-        for (int k = 0; k < widths[f]; k++, c++) {
-            if (*c < '0' || *c > '9')
-                return -1;
-            v[f] = v[f] * 10 + (*c - '0');
-        }
-        if (f < 2 && *c++ != '-')
-            return -1;
+        snprintf(cc->code, sizeof cc->code, "%s", pc->code);
+        /* What one item is called in the activity's sentence: the category's code
+         * ("certification") reads better than "item". */
+        if (pc->unit == PROGRAM_PER_ITEM)
+            snprintf(cc->noun, sizeof cc->noun, "%s", pc->code);
+        cc->unit = pc->unit == PROGRAM_PER_HOUR   ? CE_PER_HOUR
+                   : pc->unit == PROGRAM_PER_ITEM ? CE_PER_ITEM
+                                                  : CE_PER_MEMBERSHIP_YEAR;
+        cc->points = pc->points;
+        cc->cap = pc->cap < 0 ? 0 : pc->cap;
     }
-    if (v[0] < 1 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > month_days(v[0], v[1]))
-        return -1;
-    out->y = v[0];
-    out->m = v[1];
-    out->d = v[2];
-    return 0;
-}
-
-void program_date_format(const struct program_date *d, char *buf, size_t n)
-{
-    snprintf(buf, n, "%04d-%02d-%02d", d->y, d->m, d->d);
-}
-
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
-static long days_from_civil(struct program_date d)
-{
-    long y = d.m <= 2 ? d.y - 1 : d.y;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long mp = (d.m + 9) % 12;
-    long doy = (153 * mp + 2) / 5 + d.d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-    return era * 146097 + doe - 719468;
-}
-
-/* The civil date of days since 1970-01-01 (civil_from_days). */
-static struct program_date civil_from_days(long z)
-{
-    struct program_date d;
-    long era, doe, yoe, doy, mp, y;
-
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = z - era * 146097;
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    d.d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    d.m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    d.y = (int)(d.m <= 2 ? y + 1 : y);
-    return d;
-}
-
-struct program_date program_date_add_days(struct program_date d, long days)
-{
-    return civil_from_days(days_from_civil(d) + days);
-}
-
-struct program_date program_date_add_years(struct program_date d, int years)
-{
-    struct program_date r = {d.y + years, d.m, d.d};
-
-    if (r.m == 2 && r.d == 29 && !leap(r.y))
-        r.d = 28;
-    return r;
-}
-
-long program_date_diff(struct program_date a, struct program_date b)
-{
-    return days_from_civil(b) - days_from_civil(a);
-}
-
-struct program_date program_term_end(const struct program *p, struct program_date issued)
-{
-    return program_date_add_years(issued, p->term_years);
-}
-
-int program_reminder_dates(const struct program *p, struct program_date expires,
-                           struct program_date *out)
-{
-    for (int i = 0; i < p->nreminders; i++)
-        out[i] = program_date_add_days(expires, -(long)p->reminders[i]);
-    return p->nreminders;
-}
-
-int program_credential_number(const struct program *p, int year, long seq, char *buf, size_t n)
-{
-    long limit = 1;
-    int w;
-
-    for (int i = 0; i < p->number_digits; i++)
-        limit *= 10;
-    if (seq < 1 || seq >= limit || year < 1 || year > 9999)
-        return -1;
-    w = snprintf(buf, n, "%s-%04d-%0*ld", p->number_prefix, year, p->number_digits, seq);
-    return w < 0 || (size_t)w >= n ? -1 : 0;
 }
 
 /* --- continuing education --------------------------------------------------------------- */
@@ -778,81 +694,6 @@ void program_value_text(const struct program_category *c, char *buf, size_t n)
                                                     : " per membership-year";
 
     snprintf(buf, n, "%d point%s%s", c->points, c->points == 1 ? "" : "s", per);
-}
-
-/* v (hundredths) as "1.5", "8" or "0.25" into buf. */
-static void centi(long v, char *buf, size_t n)
-{
-    long whole = v / 100, frac = v % 100;
-
-    if (frac == 0)
-        snprintf(buf, n, "%ld", whole);
-    else if (frac % 10 == 0)
-        snprintf(buf, n, "%ld.%ld", whole, frac / 10);
-    else
-        snprintf(buf, n, "%ld.%02ld", whole, frac);
-}
-
-int program_ce_points(const struct program *p, const char *category, long quantity, long already,
-                      struct program_ce_points *out)
-{
-    const struct program_category *c = program_category(p, category);
-    const char *unit;
-    char q[32], e[32], cap[32], al[32], ct[32];
-    long room;
-
-    memset(out, 0, sizeof *out);
-    if (c == NULL) {
-        snprintf(out->rule, sizeof out->rule, "There is no CE category \"%s\" in the rules.",
-                 category != NULL ? category : "");
-        return -1;
-    }
-    unit = c->unit == PROGRAM_PER_HOUR   ? "hour"
-           : c->unit == PROGRAM_PER_ITEM ? "item"
-                                         : "membership-year";
-    if (quantity <= 0 || quantity > 100000L * 100) {
-        snprintf(out->rule, sizeof out->rule, "The number of %ss must be above 0.", unit);
-        return -1;
-    }
-    if (c->unit != PROGRAM_PER_HOUR && quantity % 100 != 0) {
-        snprintf(out->rule, sizeof out->rule, "The number of %ss must be a whole number.", unit);
-        return -1;
-    }
-    if (already < 0)
-        already = 0;
-    out->earned = quantity * c->points;
-    out->counted = out->earned;
-    centi(quantity, q, sizeof q);
-    centi(out->earned, e, sizeof e);
-    if (c->cap < 0) {
-        snprintf(out->rule, sizeof out->rule, "%s: %s %s%s × %d point%s = %s points; no cap.",
-                 c->label, q, unit, quantity == 100 ? "" : "s", c->points,
-                 c->points == 1 ? "" : "s", e);
-        return 0;
-    }
-    room = (long)c->cap * 100 - already;
-    if (room < 0)
-        room = 0;
-    if (out->earned > room) {
-        out->counted = room;
-        out->capped = 1;
-    }
-    centi((long)c->cap * 100, cap, sizeof cap);
-    centi(already, al, sizeof al);
-    centi(out->counted, ct, sizeof ct);
-    if (out->capped)
-        snprintf(out->rule, sizeof out->rule,
-                 "%s: %s %s%s × %d point%s = %s points; the cap is %s per term and %s already "
-                 "count, so %s count.",
-                 c->label, q, unit, quantity == 100 ? "" : "s", c->points,
-                 c->points == 1 ? "" : "s", e, cap, al, ct);
-    else
-        snprintf(out->rule, sizeof out->rule,
-                 "%s: %s %s%s × %d point%s = %s points; within the cap of %s per term (%s "
-                 "already count).",
-                 c->label, q, unit, quantity == 100 ? "" : "s", c->points,
-                 c->points == 1 ? "" : "s", e, cap, al);
-    return 0;
 }
 
 /* --- eligibility ------------------------------------------------------------------------ */

@@ -11,9 +11,11 @@
  * refused so a typo is never silently ignored. docs/programs.md describes
  * every field.
  *
- * The other functions are the computations later code needs: the term's end
- * date, reminder dates, the credential number, CE points with caps, and
- * eligibility with every rule met or missed explained. No I/O, no SQL: structs
+ * The other functions are eligibility with every rule met or missed
+ * explained, and the adapters that hand the program's numbers to the
+ * credential life cycle (core/credential.h: term, reminders, numbers) and to
+ * continuing education (core/ce.h: points with caps), which do those
+ * computations once for every program. No I/O, no SQL: structs
  * in, structs out. Whether the score categories exist in the named framework
  * is checked by svc, which has the framework.
  */
@@ -22,6 +24,9 @@
 
 #include <jansson.h>
 #include <stddef.h>
+
+#include "core/ce.h"
+#include "core/credential.h"
 
 /* The one version of the format this code reads ("format": 1). */
 #define PROGRAM_FORMAT 1
@@ -38,8 +43,6 @@
 #define PROGRAM_ASSUMED_MAX 48
 #define PROGRAM_PATH_MAX    96  /* a JSON path as "$.a.b[3].c" */
 #define PROGRAM_PREFIX_MAX  13  /* a credential number prefix: 1-12 of A-Z 0-9 */
-#define PROGRAM_DATE_LEN    11  /* "YYYY-MM-DD" and its NUL */
-#define PROGRAM_NUMBER_MAX  40  /* a credential number and its NUL */
 #define PROGRAM_RULE_MAX    640 /* an explanation of one rule */
 
 /* Degrees, lowest first: a path names the least it needs. */
@@ -136,65 +139,26 @@ int program_parse(const char *bytes, size_t n, struct program *p, json_t **doc, 
 /* The same for a JSON value already parsed (problems appended to problems). */
 int program_from_json(const json_t *doc, struct program *p, json_t *problems);
 
-/* A date of record. */
-struct program_date {
-    int y, m, d;
-};
-
-/* Parses "YYYY-MM-DD" (a real calendar date, years 1-9999): 0, else -1. */
-int program_date_parse(const char *s, struct program_date *out);
-/* "YYYY-MM-DD" into buf (PROGRAM_DATE_LEN bytes at least). */
-void program_date_format(const struct program_date *d, char *buf, size_t n);
-/* d moved by days (negative: back). */
-struct program_date program_date_add_days(struct program_date d, long days);
 /*
- * d moved by whole calendar years: the same month and day, except that
- * 29 February becomes 28 February in a year that has none.
+ * The rules the credential life cycle needs (core/credential.h), from the
+ * program: term, grace, reminders, the number's prefix and digits. The
+ * "expiring" status starts at the first reminder (CRED_DEFAULT_WARN when
+ * there is none); a lapsed credential may not be reinstated (the format has
+ * no field for it yet).
  */
-struct program_date program_date_add_years(struct program_date d, int years);
-/* Days from a to b (b - a). */
-long program_date_diff(struct program_date a, struct program_date b);
-
-/* The day a credential issued on issued expires: issued + term_years (see above). */
-struct program_date program_term_end(const struct program *p, struct program_date issued);
+void program_cred_rules(const struct program *p, struct cred_rules *r);
 
 /*
- * The reminder dates before expires, in the order of the rules (largest
- * number of days first); out holds PROGRAM_REMIND_MAX. Returns how many.
+ * The continuing-education rules (core/ce.h) from the program: the points
+ * required per term and each category (a cap of -1, none, becomes 0).
  */
-int program_reminder_dates(const struct program *p, struct program_date expires,
-                           struct program_date *out);
-
-/*
- * The credential number of the seq-th credential issued in year
- * ("CETL-2026-000123") into buf. -1 when seq is below 1 or needs more digits
- * than the rules give, or when buf is too small; else 0.
- */
-int program_credential_number(const struct program *p, int year, long seq, char *buf, size_t n);
+void program_ce_rules(const struct program *p, struct ce_rules *r);
 
 /* The category with code, or NULL. */
 const struct program_category *program_category(const struct program *p, const char *code);
 
 /* "4 points each", "1 point per hour", "2 points per membership-year" into buf. */
 void program_value_text(const struct program_category *c, char *buf, size_t n);
-
-/* What one CE activity is worth. Points and quantities are in hundredths. */
-struct program_ce_points {
-    long earned;                 /* quantity × value, before the cap */
-    long counted;                /* what counts after the cap */
-    int capped;                  /* 1 when the cap cut it */
-    char rule[PROGRAM_RULE_MAX]; /* which rule applied, in words, for the page */
-};
-
-/*
- * The points of an activity of category with quantity (hours, items or
- * membership-years, in hundredths: 150 is 1.5 hours) when already points of
- * the same category (hundredths) count in the term. -1 with why in out->rule
- * when the category is unknown, the quantity is not above 0, or a quantity of
- * items or membership-years is not whole; else 0.
- */
-int program_ce_points(const struct program *p, const char *category, long quantity, long already,
-                      struct program_ce_points *out);
 
 /* An applicant as eligibility sees one. */
 struct program_applicant {

@@ -171,7 +171,8 @@ static json_t *value_at(const json_t *doc, const char *path)
 static json_t *rules_view(const struct program *p, const json_t *doc)
 {
     json_t *v = json_object(), *paths = json_array(), *scores = json_array(), *assumed;
-    char buf[PROGRAM_RULE_MAX], number[PROGRAM_NUMBER_MAX];
+    char buf[PROGRAM_RULE_MAX], number[CRED_NUMBER_MAX];
+    struct cred_rules cr;
     struct tm tm;
     time_t now = clock_now();
 
@@ -212,8 +213,9 @@ static json_t *rules_view(const struct program *p, const json_t *doc)
         v, "reminders",
         json_pack("{s:s, s:b}", "text", buf, "assumed", assumed_near(p, "$.reminders")));
     gmtime_r(&now, &tm);
-    if (program_credential_number(p, tm.tm_year + 1900, NUMBER_EXAMPLE_SEQ, number,
-                                  sizeof number) != 0)
+    program_cred_rules(p, &cr);
+    if (cred_number_format(&cr, tm.tm_year + 1900, NUMBER_EXAMPLE_SEQ, number, sizeof number) !=
+        CF_OK)
         number[0] = '\0';
     json_object_set_new(v, "number",
                         json_pack("{s:s, s:i, s:s, s:b}", "prefix", p->number_prefix, "digits",

@@ -108,29 +108,42 @@ static void test_second_program(void **state)
 {
     struct program p;
     json_t *doc = other_program(), *problems = json_array();
-    char num[PROGRAM_NUMBER_MAX];
-    struct program_date d, e;
+    char num[CRED_NUMBER_MAX];
+    struct cred_rules cr;
+    struct ce_rules ce;
+    struct clock_date d;
 
     (void)state;
     assert_int_equal(program_from_json(doc, &p, problems), 0);
     assert_string_equal(p.code, "K12NE");
     assert_int_equal(p.cut, 350);
     assert_int_equal(p.paths[0].degree, PROGRAM_DEGREE_MASTER);
-    assert_int_equal(program_credential_number(&p, 2027, 42, num, sizeof num), 0);
+    /* Its numbers, term and CE rules reach the shared life cycle through the adapters. */
+    program_cred_rules(&p, &cr);
+    assert_int_equal(cred_number_format(&cr, 2027, 42, num, sizeof num), CF_OK);
     assert_string_equal(num, "NE-2027-0042");
-    assert_int_equal(program_credential_number(&p, 2027, 10000, num, sizeof num), -1);
-    assert_int_equal(program_date_parse("2026-05-01", &d), 0);
-    e = program_term_end(&p, d);
-    program_date_format(&e, num, sizeof num);
+    assert_int_equal(cred_number_format(&cr, 2027, 10000, num, sizeof num), CF_EINVAL);
+    assert_int_equal(clock_date_parse("2026-05-01", &d), 0);
+    assert_int_equal(clock_date_format(clock_date_add_years(d, cr.term_years), num, sizeof num), 0);
     assert_string_equal(num, "2028-05-01");
+    program_ce_rules(&p, &ce);
     {
-        struct program_ce_points pts;
+        /* 2 points per hour: 4 hours then 3 hours = 8 + 6 = 14, cap 10 → 8 + 2. */
+        const char *sk[] = {"I.A"};
+        struct ce_activity a2[] = {
+            {"Lab one", "lab", {2026, 6, 1}, 400, sk, 1},
+            {"Lab two", "lab", {2026, 7, 1}, 300, sk, 1},
+        };
+        struct ce_line l[2];
+        struct ce_result res;
+        struct cf_error err = {0};
 
-        /* 2 points per hour: 7 hours = 14, cap 10 with 4 already → 6. */
-        assert_int_equal(program_ce_points(&p, "lab", 700, 400, &pts), 0);
-        assert_int_equal(pts.earned, 1400);
-        assert_int_equal(pts.counted, 600);
-        assert_true(pts.capped);
+        assert_int_equal(
+            ce_compute(&ce, a2, 2, d, clock_date_add_years(d, cr.term_years), l, &res, &err),
+            CF_OK);
+        assert_int_equal(l[0].counted, 800);
+        assert_int_equal(l[1].earned, 600);
+        assert_int_equal(l[1].counted, 200);
     }
     json_decref(doc);
     json_decref(problems);
@@ -281,53 +294,51 @@ static void test_cross_field(void **state)
     json_decref(problems);
 }
 
-static void date_is(struct program_date d, const char *want)
+static void date_is(struct clock_date d, const char *want)
 {
-    char buf[PROGRAM_DATE_LEN];
+    char buf[CLOCK_DATE_LEN];
 
-    program_date_format(&d, buf, sizeof buf);
+    assert_int_equal(clock_date_format(d, buf, sizeof buf), 0);
     assert_string_equal(buf, want);
 }
 
-static void test_dates(void **state)
+static struct clock_date day(const char *s)
+{
+    struct clock_date d;
+
+    assert_int_equal(clock_date_parse(s, &d), 0);
+    return d;
+}
+
+/* CETL's term, grace and reminders reach the life cycle (core/credential.c) as written. */
+static void test_cred_rules(void **state)
 {
     struct program p;
     json_t *doc = NULL;
-    struct program_date d, r[PROGRAM_REMIND_MAX];
+    struct cred_rules cr;
+    struct cred_state st = {CRED_NONE, {0, 0, 0}, {0, 0, 0}}, next;
+    struct cred_event issue = {CRED_EV_ISSUE, NULL};
+    struct cf_error err = {0};
 
     (void)state;
     cetl(&p, &doc);
-    assert_int_equal(program_date_parse("2026-03-15", &d), 0);
-    date_is(program_term_end(&p, d), "2029-03-15");
+    program_cred_rules(&p, &cr);
+    assert_int_equal(cr.term_years, 3);
+    assert_int_equal(cr.grace_days, p.grace_days);
+    assert_int_equal(cr.nreminders, 4);
+    assert_int_equal(cr.reminder_days[0], 180);
+    assert_int_equal(cr.reminder_days[3], 7);
+    assert_int_equal(cr.expiring_days, 180);
     /* Issued on a leap day: 3 years later has no 29 February → 28 February. */
-    assert_int_equal(program_date_parse("2024-02-29", &d), 0);
-    date_is(program_term_end(&p, d), "2027-02-28");
-    /* 4 years later is a leap year again: the 29th stays. */
-    date_is(program_date_add_years(d, 4), "2028-02-29");
-    /* Renewal from a 28 February expiry stays on the 28th. */
-    assert_int_equal(program_date_parse("2027-02-28", &d), 0);
-    date_is(program_term_end(&p, d), "2030-02-28");
-
-    /* Reminders 180/90/30/7 days before 2029-03-15 (2028 is a leap year: Feb has 29). */
-    assert_int_equal(program_date_parse("2029-03-15", &d), 0);
-    assert_int_equal(program_reminder_dates(&p, d, r), 4);
-    date_is(r[0], "2028-09-16");
-    date_is(r[1], "2028-12-15");
-    date_is(r[2], "2029-02-13");
-    date_is(r[3], "2029-03-08");
-    /* Across a leap day: 2028-03-01 minus 7 days is 2028-02-23; the 90-day window. */
-    assert_int_equal(program_date_parse("2028-03-01", &d), 0);
-    date_is(program_date_add_days(d, -7), "2028-02-23");
-    date_is(program_date_add_days(d, -1), "2028-02-29");
-    assert_int_equal(program_date_parse("2026-01-01", &d), 0);
-    date_is(program_date_add_days(d, p.authorization_days), "2026-04-01");
-    assert_int_equal(program_date_diff(d, program_date_add_years(d, 1)), 365);
-
-    /* Dates that are not. */
-    assert_int_equal(program_date_parse("2027-02-29", &d), -1);
-    assert_int_equal(program_date_parse("2026-13-01", &d), -1);
-    assert_int_equal(program_date_parse("2026-1-01", &d), -1);
-    assert_int_equal(program_date_parse("", &d), -1);
+    assert_int_equal(cred_apply(&st, &issue, day("2024-02-29"), &cr, &next, &err), CF_OK);
+    date_is(next.expires_on, "2027-02-28");
+    /* Reminders 180/90/30/7 days before 2029-03-15 (2028 is a leap year): the first is due
+     * on 2028-09-16 (2029-03-15 − 180 days), not the day before. */
+    st.status = CRED_ACTIVE;
+    st.issued_on = day("2026-03-15");
+    st.expires_on = day("2029-03-15");
+    assert_int_equal(cred_reminder_due(&cr, &st, day("2028-09-15"), NULL, 0), 0);
+    assert_int_equal(cred_reminder_due(&cr, &st, day("2028-09-16"), NULL, 0), 180);
     json_decref(doc);
 }
 
@@ -335,63 +346,53 @@ static void test_number(void **state)
 {
     struct program p;
     json_t *doc = NULL;
-    char num[PROGRAM_NUMBER_MAX];
+    struct cred_rules cr;
+    char num[CRED_NUMBER_MAX];
 
     (void)state;
     cetl(&p, &doc);
-    assert_int_equal(program_credential_number(&p, 2026, 123, num, sizeof num), 0);
+    program_cred_rules(&p, &cr);
+    assert_int_equal(cred_number_format(&cr, 2026, 123, num, sizeof num), CF_OK);
     assert_string_equal(num, "CETL-2026-000123");
-    assert_int_equal(program_credential_number(&p, 2026, 999999, num, sizeof num), 0);
+    assert_int_equal(cred_number_format(&cr, 2026, 999999, num, sizeof num), CF_OK);
     assert_string_equal(num, "CETL-2026-999999");
-    assert_int_equal(program_credential_number(&p, 2026, 1000000, num, sizeof num), -1);
-    assert_int_equal(program_credential_number(&p, 2026, 0, num, sizeof num), -1);
-    assert_int_equal(program_credential_number(&p, 2026, 1, num, 8), -1);
+    assert_int_equal(cred_number_format(&cr, 2026, 1000000, num, sizeof num), CF_EINVAL);
+    assert_int_equal(cred_number_format(&cr, 2026, 0, num, sizeof num), CF_EINVAL);
     json_decref(doc);
 }
 
-static void test_ce_points(void **state)
+/* CETL's categories reach continuing education (core/ce.c) with their values and caps. */
+static void test_ce_rules(void **state)
 {
     struct program p;
     json_t *doc = NULL;
-    struct program_ce_points r;
+    struct ce_rules ce;
+    const char *sk[] = {"I.A"};
+    /* Certifications: 4 each, cap 12: 2 + 2 items = 8 + 8 earned, 8 + 4 counted.
+     * Volunteer 25 hours, cap 20: 20. Membership 3 years × 2 = 6, no cap. */
+    struct ce_activity a[] = {
+        {"Two certifications", "certification", {2026, 6, 1}, 200, sk, 1},
+        {"Two more", "certification", {2026, 7, 1}, 200, sk, 1},
+        {"Library board", "volunteer", {2026, 8, 1}, 2500, sk, 1},
+        {"CoSN membership", "membership", {2026, 9, 1}, 300, sk, 1},
+    };
+    struct ce_line l[4];
+    struct ce_result res;
+    struct cf_error err = {0};
 
     (void)state;
     cetl(&p, &doc);
-    /* 1.5 hours of PD: 1.5 points, no cap. */
-    assert_int_equal(program_ce_points(&p, "pd", 150, 0, &r), 0);
-    assert_int_equal(r.earned, 150);
-    assert_int_equal(r.counted, 150);
-    assert_false(r.capped);
-    tu_assert_contains(r.rule, "1.5 hours × 1 point = 1.5 points; no cap.");
-    /* Certifications: 4 each, cap 12. Two with none yet: 8. */
-    assert_int_equal(program_ce_points(&p, "certification", 200, 0, &r), 0);
-    assert_int_equal(r.counted, 800);
-    assert_false(r.capped);
-    tu_assert_contains(r.rule, "within the cap of 12 per term");
-    /* A third and fourth with 8 counted: 8 earned, 4 count. */
-    assert_int_equal(program_ce_points(&p, "certification", 200, 800, &r), 0);
-    assert_int_equal(r.earned, 800);
-    assert_int_equal(r.counted, 400);
-    assert_true(r.capped);
-    tu_assert_contains(r.rule, "the cap is 12 per term and 8 already count, so 4 count.");
-    /* At the cap already: nothing counts. */
-    assert_int_equal(program_ce_points(&p, "certification", 100, 1200, &r), 0);
-    assert_int_equal(r.counted, 0);
-    assert_true(r.capped);
-    /* Volunteer: 25 hours with cap 20 → 20. Teaching: 30.5 hours cap 30 → 30. */
-    assert_int_equal(program_ce_points(&p, "volunteer", 2500, 0, &r), 0);
-    assert_int_equal(r.counted, 2000);
-    assert_int_equal(program_ce_points(&p, "teaching", 3050, 0, &r), 0);
-    assert_int_equal(r.counted, 3000);
-    /* Membership: 3 years × 2 = 6, no cap. */
-    assert_int_equal(program_ce_points(&p, "membership", 300, 0, &r), 0);
-    assert_int_equal(r.counted, 600);
-    /* Refused: half an item, nothing, an unknown category. */
-    assert_int_equal(program_ce_points(&p, "publication", 150, 0, &r), -1);
-    tu_assert_contains(r.rule, "whole number");
-    assert_int_equal(program_ce_points(&p, "pd", 0, 0, &r), -1);
-    assert_int_equal(program_ce_points(&p, "gardening", 100, 0, &r), -1);
-    tu_assert_contains(r.rule, "gardening");
+    program_ce_rules(&p, &ce);
+    assert_int_equal(ce.required, 60);
+    assert_int_equal(ce.ncats, p.ncats);
+    assert_int_equal(ce_compute(&ce, a, 4, day("2026-03-15"), day("2029-03-15"), l, &res, &err),
+                     CF_OK);
+    assert_int_equal(l[0].counted, 800);
+    assert_int_equal(l[1].earned, 800);
+    assert_int_equal(l[1].counted, 400);
+    assert_int_equal(l[2].counted, 2000);
+    assert_int_equal(l[3].counted, 600);
+    assert_int_equal(res.counted, 800 + 400 + 2000 + 600);
     json_decref(doc);
 }
 
@@ -463,9 +464,9 @@ int main(void)
         cmocka_unit_test(test_second_program),
         cmocka_unit_test(test_problems_name_paths),
         cmocka_unit_test(test_cross_field),
-        cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_cred_rules),
         cmocka_unit_test(test_number),
-        cmocka_unit_test(test_ce_points),
+        cmocka_unit_test(test_ce_rules),
         cmocka_unit_test(test_eligibility),
     };
 
