@@ -1,6 +1,6 @@
 /*
  * program.c — certification programs and the versions of their rules
- * (migration 016). A version is written once and never changed; the current
+ * (migration 013). A version is written once and never changed; the current
  * rules of a program are its highest version.
  */
 #include "store/store_impl.h"

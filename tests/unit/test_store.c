@@ -1207,7 +1207,7 @@ static void test_outbox_obsolete_migrated(void **state)
 /* --- registration -------------------------------------------------------- */
 
 /*
- * Programs (migration 016): each save is the next version, the current one is
+ * Programs (migration 013): each save is the next version, the current one is
  * the highest, old versions stay, a program is listed with its current version.
  */
 static void test_programs(void **state)
