@@ -1,5 +1,5 @@
--- The certification life cycle (issue 8): application → authorization to test → exam
--- result → credential → continuing education → renewal or lapse. One migration holds the
+-- The certification life cycle (issue 8): application -> authorization to test -> exam
+-- result -> credential -> continuing education -> renewal or lapse. One migration holds the
 -- tables every part shares, so the parts are built on one shape; a part that needs more
 -- adds its own later migration (never edits this one).
 --
@@ -35,7 +35,7 @@ CREATE INDEX applications_person ON applications (person_id);
 
 -- What happened to an application, in order: the candidate's timeline and the record of
 -- who decided what (kind: created, submitted, info_requested, answered, approved,
--- rejected, withdrawn, appealed, appeal_decided, supervisor_signed, …).
+-- rejected, withdrawn, appealed, appeal_decided, supervisor_signed, ...).
 CREATE TABLE application_events (
     id              @PK@,
     application_id  TEXT NOT NULL REFERENCES applications (id),
@@ -62,7 +62,7 @@ CREATE TABLE authorizations (
 CREATE INDEX authorizations_person ON authorizations (person_id);
 
 -- One exam sitting's result, as the vendor reported it. category_scores is JSON
--- {"I": 612, …}. A sitting is (eligibility id, form, date): reported twice it is refused.
+-- {"I": 612, ...}. A sitting is (eligibility id, form, date): reported twice it is refused.
 CREATE TABLE exam_results (
     id               @PK@,
     eligibility_id   TEXT NOT NULL REFERENCES authorizations (eligibility_id),
