@@ -19,6 +19,14 @@ static const char *const perm_names[PERM__COUNT] = {
     [PERM_OUTBOX_WRITE] = "outbox.write",
     [PERM_PROGRAM_READ] = "program.read",
     [PERM_PROGRAM_WRITE] = "program.write",
+    [PERM_APPLICATIONS_REVIEW] = "applications.review",
+    [PERM_APPEALS_DECIDE] = "appeals.decide",
+    [PERM_RESULTS_IMPORT] = "results.import",
+    [PERM_CREDENTIALS_READ] = "credentials.read",
+    [PERM_CREDENTIALS_WRITE] = "credentials.write",
+    [PERM_CE_REVIEW] = "ce.review",
+    [PERM_CE_IMPORT] = "ce.import",
+    [PERM_REPORTS_READ] = "reports.read",
 };
 _Static_assert(sizeof perm_names / sizeof perm_names[0] == PERM__COUNT,
                "perm_names must name every permission");
@@ -96,14 +104,15 @@ static const struct {
      "Certification reviewer",
      "Program staff. Sees, without changing them, the people and organizations of the whole "
      "program; reads the frameworks and keeps their own account and API tokens.",
-     {EVERYONE, PERM_PEOPLE_READ, PERM_ORGS_READ},
+     {EVERYONE, PERM_PEOPLE_READ, PERM_ORGS_READ, PERM_APPLICATIONS_REVIEW, PERM_APPEALS_DECIDE,
+      PERM_CREDENTIALS_READ, PERM_CE_REVIEW, PERM_REPORTS_READ},
      1,
      0},
     {"examiner",
      "Examiner",
      "Program staff who work with the framework's content. Reads the frameworks, rubrics "
      "and crosswalks, and fetches them as CASE 1.0 packages for other systems.",
-     {EVERYONE},
+     {EVERYONE, PERM_RESULTS_IMPORT},
      1,
      0},
     {"program_admin",

@@ -29,6 +29,16 @@ enum perm {
     /* certification programs (issue 8) */
     PERM_PROGRAM_READ,  /* see the programs and the versions of their rules */
     PERM_PROGRAM_WRITE, /* save a new version of a program's rules */
+    /* The certification life cycle (issue 8). Applying, logging one's own CE and seeing
+     * one's own credential need only PERM_SIGNED_IN (the svc checks it is one's own). */
+    PERM_APPLICATIONS_REVIEW, /* work the application queue: approve, reject, ask */
+    PERM_APPEALS_DECIDE,      /* decide an appeal (never the first reviewer: a rule in svc) */
+    PERM_RESULTS_IMPORT,      /* import the testing vendor's exam results */
+    PERM_CREDENTIALS_READ,    /* see every credential, with its history */
+    PERM_CREDENTIALS_WRITE,   /* suspend, reinstate and revoke credentials */
+    PERM_CE_REVIEW,           /* approve or reject CE activities; run audits */
+    PERM_CE_IMPORT,           /* import providers' attendance files */
+    PERM_REPORTS_READ,        /* the program's reports */
     PERM__COUNT
 };
 
