@@ -20,13 +20,17 @@ static int can_somewhere(const struct svc *sv, enum perm p)
     return 0;
 }
 
-/* A grant as pages show it: {role, role_label, org_id, org_name, org_kind}. */
+/* A grant as pages show it: {role, role_label, org_id, org_name, org_kind, org_kind_label}. */
 json_t *svc__grant_view(const json_t *g)
 {
-    return json_pack("{s:O, s:s, s:O, s:O, s:O}", "role", json_object_get(g, "role"), "role_label",
-                     authz_role_label(svc__str(g, "role")), "org_id", json_object_get(g, "org_id"),
-                     "org_name", json_object_get(g, "org_name"), "org_kind",
-                     json_object_get(g, "org_kind"));
+    const char *kind = svc__str(g, "org_kind");
+
+    return json_pack("{s:O, s:s, s:O, s:O, s:O, s:s}", "role", json_object_get(g, "role"),
+                     "role_label", authz_role_label(svc__str(g, "role")), "org_id",
+                     json_object_get(g, "org_id"), "org_name", json_object_get(g, "org_name"),
+                     "org_kind", json_object_get(g, "org_kind"), "org_kind_label",
+                     kind != NULL && strcmp(kind, "body") == 0 ? "certification body"
+                                                               : (kind != NULL ? kind : ""));
 }
 
 json_t *svc_roles_offered(const struct svc *sv, const char *selected)
