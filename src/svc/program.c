@@ -285,7 +285,7 @@ int svc_program_get(const struct svc *sv, const char *code, int version, json_t 
     /* A stored version passed the checks when it was saved; read it the same way again. */
     p = malloc(sizeof *p);
     if (p == NULL) {
-        rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
         goto out;
     }
     text = svc__str(row, "rules");
@@ -309,7 +309,7 @@ int svc_program_get(const struct svc *sv, const char *code, int version, json_t 
                   "rules", doc, "text", json_object_get(row, "rules"), "view", rules_view(p, doc),
                   "versions", versions, "can_write", svc__can(sv, PERM_PROGRAM_WRITE, NULL));
     if (*out == NULL)
-        rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
 
 out:
     free(p);
@@ -423,13 +423,13 @@ static int refuse(json_t *problems, struct cf_error *err)
     json_t *first = json_array_get(problems, 0), *pb;
     size_t i;
 
-    cf_error_set(err, CF_EINVAL, svc__str(first, "path"), "%s: %s", svc__str(first, "path"),
-                 svc__str(first, "message"));
+    cf_error_set(err, CF_EINVAL, svc__str(first, "path"), "At %s: %s Correct it and try again.",
+                 svc__str(first, "path"), svc__str(first, "message"));
     json_array_foreach(problems, i, pb)
     {
         if (i > 0)
-            cf_error_also(err, svc__str(pb, "path"), "%s: %s", svc__str(pb, "path"),
-                          svc__str(pb, "message"));
+            cf_error_also(err, svc__str(pb, "path"), "At %s: %s Correct it and try again.",
+                          svc__str(pb, "path"), svc__str(pb, "message"));
     }
     return CF_EINVAL;
 }
@@ -475,7 +475,7 @@ int svc_program_save(const struct svc *sv, const char *code, const char *text, s
     }
     p = malloc(sizeof *p);
     if (p == NULL) {
-        rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
         goto done;
     }
 
@@ -497,7 +497,7 @@ int svc_program_save(const struct svc *sv, const char *code, const char *text, s
     }
     canon = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));
     if (canon == NULL) {
-        rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
         goto done;
     }
     clock_now_iso(now, sizeof now);
@@ -586,23 +586,28 @@ static int read_file(const char *path, char **data, size_t *n, struct cf_error *
 
     *data = NULL;
     if (f == NULL)
-        return cf_error_set(err, CF_EIO, "file", "cannot read %s: %s", path, strerror(errno));
+        return cf_error_set(err, CF_EIO, "file",
+                            "The file %s cannot be read (%s). Check the path and its permissions.",
+                            path, strerror(errno));
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) ||
         (unsigned long long)sb.st_size > PROGRAM_MAX_BYTES) {
-        rc = cf_error_set(err, CF_EIO, "file",
-                          "cannot read %s: not a regular file of at most 256 KB", path);
+        rc = cf_error_set(
+            err, CF_EIO, "file",
+            "The file %s is not a regular file of at most 256 KB. Choose a program rules file.",
+            path);
         goto out;
     }
     *data = malloc((size_t)sb.st_size + 1);
     if (*data == NULL) {
-        rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
         goto out;
     }
     *n = fread(*data, 1, (size_t)sb.st_size, f);
     if (*n != (size_t)sb.st_size) {
         free(*data);
         *data = NULL;
-        rc = cf_error_set(err, CF_EIO, "file", "cannot read %s", path);
+        rc = cf_error_set(err, CF_EIO, "file",
+                          "The file %s cannot be read. Check the path and its permissions.", path);
     }
 out:
     fclose(f);
@@ -623,7 +628,9 @@ int svc_program_load_dir(const struct svc *sv, const char *dir, int *loaded, str
 
     *loaded = 0;
     if (d == NULL)
-        return cf_error_set(err, CF_EIO, "dir", "cannot open %s: %s", dir, strerror(errno));
+        return cf_error_set(err, CF_EIO, "dir",
+                            "The folder %s cannot be opened (%s). Check the path.", dir,
+                            strerror(errno));
     while ((de = readdir(d)) != NULL && count < PROGRAM_FILES_MAX) {
         size_t len = strlen(de->d_name);
 
@@ -633,7 +640,7 @@ int svc_program_load_dir(const struct svc *sv, const char *dir, int *loaded, str
     closedir(d);
     for (int i = 0; i < count; i++)
         if (names[i] == NULL) {
-            rc = cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+            rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
             goto out;
         }
     qsort(names, (size_t)count, sizeof names[0], cmp_names);
@@ -645,7 +652,9 @@ int svc_program_load_dir(const struct svc *sv, const char *dir, int *loaded, str
         int w = snprintf(path, sizeof path, "%s/%s", dir, names[i]);
 
         if (w < 0 || (size_t)w >= sizeof path) {
-            rc = cf_error_set(err, CF_EIO, "dir", "the path %s/%s is too long", dir, names[i]);
+            rc = cf_error_set(err, CF_EIO, "dir",
+                              "The path %s/%s is too long. Use a shorter folder name.", dir,
+                              names[i]);
             goto out;
         }
         rc = read_file(path, &data, &n, err);
@@ -660,7 +669,7 @@ int svc_program_load_dir(const struct svc *sv, const char *dir, int *loaded, str
             char why[sizeof err->message];
 
             snprintf(why, sizeof why, "%s", err != NULL ? err->message : "");
-            cf_error_set(err, rc, "file", "%s: %s", path, why);
+            cf_error_set(err, rc, "file", "In %s: %s Correct the file and try again.", path, why);
             goto out;
         }
         (*loaded)++;

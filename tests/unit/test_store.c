@@ -1282,7 +1282,7 @@ static void test_programs(void **state)
     X(test_tx_nested)                                                                              \
     X(test_tx_isolation)                                                                           \
     X(test_audit)                                                                                  \
-    X(test_outbox_obsolete_migrated)
+    X(test_outbox_obsolete_migrated)                                                               \
     X(test_programs)
 
 /* Fails the running test when this run's PostgreSQL database could not be created. */
