@@ -908,7 +908,6 @@ struct own_action {
     const char *field;    /* the text it needs (NULL: none) */
     const char *label;    /* that text in a message */
     const char *event;    /* the timeline's kind */
-    const char *refusal;  /* the sentence's end when the status does not allow it */
 };
 
 static const struct own_action OWN_ACTIONS[] = {
@@ -917,22 +916,19 @@ static const struct own_action OWN_ACTIONS[] = {
      "withdrawn",
      NULL,
      NULL,
-     "withdrawn",
-     ", so it can no longer be withdrawn."},
+     "withdrawn"},
     {"answer",
      {"info_requested", NULL, NULL},
      "submitted",
      "answer",
      "your answer to the reviewer",
-     "answered",
-     ": no question waits for an answer."},
+     "answered"},
     {"appeal",
      {"rejected", NULL, NULL},
      "appealed",
      "statement",
      "why the decision should change",
-     "appealed",
-     ": only a rejected application can be appealed, and only once."},
+     "appealed"},
 };
 
 int svc_application_act(const struct svc *sv, const char *id, const char *action, const json_t *in,
@@ -973,8 +969,19 @@ int svc_application_act(const struct svc *sv, const char *id, const char *action
     for (int k = 0; k < 3 && a->from[k] != NULL; k++)
         ok |= strcmp(a->from[k], svc__str(row, "status")) == 0;
     if (!ok) {
-        rc = cf_error_set(err, CF_ECONFLICT, NULL, "This application is %s%s",
-                          status_words(svc__str(row, "status")), a->refusal);
+        const char *st = status_words(svc__str(row, "status"));
+
+        if (strcmp(a->action, "withdraw") == 0)
+            rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                              "This application is %s, so it can no longer be withdrawn.", st);
+        else if (strcmp(a->action, "answer") == 0)
+            rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                              "This application is %s: no question waits for an answer.", st);
+        else
+            rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                              "This application is %s: only a rejected application can be "
+                              "appealed, and only once.",
+                              st);
         goto out;
     }
     rc = store_app_set_status(sv->store, id, svc__str(row, "status"), a->to, NULL, version, NULL,
