@@ -1,5 +1,6 @@
 // Saves the application draft when a field changes (the form works without this: each
-// button saves too). Sends the whole form as the buttons do and says "Saved." politely.
+// button saves too). Sends the whole form as the buttons do and says "Draft saved." politely.
+// (form.action would be the buttons named "action", hence getAttribute.)
 (function () {
     'use strict';
     var form = document.getElementById('apply-form');
@@ -8,7 +9,7 @@
     form.addEventListener('change', function () {
         var body = new URLSearchParams(new FormData(form));
         body.set('action', 'save');
-        fetch(form.action, {
+        fetch(form.getAttribute('action'), {
             method: 'POST',
             credentials: 'same-origin',
             headers: { Accept: 'application/json' },

@@ -383,8 +383,8 @@ static json_t *evaluate(const struct program *p, const json_t *data, int signed_
                                                             : "Every path",
                                                "met", r->met, "text", r->text));
     }
-    v = json_pack("{s:{s:o, s:i, s:s, s:i, s:s}, s:{s:b, s:s?, s:s?, s:b, s:b, s:o}}",
-                  "experience", "periods", periods, "union_days", (int)ev->x.union_days, "years",
+    v = json_pack("{s:{s:b, s:o, s:i, s:s, s:i, s:s}, s:{s:b, s:s?, s:s?, s:b, s:b, s:o}}",
+                  "experience", "has_periods", n > 0, "periods", periods, "union_days", (int)ev->x.union_days, "years",
                   years, "months", ev->x.months, "arithmetic", arith, "eligibility", "eligible",
                   ev->elig.eligible, "path",
                   ev->elig.eligible ? p->paths[ev->elig.path].id : NULL, "path_label",
@@ -617,6 +617,7 @@ static int app_view(const struct svc *sv, const struct program *p, json_t *row, 
     json_object_set_new(*out, "status_words", json_string(status_words(status)));
     json_object_set(*out, "authorization",
                     json_array_size(auths) > 0 ? json_array_get(auths, 0) : json_null());
+    json_object_set_new(*out, "has_events", json_boolean(json_array_size(events) > 0));
     json_object_set_new(*out, "events", events);
     json_object_set_new(*out, "supervisor", sup);
     events = sup = NULL;
@@ -1044,9 +1045,10 @@ int svc_review_queue(const struct svc *sv, long page, json_t **out, struct cf_er
                             json_boolean(json_integer_value(json_object_get(r, "conflict")) != 0));
     }
     pages = total == 0 ? 1 : (total + QUEUE_PAGE - 1) / QUEUE_PAGE;
-    *out = json_pack("{s:o, s:I, s:I, s:I, s:o, s:b}", "applications", rows, "total",
+    *out = json_pack("{s:o, s:I, s:I, s:I, s:b, s:o, s:b}", "applications", rows, "total",
                      (json_int_t)total, "page", (json_int_t)page, "pages", (json_int_t)pages,
-                     "conflicts", conflicts, "any", json_array_size(rows) > 0);
+                     "has_conflicts", json_array_size(conflicts) > 0, "conflicts", conflicts,
+                     "any", json_array_size(rows) > 0);
     rows = conflicts = NULL;
     if (*out == NULL)
         rc = nomem(err);
