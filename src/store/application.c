@@ -9,13 +9,13 @@
 
 /* An application row with its program code and its candidate's name, e-mail and organization. */
 #define APP_COLS                                                                                   \
-    "id,program_code,person_id,person_name,person_email,person_org,status,path,data@,"           \
-    "rules_version#,submitted_at,decided_at,decided_by,decided_by_name,reason,created_at,"       \
+    "id,program_code,person_id,person_name,person_email,person_org,status,path,data@,"             \
+    "rules_version#,submitted_at,decided_at,decided_by,decided_by_name,reason,created_at,"         \
     "updated_at"
 #define APP_SELECT                                                                                 \
-    "SELECT a.id, pr.code, a.person_id, pe.name, pe.email, pe.org_id, a.status, a.path, a.data," \
-    " a.rules_version, a.submitted_at, a.decided_at, a.decided_by, d.name, a.reason,"           \
-    " a.created_at, a.updated_at FROM applications a JOIN programs pr ON pr.id = a.program_id"  \
+    "SELECT a.id, pr.code, a.person_id, pe.name, pe.email, pe.org_id, a.status, a.path, a.data,"   \
+    " a.rules_version, a.submitted_at, a.decided_at, a.decided_by, d.name, a.reason,"              \
+    " a.created_at, a.updated_at FROM applications a JOIN programs pr ON pr.id = a.program_id"     \
     " JOIN people pe ON pe.id = a.person_id LEFT JOIN people d ON d.id = a.decided_by"
 
 int store_app_insert(struct store *s, const char *id, const char *program, const char *person,
@@ -119,7 +119,7 @@ int store_app_last_actor(struct store *s, const char *app, const char *kind, jso
     "WITH RECURSIVE cov(id) AS (SELECT org_id FROM review_conflicts WHERE reviewer_id = ?"         \
     " AND org_id IS NOT NULL UNION SELECT o.id FROM orgs o JOIN cov ON o.parent_id = cov.id) "
 #define CONFLICTED                                                                                 \
-    "CASE WHEN pe.org_id IN (SELECT id FROM cov) OR EXISTS (SELECT 1 FROM review_conflicts c"     \
+    "CASE WHEN pe.org_id IN (SELECT id FROM cov) OR EXISTS (SELECT 1 FROM review_conflicts c"      \
     " WHERE c.reviewer_id = ? AND c.person_id = a.person_id) THEN 1 ELSE 0 END"
 
 int store_app_queue(struct store *s, const char *reviewer, long limit, long offset, json_t **out,
@@ -144,18 +144,19 @@ int store_app_queue(struct store *s, const char *reviewer, long limit, long offs
                                 " JOIN people pe ON pe.id = a.person_id"
                                 " WHERE a.status IN ('submitted', 'appealed')"
                                 " ORDER BY a.submitted_at, a.id LIMIT ? OFFSET ?",
-                        "id,program_code,person_name,status,submitted_at,updated_at,conflict#",
-                        out, err, "ssll", reviewer, reviewer, limit, offset);
+                        "id,program_code,person_name,status,submitted_at,updated_at,conflict#", out,
+                        err, "ssll", reviewer, reviewer, limit, offset);
 }
 
 int store_conflict_covers(struct store *s, const char *reviewer, const char *person, int *yes,
                           struct cf_error *err)
 {
     json_t *row = NULL;
-    int rc = store__query_one(s,
-                              COVERED "SELECT " CONFLICTED " FROM people pe"
-                                      " JOIN (SELECT CAST(? AS TEXT) AS person_id) a ON a.person_id = pe.id",
-                              "c#", &row, err, "sss", reviewer, reviewer, person);
+    int rc = store__query_one(
+        s,
+        COVERED "SELECT " CONFLICTED " FROM people pe"
+                " JOIN (SELECT CAST(? AS TEXT) AS person_id) a ON a.person_id = pe.id",
+        "c#", &row, err, "sss", reviewer, reviewer, person);
 
     *yes = rc == CF_OK && json_integer_value(json_object_get(row, "c")) != 0;
     json_decref(row);
@@ -186,8 +187,7 @@ int store_conflict_list(struct store *s, const char *reviewer, json_t **out, str
 int store_auth_next_seq(struct store *s, const char *prefix, long *next, struct cf_error *err)
 {
     json_t *row = NULL;
-    int rc = store__query_one(s,
-                              "SELECT COUNT(*) FROM authorizations WHERE eligibility_id LIKE ?",
+    int rc = store__query_one(s, "SELECT COUNT(*) FROM authorizations WHERE eligibility_id LIKE ?",
                               "n#", &row, err, "s", prefix);
 
     *next = rc == CF_OK ? (long)json_integer_value(json_object_get(row, "n")) + 1 : 0;
@@ -218,10 +218,10 @@ int store_auth_for_app(struct store *s, const char *app, json_t **out, struct cf
 }
 
 #define SUP_COLS                                                                                   \
-    "application_id,supervisor_name,supervisor_email,requested_at,expires_at,signed_at,"         \
+    "application_id,supervisor_name,supervisor_email,requested_at,expires_at,signed_at,"           \
     "signer_name,signer_title,statement,recommend#"
 #define SUP_SELECT                                                                                 \
-    "SELECT application_id, supervisor_name, supervisor_email, requested_at, expires_at,"        \
+    "SELECT application_id, supervisor_name, supervisor_email, requested_at, expires_at,"          \
     " signed_at, signer_name, signer_title, statement, recommend FROM supervisor_recommendations"
 
 int store_supervisor_request(struct store *s, const char *app, const char *hash, const char *name,
@@ -244,8 +244,7 @@ int store_supervisor_get(struct store *s, const char *app, json_t **out, struct 
                             app);
 }
 
-int store_supervisor_by_hash(struct store *s, const char *hash, json_t **out,
-                             struct cf_error *err)
+int store_supervisor_by_hash(struct store *s, const char *hash, json_t **out, struct cf_error *err)
 {
     return store__query_one(s, SUP_SELECT " WHERE token_hash = ?", SUP_COLS, out, err, "s", hash);
 }

@@ -590,8 +590,7 @@ int store_supervisor_request(struct store *s, const char *app, const char *hash,
                              const char *email, const char *now, const char *expires,
                              struct cf_error *err);
 int store_supervisor_get(struct store *s, const char *app, json_t **out, struct cf_error *err);
-int store_supervisor_by_hash(struct store *s, const char *hash, json_t **out,
-                             struct cf_error *err);
+int store_supervisor_by_hash(struct store *s, const char *hash, json_t **out, struct cf_error *err);
 /* Signs it; CF_ECONFLICT when it was signed already. */
 int store_supervisor_sign(struct store *s, const char *app, const char *name, const char *title,
                           const char *statement, const char *now, struct cf_error *err);

@@ -30,7 +30,7 @@
 /* Characters of a long text (waiver request, reason, statement, answer). */
 #define APP_LONG_MAX 4000
 /* Bytes of a long text's copy (UTF-8: up to 4 bytes a character). */
-#define APP_LONG_BYTES (APP_LONG_MAX * 4 + 1)
+#define APP_LONG_BYTES  (APP_LONG_MAX * 4 + 1)
 #define APP_SHORT_BYTES (APP_SHORT_MAX * 4 + 1)
 /* Applications a queue page shows. */
 #define QUEUE_PAGE 25
@@ -57,9 +57,8 @@ static int flag(const json_t *v)
 {
     const char *s = json_string_value(v);
 
-    return json_is_true(v) ||
-           (s != NULL && (strcmp(s, "on") == 0 || strcmp(s, "1") == 0 ||
-                          strcmp(s, "true") == 0 || strcmp(s, "yes") == 0));
+    return json_is_true(v) || (s != NULL && (strcmp(s, "on") == 0 || strcmp(s, "1") == 0 ||
+                                             strcmp(s, "true") == 0 || strcmp(s, "yes") == 0));
 }
 
 /*
@@ -78,9 +77,8 @@ static int long_text(const json_t *in, const char *field, int required, const ch
         v = "";
     for (b = v; *b == ' ' || *b == '\t' || *b == '\n' || *b == '\r'; b++)
         ;
-    for (e = b + strlen(b); e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
-                                      e[-1] == '\r');
-         e--)
+    for (e = b + strlen(b);
+         e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'); e--)
         ;
     if (e == b)
         return required ? cf_error_set(err, CF_EINVAL, field, "Enter %s.", label) : CF_OK;
@@ -128,8 +126,8 @@ static int record(const struct svc *sv, const json_t *app, const char *kind, con
     actor_of(sv, actor, sizeof actor);
     rc = store_app_event_add(sv->store, svc__str(app, "id"), now, actor, kind, note, err);
     if (rc == CF_OK)
-        rc = svc__audit(sv, svc__str(app, "person_org"), action, "application",
-                        svc__str(app, "id"), NULL, after, err);
+        rc = svc__audit(sv, svc__str(app, "person_org"), action, "application", svc__str(app, "id"),
+                        NULL, after, err);
     return rc;
 }
 
@@ -165,7 +163,8 @@ static void check_row(struct svc_checks *ck, const json_t *in, int i, struct clo
     if (*blank)
         return;
     if (v[2][0] != '\0' && clock_date_parse(v[2], &s) != 0) {
-        cf_error_set(&er, CF_EINVAL, f[2], "Enter the start date as YYYY-MM-DD, for example 2019-08-01.");
+        cf_error_set(&er, CF_EINVAL, f[2],
+                     "Enter the start date as YYYY-MM-DD, for example 2019-08-01.");
         svc__check(ck, CF_EINVAL, &er);
         s.y = 0;
     } else if (v[2][0] != '\0' && clock_date_cmp(s, today) > 0) {
@@ -177,7 +176,8 @@ static void check_row(struct svc_checks *ck, const json_t *in, int i, struct clo
                      "Leave the end date empty for a current job, or untick \"current\".");
         svc__check(ck, CF_EINVAL, &er);
     } else if (v[3][0] != '\0' && clock_date_parse(v[3], &e) != 0) {
-        cf_error_set(&er, CF_EINVAL, f[3], "Enter the end date as YYYY-MM-DD, for example 2023-06-30.");
+        cf_error_set(&er, CF_EINVAL, f[3],
+                     "Enter the end date as YYYY-MM-DD, for example 2023-06-30.");
         svc__check(ck, CF_EINVAL, &er);
     } else if (v[3][0] != '\0' && s.y != 0 && clock_date_cmp(e, s) < 0) {
         cf_error_set(&er, CF_EINVAL, f[3], "Enter an end date on or after the start date.");
@@ -200,8 +200,7 @@ static void check_row(struct svc_checks *ck, const json_t *in, int i, struct clo
  * current, relevant}]) checked field by field into *data (a new object). Every
  * field at fault is reported; CF_EINVAL then, *data NULL.
  */
-static int form_data(const json_t *in, struct clock_date today, json_t **data,
-                     struct cf_error *err)
+static int form_data(const json_t *in, struct clock_date today, json_t **data, struct cf_error *err)
 {
     struct svc_checks ck = {err, CF_OK};
     char inst[APP_SHORT_BYTES], sname[APP_SHORT_BYTES], semail[256] = "";
@@ -224,17 +223,18 @@ static int form_data(const json_t *in, struct clock_date today, json_t **data,
                      "Choose your highest degree from the list (or \"No degree\").");
         svc__check(&ck, CF_EINVAL, &e);
     }
-    svc__check(&ck, svc__text(in, "institution", 0, APP_SHORT_MAX, "the institution", inst,
-                              sizeof inst, &e),
-               &e);
+    svc__check(
+        &ck,
+        svc__text(in, "institution", 0, APP_SHORT_MAX, "the institution", inst, sizeof inst, &e),
+        &e);
     if (year != NULL && year[0] != '\0') {
         char *end;
         long y = strtol(year, &end, 10);
 
         if (*end != '\0' || y < DEGREE_YEAR_MIN || y > today.y) {
             cf_error_set(&e, CF_EINVAL, "year",
-                         "Enter the year of the degree as four digits, %d to %d.",
-                         DEGREE_YEAR_MIN, today.y);
+                         "Enter the year of the degree as four digits, %d to %d.", DEGREE_YEAR_MIN,
+                         today.y);
             svc__check(&ck, CF_EINVAL, &e);
         }
     }
@@ -243,7 +243,8 @@ static int form_data(const json_t *in, struct clock_date today, json_t **data,
         svc__check(&ck, CF_EINVAL, &e);
     } else if (json_array_size(emp) > APP_PERIODS_MAX) {
         cf_error_set(&e, CF_EINVAL, "employment",
-                     "List at most %d jobs: join short ones at the same employer.", APP_PERIODS_MAX);
+                     "List at most %d jobs: join short ones at the same employer.",
+                     APP_PERIODS_MAX);
         svc__check(&ck, CF_EINVAL, &e);
     } else {
         json_array_foreach(emp, i, r)
@@ -257,19 +258,20 @@ static int form_data(const json_t *in, struct clock_date today, json_t **data,
         }
     }
     svc__check(&ck, long_text(in, "waiver_request", 0, "the waiver request", wreq, &e), &e);
-    svc__check(&ck, svc__text(in, "supervisor_name", 0, APP_SHORT_MAX, "your supervisor's name",
-                              sname, sizeof sname, &e),
+    svc__check(&ck,
+               svc__text(in, "supervisor_name", 0, APP_SHORT_MAX, "your supervisor's name", sname,
+                         sizeof sname, &e),
                &e);
     if (se != NULL && se[0] != '\0')
         svc__check(&ck, svc__email(se, semail, sizeof semail, "supervisor_email", &e), &e);
 
     if (ck.rc == CF_OK)
-        *data = json_pack("{s:s, s:s, s:s, s:O, s:b, s:b, s:s, s:s, s:s}", "degree",
-                          deg != NULL ? deg : "", "institution", inst, "year",
-                          year != NULL ? year : "", "employment", rows, "attestation",
-                          flag(json_object_get(in, "attestation")), "code_of_conduct",
-                          flag(json_object_get(in, "code_of_conduct")), "waiver_request", wreq,
-                          "supervisor_name", sname, "supervisor_email", semail);
+        *data =
+            json_pack("{s:s, s:s, s:s, s:O, s:b, s:b, s:s, s:s, s:s}", "degree",
+                      deg != NULL ? deg : "", "institution", inst, "year", year != NULL ? year : "",
+                      "employment", rows, "attestation", flag(json_object_get(in, "attestation")),
+                      "code_of_conduct", flag(json_object_get(in, "code_of_conduct")),
+                      "waiver_request", wreq, "supervisor_name", sname, "supervisor_email", semail);
     free(wreq);
     json_decref(rows);
     if (ck.rc == CF_OK && *data == NULL)
@@ -338,17 +340,15 @@ static json_t *evaluate(const struct program *p, const json_t *data, int signed_
                                         str_or(rowsrc[k], "employer", ""), "title",
                                         str_or(rowsrc[k], "title", ""), "start",
                                         str_or(rowsrc[k], "start", ""), "end", end, "current",
-                                        json_is_true(json_object_get(rowsrc[k], "current")),
-                                        "days", (int)ev->x.days[k]));
-        w = snprintf(arith + used, sizeof arith - used, "%s%ld", k > 0 ? " + " : "",
-                     ev->x.days[k]);
+                                        json_is_true(json_object_get(rowsrc[k], "current")), "days",
+                                        (int)ev->x.days[k]));
+        w = snprintf(arith + used, sizeof arith - used, "%s%ld", k > 0 ? " + " : "", ev->x.days[k]);
         if (w > 0 && (size_t)w < sizeof arith - used)
             used += (size_t)w;
     }
     snprintf(years, sizeof years, "%d.%d", ev->x.tenths / 10, ev->x.tenths % 10);
     if (n == 0)
-        snprintf(arith, sizeof arith,
-                 "No dated relevant employment yet: 0 days, 0.0 years.");
+        snprintf(arith, sizeof arith, "No dated relevant employment yet: 0 days, 0.0 years.");
     else if (snprintf(arith + used, sizeof arith - used,
                       " days; counted once where periods overlap: %ld days = %ld / 365.25 = %s "
                       "years.",
@@ -378,15 +378,15 @@ static json_t *evaluate(const struct program *p, const json_t *data, int signed_
     for (int k = 0; k < ev->elig.nrules; k++) {
         const struct program_elig_rule *r = &ev->elig.rules[k];
 
-        json_array_append_new(rules, json_pack("{s:s, s:b, s:s}", "path",
-                                               r->path >= 0 ? p->paths[r->path].label
-                                                            : "Every path",
-                                               "met", r->met, "text", r->text));
+        json_array_append_new(rules,
+                              json_pack("{s:s, s:b, s:s}", "path",
+                                        r->path >= 0 ? p->paths[r->path].label : "Every path",
+                                        "met", r->met, "text", r->text));
     }
     v = json_pack("{s:{s:b, s:o, s:i, s:s, s:i, s:s}, s:{s:b, s:s?, s:s?, s:b, s:b, s:o}}",
-                  "experience", "has_periods", n > 0, "periods", periods, "union_days", (int)ev->x.union_days, "years",
-                  years, "months", ev->x.months, "arithmetic", arith, "eligibility", "eligible",
-                  ev->elig.eligible, "path",
+                  "experience", "has_periods", n > 0, "periods", periods, "union_days",
+                  (int)ev->x.union_days, "years", years, "months", ev->x.months, "arithmetic",
+                  arith, "eligibility", "eligible", ev->elig.eligible, "path",
                   ev->elig.eligible ? p->paths[ev->elig.path].id : NULL, "path_label",
                   ev->elig.eligible ? p->paths[ev->elig.path].label : NULL, "waiver",
                   a.waiver_requested, "waiver_ok", ev->waiver_ok, "rules", rules);
@@ -432,8 +432,8 @@ static int submit_ready(const struct program *p, const json_t *data, const struc
         snprintf(f, sizeof f, "emp%zu_start", i);
         NEED(str_or(row, "start", "")[0] != '\0', f, "Enter the start date.");
         snprintf(f, sizeof f, "emp%zu_end", i);
-        NEED(str_or(row, "end", "")[0] != '\0' || json_is_true(json_object_get(row, "current")),
-             f, "Enter the end date, or tick \"current\".");
+        NEED(str_or(row, "end", "")[0] != '\0' || json_is_true(json_object_get(row, "current")), f,
+             "Enter the end date, or tick \"current\".");
     }
     NEED(json_is_true(json_object_get(data, "attestation")), "attestation",
          "Tick the box to attest that what you entered is true.");
@@ -451,8 +451,9 @@ static int submit_ready(const struct program *p, const json_t *data, const struc
     if (!ev->elig.eligible && !ev->waiver_ok) {
         char msg[sizeof err->message];
         size_t used = 0;
-        int w = snprintf(msg, sizeof msg, "You are not eligible yet, so the application cannot "
-                                          "be submitted.");
+        int w = snprintf(msg, sizeof msg,
+                         "You are not eligible yet, so the application cannot "
+                         "be submitted.");
 
         used = w > 0 ? (size_t)w : 0;
         for (int k = 0; k < ev->elig.nrules && used < sizeof msg; k++) {
@@ -602,10 +603,10 @@ static int app_view(const struct svc *sv, const struct program *p, json_t *row, 
         goto out;
     }
     {
-        static const char *const keys[] = {"id",           "program_code",    "person_name",
-                                           "status",       "rules_version",   "submitted_at",
-                                           "decided_at",   "decided_by_name", "reason",
-                                           "data",         "created_at",      "updated_at"};
+        static const char *const keys[] = {"id",         "program_code",    "person_name",
+                                           "status",     "rules_version",   "submitted_at",
+                                           "decided_at", "decided_by_name", "reason",
+                                           "data",       "created_at",      "updated_at"};
 
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
             json_t *x = json_object_get(row, keys[k]);
@@ -677,9 +678,9 @@ int svc_apply_get(const struct svc *sv, const char *program, json_t **out, struc
         goto out;
     rc = CF_OK;
     empty = json_pack("{s:[]}", "employment");
-    *out = json_pack("{s:n, s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o}", "id", "program",
-                     p->code, "program_name", p->name, "status", "new", "status_words",
-                     "Not started", "editable", 1, "is_draft", 1, "evaluation",
+    *out = json_pack("{s:n, s:s, s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o}", "id", "program", p->code,
+                     "program_name", p->name, "status", "new", "status_words", "Not started",
+                     "editable", 1, "is_draft", 1, "evaluation",
                      evaluate(p, empty, 0, clock_date_of(clock_now()), &evl), "fill",
                      form_view(empty), "events", json_array());
     if (*out == NULL)
@@ -903,21 +904,16 @@ int svc_application_get(const struct svc *sv, const char *id, json_t **out, stru
 
 /* What a candidate's action needs and does. */
 struct own_action {
-    const char *action;   /* "withdraw", "answer", "appeal" */
-    const char *from[3];  /* the statuses it is allowed from */
-    const char *to;       /* the status it leads to */
-    const char *field;    /* the text it needs (NULL: none) */
-    const char *label;    /* that text in a message */
-    const char *event;    /* the timeline's kind */
+    const char *action;  /* "withdraw", "answer", "appeal" */
+    const char *from[3]; /* the statuses it is allowed from */
+    const char *to;      /* the status it leads to */
+    const char *field;   /* the text it needs (NULL: none) */
+    const char *label;   /* that text in a message */
+    const char *event;   /* the timeline's kind */
 };
 
 static const struct own_action OWN_ACTIONS[] = {
-    {"withdraw",
-     {"draft", "submitted", "info_requested"},
-     "withdrawn",
-     NULL,
-     NULL,
-     "withdrawn"},
+    {"withdraw", {"draft", "submitted", "info_requested"}, "withdrawn", NULL, NULL, "withdrawn"},
     {"answer",
      {"info_requested", NULL, NULL},
      "submitted",
@@ -1047,8 +1043,8 @@ int svc_review_queue(const struct svc *sv, long page, json_t **out, struct cf_er
     pages = total == 0 ? 1 : (total + QUEUE_PAGE - 1) / QUEUE_PAGE;
     *out = json_pack("{s:o, s:I, s:I, s:I, s:b, s:o, s:b}", "applications", rows, "total",
                      (json_int_t)total, "page", (json_int_t)page, "pages", (json_int_t)pages,
-                     "has_conflicts", json_array_size(conflicts) > 0, "conflicts", conflicts,
-                     "any", json_array_size(rows) > 0);
+                     "has_conflicts", json_array_size(conflicts) > 0, "conflicts", conflicts, "any",
+                     json_array_size(rows) > 0);
     rows = conflicts = NULL;
     if (*out == NULL)
         rc = nomem(err);
@@ -1124,14 +1120,14 @@ int svc_review_get(const struct svc *sv, const char *id, json_t **out, struct cf
         rejecter = strcmp(svc__str(rej, "actor"), sv->actor) == 0;
     json_object_set_new(*out, "candidate_email", json_string(str_or(row, "person_email", "")));
     json_object_set_new(*out, "conflict", json_boolean(conflict));
-    json_object_set_new(*out, "can_decide",
-                        json_boolean(!conflict && strcmp(st, "submitted") == 0 &&
-                                     svc__can(sv, PERM_APPLICATIONS_REVIEW,
-                                              svc__str(row, "person_org"))));
-    json_object_set_new(*out, "can_decide_appeal",
-                        json_boolean(!conflict && !rejecter && strcmp(st, "appealed") == 0 &&
-                                     svc__can(sv, PERM_APPEALS_DECIDE,
-                                              svc__str(row, "person_org"))));
+    json_object_set_new(
+        *out, "can_decide",
+        json_boolean(!conflict && strcmp(st, "submitted") == 0 &&
+                     svc__can(sv, PERM_APPLICATIONS_REVIEW, svc__str(row, "person_org"))));
+    json_object_set_new(
+        *out, "can_decide_appeal",
+        json_boolean(!conflict && !rejecter && strcmp(st, "appealed") == 0 &&
+                     svc__can(sv, PERM_APPEALS_DECIDE, svc__str(row, "person_org"))));
     json_object_set_new(*out, "was_rejecter", json_boolean(rejecter));
 out:
     json_decref(rej);
@@ -1144,8 +1140,8 @@ out:
  * eligibility id of the program and year, issued today, expiring after the
  * program's authorization window.
  */
-static int authorize(const struct svc *sv, const struct program *p, int version,
-                     const json_t *row, const char *now, json_t **auth, struct cf_error *err)
+static int authorize(const struct svc *sv, const struct program *p, int version, const json_t *row,
+                     const char *now, json_t **auth, struct cf_error *err)
 {
     struct clock_date today = clock_date_of(clock_now());
     char prefix[ELIG_ID_MAX], like[ELIG_ID_MAX + 2], elig[ELIG_ID_MAX], on[CLOCK_DATE_LEN],
@@ -1291,9 +1287,9 @@ int svc_review_decide(const struct svc *sv, const char *id, const json_t *in, js
         json_t *after = json_pack("{s:s, s:i, s:s, s:O?}", "status", d->to, "rules_version",
                                   version, "reason", reason, "authorization", auth);
 
-        rc = record(sv, row, d->event,
-                    reason[0] != '\0' ? reason : svc__str(auth, "eligibility_id"), d->action,
-                    after, err);
+        rc =
+            record(sv, row, d->event, reason[0] != '\0' ? reason : svc__str(auth, "eligibility_id"),
+                   d->action, after, err);
         json_decref(after);
     }
 out:
@@ -1360,9 +1356,9 @@ int svc_review_conflict_add(const struct svc *sv, const json_t *in, json_t **out
         goto out;
     rc = store_conflict_add(sv->store, me(sv), person != NULL ? svc__str(target, "id") : NULL,
                             org != NULL ? svc__str(target, "id") : NULL, reason, now, err);
-    after = json_pack("{s:s?, s:s?, s:s}", "person_id",
-                      person != NULL ? svc__str(target, "id") : NULL, "org_id",
-                      org != NULL ? svc__str(target, "id") : NULL, "reason", reason);
+    after =
+        json_pack("{s:s?, s:s?, s:s}", "person_id", person != NULL ? svc__str(target, "id") : NULL,
+                  "org_id", org != NULL ? svc__str(target, "id") : NULL, "reason", reason);
     if (rc == CF_OK)
         rc = svc__audit(sv, NULL, "review.conflict_add", "person", me(sv), NULL, after, err);
 out:
@@ -1414,20 +1410,18 @@ static json_t *sup_view(const json_t *sup, const json_t *app)
 {
     const json_t *data = json_object_get(app, "data");
 
-    return json_pack("{s:O, s:O, s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:b}", "candidate",
-                     json_object_get(app, "person_name"), "program",
-                     json_object_get(app, "program_code"), "waiver_request",
-                     str_or(data, "waiver_request", ""), "supervisor_name",
-                     str_or(sup, "supervisor_name", ""), "signed_at",
-                     json_object_get(sup, "signed_at"), "signer_name",
-                     json_object_get(sup, "signer_name"), "signer_title",
-                     json_object_get(sup, "signer_title"), "statement",
-                     json_object_get(sup, "statement"), "status", json_object_get(app, "status"),
-                     "signed", !json_is_null(json_object_get(sup, "signed_at")));
+    return json_pack(
+        "{s:O, s:O, s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:b}", "candidate",
+        json_object_get(app, "person_name"), "program", json_object_get(app, "program_code"),
+        "waiver_request", str_or(data, "waiver_request", ""), "supervisor_name",
+        str_or(sup, "supervisor_name", ""), "signed_at", json_object_get(sup, "signed_at"),
+        "signer_name", json_object_get(sup, "signer_name"), "signer_title",
+        json_object_get(sup, "signer_title"), "statement", json_object_get(sup, "statement"),
+        "status", json_object_get(app, "status"), "signed",
+        !json_is_null(json_object_get(sup, "signed_at")));
 }
 
-int svc_supervisor_get(const struct svc *sv, const char *token, json_t **out,
-                       struct cf_error *err)
+int svc_supervisor_get(const struct svc *sv, const char *token, json_t **out, struct cf_error *err)
 {
     json_t *sup, *app;
     int rc = sup_of(sv, token, &sup, &app, err);
@@ -1459,8 +1453,7 @@ int svc_supervisor_sign(const struct svc *sv, const char *token, const json_t *i
         return nomem(err);
     svc__check(&ck, svc__text(in, "name", 1, APP_SHORT_MAX, "your name", name, sizeof name, &e),
                &e);
-    svc__check(&ck,
-               svc__text(in, "title", 1, APP_SHORT_MAX, "your title", title, sizeof title, &e),
+    svc__check(&ck, svc__text(in, "title", 1, APP_SHORT_MAX, "your title", title, sizeof title, &e),
                &e);
     svc__check(&ck, long_text(in, "statement", 1, "your statement", statement, &e), &e);
     if (!flag(json_object_get(in, "recommend"))) {

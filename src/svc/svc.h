@@ -645,7 +645,8 @@ int svc_review_decide(const struct svc *sv, const char *id, const json_t *in, js
 int svc_review_conflict_add(const struct svc *sv, const json_t *in, json_t **out,
                             struct cf_error *err);
 
-/* The recommendation a supervisor's link is for: {candidate, program, waiver_request, signed, ...}. */
+/* The recommendation a supervisor's link is for: {candidate, program, waiver_request, signed, ...}.
+ */
 int svc_supervisor_get(const struct svc *sv, const char *token, json_t **out, struct cf_error *err);
 
 /* Signs it without an account: in {name, title, statement, recommend (ticked)}; once. */

@@ -120,9 +120,10 @@ static json_t *fill_of(const json_t *in, const json_t *fill_template, const stru
             if ((m = message_for(err, f)) != NULL)
                 json_object_set_new(errs, ROW_KEYS[k], json_string(m));
             if (k >= 4) /* the checkboxes: ticked or not */
-                json_object_set_new(c, ROW_KEYS[k],
-                                    json_boolean(json_object_get(row, ROW_KEYS[k]) != NULL &&
-                                                 !json_is_false(json_object_get(row, ROW_KEYS[k]))));
+                json_object_set_new(
+                    c, ROW_KEYS[k],
+                    json_boolean(json_object_get(row, ROW_KEYS[k]) != NULL &&
+                                 !json_is_false(json_object_get(row, ROW_KEYS[k]))));
         }
         json_object_set_new(c, "errors", errs);
         json_array_append_new(rows, c);
@@ -139,10 +140,10 @@ static json_t *fill_of(const json_t *in, const json_t *fill_template, const stru
 
         json_array_foreach(json_object_get(fill, "degrees"), i, o)
         {
-            json_object_set_new(o, "selected",
-                                json_boolean(deg != NULL &&
-                                             strcmp(deg, json_string_value(
-                                                             json_object_get(o, "value"))) == 0));
+            json_object_set_new(
+                o, "selected",
+                json_boolean(deg != NULL &&
+                             strcmp(deg, json_string_value(json_object_get(o, "value"))) == 0));
         }
     }
     {
@@ -151,8 +152,7 @@ static json_t *fill_of(const json_t *in, const json_t *fill_template, const stru
         for (size_t k = 0; k < 2; k++) {
             json_t *v = json_object_get(in, boxes[k]);
 
-            json_object_set_new(fill, boxes[k],
-                                json_boolean(v != NULL && !json_is_false(v)));
+            json_object_set_new(fill, boxes[k], json_boolean(v != NULL && !json_is_false(v)));
         }
     }
     return fill;

@@ -169,8 +169,8 @@ static void person_add(struct store *s, const char *email, const char *role, con
 {
     struct svc sv = cli_of(s);
     struct cf_error err = {0};
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "email", email, "name", email, "role",
-                           role, "org", org, "password", PW);
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "email", email, "name", email, "role", role,
+                           "org", org, "password", PW);
     json_t *out = NULL;
 
     assert_ok(svc_person_add(&sv, in, &out, &err), err);
@@ -350,12 +350,12 @@ static void test_reviewers_race(void **state)
                         " AND kind IN ('approved', 'rejected', 'info_requested')",
                         app);
         assert_int_equal(decided, 1);
-        assert_int_equal(count(b->s,
-                               "SELECT COUNT(*) FROM authorizations WHERE application_id = ?", app),
-                         count(b->s,
-                               "SELECT COUNT(*) FROM applications WHERE id = ?"
-                               " AND status = 'approved'",
-                               app));
+        assert_int_equal(
+            count(b->s, "SELECT COUNT(*) FROM authorizations WHERE application_id = ?", app),
+            count(b->s,
+                  "SELECT COUNT(*) FROM applications WHERE id = ?"
+                  " AND status = 'approved'",
+                  app));
     }
     for (int round = 0; round < ROUNDS; round++) {
         char email[64], cand[37], app[37];
@@ -383,9 +383,9 @@ int main(void)
     const char *pg = getenv("CTOFRAME_TEST_PG");
     int rc;
 
-    rc = tu_pg_only() ? 0
-                      : cmocka_run_group_tests_name("application races (sqlite)", sqlite_tests,
-                                                    NULL, NULL);
+    rc = tu_pg_only()
+             ? 0
+             : cmocka_run_group_tests_name("application races (sqlite)", sqlite_tests, NULL, NULL);
     if (pg != NULL && pg[0] != '\0') {
         snprintf(g_pg_admin, sizeof g_pg_admin, "%s", pg);
         pg_create_database();
