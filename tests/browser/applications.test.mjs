@@ -65,7 +65,7 @@ async function signIn(page, email) {
 test('apply → submit → the reviewer approves → the candidate sees the eligibility id', { timeout: 120000 }, async () => {
     const { page } = browser;
     await signIn(page, w.people.leader_a.email);
-    await page.goto(srv.url + '/apply');
+    await clickAndWait(page, page.getByRole('link', { name: 'Apply for a credential' }), /\/apply$/);
     await check(page, '/apply (new)');
 
     // The script saves a draft when a field changes, without a button.
@@ -99,7 +99,7 @@ test('apply → submit → the reviewer approves → the candidate sees the elig
     // The reviewer: the queue, the application, approve.
     await clickAndWait(page, page.getByRole('button', { name: 'Sign out' }));
     await signIn(page, w.people.reviewer.email);
-    await page.goto(srv.url + '/review');
+    await clickAndWait(page, page.getByRole('link', { name: 'Applications to review' }), /\/review$/);
     await check(page, '/review');
     await clickAndWait(page, page.getByRole('link', { name: 'leader-a person' }), /\/review\/[0-9a-f-]+$/);
     assert.match(await main.innerText(), /3500 days/);
