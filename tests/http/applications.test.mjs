@@ -159,6 +159,10 @@ test('ineligible explained; missing fields named; withdrawal; a new application 
         assert.equal(r.status, 409, show(r));
         assert.match(r.json.error.message, /not eligible/);
         assert.match(r.json.error.message, /years of relevant experience/);
+        r = await cand.request('POST', '/apply', { html: true, form: true, body: { degree: 'none', emp0_employer: 'D', emp0_title: 'T', emp0_start: '2023-01-01', emp0_current: 'on', emp0_relevant: 'on', attestation: 'on', code_of_conduct: 'on', action: 'submit' } });
+        assert.equal(r.status, 409);
+        assert.match(r.text, /role="alert"[\s\S]*You are not eligible yet/);
+        assert.match(r.text, /value="D"/, 'what was typed is kept');
         r = await cand.get('/apply');
         assert.equal(r.json.status, 'draft', 'not submitted');
         const missed = r.json.evaluation.eligibility.rules.filter((x) => !x.met);
@@ -313,6 +317,12 @@ test('conflicts of interest: a person, an organization and below; the queue mark
             assert.equal(r.status, 403, show(r));
             assert.match(r.json.error.message, /conflict of interest/);
         }
+        // The page says it too, and the queue page marks it.
+        r = await rev.request('POST', `/review/${idB}`, { html: true, form: true, body: { decision: 'approve' } });
+        assert.equal(r.status, 403);
+        assert.match(r.text, /You declared a conflict of interest with this candidate/);
+        r = await rev.get('/review', { html: true });
+        assert.match(r.text, /Your conflict: not yours to decide/);
         // Another reviewer is not bound by it.
         r = await admin.post(`/review/${idA}`, { decision: 'approve' });
         assert.equal(r.status, 200, show(r));
