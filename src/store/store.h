@@ -525,4 +525,74 @@ int store_setting_put(struct store *s, const char *name, const char *value, stru
 /* Copies the setting name into out (n bytes). CF_ENOTFOUND when it was never set. */
 int store_setting_get(struct store *s, const char *name, char *out, size_t n, struct cf_error *err);
 
+/* --- applications (issue 8 point 2: store/application.c) ------------------ */
+
+/*
+ * An application row: {id, program_code, person_id, person_name, person_email,
+ * person_org, status, path, data (object), rules_version, submitted_at,
+ * decided_at, decided_by, decided_by_name, reason, created_at, updated_at}.
+ */
+/* A new draft of person for program (code); CF_ENOTFOUND for an unknown program. */
+int store_app_insert(struct store *s, const char *id, const char *program, const char *person,
+                     const char *data, const char *now, struct cf_error *err);
+int store_app_get(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/* The newest application of person for program, or CF_ENOTFOUND. */
+int store_app_latest(struct store *s, const char *person, const char *program, json_t **out,
+                     struct cf_error *err);
+/* [{id, program_code, status, submitted_at, decided_at, created_at}], newest first. */
+int store_app_list_person(struct store *s, const char *person, json_t **out, struct cf_error *err);
+int store_app_save_data(struct store *s, const char *id, const char *data, const char *now,
+                        struct cf_error *err);
+/*
+ * Moves application id from status from to to, recording rules_version, path
+ * (NULL: kept), who decided (NULL: kept; then decided_at is kept too) and
+ * reason (NULL: kept); the first move to submitted sets submitted_at.
+ * CF_ECONFLICT when the application is no longer in status from.
+ */
+int store_app_set_status(struct store *s, const char *id, const char *from, const char *to,
+                         const char *path, int rules_version, const char *decided_by,
+                         const char *reason, const char *now, struct cf_error *err);
+int store_app_event_add(struct store *s, const char *app, const char *at, const char *actor,
+                        const char *kind, const char *note, struct cf_error *err);
+/* The timeline: [{id, at, actor, actor_name, kind, note}] in order. */
+int store_app_events(struct store *s, const char *app, json_t **out, struct cf_error *err);
+/* {actor, at} of the last event of kind, or CF_ENOTFOUND. */
+int store_app_last_actor(struct store *s, const char *app, const char *kind, json_t **out,
+                         struct cf_error *err);
+/*
+ * The review queue, oldest submission first, limit rows from offset:
+ * [{id, program_code, person_name, status, submitted_at, updated_at, conflict
+ * (1: a conflict of reviewer covers the candidate)}]; *total all of them.
+ */
+int store_app_queue(struct store *s, const char *reviewer, long limit, long offset, json_t **out,
+                    long *total, struct cf_error *err);
+/* *yes = 1 when a conflict of reviewer covers person (directly or by organization). */
+int store_conflict_covers(struct store *s, const char *reviewer, const char *person, int *yes,
+                          struct cf_error *err);
+/* Declares a conflict of reviewer with person or org (exactly one of them not NULL). */
+int store_conflict_add(struct store *s, const char *reviewer, const char *person, const char *org,
+                       const char *reason, const char *now, struct cf_error *err);
+/* [{id, person_id, person_name, org_id, org_name, reason, created_at}]. */
+int store_conflict_list(struct store *s, const char *reviewer, json_t **out, struct cf_error *err);
+/* The next sequence number of eligibility ids matching the LIKE pattern prefix. */
+int store_auth_next_seq(struct store *s, const char *prefix, long *next, struct cf_error *err);
+int store_auth_insert(struct store *s, const char *elig, const char *app, int rules_version,
+                      const char *issued_on, const char *expires_on, const char *now,
+                      struct cf_error *err);
+/* [{eligibility_id, issued_on, expires_on, status, rules_version}]. */
+int store_auth_for_app(struct store *s, const char *app, json_t **out, struct cf_error *err);
+/*
+ * A supervisor recommendation row: {application_id, supervisor_name,
+ * supervisor_email, requested_at, expires_at, signed_at, signer_name,
+ * signer_title, statement, recommend}. request: asks (again) with a new link.
+ */
+int store_supervisor_request(struct store *s, const char *app, const char *hash, const char *name,
+                             const char *email, const char *now, const char *expires,
+                             struct cf_error *err);
+int store_supervisor_get(struct store *s, const char *app, json_t **out, struct cf_error *err);
+int store_supervisor_by_hash(struct store *s, const char *hash, json_t **out, struct cf_error *err);
+/* Signs it; CF_ECONFLICT when it was signed already. */
+int store_supervisor_sign(struct store *s, const char *app, const char *name, const char *title,
+                          const char *statement, const char *now, struct cf_error *err);
+
 #endif

@@ -109,6 +109,9 @@ int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err)
                                   authz_allows(grants, PERM_AUDIT_READ, NULL), "outbox",
                                   authz_allows(grants, PERM_OUTBOX_READ, NULL), "programs",
                                   authz_allows(grants, PERM_PROGRAM_READ, NULL)));
+    /* applications (issue 8 point 2): the review queue's card */
+    json_object_set_new(json_object_get(*out, "can"), "review",
+                        json_boolean(authz_allows(grants, PERM_APPLICATIONS_REVIEW, NULL)));
     json_decref(nowhere);
     return CF_OK;
 }

@@ -66,6 +66,21 @@ static const struct {
     {"job.retry", "Background job run again"},
     {"framework.import", "Framework imported"},
     {"framework.replace", "Framework replaced"},
+    /* applications and their review (issue 8 point 2) */
+    {"application.create", "Application started"},
+    {"application.save", "Application draft saved"},
+    {"application.submit", "Application submitted"},
+    {"application.withdraw", "Application withdrawn"},
+    {"application.answer", "Information given for an application"},
+    {"application.appeal", "Rejection appealed"},
+    {"application.approve", "Application approved"},
+    {"application.reject", "Application rejected"},
+    {"application.info_request", "Information asked for an application"},
+    {"application.appeal_uphold", "Appeal upheld"},
+    {"application.appeal_deny", "Appeal denied"},
+    {"application.supervisor_request", "Supervisor asked to recommend"},
+    {"application.supervisor_sign", "Supervisor's recommendation signed"},
+    {"review.conflict_add", "Conflict of interest declared"},
 };
 
 /* The kinds of action (the part before the dot), as a noun and as a filter choice. */
@@ -82,6 +97,9 @@ static const struct {
     {"outbox", "Message", "Every action on messages"},
     {"job", "Background job", "Every action on background jobs"},
     {"framework", "Framework", "Every action on frameworks"},
+    /* applications and their review (issue 8 point 2) */
+    {"application", "Application", "Every action on applications"},
+    {"review", "Review", "Every conflict of interest declared"},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

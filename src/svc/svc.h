@@ -575,4 +575,82 @@ int svc_public_url_record(const struct svc *sv, const char *url, struct cf_error
 /* The base URL a server recorded, into out (n bytes); CF_ENOTFOUND with a message when none. */
 int svc_public_url_known(const struct svc *sv, char *out, size_t n, struct cf_error *err);
 
+/* --- applications and their review (issue 8 point 2: svc/application.c) -- */
+
+/*
+ * The acting person's application for program (code), to start or continue:
+ * the latest one unless it is closed (withdrawn, rejected, appeal denied),
+ * else a blank form. The view: {id (null: not started), program, program_name,
+ * status, status_words, data, form (the data as the form shows it, with blank
+ * rows), evaluation: {experience: {periods: [{employer, title, start, end,
+ * current, days}], union_days, years ("4.7"), months, arithmetic},
+ * eligibility: {eligible, path, path_label, waiver, waiver_ok, rules: [{path,
+ * met, text}]}}, events, authorization, supervisor, editable, can_withdraw,
+ * can_answer, can_appeal}.
+ */
+int svc_apply_get(const struct svc *sv, const char *program, json_t **out, struct cf_error *err);
+
+/*
+ * Saves the form in as the draft (a new one when there is none to continue):
+ * degree, institution, year, employment: [{employer, title, start, end,
+ * current, relevant}], attestation, code_of_conduct, waiver_request,
+ * supervisor_name, supervisor_email. CF_EINVAL naming every field at fault
+ * (rows as emp<i>_<field>), nothing written. With submit, then submits it:
+ * refused (the draft still saved) with CF_EINVAL naming each missing field, or
+ * CF_ECONFLICT with every rule missed when not eligible and not a waiver
+ * application whose other rules are met. A waiver application's supervisor is
+ * sent a one-time link to sign. *out: the view as svc_apply_get (also with a
+ * refused submission).
+ */
+int svc_apply_save(const struct svc *sv, const char *program, const json_t *in, int submit,
+                   json_t **out, struct cf_error *err);
+
+/* The acting person's own application id (view as svc_apply_get); 404 for anyone else's. */
+int svc_application_get(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+
+/*
+ * The candidate's action on their own application: "withdraw" (draft,
+ * submitted, information requested), "answer" (in {answer}: back to
+ * submitted), "appeal" (in {statement}: a rejected application, once).
+ * CF_ECONFLICT with a sentence from any other status; 404 for anyone else's.
+ */
+int svc_application_act(const struct svc *sv, const char *id, const char *action, const json_t *in,
+                        json_t **out, struct cf_error *err);
+
+/*
+ * The review queue, oldest submission first, 25 a page (page from 1):
+ * {applications: [{id, program_code, person_name, status, status_words,
+ * submitted_at, conflict}], total, page, pages, prev, next, conflicts (the
+ * reviewer's declared ones)}. CF_EFORBIDDEN without PERM_APPLICATIONS_REVIEW.
+ */
+int svc_review_queue(const struct svc *sv, long page, json_t **out, struct cf_error *err);
+
+/* One application as a reviewer sees it: the view plus conflict, can_decide, can_decide_appeal. */
+int svc_review_get(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+
+/*
+ * Decides application id: in {decision: approve | reject | info (submitted
+ * applications, PERM_APPLICATIONS_REVIEW) or uphold | deny (appealed ones,
+ * PERM_APPEALS_DECIDE, not by the reviewer who rejected), reason (needed to
+ * reject, ask or deny)}. Approving or upholding gives an authorization to test
+ * (eligibility id E-<CODE>-<YEAR>-<6 digits>, issued today, expiring after the
+ * program's window). Checked inside the transaction: the status (409), the
+ * reviewer's conflicts of interest (403), eligibility under the current rules
+ * (409); two reviewers at once: one wins, the other gets 409.
+ */
+int svc_review_decide(const struct svc *sv, const char *id, const json_t *in, json_t **out,
+                      struct cf_error *err);
+
+/* Declares a conflict of interest: in {person (an e-mail) | org (an id), reason}. */
+int svc_review_conflict_add(const struct svc *sv, const json_t *in, json_t **out,
+                            struct cf_error *err);
+
+/* The recommendation a supervisor's link is for: {candidate, program, waiver_request, signed, ...}.
+ */
+int svc_supervisor_get(const struct svc *sv, const char *token, json_t **out, struct cf_error *err);
+
+/* Signs it without an account: in {name, title, statement, recommend (ticked)}; once. */
+int svc_supervisor_sign(const struct svc *sv, const char *token, const json_t *in, json_t **out,
+                        struct cf_error *err);
+
 #endif

@@ -102,6 +102,24 @@ const struct route routes[] = {
     {"GET", "/admin/programs", h_programs, "programs", PERM_PROGRAM_READ, SCOPE_NONE, 0},
     {"GET", "/admin/programs/{}", h_program, "program", PERM_PROGRAM_READ, SCOPE_NONE, 0},
     {"POST", "/admin/programs/{}", h_program_save, "program", PERM_PROGRAM_WRITE, SCOPE_NONE, CHG},
+
+    /* applying for a credential and reviewing applications (issue 8 point 2) */
+    {"GET", "/apply", h_apply, "apply", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/apply", h_apply_save, "apply", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"GET", "/applications/{}", h_application, "application", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/applications/{}/withdraw", h_application_withdraw, "application", PERM_SIGNED_IN,
+     SCOPE_NONE, CHG},
+    {"POST", "/applications/{}/answer", h_application_answer, "application", PERM_SIGNED_IN,
+     SCOPE_NONE, CHG},
+    {"POST", "/applications/{}/appeal", h_application_appeal, "application", PERM_SIGNED_IN,
+     SCOPE_NONE, CHG},
+    {"GET", "/review", h_review_queue, "review_queue", PERM_APPLICATIONS_REVIEW, SCOPE_NONE, 0},
+    {"POST", "/review/conflicts", h_review_conflict, "review_queue", PERM_APPLICATIONS_REVIEW,
+     SCOPE_NONE, CHG},
+    {"GET", "/review/{}", h_review, "review", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/review/{}", h_review_decide, "review", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"GET", "/supervisor/{}", h_supervisor, "supervisor", PUB, 0},
+    {"POST", "/supervisor/{}", h_supervisor_sign, "supervisor", PUB, CHG},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 

@@ -314,4 +314,18 @@ int h_programs(struct req *r, json_t **out, struct cf_error *err);
 int h_program(struct req *r, json_t **out, struct cf_error *err);
 int h_program_save(struct req *r, json_t **out, struct cf_error *err);
 
+/* applying and reviewing (issue 8 point 2: h_application.c) */
+int h_apply(struct req *r, json_t **out, struct cf_error *err);
+int h_apply_save(struct req *r, json_t **out, struct cf_error *err);
+int h_application(struct req *r, json_t **out, struct cf_error *err);
+int h_application_withdraw(struct req *r, json_t **out, struct cf_error *err);
+int h_application_answer(struct req *r, json_t **out, struct cf_error *err);
+int h_application_appeal(struct req *r, json_t **out, struct cf_error *err);
+int h_review_queue(struct req *r, json_t **out, struct cf_error *err);
+int h_review(struct req *r, json_t **out, struct cf_error *err);
+int h_review_decide(struct req *r, json_t **out, struct cf_error *err);
+int h_review_conflict(struct req *r, json_t **out, struct cf_error *err);
+int h_supervisor(struct req *r, json_t **out, struct cf_error *err);
+int h_supervisor_sign(struct req *r, json_t **out, struct cf_error *err);
+
 #endif

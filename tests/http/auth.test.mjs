@@ -801,6 +801,14 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/admin/orgs/{}': { name: 'CSRF renamed' },
             '/admin/orgs/{}/delete': {},
             '/admin/programs/{}': { rules: JSON.stringify({ ...CETL_RULES, grace_period_days: 45 }), note: 'csrf' },
+            // applications and their review (issue 8 point 2)
+            '/apply': { degree: 'bachelor' },
+            '/applications/{}/withdraw': {},
+            '/applications/{}/answer': { answer: 'csrf' },
+            '/applications/{}/appeal': { statement: 'csrf' },
+            '/review/conflicts': { person: w.people.leader_a.email },
+            '/review/{}': { decision: 'approve' },
+            '/supervisor/{}': { name: 'x', title: 'y', statement: 'z', recommend: 'on' },
         };
         const fill = (pattern) => {
             let i = 0;

@@ -269,7 +269,39 @@ const TABLE = {
         perm: 'program.write', scope: 'none', path: () => '/admin/programs/CETL',
         body: () => ({ rules: CETL, note: 'matrix' }), expect: gate(200, PA),
     },
+
+    // applying for a credential and reviewing applications (issue 8 point 2); made-up ids
+    // and tokens: the handler answers 404 to those who may act
+    'GET /apply': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
+    'POST /apply': { perm: 'signed_in', scope: 'none', body: () => ({}), expect: signedIn(200) }, // an empty draft
+    'GET /applications/{}': { perm: 'signed_in', scope: 'none', path: () => `/applications/${FAKE_APP}`, expect: signedIn(404) },
+    'POST /applications/{}/withdraw': {
+        perm: 'signed_in', scope: 'none', path: () => `/applications/${FAKE_APP}/withdraw`, expect: signedIn(404),
+    },
+    'POST /applications/{}/answer': {
+        perm: 'signed_in', scope: 'none', path: () => `/applications/${FAKE_APP}/answer`, body: () => ({ answer: 'x' }),
+        expect: signedIn(404),
+    },
+    'POST /applications/{}/appeal': {
+        perm: 'signed_in', scope: 'none', path: () => `/applications/${FAKE_APP}/appeal`, body: () => ({ statement: 'x' }),
+        expect: signedIn(404),
+    },
+    'GET /review': { perm: 'applications.review', scope: 'none', expect: gate(200, ['reviewer', ...PA]) },
+    'POST /review/conflicts': {
+        perm: 'applications.review', scope: 'none', body: () => ({}), expect: gate(400, ['reviewer', ...PA]), // nobody named
+    },
+    'GET /review/{}': { perm: 'signed_in', scope: 'none', path: () => `/review/${FAKE_APP}`, expect: gate(404, ['reviewer', ...PA]) },
+    'POST /review/{}': {
+        perm: 'signed_in', scope: 'none', path: () => `/review/${FAKE_APP}`, body: () => ({ decision: 'approve' }),
+        expect: gate(404, ['reviewer', ...PA]),
+    },
+    'GET /supervisor/{}': { perm: 'public', scope: 'none', path: () => `/supervisor/${fakeToken()}`, expect: everyone(404) },
+    'POST /supervisor/{}': {
+        perm: 'public', scope: 'none', path: () => `/supervisor/${fakeToken()}`,
+        body: () => ({ name: 'x', title: 'y', statement: 'z', recommend: 'on' }), expect: everyone(404),
+    },
 };
+const FAKE_APP = '00000000-0000-4000-8000-000000000000';
 
 // --- the world and its clients ----------------------------------------------------------------------
 
