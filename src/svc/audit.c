@@ -66,6 +66,12 @@ static const struct {
     {"job.retry", "Background job run again"},
     {"framework.import", "Framework imported"},
     {"framework.replace", "Framework replaced"},
+    /* issue 8: exam results and credentials */
+    {"results.import", "Exam results imported"},
+    {"credential.issue", "Credential issued"},
+    {"credential.suspend", "Credential suspended"},
+    {"credential.reinstate", "Credential reinstated"},
+    {"credential.revoke", "Credential revoked"},
 };
 
 /* The kinds of action (the part before the dot), as a noun and as a filter choice. */
@@ -82,6 +88,9 @@ static const struct {
     {"outbox", "Message", "Every action on messages"},
     {"job", "Background job", "Every action on background jobs"},
     {"framework", "Framework", "Every action on frameworks"},
+    /* issue 8: exam results and credentials */
+    {"results", "Exam results", "Every import of exam results"},
+    {"credential", "Credential", "Every action on credentials"},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
