@@ -64,7 +64,7 @@ int store_result_insert(struct store *s, const char *eligibility_id, const char 
                           "INSERT INTO exam_results (eligibility_id, form, taken_on, scaled_score,"
                           " category_scores, passed, retake_on, rules_version, import_id,"
                           " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                          "id#", &row, err, "sssisiiiss", eligibility_id, form, taken_on,
+                          "id#", &row, err, "sssisisiss", eligibility_id, form, taken_on,
                           (int64_t)scaled, scores, (int64_t)passed, retake_on,
                           (int64_t)rules_version, import_id, now);
     if (rc == CF_OK)
