@@ -19,7 +19,8 @@ export function sql(db, text) {
             if (err) reject(new Error(`${cmd}: ${err.message}\n${stderr}`));
             else resolve(stdout);
         });
-        child.stdin.end(text);
+        // A running server may hold the write lock for a moment: wait for it, as ctoframe does.
+        child.stdin.end(isPostgresUrl(db) ? text : `.timeout 10000\n${text}`);
     });
 }
 
