@@ -36,7 +36,7 @@ static const struct command {
     {"certificate", cli_certificate, "preview a credential certificate (PDF) for given fields"},
     /* issue 8: exam results and credentials */
     {"results", cli_results, "import the testing vendor's exam results (CSV), all or nothing"},
-    {"credential", cli_credential, "show a credential, its certificate; suspend, reinstate, revoke"},
+    {"credential", cli_credential, "a credential: show, certificate, suspend, reinstate, revoke"},
 };
 
 static void usage_all(FILE *f)

@@ -45,7 +45,8 @@ static int do_show(const struct cli_opts *o, struct svc *sv)
     } else {
         json_t *pts = json_object_get(out, "points");
 
-        printf("%s  %s  %s\nissued %s, expires %s\n", json_string_value(json_object_get(out, "number")),
+        printf("%s  %s  %s\nissued %s, expires %s\n",
+               json_string_value(json_object_get(out, "number")),
                json_string_value(json_object_get(out, "holder")),
                json_string_value(json_object_get(out, "status")),
                json_string_value(json_object_get(out, "issued_on")),

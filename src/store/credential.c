@@ -19,8 +19,7 @@
     " p.name, c.created_at, c.updated_at FROM credentials c JOIN people pe ON pe.id = c.person_id" \
     " JOIN programs p ON p.id = c.program_id"
 
-int store_credential_insert(struct store *s, const struct store_credential *c,
-                            struct cf_error *err)
+int store_credential_insert(struct store *s, const struct store_credential *c, struct cf_error *err)
 {
     return store__exec(s,
                        "INSERT INTO credentials (id, number, program_id, person_id, result_id,"
@@ -46,8 +45,7 @@ int store_credential_event(struct store *s, const char *credential_id, const cha
 
 int store_credential_get(struct store *s, const char *number, json_t **out, struct cf_error *err)
 {
-    return store__query_one(s, CRED_SELECT " WHERE c.number = ?", CRED_COLS, out, err, "s",
-                            number);
+    return store__query_one(s, CRED_SELECT " WHERE c.number = ?", CRED_COLS, out, err, "s", number);
 }
 
 int store_credential_get_id(struct store *s, const char *id, json_t **out, struct cf_error *err)
@@ -63,19 +61,21 @@ int store_credential_list(struct store *s, const char *status, const char *perso
 
     *out = NULL;
     *total = 0;
-    rc = store__query_one(s,
-                          "SELECT COUNT(*) FROM credentials c WHERE (CAST(? AS TEXT) IS NULL OR c.status = ?)"
-                          " AND (CAST(? AS TEXT) IS NULL OR c.person_id = ?)",
-                          "n#", &row, err, "ssss", status, status, person, person);
+    rc = store__query_one(
+        s,
+        "SELECT COUNT(*) FROM credentials c WHERE (CAST(? AS TEXT) IS NULL OR c.status = ?)"
+        " AND (CAST(? AS TEXT) IS NULL OR c.person_id = ?)",
+        "n#", &row, err, "ssss", status, status, person, person);
     if (rc != CF_OK)
         return rc;
     *total = (long)json_integer_value(json_object_get(row, "n"));
     json_decref(row);
-    return store__query(s,
-                        CRED_SELECT " WHERE (CAST(? AS TEXT) IS NULL OR c.status = ?) AND (CAST(? AS TEXT) IS NULL OR"
-                                    " c.person_id = ?) ORDER BY c.number LIMIT ? OFFSET ?",
-                        CRED_COLS, out, err, "ssssll", status, status, person, person, limit,
-                        offset);
+    return store__query(
+        s,
+        CRED_SELECT
+        " WHERE (CAST(? AS TEXT) IS NULL OR c.status = ?) AND (CAST(? AS TEXT) IS NULL OR"
+        " c.person_id = ?) ORDER BY c.number LIMIT ? OFFSET ?",
+        CRED_COLS, out, err, "ssssll", status, status, person, person, limit, offset);
 }
 
 int store_credential_events(struct store *s, const char *credential_id, json_t **out,

@@ -21,7 +21,7 @@
 #include "svc/jobs.h"
 #include "svc/svc_impl.h"
 
-#define CRED_PAGE_SIZE    50   /* credentials per page of the list */
+#define CRED_PAGE_SIZE    50 /* credentials per page of the list */
 #define CRED_PAGE_MAX     100000
 #define CRED_FOR_MAX      600  /* what a stored certificate shows, as one text */
 #define CRED_URL_MAX      400  /* the public address and /verify/NUMBER */
@@ -101,7 +101,7 @@ static int points_view(const struct svc *sv, const json_t *row, const struct pro
     struct ce_activity *v = NULL;
     struct ce_line *lines = NULL;
     struct ce_result res;
-    char (*skill_text)[CRED_SKILL_TEXT] = NULL;
+    char(*skill_text)[CRED_SKILL_TEXT] = NULL;
     const char *(*skills)[CRED_SKILLS_MAX] = NULL;
     struct clock_date from, to;
     char by[CLOCK_DATE_LEN];
@@ -149,14 +149,13 @@ static int points_view(const struct svc *sv, const json_t *row, const struct pro
         goto out;
     cats = json_array();
     for (int c = 0; c < res.ncats; c++)
-        json_array_append_new(cats, json_pack("{s:s, s:o, s:o}", "code", res.cats[c].code,
-                                              "earned", points(res.cats[c].earned), "counted",
+        json_array_append_new(cats, json_pack("{s:s, s:o, s:o}", "code", res.cats[c].code, "earned",
+                                              points(res.cats[c].earned), "counted",
                                               points(res.cats[c].counted)));
     clock_date_format(res.by, by, sizeof by);
-    *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s, s:b}", "earned", points(res.earned),
-                     "counted", points(res.counted), "categories", cats, "required",
-                     points(res.required), "needed", points(res.needed), "by", by, "met",
-                     res.eligible);
+    *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s, s:b}", "earned", points(res.earned), "counted",
+                     points(res.counted), "categories", cats, "required", points(res.required),
+                     "needed", points(res.needed), "by", by, "met", res.eligible);
 
 out:
     free(v);
@@ -179,19 +178,17 @@ static int rules_of(const struct svc *sv, const json_t *row, int current, struct
 /* The row as people see it: no email unless the viewer may read credentials. */
 static json_t *cred_view(const struct svc *sv, const json_t *row, enum cred_status st)
 {
-    json_t *v = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:I}", "id",
-                          svc__str(row, "id"), "number", svc__str(row, "number"), "status",
-                          cred_status_name(st), "issued_on", svc__str(row, "issued_on"),
-                          "term_start", svc__str(row, "term_start"), "expires_on",
-                          svc__str(row, "expires_on"), "status_reason",
-                          svc__str(row, "status_reason"), "holder", svc__str(row, "person_name"),
-                          "person_id", svc__str(row, "person_id"), "program",
-                          svc__str(row, "program_code"), "rules_version",
-                          json_integer_value(json_object_get(row, "rules_version")));
+    json_t *v = json_pack(
+        "{s:s, s:s, s:s?, s:s, s:s, s:s, s:s?, s:s, s:s, s:s, s:I}", "id", svc__str(row, "id"),
+        "number", svc__str(row, "number"), "status", cred_status_name(st), "issued_on",
+        svc__str(row, "issued_on"), "term_start", svc__str(row, "term_start"), "expires_on",
+        svc__str(row, "expires_on"), "status_reason", svc__str(row, "status_reason"), "holder",
+        svc__str(row, "person_name"), "person_id", svc__str(row, "person_id"), "program",
+        svc__str(row, "program_code"), "rules_version",
+        json_integer_value(json_object_get(row, "rules_version")));
 
     if (v != NULL)
-        json_object_set_new(v, "in_force",
-                            json_boolean(st == CRED_ACTIVE || st == CRED_EXPIRING));
+        json_object_set_new(v, "in_force", json_boolean(st == CRED_ACTIVE || st == CRED_EXPIRING));
     (void)sv;
     return v;
 }
@@ -225,9 +222,9 @@ int svc_credential_show(const struct svc *sv, const char *number, json_t **out,
     json_object_set_new(v, "events", events);
     events = NULL;
     json_object_set_new(v, "can_write", json_boolean(can_write));
-    json_object_set_new(v, "can_suspend", json_boolean(can_write && (st == CRED_ACTIVE ||
-                                                                     st == CRED_EXPIRING ||
-                                                                     st == CRED_EXPIRED)));
+    json_object_set_new(v, "can_suspend",
+                        json_boolean(can_write && (st == CRED_ACTIVE || st == CRED_EXPIRING ||
+                                                   st == CRED_EXPIRED)));
     json_object_set_new(v, "can_reinstate", json_boolean(can_write && st == CRED_SUSPENDED));
     json_object_set_new(v, "can_revoke", json_boolean(can_write && st != CRED_REVOKED));
     *out = v;
@@ -262,8 +259,8 @@ int svc_credential_list(const struct svc *sv, const char *status, long page, jso
     if (page < 1 || page > CRED_PAGE_MAX)
         return cf_error_set(err, CF_EINVAL, "page", "The page must be a number from 1 to %d.",
                             CRED_PAGE_MAX);
-    rc = store_credential_list(sv->store, status, NULL, CRED_PAGE_SIZE,
-                               (page - 1) * CRED_PAGE_SIZE, &rows, &total, err);
+    rc = store_credential_list(sv->store, status, NULL, CRED_PAGE_SIZE, (page - 1) * CRED_PAGE_SIZE,
+                               &rows, &total, err);
     if (rc != CF_OK)
         return rc;
     list = json_array();
@@ -382,14 +379,14 @@ int svc_credential_act(const struct svc *sv, const char *number, const char *act
                               why, now, err);
     if (rc == CF_OK)
         rc = store_credential_event(sv->store, svc__str(row, "id"), now, sv->actor, action,
-                                    svc__str(row, "status"), cred_status_name(next.status), ex,
-                                    why, used, err);
+                                    svc__str(row, "status"), cred_status_name(next.status), ex, why,
+                                    used, err);
     if (rc != CF_OK)
         goto out;
     before = json_pack("{s:s, s:s}", "status", svc__str(row, "status"), "expires_on",
                        svc__str(row, "expires_on"));
-    after = json_pack("{s:s, s:s, s:s, s:i}", "status", cred_status_name(next.status),
-                      "expires_on", ex, "reason", why, "rules_version", used);
+    after = json_pack("{s:s, s:s, s:s, s:i}", "status", cred_status_name(next.status), "expires_on",
+                      ex, "reason", why, "rules_version", used);
     rc = svc__audit(sv, NULL, ACTS[k].audit, "credential", svc__str(row, "number"), before, after,
                     err);
     if (rc == CF_OK)

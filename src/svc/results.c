@@ -23,18 +23,17 @@
 #include "store/store.h"
 #include "svc/svc_impl.h"
 
-#define RES_FIXED          4   /* eligibility_id, form, taken_on, scaled_score */
-#define RES_PROGRAMS_MAX   8   /* programs one file may report for */
-#define RES_ID_MAX         64  /* an eligibility id, in bytes */
-#define RES_FORM_MAX       32  /* an exam form's name, in bytes */
-#define RES_SCORE_DIGITS   6   /* a score has at most this many digits */
-#define RES_KEY_MAX        160 /* a sitting's key: id, form and date */
-#define RES_MSG_MAX        400 /* one problem's sentence */
-#define RES_JOB_ATTEMPTS   5   /* a certificate is tried this often */
-#define RES_SCORES_TEXT    512 /* the category scores as JSON text */
+#define RES_FIXED        4   /* eligibility_id, form, taken_on, scaled_score */
+#define RES_PROGRAMS_MAX 8   /* programs one file may report for */
+#define RES_ID_MAX       64  /* an eligibility id, in bytes */
+#define RES_FORM_MAX     32  /* an exam form's name, in bytes */
+#define RES_SCORE_DIGITS 6   /* a score has at most this many digits */
+#define RES_KEY_MAX      160 /* a sitting's key: id, form and date */
+#define RES_MSG_MAX      400 /* one problem's sentence */
+#define RES_JOB_ATTEMPTS 5   /* a certificate is tried this often */
+#define RES_SCORES_TEXT  512 /* the category scores as JSON text */
 
-static const char *const FIXED[RES_FIXED] = {"eligibility_id", "form", "taken_on",
-                                             "scaled_score"};
+static const char *const FIXED[RES_FIXED] = {"eligibility_id", "form", "taken_on", "scaled_score"};
 
 /* One row of the file as checked. */
 struct row {
@@ -61,8 +60,8 @@ struct prog {
 
 struct import {
     const struct svc *sv;
-    json_t *header, *rows;  /* from csv_parse */
-    int fixed[RES_FIXED];   /* the column of each fixed field */
+    json_t *header, *rows; /* from csv_parse */
+    int fixed[RES_FIXED];  /* the column of each fixed field */
     int ncols;
     struct row *r;
     size_t n;
@@ -290,9 +289,8 @@ static void check_fields(struct import *im, size_t i, const json_t *auths_by_id)
     }
     r->score = score_of(FIELD(3));
     if (r->score < p->scale_min || r->score > p->scale_max)
-        row_problem(im, i, im->fixed[3],
-                    "The scaled_score must be a whole number from %d to %d.", p->scale_min,
-                    p->scale_max);
+        row_problem(im, i, im->fixed[3], "The scaled_score must be a whole number from %d to %d.",
+                    p->scale_min, p->scale_max);
     for (int s = 0; s < p->nscores; s++) {
         int c = im->progs[r->prog].col[s];
 
@@ -402,8 +400,7 @@ static int check_history(struct import *im, const json_t *stored, struct cf_erro
                         "The candidate already passed on %s; a later sitting is not taken. "
                         "Check the eligibility_id and the date.",
                         d);
-        } else if (last != NULL &&
-                   clock_date_diff(last->date, h[i].date) < p->retake_wait_days) {
+        } else if (last != NULL && clock_date_diff(last->date, h[i].date) < p->retake_wait_days) {
             clock_date_format(clock_date_add_days(last->date, p->retake_wait_days), d, sizeof d);
             row_problem(im, (size_t)h[i].row, im->fixed[2],
                         "This retake is too early: after a fail the candidate waits %d days, "
@@ -552,8 +549,8 @@ static int issue(struct import *im, const struct row *r, int64_t result_id, cons
     c.rules_version = pg->version;
     rc = store_credential_insert(im->sv->store, &c, err);
     if (rc == CF_OK)
-        rc = store_credential_event(im->sv->store, id, now, im->sv->actor, "issue", NULL,
-                                    c.status, ex, NULL, pg->version, err);
+        rc = store_credential_event(im->sv->store, id, now, im->sv->actor, "issue", NULL, c.status,
+                                    ex, NULL, pg->version, err);
     if (rc == CF_OK)
         rc = store_auth_set_status(im->sv->store, r->elig, "used", err);
     if (rc != CF_OK)
@@ -568,9 +565,9 @@ static int issue(struct import *im, const struct row *r, int64_t result_id, cons
         rc = store_job_enqueue(im->sv->store, "credential.certificate", key, payload,
                                RES_JOB_ATTEMPTS, now, now, &job, &created, err);
     if (rc == CF_OK)
-        json_array_append_new(issued, json_pack("{s:s, s:s, s:s, s:s}", "number", number,
-                                                "eligibility_id", r->elig, "issued_on", on,
-                                                "expires_on", ex));
+        json_array_append_new(issued,
+                              json_pack("{s:s, s:s, s:s, s:s}", "number", number, "eligibility_id",
+                                        r->elig, "issued_on", on, "expires_on", ex));
     json_decref(after);
     json_decref(payload);
     return rc;
@@ -612,8 +609,8 @@ static int write_all(struct import *im, const json_t *held, const char *now, jso
             clock_date_format(clock_date_add_days(r->date, pg->p->retake_wait_days), retake,
                               sizeof retake);
         rc = store_result_insert(im->sv->store, r->elig, r->form, r->taken, r->score, scores,
-                                 r->passed, r->passed ? NULL : retake, pg->version, import_id,
-                                 now, &rid, err);
+                                 r->passed, r->passed ? NULL : retake, pg->version, import_id, now,
+                                 &rid, err);
         if (rc != CF_OK)
             break;
         if (!r->passed) {
@@ -630,8 +627,8 @@ static int write_all(struct import *im, const json_t *held, const char *now, jso
 
             program_cred_rules(pg->p, &cr);
             rc = store_credential_numbers_take(im->sv->store, pg->id, im->today.y, 1, &seq, err);
-            if (rc == CF_OK && cred_number_format(&cr, im->today.y, seq, number, sizeof number) !=
-                                   CF_OK)
+            if (rc == CF_OK &&
+                cred_number_format(&cr, im->today.y, seq, number, sizeof number) != CF_OK)
                 rc = cf_error_set(err, CF_ECONFLICT, NULL,
                                   "The credential numbers of %s for %d are used up. Widen the "
                                   "program's sequence digits.",
@@ -662,7 +659,8 @@ static json_t *distinct(const struct import *im, int col)
 
     json_array_foreach(im->rows, i, r)
     {
-        const char *s = json_string_value(json_array_get(json_object_get(r, "fields"), (size_t)col));
+        const char *s =
+            json_string_value(json_array_get(json_object_get(r, "fields"), (size_t)col));
 
         if (s != NULL && s[0] != '\0')
             json_object_set_new(set, s, json_true());
@@ -703,10 +701,11 @@ static int check_all(struct import *im, json_t **stored, json_t **held, struct c
     }
     for (i = 0; i < im->n && rc == CF_OK; i++) {
         const json_t *fields = json_object_get(json_array_get(im->rows, i), "fields");
-        const json_t *auth = json_object_get(
-            by_id, json_string_value(json_array_get(fields, (size_t)im->fixed[0])));
+        const json_t *auth =
+            json_object_get(by_id, json_string_value(json_array_get(fields, (size_t)im->fixed[0])));
 
-        im->r[i].line = (long)json_integer_value(json_object_get(json_array_get(im->rows, i), "line"));
+        im->r[i].line =
+            (long)json_integer_value(json_object_get(json_array_get(im->rows, i), "line"));
         im->r[i].prog = 0;
         if (auth != NULL && (im->r[i].prog = prog_of(im, auth, err)) < 0)
             rc = err->code;

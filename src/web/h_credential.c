@@ -99,8 +99,8 @@ int h_credentials(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     const char *status = req_query(r, "status");
-    static const char *const STATUSES[] = {"active",  "expiring",  "expired",
-                                           "lapsed",  "suspended", "revoked"};
+    static const char *const STATUSES[] = {"active", "expiring",  "expired",
+                                           "lapsed", "suspended", "revoked"};
     json_t *choices;
     int rc = svc_credential_list(&sv, status, page_of(r), out, err);
 
@@ -123,8 +123,7 @@ static void notice(struct req *r, json_t *out)
     if (done != NULL && (strcmp(done, "suspended") == 0 || strcmp(done, "active") == 0 ||
                          strcmp(done, "revoked") == 0 || strcmp(done, "expiring") == 0 ||
                          strcmp(done, "expired") == 0 || strcmp(done, "lapsed") == 0))
-        json_object_set_new(out, "notice",
-                            json_sprintf("Done: the credential is now %s.", done));
+        json_object_set_new(out, "notice", json_sprintf("Done: the credential is now %s.", done));
 }
 
 int h_credential(struct req *r, json_t **out, struct cf_error *err)
@@ -149,8 +148,8 @@ int h_credential_act(struct req *r, json_t **out, struct cf_error *err)
     rc = svc_credential_act(&sv, r->params[0], action, req_field(r, "reason"), out, err);
     if (rc != CF_OK) {
         /* The credential's page again, the message beside the reason of this action. */
-        if (rc != CF_ENOTFOUND && svc_credential_show(&sv, r->params[0], &r->form_page, NULL) ==
-                                      CF_OK)
+        if (rc != CF_ENOTFOUND &&
+            svc_credential_show(&sv, r->params[0], &r->form_page, NULL) == CF_OK)
             json_object_set_new(r->form_page, arena_printf(r->arena, "failed_%s", action),
                                 json_true());
         r->form_ids = arena_printf(r->arena, "reason:reason-%s", action);
