@@ -801,6 +801,9 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/admin/orgs/{}': { name: 'CSRF renamed' },
             '/admin/orgs/{}/delete': {},
             '/admin/programs/{}': { rules: JSON.stringify({ ...CETL_RULES, grace_period_days: 45 }), note: 'csrf' },
+            // issue 8: exam results and credentials
+            '/admin/results': { csv: 'eligibility_id,form,taken_on,scaled_score,I,II,III\n' },
+            '/admin/credentials/{}/{}': { reason: 'csrf' },
         };
         const fill = (pattern) => {
             let i = 0;
@@ -810,6 +813,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
                 if (pattern.startsWith('/admin/orgs/')) return w.orgs.a;
                 if (pattern.startsWith('/admin/outbox/')) return '1'; // a pending invitation
                 if (pattern.startsWith('/admin/programs/')) return 'CETL';
+                if (pattern.startsWith('/admin/credentials/')) return i === 1 ? 'CETL-2026-000001' : 'suspend';
                 return fakeToken();
             });
         };
