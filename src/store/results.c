@@ -59,6 +59,15 @@ int store_result_insert(struct store *s, const char *eligibility_id, const char 
     json_t *row = NULL;
     int rc;
 
+    /* No id wanted (a fail: no credential points at it): no row comes back. */
+    if (id == NULL)
+        return store__exec(s,
+                           "INSERT INTO exam_results (eligibility_id, form, taken_on, scaled_score,"
+                           " category_scores, passed, retake_on, rules_version, import_id,"
+                           " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           NULL, err, "sssisisiss", eligibility_id, form, taken_on, (int64_t)scaled,
+                           scores, (int64_t)passed, retake_on, (int64_t)rules_version, import_id,
+                           now);
     *id = 0;
     rc = store__query_one(s,
                           "INSERT INTO exam_results (eligibility_id, form, taken_on, scaled_score,"
@@ -102,4 +111,42 @@ int store_credential_numbers_take(struct store *s, int64_t program_id, int year,
         *first = (long)json_integer_value(json_object_get(row, "first"));
     json_decref(row);
     return rc;
+}
+
+int store_results_settle(struct store *s, const char *import_id, const char *actor,
+                         const char *job_kind, int job_attempts, const char *now,
+                         struct cf_error *err)
+{
+    int rc;
+
+    /* Every passing sitting uses up its authorization. */
+    rc = store__exec(s,
+                     "UPDATE authorizations SET status = 'used' WHERE status = 'open' AND"
+                     " eligibility_id IN (SELECT r.eligibility_id FROM exam_results r"
+                     " WHERE r.import_id = ? AND r.passed = 1)",
+                     NULL, err, "s", import_id);
+    if (rc != CF_OK)
+        return rc;
+
+    /* The issue event of each credential the import made. */
+    rc = store__exec(s,
+                     "INSERT INTO credential_events (credential_id, at, actor, kind, from_status,"
+                     " to_status, expires_on, reason, rules_version)"
+                     " SELECT c.id, ?, ?, 'issue', NULL, c.status, c.expires_on, NULL,"
+                     " c.rules_version FROM credentials c JOIN exam_results r ON r.id = c.result_id"
+                     " WHERE r.import_id = ? ORDER BY c.number",
+                     NULL, err, "sss", now, actor, import_id);
+    if (rc != CF_OK)
+        return rc;
+
+    /* And the job that renders its certificate (a job row as store_job_enqueue writes it). */
+    return store__exec(
+        s,
+        "INSERT INTO jobs (kind, key, payload, state, attempts, max_attempts,"
+        " run_after, created_at, updated_at)"
+        " SELECT ?, 'certificate:' || c.id, '{\"credential_id\":\"' || c.id || '\"}',"
+        " 'queued', 0, ?, ?, ?, ? FROM credentials c"
+        " JOIN exam_results r ON r.id = c.result_id WHERE r.import_id = ?"
+        " ORDER BY c.number ON CONFLICT (key) DO NOTHING",
+        NULL, err, "sissss", job_kind, (int64_t)job_attempts, now, now, now, import_id);
 }

@@ -541,7 +541,8 @@ int store_auths_in(struct store *s, const json_t *ids, json_t **out, struct cf_e
 int store_sittings_of(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
 /* The credentials the people in ids hold: [{person_id, program_id#, number, status}]. */
 int store_credentials_of(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
-/* Inserts one result; *id gets its row id. CF_ECONFLICT when the sitting is stored already. */
+/* Inserts one result; *id (may be NULL) gets its row id. CF_ECONFLICT when the sitting is
+ * stored already. */
 int store_result_insert(struct store *s, const char *eligibility_id, const char *form,
                         const char *taken_on, long scaled, const char *scores, int passed,
                         const char *retake_on, int rules_version, const char *import_id,
@@ -555,6 +556,16 @@ int store_auth_set_status(struct store *s, const char *eligibility_id, const cha
  */
 int store_credential_numbers_take(struct store *s, int64_t program_id, int year, long count,
                                   long *first, struct cf_error *err);
+
+/*
+ * After the rows of import import_id are written (one transaction): the
+ * authorizations of its passes are used, and each credential it issued gets
+ * its "issue" event (by actor) and a job of job_kind that renders its
+ * certificate. Set-based, a statement each, whatever the size of the file.
+ */
+int store_results_settle(struct store *s, const char *import_id, const char *actor,
+                         const char *job_kind, int job_attempts, const char *now,
+                         struct cf_error *err);
 
 /* A credential row to insert (store/credential.c). */
 struct store_credential {

@@ -21,6 +21,7 @@
 #include "lib/clock.h"
 #include "lib/csv.h"
 #include "store/store.h"
+#include "svc/jobs.h"
 #include "svc/svc_impl.h"
 
 #define RES_FIXED        4   /* eligibility_id, form, taken_on, scaled_score */
@@ -511,8 +512,9 @@ static void scores_text(const struct import *im, const struct row *r, char *buf,
 
 /*
  * Issues the credential of passing row r: number `number`, dates by
- * cred_apply(ISSUE) on today, the credential_events row, the authorization
- * used, the audit entry and the job that renders its certificate.
+ * cred_apply(ISSUE) on today, and its audit entry. Its event, the
+ * authorization used and the certificate job follow for the whole import at
+ * once (store_results_settle).
  */
 static int issue(struct import *im, const struct row *r, int64_t result_id, const char *number,
                  const char *now, json_t *issued, struct cf_error *err)
@@ -522,10 +524,9 @@ static int issue(struct import *im, const struct row *r, int64_t result_id, cons
     struct cred_state cur, next;
     struct cred_event ev = {CRED_EV_ISSUE, NULL};
     struct store_credential c;
-    char id[37], on[CLOCK_DATE_LEN], ex[CLOCK_DATE_LEN], start[CLOCK_DATE_LEN], key[64];
-    json_t *after = NULL, *payload = NULL;
-    int64_t job = 0;
-    int created = 0, rc;
+    char id[37], on[CLOCK_DATE_LEN], ex[CLOCK_DATE_LEN], start[CLOCK_DATE_LEN];
+    json_t *after = NULL;
+    int rc;
 
     memset(&cur, 0, sizeof cur);
     program_cred_rules(pg->p, &cr);
@@ -548,60 +549,97 @@ static int issue(struct import *im, const struct row *r, int64_t result_id, cons
     c.result_id = result_id;
     c.rules_version = pg->version;
     rc = store_credential_insert(im->sv->store, &c, err);
-    if (rc == CF_OK)
-        rc = store_credential_event(im->sv->store, id, now, im->sv->actor, "issue", NULL, c.status,
-                                    ex, NULL, pg->version, err);
-    if (rc == CF_OK)
-        rc = store_auth_set_status(im->sv->store, r->elig, "used", err);
     if (rc != CF_OK)
         return rc;
     after = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "number", number, "person_id",
                       c.person_id, "status", c.status, "issued_on", on, "expires_on", ex,
                       "eligibility_id", r->elig, "rules_version", pg->version);
-    payload = json_pack("{s:s}", "credential_id", id);
-    snprintf(key, sizeof key, "certificate:%s", id);
     rc = svc__audit(im->sv, NULL, "credential.issue", "credential", number, NULL, after, err);
-    if (rc == CF_OK)
-        rc = store_job_enqueue(im->sv->store, "credential.certificate", key, payload,
-                               RES_JOB_ATTEMPTS, now, now, &job, &created, err);
     if (rc == CF_OK)
         json_array_append_new(issued,
                               json_pack("{s:s, s:s, s:s, s:s}", "number", number, "eligibility_id",
                                         r->elig, "issued_on", on, "expires_on", ex));
     json_decref(after);
-    json_decref(payload);
     return rc;
 }
 
-/* 1 when the person of row r holds a credential of its program (not revoked). */
-static int holds(const json_t *held, const struct row *r, int64_t program)
+/* The key of a person's credential of a program in the set of those held. */
+static void held_key(const char *person, int64_t program, char *buf, size_t n)
 {
+    snprintf(buf, n, "%s\x1f%lld", person, (long long)program);
+}
+
+/* The people and programs that hold a credential (not revoked): a set of held_key()s. */
+static json_t *held_set(const json_t *held)
+{
+    json_t *set = json_object(), *c;
+    char key[RES_KEY_MAX];
     size_t i;
-    json_t *c;
 
     json_array_foreach(held, i, c)
     {
-        if (strcmp(svc__str(c, "person_id"), svc__str(r->auth, "person_id")) == 0 &&
-            json_integer_value(json_object_get(c, "program_id")) == program &&
-            strcmp(svc__str(c, "status"), "revoked") != 0)
-            return 1;
+        if (strcmp(svc__str(c, "status"), "revoked") == 0)
+            continue;
+        held_key(svc__str(c, "person_id"),
+                 (int64_t)json_integer_value(json_object_get(c, "program_id")), key, sizeof key);
+        json_object_set_new(set, key, json_true());
     }
-    return 0;
+    return set;
+}
+
+/*
+ * The first of the credential numbers of each program the passes of the
+ * file need, taken at once (one statement per program, not per credential):
+ * first[k] for im->progs[k]. The rows that issue get issues[i] = 1.
+ */
+static int take_numbers(struct import *im, const json_t *held, char *issues, long *first,
+                        struct cf_error *err)
+{
+    long need[RES_PROGRAMS_MAX] = {0};
+    char key[RES_KEY_MAX];
+    int rc = CF_OK;
+
+    for (size_t i = 0; i < im->n; i++) {
+        const struct row *r = &im->r[i];
+
+        if (!r->passed)
+            continue;
+        held_key(svc__str(r->auth, "person_id"), im->progs[r->prog].id, key, sizeof key);
+        if (json_object_get(held, key) != NULL)
+            continue;
+        issues[i] = 1;
+        need[r->prog]++;
+    }
+    for (int k = 0; k < im->nprogs && rc == CF_OK; k++) {
+        first[k] = 0;
+        if (need[k] > 0)
+            rc = store_credential_numbers_take(im->sv->store, im->progs[k].id, im->today.y, need[k],
+                                               &first[k], err);
+    }
+    return rc;
 }
 
 /* Writes every row (all were checked): results, then the credentials of the passes. */
-static int write_all(struct import *im, const json_t *held, const char *now, json_t *summary,
+static int write_all(struct import *im, const json_t *held_rows, const char *now, json_t *summary,
                      struct cf_error *err)
 {
-    json_t *issued = json_object_get(summary, "credentials");
+    json_t *issued = json_object_get(summary, "credentials"), *held = held_set(held_rows);
     char import_id[37], scores[RES_SCORES_TEXT], retake[CLOCK_DATE_LEN];
-    long passed = 0, failed = 0;
-    int rc = CF_OK;
+    char *issues = calloc(im->n + 1, 1);
+    long passed = 0, failed = 0, next[RES_PROGRAMS_MAX];
+    int rc;
 
+    if (issues == NULL || held == NULL) {
+        rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+        goto out;
+    }
     svc__uuid(import_id);
+    rc = take_numbers(im, held, issues, next, err);
     for (size_t i = 0; i < im->n && rc == CF_OK; i++) {
         struct row *r = &im->r[i];
         const struct prog *pg = &im->progs[r->prog];
+        struct cred_rules cr;
+        char number[CRED_NUMBER_MAX];
         int64_t rid = 0;
 
         scores_text(im, r, scores, sizeof scores);
@@ -610,7 +648,7 @@ static int write_all(struct import *im, const json_t *held, const char *now, jso
                               sizeof retake);
         rc = store_result_insert(im->sv->store, r->elig, r->form, r->taken, r->score, scores,
                                  r->passed, r->passed ? NULL : retake, pg->version, import_id, now,
-                                 &rid, err);
+                                 issues[i] ? &rid : NULL, err);
         if (rc != CF_OK)
             break;
         if (!r->passed) {
@@ -618,24 +656,17 @@ static int write_all(struct import *im, const json_t *held, const char *now, jso
             continue;
         }
         passed++;
-        if (holds(held, r, pg->id))
+        if (!issues[i])
             continue;
-        {
-            struct cred_rules cr;
-            char number[CRED_NUMBER_MAX];
-            long seq = 0;
-
-            program_cred_rules(pg->p, &cr);
-            rc = store_credential_numbers_take(im->sv->store, pg->id, im->today.y, 1, &seq, err);
-            if (rc == CF_OK &&
-                cred_number_format(&cr, im->today.y, seq, number, sizeof number) != CF_OK)
-                rc = cf_error_set(err, CF_ECONFLICT, NULL,
-                                  "The credential numbers of %s for %d are used up. Widen the "
-                                  "program's sequence digits.",
-                                  pg->code, im->today.y);
-            if (rc == CF_OK)
-                rc = issue(im, r, rid, number, now, issued, err);
+        program_cred_rules(pg->p, &cr);
+        if (cred_number_format(&cr, im->today.y, next[r->prog]++, number, sizeof number) != CF_OK) {
+            rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                              "The credential numbers of %s for %d are used up. Widen the "
+                              "program's sequence digits.",
+                              pg->code, im->today.y);
+            break;
         }
+        rc = issue(im, r, rid, number, now, issued, err);
     }
     if (rc == CF_OK) {
         json_object_set_new(summary, "import_id", json_string(import_id));
@@ -644,8 +675,16 @@ static int write_all(struct import *im, const json_t *held, const char *now, jso
         json_object_set_new(summary, "failed", json_integer(failed));
         json_object_set_new(summary, "credentials_issued",
                             json_integer((json_int_t)json_array_size(issued)));
-        rc = svc__audit(im->sv, NULL, "results.import", "import", import_id, NULL, summary, err);
+        rc =
+            store_results_settle(im->sv->store, import_id, im->sv->actor,
+                                 svc__credential_certificate_kind.name, RES_JOB_ATTEMPTS, now, err);
     }
+    if (rc == CF_OK)
+        rc = svc__audit(im->sv, NULL, "results.import", "import", import_id, NULL, summary, err);
+
+out:
+    free(issues);
+    json_decref(held);
     return rc;
 }
 

@@ -12,7 +12,5 @@ CREATE TABLE certificates (
     rendered_at    TEXT NOT NULL
 );
 
--- The results of one person read in date order (retake wait and attempts).
-CREATE INDEX authorizations_person_program ON authorizations (person_id, program_id);
-CREATE INDEX exam_results_elig ON exam_results (eligibility_id, taken_on);
+-- The credentials list of program staff: filtered by status, in number order.
 CREATE INDEX credentials_list ON credentials (status, number);
