@@ -272,7 +272,7 @@ int svc_credential_list(const struct svc *sv, const char *status, long page, jso
         json_array_append_new(list, cred_view(sv, r, rs));
     }
     json_decref(rows);
-    *out = json_pack("{s:o, s:I, s:I, s:I, s:s?, s:O, s:O}", "credentials", list, "total",
+    *out = json_pack("{s:o, s:I, s:I, s:I, s:s?, s:o, s:o}", "credentials", list, "total",
                      (json_int_t)total, "page", (json_int_t)page, "pages",
                      (json_int_t)((total + CRED_PAGE_SIZE - 1) / CRED_PAGE_SIZE), "status", status,
                      "prev", page > 1 ? json_integer(page - 1) : json_null(), "next",
