@@ -109,6 +109,11 @@ int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err)
                                   authz_allows(grants, PERM_AUDIT_READ, NULL), "outbox",
                                   authz_allows(grants, PERM_OUTBOX_READ, NULL), "programs",
                                   authz_allows(grants, PERM_PROGRAM_READ, NULL)));
+    /* issue 8: exam results and credentials */
+    json_object_set_new(json_object_get(*out, "can"), "results",
+                        json_boolean(authz_allows(grants, PERM_RESULTS_IMPORT, NULL)));
+    json_object_set_new(json_object_get(*out, "can"), "credentials",
+                        json_boolean(authz_allows(grants, PERM_CREDENTIALS_READ, NULL)));
     json_decref(nowhere);
     return CF_OK;
 }

@@ -75,7 +75,7 @@ async function signInAs(page, email) {
 test('import a result, then the credential: list, page, suspension, the holderâ€™s own', { timeout: 120000 }, async () => {
     const { page } = browser;
     await signInAs(page, w.people.examiner.email);
-    await page.goto(srv.url + '/admin/results');
+    await clickAndWait(page, page.getByRole('link', { name: 'Import exam results' }), /\/admin\/results$/);
     await check(page, '/admin/results');
 
     // A mistake in the scores: listed beside the box, the text kept, nothing imported.
@@ -94,7 +94,7 @@ test('import a result, then the credential: list, page, suspension, the holderâ€
 
     // The program administrator: list â†’ credential â†’ suspend with a reason.
     await signInAs(page, w.people.program_admin.email);
-    await page.goto(srv.url + '/admin/credentials');
+    await clickAndWait(page, page.getByRole('link', { name: 'Credentials', exact: true }), /\/admin\/credentials$/);
     await check(page, '/admin/credentials');
     await clickAndWait(page, page.getByRole('link', { name: 'CETL-2026-000001' }), /CETL-2026-000001$/);
     const main = page.locator('main');
@@ -109,7 +109,8 @@ test('import a result, then the credential: list, page, suspension, the holderâ€
 
     // The holder: their own credential and its certificate link.
     await signInAs(page, w.people.leader_a.email);
-    await page.goto(srv.url + '/me/credentials');
+    assert.equal(await page.getByRole('link', { name: 'Import exam results' }).count(), 0, 'no card a leader cannot use');
+    await clickAndWait(page, page.getByRole('link', { name: 'My credentials' }), /\/me\/credentials$/);
     assert.match(await main.innerText(), /CETL-2026-000001/);
     const link = page.getByRole('link', { name: 'Download CETL-2026-000001 (PDF)' });
     assert.equal(await link.getAttribute('href'), '/me/credentials/CETL-2026-000001/certificate');
