@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { addOrg, addUser, cli, cliOk, ownDb, withServer } from './authhelp.mjs';
+import { bearerJar, cli, cliOk, ownDb, withServer } from './authhelp.mjs';
 import { authorize, candidates, counts, HEADER, importText, loadProgram, sql } from './resultshelp.mjs';
 
 const NOW = { CTOFRAME_NOW: '2026-12-02T10:00:00Z' };
@@ -270,3 +270,41 @@ test('the upload page: examiners import a pasted file; JSON clients get every pr
         assert.equal(r.status, 403);
     });
 });
+
+test('a 10,000-row file fits the 1 MB body as a paste, and as a text/csv body for an API token; every bad row is reported', async () => {
+    await withServer({ env: NOW }, async (ctx) => {
+        await ctx.start();
+        const [c] = await candidates(ctx.db, 1, '2026-11-01', '2027-01-30', 'big');
+        // 10,000 rows of realistic width, none of them known (no need to seed 10,000 people).
+        const rows = [];
+        for (let i = 0; i < 10000; i++) rows.push(`E-2026-${String(i).padStart(6, '0')},A,2026-11-${String(1 + (i % 28)).padStart(2, '0')},${450 + (i % 350)},612,598,640`);
+        const text = `${HEADER}\n${rows.join('\n')}\n`;
+        const encoded = new URLSearchParams({ csv: text, csrf: 'x'.repeat(64) }).toString();
+        assert.ok(encoded.length < 1024 * 1024, `form-encoded ${encoded.length} bytes`);
+
+        const examiner = await ctx.signIn(ctx.w.people.examiner.email);
+        const before = await counts(ctx.db);
+        let r = await examiner.post('/admin/results', { csv: text }, { form: true });
+        assert.equal(r.status, 400, 'refused for its rows, not 413');
+        const lines = r.json.error.problems.map((p) => p.line);
+        assert.equal(lines.length, 10000, 'every bad row');
+        assert.deepEqual([lines[0], lines[9999]], [2, 10001]);
+        assert.deepEqual(await counts(ctx.db), before);
+
+        // The file as the body (Content-Type: text/csv) with an API token: imported.
+        const t = await examiner.post('/account/tokens', { name: 'vendor upload' });
+        assert.equal(t.status, 201);
+        const bearer = bearerJar(ctx.url, t.json.token);
+        r = await bearer.request('POST', '/admin/results', {
+            body: `${HEADER}\r\n${c.elig},A,2026-11-20,650,640,660,610\r\n`,
+            headers: { 'content-type': 'text/csv' },
+        });
+        assert.equal(r.status, 200, r.text);
+        assert.deepEqual([r.json.results, r.json.passed, r.json.credentials_issued], [1, 1, 1]);
+        assert.equal(r.json.credentials[0].number, 'CETL-2026-000001');
+        // A browser session cannot send it that way: no CSRF token.
+        r = await examiner.request('POST', '/admin/results', { body: HEADER + '\n', headers: { 'content-type': 'text/csv' }, csrf: false });
+        assert.equal(r.status, 403);
+    });
+});
+
