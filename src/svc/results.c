@@ -93,6 +93,7 @@ static long column_of(const json_t *fields, int col)
     return c;
 }
 
+/* The fields of the record at line (1: the header), or NULL; only used for a problem. */
 static const json_t *row_fields(const struct import *im, long line)
 {
     size_t i;
@@ -323,6 +324,7 @@ struct sitting {
     long line;
 };
 
+/* Sittings by person, program, date; stored before the file's; then by line. */
 static int sitting_cmp(const void *a, const void *b)
 {
     const struct sitting *x = a, *y = b;
@@ -455,6 +457,7 @@ static void check_twice(struct import *im, const json_t *stored)
     json_decref(seen);
 }
 
+/* Problems by line, then column. */
 static int problem_cmp(const void *a, const void *b)
 {
     const json_t *x = *(const json_t *const *)a, *y = *(const json_t *const *)b;
@@ -747,7 +750,7 @@ static int check_all(struct import *im, json_t **stored, json_t **held, struct c
             (long)json_integer_value(json_object_get(json_array_get(im->rows, i), "line"));
         im->r[i].prog = 0;
         if (auth != NULL && (im->r[i].prog = prog_of(im, auth, err)) < 0)
-            rc = err->code;
+            rc = err != NULL && err->code != CF_OK ? err->code : CF_EINVAL;
     }
     if (rc == CF_OK)
         for (i = 0; i < im->n; i++)
@@ -791,6 +794,13 @@ int svc_results_import(const struct svc *sv, const char *bytes, size_t n, json_t
     if (!svc__can(sv, PERM_RESULTS_IMPORT, NULL)) {
         rc = cf_error_set(err, CF_EFORBIDDEN, NULL,
                           "Only examiners and program administrators import exam results.");
+        goto out;
+    }
+
+    if (n > RESULTS_MAX_BYTES) {
+        rc = cf_error_set(err, CF_EINVAL, "file",
+                          "The file is larger than %u MB. Split it into smaller files.",
+                          RESULTS_MAX_BYTES / (1024u * 1024u));
         goto out;
     }
 

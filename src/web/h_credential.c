@@ -40,6 +40,11 @@ int h_results_form(struct req *r, json_t **out, struct cf_error *err)
     return CF_OK;
 }
 
+/*
+ * Imports the pasted file (field csv) or the text/csv body. Refused: the page
+ * again with every problem beside the box (400); a JSON client gets them in
+ * error.problems. Imported: a redirect to the page with the counts.
+ */
 int h_results_import(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
@@ -95,6 +100,7 @@ static long page_of(struct req *r)
     return errno == 0 && *end == '\0' && n > 0 ? n : 0;
 }
 
+/* The list of credentials, ?status= and ?page=, with the status choices of the filter. */
 int h_credentials(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
@@ -136,6 +142,10 @@ int h_credential(struct req *r, json_t **out, struct cf_error *err)
     return rc;
 }
 
+/*
+ * Suspend, reinstate or revoke ({action}) with the reason; refused, the
+ * credential's page again with the message beside that action's reason.
+ */
 int h_credential_act(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
