@@ -308,3 +308,28 @@ test('a 10,000-row file fits the 1 MB body as a paste, and as a text/csv body fo
     });
 });
 
+test('two imports at once: the rules are read inside the write transaction, so one sitting is taken once and numbers never repeat', async () => {
+    const t = await setup(40);
+    try {
+        const line = (p) => `${p.elig},A,2026-11-20,650,650,650,650`;
+        // The same file twice at once: exactly one takes it.
+        const same = `${HEADER}\n${t.people.slice(0, 20).map(line).join('\n')}\n`;
+        const [r1, r2] = await Promise.all([
+            importText(t.db, t.dir, same, { env: NOW, name: 'a.csv' }),
+            importText(t.db, t.dir, same, { env: NOW, name: 'b.csv' }),
+        ]);
+        assert.deepEqual([r1.code, r2.code].sort(), [0, 1], `${r1.stderr}\n${r2.stderr}`);
+        // Two different files at once: both taken, numbers 21..40 without a gap or a repeat.
+        const [r3, r4] = await Promise.all([
+            importText(t.db, t.dir, `${HEADER}\n${t.people.slice(20, 30).map(line).join('\n')}\n`, { env: NOW, name: 'c.csv' }),
+            importText(t.db, t.dir, `${HEADER}\n${t.people.slice(30, 40).map(line).join('\n')}\n`, { env: NOW, name: 'd.csv' }),
+        ]);
+        assert.deepEqual([r3.code, r4.code], [0, 0], `${r3.stderr}\n${r4.stderr}`);
+        const n = (await sql(t.db, 'SELECT COUNT(*), COUNT(DISTINCT number), MIN(number), MAX(number) FROM credentials;\n')).trim();
+        assert.equal(n, '40|40|CETL-2026-000001|CETL-2026-000040');
+        assert.equal((await sql(t.db, 'SELECT COUNT(*) FROM exam_results;\n')).trim(), '40');
+    } finally {
+        await t.done();
+    }
+});
+
