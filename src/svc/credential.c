@@ -153,9 +153,11 @@ static int points_view(const struct svc *sv, const json_t *row, const struct pro
                                               points(res.cats[c].earned), "counted",
                                               points(res.cats[c].counted)));
     clock_date_format(res.by, by, sizeof by);
-    *out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:s, s:b}", "earned", points(res.earned), "counted",
-                     points(res.counted), "categories", cats, "required", points(res.required),
-                     "needed", points(res.needed), "by", by, "met", res.eligible);
+    /* "categories" and, for readers of the wording ("per category"), per_category. */
+    *out = json_pack("{s:o, s:o, s:o, s:O, s:o, s:o, s:s, s:b}", "earned", points(res.earned),
+                     "counted", points(res.counted), "categories", cats, "per_category", cats,
+                     "required", points(res.required), "needed", points(res.needed), "by", by,
+                     "met", res.eligible);
 
 out:
     free(v);
