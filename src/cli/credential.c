@@ -19,12 +19,16 @@ static const char USAGE[] =
     "             counted, categories: [{code, earned, counted}], required, ...}, ...}.\n"
     "certificate  writes the certificate PDF to standard output: the one the background\n"
     "             job stored, or made now. Its QR code points at the public address\n"
-    "             (--public-url, $CTOFRAME_PUBLIC_URL, or the last server's) /verify/NUMBER.\n"
+    "             (--public-url, $CTOFRAME_PUBLIC_URL, or the last server's; else\n"
+    "             http://127.0.0.1:8080, with a warning) /verify/NUMBER.\n"
     "suspend, reinstate, revoke\n"
     "             change the status, with the reason (required) on the credential's history\n"
     "             and the audit trail. A move the rules do not allow is refused (exit 1).\n"
     "CTOFRAME_NOW=YYYY-MM-DDTHH:MM:SSZ moves the clock. Exit 0 ok, 1 refused or not found,\n"
     "2 on a usage error.\n";
+
+/* The address `make run` serves: the QR code's when no other is known. */
+#define DEFAULT_PUBLIC_URL "http://127.0.0.1:8080"
 
 static int do_show(const struct cli_opts *o, struct svc *sv)
 {
@@ -69,13 +73,26 @@ static int do_certificate(const struct cli_opts *o, struct svc *sv)
         fprintf(stderr, "ctoframe: the certificate is a PDF; redirect it to a file: > FILE.pdf\n");
         return CLI_USAGE;
     }
-    /* Given or set: that address; else the one the last server recorded (svc asks). */
+    /*
+     * Given or set: that address; else the one the last server recorded; else,
+     * when no server has run here yet, the address `make run` serves, said on stderr.
+     */
+    cf_error_clear(&err);
     if (o->public_url != NULL || getenv("CTOFRAME_PUBLIC_URL") != NULL) {
         rc = cli_public_url(o, sv->store, base, sizeof base);
         if (rc != CLI_OK)
             return rc;
-        sv->base_url = base;
+    } else if ((rc = svc_public_url_known(sv, base, sizeof base, &err)) == CF_ENOTFOUND) {
+        snprintf(base, sizeof base, "%s", DEFAULT_PUBLIC_URL);
+        fprintf(stderr,
+                "ctoframe: warning: no server has run on this database, so its public address is "
+                "not known; the QR code points at %s/verify/%s. Give --public-url URL for "
+                "another.\n",
+                base, o->pos[1]);
+    } else if (rc != CF_OK) {
+        return cli_fail(&err);
     }
+    sv->base_url = base;
     cf_error_clear(&err);
     rc = svc_credential_certificate(sv, o->pos[1], &pdf, &n, NULL, &err);
     sv->base_url = NULL;
