@@ -172,6 +172,14 @@ static int printable(const char *s)
 static void header_fixed(struct import *im)
 {
     im->ncols = (int)json_array_size(im->header);
+    for (int c = 1; c < im->ncols; c++)
+        for (int e = 0; e < c; e++)
+            if (strcmp(json_string_value(json_array_get(im->header, (size_t)c)),
+                       json_string_value(json_array_get(im->header, (size_t)e))) == 0) {
+                problem(im, 1, c, "The column %s is named twice. Keep one of them.",
+                        json_string_value(json_array_get(im->header, (size_t)c)));
+                break;
+            }
     for (int k = 0; k < RES_FIXED; k++) {
         im->fixed[k] = -1;
         for (int c = 0; c < im->ncols; c++)

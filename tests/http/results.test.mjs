@@ -143,6 +143,9 @@ test('every refusal names its line and column, and nothing is written', async ()
             { line: 1, col: 1, re: /The column III .* is missing/ },
             { line: 1, col: 48, re: /The column IV is not a score category of CETL/ },
         ]);
+        await refused(t, `${HEADER},II\n${a.elig},A,2026-11-20,650,600,600,600,600\n`, [
+            { line: 1, col: 52, re: /The column II is named twice/ },
+        ]);
         await refused(t, `eligibility_id,form,scaled_score,I,II,III\n${a.elig},A,650,600,600,600\n`, [
             { line: 1, col: 1, re: /The column taken_on is missing/ },
         ]);
