@@ -34,6 +34,9 @@ static const struct command {
     {"jobs", cli_jobs, "show the background jobs and their state; run a dead one again"},
     {"tick", cli_tick, "run the periodic work once, then the due background jobs"},
     {"certificate", cli_certificate, "preview a credential certificate (PDF) for given fields"},
+    /* issue 8: exam results and credentials */
+    {"results", cli_results, "import the testing vendor's exam results (CSV), all or nothing"},
+    {"credential", cli_credential, "a credential: show, certificate, suspend, reinstate, revoke"},
 };
 
 static void usage_all(FILE *f)
@@ -130,6 +133,7 @@ static const char **slot(struct cli_opts *o, const char *name)
         {"body-timeout", offsetof(struct cli_opts, body_timeout)},
         {"version", offsetof(struct cli_opts, version)},
         {"note", offsetof(struct cli_opts, note)},
+        {"reason", offsetof(struct cli_opts, reason)}, /* issue 8: credential actions */
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         if (strcmp(name, more[i].name) == 0)

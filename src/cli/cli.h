@@ -41,6 +41,7 @@ struct cli_opts {
     const char *body_timeout;   /* serve --body-timeout SECONDS */
     const char *version;        /* program show/export --version N */
     const char *note;           /* program import --note TEXT */
+    const char *reason;         /* issue 8: credential suspend|reinstate|revoke --reason TEXT */
     int no_load;                /* serve --no-load: do not load shipped frameworks */
     int json;                   /* --json: JSON on stdout */
     int password_stdin;         /* user add --password-stdin */
@@ -89,5 +90,8 @@ int cli_routes(int argc, char **argv);
 int cli_jobs(int argc, char **argv);
 int cli_tick(int argc, char **argv);
 int cli_certificate(int argc, char **argv);
+/* issue 8: exam results and credentials */
+int cli_results(int argc, char **argv);
+int cli_credential(int argc, char **argv);
 
 #endif

@@ -594,5 +594,96 @@ int store_supervisor_by_hash(struct store *s, const char *hash, json_t **out, st
 /* Signs it; CF_ECONFLICT when it was signed already. */
 int store_supervisor_sign(struct store *s, const char *app, const char *name, const char *title,
                           const char *statement, const char *now, struct cf_error *err);
+/* --- exam results and credentials (issue 8 points 3 and 4: store/results.c) -- */
+
+/*
+ * The authorizations to test with eligibility_id in ids (an array of
+ * strings), with their program's code: [{eligibility_id, person_id,
+ * program_id#, program_code, issued_on, expires_on, status}].
+ */
+int store_auths_in(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
+/*
+ * Every stored sitting of the people in ids (person ids), for the retake and
+ * attempt rules: [{person_id, program_id#, eligibility_id, form, taken_on,
+ * passed#}] in date order.
+ */
+int store_sittings_of(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
+/* The credentials the people in ids hold: [{person_id, program_id#, number, status}]. */
+int store_credentials_of(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
+/* Inserts one result; *id (may be NULL) gets its row id. CF_ECONFLICT when the sitting is
+ * stored already. */
+int store_result_insert(struct store *s, const char *eligibility_id, const char *form,
+                        const char *taken_on, long scaled, const char *scores, int passed,
+                        const char *retake_on, int rules_version, const char *import_id,
+                        const char *now, int64_t *id, struct cf_error *err);
+/* Sets the status of an authorization. */
+int store_auth_set_status(struct store *s, const char *eligibility_id, const char *status,
+                          struct cf_error *err);
+/*
+ * Takes count numbers of program's sequence for year (inside the caller's
+ * transaction): *first gets the first, the next count follow it.
+ */
+int store_credential_numbers_take(struct store *s, int64_t program_id, int year, long count,
+                                  long *first, struct cf_error *err);
+
+/*
+ * After the rows of import import_id are written (one transaction): the
+ * authorizations of its passes are used, and each credential it issued gets
+ * its "issue" event (by actor) and a job of job_kind that renders its
+ * certificate. Set-based, a statement each, whatever the size of the file.
+ */
+int store_results_settle(struct store *s, const char *import_id, const char *actor,
+                         const char *job_kind, int job_attempts, const char *now,
+                         struct cf_error *err);
+
+/* A credential row to insert (store/credential.c). */
+struct store_credential {
+    const char *id, *number, *person_id, *status, *issued_on, *term_start, *expires_on, *now;
+    int64_t program_id, result_id; /* result_id 0: none */
+    int rules_version;
+};
+int store_credential_insert(struct store *s, const struct store_credential *c,
+                            struct cf_error *err);
+/* Appends a credential_events row (from_status, expires_on, reason may be NULL). */
+int store_credential_event(struct store *s, const char *credential_id, const char *at,
+                           const char *actor, const char *kind, const char *from_status,
+                           const char *to_status, const char *expires_on, const char *reason,
+                           int rules_version, struct cf_error *err);
+/*
+ * One credential by number, with its holder and program: {id, number, status,
+ * issued_on, term_start, expires_on, rules_version#, status_reason, demo#,
+ * person_id, person_name, person_email, org_id, program_id#, program_code,
+ * program_name, created_at, updated_at}. CF_ENOTFOUND.
+ */
+int store_credential_get(struct store *s, const char *number, json_t **out, struct cf_error *err);
+/* The same by id. */
+int store_credential_get_id(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/*
+ * Credentials in number order, status (NULL: any), person (NULL: anyone),
+ * limit rows from offset; *total the count of all that match.
+ */
+int store_credential_list(struct store *s, const char *status, const char *person, long limit,
+                          long offset, json_t **out, long *total, struct cf_error *err);
+/* Its events, oldest first: [{at, actor, kind, from_status, to_status, expires_on, reason,
+ * rules_version#}]. */
+int store_credential_events(struct store *s, const char *credential_id, json_t **out,
+                            struct cf_error *err);
+/* Sets status (and status_reason, expires_on) of credential id. */
+int store_credential_set(struct store *s, const char *id, const char *status,
+                         const char *expires_on, const char *reason, const char *now,
+                         struct cf_error *err);
+/* The approved CE activities of a credential: [{title, category, completed_on, quantity#,
+ * skills}] in completion order. */
+int store_ce_approved(struct store *s, const char *credential_id, json_t **out,
+                      struct cf_error *err);
+/* Stores (replaces) the certificate PDF of a credential; rendered_for says what it shows. */
+int store_certificate_put(struct store *s, const char *credential_id, const char *pdf, size_t n,
+                          const char *rendered_for, const char *now, struct cf_error *err);
+/*
+ * The stored certificate: *pdf (malloc'd) and *n, *rendered_for (malloc'd,
+ * may be NULL). CF_ENOTFOUND when none is stored.
+ */
+int store_certificate_get(struct store *s, const char *credential_id, char **pdf, size_t *n,
+                          char **rendered_for, struct cf_error *err);
 
 #endif

@@ -112,6 +112,11 @@ int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err)
     /* applications (issue 8 point 2): the review queue's card */
     json_object_set_new(json_object_get(*out, "can"), "review",
                         json_boolean(authz_allows(grants, PERM_APPLICATIONS_REVIEW, NULL)));
+    /* issue 8: exam results and credentials */
+    json_object_set_new(json_object_get(*out, "can"), "results",
+                        json_boolean(authz_allows(grants, PERM_RESULTS_IMPORT, NULL)));
+    json_object_set_new(json_object_get(*out, "can"), "credentials",
+                        json_boolean(authz_allows(grants, PERM_CREDENTIALS_READ, NULL)));
     json_decref(nowhere);
     return CF_OK;
 }

@@ -81,6 +81,12 @@ static const struct {
     {"application.supervisor_request", "Supervisor asked to recommend"},
     {"application.supervisor_sign", "Supervisor's recommendation signed"},
     {"review.conflict_add", "Conflict of interest declared"},
+    /* issue 8: exam results and credentials */
+    {"results.import", "Exam results imported"},
+    {"credential.issue", "Credential issued"},
+    {"credential.suspend", "Credential suspended"},
+    {"credential.reinstate", "Credential reinstated"},
+    {"credential.revoke", "Credential revoked"},
 };
 
 /* The kinds of action (the part before the dot), as a noun and as a filter choice. */
@@ -100,6 +106,9 @@ static const struct {
     /* applications and their review (issue 8 point 2) */
     {"application", "Application", "Every action on applications"},
     {"review", "Review", "Every conflict of interest declared"},
+    /* issue 8: exam results and credentials */
+    {"results", "Exam results", "Every import of exam results"},
+    {"credential", "Credential", "Every action on credentials"},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

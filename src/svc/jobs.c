@@ -24,6 +24,7 @@
 /* The registry: a new kind is one line here. */
 static const struct job_kind *const kinds[] = {
     &svc__outbox_deliver_kind,
+    &svc__credential_certificate_kind, /* issue 8: results and credentials */
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

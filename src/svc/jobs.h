@@ -157,5 +157,7 @@ void svc_jobs_worker_stop(void);
 
 /* The kinds (in mail.c etc.) the registry lists. */
 extern const struct job_kind svc__outbox_deliver_kind;
+/* issue 8 results/credentials: renders a credential's certificate (svc/credential.c). */
+extern const struct job_kind svc__credential_certificate_kind;
 
 #endif

@@ -652,5 +652,53 @@ int svc_supervisor_get(const struct svc *sv, const char *token, json_t **out, st
 /* Signs it without an account: in {name, title, statement, recommend (ticked)}; once. */
 int svc_supervisor_sign(const struct svc *sv, const char *token, const json_t *in, json_t **out,
                         struct cf_error *err);
+/* --- exam results and credentials (issue 8 points 3 and 4: svc/results.c, svc/credential.c) */
+
+/* A results file is at most this many bytes (10,000 rows take about 500 KB). */
+#define RESULTS_MAX_BYTES (8u * 1024u * 1024u)
+
+/*
+ * Imports the testing vendor's exam results: n bytes of CSV with the columns
+ * eligibility_id, form, taken_on, scaled_score and one per score category of
+ * the program (docs/internals/results.md). All or nothing: on any problem
+ * CF_EINVAL, *problems = [{line, column, message}] in file order, nothing
+ * written. Otherwise every result is written in one transaction, each pass
+ * issues a credential (number, dates, event, audit, certificate job), and
+ * *out = {results, passed, failed, credentials_issued, credentials:
+ * [{number, eligibility_id, issued_on, expires_on}], import_id}.
+ * results.import; CF_EFORBIDDEN without it.
+ */
+int svc_results_import(const struct svc *sv, const char *bytes, size_t n, json_t **out,
+                       json_t **problems, struct cf_error *err);
+
+/*
+ * One credential by number (credentials.read, or its holder; else
+ * CF_ENOTFOUND): {number, status (as of today), issued_on, term_start,
+ * expires_on, holder, program, rules_version, status_reason, points:
+ * {earned, counted, categories: [{code, earned, counted}], required, needed,
+ * by, met}, events: [...], can_write, can_suspend, can_reinstate,
+ * can_revoke}.
+ */
+int svc_credential_show(const struct svc *sv, const char *number, json_t **out,
+                        struct cf_error *err);
+/* Credentials by number, status filter (NULL: any), page from 1 (credentials.read). */
+int svc_credential_list(const struct svc *sv, const char *status, long page, json_t **out,
+                        struct cf_error *err);
+/* The signed-in person's own credentials: {credentials: [...], total}. */
+int svc_credential_mine(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * action "suspend", "reinstate" or "revoke" with a reason (required), by
+ * core/credential.c's rules (credentials.write): a credential_events row and
+ * an audit entry. CF_ECONFLICT with the sentence when the move is illegal.
+ */
+int svc_credential_act(const struct svc *sv, const char *number, const char *action,
+                       const char *reason, json_t **out, struct cf_error *err);
+/*
+ * The certificate PDF of a credential (who may see the credential): the one
+ * the job stored, or rendered now when the job has not run (or the stored
+ * one shows old dates). *pdf is malloc'd; *info (may be NULL) = {number}.
+ */
+int svc_credential_certificate(const struct svc *sv, const char *number, char **pdf, size_t *n,
+                               json_t **info, struct cf_error *err);
 
 #endif

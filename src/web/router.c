@@ -120,6 +120,20 @@ const struct route routes[] = {
     {"POST", "/review/{}", h_review_decide, "review", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"GET", "/supervisor/{}", h_supervisor, "supervisor", PUB, 0},
     {"POST", "/supervisor/{}", h_supervisor_sign, "supervisor", PUB, CHG},
+    /* issue 8: exam results and credentials (h_credential.c) */
+    {"GET", "/admin/results", h_results_form, "results", PERM_RESULTS_IMPORT, SCOPE_NONE, 0},
+    {"POST", "/admin/results", h_results_import, "results", PERM_RESULTS_IMPORT, SCOPE_NONE, CHG},
+    {"GET", "/admin/credentials", h_credentials, "credentials", PERM_CREDENTIALS_READ, SCOPE_NONE,
+     0},
+    {"GET", "/admin/credentials/{}", h_credential, "credential", PERM_CREDENTIALS_READ, SCOPE_NONE,
+     0},
+    {"GET", "/admin/credentials/{}/certificate", h_credential_certificate, NULL,
+     PERM_CREDENTIALS_READ, SCOPE_NONE, 0},
+    {"POST", "/admin/credentials/{}/{}", h_credential_act, "credential", PERM_CREDENTIALS_WRITE,
+     SCOPE_NONE, CHG},
+    {"GET", "/me/credentials", h_my_credentials, "my_credentials", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"GET", "/me/credentials/{}/certificate", h_credential_certificate, NULL, PERM_SIGNED_IN,
+     SCOPE_NONE, 0},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 

@@ -127,6 +127,15 @@ static int parse_body(struct req *r, const char **why)
         r->form = v;
         return 0;
     }
+    /* issue 8: a results file sent as it is (curl --data-binary @FILE.csv) is the field csv. */
+    if (strncasecmp(type, "text/csv", 8) == 0) {
+        r->form = json_pack("{s:s%}", "csv", r->body.p != NULL ? r->body.p : "", r->body.n);
+        if (r->form == NULL) {
+            *why = "The file is not UTF-8 text. Save it as UTF-8 and send it again.";
+            return 400;
+        }
+        return 0;
+    }
     *why = "Send form data (application/x-www-form-urlencoded) or JSON.";
     return 415;
 }

@@ -328,4 +328,12 @@ int h_review_conflict(struct req *r, json_t **out, struct cf_error *err);
 int h_supervisor(struct req *r, json_t **out, struct cf_error *err);
 int h_supervisor_sign(struct req *r, json_t **out, struct cf_error *err);
 
+/* h_credential.c (issue 8: exam results and credentials) */
+int h_results_form(struct req *r, json_t **out, struct cf_error *err);
+int h_results_import(struct req *r, json_t **out, struct cf_error *err);
+int h_credentials(struct req *r, json_t **out, struct cf_error *err);
+int h_credential(struct req *r, json_t **out, struct cf_error *err);
+int h_credential_act(struct req *r, json_t **out, struct cf_error *err);
+int h_credential_certificate(struct req *r, json_t **out, struct cf_error *err);
+int h_my_credentials(struct req *r, json_t **out, struct cf_error *err);
 #endif

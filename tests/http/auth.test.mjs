@@ -809,6 +809,9 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/review/conflicts': { person: w.people.leader_a.email },
             '/review/{}': { decision: 'approve' },
             '/supervisor/{}': { name: 'x', title: 'y', statement: 'z', recommend: 'on' },
+            // issue 8: exam results and credentials
+            '/admin/results': { csv: 'eligibility_id,form,taken_on,scaled_score,I,II,III\n' },
+            '/admin/credentials/{}/{}': { reason: 'csrf' },
         };
         const fill = (pattern) => {
             let i = 0;
@@ -818,6 +821,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
                 if (pattern.startsWith('/admin/orgs/')) return w.orgs.a;
                 if (pattern.startsWith('/admin/outbox/')) return '1'; // a pending invitation
                 if (pattern.startsWith('/admin/programs/')) return 'CETL';
+                if (pattern.startsWith('/admin/credentials/')) return i === 1 ? 'CETL-2026-000001' : 'suspend';
                 return fakeToken();
             });
         };

@@ -300,6 +300,31 @@ const TABLE = {
         perm: 'public', scope: 'none', path: () => `/supervisor/${fakeToken()}`,
         body: () => ({ name: 'x', title: 'y', statement: 'z', recommend: 'on' }), expect: everyone(404),
     },
+    // issue 8: exam results and credentials (no credential exists in this world: 404 for those who may look)
+    'GET /admin/results': { perm: 'results.import', scope: 'none', expect: gate(200, ['examiner', ...PA]) },
+    'POST /admin/results': {
+        // a file with the header only: checked, nothing to write
+        perm: 'results.import', scope: 'none',
+        body: () => ({ csv: 'eligibility_id,form,taken_on,scaled_score,I,II,III\n' }),
+        expect: gate(200, ['examiner', ...PA]),
+    },
+    'GET /admin/credentials': { perm: 'credentials.read', scope: 'none', expect: gate(200, ['reviewer', ...PA]) },
+    'GET /admin/credentials/{}': {
+        perm: 'credentials.read', scope: 'none', path: () => '/admin/credentials/CETL-2026-999999',
+        expect: gate(404, ['reviewer', ...PA]),
+    },
+    'GET /admin/credentials/{}/certificate': {
+        perm: 'credentials.read', scope: 'none', path: () => '/admin/credentials/CETL-2026-999999/certificate',
+        expect: gate(404, ['reviewer', ...PA]),
+    },
+    'POST /admin/credentials/{}/{}': {
+        perm: 'credentials.write', scope: 'none', path: () => '/admin/credentials/CETL-2026-999999/suspend',
+        body: () => ({ reason: 'matrix' }), expect: gate(404, PA),
+    },
+    'GET /me/credentials': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
+    'GET /me/credentials/{}/certificate': {
+        perm: 'signed_in', scope: 'none', path: () => '/me/credentials/CETL-2026-999999/certificate', expect: signedIn(404),
+    },
 };
 const FAKE_APP = '00000000-0000-4000-8000-000000000000';
 
