@@ -89,5 +89,7 @@ int cli_routes(int argc, char **argv);
 int cli_jobs(int argc, char **argv);
 int cli_tick(int argc, char **argv);
 int cli_certificate(int argc, char **argv);
+/* issue 8 points 5-6 */
+int cli_ce(int argc, char **argv);
 
 #endif

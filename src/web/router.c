@@ -102,6 +102,18 @@ const struct route routes[] = {
     {"GET", "/admin/programs", h_programs, "programs", PERM_PROGRAM_READ, SCOPE_NONE, 0},
     {"GET", "/admin/programs/{}", h_program, "program", PERM_PROGRAM_READ, SCOPE_NONE, 0},
     {"POST", "/admin/programs/{}", h_program_save, "program", PERM_PROGRAM_WRITE, SCOPE_NONE, CHG},
+
+    /* issue 8 points 5-6: continuing education, renewal (the holder's own credential:
+     * signed in, and svc checks it is theirs) */
+    {"GET", "/me/ce", h_ce_mine, "ce_mine", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"GET", "/credentials/{}/ce", h_ce_page, "ce", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/credentials/{}/ce", h_ce_log, "ce", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"POST", "/credentials/{}/renew", h_ce_renew, "ce", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"GET", "/ce/review", h_ce_queue, "ce_review", PERM_CE_REVIEW, SCOPE_NONE, 0},
+    {"POST", "/ce/review/{}", h_ce_decide, "ce_review", PERM_CE_REVIEW, SCOPE_NONE, CHG},
+    {"POST", "/ce/audits/{}", h_ce_audit, "ce_review", PERM_CE_REVIEW, SCOPE_NONE, CHG},
+    {"GET", "/ce/import", h_ce_import_form, "ce_import", PERM_CE_IMPORT, SCOPE_NONE, 0},
+    {"POST", "/ce/import", h_ce_import, "ce_import", PERM_CE_IMPORT, SCOPE_NONE, CHG},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 

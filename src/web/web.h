@@ -314,4 +314,15 @@ int h_programs(struct req *r, json_t **out, struct cf_error *err);
 int h_program(struct req *r, json_t **out, struct cf_error *err);
 int h_program_save(struct req *r, json_t **out, struct cf_error *err);
 
+/* h_ce.c (issue 8 points 5-6: continuing education, renewal) */
+int h_ce_mine(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_page(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_log(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_renew(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_queue(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_decide(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_audit(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_import_form(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_import(struct req *r, json_t **out, struct cf_error *err);
+
 #endif
