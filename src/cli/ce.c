@@ -11,7 +11,7 @@
 #include "cli/cli.h"
 #include "svc/svc.h"
 
-#define CE_FILE_MAX (64u * 1024u * 1024u) /* bytes of an attendance file */
+#define CE_FILE_MAX   (64u * 1024u * 1024u) /* bytes of an attendance file */
 #define CE_READ_CHUNK 65536u
 
 static const char USAGE[] =
@@ -35,7 +35,11 @@ static int slurp(FILE *f, const char *name, char **data, size_t *n)
     char *p = malloc(cap);
 
     *n = 0;
-    while (p != NULL) {
+    if (p == NULL) {
+        fprintf(stderr, "ctoframe: out of memory reading %s\n", name);
+        return CLI_FAIL;
+    }
+    for (;;) {
         if (cap - *n < CE_READ_CHUNK) {
             char *q = cap >= CE_FILE_MAX ? NULL : realloc(p, cap * 2);
 
@@ -53,7 +57,7 @@ static int slurp(FILE *f, const char *name, char **data, size_t *n)
         if (got == 0)
             break;
     }
-    if (p == NULL || ferror(f)) {
+    if (ferror(f)) {
         fprintf(stderr, "ctoframe: cannot read %s: %s\n", name, strerror(errno));
         free(p);
         return CLI_FAIL;

@@ -214,8 +214,8 @@ int cli_tick(int argc, char **argv)
                "\"jobs\": {\"done\": %d, \"skipped\": %d, \"retried\": %d, \"dead\": %d, "
                "\"released\": %d, \"lost\": %d}}\n",
                rep.ran ? "true" : "false", (long long)rep.expired, (long long)rep.queued,
-               (long long)rep.moved, (long long)rep.reminded, st.done,
-               st.skipped, st.retried, st.dead, st.released, st.lost);
+               (long long)rep.moved, (long long)rep.reminded, st.done, st.skipped, st.retried,
+               st.dead, st.released, st.lost);
     }
     if (rep.ran)
         fprintf(stderr, "ctoframe: tick: %lld expired lease(s) queued again, %lld job(s) queued\n",

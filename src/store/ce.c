@@ -19,18 +19,15 @@
 
 int store_ce_credential(struct store *s, const char *number, json_t **out, struct cf_error *err)
 {
-    return store__query_one(s, CRED_SELECT " WHERE c.number = ?", CRED_COLS, out, err, "s",
-                            number);
+    return store__query_one(s, CRED_SELECT " WHERE c.number = ?", CRED_COLS, out, err, "s", number);
 }
 
-int store_ce_credential_by_id(struct store *s, const char *id, json_t **out,
-                             struct cf_error *err)
+int store_ce_credential_by_id(struct store *s, const char *id, json_t **out, struct cf_error *err)
 {
     return store__query_one(s, CRED_SELECT " WHERE c.id = ?", CRED_COLS, out, err, "s", id);
 }
 
-int store_ce_credentials_of(struct store *s, const char *person, json_t **out,
-                            struct cf_error *err)
+int store_ce_credentials_of(struct store *s, const char *person, json_t **out, struct cf_error *err)
 {
     return store__query(s, CRED_SELECT " WHERE c.person_id = ? ORDER BY c.issued_on, c.number",
                         CRED_COLS, out, err, "s", person);
@@ -51,12 +48,12 @@ int store_ce_credentials_numbered(struct store *s, const json_t *numbers, json_t
     " a.completed_on, a.quantity, a.skills, a.source, a.status, a.evidence_id, a.reviewed_by,"     \
     " a.reviewed_at, a.reason, a.rules_version, a.import_id, a.created_at FROM ce_activities a"
 
-int store_ce_activities(struct store *s, const char *credential, json_t **out,
-                        struct cf_error *err)
+int store_ce_activities(struct store *s, const char *credential, json_t **out, struct cf_error *err)
 {
     return store__query(s,
-                        ACT_SELECT " WHERE a.credential_id = ? ORDER BY a.completed_on, a.created_at,"
-                                   " a.id",
+                        ACT_SELECT
+                        " WHERE a.credential_id = ? ORDER BY a.completed_on, a.created_at,"
+                        " a.id",
                         ACT_COLS, out, err, "s", credential);
 }
 
@@ -93,17 +90,15 @@ int store_ce_activity_add(struct store *s, const json_t *a, struct cf_error *err
         json_string_value(json_object_get(a, "created_at")));
 }
 
-int store_ce_activity_decide(struct store *s, const char *id, const char *status,
-                             const char *by, const char *reason, int version, const char *now,
-                             struct cf_error *err)
+int store_ce_activity_decide(struct store *s, const char *id, const char *status, const char *by,
+                             const char *reason, int version, const char *now, struct cf_error *err)
 {
     int64_t n = 0;
     int rc = store__exec(s,
                          "UPDATE ce_activities SET status = ?, reviewed_by = ?, reviewed_at = ?,"
                          " reason = ?, rules_version = ?, updated_at = ?"
                          " WHERE id = ? AND status = 'pending'",
-                         &n, err, "ssssiss", status, by, now, reason, (int64_t)version, now,
-                         id);
+                         &n, err, "ssssiss", status, by, now, reason, (int64_t)version, now, id);
 
     if (rc == CF_OK && n == 0)
         rc = cf_error_set(err, CF_ECONFLICT, NULL,
@@ -171,8 +166,8 @@ int store_ce_credential_events(struct store *s, const char *credential, json_t *
     return store__query(s,
                         "SELECT at, actor, kind, from_status, to_status, expires_on, reason,"
                         " rules_version FROM credential_events WHERE credential_id = ? ORDER BY id",
-                        "at,actor,kind,from_status,to_status,expires_on,reason,rules_version#",
-                        out, err, "s", credential);
+                        "at,actor,kind,from_status,to_status,expires_on,reason,rules_version#", out,
+                        err, "s", credential);
 }
 
 int store_ce_exam_passed(struct store *s, const char *person, int64_t program, const char *from,
@@ -195,8 +190,8 @@ int store_ce_exam_passed(struct store *s, const char *person, int64_t program, c
     "id,credential_id,expires_on,status,requested_by,rules_version#,decided_by,decided_at,reason," \
     "created_at,number"
 #define AUDIT_SELECT                                                                               \
-    "SELECT r.id, r.credential_id, r.expires_on, r.status, r.requested_by, r.rules_version,"      \
-    " r.decided_by, r.decided_at, r.reason, r.created_at, c.number FROM renewal_audits r"         \
+    "SELECT r.id, r.credential_id, r.expires_on, r.status, r.requested_by, r.rules_version,"       \
+    " r.decided_by, r.decided_at, r.reason, r.created_at, c.number FROM renewal_audits r"          \
     " JOIN credentials c ON c.id = r.credential_id"
 
 int store_renewal_audit(struct store *s, const char *credential, const char *expires_on,
@@ -206,8 +201,7 @@ int store_renewal_audit(struct store *s, const char *credential, const char *exp
                             AUDIT_COLS, out, err, "ss", credential, expires_on);
 }
 
-int store_renewal_audit_by_id(struct store *s, const char *id, json_t **out,
-                              struct cf_error *err)
+int store_renewal_audit_by_id(struct store *s, const char *id, json_t **out, struct cf_error *err)
 {
     return store__query_one(s, AUDIT_SELECT " WHERE r.id = ?", AUDIT_COLS, out, err, "s", id);
 }
@@ -223,9 +217,8 @@ int store_renewal_audit_add(struct store *s, const char *id, const char *credent
                        NULL, err, "ssssis", id, credential, expires_on, by, (int64_t)version, now);
 }
 
-int store_renewal_audit_decide(struct store *s, const char *id, const char *status,
-                               const char *by, const char *reason, const char *now,
-                               struct cf_error *err)
+int store_renewal_audit_decide(struct store *s, const char *id, const char *status, const char *by,
+                               const char *reason, const char *now, struct cf_error *err)
 {
     int64_t n = 0;
     int rc = store__exec(s,
@@ -270,8 +263,8 @@ int store_ce_tick_sent(struct store *s, int64_t program, const char *horizon, js
                         "credential_id,days#", out, err, "is", program, horizon);
 }
 
-int store_ce_reminder_add(struct store *s, const char *credential, const char *expires_on,
-                          int days, int version, const char *now, struct cf_error *err)
+int store_ce_reminder_add(struct store *s, const char *credential, const char *expires_on, int days,
+                          int version, const char *now, struct cf_error *err)
 {
     return store__exec(s,
                        "INSERT INTO credential_reminders (credential_id, expires_on, days, sent_at,"

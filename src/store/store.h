@@ -533,8 +533,7 @@ int store_setting_get(struct store *s, const char *name, char *out, size_t n, st
  * rules_version, result_id}; by number, of a person, or of a list of numbers.
  */
 int store_ce_credential(struct store *s, const char *number, json_t **out, struct cf_error *err);
-int store_ce_credential_by_id(struct store *s, const char *id, json_t **out,
-                             struct cf_error *err);
+int store_ce_credential_by_id(struct store *s, const char *id, json_t **out, struct cf_error *err);
 int store_ce_credentials_of(struct store *s, const char *person, json_t **out,
                             struct cf_error *err);
 int store_ce_credentials_numbered(struct store *s, const json_t *numbers, json_t **out,
@@ -546,8 +545,8 @@ int store_ce_activity(struct store *s, const char *id, json_t **out, struct cf_e
 /* Inserts the activity a (an object with the columns of ce_activities). */
 int store_ce_activity_add(struct store *s, const json_t *a, struct cf_error *err);
 /* Approves or rejects a pending activity; CF_ECONFLICT when it is no longer pending. */
-int store_ce_activity_decide(struct store *s, const char *id, const char *status,
-                             const char *by, const char *reason, int version, const char *now,
+int store_ce_activity_decide(struct store *s, const char *id, const char *status, const char *by,
+                             const char *reason, int version, const char *now,
                              struct cf_error *err);
 /* Pending activities, oldest first, limit from offset; *total counts them all. */
 int store_ce_review_queue(struct store *s, long limit, long offset, json_t **out, int64_t *total,
@@ -568,14 +567,12 @@ int store_ce_exam_passed(struct store *s, const char *person, int64_t program, c
 /* Renewal audits (migration 017): one per credential and expiry. */
 int store_renewal_audit(struct store *s, const char *credential, const char *expires_on,
                         json_t **out, struct cf_error *err);
-int store_renewal_audit_by_id(struct store *s, const char *id, json_t **out,
-                              struct cf_error *err);
+int store_renewal_audit_by_id(struct store *s, const char *id, json_t **out, struct cf_error *err);
 int store_renewal_audit_add(struct store *s, const char *id, const char *credential,
                             const char *expires_on, const char *by, int version, const char *now,
                             struct cf_error *err);
-int store_renewal_audit_decide(struct store *s, const char *id, const char *status,
-                               const char *by, const char *reason, const char *now,
-                               struct cf_error *err);
+int store_renewal_audit_decide(struct store *s, const char *id, const char *status, const char *by,
+                               const char *reason, const char *now, struct cf_error *err);
 int store_renewal_audits_pending(struct store *s, json_t **out, struct cf_error *err);
 /* The tick: credentials of program in force or in grace expiring by horizon, and the
  * reminders already sent for their current expiry ([{credential_id, days}]). */
@@ -583,8 +580,8 @@ int store_ce_tick_due(struct store *s, int64_t program, const char *horizon, jso
                       struct cf_error *err);
 int store_ce_tick_sent(struct store *s, int64_t program, const char *horizon, json_t **out,
                        struct cf_error *err);
-int store_ce_reminder_add(struct store *s, const char *credential, const char *expires_on,
-                          int days, int version, const char *now, struct cf_error *err);
+int store_ce_reminder_add(struct store *s, const char *credential, const char *expires_on, int days,
+                          int version, const char *now, struct cf_error *err);
 /* [{id, code}] of every program. */
 int store_ce_programs(struct store *s, json_t **out, struct cf_error *err);
 

@@ -66,6 +66,16 @@ static const struct {
     {"job.retry", "Background job run again"},
     {"framework.import", "Framework imported"},
     {"framework.replace", "Framework replaced"},
+    /* issue 8 points 5-6: continuing education, renewal and lapse */
+    {"ce.log", "CE activity logged"},
+    {"ce.approve", "CE activity approved"},
+    {"ce.reject", "CE activity rejected"},
+    {"ce.import", "CE attendance imported"},
+    {"credential.renew", "Credential renewed"},
+    {"credential.tick", "Credential status moved with the dates"},
+    {"credential.audit_requested", "Renewal picked for an audit"},
+    {"credential.audit_passed", "Renewal audit passed"},
+    {"credential.audit_failed", "Renewal audit failed"},
 };
 
 /* The kinds of action (the part before the dot), as a noun and as a filter choice. */
@@ -82,6 +92,9 @@ static const struct {
     {"outbox", "Message", "Every action on messages"},
     {"job", "Background job", "Every action on background jobs"},
     {"framework", "Framework", "Every action on frameworks"},
+    /* issue 8 points 5-6 */
+    {"ce", "Continuing education", "Every action on continuing education"},
+    {"credential", "Credential", "Every action on credentials"},
 };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -22,24 +22,24 @@
 #include "lib/csv.h"
 #include "svc/svc_impl.h"
 
-#define CE_TITLE_MAX      200  /* characters of an activity's title or provider */
-#define CE_REASON_MAX     500  /* characters of a reviewer's reason */
-#define CE_SKILLS_MAX     32   /* skill areas named by one activity */
-#define CE_QUEUE_PAGE     25   /* activities per page of the review queue */
-#define CE_PROGRAMS_MAX   8    /* programs named in one import file */
-#define CE_PROBLEMS_MAX   1000 /* bad rows reported by one import */
-#define CE_TEXT_BUF       1024 /* a field copied for checking */
-#define CE_MSG_MAX        2048 /* a reminder's body */
-#define CE_URL_MAX        512
-#define CE_CATALOG_BYTES  (256u * 1024u)
-#define CE_KEY_MAX        96 /* "<credential id>|<expiry>" and its NUL */
-#define CE_AUDIT_BUCKETS  100u /* the sample is hash % 100 < audit_percent */
-#define CE_FNV_OFFSET     2166136261u
-#define CE_FNV_PRIME      16777619u
+#define CE_TITLE_MAX     200  /* characters of an activity's title or provider */
+#define CE_REASON_MAX    500  /* characters of a reviewer's reason */
+#define CE_SKILLS_MAX    32   /* skill areas named by one activity */
+#define CE_QUEUE_PAGE    25   /* activities per page of the review queue */
+#define CE_PROGRAMS_MAX  8    /* programs named in one import file */
+#define CE_PROBLEMS_MAX  1000 /* bad rows reported by one import */
+#define CE_TEXT_BUF      1024 /* a field copied for checking */
+#define CE_MSG_MAX       2048 /* a reminder's body */
+#define CE_URL_MAX       512
+#define CE_CATALOG_BYTES (256u * 1024u)
+#define CE_KEY_MAX       96   /* "<credential id>|<expiry>" and its NUL */
+#define CE_AUDIT_BUCKETS 100u /* the sample is hash % 100 < audit_percent */
+#define CE_FNV_OFFSET    2166136261u
+#define CE_FNV_PRIME     16777619u
 
 /* The import file's columns, in the order the documentation lists them. */
-static const char *const IMPORT_COLS[] = {"credential_number", "category",     "title", "provider",
-                                          "completed_on",      "hours",        "skills"};
+static const char *const IMPORT_COLS[] = {"credential_number", "category", "title", "provider",
+                                          "completed_on",      "hours",    "skills"};
 #define NIMPORT_COLS (sizeof IMPORT_COLS / sizeof IMPORT_COLS[0])
 
 /* One credential with the rules of its program (the current version). */
@@ -65,7 +65,7 @@ static void cctx_free(struct cctx *c)
 
 static int oom(struct cf_error *err)
 {
-    return cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
 }
 
 static int no_credential(const char *number, struct cf_error *err)
@@ -113,8 +113,8 @@ static int skill_areas(const struct svc *sv, const struct program *p, json_t **o
 static int cctx_rules(const struct svc *sv, struct cctx *c, struct cf_error *err)
 {
     enum cred_status s;
-    int rc = svc__program_rules(sv, svc__str(c->cred, "program_code"), 0, &c->prog, &c->version,
-                                err);
+    int rc =
+        svc__program_rules(sv, svc__str(c->cred, "program_code"), 0, &c->prog, &c->version, err);
 
     if (rc != CF_OK)
         return rc;
@@ -155,7 +155,8 @@ static int cctx_load(const struct svc *sv, const char *number, enum perm other, 
     int rc;
 
     *out = NULL;
-    if (number == NULL || cred_number_parse(NULL, number, NULL, NULL, canon, sizeof canon, &e) != CF_OK)
+    if (number == NULL ||
+        cred_number_parse(NULL, number, NULL, NULL, canon, sizeof canon, &e) != CF_OK)
         return no_credential(number != NULL ? number : "", err);
     c = calloc(1, sizeof *c);
     if (c == NULL)
@@ -366,16 +367,14 @@ static const char *status_label(const char *s)
 static json_t *activity_view(const struct cctx *c, const json_t *a, const struct tally *t, size_t i)
 {
     const struct program_category *cat = program_category(&c->prog, svc__str(a, "category"));
-    json_t *v = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:O, s:O}", "id",
-                          json_object_get(a, "id"), "category", json_object_get(a, "category"),
-                          "title", json_object_get(a, "title"), "provider",
-                          json_object_get(a, "provider"), "started_on",
-                          json_object_get(a, "started_on"), "completed_on",
-                          json_object_get(a, "completed_on"), "status", json_object_get(a, "status"),
-                          "source", json_object_get(a, "source"), "status_label",
-                          status_label(svc__str(a, "status")), "reason",
-                          json_object_get(a, "reason"), "rules_version",
-                          json_object_get(a, "rules_version"));
+    json_t *v = json_pack(
+        "{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:s, s:O, s:O}", "id", json_object_get(a, "id"),
+        "category", json_object_get(a, "category"), "title", json_object_get(a, "title"),
+        "provider", json_object_get(a, "provider"), "started_on", json_object_get(a, "started_on"),
+        "completed_on", json_object_get(a, "completed_on"), "status", json_object_get(a, "status"),
+        "source", json_object_get(a, "source"), "status_label", status_label(svc__str(a, "status")),
+        "reason", json_object_get(a, "reason"), "rules_version",
+        json_object_get(a, "rules_version"));
     json_t *skills = json_array();
     struct split sp;
     char rule[CE_TEXT_MAX + CE_REASON_MAX];
@@ -386,7 +385,8 @@ static json_t *activity_view(const struct cctx *c, const json_t *a, const struct
         json_decref(skills);
         return NULL;
     }
-    json_object_set_new(v, "category_label", json_string(cat != NULL ? cat->label : svc__str(a, "category")));
+    json_object_set_new(v, "category_label",
+                        json_string(cat != NULL ? cat->label : svc__str(a, "category")));
     json_object_set_new(v, "quantity",
                         points((long)json_integer_value(json_object_get(a, "quantity"))));
     if (split_skills(svc__str(a, "skills"), &sp) == 0) {
@@ -442,9 +442,9 @@ static json_t *categories_view(const struct cctx *c, const struct tally *t)
         else
             snprintf(cap, sizeof cap, "At most %d points per term", pc->cap);
         json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:b}", "code", pc->code,
-                                           "label", pc->label, "value", value, "cap", cap,
-                                           "earned", points(earned), "counted", points(counted),
-                                           "capped", earned > counted));
+                                           "label", pc->label, "value", value, "cap", cap, "earned",
+                                           points(earned), "counted", points(counted), "capped",
+                                           earned > counted));
     }
     return a;
 }
@@ -473,9 +473,8 @@ static json_t *progress_view(const struct tally *t)
     return json_pack("{s:o, s:o, s:o, s:o, s:s, s:I, s:b, s:s, s:I, s:I}", "counted",
                      points(r->counted), "earned", points(r->earned), "required",
                      points(r->required), "needed", points(r->needed), "by", by, "percent",
-                     (json_int_t)(pct > 100 ? 100 : pct), "met", r->eligible, "text", text,
-                     "value", (json_int_t)(r->counted > r->required ? r->required : r->counted) /
-                                  CE_SCALE,
+                     (json_int_t)(pct > 100 ? 100 : pct), "met", r->eligible, "text", text, "value",
+                     (json_int_t)(r->counted > r->required ? r->required : r->counted) / CE_SCALE,
                      "max", (json_int_t)(r->required / CE_SCALE));
 }
 
@@ -501,22 +500,23 @@ static int renewable(const struct svc *sv, const struct cctx *c, const struct ta
     }
     clock_date_format(c->term_start, from, sizeof from);
     clock_date_format(c->st.expires_on, to, sizeof to);
-    rc = store_ce_exam_passed(sv->store, svc__str(c->cred, "person_id"),
-                              (int64_t)json_integer_value(json_object_get(c->cred, "program_id")),
-                              from, to,
-                              (int64_t)json_integer_value(json_object_get(c->cred, "result_id")),
-                              by_exam, err);
+    rc = store_ce_exam_passed(
+        sv->store, svc__str(c->cred, "person_id"),
+        (int64_t)json_integer_value(json_object_get(c->cred, "program_id")), from, to,
+        (int64_t)json_integer_value(json_object_get(c->cred, "result_id")), by_exam, err);
     if (rc != CF_OK)
         return -1;
     if (t->res.eligible) {
-        snprintf(text, n, "The requirement is met: renew to extend the credential by %d years "
-                          "from %s.",
+        snprintf(text, n,
+                 "The requirement is met: renew to extend the credential by %d years "
+                 "from %s.",
                  c->cr.term_years, to);
         return 1;
     }
     if (*by_exam) {
-        snprintf(text, n, "You passed the exam again within this term: renew to extend the "
-                          "credential by %d years from %s.",
+        snprintf(text, n,
+                 "You passed the exam again within this term: renew to extend the "
+                 "credential by %d years from %s.",
                  c->cr.term_years, to);
         return 1;
     }
@@ -531,15 +531,14 @@ static int renewable(const struct svc *sv, const struct cctx *c, const struct ta
 
 static json_t *credential_view(const struct cctx *c)
 {
-    return json_pack("{s:O, s:O, s:s, s:O, s:O, s:O, s:O, s:O, s:O}", "number",
-                     json_object_get(c->cred, "number"), "status",
-                     json_object_get(c->cred, "status"), "program", c->prog.name, "program_code",
-                     json_object_get(c->cred, "program_code"), "holder_name",
-                     json_object_get(c->cred, "holder_name"), "issued_on",
-                     json_object_get(c->cred, "issued_on"), "term_start",
-                     json_object_get(c->cred, "term_start"), "expires_on",
-                     json_object_get(c->cred, "expires_on"), "rules_version",
-                     json_object_get(c->cred, "rules_version"));
+    return json_pack(
+        "{s:O, s:O, s:s, s:O, s:O, s:O, s:O, s:O, s:O}", "number",
+        json_object_get(c->cred, "number"), "status", json_object_get(c->cred, "status"), "program",
+        c->prog.name, "program_code", json_object_get(c->cred, "program_code"), "holder_name",
+        json_object_get(c->cred, "holder_name"), "issued_on", json_object_get(c->cred, "issued_on"),
+        "term_start", json_object_get(c->cred, "term_start"), "expires_on",
+        json_object_get(c->cred, "expires_on"), "rules_version",
+        json_object_get(c->cred, "rules_version"));
 }
 
 /* The form's choices: categories, the framework's skill areas, the catalog. */
@@ -611,13 +610,15 @@ int svc_ce_page(const struct svc *sv, const char *number, json_t **out, struct c
         goto out;
     if (audit != NULL && strcmp(svc__str(audit, "status"), "pending") == 0) {
         can = 0;
-        snprintf(text, sizeof text, "The renewal was picked for an audit; a reviewer is checking "
-                                    "the evidence of its activities.");
+        snprintf(text, sizeof text,
+                 "The renewal was picked for an audit; a reviewer is checking "
+                 "the evidence of its activities.");
     } else if (audit != NULL && strcmp(svc__str(audit, "status"), "failed") == 0 &&
                c->prog.audit_blocks_renewal) {
         can = 0;
-        snprintf(text, sizeof text, "The audit of this renewal failed, so the credential cannot be "
-                                    "renewed for this term: %s",
+        snprintf(text, sizeof text,
+                 "The audit of this renewal failed, so the credential cannot be "
+                 "renewed for this term: %s",
                  svc__str(audit, "reason") != NULL ? svc__str(audit, "reason") : "");
     }
     *out = json_pack("{s:o, s:o, s:o, s:o, s:{s:b, s:b, s:s, s:O}, s:o, s:o, s:i, s:b}",
@@ -658,19 +659,19 @@ int svc_ce_summary(const struct svc *sv, const char *number, json_t **out, struc
                             json_pack("{s:O, s:O}", "earned", json_object_get(c, "earned"),
                                       "counted", json_object_get(c, "counted")));
     }
-    *out = json_pack(
-        "{s:O, s:O, s:O, s:O, s:O, s:{s:O, s:O, s:O, s:O, s:O, s:o}, s:O}", "number",
-        json_object_get(json_object_get(page, "credential"), "number"), "status",
-        json_object_get(json_object_get(page, "credential"), "status"), "issued_on",
-        json_object_get(json_object_get(page, "credential"), "issued_on"), "term_start",
-        json_object_get(json_object_get(page, "credential"), "term_start"), "expires_on",
-        json_object_get(json_object_get(page, "credential"), "expires_on"), "points", "earned",
-        json_object_get(json_object_get(page, "progress"), "earned"), "counted",
-        json_object_get(json_object_get(page, "progress"), "counted"), "required",
-        json_object_get(json_object_get(page, "progress"), "required"), "needed",
-        json_object_get(json_object_get(page, "progress"), "needed"), "by",
-        json_object_get(json_object_get(page, "progress"), "by"), "categories", cats, "renewal",
-        json_object_get(page, "renewal"));
+    *out =
+        json_pack("{s:O, s:O, s:O, s:O, s:O, s:{s:O, s:O, s:O, s:O, s:O, s:o}, s:O}", "number",
+                  json_object_get(json_object_get(page, "credential"), "number"), "status",
+                  json_object_get(json_object_get(page, "credential"), "status"), "issued_on",
+                  json_object_get(json_object_get(page, "credential"), "issued_on"), "term_start",
+                  json_object_get(json_object_get(page, "credential"), "term_start"), "expires_on",
+                  json_object_get(json_object_get(page, "credential"), "expires_on"), "points",
+                  "earned", json_object_get(json_object_get(page, "progress"), "earned"), "counted",
+                  json_object_get(json_object_get(page, "progress"), "counted"), "required",
+                  json_object_get(json_object_get(page, "progress"), "required"), "needed",
+                  json_object_get(json_object_get(page, "progress"), "needed"), "by",
+                  json_object_get(json_object_get(page, "progress"), "by"), "categories", cats,
+                  "renewal", json_object_get(page, "renewal"));
     json_decref(page);
     return *out != NULL ? CF_OK : oom(err);
 }
@@ -737,8 +738,7 @@ static int check_skills(const struct cctx *c, const json_t *codes, const char *f
                             "Choose at least %d skill area%s this activity served.", min,
                             min == 1 ? "" : "s");
     if (json_array_size(codes) > CE_SKILLS_MAX)
-        return cf_error_set(err, CF_EINVAL, field, "Choose at most %d skill areas.",
-                            CE_SKILLS_MAX);
+        return cf_error_set(err, CF_EINVAL, field, "Choose at most %d skill areas.", CE_SKILLS_MAX);
     json_array_foreach(codes, i, x)
     {
         const char *code = json_string_value(x);
@@ -746,8 +746,8 @@ static int check_skills(const struct cctx *c, const json_t *codes, const char *f
 
         if (json_object_get(c->skills, code) == NULL)
             return cf_error_set(err, CF_EINVAL, field,
-                                "\"%.40s\" is not a skill area of the framework; use its codes, "
-                                "such as I.A.",
+                                "The code \"%.40s\" is not a skill area of the framework; use its "
+                                "codes, such as I.A.",
                                 code);
         w = snprintf(out + used, n - used, "%s%s", used > 0 ? ";" : "", code);
         if (w < 0 || (size_t)w >= n - used)
@@ -789,8 +789,7 @@ static int check_quantity(const struct program_category *cat, const char *s, con
                             "Enter the hours (or items, or membership-years) as a number above 0, "
                             "such as 1.5.");
     if (cat != NULL && cat->unit != PROGRAM_PER_HOUR && *q % CE_SCALE != 0)
-        return cf_error_set(err, CF_EINVAL, field,
-                            "Enter a whole number of %s for this category.",
+        return cf_error_set(err, CF_EINVAL, field, "Enter a whole number of %s for this category.",
                             cat->unit == PROGRAM_PER_ITEM ? "items" : "membership-years");
     return CF_OK;
 }
@@ -844,16 +843,18 @@ int svc_ce_log(const struct svc *sv, const char *number, const json_t *in, json_
                    cf_error_set(&e, CF_EINVAL, "category",
                                 "Choose the category of the activity from the program's list."),
                    &e);
-    svc__check(&ck, svc__text(in, "title", 1, CE_TITLE_MAX, "the title of the activity", title,
-                              sizeof title, &e),
-               &e);
-    svc__check(&ck, svc__text(in, "provider", 0, CE_TITLE_MAX, "the provider", provider,
-                              sizeof provider, &e),
-               &e);
     svc__check(&ck,
-               check_date(in, "started_on", 0, today, "the activity started", &started, &has_start,
-                          &e),
+               svc__text(in, "title", 1, CE_TITLE_MAX, "the title of the activity", title,
+                         sizeof title, &e),
                &e);
+    svc__check(
+        &ck,
+        svc__text(in, "provider", 0, CE_TITLE_MAX, "the provider", provider, sizeof provider, &e),
+        &e);
+    svc__check(
+        &ck,
+        check_date(in, "started_on", 0, today, "the activity started", &started, &has_start, &e),
+        &e);
     svc__check(&ck,
                check_date(in, "completed_on", 1, today, "the activity was completed", &completed,
                           &has_end, &e),
@@ -881,11 +882,11 @@ int svc_ce_log(const struct svc *sv, const char *number, const json_t *in, json_
         clock_date_format(started, sdate, sizeof sdate);
     clock_date_format(completed, cdate, sizeof cdate);
     row = json_pack("{s:s, s:O, s:s, s:s, s:s, s:s?, s:s, s:I, s:s, s:s, s:s, s:i, s:s}", "id", id,
-                    "credential_id", json_object_get(c->cred, "id"), "category", cat->code,
-                    "title", title, "provider", provider, "started_on",
-                    has_start ? sdate : NULL, "completed_on", cdate, "quantity", (json_int_t)q,
-                    "skills", skills, "source", entry != NULL ? "catalog" : "holder", "status",
-                    "pending", "rules_version", c->version, "created_at", now);
+                    "credential_id", json_object_get(c->cred, "id"), "category", cat->code, "title",
+                    title, "provider", provider, "started_on", has_start ? sdate : NULL,
+                    "completed_on", cdate, "quantity", (json_int_t)q, "skills", skills, "source",
+                    entry != NULL ? "catalog" : "holder", "status", "pending", "rules_version",
+                    c->version, "created_at", now);
     if (row == NULL) {
         rc = oom(err);
         goto out;
@@ -952,8 +953,7 @@ int svc_ce_queue(const struct svc *sv, long page, json_t **out, struct cf_error 
 }
 
 /* The reason of a decision: required when it refuses, at most CE_REASON_MAX characters. */
-static int check_reason(const char *reason, int required, char *out, size_t n,
-                        struct cf_error *err)
+static int check_reason(const char *reason, int required, char *out, size_t n, struct cf_error *err)
 {
     json_t *in = json_pack("{s:s}", "reason", reason != NULL ? reason : "");
     int rc;
@@ -1015,8 +1015,8 @@ int svc_ce_review(const struct svc *sv, const char *id, const char *decision, co
                                   why[0] != '\0' ? why : NULL, c->version, now, err);
     if (rc != CF_OK)
         goto out;
-    after = json_pack("{s:s, s:s, s:i}", "status", approve ? "approved" : "rejected", "reason",
-                      why, "rules_version", c->version);
+    after = json_pack("{s:s, s:s, s:i}", "status", approve ? "approved" : "rejected", "reason", why,
+                      "rules_version", c->version);
     rc = svc__audit(sv, NULL, approve ? "ce.approve" : "ce.reject", "ce_activity", id, a, after,
                     err);
     if (rc == CF_OK) {
@@ -1066,22 +1066,21 @@ static int renew_now(const struct svc *sv, struct cctx *c, struct clock_date tod
                                   now, err);
     if (rc == CF_OK)
         rc = store_ce_credential_event(sv->store, id, now, sv->actor, "renew", from,
-                                       cred_status_name(next.status), until, NULL, c->version,
-                                       err);
+                                       cred_status_name(next.status), until, NULL, c->version, err);
     if (rc != CF_OK)
         return rc;
     before = json_pack("{s:O, s:O, s:O}", "status", json_object_get(c->cred, "status"),
                        "term_start", json_object_get(c->cred, "term_start"), "expires_on",
                        json_object_get(c->cred, "expires_on"));
-    after = json_pack("{s:s, s:s, s:s, s:i}", "status", cred_status_name(next.status),
-                      "term_start", start, "expires_on", until, "rules_version", c->version);
-    rc = svc__audit(sv, NULL, "credential.renew", "credential", svc__str(c->cred, "number"),
-                    before, after, err);
+    after = json_pack("{s:s, s:s, s:s, s:i}", "status", cred_status_name(next.status), "term_start",
+                      start, "expires_on", until, "rules_version", c->version);
+    rc = svc__audit(sv, NULL, "credential.renew", "credential", svc__str(c->cred, "number"), before,
+                    after, err);
     if (rc == CF_OK) {
-        *out = json_pack("{s:s, s:O, s:s, s:s, s:s, s:i}", "result", "renewed", "number",
-                         json_object_get(c->cred, "number"), "status",
-                         cred_status_name(next.status), "term_start", start, "expires_on", until,
-                         "rules_version", c->version);
+        *out =
+            json_pack("{s:s, s:O, s:s, s:s, s:s, s:i}", "result", "renewed", "number",
+                      json_object_get(c->cred, "number"), "status", cred_status_name(next.status),
+                      "term_start", start, "expires_on", until, "rules_version", c->version);
         if (*out == NULL)
             rc = oom(err);
     }
@@ -1097,7 +1096,7 @@ int svc_credential_renew(const struct svc *sv, const char *number, json_t **out,
     json_t *rows = NULL, *audit = NULL;
     struct tally t;
     struct clock_date today = clock_date_of(clock_now());
-    char text[CE_TEXT_MAX + CE_REASON_MAX], aid[37], now[32];
+    char why[CE_TEXT_MAX + CE_REASON_MAX], aid[37], now[32];
     const char *id, *exp;
     int by_exam = 0, can, rc;
 
@@ -1116,13 +1115,13 @@ int svc_credential_renew(const struct svc *sv, const char *number, json_t **out,
         rc = tally(c, rows, &t, err);
     if (rc != CF_OK)
         goto out;
-    can = renewable(sv, c, &t, today, &by_exam, text, sizeof text, err);
+    can = renewable(sv, c, &t, today, &by_exam, why, sizeof why, err);
     if (can < 0) {
         rc = err->code;
         goto out;
     }
     if (!can) {
-        rc = cf_error_set(err, CF_ECONFLICT, NULL, "%s", text);
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "%s", why);
         goto out;
     }
 
@@ -1135,10 +1134,9 @@ int svc_credential_renew(const struct svc *sv, const char *number, json_t **out,
             clock_now_iso(now, sizeof now);
             rc = store_renewal_audit_add(sv->store, aid, id, exp, sv->actor, c->version, now, err);
             if (rc == CF_OK)
-                rc = store_ce_credential_event(sv->store, id, now, sv->actor, "audit_requested",
-                                               svc__str(c->cred, "status"),
-                                               svc__str(c->cred, "status"), exp, NULL, c->version,
-                                               err);
+                rc = store_ce_credential_event(
+                    sv->store, id, now, sv->actor, "audit_requested", svc__str(c->cred, "status"),
+                    svc__str(c->cred, "status"), exp, NULL, c->version, err);
             if (rc == CF_OK)
                 rc = svc__audit(sv, NULL, "credential.audit_requested", "credential",
                                 svc__str(c->cred, "number"), NULL, NULL, err);
@@ -1243,8 +1241,8 @@ int svc_renewal_audit_decide(const struct svc *sv, const char *id, const char *d
         if (rc != CF_OK)
             goto out;
     }
-    *out = json_pack("{s:s, s:s, s:o*}", "id", id, "status", pass ? "passed" : "failed",
-                     "renewal", renewed);
+    *out = json_pack("{s:s, s:s, s:o*}", "id", id, "status", pass ? "passed" : "failed", "renewal",
+                     renewed);
     renewed = NULL;
     if (*out == NULL)
         rc = oom(err);
@@ -1363,22 +1361,20 @@ static int tick_program(const struct svc *sv, const json_t *prow, struct clock_d
         if (cred_apply(&st, &ev, today, &cr, &next, NULL) != CF_OK)
             continue;
         if (next.status != st.status) {
-            rc = store_ce_credential_move(sv->store, id, svc__str(row, "status"),
-                                          cred_status_name(next.status),
-                                          svc__str(row, "term_start"),
-                                          svc__str(row, "expires_on"), now, err);
+            rc = store_ce_credential_move(
+                sv->store, id, svc__str(row, "status"), cred_status_name(next.status),
+                svc__str(row, "term_start"), svc__str(row, "expires_on"), now, err);
             if (rc == CF_OK)
-                rc = store_ce_credential_event(sv->store, id, now, sv->actor, "tick",
-                                               svc__str(row, "status"),
-                                               cred_status_name(next.status),
-                                               svc__str(row, "expires_on"), NULL, version, err);
+                rc = store_ce_credential_event(
+                    sv->store, id, now, sv->actor, "tick", svc__str(row, "status"),
+                    cred_status_name(next.status), svc__str(row, "expires_on"), NULL, version, err);
             if (rc == CF_OK) {
                 json_t *b = json_pack("{s:O}", "status", json_object_get(row, "status"));
                 json_t *af = json_pack("{s:s, s:i}", "status", cred_status_name(next.status),
                                        "rules_version", version);
 
-                rc = svc__audit(sv, NULL, "credential.tick", "credential",
-                                svc__str(row, "number"), b, af, err);
+                rc = svc__audit(sv, NULL, "credential.tick", "credential", svc__str(row, "number"),
+                                b, af, err);
                 json_decref(b);
                 json_decref(af);
             }
@@ -1443,8 +1439,7 @@ struct iprog {
     struct cctx *c;
 };
 
-static void problem(json_t *problems, json_int_t line, int col, const char *field,
-                    const char *msg)
+static void problem(json_t *problems, json_int_t line, int col, const char *field, const char *msg)
 {
     if (json_array_size(problems) < CE_PROBLEMS_MAX)
         json_array_append_new(problems, json_pack("{s:I, s:i, s:s, s:s}", "line", line, "column",
@@ -1561,11 +1556,12 @@ static int import_row(const struct svc *sv, const json_t *rec, const int *col, c
 
     svc__uuid(id);
     clock_date_format(d, date, sizeof date);
-    row = json_pack("{s:s, s:O, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id",
-                    id, "credential_id", json_object_get(cred, "id"), "category", cat->code, "title",
-                    tbuf, "provider", pbuf, "completed_on", date, "quantity", (json_int_t)q,
-                    "skills", skills, "source", "provider", "status", "approved", "reviewed_at",
-                    now, "rules_version", c->version, "import_id", import_id, "created_at", now);
+    row =
+        json_pack("{s:s, s:O, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id",
+                  id, "credential_id", json_object_get(cred, "id"), "category", cat->code, "title",
+                  tbuf, "provider", pbuf, "completed_on", date, "quantity", (json_int_t)q, "skills",
+                  skills, "source", "provider", "status", "approved", "reviewed_at", now,
+                  "rules_version", c->version, "import_id", import_id, "created_at", now);
     if (row == NULL)
         return oom(err);
     json_array_append_new(rows, row);
@@ -1636,8 +1632,7 @@ int svc_ce_import(const struct svc *sv, const char *bytes, size_t n, json_t **ou
     }
     json_array_foreach(json_object_get(doc, "rows"), i, rec)
     {
-        json_array_append(numbers,
-                          json_array_get(json_object_get(rec, "fields"), (size_t)col[0]));
+        json_array_append(numbers, json_array_get(json_object_get(rec, "fields"), (size_t)col[0]));
     }
     rc = store_ce_credentials_numbered(sv->store, numbers, &found, err);
     if (rc != CF_OK)
@@ -1650,8 +1645,8 @@ int svc_ce_import(const struct svc *sv, const char *bytes, size_t n, json_t **ou
     clock_now_iso(now, sizeof now);
     json_array_foreach(json_object_get(doc, "rows"), i, rec)
     {
-        rc = import_row(sv, rec, col, creds, progs, &nprogs, today, now, import_id, rows,
-                        *problems, err);
+        rc = import_row(sv, rec, col, creds, progs, &nprogs, today, now, import_id, rows, *problems,
+                        err);
         if (rc != CF_OK)
             goto out;
     }
@@ -1659,7 +1654,7 @@ int svc_ce_import(const struct svc *sv, const char *bytes, size_t n, json_t **ou
         problem(*problems, 2, 1, "file", "The file has no rows after its header.");
     if (json_array_size(*problems) > 0) {
         rc = cf_error_set(err, CF_EINVAL, "file",
-                          "%zu problem%s in the file; nothing was imported. Fix every row listed "
+                          "The file has %zu problem%s; nothing was imported. Fix every row listed "
                           "and import the file again.",
                           json_array_size(*problems), json_array_size(*problems) == 1 ? "" : "s");
         goto out;

@@ -74,17 +74,16 @@ static void mark_choices(json_t *page, const json_t *form)
 
     json_array_foreach(json_object_get(choices, "categories"), i, x)
     {
-        json_object_set_new(x, "selected",
-                            json_boolean(cat != NULL &&
-                                         strcmp(cat, json_string_value(json_object_get(x, "code"))) ==
-                                             0));
+        json_object_set_new(
+            x, "selected",
+            json_boolean(cat != NULL &&
+                         strcmp(cat, json_string_value(json_object_get(x, "code"))) == 0));
     }
     json_array_foreach(json_object_get(choices, "skills"), i, x)
     {
-        json_object_set_new(
-            x, "checked",
-            json_boolean(has_skill(json_object_get(form, "skills"),
-                                   json_string_value(json_object_get(x, "code")))));
+        json_object_set_new(x, "checked",
+                            json_boolean(has_skill(json_object_get(form, "skills"),
+                                                   json_string_value(json_object_get(x, "code")))));
     }
 }
 
@@ -117,12 +116,11 @@ int h_ce_page(struct req *r, json_t **out, struct cf_error *err)
 
         if (pick != NULL && id != NULL && strcmp(pick, id) == 0) {
             json_t *skills = json_object_get(x, "skills");
-            json_t *form = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "catalog",
-                                     json_object_get(x, "id"), "category",
-                                     json_object_get(x, "category"), "title",
-                                     json_object_get(x, "title"), "provider",
-                                     json_object_get(x, "provider"), "hours",
-                                     json_object_get(x, "hours"), "skills", skills);
+            json_t *form =
+                json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "catalog", json_object_get(x, "id"),
+                          "category", json_object_get(x, "category"), "title",
+                          json_object_get(x, "title"), "provider", json_object_get(x, "provider"),
+                          "hours", json_object_get(x, "hours"), "skills", skills);
 
             if (form != NULL) {
                 mark_choices(*out, form);
@@ -162,10 +160,10 @@ int h_ce_renew(struct req *r, json_t **out, struct cf_error *err)
     if (rc == CF_OK) {
         const char *res = json_string_value(json_object_get(*out, "result"));
 
-        req_redirect(r, arena_printf(r->arena, "/credentials/%s/ce?done=%s",
-                                     json_string_value(json_object_get(*out, "number")),
-                                     res != NULL && strcmp(res, "audit") == 0 ? "audit"
-                                                                              : "renewed"));
+        req_redirect(r,
+                     arena_printf(r->arena, "/credentials/%s/ce?done=%s",
+                                  json_string_value(json_object_get(*out, "number")),
+                                  res != NULL && strcmp(res, "audit") == 0 ? "audit" : "renewed"));
         if (res != NULL && strcmp(res, "audit") == 0)
             r->status_ok = 202;
         return CF_OK;
@@ -211,8 +209,8 @@ int h_ce_queue(struct req *r, json_t **out, struct cf_error *err)
 int h_ce_decide(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    int rc = svc_ce_review(&sv, r->params[0], req_field(r, "decision"), req_field(r, "reason"),
-                           out, err);
+    int rc = svc_ce_review(&sv, r->params[0], req_field(r, "decision"), req_field(r, "reason"), out,
+                           err);
 
     if (rc == CF_OK) {
         req_redirect(r, arena_printf(r->arena, "/ce/review?done=%s",
@@ -248,7 +246,9 @@ int h_ce_import_form(struct req *r, json_t **out, struct cf_error *err)
 {
     (void)r;
     *out = json_object();
-    return *out != NULL ? CF_OK : cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+    return *out != NULL
+               ? CF_OK
+               : cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
 }
 
 int h_ce_import(struct req *r, json_t **out, struct cf_error *err)
@@ -267,7 +267,9 @@ int h_ce_import(struct req *r, json_t **out, struct cf_error *err)
             *out = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", "invalid", "message",
                              err->message, "field", "csv", "problems", problems);
             r->status_ok = 400;
-            return *out != NULL ? CF_OK : cf_error_set(err, CF_ENOMEM, NULL, "out of memory");
+            return *out != NULL ? CF_OK
+                                : cf_error_set(err, CF_ENOMEM, NULL,
+                                               "Out of memory. Try again in a moment.");
         }
         r->form_page = json_pack("{s:o, s:b}", "problems", problems, "has_problems", 1);
         snprintf(err->field, sizeof err->field, "csv");

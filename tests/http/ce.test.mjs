@@ -101,10 +101,18 @@ async function body(ctx) {
 
         // The queue: oldest first; a holder may not work it.
         assert.equal((await me.get('/ce/review')).status, 403);
+        // One logged earlier (inserted with an older time: the clock is frozen in this test)
+        // comes first.
+        sql(db, `INSERT INTO ce_activities (id, credential_id, category, title, provider, completed_on, quantity, skills, source, status, rules_version, created_at, updated_at)
+                 VALUES ('00000000-0000-4000-8000-000000000001', '${c1.id}', 'pd', 'Older claim', '', '2027-01-05', 200, 'I.A', 'holder', 'pending', 1, '2027-01-06T00:00:00Z', '2027-01-06T00:00:00Z');`);
+        const older = '00000000-0000-4000-8000-000000000001';
         r = await reviewer.get('/ce/review');
         assert.equal(r.status, 200, show(r));
-        assert.deepEqual(r.json.activities.map((a) => a.id), [first, second]);
-        assert.equal(r.json.total, 2);
+        assert.equal(r.json.activities[0].id, older, 'oldest first');
+        assert.deepEqual(new Set(r.json.activities.map((a) => a.id)), new Set([older, first, second]));
+        assert.equal(r.json.total, 3);
+        r = await reviewer.post(`/ce/review/${older}`, { decision: 'reject', reason: 'No certificate of attendance was given.' });
+        assert.equal(r.status, 200, show(r));
         // Reject without a reason: refused, nothing changes.
         r = await reviewer.post(`/ce/review/${second}`, { decision: 'reject', reason: '' });
         assert.equal(r.status, 400, show(r));
