@@ -536,6 +536,7 @@ int store_ce_credential(struct store *s, const char *number, json_t **out, struc
 int store_ce_credential_by_id(struct store *s, const char *id, json_t **out, struct cf_error *err);
 int store_ce_credentials_of(struct store *s, const char *person, json_t **out,
                             struct cf_error *err);
+/* For an import: [{id, number, program_code}] of the numbers that exist. */
 int store_ce_credentials_numbered(struct store *s, const json_t *numbers, json_t **out,
                                   struct cf_error *err);
 /* A credential's activities, in the order they were completed. */

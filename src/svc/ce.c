@@ -1468,11 +1468,42 @@ static int iprog_get(const struct svc *sv, struct iprog *progs, int *n, const js
     if (progs[*n].c == NULL)
         return oom(err);
     snprintf(progs[*n].code, sizeof progs[*n].code, "%s", code);
-    progs[*n].c->cred = json_incref((json_t *)cred);
-    rc = cctx_rules(sv, progs[*n].c, err);
+    rc = store_ce_credential_by_id(sv->store, svc__str(cred, "id"), &progs[*n].c->cred, err);
+    if (rc == CF_OK)
+        rc = cctx_rules(sv, progs[*n].c, err);
     *out = progs[*n].c;
     (*n)++;
     return rc;
+}
+
+/* A text field of a file's row checked as svc__text checks a form's (trimmed, no control
+ * characters, at most CE_TITLE_MAX characters) into out. */
+static int text_field(const char *v, int required, const char *label, char *out, size_t n,
+                      struct cf_error *err)
+{
+    const char *b = v != NULL ? v : "", *e;
+    size_t chars = 0;
+
+    out[0] = '\0';
+    while (*b == ' ' || *b == '\t')
+        b++;
+    for (e = b + strlen(b); e > b && (e[-1] == ' ' || e[-1] == '\t'); e--)
+        ;
+    if (e == b)
+        return required ? cf_error_set(err, CF_EINVAL, NULL, "Enter %s.", label) : CF_OK;
+    for (const unsigned char *c = (const unsigned char *)b; c < (const unsigned char *)e; c++) {
+        if (*c < 0x20 || *c == 0x7f)
+            return cf_error_set(err, CF_EINVAL, NULL,
+                                "Remove the line breaks and control characters from %s.", label);
+        if ((*c & 0xc0) != 0x80)
+            chars++;
+    }
+    if (chars > CE_TITLE_MAX || (size_t)(e - b) + 1 > n)
+        return cf_error_set(err, CF_EINVAL, NULL, "Shorten %s to at most %d characters.", label,
+                            CE_TITLE_MAX);
+    memcpy(out, b, (size_t)(e - b));
+    out[e - b] = '\0';
+    return CF_OK;
 }
 
 /*
@@ -1512,21 +1543,12 @@ static int import_row(const struct svc *sv, const json_t *rec, const int *col, c
             problem(problems, line, col[1] + 1, "category",
                     "The program has no such category; use one of its codes, such as pd.");
     }
-    {
-        json_t *in = json_pack("{s:s, s:s}", "title", v[2] != NULL ? v[2] : "", "provider",
-                               v[3] != NULL ? v[3] : "");
-
-        if (in == NULL)
-            return oom(err);
-        cf_error_clear(&e);
-        if (svc__text(in, "title", 1, CE_TITLE_MAX, "the title", tbuf, sizeof tbuf, &e) != CF_OK)
-            problem(problems, line, col[2] + 1, "title", e.message);
-        cf_error_clear(&e);
-        if (svc__text(in, "provider", 0, CE_TITLE_MAX, "the provider", pbuf, sizeof pbuf, &e) !=
-            CF_OK)
-            problem(problems, line, col[3] + 1, "provider", e.message);
-        json_decref(in);
-    }
+    cf_error_clear(&e);
+    if (text_field(v[2], 1, "the title", tbuf, sizeof tbuf, &e) != CF_OK)
+        problem(problems, line, col[2] + 1, "title", e.message);
+    cf_error_clear(&e);
+    if (text_field(v[3], 0, "the provider", pbuf, sizeof pbuf, &e) != CF_OK)
+        problem(problems, line, col[3] + 1, "provider", e.message);
     if (v[4] == NULL || clock_date_parse(v[4], &d) != 0)
         problem(problems, line, col[4] + 1, "completed_on",
                 "Write the day the activity was completed as YYYY-MM-DD.");
