@@ -198,3 +198,28 @@ test('renewal at exactly 60 points, refused at 59 after a cap, across a leap day
         assert.match(page.text, /renew/);
     });
 });
+
+test('the exam passed again within the term renews without points (the results hook)', { timeout: 120000 }, async () => {
+    await withServer({}, async (ctx) => {
+        await ctx.start();
+        await ctx.stop();
+        const db = ctx.db;
+        const a = ctx.w.people.leader_a;
+        const c = insertCredential(db, { person: a.id, number: 'CETL-2026-000401', issued: '2026-03-01', expires: '2029-03-01' });
+        let r = await cli(['ce', 'renew', c.number], { db, env: at('2028-12-01') });
+        assert.equal(r.code, 1, 'no points, no exam: refused');
+        assert.match(r.stderr, /60 more points by 2029-03-01/);
+        // A passing sitting inserted as the results part will record it.
+        sql(db, `INSERT INTO applications (id, program_id, person_id, status, created_at, updated_at)
+                 VALUES ('app-401', (SELECT id FROM programs WHERE code = 'CETL'), '${a.id}', 'approved', '2028-01-01T00:00:00Z', '2028-01-01T00:00:00Z');
+                 INSERT INTO authorizations (eligibility_id, application_id, person_id, program_id, rules_version, issued_on, expires_on, status, created_at)
+                 VALUES ('ELIG-401', 'app-401', '${a.id}', (SELECT id FROM programs WHERE code = 'CETL'), 1, '2028-01-01', '2028-03-31', 'used', '2028-01-01T00:00:00Z');
+                 INSERT INTO exam_results (eligibility_id, form, taken_on, scaled_score, passed, rules_version, created_at)
+                 VALUES ('ELIG-401', 'A', '2028-02-15', 640, 1, 1, '2028-02-15T00:00:00Z');`);
+        r = await cli(['ce', 'show', c.number, '--json'], { db, env: at('2028-12-01') });
+        assert.equal(JSON.parse(r.stdout).renewal.by_exam, true, r.stdout);
+        r = await cli(['ce', 'renew', c.number, '--json'], { db, env: at('2028-12-01') });
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(JSON.parse(r.stdout).expires_on, '2032-03-01');
+    });
+});
