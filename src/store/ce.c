@@ -282,3 +282,29 @@ int store_ce_programs(struct store *s, json_t **out, struct cf_error *err)
 {
     return store__query(s, "SELECT id, code FROM programs ORDER BY id", "id#,code", out, err, "");
 }
+
+/*
+ * Evidence bytes are bound as text in PostgreSQL's bytea hex format ("\\x" and two hex
+ * digits a byte), which PostgreSQL reads into its bytea column and SQLite keeps as it is,
+ * and read back the same way: one text form on both databases.
+ */
+int store_ce_evidence_add(struct store *s, const char *id, const char *name, const char *type,
+                          int64_t size, const char *hex, const char *by, const char *now,
+                          struct cf_error *err)
+{
+    return store__exec(
+        s,
+        "INSERT INTO ce_evidence (id, name, type, size, bytes, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        NULL, err, "sssisss", id, name, type, size, hex, by, now);
+}
+
+int store_ce_evidence_get(struct store *s, const char *credential, const char *id, json_t **out,
+                          struct cf_error *err)
+{
+    return store__query_one(s,
+                            "SELECT e.name, e.type, e.size, e.bytes FROM ce_evidence e"
+                            " JOIN ce_activities a ON a.evidence_id = e.id"
+                            " WHERE a.credential_id = ? AND e.id = ?",
+                            "name,type,size#,bytes", out, err, "ss", credential, id);
+}

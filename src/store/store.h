@@ -583,6 +583,13 @@ int store_ce_tick_sent(struct store *s, int64_t program, const char *horizon, js
                        struct cf_error *err);
 int store_ce_reminder_add(struct store *s, const char *credential, const char *expires_on, int days,
                           int version, const char *now, struct cf_error *err);
+/* An evidence file (hex: "\\x" and the bytes in hex), and one of a credential's activities
+ * back: {name, type, size, bytes (hex)}. */
+int store_ce_evidence_add(struct store *s, const char *id, const char *name, const char *type,
+                          int64_t size, const char *hex, const char *by, const char *now,
+                          struct cf_error *err);
+int store_ce_evidence_get(struct store *s, const char *credential, const char *id, json_t **out,
+                          struct cf_error *err);
 /* [{id, code}] of every program. */
 int store_ce_programs(struct store *s, json_t **out, struct cf_error *err);
 

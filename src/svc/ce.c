@@ -389,6 +389,7 @@ static json_t *activity_view(const struct cctx *c, const json_t *a, const struct
                         json_string(cat != NULL ? cat->label : svc__str(a, "category")));
     json_object_set_new(v, "quantity",
                         points((long)json_integer_value(json_object_get(a, "quantity"))));
+    json_object_set(v, "evidence_id", json_object_get(a, "evidence_id"));
     if (split_skills(svc__str(a, "skills"), &sp) == 0) {
         for (size_t k = 0; k < sp.n; k++) {
             const char *label = json_string_value(json_object_get(c->skills, sp.codes[k]));
@@ -794,9 +795,88 @@ static int check_quantity(const struct program_category *cat, const char *s, con
     return CF_OK;
 }
 
-int svc_ce_log(const struct svc *sv, const char *number, const json_t *in, json_t **out,
-               struct cf_error *err)
+/* The type of an evidence file by its first bytes: PDF, PNG or JPEG; NULL otherwise. */
+static const char *evidence_type(const struct svc_file *f)
 {
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    static const unsigned char jpeg[] = {0xff, 0xd8, 0xff};
+    const unsigned char *d = (const unsigned char *)f->data;
+
+    if (f->n >= 5 && memcmp(d, "%PDF-", 5) == 0)
+        return "application/pdf";
+    if (f->n >= sizeof png && memcmp(d, png, sizeof png) == 0)
+        return "image/png";
+    if (f->n >= sizeof jpeg && memcmp(d, jpeg, sizeof jpeg) == 0)
+        return "image/jpeg";
+    return NULL;
+}
+
+static int check_evidence(const struct svc_file *f, struct cf_error *err)
+{
+    if (f == NULL)
+        return CF_OK;
+    if (f->n == 0)
+        return cf_error_set(err, CF_EINVAL, "evidence",
+                            "The evidence file is empty; choose the file again.");
+    if (f->n > CE_EVIDENCE_MAX)
+        return cf_error_set(err, CF_EINVAL, "evidence", "Choose an evidence file of at most %u MB.",
+                            CE_EVIDENCE_MAX / (1024u * 1024u));
+    if (evidence_type(f) == NULL)
+        return cf_error_set(err, CF_EINVAL, "evidence",
+                            "Choose a PDF, PNG or JPEG file as evidence.");
+    return CF_OK;
+}
+
+/* The value of a hex digit, or -1. */
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+/* Stores f (checked) as a new ce_evidence row; id gets its id. */
+static int store_evidence(const struct svc *sv, const struct svc_file *f, const char *now,
+                          char id[37], struct cf_error *err)
+{
+    static const char hexd[] = "0123456789abcdef";
+    char *hex = malloc(2 * f->n + 3), name[CE_TEXT_BUF];
+    const unsigned char *d = (const unsigned char *)f->data;
+    json_t *in;
+    int rc;
+
+    if (hex == NULL)
+        return oom(err);
+    hex[0] = '\\';
+    hex[1] = 'x';
+    for (size_t i = 0; i < f->n; i++) {
+        hex[2 + 2 * i] = hexd[d[i] >> 4];
+        hex[3 + 2 * i] = hexd[d[i] & 15];
+    }
+    hex[2 + 2 * f->n] = '\0';
+    /* The name as sent, cleaned like any text; a name that is not usable becomes "evidence". */
+    in = json_pack("{s:s}", "name", f->name != NULL ? f->name : "");
+    if (in == NULL ||
+        svc__text(in, "name", 1, CE_TITLE_MAX, "the file name", name, sizeof name, err) != CF_OK) {
+        cf_error_clear(err);
+        snprintf(name, sizeof name, "evidence");
+    }
+    json_decref(in);
+    svc__uuid(id);
+    rc = store_ce_evidence_add(sv->store, id, name, evidence_type(f), (int64_t)f->n, hex,
+                               sv->who != NULL ? sv->who->person_id : NULL, now, err);
+    free(hex);
+    return rc;
+}
+
+int svc_ce_log(const struct svc *sv, const char *number, const json_t *in,
+               const struct svc_file *evidence, json_t **out, struct cf_error *err)
+{
+    char evid[37] = "";
     struct cctx *c = NULL;
     struct svc_checks ck = {err, CF_OK};
     struct cf_error e;
@@ -871,6 +951,7 @@ int svc_ce_log(const struct svc *sv, const char *number, const json_t *in, json_
         goto out;
     }
     svc__check(&ck, check_skills(c, codes, "skills", skills, sizeof skills, &e), &e);
+    svc__check(&ck, check_evidence(evidence, &e), &e);
     if (ck.rc != CF_OK) {
         rc = ck.rc;
         goto out;
@@ -878,15 +959,21 @@ int svc_ce_log(const struct svc *sv, const char *number, const json_t *in, json_
 
     svc__uuid(id);
     clock_now_iso(now, sizeof now);
+    if (evidence != NULL) {
+        rc = store_evidence(sv, evidence, now, evid, err);
+        if (rc != CF_OK)
+            goto out;
+    }
     if (has_start)
         clock_date_format(started, sdate, sizeof sdate);
     clock_date_format(completed, cdate, sizeof cdate);
-    row = json_pack("{s:s, s:O, s:s, s:s, s:s, s:s?, s:s, s:I, s:s, s:s, s:s, s:i, s:s}", "id", id,
-                    "credential_id", json_object_get(c->cred, "id"), "category", cat->code, "title",
-                    title, "provider", provider, "started_on", has_start ? sdate : NULL,
-                    "completed_on", cdate, "quantity", (json_int_t)q, "skills", skills, "source",
-                    entry != NULL ? "catalog" : "holder", "status", "pending", "rules_version",
-                    c->version, "created_at", now);
+    row =
+        json_pack("{s:s, s:O, s:s, s:s, s:s, s:s?, s:s, s:I, s:s, s:s, s:s, s:i, s:s, s:s?}", "id",
+                  id, "credential_id", json_object_get(c->cred, "id"), "category", cat->code,
+                  "title", title, "provider", provider, "started_on", has_start ? sdate : NULL,
+                  "completed_on", cdate, "quantity", (json_int_t)q, "skills", skills, "source",
+                  entry != NULL ? "catalog" : "holder", "status", "pending", "rules_version",
+                  c->version, "created_at", now, "evidence_id", evid[0] != '\0' ? evid : NULL);
     if (row == NULL) {
         rc = oom(err);
         goto out;
@@ -1722,6 +1809,63 @@ done:
     } else {
         json_decref(*problems);
         *problems = NULL;
+    }
+    return rc;
+}
+
+int svc_ce_evidence(const struct svc *sv, const char *number, const char *id, char **bytes,
+                    size_t *n, json_t **out, struct cf_error *err)
+{
+    struct cctx *c = NULL;
+    json_t *row = NULL;
+    const char *hex;
+    size_t len;
+    int rc;
+
+    *bytes = NULL;
+    *n = 0;
+    *out = NULL;
+    rc = cctx_load(sv, number, PERM_CREDENTIALS_READ, &c, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = store_ce_evidence_get(sv->store, svc__str(c->cred, "id"), id, &row, err);
+    if (rc == CF_ENOTFOUND)
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such evidence file.");
+    if (rc != CF_OK)
+        goto out;
+    hex = svc__str(row, "bytes");
+    len = hex != NULL ? strlen(hex) : 0;
+    if (len < 2 || hex[0] != '\\' || hex[1] != 'x' || len % 2 != 0) {
+        rc = cf_error_set(err, CF_EIO, NULL, "The stored evidence file does not read.");
+        goto out;
+    }
+    *bytes = malloc(len / 2);
+    if (*bytes == NULL) {
+        rc = oom(err);
+        goto out;
+    }
+    for (size_t i = 2; i < len; i += 2) {
+        int hi = hexval(hex[i]), lo = hexval(hex[i + 1]);
+
+        if (hi < 0 || lo < 0) {
+            rc = cf_error_set(err, CF_EIO, NULL, "The stored evidence file does not read.");
+            goto out;
+        }
+        (*bytes)[(i - 2) / 2] = (char)(hi << 4 | lo);
+    }
+    *n = (len - 2) / 2;
+    *out = json_pack("{s:O, s:O, s:O}", "name", json_object_get(row, "name"), "type",
+                     json_object_get(row, "type"), "size", json_object_get(row, "size"));
+    if (*out == NULL)
+        rc = oom(err);
+
+out:
+    json_decref(row);
+    cctx_free(c);
+    if (rc != CF_OK) {
+        free(*bytes);
+        *bytes = NULL;
+        *n = 0;
     }
     return rc;
 }

@@ -596,8 +596,20 @@ int svc_ce_mine(const struct svc *sv, json_t **out, struct cf_error *err);
  * (array or "I.A;II.B"), catalog}; pending until reviewed. CF_EINVAL naming
  * every field at fault; nothing written.
  */
-int svc_ce_log(const struct svc *sv, const char *number, const json_t *in, json_t **out,
-               struct cf_error *err);
+struct svc_file {
+    const char *name; /* as sent ("certificate.pdf") */
+    const char *data;
+    size_t n;
+};
+#define CE_EVIDENCE_MAX (5u * 1024u * 1024u) /* bytes of an evidence file */
+/* evidence (may be NULL): a PDF, PNG or JPEG (known by its first bytes) of at most
+ * CE_EVIDENCE_MAX bytes, kept in ce_evidence (field "evidence"). */
+int svc_ce_log(const struct svc *sv, const char *number, const json_t *in,
+               const struct svc_file *evidence, json_t **out, struct cf_error *err);
+/* An activity's evidence file for whoever may see the activity's credential: *out
+ * {name, type, size, bytes (malloc'd, *n)}. */
+int svc_ce_evidence(const struct svc *sv, const char *number, const char *id, char **bytes,
+                    size_t *n, json_t **out, struct cf_error *err);
 /* The review queue (PERM_CE_REVIEW): pending activities oldest first, a page of them, and
  * the pending renewal audits. */
 int svc_ce_queue(const struct svc *sv, long page, json_t **out, struct cf_error *err);

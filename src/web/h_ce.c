@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "web/multipart.h"
 #include "web/web.h"
 
 /* What a ?done= after a redirect says. */
@@ -136,7 +137,18 @@ int h_ce_page(struct req *r, json_t **out, struct cf_error *err)
 int h_ce_log(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
-    int rc = svc_ce_log(&sv, r->params[0], r->form, out, err);
+    struct svc_file ev = {NULL, NULL, 0}, *evp = NULL;
+    int rc;
+
+    /* The evidence file of a multipart form (an empty file input is no file). */
+    for (int i = 0; i < r->nfiles; i++)
+        if (strcmp(r->files[i].field, "evidence") == 0) {
+            ev.name = r->files[i].filename;
+            ev.data = r->files[i].data;
+            ev.n = r->files[i].n;
+            evp = &ev;
+        }
+    rc = svc_ce_log(&sv, r->params[0], r->form, evp, out, err);
 
     if (rc == CF_OK) {
         req_redirect(r, arena_printf(r->arena, "/credentials/%s/ce?done=logged#activities",
@@ -279,4 +291,29 @@ int h_ce_import(struct req *r, json_t **out, struct cf_error *err)
     if (rc == CF_OK && !r->want_json)
         json_object_set_new(*out, "done", json_true());
     return rc;
+}
+
+int h_ce_evidence(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    json_t *meta = NULL;
+    char *bytes = NULL, *copy;
+    size_t n = 0;
+    int rc = svc_ce_evidence(&sv, r->params[0], r->params[1], &bytes, &n, &meta, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    copy = arena_alloc(r->arena, n > 0 ? n : 1);
+    if (copy == NULL) {
+        free(bytes);
+        json_decref(meta);
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+    }
+    memcpy(copy, bytes, n);
+    free(bytes);
+    req_bytes(r, arena_strdup(r->arena, json_string_value(json_object_get(meta, "type"))),
+              arena_strdup(r->arena, json_string_value(json_object_get(meta, "name"))), copy, n);
+    json_decref(meta);
+    return CF_OK;
 }

@@ -108,6 +108,7 @@ const struct route routes[] = {
     {"GET", "/me/ce", h_ce_mine, "ce_mine", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"GET", "/credentials/{}/ce", h_ce_page, "ce", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"POST", "/credentials/{}/ce", h_ce_log, "ce", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"GET", "/credentials/{}/ce/evidence/{}", h_ce_evidence, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"POST", "/credentials/{}/renew", h_ce_renew, "ce", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"GET", "/ce/review", h_ce_queue, "ce_review", PERM_CE_REVIEW, SCOPE_NONE, 0},
     {"POST", "/ce/review/{}", h_ce_decide, "ce_review", PERM_CE_REVIEW, SCOPE_NONE, CHG},

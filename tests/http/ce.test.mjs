@@ -201,6 +201,40 @@ async function body(ctx) {
         // The import page and the review page render.
         assert.equal((await admin.get('/ce/import', { html: true })).status, 200);
         assert.equal((await reviewer.get('/ce/review', { html: true })).status, 200);
+        // Evidence: a multipart form with a file, known by its first bytes, kept in the
+        // database; a file that is not a PDF, PNG or JPEG is refused beside its field.
+        const multipart = (fields, file) => {
+            const b = '----ctoframe-test-boundary';
+            const parts = [];
+            for (const [k, v] of Object.entries(fields)) {
+                for (const x of Array.isArray(v) ? v : [v]) parts.push(`--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${x}\r\n`);
+            }
+            if (file) parts.push(`--${b}\r\nContent-Disposition: form-data; name="evidence"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n${file.data}\r\n`);
+            return { body: Buffer.from(parts.join('') + `--${b}--\r\n`), type: `multipart/form-data; boundary=${b}` };
+        };
+        const PDF = '%PDF-1.4\n% a certificate of attendance\n%%EOF\n';
+        const evFields = { csrf: await me.csrf(), category: 'pd', title: 'Privacy course', completed_on: '2027-05-10', hours: '2', skills: ['I.C', 'III.D'] };
+        let mp = multipart(evFields, { name: 'notes.txt', type: 'application/pdf', data: 'just some text' });
+        const n0 = count(db);
+        r = await me.request('POST', `/credentials/${c1.number}/ce`, { body: mp.body, headers: { 'content-type': mp.type }, csrf: false });
+        assert.equal(r.status, 400, show(r));
+        assert.equal(r.json.error.field, 'evidence');
+        assert.equal(count(db), n0, 'nothing written');
+        assert.equal(sql(db, 'SELECT COUNT(*) FROM ce_evidence;').trim(), '0');
+        mp = multipart(evFields, { name: 'C:\\Users\\me\\certificate.pdf', type: 'application/octet-stream', data: PDF });
+        r = await me.request('POST', `/credentials/${c1.number}/ce`, { body: mp.body, headers: { 'content-type': mp.type }, csrf: false });
+        assert.equal(r.status, 201, show(r));
+        r = await me.get(`/credentials/${c1.number}/ce`);
+        const withEv = r.json.activities.find((a) => a.title === 'Privacy course');
+        assert.ok(withEv.evidence_id, 'the activity has its evidence');
+        r = await me.get(`/credentials/${c1.number}/ce/evidence/${withEv.evidence_id}`);
+        assert.equal(r.status, 200);
+        assert.equal(r.headers['content-type'], 'application/pdf', 'the type is known by the bytes');
+        assert.match(r.headers['content-disposition'] || '', /certificate\.pdf/);
+        assert.equal(r.text, PDF);
+        assert.equal((await other.get(`/credentials/${c1.number}/ce/evidence/${withEv.evidence_id}`)).status, 404);
+        assert.equal((await reviewer.get(`/credentials/${c1.number}/ce/evidence/${withEv.evidence_id}`)).status, 200);
+
         // The audit trail holds the decisions.
         const audit = sql(db, "SELECT action FROM audit_log WHERE action LIKE 'ce.%' ORDER BY id;");
         for (const a of ['ce.log', 'ce.approve', 'ce.reject', 'ce.import']) assert.ok(audit.includes(a), `${a} audited`);

@@ -278,6 +278,7 @@ const TABLE = {
         perm: 'signed_in', scope: 'none', path: () => '/credentials/CETL-2026-999999/ce',
         body: () => ({ category: 'pd', title: 'x', completed_on: '2026-01-01', hours: '1', skills: ['I.A'] }), expect: signedIn(404),
     },
+    'GET /credentials/{}/ce/evidence/{}': { perm: 'signed_in', scope: 'none', path: () => `/credentials/CETL-2026-999999/ce/evidence/${randomUUID()}`, expect: signedIn(404) },
     'POST /credentials/{}/renew': { perm: 'signed_in', scope: 'none', path: () => '/credentials/CETL-2026-999999/renew', expect: signedIn(404) },
     'GET /ce/review': { perm: 'ce.review', scope: 'none', expect: gate(200, ['reviewer', ...PA]) },
     'POST /ce/review/{}': {
