@@ -72,7 +72,7 @@ async function signIn(page, email) {
 test('the holder logs an activity, the reviewer approves it, the admin imports', { timeout: 120000 }, async () => {
     const { page } = browser;
     await signIn(page, w.people.leader_a.email);
-    await page.goto(srv.url + '/me/ce');
+    await clickAndWait(page, page.getByRole('link', { name: 'My credentials' }), /\/me\/ce$/);
     await check(page, '/me/ce');
     await clickAndWait(page, page.getByRole('link', { name: NUMBER }), /\/ce$/);
     const main = page.locator('main');
@@ -96,7 +96,7 @@ test('the holder logs an activity, the reviewer approves it, the admin imports',
 
     // The reviewer approves it.
     await signIn(page, w.people.reviewer.email);
-    await page.goto(srv.url + '/ce/review');
+    await clickAndWait(page, page.getByRole('link', { name: 'Continuing education to review' }), /\/ce\/review$/);
     await check(page, '/ce/review');
     await clickAndWait(page, page.getByRole('button', { name: 'Approve' }).first(), /done=approved/);
     await page.goto(srv.url + `/credentials/${NUMBER}/ce`);
