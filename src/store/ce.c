@@ -247,25 +247,40 @@ int store_renewal_audits_pending(struct store *s, json_t **out, struct cf_error 
         "id,expires_on,created_at,number,holder_name", out, err, "");
 }
 
-int store_ce_tick_due(struct store *s, int64_t program, const char *horizon, json_t **out,
-                      struct cf_error *err)
+int store_ce_tick_moves(struct store *s, int64_t program, const char *expiring_by,
+                        const char *today, const char *lapse_before, json_t **out,
+                        struct cf_error *err)
 {
     return store__query(s,
-                        CRED_SELECT " WHERE c.program_id = ?"
-                                    " AND c.status IN ('active', 'expiring', 'expired')"
-                                    " AND c.expires_on <= ? ORDER BY c.expires_on, c.id",
-                        CRED_COLS, out, err, "is", program, horizon);
+                        CRED_SELECT " WHERE c.program_id = ? AND ("
+                                    "(c.status = 'active' AND c.expires_on <= ?)"
+                                    " OR (c.status = 'expiring' AND c.expires_on < ?)"
+                                    " OR (c.status = 'expired' AND c.expires_on < ?))",
+                        CRED_COLS, out, err, "isss", program, expiring_by, today, lapse_before);
 }
 
-int store_ce_tick_sent(struct store *s, int64_t program, const char *horizon, json_t **out,
-                       struct cf_error *err)
+int store_ce_tick_remind(struct store *s, int64_t program, const char *after, const char *until,
+                         int days, json_t **out, struct cf_error *err)
 {
     return store__query(s,
-                        "SELECT r.credential_id, r.days FROM credential_reminders r"
-                        " JOIN credentials c ON c.id = r.credential_id"
-                        " AND r.expires_on = c.expires_on WHERE c.program_id = ?"
-                        " AND c.status IN ('active', 'expiring', 'expired') AND c.expires_on <= ?",
-                        "credential_id,days#", out, err, "is", program, horizon);
+                        CRED_SELECT " WHERE c.program_id = ? AND c.status IN ('active', 'expiring')"
+                                    " AND c.expires_on > ? AND c.expires_on <= ?"
+                                    " AND NOT EXISTS (SELECT 1 FROM credential_reminders r"
+                                    " WHERE r.credential_id = c.id AND r.expires_on = c.expires_on"
+                                    " AND r.days <= ?)",
+                        CRED_COLS, out, err, "issi", program, after, until, (int64_t)days);
+}
+
+int store_ce_tick_sent(struct store *s, const json_t *ids, json_t **out, struct cf_error *err)
+{
+    return store__query_ids(s,
+                            "SELECT r.credential_id, r.days FROM credential_reminders r"
+                            " JOIN credentials c ON c.id = r.credential_id"
+                            " AND r.expires_on = c.expires_on WHERE c.id" IDS_SQLITE,
+                            "SELECT r.credential_id, r.days FROM credential_reminders r"
+                            " JOIN credentials c ON c.id = r.credential_id"
+                            " AND r.expires_on = c.expires_on WHERE c.id" IDS_PG,
+                            "credential_id,days#", ids, out, err);
 }
 
 int store_ce_reminder_add(struct store *s, const char *credential, const char *expires_on, int days,

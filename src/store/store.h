@@ -575,12 +575,19 @@ int store_renewal_audit_add(struct store *s, const char *id, const char *credent
 int store_renewal_audit_decide(struct store *s, const char *id, const char *status, const char *by,
                                const char *reason, const char *now, struct cf_error *err);
 int store_renewal_audits_pending(struct store *s, json_t **out, struct cf_error *err);
-/* The tick: credentials of program in force or in grace expiring by horizon, and the
- * reminders already sent for their current expiry ([{credential_id, days}]). */
-int store_ce_tick_due(struct store *s, int64_t program, const char *horizon, json_t **out,
-                      struct cf_error *err);
-int store_ce_tick_sent(struct store *s, int64_t program, const char *horizon, json_t **out,
-                       struct cf_error *err);
+/*
+ * The tick, with only the credentials of program that need it: those whose status is
+ * behind the dates (active expiring by expiring_by, expiring before today, expired before
+ * lapse_before), and those in force expiring in (after, until] without a reminder of days
+ * or fewer before their current expiry; and the reminders already sent for the current
+ * expiry of the credentials ids ([{credential_id, days}]).
+ */
+int store_ce_tick_moves(struct store *s, int64_t program, const char *expiring_by,
+                        const char *today, const char *lapse_before, json_t **out,
+                        struct cf_error *err);
+int store_ce_tick_remind(struct store *s, int64_t program, const char *after, const char *until,
+                         int days, json_t **out, struct cf_error *err);
+int store_ce_tick_sent(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
 int store_ce_reminder_add(struct store *s, const char *credential, const char *expires_on, int days,
                           int version, const char *now, struct cf_error *err);
 /* An evidence file (hex: "\\x" and the bytes in hex), and one of a credential's activities

@@ -1382,16 +1382,80 @@ static int remind(const struct svc *sv, const struct program *p, const json_t *c
                      svc__str(cr, "person_id"), subject, body, err);
 }
 
+/* Appends the rows of more to all, each credential once (seen: the ids so far). */
+static void add_unique(json_t *all, json_t *seen, const json_t *more)
+{
+    const json_t *row;
+    size_t i;
+
+    json_array_foreach(more, i, row)
+    {
+        const char *id = svc__str(row, "id");
+
+        if (id != NULL && json_object_get(seen, id) == NULL) {
+            json_object_set_new(seen, id, json_true());
+            json_array_append(all, (json_t *)row);
+        }
+    }
+}
+
+/*
+ * The credentials of program pid the tick has work for on today, selected in
+ * SQL so an idle tick reads next to nothing: those whose status is behind the
+ * dates, and, per reminder of the schedule (largest first), those whose
+ * closest reminder due is that one and was not sent for their current expiry.
+ */
+static int tick_candidates(const struct svc *sv, int64_t pid, const struct cred_rules *cr,
+                           struct clock_date today, json_t **out, struct cf_error *err)
+{
+    char d_today[CLOCK_DATE_LEN], d_exp[CLOCK_DATE_LEN], d_lapse[CLOCK_DATE_LEN];
+    char after[CLOCK_DATE_LEN], until[CLOCK_DATE_LEN];
+    json_t *all = json_array(), *seen = json_object(), *part = NULL;
+    int rc;
+
+    *out = NULL;
+    if (all == NULL || seen == NULL) {
+        json_decref(all);
+        json_decref(seen);
+        return oom(err);
+    }
+    clock_date_format(today, d_today, sizeof d_today);
+    clock_date_format(clock_date_add_days(today, cr->expiring_days), d_exp, sizeof d_exp);
+    clock_date_format(clock_date_add_days(today, -cr->grace_days), d_lapse, sizeof d_lapse);
+    rc = store_ce_tick_moves(sv->store, pid, d_exp, d_today, d_lapse, &part, err);
+    if (rc == CF_OK)
+        add_unique(all, seen, part);
+    json_decref(part);
+    for (int k = 0; rc == CF_OK && k < cr->nreminders; k++) {
+        part = NULL;
+        clock_date_format(clock_date_add_days(today, cr->reminder_days[k]), until, sizeof until);
+        clock_date_format(
+            clock_date_add_days(today, k + 1 < cr->nreminders ? cr->reminder_days[k + 1] : -1),
+            after, sizeof after);
+        rc = store_ce_tick_remind(sv->store, pid, after, until, cr->reminder_days[k], &part, err);
+        if (rc == CF_OK)
+            add_unique(all, seen, part);
+        json_decref(part);
+    }
+    json_decref(seen);
+    if (rc != CF_OK) {
+        json_decref(all);
+        return rc;
+    }
+    *out = all;
+    return CF_OK;
+}
+
 /* Moves and reminds the credentials of one program (row {id, code}) on today. */
 static int tick_program(const struct svc *sv, const json_t *prow, struct clock_date today,
                         const char *base, int64_t *moved, int64_t *reminded, struct cf_error *err)
 {
     struct program *p = malloc(sizeof *p);
     struct cred_rules cr;
-    json_t *due = NULL, *sent = NULL, *bycred = json_object(), *row;
-    char horizon[CLOCK_DATE_LEN], now[32];
+    json_t *due = NULL, *sent = NULL, *ids = NULL, *bycred = json_object(), *row;
+    char now[32];
     int64_t pid = (int64_t)json_integer_value(json_object_get(prow, "id"));
-    int version = 0, ahead, rc;
+    int version = 0, rc;
     size_t i;
 
     if (p == NULL || bycred == NULL) {
@@ -1407,14 +1471,19 @@ static int tick_program(const struct svc *sv, const json_t *prow, struct clock_d
     if (rc != CF_OK)
         goto out;
     program_cred_rules(p, &cr);
-    ahead = cr.expiring_days;
-    for (int k = 0; k < cr.nreminders; k++)
-        if (cr.reminder_days[k] > ahead)
-            ahead = cr.reminder_days[k];
-    clock_date_format(clock_date_add_days(today, ahead), horizon, sizeof horizon);
-    rc = store_ce_tick_due(sv->store, pid, horizon, &due, err);
-    if (rc == CF_OK)
-        rc = store_ce_tick_sent(sv->store, pid, horizon, &sent, err);
+    rc = tick_candidates(sv, pid, &cr, today, &due, err);
+    if (rc != CF_OK)
+        goto out;
+    ids = json_array();
+    if (ids == NULL) {
+        rc = oom(err);
+        goto out;
+    }
+    json_array_foreach(due, i, row)
+    {
+        json_array_append(ids, json_object_get(row, "id"));
+    }
+    rc = store_ce_tick_sent(sv->store, ids, &sent, err);
     if (rc != CF_OK)
         goto out;
     json_array_foreach(sent, i, row)
@@ -1490,6 +1559,7 @@ out:
     free(p);
     json_decref(due);
     json_decref(sent);
+    json_decref(ids);
     json_decref(bycred);
     return rc;
 }
