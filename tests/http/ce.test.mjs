@@ -235,6 +235,24 @@ async function body(ctx) {
         assert.equal((await other.get(`/credentials/${c1.number}/ce/evidence/${withEv.evidence_id}`)).status, 404);
         assert.equal((await reviewer.get(`/credentials/${c1.number}/ce/evidence/${withEv.evidence_id}`)).status, 200);
 
+        // The queue pages in SQL: 25 a page, oldest first across pages.
+        const values = [];
+        for (let i = 0; i < 30; i++) {
+            const n = String(i).padStart(2, '0');
+            values.push(`('00000000-0000-4000-9000-0000000000${n}', '${c2.id}', 'pd', 'Queued ${n}', '', '2027-01-05', 100, 'I.A', 'holder', 'pending', 1, '2027-02-01T00:00:${n}Z', '2027-02-01T00:00:${n}Z')`);
+        }
+        sql(db, `INSERT INTO ce_activities (id, credential_id, category, title, provider, completed_on, quantity, skills, source, status, rules_version, created_at, updated_at) VALUES ${values.join(',')};`);
+        r = await reviewer.get('/ce/review');
+        assert.equal(r.json.total, 31, show(r)); // and the one with evidence
+        assert.equal(r.json.activities.length, 25);
+        assert.equal(r.json.activities[0].title, 'Queued 00');
+        assert.equal(r.json.has_next, true);
+        r = await reviewer.get('/ce/review?page=2');
+        assert.equal(r.json.activities.length, 6);
+        assert.equal(r.json.activities[4].title, 'Queued 29');
+        assert.equal(r.json.has_next, false);
+        assert.equal((await reviewer.get('/ce/review?page=zero')).status, 400);
+
         // The audit trail holds the decisions.
         const audit = sql(db, "SELECT action FROM audit_log WHERE action LIKE 'ce.%' ORDER BY id;");
         for (const a of ['ce.log', 'ce.approve', 'ce.reject', 'ce.import']) assert.ok(audit.includes(a), `${a} audited`);
