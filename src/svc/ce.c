@@ -633,6 +633,10 @@ int svc_ce_page(const struct svc *sv, const char *number, json_t **out, struct c
     events = NULL;
     if (*out == NULL)
         rc = oom(err);
+    else /* the holder, or someone who acts for holders, logs and renews from the page */
+        json_object_set_new(
+            *out, "can_act",
+            json_boolean(holder(sv, c->cred) || svc__can(sv, PERM_CREDENTIALS_WRITE, NULL)));
 
 out:
     tally_free(&t);

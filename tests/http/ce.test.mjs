@@ -62,8 +62,11 @@ async function body(ctx) {
         assert.equal((await me.get('/credentials/CETL-2026-999999/ce')).status, 404);
         r = await other.post(`/credentials/${c1.number}/ce`, { category: 'pd', title: 'x', completed_on: TODAY, hours: '1', skills: ['I.A'] });
         assert.equal(r.status, 404, show(r));
-        // A reviewer (credentials.read) may look.
-        assert.equal((await reviewer.get(`/credentials/${c1.number}/ce`)).status, 200);
+        // A reviewer (credentials.read) may look, but is offered no form to log or renew.
+        r = await reviewer.get(`/credentials/${c1.number}/ce`, { html: true });
+        assert.equal(r.status, 200);
+        assert.doesNotMatch(r.text, /Log the activity/);
+        assert.match((await admin.get(`/credentials/${c1.number}/ce`, { html: true })).text, /Log the activity/, 'credentials.write acts for holders');
 
         // Bad input: every field named, nothing written.
         r = await me.post(`/credentials/${c1.number}/ce`, { category: 'napping', title: '', completed_on: '2027-13-01', hours: '0', skills: ['Z.Z'] });
