@@ -37,6 +37,8 @@ static const struct command {
     /* issue 8: exam results and credentials */
     {"results", cli_results, "import the testing vendor's exam results (CSV), all or nothing"},
     {"credential", cli_credential, "a credential: show, certificate, suspend, reinstate, revoke"},
+    /* issue 8 points 5-6 */
+    {"ce", cli_ce, "import providers' attendance; show a credential's points; renew"},
 };
 
 static void usage_all(FILE *f)
@@ -86,6 +88,9 @@ int cli_main(int argc, char **argv)
         if (snprintf(list, sizeof list, "%s/data/common-passwords.txt", cli_home()) <
             (int)sizeof list)
             svc_password_list_use(list);
+        /* issue 8 points 5-6: the catalog of pre-approved CE activities. */
+        if (snprintf(list, sizeof list, "%s/data/ce-catalog.json", cli_home()) < (int)sizeof list)
+            svc_ce_catalog_use(list);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

@@ -93,5 +93,7 @@ int cli_certificate(int argc, char **argv);
 /* issue 8: exam results and credentials */
 int cli_results(int argc, char **argv);
 int cli_credential(int argc, char **argv);
+/* issue 8 points 5-6 */
+int cli_ce(int argc, char **argv);
 
 #endif

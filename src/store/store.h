@@ -685,5 +685,79 @@ int store_certificate_put(struct store *s, const char *credential_id, const char
  */
 int store_certificate_get(struct store *s, const char *credential_id, char **pdf, size_t *n,
                           char **rendered_for, struct cf_error *err);
+/* --- issue 8 points 5-6: continuing education, renewal and lapse (store/ce.c) --- */
+
+/*
+ * A credential as CE and renewal read it: {id, number, program_id, program_code,
+ * person_id, holder_name, holder_email, status, issued_on, term_start, expires_on,
+ * rules_version, result_id}; by number, of a person, or of a list of numbers.
+ */
+int store_ce_credential(struct store *s, const char *number, json_t **out, struct cf_error *err);
+int store_ce_credential_by_id(struct store *s, const char *id, json_t **out, struct cf_error *err);
+int store_ce_credentials_of(struct store *s, const char *person, json_t **out,
+                            struct cf_error *err);
+/* For an import: [{id, number, program_code}] of the numbers that exist. */
+int store_ce_credentials_numbered(struct store *s, const json_t *numbers, json_t **out,
+                                  struct cf_error *err);
+/* A credential's activities, in the order they were completed. */
+int store_ce_activities(struct store *s, const char *credential, json_t **out,
+                        struct cf_error *err);
+int store_ce_activity(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/* Inserts the activity a (an object with the columns of ce_activities). */
+int store_ce_activity_add(struct store *s, const json_t *a, struct cf_error *err);
+/* Approves or rejects a pending activity; CF_ECONFLICT when it is no longer pending. */
+int store_ce_activity_decide(struct store *s, const char *id, const char *status, const char *by,
+                             const char *reason, int version, const char *now,
+                             struct cf_error *err);
+/* Pending activities, oldest first, limit from offset; *total counts them all. */
+int store_ce_review_queue(struct store *s, long limit, long offset, json_t **out, int64_t *total,
+                          struct cf_error *err);
+/* Moves a credential that still has from_status; CF_ECONFLICT when it changed meanwhile. */
+int store_ce_credential_move(struct store *s, const char *id, const char *from_status,
+                             const char *status, const char *term_start, const char *expires_on,
+                             const char *now, struct cf_error *err);
+int store_ce_credential_event(struct store *s, const char *credential, const char *at,
+                              const char *actor, const char *kind, const char *from_status,
+                              const char *to_status, const char *expires_on, const char *reason,
+                              int version, struct cf_error *err);
+int store_ce_credential_events(struct store *s, const char *credential, json_t **out,
+                               struct cf_error *err);
+/* *found: person passed program's exam between from and to (another sitting than except). */
+int store_ce_exam_passed(struct store *s, const char *person, int64_t program, const char *from,
+                         const char *to, int64_t except_result, int *found, struct cf_error *err);
+/* Renewal audits (migration 017): one per credential and expiry. */
+int store_renewal_audit(struct store *s, const char *credential, const char *expires_on,
+                        json_t **out, struct cf_error *err);
+int store_renewal_audit_by_id(struct store *s, const char *id, json_t **out, struct cf_error *err);
+int store_renewal_audit_add(struct store *s, const char *id, const char *credential,
+                            const char *expires_on, const char *by, int version, const char *now,
+                            struct cf_error *err);
+int store_renewal_audit_decide(struct store *s, const char *id, const char *status, const char *by,
+                               const char *reason, const char *now, struct cf_error *err);
+int store_renewal_audits_pending(struct store *s, json_t **out, struct cf_error *err);
+/*
+ * The tick, with only the credentials of program that need it: those whose status is
+ * behind the dates (active expiring by expiring_by, expiring before today, expired before
+ * lapse_before), and those in force expiring in (after, until] without a reminder of days
+ * or fewer before their current expiry; and the reminders already sent for the current
+ * expiry of the credentials ids ([{credential_id, days}]).
+ */
+int store_ce_tick_moves(struct store *s, int64_t program, const char *expiring_by,
+                        const char *today, const char *lapse_before, json_t **out,
+                        struct cf_error *err);
+int store_ce_tick_remind(struct store *s, int64_t program, const char *after, const char *until,
+                         int days, json_t **out, struct cf_error *err);
+int store_ce_tick_sent(struct store *s, const json_t *ids, json_t **out, struct cf_error *err);
+int store_ce_reminder_add(struct store *s, const char *credential, const char *expires_on, int days,
+                          int version, const char *now, struct cf_error *err);
+/* An evidence file (hex: "\\x" and the bytes in hex), and one of a credential's activities
+ * back: {name, type, size, bytes (hex)}. */
+int store_ce_evidence_add(struct store *s, const char *id, const char *name, const char *type,
+                          int64_t size, const char *hex, const char *by, const char *now,
+                          struct cf_error *err);
+int store_ce_evidence_get(struct store *s, const char *credential, const char *id, json_t **out,
+                          struct cf_error *err);
+/* [{id, code}] of every program. */
+int store_ce_programs(struct store *s, json_t **out, struct cf_error *err);
 
 #endif

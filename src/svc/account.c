@@ -118,6 +118,24 @@ int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err)
     json_object_set_new(json_object_get(*out, "can"), "credentials",
                         json_boolean(authz_allows(grants, PERM_CREDENTIALS_READ, NULL)));
     json_decref(nowhere);
+    /* issue 8 points 5-6: continuing education (review, import) and one's own credentials. */
+    {
+        json_t *can = json_object_get(*out, "can"), *mine = NULL;
+
+        json_object_set_new(can, "ce_review",
+                            json_boolean(authz_allows(grants, PERM_CE_REVIEW, NULL)));
+        json_object_set_new(can, "ce_import",
+                            json_boolean(authz_allows(grants, PERM_CE_IMPORT, NULL)));
+        if (sv->who->person_id != NULL)
+            rc = store_ce_credentials_of(sv->store, sv->who->person_id, &mine, err);
+        if (rc != CF_OK) {
+            json_decref(*out);
+            *out = NULL;
+            return rc;
+        }
+        json_object_set_new(can, "my_credentials", json_boolean(json_array_size(mine) > 0));
+        json_decref(mine);
+    }
     return CF_OK;
 }
 

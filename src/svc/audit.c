@@ -87,6 +87,16 @@ static const struct {
     {"credential.suspend", "Credential suspended"},
     {"credential.reinstate", "Credential reinstated"},
     {"credential.revoke", "Credential revoked"},
+    /* issue 8 points 5-6: continuing education, renewal and lapse */
+    {"ce.log", "CE activity logged"},
+    {"ce.approve", "CE activity approved"},
+    {"ce.reject", "CE activity rejected"},
+    {"ce.import", "CE attendance imported"},
+    {"credential.renew", "Credential renewed"},
+    {"credential.tick", "Credential status moved with the dates"},
+    {"credential.audit_requested", "Renewal picked for an audit"},
+    {"credential.audit_passed", "Renewal audit passed"},
+    {"credential.audit_failed", "Renewal audit failed"},
 };
 
 /* The kinds of action (the part before the dot), as a noun and as a filter choice. */
@@ -108,6 +118,8 @@ static const struct {
     {"review", "Review", "Every conflict of interest declared"},
     /* issue 8: exam results and credentials */
     {"results", "Exam results", "Every import of exam results"},
+    /* issue 8 points 5-6 */
+    {"ce", "Continuing education", "Every action on continuing education"},
     {"credential", "Credential", "Every action on credentials"},
 };
 

@@ -314,7 +314,13 @@ int svc_tick(const struct svc *sv, struct tick_report *rep, struct cf_error *err
             goto out;
     }
 
-    /* Work recorded elsewhere gets its jobs. Later: lapses and reminders. */
+    /* issue 8 points 5-6: credentials move with the dates; reminders go to the outbox
+     * before the sweeps, so they get their delivery jobs in this same tick. */
+    rc = svc__credentials_tick(sv, &rep->moved, &rep->reminded, err);
+    if (rc != CF_OK)
+        goto out;
+
+    /* Work recorded elsewhere gets its jobs. */
     for (size_t j = 0; j < NKINDS; j++) {
         int64_t n = 0;
 

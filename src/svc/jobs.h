@@ -106,6 +106,9 @@ struct tick_report {
     int ran;         /* 0: another process was running the tick (PostgreSQL) */
     int64_t expired; /* leases that had run out: queued again (or dead) */
     int64_t queued;  /* jobs the kinds' sweeps queued */
+    /* issue 8 points 5-6: credentials */
+    int64_t moved;    /* credentials moved to expiring, expired or lapsed */
+    int64_t reminded; /* renewal reminders queued */
 };
 
 /*

@@ -700,5 +700,69 @@ int svc_credential_act(const struct svc *sv, const char *number, const char *act
  */
 int svc_credential_certificate(const struct svc *sv, const char *number, char **pdf, size_t *n,
                                json_t **info, struct cf_error *err);
+/* --- issue 8 points 5-6: continuing education, renewal and lapse (svc/ce.c) --- */
+
+/*
+ * The CE page of credential number, for its holder (or PERM_CREDENTIALS_READ;
+ * anyone else: CF_ENOTFOUND): {credential, activities [with the rule that
+ * applied], categories [earned vs counted], progress, renewal {possible,
+ * by_exam, text, audit}, choices {categories, skills, catalog}, events,
+ * rules_version, is_holder}.
+ */
+int svc_ce_page(const struct svc *sv, const char *number, json_t **out, struct cf_error *err);
+/* The same, short: {number, status, issued_on, term_start, expires_on, points {earned,
+ * counted, required, needed, by, categories {code: {earned, counted}}}, renewal}. */
+int svc_ce_summary(const struct svc *sv, const char *number, json_t **out, struct cf_error *err);
+/* The signed-in person's credentials: {credentials: [...]}. */
+int svc_ce_mine(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * Logs an activity on credential number (holder, or PERM_CREDENTIALS_WRITE):
+ * in {category, title, provider, started_on, completed_on, hours, skills
+ * (array or "I.A;II.B"), catalog}; pending until reviewed. CF_EINVAL naming
+ * every field at fault; nothing written.
+ */
+struct svc_file {
+    const char *name; /* as sent ("certificate.pdf") */
+    const char *data;
+    size_t n;
+};
+#define CE_EVIDENCE_MAX (5u * 1024u * 1024u) /* bytes of an evidence file */
+/* evidence (may be NULL): a PDF, PNG or JPEG (known by its first bytes) of at most
+ * CE_EVIDENCE_MAX bytes, kept in ce_evidence (field "evidence"). */
+int svc_ce_log(const struct svc *sv, const char *number, const json_t *in,
+               const struct svc_file *evidence, json_t **out, struct cf_error *err);
+/* An activity's evidence file for whoever may see the activity's credential: *out
+ * {name, type, size, bytes (malloc'd, *n)}. */
+int svc_ce_evidence(const struct svc *sv, const char *number, const char *id, char **bytes,
+                    size_t *n, json_t **out, struct cf_error *err);
+/* The review queue (PERM_CE_REVIEW): pending activities oldest first, a page of them, and
+ * the pending renewal audits. */
+int svc_ce_queue(const struct svc *sv, long page, json_t **out, struct cf_error *err);
+/* decision "approve" or "reject" (reason required) of a pending activity. */
+int svc_ce_review(const struct svc *sv, const char *id, const char *decision, const char *reason,
+                  json_t **out, struct cf_error *err);
+/*
+ * Renews credential number (holder or PERM_CREDENTIALS_WRITE) when the CE
+ * requirement is met or the exam was passed again within the term: one term
+ * from the old expiry; CF_ECONFLICT with the reason otherwise. A renewal the
+ * audit sample picks waits: out {result: "audit"} instead of "renewed".
+ */
+int svc_credential_renew(const struct svc *sv, const char *number, json_t **out,
+                         struct cf_error *err);
+/* decision "pass" or "fail" (reason required) of a pending renewal audit (PERM_CE_REVIEW);
+ * a pass (or a fail the rules do not let block) renews. */
+int svc_renewal_audit_decide(const struct svc *sv, const char *id, const char *decision,
+                             const char *reason, json_t **out, struct cf_error *err);
+/*
+ * Imports a provider's attendance file (PERM_CE_IMPORT): CSV with the columns
+ * credential_number, category, title, provider, completed_on, hours, skills
+ * (codes separated by ';'). All or nothing: on CF_EINVAL *problems lists
+ * every bad row as {line, column, field, message} and nothing is written.
+ * out {imported, import_id}.
+ */
+int svc_ce_import(const struct svc *sv, const char *bytes, size_t n, json_t **out,
+                  json_t **problems, struct cf_error *err);
+/* Where the catalog of pre-approved activities is (data/ce-catalog.json); read once. */
+void svc_ce_catalog_use(const char *path);
 
 #endif

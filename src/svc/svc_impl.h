@@ -200,4 +200,13 @@ struct svc_stream *svc__stream_new(int (*page)(void *state, struct buf *out, int
                                                struct cf_error *err),
                                    void (*free_state)(void *state), void *state, size_t page_max);
 
+/* --- issue 8 points 5-6: renewal and lapse (svc/ce.c) --- */
+/*
+ * The tick's part for credentials, inside the tick's transaction: moves them
+ * to expiring, expired and lapsed (cred_apply TICK) and queues the reminders
+ * due (each once per expiry). *moved and *reminded count them.
+ */
+int svc__credentials_tick(const struct svc *sv, int64_t *moved, int64_t *reminded,
+                          struct cf_error *err);
+
 #endif

@@ -134,6 +134,18 @@ const struct route routes[] = {
     {"GET", "/me/credentials", h_my_credentials, "my_credentials", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"GET", "/me/credentials/{}/certificate", h_credential_certificate, NULL, PERM_SIGNED_IN,
      SCOPE_NONE, 0},
+    /* issue 8 points 5-6: continuing education, renewal (the holder's own credential:
+     * signed in, and svc checks it is theirs) */
+    {"GET", "/me/ce", h_ce_mine, "ce_mine", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"GET", "/credentials/{}/ce", h_ce_page, "ce", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/credentials/{}/ce", h_ce_log, "ce", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"GET", "/credentials/{}/ce/evidence/{}", h_ce_evidence, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/credentials/{}/renew", h_ce_renew, "ce", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"GET", "/ce/review", h_ce_queue, "ce_review", PERM_CE_REVIEW, SCOPE_NONE, 0},
+    {"POST", "/ce/review/{}", h_ce_decide, "ce_review", PERM_CE_REVIEW, SCOPE_NONE, CHG},
+    {"POST", "/ce/audits/{}", h_ce_audit, "ce_review", PERM_CE_REVIEW, SCOPE_NONE, CHG},
+    {"GET", "/ce/import", h_ce_import_form, "ce_import", PERM_CE_IMPORT, SCOPE_NONE, 0},
+    {"POST", "/ce/import", h_ce_import, "ce_import", PERM_CE_IMPORT, SCOPE_NONE, CHG},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 

@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "web/form.h"
+#include "web/multipart.h"
 #include "web/web.h"
 
 static pthread_mutex_t key_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -136,7 +137,25 @@ static int parse_body(struct req *r, const char **why)
         }
         return 0;
     }
-    *why = "Send form data (application/x-www-form-urlencoded) or JSON.";
+    /* issue 8 points 5-6: a form with a file (CE evidence). */
+    if (strncasecmp(type, "multipart/form-data", 19) == 0) {
+        char boundary[MP_BOUNDARY_MAX];
+
+        r->files = arena_alloc(r->arena, MP_FILES_MAX * sizeof *r->files);
+        if (r->files == NULL) {
+            *why = "The server is short of memory. Try again in a moment.";
+            return 503;
+        }
+        if (web_multipart_boundary(type, boundary, sizeof boundary) != 0 ||
+            web_multipart_parse(r->body.p != NULL ? r->body.p : "", r->body.n, boundary, &r->form,
+                                r->files, &r->nfiles) != CF_OK) {
+            *why = "The form data is not valid multipart/form-data.";
+            return 400;
+        }
+        return 0;
+    }
+    *why = "Send form data (application/x-www-form-urlencoded, or multipart/form-data with a "
+           "file), a CSV file (text/csv) or JSON.";
     return 415;
 }
 

@@ -21,6 +21,7 @@
 #include "svc/svc.h"
 
 struct mustache_set;
+struct mp_file;
 struct svc_stream;
 
 /* One file of static/, held in memory as raw bytes. */
@@ -110,6 +111,9 @@ struct req {
     struct conn_node *node; /* server.c: the connection's deadlines */
     const char *bad;        /* server.c: why the request is malformed (answered 400) */
     int via_https;          /* a trusted proxy says the client used https */
+    /* issue 8 points 5-6: the files of a multipart/form-data body (session.c) */
+    struct mp_file *files;
+    int nfiles;
 };
 
 /*
@@ -336,4 +340,16 @@ int h_credential(struct req *r, json_t **out, struct cf_error *err);
 int h_credential_act(struct req *r, json_t **out, struct cf_error *err);
 int h_credential_certificate(struct req *r, json_t **out, struct cf_error *err);
 int h_my_credentials(struct req *r, json_t **out, struct cf_error *err);
+/* h_ce.c (issue 8 points 5-6: continuing education, renewal) */
+int h_ce_mine(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_page(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_log(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_renew(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_queue(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_decide(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_audit(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_import_form(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_import(struct req *r, json_t **out, struct cf_error *err);
+int h_ce_evidence(struct req *r, json_t **out, struct cf_error *err);
+
 #endif

@@ -812,6 +812,12 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             // issue 8: exam results and credentials
             '/admin/results': { csv: 'eligibility_id,form,taken_on,scaled_score,I,II,III\n' },
             '/admin/credentials/{}/{}': { reason: 'csrf' },
+            // issue 8 points 5-6: continuing education and renewal
+            '/credentials/{}/ce': { category: 'pd', title: 'csrf', completed_on: '2026-01-01', hours: '1', skills: 'I.A' },
+            '/credentials/{}/renew': {},
+            '/ce/review/{}': { decision: 'approve' },
+            '/ce/audits/{}': { decision: 'pass' },
+            '/ce/import': { csv: 'credential_number,category,title,provider,completed_on,hours,skills\n' },
         };
         const fill = (pattern) => {
             let i = 0;

@@ -325,6 +325,32 @@ const TABLE = {
     'GET /me/credentials/{}/certificate': {
         perm: 'signed_in', scope: 'none', path: () => '/me/credentials/CETL-2026-999999/certificate', expect: signedIn(404),
     },
+    // issue 8 points 5-6: continuing education and renewal. The credential routes answer
+    // 404 for a number that does not exist (and for someone else's) to every signed-in role.
+    'GET /me/ce': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
+    'GET /credentials/{}/ce': { perm: 'signed_in', scope: 'none', path: () => '/credentials/CETL-2026-999999/ce', expect: signedIn(404) },
+    'POST /credentials/{}/ce': {
+        perm: 'signed_in', scope: 'none', path: () => '/credentials/CETL-2026-999999/ce',
+        body: () => ({ category: 'pd', title: 'x', completed_on: '2026-01-01', hours: '1', skills: ['I.A'] }), expect: signedIn(404),
+    },
+    'GET /credentials/{}/ce/evidence/{}': { perm: 'signed_in', scope: 'none', path: () => `/credentials/CETL-2026-999999/ce/evidence/${randomUUID()}`, expect: signedIn(404) },
+    'POST /credentials/{}/renew': { perm: 'signed_in', scope: 'none', path: () => '/credentials/CETL-2026-999999/renew', expect: signedIn(404) },
+    'GET /ce/review': { perm: 'ce.review', scope: 'none', expect: gate(200, ['reviewer', ...PA]) },
+    'POST /ce/review/{}': {
+        // an activity that does not exist: 404 for those who may review
+        perm: 'ce.review', scope: 'none', path: () => `/ce/review/${randomUUID()}`,
+        body: () => ({ decision: 'approve' }), expect: gate(404, ['reviewer', ...PA]),
+    },
+    'POST /ce/audits/{}': {
+        perm: 'ce.review', scope: 'none', path: () => `/ce/audits/${randomUUID()}`,
+        body: () => ({ decision: 'pass' }), expect: gate(404, ['reviewer', ...PA]),
+    },
+    'GET /ce/import': { perm: 'ce.import', scope: 'none', expect: gate(200, PA) },
+    'POST /ce/import': {
+        // a file with a header and no rows: refused (400), nothing written
+        perm: 'ce.import', scope: 'none',
+        body: () => ({ csv: 'credential_number,category,title,provider,completed_on,hours,skills\n' }), expect: gate(400, PA),
+    },
 };
 const FAKE_APP = '00000000-0000-4000-8000-000000000000';
 

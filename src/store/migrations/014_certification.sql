@@ -79,7 +79,8 @@ CREATE TABLE exam_results (
 );
 
 -- A credential. number is the human-readable one (CETL-2026-000123); term_start is the
--- first day of the current term (issue date, then the old expiry at each renewal).
+-- first day of the current term (the issue date, then the day after the old expiry at each
+-- renewal: core/credential.c cred_term_start).
 -- listed: shown in the public directory (a holder may leave it; a lookup by number still
 -- verifies). demo: made by `ctoframe demo`, removed by `ctoframe demo --remove`.
 CREATE TABLE credentials (

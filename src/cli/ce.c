@@ -1,0 +1,201 @@
+/*
+ * ce.c — `ctoframe ce import|show|renew`: continuing education and renewal
+ * (docs/ce.md). `ctoframe tick` moves credentials and queues reminders
+ * (cli/jobs.c, svc_tick).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "svc/svc.h"
+
+#define CE_FILE_MAX   (64u * 1024u * 1024u) /* bytes of an attendance file */
+#define CE_READ_CHUNK 65536u
+
+static const char USAGE[] =
+    "usage: ctoframe ce import FILE.csv [--json] [--db PATH|URL]\n"
+    "       ctoframe ce show NUMBER [--json] [--db PATH|URL]\n"
+    "       ctoframe ce renew NUMBER [--json] [--db PATH|URL]\n\n"
+    "import  a provider's attendance file: the columns credential_number, category,\n"
+    "        title, provider, completed_on (YYYY-MM-DD), hours and skills (skill-area\n"
+    "        codes separated by ';'). All or nothing: every bad row is listed with its line\n"
+    "        and column and nothing is written (exit 1). Imported activities are approved.\n"
+    "        FILE - reads standard input.\n"
+    "show    the points of credential NUMBER: earned and counted per category, required,\n"
+    "        still needed and by when.\n"
+    "renew   renews credential NUMBER when its requirement is met (exit 1 with the reason\n"
+    "        when it is not); a renewal the audit sample picks waits for a reviewer.\n";
+
+/* Reads all of f (at most CE_FILE_MAX bytes) into *data (malloc'd). */
+static int slurp(FILE *f, const char *name, char **data, size_t *n)
+{
+    size_t cap = CE_READ_CHUNK, got;
+    char *p = malloc(cap);
+
+    *n = 0;
+    if (p == NULL) {
+        fprintf(stderr, "ctoframe: out of memory reading %s\n", name);
+        return CLI_FAIL;
+    }
+    for (;;) {
+        if (cap - *n < CE_READ_CHUNK) {
+            char *q = cap >= CE_FILE_MAX ? NULL : realloc(p, cap * 2);
+
+            if (q == NULL) {
+                fprintf(stderr, "ctoframe: %s is larger than %u bytes; split it\n", name,
+                        CE_FILE_MAX);
+                free(p);
+                return CLI_FAIL;
+            }
+            p = q;
+            cap *= 2;
+        }
+        got = fread(p + *n, 1, cap - *n - 1, f);
+        *n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "ctoframe: cannot read %s: %s\n", name, strerror(errno));
+        free(p);
+        return CLI_FAIL;
+    }
+    p[*n] = '\0';
+    *data = p;
+    return CLI_OK;
+}
+
+static int do_import(const struct cli_opts *o)
+{
+    const char *file = o->pos[1];
+    struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
+    struct cf_error err;
+    json_t *res = NULL, *problems = NULL, *pb;
+    char *data = NULL;
+    size_t n = 0, i;
+    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
+    int rc;
+
+    if (f == NULL) {
+        fprintf(stderr, "ctoframe: cannot open %s: %s\n", file, strerror(errno));
+        return CLI_FAIL;
+    }
+    rc = slurp(f, file, &data, &n);
+    if (f != stdin)
+        fclose(f);
+    if (rc != CLI_OK)
+        return rc;
+    rc = cli_open_store(o, &sv.store);
+    if (rc != CLI_OK) {
+        free(data);
+        return rc;
+    }
+    cf_error_clear(&err);
+    rc = svc_ce_import(&sv, data, n, &res, &problems, &err);
+    free(data);
+    store_close(sv.store);
+    if (rc == CF_EINVAL && json_array_size(problems) > 0) {
+        fprintf(stderr, "ctoframe: %s: %s\n", file, err.message);
+        json_array_foreach(problems, i, pb)
+        {
+            fprintf(stderr, "  line %lld, column %lld%s%s: %s\n",
+                    (long long)json_integer_value(json_object_get(pb, "line")),
+                    (long long)json_integer_value(json_object_get(pb, "column")),
+                    json_object_get(pb, "field") != NULL ? " " : "",
+                    json_object_get(pb, "field") != NULL
+                        ? json_string_value(json_object_get(pb, "field"))
+                        : "",
+                    json_string_value(json_object_get(pb, "message")));
+        }
+        if (o->json) {
+            json_dumpf(json_pack("{s:O}", "problems", problems), stdout, JSON_INDENT(2));
+            fputc('\n', stdout);
+        }
+        json_decref(problems);
+        return CLI_FAIL;
+    }
+    json_decref(problems);
+    if (rc != CF_OK)
+        return cli_fail(&err);
+    if (o->json) {
+        json_dumpf(res, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    }
+    fprintf(stderr, "ctoframe: %s: %lld activities imported (import %s)\n", file,
+            (long long)json_integer_value(json_object_get(res, "imported")),
+            json_string_value(json_object_get(res, "import_id")));
+    json_decref(res);
+    return CLI_OK;
+}
+
+/* show and renew: one credential. */
+static int do_one(const struct cli_opts *o, int renew)
+{
+    struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
+    struct cf_error err;
+    json_t *v = NULL;
+    int rc = cli_open_store(o, &sv.store);
+
+    if (rc != CLI_OK)
+        return rc;
+    cf_error_clear(&err);
+    rc = renew ? svc_credential_renew(&sv, o->pos[1], &v, &err)
+               : svc_ce_summary(&sv, o->pos[1], &v, &err);
+    store_close(sv.store);
+    if (rc != CF_OK)
+        return cli_fail(&err);
+    if (o->json) {
+        json_dumpf(v, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    } else if (renew) {
+        const char *res = json_string_value(json_object_get(v, "result"));
+
+        if (res != NULL && strcmp(res, "audit") == 0)
+            printf("%s\n", json_string_value(json_object_get(v, "message")));
+        else
+            printf("%s renewed: %s until %s\n", json_string_value(json_object_get(v, "number")),
+                   json_string_value(json_object_get(v, "status")),
+                   json_string_value(json_object_get(v, "expires_on")));
+    } else {
+        json_t *p = json_object_get(v, "points"), *c;
+        const char *code;
+
+        printf("%s: %s, issued %s, expires %s\n", json_string_value(json_object_get(v, "number")),
+               json_string_value(json_object_get(v, "status")),
+               json_string_value(json_object_get(v, "issued_on")),
+               json_string_value(json_object_get(v, "expires_on")));
+        printf("points: %s counted of %s required (%s earned); %s still needed by %s\n",
+               json_string_value(json_object_get(p, "counted")),
+               json_string_value(json_object_get(p, "required")),
+               json_string_value(json_object_get(p, "earned")),
+               json_string_value(json_object_get(p, "needed")),
+               json_string_value(json_object_get(p, "by")));
+        json_object_foreach(json_object_get(p, "categories"), code, c)
+        {
+            printf("  %-14s earned %s, counted %s\n", code,
+                   json_string_value(json_object_get(c, "earned")),
+                   json_string_value(json_object_get(c, "counted")));
+        }
+    }
+    json_decref(v);
+    return CLI_OK;
+}
+
+int cli_ce(int argc, char **argv)
+{
+    struct cli_opts o;
+    int rc = cli_parse(argc, argv, 2, "db json", &o, USAGE);
+
+    if (rc != CLI_OK || o.help)
+        return rc;
+    if (o.npos == 2 && strcmp(o.pos[0], "import") == 0)
+        return do_import(&o);
+    if (o.npos == 2 && strcmp(o.pos[0], "show") == 0)
+        return do_one(&o, 0);
+    if (o.npos == 2 && strcmp(o.pos[0], "renew") == 0)
+        return do_one(&o, 1);
+    fprintf(stderr, "ctoframe: ce: wrong arguments\n%s", USAGE);
+    return CLI_USAGE;
+}

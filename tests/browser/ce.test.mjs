@@ -1,0 +1,123 @@
+// Continuing education in a real browser: the holder opens their credential from "My
+// credentials", picks a catalog activity to fill the form, logs it with a mistake (the
+// message beside the field, what was typed kept) and then correctly; the reviewer approves
+// it from the queue; the program administrator sees the import page and a refused file with
+// every bad row. Each page is scanned with axe-core and checked at 390 px for anything cut
+// off. The credential is inserted with SQL (the issuing part is built elsewhere).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../http/helper.mjs';
+import { CHEAP, PASSWORD, ownDb, buildWorld } from '../http/authhelp.mjs';
+import { insertCredential, at } from '../http/cehelp.mjs';
+import { launchBrowser, axeScan, formatViolations, screenshot } from './helper.mjs';
+
+let d, srv, browser, w;
+const scanned = new Map();
+const NUMBER = 'CETL-2026-000501';
+
+before(async () => {
+    d = await ownDb();
+    w = await buildWorld(d.db);
+    srv = await startServer({ db: d.db, env: { ...CHEAP, ...at('2027-06-01') } });
+    insertCredential(d.db, { person: w.people.leader_a.id, number: NUMBER, issued: '2026-03-01', expires: '2029-03-01' });
+    browser = await launchBrowser();
+});
+
+after(async () => {
+    const errs = [];
+    if (browser) await browser.close().catch((e) => errs.push(e));
+    if (srv) await srv.stop().catch((e) => errs.push(e));
+    if (d) await d.drop().catch((e) => errs.push(e));
+    if (errs.length) throw errs[0];
+});
+
+const field = (scope, label) => scope.getByLabel(label, { exact: true });
+
+async function clickAndWait(page, locator, urlTest) {
+    const [res] = await Promise.all([page.waitForNavigation(urlTest ? { url: urlTest } : {}), locator.click()]);
+    return res;
+}
+
+/** axe on the page now showing, then the same page at 390 px: nothing wider than the screen. */
+async function check(page, name) {
+    scanned.set(name, await axeScan(page));
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+        const cut = await page.evaluate(() => {
+            const out = [];
+            const width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth - width > 1) out.push(`the page is ${document.documentElement.scrollWidth - width}px too wide`);
+            for (const el of document.querySelectorAll('main *')) {
+                if (el.closest('.table-scroll')) continue;
+                const r = el.getBoundingClientRect();
+                if (r.width > 0 && r.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} ends at ${Math.round(r.right)}px`);
+            }
+            return out;
+        });
+        assert.deepEqual(cut, [], `${name} at 390px`);
+        await screenshot(page, `ce-${name.replace(/[^a-z0-9]+/gi, '-')}-phone.png`);
+    } finally {
+        await page.setViewportSize({ width: 1280, height: 900 });
+    }
+}
+
+async function signIn(page, email) {
+    await page.context().clearCookies();
+    await page.goto(srv.url + '/login');
+    await field(page, 'E-mail address').fill(email);
+    await field(page, 'Password').fill(PASSWORD);
+    await clickAndWait(page, page.getByRole('button', { name: /sign in/i }), /\/dashboard/);
+}
+
+test('the holder logs an activity, the reviewer approves it, the admin imports', { timeout: 120000 }, async () => {
+    const { page } = browser;
+    await signIn(page, w.people.leader_a.email);
+    await clickAndWait(page, page.getByRole('link', { name: 'My credentials' }), /\/me\/ce$/);
+    await check(page, '/me/ce');
+    await clickAndWait(page, page.getByRole('link', { name: NUMBER }), /\/ce$/);
+    const main = page.locator('main');
+    assert.match(await main.innerText(), /0 of 60 points/);
+    assert.equal(await page.locator('progress#ce-progress').getAttribute('max'), '60');
+    await check(page, 'credential CE page');
+
+    // The catalog fills the form; a wrong date comes back beside its field.
+    await clickAndWait(page, page.getByRole('link', { name: 'E-rate application workshop' }), /catalog=erate-workshop/);
+    assert.equal(await field(page, 'Title').inputValue(), 'E-rate application workshop');
+    await field(page, 'Completed on').fill('2027-05-20');
+    await field(page, 'Hours, items or membership-years').fill('none');
+    await clickAndWait(page, page.getByRole('button', { name: 'Log the activity' }));
+    assert.equal(await field(page, 'Hours, items or membership-years').getAttribute('aria-invalid'), 'true');
+    assert.match(await page.locator('#hours-error').innerText(), /number above 0/);
+    assert.equal(await field(page, 'Title').inputValue(), 'E-rate application workshop', 'what was typed is kept');
+    await check(page, 'credential CE page (refused)');
+    await field(page, 'Hours, items or membership-years').fill('3');
+    await clickAndWait(page, page.getByRole('button', { name: 'Log the activity' }), /done=logged/);
+    assert.match(await main.innerText(), /Waiting for review/);
+
+    // The reviewer approves it.
+    await signIn(page, w.people.reviewer.email);
+    await clickAndWait(page, page.getByRole('link', { name: 'Continuing education to review' }), /\/ce\/review$/);
+    await check(page, '/ce/review');
+    await clickAndWait(page, page.getByRole('button', { name: 'Approve' }).first(), /done=approved/);
+    await page.goto(srv.url + `/credentials/${NUMBER}/ce`);
+    assert.match(await main.innerText(), /3 of 60 points/);
+
+    // The program administrator: a refused file lists every bad row beside it.
+    await signIn(page, w.people.program_admin.email);
+    await page.goto(srv.url + '/ce/import');
+    await check(page, '/ce/import');
+    await field(page, 'Attendance file (CSV)').fill(
+        `credential_number,category,title,provider,completed_on,hours,skills\n${NUMBER},pd,Course,P,2027-02-30,1,I.A\nCETL-2026-999999,pd,Course,P,2027-01-01,1,I.A\n`,
+    );
+    await clickAndWait(page, page.getByRole('button', { name: 'Import' }));
+    const problems = await page.locator('#csv-problems').innerText();
+    assert.match(problems, /Line 2, column 5/);
+    assert.match(problems, /Line 3, column 1/);
+    await check(page, '/ce/import (refused)');
+});
+
+test('axe finds no serious or critical violation on the CE pages', () => {
+    assert.ok(scanned.size >= 5, `pages scanned: ${[...scanned.keys()].join(', ')}`);
+    const all = [...scanned].flatMap(([where, v]) => (v.length ? [formatViolations(v, where)] : []));
+    assert.deepEqual(all, [], all.join('\n'));
+});
