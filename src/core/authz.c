@@ -82,7 +82,8 @@ static const struct {
     {"leader",
      "Technology leader",
      "A CTO, technology director or someone preparing for the post. Reads the frameworks, "
-     "each skill's rubric and the crosswalks, and keeps their own account and API tokens.",
+     "each skill's rubric and the crosswalks; applies for the CETL credential, logs "
+     "continuing education and renews it; keeps their own account and API tokens.",
      {EVERYONE},
      0,
      0},
@@ -102,23 +103,26 @@ static const struct {
      0},
     {"reviewer",
      "Certification reviewer",
-     "Program staff. Sees, without changing them, the people and organizations of the whole "
-     "program; reads the frameworks and keeps their own account and API tokens.",
+     "Program staff. Works the queue of applications (approve, reject, ask for information, "
+     "decide appeals of others' decisions), reviews continuing-education claims and renewal "
+     "audits, and sees every credential; sees the program's people and organizations.",
      {EVERYONE, PERM_PEOPLE_READ, PERM_ORGS_READ, PERM_APPLICATIONS_REVIEW, PERM_APPEALS_DECIDE,
       PERM_CREDENTIALS_READ, PERM_CE_REVIEW, PERM_REPORTS_READ},
      1,
      0},
     {"examiner",
      "Examiner",
-     "Program staff who work with the framework's content. Reads the frameworks, rubrics "
-     "and crosswalks, and fetches them as CASE 1.0 packages for other systems.",
+     "Program staff who work with the exam and the framework's content. Imports the testing "
+     "vendor's exam results; reads the frameworks, rubrics and crosswalks and fetches them "
+     "as CASE 1.0 packages for other systems.",
      {EVERYONE, PERM_RESULTS_IMPORT},
      1,
      0},
     {"program_admin",
      "Program administrator",
-     "Runs the installation: adds organizations and people everywhere, gives every role, "
-     "reads the audit trail and the outbox, and exports or erases a person's data.",
+     "Runs the installation and the certification program: organizations and people "
+     "everywhere, every role, the program's rules, results and continuing-education "
+     "imports, suspending or revoking credentials, the audit trail and the outbox.",
      {PERM_UNSET},
      1,
      1},
