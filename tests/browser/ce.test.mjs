@@ -72,7 +72,7 @@ async function signIn(page, email) {
 test('the holder logs an activity, the reviewer approves it, the admin imports', { timeout: 120000 }, async () => {
     const { page } = browser;
     await signIn(page, w.people.leader_a.email);
-    await clickAndWait(page, page.getByRole('link', { name: 'My credentials' }), /\/me\/ce$/);
+    await clickAndWait(page, page.getByRole('link', { name: 'Continuing education' }), /\/me\/ce$/);
     await check(page, '/me/ce');
     await clickAndWait(page, page.getByRole('link', { name: NUMBER }), /\/ce$/);
     const main = page.locator('main');
