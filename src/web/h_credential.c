@@ -35,8 +35,9 @@ int h_results_form(struct req *r, json_t **out, struct cf_error *err)
         failed != NULL && issued != NULL)
         json_object_set_new(
             *out, "notice",
-            json_sprintf("Imported %s results: %s passed, %s failed; %s credentials issued.",
-                         results, passed, failed, issued));
+            json_sprintf("Imported %s result%s: %s passed, %s failed; %s credential%s issued.",
+                         results, strcmp(results, "1") == 0 ? "" : "s", passed, failed, issued,
+                         strcmp(issued, "1") == 0 ? "" : "s"));
     return CF_OK;
 }
 

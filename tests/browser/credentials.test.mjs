@@ -90,7 +90,7 @@ test('import a result, then the credential: list, page, suspension, the holder�
 
     await box.fill(`${HEADER}\nE-BROWSER-1,A,2026-11-20,650,600,600,600\n`);
     await clickAndWait(page, page.getByRole('button', { name: 'Check and import' }), /done=imported/);
-    assert.match(await page.locator('.notice').innerText(), /Imported 1 results: 1 passed, 0 failed; 1 credentials issued\./);
+    assert.match(await page.locator('.notice').innerText(), /Imported 1 result: 1 passed, 0 failed; 1 credential issued\./);
 
     // The program administrator: list → credential → suspend with a reason.
     await signInAs(page, w.people.program_admin.email);

@@ -262,7 +262,7 @@ test('the upload page: examiners import a pasted file; JSON clients get every pr
         assert.equal(r.status, 303);
         assert.match(r.headers.location, /done=imported&results=2&passed=1&failed=1&issued=1/);
         r = await examiner.get(r.headers.location, { html: true });
-        assert.match(r.text, /Imported 2 results: 1 passed, 1 failed; 1 credentials issued\./);
+        assert.match(r.text, /Imported 2 results: 1 passed, 1 failed; 1 credential issued\./);
 
         // A reviewer may not import; a leader neither.
         const reviewer = await ctx.signIn(ctx.w.people.reviewer.email);
