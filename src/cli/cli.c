@@ -34,6 +34,7 @@ static const struct command {
     {"jobs", cli_jobs, "show the background jobs and their state; run a dead one again"},
     {"tick", cli_tick, "run the periodic work once, then the due background jobs"},
     {"certificate", cli_certificate, "preview a credential certificate (PDF) for given fields"},
+    {"demo", cli_demo, "load or remove the demo program (fictional people, for trying ctoframe)"},
 };
 
 static void usage_all(FILE *f)
@@ -130,6 +131,7 @@ static const char **slot(struct cli_opts *o, const char *name)
         {"body-timeout", offsetof(struct cli_opts, body_timeout)},
         {"version", offsetof(struct cli_opts, version)},
         {"note", offsetof(struct cli_opts, note)},
+        {"holders", offsetof(struct cli_opts, holders)}, /* demo --holders N */
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         if (strcmp(name, more[i].name) == 0)
@@ -171,6 +173,15 @@ int cli_parse(int argc, char **argv, int first, const char *allowed, struct cli_
             if (!allowed_opt(allowed, name)) {
                 fprintf(stderr, "ctoframe: unknown option --%s\n%s", name, usage);
                 return CLI_USAGE;
+            }
+            /* demo --remove, serve --demo (issue 8 point 9) */
+            if (strcmp(name, "remove") == 0 || strcmp(name, "demo") == 0) {
+                if (eq != NULL) {
+                    fprintf(stderr, "ctoframe: option --%s takes no value\n", name);
+                    return CLI_USAGE;
+                }
+                *(name[0] == 'r' ? &o->remove : &o->demo) = 1;
+                continue;
             }
             if (strcmp(name, "no-load") == 0 || strcmp(name, "json") == 0 ||
                 strcmp(name, "password-stdin") == 0 || strcmp(name, "strict") == 0) {

@@ -45,6 +45,9 @@ struct cli_opts {
     int json;                   /* --json: JSON on stdout */
     int password_stdin;         /* user add --password-stdin */
     int strict;                 /* framework import --strict */
+    const char *holders;        /* demo --holders N */
+    int remove;                 /* demo --remove */
+    int demo;                   /* serve --demo: load the demo on a new database */
     int help;
     int npos;
     char *pos[8]; /* positional arguments after the command words */
@@ -89,5 +92,6 @@ int cli_routes(int argc, char **argv);
 int cli_jobs(int argc, char **argv);
 int cli_tick(int argc, char **argv);
 int cli_certificate(int argc, char **argv);
+int cli_demo(int argc, char **argv);
 
 #endif

@@ -575,4 +575,51 @@ int svc_public_url_record(const struct svc *sv, const char *url, struct cf_error
 /* The base URL a server recorded, into out (n bytes); CF_ENOTFOUND with a message when none. */
 int svc_public_url_known(const struct svc *sv, char *out, size_t n, struct cf_error *err);
 
+
+/* --- the public registry (svc/registry.c) and the demo (svc/demo.c) -------
+ * issue 8 points 7 and 9; docs/registry.md. */
+
+/*
+ * A page of the public registry, for anyone: q the search text (words matched
+ * at their start against number, name, organization and state; case and
+ * accents aside), state a two-letter code, page a page number text (NULL: 1).
+ * *out = {results: [{number, name, organization, state, status, issued_on,
+ * expires_on}], total} exactly; with detail (the HTML page) also q, state,
+ * page, pages, prev/next links, each row's demo flag and the counts by state
+ * and status. CF_EINVAL naming q, state or page.
+ */
+int svc_registry_search(const struct svc *sv, const char *q, const char *state, const char *page,
+                        int detail, json_t **out, struct cf_error *err);
+
+/*
+ * The public record of a credential by number (case and spaces forgiven):
+ * {number, name, program, status, issued_on, expires_on}; with detail also
+ * demo and status_label. Listed or not. CF_ENOTFOUND for an unknown number
+ * (or an erased holder's).
+ */
+int svc_registry_verify(const struct svc *sv, const char *number, int detail, json_t **out,
+                        struct cf_error *err);
+
+/* The signed-in person's credentials and whether each is in the directory:
+ * {credentials: [{id, number, program, status, issued_on, expires_on, listed, demo}]}. */
+int svc_registry_mine(const struct svc *sv, json_t **out, struct cf_error *err);
+
+/*
+ * Shows (listed 1) or hides (0) the signed-in person's credential id in the
+ * public directory; audited. CF_ENOTFOUND when it is not theirs.
+ */
+int svc_registry_set_listed(const struct svc *sv, const char *id, int listed,
+                            struct cf_error *err);
+
+/*
+ * Loads the demo program (svc/demo.c): with holders 0, a few hundred people in
+ * every stage; with holders N, N credential holders for benchmarks. One
+ * transaction; deterministic. *out = {people, credentials, ...}. CF_ECONFLICT
+ * when demo data is already loaded; CF_ENOTFOUND when no program is loaded.
+ */
+int svc_demo_load(const struct svc *sv, long holders, json_t **out, struct cf_error *err);
+
+/* Removes exactly the demo rows; *out = {table: rows removed}. Audited. */
+int svc_demo_remove(const struct svc *sv, json_t **out, struct cf_error *err);
+
 #endif

@@ -102,6 +102,13 @@ const struct route routes[] = {
     {"GET", "/admin/programs", h_programs, "programs", PERM_PROGRAM_READ, SCOPE_NONE, 0},
     {"GET", "/admin/programs/{}", h_program, "program", PERM_PROGRAM_READ, SCOPE_NONE, 0},
     {"POST", "/admin/programs/{}", h_program_save, "program", PERM_PROGRAM_WRITE, SCOPE_NONE, CHG},
+
+    /* the public registry and verification; a holder's place in it (issue 8 point 7) */
+    {"GET", "/registry", h_registry, "registry", PUB, 0},
+    {"GET", "/verify/{}", h_verify, "verify", PUB, 0},
+    {"GET", "/me/registry", h_my_registry, "my_registry", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/me/registry/{}", h_my_registry_set, "my_registry", PERM_SIGNED_IN, SCOPE_NONE,
+     CHG},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 

@@ -314,4 +314,10 @@ int h_programs(struct req *r, json_t **out, struct cf_error *err);
 int h_program(struct req *r, json_t **out, struct cf_error *err);
 int h_program_save(struct req *r, json_t **out, struct cf_error *err);
 
+/* h_registry.c: the public registry and verification (issue 8 point 7) */
+int h_registry(struct req *r, json_t **out, struct cf_error *err);
+int h_verify(struct req *r, json_t **out, struct cf_error *err);
+int h_my_registry(struct req *r, json_t **out, struct cf_error *err);
+int h_my_registry_set(struct req *r, json_t **out, struct cf_error *err);
+
 #endif
