@@ -801,6 +801,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/admin/orgs/{}': { name: 'CSRF renamed' },
             '/admin/orgs/{}/delete': {},
             '/admin/programs/{}': { rules: JSON.stringify({ ...CETL_RULES, grace_period_days: 45 }), note: 'csrf' },
+            '/me/registry/{}': { listed: '0' }, // issue 8 point 7
         };
         const fill = (pattern) => {
             let i = 0;
