@@ -525,7 +525,6 @@ int store_setting_put(struct store *s, const char *name, const char *value, stru
 /* Copies the setting name into out (n bytes). CF_ENOTFOUND when it was never set. */
 int store_setting_get(struct store *s, const char *name, char *out, size_t n, struct cf_error *err);
 
-
 /* --- the public registry and the demo data (issue 8 points 7 and 9) ------- */
 /* store/registry.c: the registry table (migration 018) is kept in step with
  * credentials, people and orgs by triggers; these functions only read it. */
@@ -551,8 +550,7 @@ int store_registry_counts(struct store *s, json_t **out, struct cf_error *err);
  * {number, name, program, status, issued_on, expires_on, demo, listed}.
  * CF_ENOTFOUND when there is none or its holder was erased.
  */
-int store_registry_verify(struct store *s, const char *number, json_t **out,
-                          struct cf_error *err);
+int store_registry_verify(struct store *s, const char *number, json_t **out, struct cf_error *err);
 
 /* The credentials person holds: [{id, number, program, status, issued_on,
  * expires_on, listed, demo}], newest first. */
@@ -575,8 +573,7 @@ struct store_demo_app {
     int rules_version;
 };
 struct store_demo_auth {
-    const char *eligibility_id, *application_id, *person_id, *issued_on, *expires_on, *status,
-        *now;
+    const char *eligibility_id, *application_id, *person_id, *issued_on, *expires_on, *status, *now;
     int64_t program_id;
     int rules_version;
 };

@@ -575,7 +575,6 @@ int svc_public_url_record(const struct svc *sv, const char *url, struct cf_error
 /* The base URL a server recorded, into out (n bytes); CF_ENOTFOUND with a message when none. */
 int svc_public_url_known(const struct svc *sv, char *out, size_t n, struct cf_error *err);
 
-
 /* --- the public registry (svc/registry.c) and the demo (svc/demo.c) -------
  * issue 8 points 7 and 9; docs/registry.md. */
 
@@ -608,8 +607,7 @@ int svc_registry_mine(const struct svc *sv, json_t **out, struct cf_error *err);
  * Shows (listed 1) or hides (0) the signed-in person's credential id in the
  * public directory; audited. CF_ENOTFOUND when it is not theirs.
  */
-int svc_registry_set_listed(const struct svc *sv, const char *id, int listed,
-                            struct cf_error *err);
+int svc_registry_set_listed(const struct svc *sv, const char *id, int listed, struct cf_error *err);
 
 /*
  * Loads the demo program (svc/demo.c): with holders 0, a few hundred people in

@@ -107,8 +107,7 @@ const struct route routes[] = {
     {"GET", "/registry", h_registry, "registry", PUB, 0},
     {"GET", "/verify/{}", h_verify, "verify", PUB, 0},
     {"GET", "/me/registry", h_my_registry, "my_registry", PERM_SIGNED_IN, SCOPE_NONE, 0},
-    {"POST", "/me/registry/{}", h_my_registry_set, "my_registry", PERM_SIGNED_IN, SCOPE_NONE,
-     CHG},
+    {"POST", "/me/registry/{}", h_my_registry_set, "my_registry", PERM_SIGNED_IN, SCOPE_NONE, CHG},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 
