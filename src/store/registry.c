@@ -40,8 +40,9 @@ static int match_text(const struct store *s, const char *const *words, int nword
     return CF_OK;
 }
 
-int store_registry_search(struct store *s, const char *const *words, int nwords, const char *state,
-                          long limit, long offset, json_t **rows, long *total, struct cf_error *err)
+int store_registry_search(struct store *s, const char *number, const char *const *words,
+                          int nwords, const char *state, long limit, long offset, json_t **rows,
+                          long *total, struct cf_error *err)
 {
     char match[REGISTRY_MATCH_MAX];
     const char *st = state != NULL ? state : "";
@@ -55,8 +56,21 @@ int store_registry_search(struct store *s, const char *const *words, int nwords,
     if (rc != CF_OK)
         return rc;
 
-    /* Four shapes (words or not, a state or not), each a literal so its plan is cached. */
-    if (nwords == 0 && st[0] == '\0') {
+    /* Five shapes (a number, words or not, a state or not), each a literal so its plan is
+     * cached. CROSS JOIN keeps SQLite reading the FTS5 matches first: left to choose, it may
+     * walk the whole registry and probe the index for each row (seconds at 100,000). */
+    if (number != NULL && number[0] != '\0') {
+        rc = store__query(s,
+                          ROW_SELECT "registry r JOIN credentials c ON c.id = r.cred_id"
+                                     " WHERE r.number = ? AND r.visible = 1"
+                                     " AND (? = '' OR r.state = ?) LIMIT ? OFFSET ?",
+                          ROW_COLS, rows, err, "sssll", number, st, st, limit, offset);
+        if (rc == CF_OK)
+            rc = store__query_one(s,
+                                  "SELECT COUNT(*) FROM registry WHERE number = ? AND visible = 1"
+                                  " AND (? = '' OR state = ?)",
+                                  "n#", &count, err, "sss", number, st, st);
+    } else if (nwords == 0 && st[0] == '\0') {
         rc = store__query(s,
                           ROW_SELECT "registry r JOIN credentials c ON c.id = r.cred_id"
                                      " WHERE r.visible = 1 ORDER BY r.sortkey, r.number"
@@ -92,7 +106,7 @@ int store_registry_search(struct store *s, const char *const *words, int nwords,
                                   "n#", &count, err, "sss", match, st, st);
     } else {
         rc = store__query(s,
-                          ROW_SELECT "registry_fts f JOIN registry r ON r.id = f.rowid"
+                          ROW_SELECT "registry_fts f CROSS JOIN registry r ON r.id = f.rowid"
                                      " JOIN credentials c ON c.id = r.cred_id"
                                      " WHERE registry_fts MATCH ? AND r.visible = 1"
                                      " AND (? = '' OR r.state = ?)"
@@ -100,7 +114,7 @@ int store_registry_search(struct store *s, const char *const *words, int nwords,
                           ROW_COLS, rows, err, "sssll", match, st, st, limit, offset);
         if (rc == CF_OK)
             rc = store__query_one(s,
-                                  "SELECT COUNT(*) FROM registry_fts f JOIN registry r"
+                                  "SELECT COUNT(*) FROM registry_fts f CROSS JOIN registry r"
                                   " ON r.id = f.rowid WHERE registry_fts MATCH ?"
                                   " AND r.visible = 1 AND (? = '' OR r.state = ?)",
                                   "n#", &count, err, "sss", match, st, st);
@@ -118,8 +132,8 @@ int store_registry_search(struct store *s, const char *const *words, int nwords,
 int store_registry_counts(struct store *s, json_t **out, struct cf_error *err)
 {
     return store__query(s,
-                        "SELECT state, status, COUNT(*) FROM registry WHERE visible = 1"
-                        " GROUP BY state, status ORDER BY state, status",
+                        "SELECT state, status, n FROM registry_counts WHERE n > 0"
+                        " ORDER BY state, status",
                         "state,status,count#", out, err, "");
 }
 

@@ -532,17 +532,19 @@ int store_setting_get(struct store *s, const char *name, char *out, size_t n, st
 /*
  * One page of the public registry: rows [{number, name, organization, state,
  * status, issued_on, expires_on, demo}] of visible credentials (listed, holder
- * not erased) ordered by name then number, whose search text holds a word
+ * not erased) ordered by name then number: the one numbered number (canonical;
+ * NULL or "": not a number search), else those whose search text holds a word
  * starting with each of words (nwords of them; 0: every credential), in state
  * (a two-letter code; "" or NULL: every state). *total gets the number of
  * matches on every page. Words hold only letters, digits and non-ASCII
  * characters (core/registry.c).
  */
-int store_registry_search(struct store *s, const char *const *words, int nwords, const char *state,
-                          long limit, long offset, json_t **rows, long *total,
-                          struct cf_error *err);
+int store_registry_search(struct store *s, const char *number, const char *const *words,
+                          int nwords, const char *state, long limit, long offset, json_t **rows,
+                          long *total, struct cf_error *err);
 
-/* Visible credentials counted by state and status: [{state, status, count}], one query. */
+/* Visible credentials counted by state and status: [{state, status, count}], one query
+ * (of the counts the triggers of migration 018 keep). */
 int store_registry_counts(struct store *s, json_t **out, struct cf_error *err);
 
 /*

@@ -151,7 +151,7 @@ int svc_registry_search(const struct svc *sv, const char *q, const char *state, 
 {
     struct registry_query query;
     const char *words[REGISTRY_WORDS_MAX];
-    char st[3];
+    char st[3], number[CRED_NUMBER_MAX];
     long pg, total = 0, pages;
     json_t *rows = NULL, *results = NULL, *r;
     size_t i;
@@ -168,7 +168,10 @@ int svc_registry_search(const struct svc *sv, const char *q, const char *state, 
     for (int w = 0; w < query.nwords; w++)
         words[w] = query.words[w];
 
-    rc = store_registry_search(sv->store, words, query.nwords, st, REGISTRY_PAGE_SIZE,
+    /* A credential number is looked up as one (case and spaces forgiven), not as words. */
+    if (q == NULL || cred_number_parse(NULL, q, NULL, NULL, number, sizeof number, NULL) != CF_OK)
+        number[0] = '\0';
+    rc = store_registry_search(sv->store, number, words, query.nwords, st, REGISTRY_PAGE_SIZE,
                                (pg - 1) * REGISTRY_PAGE_SIZE, &rows, &total, err);
     if (rc != CF_OK)
         return rc;

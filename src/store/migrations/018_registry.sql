@@ -13,6 +13,8 @@
 -- erased), a sort key and doc, the text searched. Triggers on credentials, people and
 -- orgs rebuild the rows a write touches in the same statement, so every writer (each
 -- svc file, the demo loader, an erasure) keeps it in step without knowing it exists.
+-- registry_counts keeps the visible credentials counted by state and status (triggers on
+-- registry), so the registry page's counts are one small read, not a pass over every row.
 -- On SQLite, registry_fts is an FTS5 index over doc (external content, unicode61 with
 -- remove_diacritics 2: accents and case do not matter), kept by triggers on registry.
 -- On PostgreSQL, a GIN index over to_tsvector('simple', cf_fold(doc)); cf_fold lowercases
@@ -131,6 +133,15 @@ CREATE INDEX registry_list ON registry (visible, sortkey, number);
 CREATE INDEX registry_state ON registry (visible, state, sortkey, number);
 CREATE INDEX registry_number ON registry (number);
 
+-- Visible credentials counted by state and status, kept by triggers on registry, so the
+-- registry page reads its counts in one small query instead of grouping every row.
+CREATE TABLE registry_counts (
+    state   TEXT NOT NULL,
+    status  TEXT NOT NULL,
+    n       BIGINT NOT NULL,
+    PRIMARY KEY (state, status)
+);
+
 @SQLITE@
 CREATE VIRTUAL TABLE registry_fts USING fts5 (doc, content = 'registry', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2');
@@ -140,6 +151,13 @@ CREATE TRIGGER registry_fts_ai AFTER INSERT ON registry BEGIN
 END;
 CREATE TRIGGER registry_fts_ad AFTER DELETE ON registry BEGIN
     INSERT INTO registry_fts (registry_fts, rowid, doc) VALUES ('delete', old.id, old.doc);
+END;
+CREATE TRIGGER registry_counts_ai AFTER INSERT ON registry WHEN new.visible = 1 BEGIN
+    INSERT INTO registry_counts (state, status, n) VALUES (new.state, new.status, 1)
+    ON CONFLICT (state, status) DO UPDATE SET n = registry_counts.n + 1;
+END;
+CREATE TRIGGER registry_counts_ad AFTER DELETE ON registry WHEN old.visible = 1 BEGIN
+    UPDATE registry_counts SET n = n - 1 WHERE state = old.state AND status = old.status;
 END;
 
 CREATE TRIGGER orgs_state_code_ai AFTER INSERT ON orgs
@@ -194,6 +212,19 @@ CREATE FUNCTION cf_fold(t TEXT) RETURNS TEXT LANGUAGE sql IMMUTABLE STRICT AS $$
         'aaaaaaceeeeiiiinoooooouuuuyaaaaaaceeeeiiiinoooooouuuuyyaaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiijjkkllllllllnnnnnnoooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzoouuaaiioouuuuuuuuuuaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyy'))
 $$;
 CREATE INDEX registry_doc ON registry USING gin (to_tsvector('simple', cf_fold(doc)));
+
+CREATE FUNCTION cf_registry_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' AND NEW.visible = 1 THEN
+        INSERT INTO registry_counts (state, status, n) VALUES (NEW.state, NEW.status, 1)
+        ON CONFLICT (state, status) DO UPDATE SET n = registry_counts.n + 1;
+    ELSIF TG_OP = 'DELETE' AND OLD.visible = 1 THEN
+        UPDATE registry_counts SET n = n - 1 WHERE state = OLD.state AND status = OLD.status;
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER registry_counts AFTER INSERT OR DELETE ON registry
+    FOR EACH ROW EXECUTE FUNCTION cf_registry_counts();
 
 CREATE FUNCTION cf_orgs_state_code() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
