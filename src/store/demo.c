@@ -125,6 +125,14 @@ int store_demo_program_id(struct store *s, const char *code, int64_t *id, struct
     return rc;
 }
 
+int store_demo_bulk(struct store *s, struct cf_error *err)
+{
+    /* The default cache (2 MB) spills a large transaction's pages to the WAL many times. */
+    if (db_kind(s->db) != DB_SQLITE)
+        return CF_OK;
+    return db_exec(s->db, "PRAGMA cache_size = -262144", err);
+}
+
 int store_demo_count(struct store *s, long *n, struct cf_error *err)
 {
     json_t *row = NULL;

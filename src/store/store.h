@@ -612,6 +612,8 @@ int store_demo_cred_event(struct store *s, const struct store_demo_event *e, str
 int store_demo_ce(struct store *s, const struct store_demo_ce *a, struct cf_error *err);
 /* The id of program code; CF_ENOTFOUND when there is none. */
 int store_demo_program_id(struct store *s, const char *code, int64_t *id, struct cf_error *err);
+/* Before a large load: SQLite keeps up to 256 MB of pages in memory on this connection. */
+int store_demo_bulk(struct store *s, struct cf_error *err);
 /* Demo rows present: people with demo = 1 (0 when the demo is not loaded). */
 int store_demo_count(struct store *s, long *n, struct cf_error *err);
 /*

@@ -498,7 +498,10 @@ int svc_demo_load(const struct svc *sv, long holders, json_t **out, struct cf_er
         goto out;
     program_cred_rules(&d.prog, &d.cr);
 
-    rc = holders > 0 ? load_large(&d, holders, err) : load_small(&d, err);
+    if (holders > 0)
+        rc = store_demo_bulk(sv->store, err);
+    if (rc == CF_OK)
+        rc = holders > 0 ? load_large(&d, holders, err) : load_small(&d, err);
     if (rc != CF_OK)
         goto out;
     after = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "orgs", (json_int_t)d.orgs, "people",
