@@ -40,9 +40,9 @@ static int match_text(const struct store *s, const char *const *words, int nword
     return CF_OK;
 }
 
-int store_registry_search(struct store *s, const char *number, const char *const *words,
-                          int nwords, const char *state, long limit, long offset, json_t **rows,
-                          long *total, struct cf_error *err)
+int store_registry_search(struct store *s, const char *number, const char *const *words, int nwords,
+                          const char *state, long limit, long offset, json_t **rows, long *total,
+                          struct cf_error *err)
 {
     char match[REGISTRY_MATCH_MAX];
     const char *st = state != NULL ? state : "";
@@ -171,5 +171,16 @@ int store_registry_set_listed(struct store *s, const char *id, const char *perso
 
     if (rc == CF_OK && n == 0)
         rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such credential.");
+    return rc;
+}
+
+int store_registry_generation(struct store *s, int64_t *gen, struct cf_error *err)
+{
+    json_t *row = NULL;
+    int rc = store__query_one(s, "SELECT gen FROM registry_generation WHERE id = 1", "gen#", &row,
+                              err, "");
+
+    *gen = rc == CF_OK ? (int64_t)json_integer_value(json_object_get(row, "gen")) : 0;
+    json_decref(row);
     return rc;
 }

@@ -539,9 +539,9 @@ int store_setting_get(struct store *s, const char *name, char *out, size_t n, st
  * matches on every page. Words hold only letters, digits and non-ASCII
  * characters (core/registry.c).
  */
-int store_registry_search(struct store *s, const char *number, const char *const *words,
-                          int nwords, const char *state, long limit, long offset, json_t **rows,
-                          long *total, struct cf_error *err);
+int store_registry_search(struct store *s, const char *number, const char *const *words, int nwords,
+                          const char *state, long limit, long offset, json_t **rows, long *total,
+                          struct cf_error *err);
 
 /* Visible credentials counted by state and status: [{state, status, count}], one query
  * (of the counts the triggers of migration 018 keep). */
@@ -561,6 +561,9 @@ int store_registry_mine(struct store *s, const char *person, json_t **out, struc
 /* Sets listed (0 or 1) on credential id when person holds it; CF_ENOTFOUND otherwise. */
 int store_registry_set_listed(struct store *s, const char *id, const char *person, int listed,
                               const char *now, struct cf_error *err);
+
+/* The registry generation: changes with every change of what the registry or verification shows. */
+int store_registry_generation(struct store *s, int64_t *gen, struct cf_error *err);
 
 /* store/demo.c: rows of the demo, each marked demo = 1 (see svc/demo.c). */
 struct store_demo_org {

@@ -269,6 +269,11 @@ int svc_registry_verify(const struct svc *sv, const char *number, int detail, js
     return CF_OK;
 }
 
+int svc_registry_generation(const struct svc *sv, int64_t *gen, struct cf_error *err)
+{
+    return store_registry_generation(sv->store, gen, err);
+}
+
 int svc_registry_mine(const struct svc *sv, json_t **out, struct cf_error *err)
 {
     json_t *rows = NULL, *r;

@@ -599,6 +599,10 @@ int svc_registry_search(const struct svc *sv, const char *q, const char *state, 
 int svc_registry_verify(const struct svc *sv, const char *number, int detail, json_t **out,
                         struct cf_error *err);
 
+/* A number that changes whenever what the registry or verification shows changes (the web
+ * cache keeps anonymous registry answers while it is the same). */
+int svc_registry_generation(const struct svc *sv, int64_t *gen, struct cf_error *err);
+
 /* The signed-in person's credentials and whether each is in the directory:
  * {credentials: [{id, number, program, status, issued_on, expires_on, listed, demo}]}. */
 int svc_registry_mine(const struct svc *sv, json_t **out, struct cf_error *err);

@@ -104,8 +104,8 @@ const struct route routes[] = {
     {"POST", "/admin/programs/{}", h_program_save, "program", PERM_PROGRAM_WRITE, SCOPE_NONE, CHG},
 
     /* the public registry and verification; a holder's place in it (issue 8 point 7) */
-    {"GET", "/registry", h_registry, "registry", PUB, 0},
-    {"GET", "/verify/{}", h_verify, "verify", PUB, 0},
+    {"GET", "/registry", h_registry, "registry", PUB, ROUTE_CACHE | ROUTE_REGISTRY},
+    {"GET", "/verify/{}", h_verify, "verify", PUB, ROUTE_CACHE | ROUTE_REGISTRY},
     {"GET", "/me/registry", h_my_registry, "my_registry", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"POST", "/me/registry/{}", h_my_registry_set, "my_registry", PERM_SIGNED_IN, SCOPE_NONE, CHG},
 };

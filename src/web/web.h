@@ -123,6 +123,9 @@ enum route_flags {
     ROUTE_CASE = 2,    /* CASE API: JSON always, imsx_StatusInfo errors, CORS */
     ROUTE_JSON = 4,    /* JSON only */
     ROUTE_CACHE = 8,   /* public read whose answer depends only on URL and framework data */
+
+    /* with ROUTE_CACHE: the answer depends on URL and registry data instead (issue 8) */
+    ROUTE_REGISTRY = 16,
 };
 
 /* What a route's permission is checked against. */

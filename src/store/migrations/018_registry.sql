@@ -133,6 +133,15 @@ CREATE INDEX registry_list ON registry (visible, sortkey, number);
 CREATE INDEX registry_state ON registry (visible, state, sortkey, number);
 CREATE INDEX registry_number ON registry (number);
 
+-- A number bumped by every change to the registry (and to a program's name, which
+-- verification shows): the web layer keeps finished anonymous registry answers while it
+-- is unchanged (web/cache.c), as it keeps framework pages while the framework generation is.
+CREATE TABLE registry_generation (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    gen  BIGINT NOT NULL
+);
+INSERT INTO registry_generation (id, gen) VALUES (1, 1);
+
 -- Visible credentials counted by state and status, kept by triggers on registry, so the
 -- registry page reads its counts in one small query instead of grouping every row.
 CREATE TABLE registry_counts (
@@ -148,9 +157,14 @@ CREATE VIRTUAL TABLE registry_fts USING fts5 (doc, content = 'registry', content
 
 CREATE TRIGGER registry_fts_ai AFTER INSERT ON registry BEGIN
     INSERT INTO registry_fts (rowid, doc) VALUES (new.id, new.doc);
+    UPDATE registry_generation SET gen = gen + 1 WHERE id = 1;
 END;
 CREATE TRIGGER registry_fts_ad AFTER DELETE ON registry BEGIN
     INSERT INTO registry_fts (registry_fts, rowid, doc) VALUES ('delete', old.id, old.doc);
+    UPDATE registry_generation SET gen = gen + 1 WHERE id = 1;
+END;
+CREATE TRIGGER registry_programs_au AFTER UPDATE OF name ON programs BEGIN
+    UPDATE registry_generation SET gen = gen + 1 WHERE id = 1;
 END;
 CREATE TRIGGER registry_counts_ai AFTER INSERT ON registry WHEN new.visible = 1 BEGIN
     INSERT INTO registry_counts (state, status, n) VALUES (new.state, new.status, 1)
@@ -225,6 +239,16 @@ BEGIN
 END $$;
 CREATE TRIGGER registry_counts AFTER INSERT OR DELETE ON registry
     FOR EACH ROW EXECUTE FUNCTION cf_registry_counts();
+
+CREATE FUNCTION cf_registry_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE registry_generation SET gen = gen + 1 WHERE id = 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER registry_generation AFTER INSERT OR DELETE ON registry
+    FOR EACH STATEMENT EXECUTE FUNCTION cf_registry_generation();
+CREATE TRIGGER registry_programs_au AFTER UPDATE OF name ON programs
+    FOR EACH STATEMENT EXECUTE FUNCTION cf_registry_generation();
 
 CREATE FUNCTION cf_orgs_state_code() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
