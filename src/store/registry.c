@@ -12,7 +12,7 @@
 #define ROW_COLS "number,name,organization,state,status,issued_on,expires_on,demo#"
 #define ROW_SELECT                                                                                 \
     "SELECT r.number, r.name, r.organization, r.state, r.status, r.issued_on, r.expires_on,"       \
-    " c.demo FROM "
+    " r.demo FROM "
 
 /*
  * The database's query for words: FTS5 ("w1"* AND "w2"*) on SQLite, a tsquery
@@ -61,18 +61,18 @@ int store_registry_search(struct store *s, const char *number, const char *const
      * walk the whole registry and probe the index for each row (seconds at 100,000). */
     if (number != NULL && number[0] != '\0') {
         rc = store__query(s,
-                          ROW_SELECT "registry r JOIN credentials c ON c.id = r.cred_id"
-                                     " WHERE r.number = ? AND r.visible = 1"
+                          ROW_SELECT "registry r"
+                                     " WHERE r.number = ? AND +r.visible = 1"
                                      " AND (? = '' OR r.state = ?) LIMIT ? OFFSET ?",
                           ROW_COLS, rows, err, "sssll", number, st, st, limit, offset);
         if (rc == CF_OK)
             rc = store__query_one(s,
-                                  "SELECT COUNT(*) FROM registry WHERE number = ? AND visible = 1"
+                                  "SELECT COUNT(*) FROM registry WHERE number = ? AND +visible = 1"
                                   " AND (? = '' OR state = ?)",
                                   "n#", &count, err, "sss", number, st, st);
     } else if (nwords == 0 && st[0] == '\0') {
         rc = store__query(s,
-                          ROW_SELECT "registry r JOIN credentials c ON c.id = r.cred_id"
+                          ROW_SELECT "registry r"
                                      " WHERE r.visible = 1 ORDER BY r.sortkey, r.number"
                                      " LIMIT ? OFFSET ?",
                           ROW_COLS, rows, err, "ll", limit, offset);
@@ -81,7 +81,7 @@ int store_registry_search(struct store *s, const char *number, const char *const
                                   &count, err, "");
     } else if (nwords == 0) {
         rc = store__query(s,
-                          ROW_SELECT "registry r JOIN credentials c ON c.id = r.cred_id"
+                          ROW_SELECT "registry r"
                                      " WHERE r.visible = 1 AND r.state = ?"
                                      " ORDER BY r.sortkey, r.number LIMIT ? OFFSET ?",
                           ROW_COLS, rows, err, "sll", st, limit, offset);
@@ -92,7 +92,7 @@ int store_registry_search(struct store *s, const char *number, const char *const
     } else if (pg) {
         rc = store__query(
             s,
-            ROW_SELECT "registry r JOIN credentials c ON c.id = r.cred_id"
+            ROW_SELECT "registry r"
                        " WHERE to_tsvector('simple', cf_fold(r.doc))"
                        " @@ to_tsquery('simple', cf_fold(?)) AND r.visible = 1"
                        " AND (? = '' OR r.state = ?) ORDER BY r.sortkey, r.number LIMIT ? OFFSET ?",
@@ -107,17 +107,19 @@ int store_registry_search(struct store *s, const char *number, const char *const
     } else {
         rc = store__query(s,
                           ROW_SELECT "registry_fts f CROSS JOIN registry r ON r.id = f.rowid"
-                                     " JOIN credentials c ON c.id = r.cred_id"
-                                     " WHERE registry_fts MATCH ? AND r.visible = 1"
+                                     " WHERE registry_fts MATCH ?"
                                      " AND (? = '' OR r.state = ?)"
                                      " ORDER BY r.sortkey, r.number LIMIT ? OFFSET ?",
                           ROW_COLS, rows, err, "sssll", match, st, st, limit, offset);
-        if (rc == CF_OK)
+        /* The index holds visible rows only: without a state it counts on its own. */
+        if (rc == CF_OK && st[0] == '\0')
+            rc = store__query_one(s, "SELECT COUNT(*) FROM registry_fts WHERE registry_fts MATCH ?",
+                                  "n#", &count, err, "s", match);
+        else if (rc == CF_OK)
             rc = store__query_one(s,
                                   "SELECT COUNT(*) FROM registry_fts f CROSS JOIN registry r"
-                                  " ON r.id = f.rowid WHERE registry_fts MATCH ?"
-                                  " AND r.visible = 1 AND (? = '' OR r.state = ?)",
-                                  "n#", &count, err, "sss", match, st, st);
+                                  " ON r.id = f.rowid WHERE registry_fts MATCH ? AND r.state = ?",
+                                  "n#", &count, err, "ss", match, st);
     }
     if (rc == CF_OK)
         *total = (long)json_integer_value(json_object_get(count, "n"));

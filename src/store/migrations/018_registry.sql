@@ -15,8 +15,9 @@
 -- svc file, the demo loader, an erasure) keeps it in step without knowing it exists.
 -- registry_counts keeps the visible credentials counted by state and status (triggers on
 -- registry), so the registry page's counts are one small read, not a pass over every row.
--- On SQLite, registry_fts is an FTS5 index over doc (external content, unicode61 with
--- remove_diacritics 2: accents and case do not matter), kept by triggers on registry.
+-- On SQLite, registry_fts is an FTS5 index over the doc of visible rows (external content,
+-- unicode61 with remove_diacritics 2: accents and case do not matter), kept by triggers on
+-- registry.
 -- On PostgreSQL, a GIN index over to_tsvector('simple', cf_fold(doc)); cf_fold lowercases
 -- and strips the accents of Latin letters with translate() (no extension needed: unaccent
 -- is not always installed or allowed).
@@ -105,7 +106,7 @@ SELECT c.id AS cred_id, c.number AS number, p.name AS name,
                 CASE WHEN o2.kind = 'state' THEN o2.state_code END, '') AS state,
        c.status AS status, c.issued_on AS issued_on, c.expires_on AS expires_on,
        CASE WHEN c.listed = 1 AND p.status <> 'erased' THEN 1 ELSE 0 END AS visible,
-       lower(p.name) AS sortkey,
+       lower(p.name) AS sortkey, c.demo AS demo,
        c.number || ' ' || p.name || ' ' || COALESCE(o.name, '') || ' '
          || COALESCE(o1.name, '') || ' ' || COALESCE(o2.name, '') || ' '
          || COALESCE(o.state_code, o1.state_code, o2.state_code, '') AS doc
@@ -127,6 +128,7 @@ CREATE TABLE registry (
     expires_on    TEXT NOT NULL,
     visible       INTEGER NOT NULL,
     sortkey       TEXT NOT NULL,
+    demo          INTEGER NOT NULL,
     doc           TEXT NOT NULL
 );
 CREATE INDEX registry_list ON registry (visible, sortkey, number);
@@ -155,12 +157,17 @@ CREATE TABLE registry_counts (
 CREATE VIRTUAL TABLE registry_fts USING fts5 (doc, content = 'registry', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2');
 
-CREATE TRIGGER registry_fts_ai AFTER INSERT ON registry BEGIN
+-- Only visible rows are indexed: a search then counts its matches in the index alone.
+CREATE TRIGGER registry_fts_ai AFTER INSERT ON registry WHEN new.visible = 1 BEGIN
     INSERT INTO registry_fts (rowid, doc) VALUES (new.id, new.doc);
+END;
+CREATE TRIGGER registry_fts_ad AFTER DELETE ON registry WHEN old.visible = 1 BEGIN
+    INSERT INTO registry_fts (registry_fts, rowid, doc) VALUES ('delete', old.id, old.doc);
+END;
+CREATE TRIGGER registry_generation_ai AFTER INSERT ON registry BEGIN
     UPDATE registry_generation SET gen = gen + 1 WHERE id = 1;
 END;
-CREATE TRIGGER registry_fts_ad AFTER DELETE ON registry BEGIN
-    INSERT INTO registry_fts (registry_fts, rowid, doc) VALUES ('delete', old.id, old.doc);
+CREATE TRIGGER registry_generation_ad AFTER DELETE ON registry BEGIN
     UPDATE registry_generation SET gen = gen + 1 WHERE id = 1;
 END;
 CREATE TRIGGER registry_programs_au AFTER UPDATE OF name ON programs BEGIN
@@ -187,22 +194,22 @@ WHEN new.kind = 'state'
 END;
 
 CREATE TRIGGER registry_cred_ai AFTER INSERT ON credentials BEGIN
-    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc)
-    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc FROM registry_source WHERE cred_id = new.id;
+    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc)
+    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc FROM registry_source WHERE cred_id = new.id;
 END;
 CREATE TRIGGER registry_cred_au
 AFTER UPDATE OF number, person_id, status, issued_on, expires_on, listed ON credentials BEGIN
     DELETE FROM registry WHERE cred_id = old.id;
-    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc)
-    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc FROM registry_source WHERE cred_id = new.id;
+    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc)
+    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc FROM registry_source WHERE cred_id = new.id;
 END;
 CREATE TRIGGER registry_cred_ad AFTER DELETE ON credentials BEGIN
     DELETE FROM registry WHERE cred_id = old.id;
 END;
 CREATE TRIGGER registry_people_au AFTER UPDATE OF name, status, org_id ON people BEGIN
     DELETE FROM registry WHERE cred_id IN (SELECT id FROM credentials WHERE person_id = new.id);
-    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc)
-    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc FROM registry_source
+    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc)
+    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc FROM registry_source
      WHERE cred_id IN (SELECT id FROM credentials WHERE person_id = new.id);
 END;
 CREATE TRIGGER registry_orgs_au AFTER UPDATE OF name, kind, parent_id, state_code ON orgs BEGIN
@@ -211,8 +218,8 @@ CREATE TRIGGER registry_orgs_au AFTER UPDATE OF name, kind, parent_id, state_cod
                        OR p.org_id IN (SELECT id FROM orgs WHERE parent_id = new.id)
                        OR p.org_id IN (SELECT id FROM orgs WHERE parent_id IN
                                        (SELECT id FROM orgs WHERE parent_id = new.id)));
-    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc)
-    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc FROM registry_source WHERE cred_id IN (SELECT c.id FROM credentials c JOIN people p ON p.id = c.person_id
+    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc)
+    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc FROM registry_source WHERE cred_id IN (SELECT c.id FROM credentials c JOIN people p ON p.id = c.person_id
                     WHERE p.org_id = new.id
                        OR p.org_id IN (SELECT id FROM orgs WHERE parent_id = new.id)
                        OR p.org_id IN (SELECT id FROM orgs WHERE parent_id IN
@@ -267,8 +274,8 @@ BEGIN
         DELETE FROM registry WHERE cred_id = OLD.id;
     END IF;
     IF TG_OP <> 'DELETE' THEN
-        INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc)
-        SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc FROM registry_source WHERE cred_id = NEW.id;
+        INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc)
+        SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc FROM registry_source WHERE cred_id = NEW.id;
     END IF;
     RETURN NULL;
 END $$;
@@ -281,8 +288,8 @@ CREATE TRIGGER registry_cred_au
 CREATE FUNCTION cf_registry_people() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM registry WHERE cred_id IN (SELECT id FROM credentials WHERE person_id = NEW.id);
-    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc)
-    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc FROM registry_source
+    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc)
+    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc FROM registry_source
      WHERE cred_id IN (SELECT id FROM credentials WHERE person_id = NEW.id);
     RETURN NULL;
 END $$;
@@ -296,8 +303,8 @@ BEGIN
                        OR p.org_id IN (SELECT id FROM orgs WHERE parent_id = NEW.id)
                        OR p.org_id IN (SELECT id FROM orgs WHERE parent_id IN
                                        (SELECT id FROM orgs WHERE parent_id = NEW.id)));
-    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc)
-    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc FROM registry_source WHERE cred_id IN (SELECT c.id FROM credentials c JOIN people p ON p.id = c.person_id
+    INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc)
+    SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc FROM registry_source WHERE cred_id IN (SELECT c.id FROM credentials c JOIN people p ON p.id = c.person_id
                     WHERE p.org_id = NEW.id
                        OR p.org_id IN (SELECT id FROM orgs WHERE parent_id = NEW.id)
                        OR p.org_id IN (SELECT id FROM orgs WHERE parent_id IN
@@ -309,5 +316,5 @@ CREATE TRIGGER registry_orgs_au AFTER UPDATE OF name, kind, parent_id, state_cod
 @END@
 
 -- Credentials written before this migration.
-INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc)
-SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, doc FROM registry_source;
+INSERT INTO registry (cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc)
+SELECT cred_id, number, name, organization, state, status, issued_on, expires_on, visible, sortkey, demo, doc FROM registry_source;
