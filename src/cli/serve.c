@@ -17,8 +17,8 @@
 #include "web/web.h"
 
 static const char USAGE[] =
-    "usage: ctoframe serve [--host H] [--port N] [--db PATH|URL] [--threads N] [--no-load] [--demo]\n"
-    "                      [--public-url URL] [--trusted-proxy CIDR,...]\n"
+    "usage: ctoframe serve [--host H] [--port N] [--db PATH|URL] [--threads N] [--no-load]\n"
+    "                      [--demo] [--public-url URL] [--trusted-proxy CIDR,...]\n"
     "                      [--max-connections N] [--max-connections-per-address N]\n"
     "                      [--header-timeout S] [--body-timeout S]\n"
     "                      [--smtp URL [--mail-from ADDR]]\n\n"
