@@ -297,3 +297,21 @@ test('ctoframe demo loads a labelled demo in every stage; --remove takes out exa
         assert.deepEqual(await count(), rowsBefore);
     });
 });
+
+test('serve --demo (make run) loads the demo on a new database only; plain serve does not', { timeout: 120000 }, async () => {
+    await withServer({ world: false }, async (ctx) => {
+        await ctx.start();
+        let r = await ctx.jar().get('/registry');
+        assert.equal(r.json.total, 0, 'no demo without --demo');
+    });
+    await withServer({ world: false, args: ['--demo'] }, async (ctx) => {
+        await ctx.start();
+        assert.match(ctx.srv.stderr(), /loaded the demo program .*ctoframe demo --remove/);
+        const first = await ctx.jar().get('/registry');
+        assert.ok(first.json.total > 100, show(first));
+        await ctx.start(); // not a new database any more: nothing is loaded again
+        const again = await ctx.jar().get('/registry');
+        assert.equal(again.json.total, first.json.total);
+        assert.doesNotMatch(ctx.srv.stderr(), /loaded the demo/);
+    });
+});
