@@ -288,9 +288,22 @@ test('ctoframe demo loads a labelled demo in every stage; --remove takes out exa
         await cliJson(['demo', '--remove'], { db });
 
         // --holders N: N holders, each with a credential.
-        const big = await cliJson(['demo', '--holders', '300'], { db });
-        assert.equal(big.credentials, 300);
-        assert.equal(big.people, 300);
+        const big = await cliJson(['demo', '--holders', '1500'], { db });
+        assert.equal(big.credentials, 1500);
+        assert.equal(big.people, 1500);
+        // A word most holders share (more than 1,000 matches: the name-index walk): the same
+        // total as the database counts, in name order across pages, with and without a state.
+        const visible = Number((await sqlite(db, "SELECT COUNT(*) FROM registry WHERE visible = 1 AND doc LIKE '%Demo%';")).trim());
+        const p1 = await anon.get('/registry?q=demo');
+        const p2 = await anon.get('/registry?q=demo&page=2');
+        assert.equal(p1.json.total, visible);
+        const names = [...p1.json.results, ...p2.json.results].map((x) => x.name.toLowerCase());
+        assert.equal(names.length, 50);
+        assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+        const inOh = Number((await sqlite(db, "SELECT COUNT(*) FROM registry WHERE visible = 1 AND state = 'OH' AND doc LIKE '%Demo%';")).trim());
+        const oh = await anon.get('/registry?q=demo&state=OH');
+        assert.equal(oh.json.total, inOh);
+        assert.ok(oh.json.results.every((x) => x.state === 'OH'));
         const bad = await cli(['demo', '--holders', 'many'], { db });
         assert.equal(bad.code, 2);
         await cliJson(['demo', '--remove'], { db });
