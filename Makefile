@@ -149,7 +149,7 @@ run: bootstrap
 	@$(MAKE) --no-print-directory all
 	@mkdir -p var
 	CTOFRAME_PUBLIC_URL=$${CTOFRAME_PUBLIC_URL:-http://127.0.0.1:$${PORT:-8080}} \
-	$(BIN) serve --host 127.0.0.1 --port $${PORT:-8080} --db $${CTOFRAME_DB:-var/ctoframe.db}
+	$(BIN) serve --host 127.0.0.1 --port $${PORT:-8080} --db $${CTOFRAME_DB:-var/ctoframe.db} --demo
 
 test:
 	@scripts/bootstrap test

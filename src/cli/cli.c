@@ -39,6 +39,7 @@ static const struct command {
     {"credential", cli_credential, "a credential: show, certificate, suspend, reinstate, revoke"},
     /* issue 8 points 5-6 */
     {"ce", cli_ce, "import providers' attendance; show a credential's points; renew"},
+    {"demo", cli_demo, "load or remove the demo program (fictional people, for trying ctoframe)"},
 };
 
 static void usage_all(FILE *f)
@@ -138,7 +139,8 @@ static const char **slot(struct cli_opts *o, const char *name)
         {"body-timeout", offsetof(struct cli_opts, body_timeout)},
         {"version", offsetof(struct cli_opts, version)},
         {"note", offsetof(struct cli_opts, note)},
-        {"reason", offsetof(struct cli_opts, reason)}, /* issue 8: credential actions */
+        {"reason", offsetof(struct cli_opts, reason)},   /* issue 8: credential actions */
+        {"holders", offsetof(struct cli_opts, holders)}, /* demo --holders N */
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         if (strcmp(name, more[i].name) == 0)
@@ -180,6 +182,15 @@ int cli_parse(int argc, char **argv, int first, const char *allowed, struct cli_
             if (!allowed_opt(allowed, name)) {
                 fprintf(stderr, "ctoframe: unknown option --%s\n%s", name, usage);
                 return CLI_USAGE;
+            }
+            /* demo --remove, serve --demo (issue 8 point 9) */
+            if (strcmp(name, "remove") == 0 || strcmp(name, "demo") == 0) {
+                if (eq != NULL) {
+                    fprintf(stderr, "ctoframe: option --%s takes no value\n", name);
+                    return CLI_USAGE;
+                }
+                *(name[0] == 'r' ? &o->remove : &o->demo) = 1;
+                continue;
             }
             if (strcmp(name, "no-load") == 0 || strcmp(name, "json") == 0 ||
                 strcmp(name, "password-stdin") == 0 || strcmp(name, "strict") == 0) {

@@ -46,6 +46,9 @@ struct cli_opts {
     int json;                   /* --json: JSON on stdout */
     int password_stdin;         /* user add --password-stdin */
     int strict;                 /* framework import --strict */
+    const char *holders;        /* demo --holders N */
+    int remove;                 /* demo --remove */
+    int demo;                   /* serve --demo: load the demo on a new database */
     int help;
     int npos;
     char *pos[8]; /* positional arguments after the command words */
@@ -95,5 +98,6 @@ int cli_results(int argc, char **argv);
 int cli_credential(int argc, char **argv);
 /* issue 8 points 5-6 */
 int cli_ce(int argc, char **argv);
+int cli_demo(int argc, char **argv);
 
 #endif

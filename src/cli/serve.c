@@ -18,14 +18,16 @@
 
 static const char USAGE[] =
     "usage: ctoframe serve [--host H] [--port N] [--db PATH|URL] [--threads N] [--no-load]\n"
-    "                      [--public-url URL] [--trusted-proxy CIDR,...]\n"
+    "                      [--demo] [--public-url URL] [--trusted-proxy CIDR,...]\n"
     "                      [--max-connections N] [--max-connections-per-address N]\n"
     "                      [--header-timeout S] [--body-timeout S]\n"
     "                      [--smtp URL [--mail-from ADDR]]\n\n"
     "Serves the web pages and the CASE API. --host defaults to 127.0.0.1, --port to 8080\n"
     "(0 picks a free port). On start it prints `listening on http://H:PORT`. A new\n"
     "database gets the frameworks shipped in data/frameworks/ and the program rules in\n"
-    "data/programs/ (as version 1 of each program) unless --no-load is given.\n"
+    "data/programs/ (as version 1 of each program) unless --no-load is given;\n"
+    "with --demo (as `make run` does) also the demo program of fictional people\n"
+    "(`ctoframe demo --remove` takes it out).\n"
     "While no program administrator exists it also prints a one-time setup link.\n"
     "--threads sets the worker threads (default: one per core). SIGTERM or SIGINT stops\n"
     "it after the requests in flight have finished.\n"
@@ -171,6 +173,7 @@ int cli_serve(int argc, char **argv)
     struct store *s = NULL;
     struct cf_error err;
     char tdir[4096], ddir[4096];
+    int fresh = 0; /* the shipped programs were loaded now: a new database */
     long threads;
     struct mail_config mc;
     struct jobs_env jobs_env = {NULL};
@@ -180,7 +183,7 @@ int cli_serve(int argc, char **argv)
     char public_url[SVC_URL_MAX], where[300];
     int fd = -1;
     int rc = cli_parse(argc, argv, 2,
-                       "db host port threads no-load public-url trusted-proxy max-connections "
+                       "db host port threads no-load demo public-url trusted-proxy max-connections "
                        "max-connections-per-address header-timeout body-timeout smtp mail-from",
                        &o, USAGE);
 
@@ -294,8 +297,24 @@ int cli_serve(int argc, char **argv)
                 goto out;
             }
             fprintf(stderr, "ctoframe: new database: loaded %d programs from %s\n", loaded, ddir);
+            fresh = 1;
         }
         json_decref(list);
+    }
+    /* serve --demo (make run): a new database gets the demo program after the programs. */
+    if (o.demo && fresh) {
+        struct svc sv = {s, "system", NULL, NULL, NULL, NULL};
+        json_t *loaded = NULL;
+
+        if (svc_demo_load(&sv, 0, &loaded, &err) != CF_OK) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+        fprintf(stderr,
+                "ctoframe: new database: loaded the demo program (%lld fictional people); "
+                "remove it with `ctoframe demo --remove`\n",
+                (long long)json_integer_value(json_object_get(loaded, "people")));
+        json_decref(loaded);
     }
     /* Listen now: the base of links is the listening address unless one is configured. */
     rc = web_listen(o.host, o.port, &fd, where, sizeof where, &err) == CF_OK ? CLI_OK

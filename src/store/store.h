@@ -759,5 +759,106 @@ int store_ce_evidence_get(struct store *s, const char *credential, const char *i
                           struct cf_error *err);
 /* [{id, code}] of every program. */
 int store_ce_programs(struct store *s, json_t **out, struct cf_error *err);
+/* --- the public registry and the demo data (issue 8 points 7 and 9) ------- */
+/* store/registry.c: the registry table (migration 018) is kept in step with
+ * credentials, people and orgs by triggers; these functions only read it. */
+
+/*
+ * One page of the public registry: rows [{number, name, organization, state,
+ * status, issued_on, expires_on, demo}] of visible credentials (listed, holder
+ * not erased) ordered by name then number: the one numbered number (canonical;
+ * NULL or "": not a number search), else those whose search text holds a word
+ * starting with each of words (nwords of them; 0: every credential), in state
+ * (a two-letter code; "" or NULL: every state). *total gets the number of
+ * matches on every page. Words hold only letters, digits and non-ASCII
+ * characters (core/registry.c).
+ */
+int store_registry_search(struct store *s, const char *number, const char *const *words, int nwords,
+                          const char *state, long limit, long offset, json_t **rows, long *total,
+                          struct cf_error *err);
+
+/* Visible credentials counted by state and status: [{state, status, count}], one query
+ * (of the counts the triggers of migration 018 keep). */
+int store_registry_counts(struct store *s, json_t **out, struct cf_error *err);
+
+/*
+ * The public record of the credential numbered number (canonical, upper case):
+ * {number, name, program, status, issued_on, expires_on, demo, listed}.
+ * CF_ENOTFOUND when there is none or its holder was erased.
+ */
+int store_registry_verify(struct store *s, const char *number, json_t **out, struct cf_error *err);
+
+/* The credentials person holds: [{id, number, program, status, issued_on,
+ * expires_on, listed, demo}], newest first. */
+int store_registry_mine(struct store *s, const char *person, json_t **out, struct cf_error *err);
+
+/* Sets listed (0 or 1) on credential id when person holds it; CF_ENOTFOUND otherwise. */
+int store_registry_set_listed(struct store *s, const char *id, const char *person, int listed,
+                              const char *now, struct cf_error *err);
+
+/* The registry generation: changes with every change of what the registry or verification shows. */
+int store_registry_generation(struct store *s, int64_t *gen, struct cf_error *err);
+
+/* store/demo.c: rows of the demo, each marked demo = 1 (see svc/demo.c). */
+struct store_demo_org {
+    const char *id, *kind, *name, *parent_id, *state_code, *now;
+};
+struct store_demo_person {
+    const char *id, *email, *name, *org_id, *pseudonym, *now;
+};
+struct store_demo_app {
+    const char *id, *person_id, *status, *path, *submitted_at, *decided_at, *now;
+    int64_t program_id;
+    int rules_version;
+};
+struct store_demo_auth {
+    const char *eligibility_id, *application_id, *person_id, *issued_on, *expires_on, *status, *now;
+    int64_t program_id;
+    int rules_version;
+};
+struct store_demo_result {
+    const char *eligibility_id, *form, *taken_on, *retake_on, *now;
+    int scaled_score, passed, rules_version;
+};
+struct store_demo_cred {
+    const char *id, *number, *person_id, *status, *issued_on, *term_start, *expires_on, *reason,
+        *now;
+    int64_t program_id, result_id; /* result_id 0: none */
+    int rules_version, listed;
+};
+struct store_demo_event {
+    const char *parent_id, *at, *kind, *from_status, *to_status, *expires_on, *reason;
+    int rules_version;
+};
+struct store_demo_ce {
+    const char *id, *credential_id, *category, *title, *provider, *completed_on, *skills, *status,
+        *now;
+    long quantity;
+    int rules_version;
+};
+int store_demo_org(struct store *s, const struct store_demo_org *o, struct cf_error *err);
+int store_demo_person(struct store *s, const struct store_demo_person *p, struct cf_error *err);
+int store_demo_app(struct store *s, const struct store_demo_app *a, struct cf_error *err);
+int store_demo_app_event(struct store *s, const struct store_demo_event *e, struct cf_error *err);
+int store_demo_auth(struct store *s, const struct store_demo_auth *a, struct cf_error *err);
+/* *id gets the new result's id. */
+int store_demo_result(struct store *s, const struct store_demo_result *r, int64_t *id,
+                      struct cf_error *err);
+int store_demo_cred(struct store *s, const struct store_demo_cred *c, struct cf_error *err);
+int store_demo_cred_event(struct store *s, const struct store_demo_event *e, struct cf_error *err);
+int store_demo_ce(struct store *s, const struct store_demo_ce *a, struct cf_error *err);
+/* The id of program code; CF_ENOTFOUND when there is none. */
+int store_demo_program_id(struct store *s, const char *code, int64_t *id, struct cf_error *err);
+/* Before a large load: SQLite keeps up to 256 MB of pages in memory on this connection. */
+int store_demo_bulk(struct store *s, struct cf_error *err);
+/* Demo rows present: people with demo = 1 (0 when the demo is not loaded). */
+int store_demo_count(struct store *s, long *n, struct cf_error *err);
+/*
+ * Deletes every demo row (and the events of demo applications and credentials),
+ * children first. *out gets {table: rows deleted}. CF_ECONFLICT (a sentence)
+ * when a row that is not demo data refers to a demo row (nothing is deleted
+ * when the caller rolls back).
+ */
+int store_demo_remove(struct store *s, json_t **out, struct cf_error *err);
 
 #endif

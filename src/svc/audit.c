@@ -97,6 +97,11 @@ static const struct {
     {"credential.audit_requested", "Renewal picked for an audit"},
     {"credential.audit_passed", "Renewal audit passed"},
     {"credential.audit_failed", "Renewal audit failed"},
+    /* the public registry and the demo (issue 8 points 7 and 9) */
+    {"credential.listed", "Credential shown in the public registry"},
+    {"credential.unlisted", "Credential taken out of the public registry"},
+    {"demo.load", "Demo data loaded"},
+    {"demo.remove", "Demo data removed"},
 };
 
 /* The kinds of action (the part before the dot), as a noun and as a filter choice. */

@@ -764,5 +764,53 @@ int svc_ce_import(const struct svc *sv, const char *bytes, size_t n, json_t **ou
                   json_t **problems, struct cf_error *err);
 /* Where the catalog of pre-approved activities is (data/ce-catalog.json); read once. */
 void svc_ce_catalog_use(const char *path);
+/* --- the public registry (svc/registry.c) and the demo (svc/demo.c) -------
+ * issue 8 points 7 and 9; docs/registry.md. */
+
+/*
+ * A page of the public registry, for anyone: q the search text (words matched
+ * at their start against number, name, organization and state; case and
+ * accents aside), state a two-letter code, page a page number text (NULL: 1).
+ * *out = {results: [{number, name, organization, state, status, issued_on,
+ * expires_on}], total} exactly; with detail (the HTML page) also q, state,
+ * page, pages, prev/next links, each row's demo flag and the counts by state
+ * and status. CF_EINVAL naming q, state or page.
+ */
+int svc_registry_search(const struct svc *sv, const char *q, const char *state, const char *page,
+                        int detail, json_t **out, struct cf_error *err);
+
+/*
+ * The public record of a credential by number (case and spaces forgiven):
+ * {number, name, program, status, issued_on, expires_on}; with detail also
+ * demo and status_label. Listed or not. CF_ENOTFOUND for an unknown number
+ * (or an erased holder's).
+ */
+int svc_registry_verify(const struct svc *sv, const char *number, int detail, json_t **out,
+                        struct cf_error *err);
+
+/* A number that changes whenever what the registry or verification shows changes (the web
+ * cache keeps anonymous registry answers while it is the same). */
+int svc_registry_generation(const struct svc *sv, int64_t *gen, struct cf_error *err);
+
+/* The signed-in person's credentials and whether each is in the directory:
+ * {credentials: [{id, number, program, status, issued_on, expires_on, listed, demo}]}. */
+int svc_registry_mine(const struct svc *sv, json_t **out, struct cf_error *err);
+
+/*
+ * Shows (listed 1) or hides (0) the signed-in person's credential id in the
+ * public directory; audited. CF_ENOTFOUND when it is not theirs.
+ */
+int svc_registry_set_listed(const struct svc *sv, const char *id, int listed, struct cf_error *err);
+
+/*
+ * Loads the demo program (svc/demo.c): with holders 0, a few hundred people in
+ * every stage; with holders N, N credential holders for benchmarks. One
+ * transaction; deterministic. *out = {people, credentials, ...}. CF_ECONFLICT
+ * when demo data is already loaded; CF_ENOTFOUND when no program is loaded.
+ */
+int svc_demo_load(const struct svc *sv, long holders, json_t **out, struct cf_error *err);
+
+/* Removes exactly the demo rows; *out = {table: rows removed}. Audited. */
+int svc_demo_remove(const struct svc *sv, json_t **out, struct cf_error *err);
 
 #endif

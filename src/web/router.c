@@ -146,6 +146,11 @@ const struct route routes[] = {
     {"POST", "/ce/audits/{}", h_ce_audit, "ce_review", PERM_CE_REVIEW, SCOPE_NONE, CHG},
     {"GET", "/ce/import", h_ce_import_form, "ce_import", PERM_CE_IMPORT, SCOPE_NONE, 0},
     {"POST", "/ce/import", h_ce_import, "ce_import", PERM_CE_IMPORT, SCOPE_NONE, CHG},
+    /* the public registry and verification; a holder's place in it (issue 8 point 7) */
+    {"GET", "/registry", h_registry, "registry", PUB, ROUTE_CACHE | ROUTE_REGISTRY},
+    {"GET", "/verify/{}", h_verify, "verify", PUB, ROUTE_CACHE | ROUTE_REGISTRY},
+    {"GET", "/me/registry", h_my_registry, "my_registry", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/me/registry/{}", h_my_registry_set, "my_registry", PERM_SIGNED_IN, SCOPE_NONE, CHG},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 

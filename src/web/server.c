@@ -531,7 +531,9 @@ static int cache_lookup_or_reply(struct req *r)
     struct buf key;
     struct svc sv = req_svc(r);
 
-    if (svc_framework_generation(&sv, &r->cache_gen, NULL) != CF_OK)
+    if ((r->route->flags & ROUTE_REGISTRY)
+            ? svc_registry_generation(&sv, &r->cache_gen, NULL) != CF_OK
+            : svc_framework_generation(&sv, &r->cache_gen, NULL) != CF_OK)
         return 0;
     buf_init(&key, 8192);
     buf_printf(&key, "%c %s ?", r->want_json ? 'J' : 'H', r->path);

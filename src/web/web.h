@@ -127,6 +127,9 @@ enum route_flags {
     ROUTE_CASE = 2,    /* CASE API: JSON always, imsx_StatusInfo errors, CORS */
     ROUTE_JSON = 4,    /* JSON only */
     ROUTE_CACHE = 8,   /* public read whose answer depends only on URL and framework data */
+
+    /* with ROUTE_CACHE: the answer depends on URL and registry data instead (issue 8) */
+    ROUTE_REGISTRY = 16,
 };
 
 /* What a route's permission is checked against. */
@@ -351,5 +354,10 @@ int h_ce_audit(struct req *r, json_t **out, struct cf_error *err);
 int h_ce_import_form(struct req *r, json_t **out, struct cf_error *err);
 int h_ce_import(struct req *r, json_t **out, struct cf_error *err);
 int h_ce_evidence(struct req *r, json_t **out, struct cf_error *err);
+/* h_registry.c: the public registry and verification (issue 8 point 7) */
+int h_registry(struct req *r, json_t **out, struct cf_error *err);
+int h_verify(struct req *r, json_t **out, struct cf_error *err);
+int h_my_registry(struct req *r, json_t **out, struct cf_error *err);
+int h_my_registry_set(struct req *r, json_t **out, struct cf_error *err);
 
 #endif

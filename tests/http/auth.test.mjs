@@ -818,6 +818,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/ce/review/{}': { decision: 'approve' },
             '/ce/audits/{}': { decision: 'pass' },
             '/ce/import': { csv: 'credential_number,category,title,provider,completed_on,hours,skills\n' },
+            '/me/registry/{}': { listed: '0' }, // issue 8 point 7
         };
         const fill = (pattern) => {
             let i = 0;

@@ -351,6 +351,18 @@ const TABLE = {
         perm: 'ce.import', scope: 'none',
         body: () => ({ csv: 'credential_number,category,title,provider,completed_on,hours,skills\n' }), expect: gate(400, PA),
     },
+    // the public registry and verification; a holder's place in it (issue 8 point 7)
+    'GET /registry': { perm: 'public', scope: 'none', expect: everyone(200) },
+    'GET /verify/{}': {
+        // a number nobody holds: 404 for everyone
+        perm: 'public', scope: 'none', path: () => '/verify/CETL-2099-000001', expect: everyone(404),
+    },
+    'GET /me/registry': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
+    'POST /me/registry/{}': {
+        // a made-up credential: nobody's own, so 404 for everyone signed in
+        perm: 'signed_in', scope: 'none', path: () => `/me/registry/${randomUUID()}`,
+        body: () => ({ listed: '0' }), expect: signedIn(404),
+    },
 };
 const FAKE_APP = '00000000-0000-4000-8000-000000000000';
 
