@@ -22,13 +22,14 @@
 
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libpq libcurl cairo-pdf pangocairo libqrencode
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libpq libcurl cairo-pdf pangocairo libqrencode xlsxwriter
 TESTPKGS := cmocka
 
 # Each pkg-config name beside the Debian package that provides it (checked before compiling).
 PKG_DEB := libmicrohttpd:libmicrohttpd-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
            libsodium:libsodium-dev libpq:libpq-dev libcurl:libcurl4-openssl-dev \
            cairo-pdf:libcairo2-dev pangocairo:libpango1.0-dev libqrencode:libqrencode-dev \
+           xlsxwriter:libxlsxwriter-dev \
            cmocka:libcmocka-dev
 
 WERROR  ?=

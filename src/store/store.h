@@ -861,4 +861,27 @@ int store_demo_count(struct store *s, long *n, struct cf_error *err);
  */
 int store_demo_remove(struct store *s, json_t **out, struct cf_error *err);
 
+
+/* --- the program's reports (issue 8 point 8; store/report.c) --------------
+ * Each is one grouped query. Applications by status and age bucket (0: since
+ * d7, 1: since d30, 2: since d90, 3: older; ISO instants): [{status, bucket,
+ * count, oldest}]. */
+int store_report_applications(struct store *s, const char *d7, const char *d30, const char *d90,
+                              json_t **out, struct cf_error *err);
+/* Exam sittings taken from..to (dates, both included) by form and month (or quarter):
+ * [{form, period, sittings, passed}]. */
+int store_report_pass_rates(struct store *s, int quarter, const char *from, const char *to,
+                            json_t **out, struct cf_error *err);
+/* Every credential counted by state and status: [{state, status, count}]. */
+int store_report_credentials(struct store *s, json_t **out, struct cf_error *err);
+/* Credentials in force expiring today..until, soonest first, at most limit:
+ * [{name, number, state, status, expires_on}]. */
+int store_report_expirations(struct store *s, const char *today, const char *until, long limit,
+                             json_t **out, struct cf_error *err);
+/* One page (by number) of credentials in force, a row per approved CE activity (NULL
+ * activity columns for a credential without any). */
+int store_report_ce(struct store *s, long limit, long offset, json_t **out, struct cf_error *err);
+/* How many credentials are in force (the CE report's pages). */
+int store_report_ce_total(struct store *s, long *total, struct cf_error *err);
+
 #endif

@@ -136,6 +136,9 @@ int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err)
         json_object_set_new(can, "my_credentials", json_boolean(json_array_size(mine) > 0));
         json_decref(mine);
     }
+    /* issue 8 point 8: the reports */
+    json_object_set_new(json_object_get(*out, "can"), "reports",
+                        json_boolean(authz_allows(grants, PERM_REPORTS_READ, NULL)));
     return CF_OK;
 }
 

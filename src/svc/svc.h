@@ -813,4 +813,23 @@ int svc_demo_load(const struct svc *sv, long holders, json_t **out, struct cf_er
 /* Removes exactly the demo rows; *out = {table: rows removed}. Audited. */
 int svc_demo_remove(const struct svc *sv, json_t **out, struct cf_error *err);
 
+
+/* --- the program's reports (svc/report.c; issue 8 point 8; docs/reports.md) --
+ * For PERM_REPORTS_READ (reviewers, program admins), else CF_EFORBIDDEN. */
+/* The list of reports: {reports: [{name, title, about, href}]}. */
+int svc_reports(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * The report name (applications, pass-rates, credentials, expirations, ce) with
+ * its filters from query (strings: period, from, to, days, page): {report,
+ * title, about, columns: [{key, label}], rows, filters, count}; detail adds each
+ * row's cells [{label, value}] for the page. CF_EINVAL names the filter at
+ * fault; CF_ENOTFOUND for an unknown report.
+ */
+int svc_report(const struct svc *sv, const char *name, const json_t *query, int detail,
+               json_t **out, struct cf_error *err);
+/* A report from svc_report as a file: format "csv" (RFC 4180, formula cells
+ * guarded with an apostrophe) or "xlsx"; *data malloc'd, *type its content type. */
+int svc_report_file(const json_t *rep, const char *format, char **data, size_t *n,
+                    const char **type, struct cf_error *err);
+
 #endif

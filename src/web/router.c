@@ -151,6 +151,9 @@ const struct route routes[] = {
     {"GET", "/verify/{}", h_verify, "verify", PUB, ROUTE_CACHE | ROUTE_REGISTRY},
     {"GET", "/me/registry", h_my_registry, "my_registry", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"POST", "/me/registry/{}", h_my_registry_set, "my_registry", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    /* the program's reports: page, JSON, ?format=csv|xlsx (issue 8 point 8) */
+    {"GET", "/reports", h_reports, "reports", PERM_REPORTS_READ, SCOPE_NONE, 0},
+    {"GET", "/reports/{}", h_report, "report", PERM_REPORTS_READ, SCOPE_NONE, 0},
 };
 const int nroutes = (int)(sizeof routes / sizeof routes[0]);
 

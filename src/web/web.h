@@ -359,5 +359,8 @@ int h_registry(struct req *r, json_t **out, struct cf_error *err);
 int h_verify(struct req *r, json_t **out, struct cf_error *err);
 int h_my_registry(struct req *r, json_t **out, struct cf_error *err);
 int h_my_registry_set(struct req *r, json_t **out, struct cf_error *err);
+/* h_report.c: the program's reports (issue 8 point 8) */
+int h_reports(struct req *r, json_t **out, struct cf_error *err);
+int h_report(struct req *r, json_t **out, struct cf_error *err);
 
 #endif

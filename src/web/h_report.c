@@ -1,0 +1,75 @@
+/*
+ * h_report.c — the program's reports (issue 8 point 8): the list, and each
+ * report as a page, JSON, or a download (?format=csv or ?format=xlsx).
+ * Thin: parse → svc → page or bytes.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "web/web.h"
+
+int h_reports(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+
+    return svc_reports(&sv, out, err);
+}
+
+/* The query's filters as svc_report reads them (absent ones left out). */
+static json_t *filters_of(struct req *r)
+{
+    static const char *const names[] = {"period", "from", "to", "days", "page"};
+    json_t *q = json_object();
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *v = req_query(r, names[i]);
+
+        if (v != NULL)
+            json_object_set_new(q, names[i], json_string(v));
+    }
+    return q;
+}
+
+int h_report(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    const char *format = req_query(r, "format");
+    json_t *q = filters_of(r), *rep = NULL;
+    char *data = NULL, *copy;
+    const char *type = NULL;
+    size_t n = 0;
+    int file, rc;
+
+    if (format != NULL && format[0] != '\0' && strcmp(format, "csv") != 0 &&
+        strcmp(format, "xlsx") != 0 && strcmp(format, "html") != 0) {
+        json_decref(q);
+        return cf_error_set(err, CF_EINVAL, "format", "Choose csv or xlsx as the format.");
+    }
+    file = format != NULL && (strcmp(format, "csv") == 0 || strcmp(format, "xlsx") == 0);
+    rc = svc_report(&sv, r->params[0], q, !r->want_json && !file, &rep, err);
+    if (rc == CF_EINVAL && !r->want_json && !file) {
+        /* The page again, the filters as typed and the message beside the field at fault. */
+        r->form_page = json_pack("{s:s, s:O, s:b, s:b, s:b}", "report", r->params[0], "filters",
+                                 q, "is_pass_rates", strcmp(r->params[0], "pass-rates") == 0,
+                                 "is_expirations", strcmp(r->params[0], "expirations") == 0,
+                                 "is_ce", strcmp(r->params[0], "ce") == 0);
+    }
+    json_decref(q);
+    if (rc != CF_OK || !file) {
+        *out = rep;
+        return rc;
+    }
+    rc = svc_report_file(rep, format, &data, &n, &type, err);
+    json_decref(rep);
+    if (rc != CF_OK)
+        return rc;
+    copy = arena_alloc(r->arena, n + 1);
+    if (copy == NULL) {
+        free(data);
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+    }
+    memcpy(copy, data, n);
+    free(data);
+    req_bytes(r, type, arena_printf(r->arena, "ctoframe-%s.%s", r->params[0], format), copy, n);
+    return CF_OK;
+}
