@@ -511,7 +511,7 @@ static int csv_field(struct buf *b, const json_t *v)
 {
     char num[REPORT_NUM_MAX * 2];
     const char *s = "";
-    int rc = 0;
+    int rc = 0, quote;
 
     if (json_is_integer(v)) {
         snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -523,11 +523,13 @@ static int csv_field(struct buf *b, const json_t *v)
     }
     if (json_is_string(v))
         s = json_string_value(v);
-    if (strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0')
+    quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        rc |= buf_addc(b, '"');
+    if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
         rc |= buf_addc(b, '\'');
-    if (strpbrk(s, ",\"\r\n") == NULL)
+    if (!quote)
         return rc | buf_adds(b, s);
-    rc |= buf_addc(b, '"');
     for (; *s != '\0'; s++)
         rc |= *s == '"' ? buf_adds(b, "\"\"") : buf_addc(b, *s);
     return rc | buf_addc(b, '"');
