@@ -363,6 +363,11 @@ const TABLE = {
         perm: 'signed_in', scope: 'none', path: () => `/me/registry/${randomUUID()}`,
         body: () => ({ listed: '0' }), expect: signedIn(404),
     },
+    // the program's reports (issue 8 point 8): reviewers and program admins
+    'GET /reports': { perm: 'reports.read', scope: 'none', expect: gate(200, ['reviewer', ...PA]) },
+    'GET /reports/{}': {
+        perm: 'reports.read', scope: 'none', path: () => '/reports/credentials', expect: gate(200, ['reviewer', ...PA]),
+    },
 };
 const FAKE_APP = '00000000-0000-4000-8000-000000000000';
 
