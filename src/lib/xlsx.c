@@ -21,8 +21,7 @@ static int read_back(const char *path, char **out, size_t *n, struct cf_error *e
     char *data = NULL;
     int rc = CF_OK;
 
-    if (f == NULL || fstat(fileno(f), &st) != 0 || st.st_size <= 0 ||
-        st.st_size > XLSX_MAX_BYTES) {
+    if (f == NULL || fstat(fileno(f), &st) != 0 || st.st_size <= 0 || st.st_size > XLSX_MAX_BYTES) {
         rc = cf_error_set(err, CF_EIO, NULL, "The spreadsheet could not be written. Try again.");
         goto out;
     }
@@ -91,8 +90,8 @@ static int write_book(const char *path, const char *sheet, const json_t *columns
     return CF_OK;
 }
 
-int xlsx_table(const char *sheet, const json_t *columns, const json_t *rows, char **out,
-               size_t *n, struct cf_error *err)
+int xlsx_table(const char *sheet, const json_t *columns, const json_t *rows, char **out, size_t *n,
+               struct cf_error *err)
 {
     const char *dir = getenv("TMPDIR");
     char path[XLSX_PATH_MAX];

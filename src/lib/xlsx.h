@@ -14,7 +14,7 @@
 #include "lib/err.h"
 
 #define XLSX_MAX_BYTES (64L * 1024 * 1024) /* a workbook read back at most */
-#define XLSX_SHEET_MAX 31                   /* Excel's limit on a sheet name */
+#define XLSX_SHEET_MAX 31                  /* Excel's limit on a sheet name */
 
 /*
  * One sheet named sheet: a header row of the columns' labels (columns: [{key,
@@ -22,7 +22,7 @@
  * value (integers and reals as numbers, strings as text, anything else empty).
  * On CF_OK *out (malloc'd, *n bytes) holds the workbook; the caller frees it.
  */
-int xlsx_table(const char *sheet, const json_t *columns, const json_t *rows, char **out,
-               size_t *n, struct cf_error *err);
+int xlsx_table(const char *sheet, const json_t *columns, const json_t *rows, char **out, size_t *n,
+               struct cf_error *err);
 
 #endif

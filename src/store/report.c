@@ -36,8 +36,8 @@ int store_report_pass_rates(struct store *s, int quarter, const char *from, cons
         " GROUP BY form, substr(taken_on, 1, 4) || '-Q' ||"
         " CAST((CAST(substr(taken_on, 6, 2) AS INTEGER) + 2) / 3 AS TEXT) ORDER BY form, period";
 
-    return store__query(s, quarter ? quart : month, "form,period,sittings#,passed#", out, err,
-                        "ss", from, to);
+    return store__query(s, quarter ? quart : month, "form,period,sittings#,passed#", out, err, "ss",
+                        from, to);
 }
 
 int store_report_credentials(struct store *s, json_t **out, struct cf_error *err)

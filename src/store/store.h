@@ -861,7 +861,6 @@ int store_demo_count(struct store *s, long *n, struct cf_error *err);
  */
 int store_demo_remove(struct store *s, json_t **out, struct cf_error *err);
 
-
 /* --- the program's reports (issue 8 point 8; store/report.c) --------------
  * Each is one grouped query. Applications by status and age bucket (0: since
  * d7, 1: since d30, 2: since d90, 3: older; ISO instants): [{status, bucket,

@@ -19,16 +19,16 @@
 #include "svc/svc.h"
 #include "svc/svc_impl.h"
 
-#define REPORT_DAY         86400L                /* seconds in a day */
-#define REPORT_DAYS_MAX    3650                  /* the furthest expirations look ahead */
-#define REPORT_DAYS_DEF    180                   /* expirations: the default look ahead */
-#define REPORT_ROWS_MAX    10000                 /* expirations listed at most */
-#define REPORT_CE_PAGE     500                   /* CE compliance: credentials per page */
-#define REPORT_CSV_MAX     (64L * 1024 * 1024)   /* a CSV download at most */
-#define REPORT_NUM_MAX     16                    /* a number as text */
-#define REPORT_ISO_LEN     24                    /* an ISO instant and its NUL */
-#define REPORT_SKILLS_MAX  32                    /* skill areas of one activity */
-#define REPORT_SKILLS_TEXT 512                   /* their ';'-separated text */
+#define REPORT_DAY         86400L              /* seconds in a day */
+#define REPORT_DAYS_MAX    3650                /* the furthest expirations look ahead */
+#define REPORT_DAYS_DEF    180                 /* expirations: the default look ahead */
+#define REPORT_ROWS_MAX    10000               /* expirations listed at most */
+#define REPORT_CE_PAGE     500                 /* CE compliance: credentials per page */
+#define REPORT_CSV_MAX     (64L * 1024 * 1024) /* a CSV download at most */
+#define REPORT_NUM_MAX     16                  /* a number as text */
+#define REPORT_ISO_LEN     24                  /* an ISO instant and its NUL */
+#define REPORT_SKILLS_MAX  32                  /* skill areas of one activity */
+#define REPORT_SKILLS_TEXT 512                 /* their ';'-separated text */
 
 /* The reports, in the order the index page lists them. */
 static const struct report_def {
@@ -73,8 +73,8 @@ static json_t *points(long hundredths)
 }
 
 /* A whole number of at least 1 and at most max from s; def when s is NULL or empty. */
-static int whole(const char *s, long def, long max, const char *field, const char *msg,
-                 long *out, struct cf_error *err)
+static int whole(const char *s, long def, long max, const char *field, const char *msg, long *out,
+                 struct cf_error *err)
 {
     char *end = NULL;
     long v;
@@ -93,10 +93,10 @@ static int whole(const char *s, long def, long max, const char *field, const cha
 /* Applications: one row per status, the counts by age bucket beside each other. */
 static int rep_applications(const struct svc *sv, json_t *out, struct cf_error *err)
 {
-    static const char *const cols[] = {
-        "status:Status",         "total:Total",           "age_0_7:0 to 7 days",
-        "age_8_30:8 to 30 days", "age_31_90:31 to 90 days", "age_over_90:Over 90 days",
-        "oldest:Oldest since"};
+    static const char *const cols[] = {"status:Status",           "total:Total",
+                                       "age_0_7:0 to 7 days",     "age_8_30:8 to 30 days",
+                                       "age_31_90:31 to 90 days", "age_over_90:Over 90 days",
+                                       "oldest:Oldest since"};
     static const char *const buckets[] = {"age_0_7", "age_8_30", "age_31_90", "age_over_90"};
     time_t now = clock_now();
     char d7[REPORT_ISO_LEN], d30[REPORT_ISO_LEN], d90[REPORT_ISO_LEN];
@@ -141,10 +141,9 @@ out:
 }
 
 /* Pass rates: ?period=month|quarter, ?from= and ?to= (dates; the last year by default). */
-static int rep_pass_rates(const struct svc *sv, const json_t *q, json_t *out,
-                          struct cf_error *err)
+static int rep_pass_rates(const struct svc *sv, const json_t *q, json_t *out, struct cf_error *err)
 {
-    static const char *const cols[] = {"form:Form",     "period:Period",   "sittings:Sittings",
+    static const char *const cols[] = {"form:Form",     "period:Period", "sittings:Sittings",
                                        "passed:Passed", "failed:Failed", "pass_rate:Pass rate (%)"};
     const char *period = svc__str(q, "period"), *from = svc__str(q, "from"),
                *to = svc__str(q, "to");
@@ -186,11 +185,10 @@ static int rep_pass_rates(const struct svc *sv, const json_t *q, json_t *out,
         /* One decimal, rounded half up, from integers. */
         json_int_t tenths = n > 0 ? (p * 1000 + n / 2) / n : 0;
 
-        json_array_append_new(rows, json_pack("{s:O, s:O, s:I, s:I, s:I, s:f}", "form",
-                                              json_object_get(r, "form"), "period",
-                                              json_object_get(r, "period"), "sittings", n,
-                                              "passed", p, "failed", n - p, "pass_rate",
-                                              (double)tenths / 10.0));
+        json_array_append_new(
+            rows, json_pack("{s:O, s:O, s:I, s:I, s:I, s:f}", "form", json_object_get(r, "form"),
+                            "period", json_object_get(r, "period"), "sittings", n, "passed", p,
+                            "failed", n - p, "pass_rate", (double)tenths / 10.0));
     }
     json_object_set_new(out, "columns", columns_of(cols, sizeof cols / sizeof cols[0]));
     json_object_set(out, "rows", rows);
@@ -219,11 +217,10 @@ static int rep_credentials(const struct svc *sv, json_t *out, struct cf_error *e
 }
 
 /* Upcoming expirations: ?days=N (1 to 3650, default 180). */
-static int rep_expirations(const struct svc *sv, const json_t *q, json_t *out,
-                           struct cf_error *err)
+static int rep_expirations(const struct svc *sv, const json_t *q, json_t *out, struct cf_error *err)
 {
-    static const char *const cols[] = {"name:Holder",         "number:Number",
-                                       "state:State",         "status:Status",
+    static const char *const cols[] = {"name:Holder",           "number:Number",
+                                       "state:State",           "status:Status",
                                        "expires_on:Expires on", "days_left:Days left"};
     struct clock_date today = clock_date_of(clock_now()), e;
     char ts[CLOCK_DATE_LEN], us[CLOCK_DATE_LEN];
@@ -247,8 +244,9 @@ static int rep_expirations(const struct svc *sv, const json_t *q, json_t *out,
     }
     json_object_set_new(out, "columns", columns_of(cols, sizeof cols / sizeof cols[0]));
     json_object_set_new(out, "rows", raw);
-    json_object_set_new(out, "filters",
-                        json_pack("{s:I, s:s, s:s}", "days", (json_int_t)days, "from", ts, "until", us));
+    json_object_set_new(
+        out, "filters",
+        json_pack("{s:I, s:s, s:s}", "days", (json_int_t)days, "from", ts, "until", us));
     return CF_OK;
 }
 
@@ -312,9 +310,8 @@ static int ce_row(const json_t *raw, size_t first, size_t last, const struct ce_
     *out = json_pack("{s:O, s:O, s:O, s:O, s:O, s:o, s:o, s:o, s:s}", "number",
                      json_object_get(c, "number"), "name", json_object_get(c, "name"), "state",
                      json_object_get(c, "state"), "status", json_object_get(c, "status"),
-                     "expires_on", json_object_get(c, "expires_on"), "counted",
-                     points(res.counted), "required", points(res.required), "expected",
-                     points(expected), "on_track",
+                     "expires_on", json_object_get(c, "expires_on"), "counted", points(res.counted),
+                     "required", points(res.required), "expected", points(expected), "on_track",
                      res.eligible || res.counted >= expected ? "yes" : "no");
     return CF_OK;
 }
@@ -327,10 +324,15 @@ static int ce_row(const json_t *raw, size_t first, size_t last, const struct ce_
  */
 static int rep_ce(const struct svc *sv, const json_t *q, json_t *out, struct cf_error *err)
 {
-    static const char *const cols[] = {
-        "number:Number",          "name:Holder",       "state:State",
-        "status:Status",          "expires_on:Expires on", "counted:Points counted",
-        "required:Points required", "expected:Expected by today", "on_track:On track"};
+    static const char *const cols[] = {"number:Number",
+                                       "name:Holder",
+                                       "state:State",
+                                       "status:Status",
+                                       "expires_on:Expires on",
+                                       "counted:Points counted",
+                                       "required:Points required",
+                                       "expected:Expected by today",
+                                       "on_track:On track"};
     struct clock_date today = clock_date_of(clock_now());
     struct program *prog = calloc(1, sizeof *prog);
     struct ce_rules rules;
@@ -416,10 +418,10 @@ int svc_reports(const struct svc *sv, json_t **out, struct cf_error *err)
         return cf_error_set(err, CF_EFORBIDDEN, NULL, "You do not have access to the reports.");
     list = json_array();
     for (size_t i = 0; i < NREPORTS; i++)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "name", reports[i].name,
-                                              "title", reports[i].title, "about", reports[i].about,
-                                              "href",
-                                              json_sprintf("/reports/%s", reports[i].name)));
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:o}", "name", reports[i].name, "title",
+                                        reports[i].title, "about", reports[i].about, "href",
+                                        json_sprintf("/reports/%s", reports[i].name)));
     *out = json_pack("{s:o}", "reports", list);
     if (*out == NULL)
         return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
@@ -490,8 +492,10 @@ int svc_report(const struct svc *sv, const char *name, const json_t *query, int 
         json_decref(rep);
         return rc;
     }
-    json_object_set_new(rep, "count", json_integer((json_int_t)json_array_size(json_object_get(rep, "rows"))));
-    json_object_set_new(rep, "has_rows", json_boolean(json_array_size(json_object_get(rep, "rows")) > 0));
+    json_object_set_new(rep, "count",
+                        json_integer((json_int_t)json_array_size(json_object_get(rep, "rows"))));
+    json_object_set_new(rep, "has_rows",
+                        json_boolean(json_array_size(json_object_get(rep, "rows")) > 0));
     /* Which filter form the page shows. */
     json_object_set_new(rep, "is_pass_rates", json_boolean(strcmp(def->name, "pass-rates") == 0));
     json_object_set_new(rep, "is_expirations", json_boolean(strcmp(def->name, "expirations") == 0));

@@ -813,7 +813,6 @@ int svc_demo_load(const struct svc *sv, long holders, json_t **out, struct cf_er
 /* Removes exactly the demo rows; *out = {table: rows removed}. Audited. */
 int svc_demo_remove(const struct svc *sv, json_t **out, struct cf_error *err);
 
-
 /* --- the program's reports (svc/report.c; issue 8 point 8; docs/reports.md) --
  * For PERM_REPORTS_READ (reviewers, program admins), else CF_EFORBIDDEN. */
 /* The list of reports: {reports: [{name, title, about, href}]}. */

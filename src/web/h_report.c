@@ -49,8 +49,8 @@ int h_report(struct req *r, json_t **out, struct cf_error *err)
     rc = svc_report(&sv, r->params[0], q, !r->want_json && !file, &rep, err);
     if (rc == CF_EINVAL && !r->want_json && !file) {
         /* The page again, the filters as typed and the message beside the field at fault. */
-        r->form_page = json_pack("{s:s, s:O, s:b, s:b, s:b}", "report", r->params[0], "filters",
-                                 q, "is_pass_rates", strcmp(r->params[0], "pass-rates") == 0,
+        r->form_page = json_pack("{s:s, s:O, s:b, s:b, s:b}", "report", r->params[0], "filters", q,
+                                 "is_pass_rates", strcmp(r->params[0], "pass-rates") == 0,
                                  "is_expirations", strcmp(r->params[0], "expirations") == 0,
                                  "is_ce", strcmp(r->params[0], "ce") == 0);
     }
