@@ -61,6 +61,10 @@ static int write_book(const char *path, const char *sheet, const json_t *columns
     if (wb == NULL)
         return cf_error_set(err, CF_EIO, NULL, "The spreadsheet could not be written. Try again.");
     ws = workbook_add_worksheet(wb, sheet);
+    if (ws == NULL) {
+        workbook_close(wb);
+        return cf_error_set(err, CF_EIO, NULL, "The spreadsheet could not be written. Try again.");
+    }
     bold = workbook_add_format(wb);
     format_set_bold(bold);
     json_array_foreach(columns, c, col)

@@ -23,6 +23,7 @@
 #define REPORT_DAYS_MAX    3650                /* the furthest expirations look ahead */
 #define REPORT_DAYS_DEF    180                 /* expirations: the default look ahead */
 #define REPORT_ROWS_MAX    10000               /* expirations listed at most */
+#define REPORT_PAGE_MAX    1000000L            /* CE compliance: the last page asked for at most */
 #define REPORT_CE_PAGE     500                 /* CE compliance: credentials per page */
 #define REPORT_CSV_MAX     (64L * 1024 * 1024) /* a CSV download at most */
 #define REPORT_NUM_MAX     16                  /* a number as text */
@@ -343,7 +344,7 @@ static int rep_ce(const struct svc *sv, const json_t *q, json_t *out, struct cf_
     size_t n, first;
     int used, rc;
 
-    rc = whole(svc__str(q, "page"), 1, REPORT_DAYS_MAX * 100L, "page",
+    rc = whole(svc__str(q, "page"), 1, REPORT_PAGE_MAX, "page",
                "Enter the page as a whole number of at least 1.", &page, err);
     if (rc != CF_OK)
         goto out;
