@@ -48,11 +48,27 @@ int h_report(struct req *r, json_t **out, struct cf_error *err)
     file = format != NULL && (strcmp(format, "csv") == 0 || strcmp(format, "xlsx") == 0);
     rc = svc_report(&sv, r->params[0], q, !r->want_json && !file, &rep, err);
     if (rc == CF_EINVAL && !r->want_json && !file) {
+        json_t *list = NULL, *one;
+        size_t i;
+
         /* The page again, the filters as typed and the message beside the field at fault. */
         r->form_page = json_pack("{s:s, s:O, s:b, s:b, s:b}", "report", r->params[0], "filters", q,
                                  "is_pass_rates", strcmp(r->params[0], "pass-rates") == 0,
                                  "is_expirations", strcmp(r->params[0], "expirations") == 0,
                                  "is_ce", strcmp(r->params[0], "ce") == 0);
+        /* The report's title and what it shows, from the list of reports. */
+        if (r->form_page != NULL && svc_reports(&sv, &list, NULL) == CF_OK) {
+            json_array_foreach(json_object_get(list, "reports"), i, one)
+            {
+                const char *name = json_string_value(json_object_get(one, "name"));
+
+                if (name != NULL && strcmp(name, r->params[0]) == 0) {
+                    json_object_set(r->form_page, "title", json_object_get(one, "title"));
+                    json_object_set(r->form_page, "about", json_object_get(one, "about"));
+                }
+            }
+        }
+        json_decref(list);
     }
     json_decref(q);
     if (rc != CF_OK || !file) {

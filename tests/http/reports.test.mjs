@@ -264,6 +264,8 @@ test('reports: only reviewers and program admins; bad filters are 400 naming the
         r = await admin.get('/reports/expirations?days=0', { html: true });
         assert.equal(r.status, 400);
         assert.match(r.text, /id="days-error"/);
+        assert.match(r.text, /<h1>Upcoming expirations<\/h1>/, 'the report is named on its error page');
+        assert.doesNotMatch(r.text, /format=csv/, 'no download of a refused filter');
         assert.match(r.text, /aria-invalid="true"/);
     });
 });
