@@ -6,8 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
-import { CHEAP, PASSWORD, ownDb, buildWorld } from '../http/authhelp.mjs';
-import { launchBrowser, axeScan, formatViolations, screenshot } from './helper.mjs';
+import { CHEAP, ownDb, buildWorld } from '../http/authhelp.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, signOut, check } from './helper.mjs';
 
 let d, srv, browser, w;
 const scanned = new Map();
@@ -27,46 +27,11 @@ after(async () => {
     if (errs.length) throw errs[0];
 });
 
-async function clickAndWait(page, locator, urlTest) {
-    const [res] = await Promise.all([page.waitForNavigation(urlTest ? { url: urlTest } : {}), locator.click()]);
-    return res;
-}
-
-/** axe on the page now showing, then the same page at 390 px: nothing wider than the screen. */
-async function check(page, name) {
-    scanned.set(name, await axeScan(page));
-    await page.setViewportSize({ width: 390, height: 844 });
-    try {
-        const cut = await page.evaluate(() => {
-            const out = [];
-            const width = document.documentElement.clientWidth;
-            if (document.documentElement.scrollWidth - width > 1) out.push(`the page is ${document.documentElement.scrollWidth - width}px too wide`);
-            for (const el of document.querySelectorAll('main *')) {
-                if (el.closest('.table-scroll')) continue;
-                const r = el.getBoundingClientRect();
-                if (r.width > 0 && r.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} ends at ${Math.round(r.right)}px`);
-            }
-            return out;
-        });
-        assert.deepEqual(cut, [], `${name} at 390px`);
-        await screenshot(page, `applications-${name.replace(/[^a-z0-9]+/gi, '-')}-phone.png`);
-    } finally {
-        await page.setViewportSize({ width: 1280, height: 900 });
-    }
-}
-
-async function signIn(page, email) {
-    await page.goto(srv.url + '/login');
-    await page.getByLabel('E-mail address', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await clickAndWait(page, page.getByRole('button', { name: /sign in/i }), /\/dashboard/);
-}
-
 test('apply → submit → the reviewer approves → the candidate sees the eligibility id', { timeout: 120000 }, async () => {
     const { page } = browser;
-    await signIn(page, w.people.leader_a.email);
+    await signIn(page, srv.url, w.people.leader_a.email);
     await clickAndWait(page, page.getByRole('link', { name: 'Apply for a credential' }), /\/apply$/);
-    await check(page, '/apply (new)');
+    await check(page, '/apply (new)', { scanned, prefix: 'applications' });
 
     // The script saves a draft when a field changes, without a button.
     const saved = page.waitForResponse((r) => r.url().includes('/apply') && r.request().method() === 'POST');
@@ -89,21 +54,21 @@ test('apply → submit → the reviewer approves → the candidate sees the elig
     assert.match(await page.locator('#arithmetic').innerText(), /3500 days/); // 2016-08-01 … 2026-03-01
     assert.match(await main.innerText(), /Eligible/);
     assert.equal(await page.locator('#emp0_employer').inputValue(), 'District A', 'the draft is kept');
-    await check(page, '/apply (draft)');
+    await check(page, '/apply (draft)', { scanned, prefix: 'applications' });
 
     await clickAndWait(page, page.getByRole('button', { name: 'Submit the application' }), /\/applications\/.*done=submitted/);
     const appUrl = page.url().replace(/\?.*$/, '');
     assert.match(await page.locator('#status').innerText(), /Submitted/);
-    await check(page, '/applications/{id} (submitted)');
+    await check(page, '/applications/{id} (submitted)', { scanned, prefix: 'applications' });
 
     // The reviewer: the queue, the application, approve.
-    await clickAndWait(page, page.getByRole('button', { name: 'Sign out' }));
-    await signIn(page, w.people.reviewer.email);
+    await signOut(page);
+    await signIn(page, srv.url, w.people.reviewer.email);
     await clickAndWait(page, page.getByRole('link', { name: 'Applications to review' }), /\/review$/);
-    await check(page, '/review');
+    await check(page, '/review', { scanned, prefix: 'applications' });
     await clickAndWait(page, page.getByRole('link', { name: 'leader-a person' }), /\/review\/[0-9a-f-]+$/);
     assert.match(await main.innerText(), /3500 days/);
-    await check(page, '/review/{id}');
+    await check(page, '/review/{id}', { scanned, prefix: 'applications' });
     await page.getByLabel(/Approve/).check();
     await clickAndWait(page, page.getByRole('button', { name: 'Record the decision' }), /done=decided/);
     assert.match(await page.locator('#status').innerText(), /Approved/);
@@ -111,13 +76,13 @@ test('apply → submit → the reviewer approves → the candidate sees the elig
     assert.match(elig, /^E-CETL-2026-\d{6}$/);
 
     // The candidate sees it with the window's end.
-    await clickAndWait(page, page.getByRole('button', { name: 'Sign out' }));
-    await signIn(page, w.people.leader_a.email);
+    await signOut(page);
+    await signIn(page, srv.url, w.people.leader_a.email);
     await page.goto(appUrl);
     assert.equal(await page.locator('#eligibility-id').innerText(), elig);
     assert.equal(await page.locator('#expires-on').innerText(), '2026-05-30');
     assert.match(await page.locator('.timeline').innerText(), /Approved/);
-    await check(page, '/applications/{id} (approved)');
+    await check(page, '/applications/{id} (approved)', { scanned, prefix: 'applications' });
     assert.deepEqual(browser.consoleErrors, []);
 });
 

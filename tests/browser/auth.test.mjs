@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startServer } from '../http/helper.mjs';
-import { launchBrowser, axeScan, formatViolations, screenshot } from './helper.mjs';
+import { launchBrowser, axeScan, formatViolations, screenshot, clickAndWait, signOut } from './helper.mjs';
 
 const ADMIN = {
     organization: 'CETL Program',
@@ -61,15 +61,6 @@ const pathOf = (page) => new URL(page.url()).pathname;
 /** Runs axe on the page now showing and keeps the result under its path (or `name`). */
 async function scan(page, name = pathOf(page)) {
     scanned.set(name, await axeScan(page));
-}
-
-/** Clicks `locator` and waits for the navigation it starts (a form post or a link). */
-async function clickAndWait(page, locator, urlTest) {
-    const [res] = await Promise.all([
-        page.waitForNavigation(urlTest ? { url: urlTest } : {}),
-        locator.click(),
-    ]);
-    return res;
 }
 
 /** Field of the form labelled `label` (exact label text). */
@@ -125,7 +116,7 @@ test('the set-up link creates the first administrator and lands on the dashboard
 test('sign out, then a wrong password, then sign in with the keyboard', { timeout: 60000 }, async () => {
     const { page } = browser;
     await page.goto(srv.url + '/dashboard');
-    await clickAndWait(page, page.getByRole('button', { name: 'Sign out' }), /\/login/);
+    await signOut(page, /\/login/);
     assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0, 'no sign-out button once signed out');
 
     // Signed out: the dashboard sends you to the sign-in page and back afterwards.

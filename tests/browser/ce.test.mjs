@@ -7,9 +7,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
-import { CHEAP, PASSWORD, ownDb, buildWorld } from '../http/authhelp.mjs';
+import { CHEAP, ownDb, buildWorld } from '../http/authhelp.mjs';
 import { insertCredential, at } from '../http/cehelp.mjs';
-import { launchBrowser, axeScan, formatViolations, screenshot } from './helper.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, check } from './helper.mjs';
 
 let d, srv, browser, w;
 const scanned = new Map();
@@ -33,52 +33,16 @@ after(async () => {
 
 const field = (scope, label) => scope.getByLabel(label, { exact: true });
 
-async function clickAndWait(page, locator, urlTest) {
-    const [res] = await Promise.all([page.waitForNavigation(urlTest ? { url: urlTest } : {}), locator.click()]);
-    return res;
-}
-
-/** axe on the page now showing, then the same page at 390 px: nothing wider than the screen. */
-async function check(page, name) {
-    scanned.set(name, await axeScan(page));
-    await page.setViewportSize({ width: 390, height: 844 });
-    try {
-        const cut = await page.evaluate(() => {
-            const out = [];
-            const width = document.documentElement.clientWidth;
-            if (document.documentElement.scrollWidth - width > 1) out.push(`the page is ${document.documentElement.scrollWidth - width}px too wide`);
-            for (const el of document.querySelectorAll('main *')) {
-                if (el.closest('.table-scroll')) continue;
-                const r = el.getBoundingClientRect();
-                if (r.width > 0 && r.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} ends at ${Math.round(r.right)}px`);
-            }
-            return out;
-        });
-        assert.deepEqual(cut, [], `${name} at 390px`);
-        await screenshot(page, `ce-${name.replace(/[^a-z0-9]+/gi, '-')}-phone.png`);
-    } finally {
-        await page.setViewportSize({ width: 1280, height: 900 });
-    }
-}
-
-async function signIn(page, email) {
-    await page.context().clearCookies();
-    await page.goto(srv.url + '/login');
-    await field(page, 'E-mail address').fill(email);
-    await field(page, 'Password').fill(PASSWORD);
-    await clickAndWait(page, page.getByRole('button', { name: /sign in/i }), /\/dashboard/);
-}
-
 test('the holder logs an activity, the reviewer approves it, the admin imports', { timeout: 120000 }, async () => {
     const { page } = browser;
-    await signIn(page, w.people.leader_a.email);
+    await signIn(page, srv.url, w.people.leader_a.email, { fresh: true });
     await clickAndWait(page, page.getByRole('link', { name: 'Continuing education' }), /\/me\/ce$/);
-    await check(page, '/me/ce');
+    await check(page, '/me/ce', { scanned, prefix: 'ce' });
     await clickAndWait(page, page.getByRole('link', { name: NUMBER }), /\/ce$/);
     const main = page.locator('main');
     assert.match(await main.innerText(), /0 of 60 points/);
     assert.equal(await page.locator('progress#ce-progress').getAttribute('max'), '60');
-    await check(page, 'credential CE page');
+    await check(page, 'credential CE page', { scanned, prefix: 'ce' });
 
     // The catalog fills the form; a wrong date comes back beside its field.
     await clickAndWait(page, page.getByRole('link', { name: 'E-rate application workshop' }), /catalog=erate-workshop/);
@@ -89,23 +53,23 @@ test('the holder logs an activity, the reviewer approves it, the admin imports',
     assert.equal(await field(page, 'Hours, items or membership-years').getAttribute('aria-invalid'), 'true');
     assert.match(await page.locator('#hours-error').innerText(), /number above 0/);
     assert.equal(await field(page, 'Title').inputValue(), 'E-rate application workshop', 'what was typed is kept');
-    await check(page, 'credential CE page (refused)');
+    await check(page, 'credential CE page (refused)', { scanned, prefix: 'ce' });
     await field(page, 'Hours, items or membership-years').fill('3');
     await clickAndWait(page, page.getByRole('button', { name: 'Log the activity' }), /done=logged/);
     assert.match(await main.innerText(), /Waiting for review/);
 
     // The reviewer approves it.
-    await signIn(page, w.people.reviewer.email);
+    await signIn(page, srv.url, w.people.reviewer.email, { fresh: true });
     await clickAndWait(page, page.getByRole('link', { name: 'Continuing education to review' }), /\/ce\/review$/);
-    await check(page, '/ce/review');
+    await check(page, '/ce/review', { scanned, prefix: 'ce' });
     await clickAndWait(page, page.getByRole('button', { name: 'Approve' }).first(), /done=approved/);
     await page.goto(srv.url + `/credentials/${NUMBER}/ce`);
     assert.match(await main.innerText(), /3 of 60 points/);
 
     // The program administrator: a refused file lists every bad row beside it.
-    await signIn(page, w.people.program_admin.email);
+    await signIn(page, srv.url, w.people.program_admin.email, { fresh: true });
     await page.goto(srv.url + '/ce/import');
-    await check(page, '/ce/import');
+    await check(page, '/ce/import', { scanned, prefix: 'ce' });
     await field(page, 'Attendance file (CSV)').fill(
         `credential_number,category,title,provider,completed_on,hours,skills\n${NUMBER},pd,Course,P,2027-02-30,1,I.A\nCETL-2026-999999,pd,Course,P,2027-01-01,1,I.A\n`,
     );
@@ -113,7 +77,7 @@ test('the holder logs an activity, the reviewer approves it, the admin imports',
     const problems = await page.locator('#csv-problems').innerText();
     assert.match(problems, /Line 2, column 5/);
     assert.match(problems, /Line 3, column 1/);
-    await check(page, '/ce/import (refused)');
+    await check(page, '/ce/import (refused)', { scanned, prefix: 'ce' });
 });
 
 test('axe finds no serious or critical violation on the CE pages', () => {

@@ -10,9 +10,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
-import { CHEAP, PASSWORD, ownDb, buildWorld } from '../http/authhelp.mjs';
+import { CHEAP, ownDb, buildWorld } from '../http/authhelp.mjs';
 import { authorize, HEADER } from '../http/resultshelp.mjs';
-import { launchBrowser, axeScan, formatViolations, screenshot } from './helper.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, check } from './helper.mjs';
 
 const NOW = { CTOFRAME_NOW: '2026-12-02T10:00:00Z' };
 let d, srv, browser, w;
@@ -36,47 +36,11 @@ after(async () => {
 
 const field = (scope, label) => scope.getByLabel(label, { exact: true });
 
-async function clickAndWait(page, locator, urlTest) {
-    const [res] = await Promise.all([page.waitForNavigation(urlTest ? { url: urlTest } : {}), locator.click()]);
-    return res;
-}
-
-/** axe on the page now showing, then the same page at 390 px: nothing wider than the screen. */
-async function check(page, name) {
-    scanned.set(name, await axeScan(page));
-    await page.setViewportSize({ width: 390, height: 844 });
-    try {
-        const cut = await page.evaluate(() => {
-            const out = [];
-            const width = document.documentElement.clientWidth;
-            if (document.documentElement.scrollWidth - width > 1) out.push(`the page is ${document.documentElement.scrollWidth - width}px too wide`);
-            for (const el of document.querySelectorAll('main *')) {
-                if (el.closest('.table-scroll')) continue;
-                const r = el.getBoundingClientRect();
-                if (r.width > 0 && r.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} ends at ${Math.round(r.right)}px`);
-            }
-            return out;
-        });
-        assert.deepEqual(cut, [], `${name} at 390px`);
-        await screenshot(page, `credentials-${name.replace(/[^a-z0-9]+/gi, '-')}-phone.png`);
-    } finally {
-        await page.setViewportSize({ width: 1280, height: 900 });
-    }
-}
-
-async function signInAs(page, email) {
-    await page.context().clearCookies();
-    await page.goto(srv.url + '/login');
-    await field(page, 'E-mail address').fill(email);
-    await field(page, 'Password').fill(PASSWORD);
-    await clickAndWait(page, page.getByRole('button', { name: /sign in/i }), /\/dashboard/);
-}
-
 test('import a result, then the credential: list, page, suspension, the holder’s own', { timeout: 120000 }, async () => {
     const { page } = browser;
-    await signInAs(page, w.people.examiner.email);
+    await signIn(page, srv.url, w.people.examiner.email, { fresh: true });
     await clickAndWait(page, page.getByRole('link', { name: 'Import exam results' }), /\/admin\/results$/);
-    await check(page, '/admin/results');
+    await check(page, '/admin/results', { scanned, prefix: 'credentials' });
 
     // A mistake in the scores: listed beside the box, the text kept, nothing imported.
     const box = field(page, 'Results file (CSV)');
@@ -86,35 +50,35 @@ test('import a result, then the credential: list, page, suspension, the holder�
     assert.equal(await box.getAttribute('aria-invalid'), 'true');
     assert.match(await box.inputValue(), /6o0/);
     assert.match(await page.locator('.alert').innerText(), /Nothing was imported/);
-    await check(page, '/admin/results (refused)');
+    await check(page, '/admin/results (refused)', { scanned, prefix: 'credentials' });
 
     await box.fill(`${HEADER}\nE-BROWSER-1,A,2026-11-20,650,600,600,600\n`);
     await clickAndWait(page, page.getByRole('button', { name: 'Check and import' }), /done=imported/);
     assert.match(await page.locator('.notice').innerText(), /Imported 1 result: 1 passed, 0 failed; 1 credential issued\./);
 
     // The program administrator: list → credential → suspend with a reason.
-    await signInAs(page, w.people.program_admin.email);
+    await signIn(page, srv.url, w.people.program_admin.email, { fresh: true });
     await clickAndWait(page, page.getByRole('link', { name: 'Credentials', exact: true }), /\/admin\/credentials$/);
-    await check(page, '/admin/credentials');
+    await check(page, '/admin/credentials', { scanned, prefix: 'credentials' });
     await clickAndWait(page, page.getByRole('link', { name: 'CETL-2026-000001' }), /CETL-2026-000001$/);
     const main = page.locator('main');
     assert.match(await main.innerText(), /leader-a person/);
     assert.match(await main.innerText(), /2029-12-02/);
-    await check(page, '/admin/credentials/NUMBER');
+    await check(page, '/admin/credentials/NUMBER', { scanned, prefix: 'credentials' });
     await field(page, 'Why suspend it').fill('Complaint under review.');
     await clickAndWait(page, page.getByRole('button', { name: 'Suspend' }), /done=suspended/);
     assert.match(await page.locator('.notice').innerText(), /now suspended/);
     assert.match(await main.innerText(), /Complaint under review\./);
-    await check(page, '/admin/credentials/NUMBER (suspended)');
+    await check(page, '/admin/credentials/NUMBER (suspended)', { scanned, prefix: 'credentials' });
 
     // The holder: their own credential and its certificate link.
-    await signInAs(page, w.people.leader_a.email);
+    await signIn(page, srv.url, w.people.leader_a.email, { fresh: true });
     assert.equal(await page.getByRole('link', { name: 'Import exam results' }).count(), 0, 'no card a leader cannot use');
     await clickAndWait(page, page.getByRole('link', { name: 'My credentials' }), /\/me\/credentials$/);
     assert.match(await main.innerText(), /CETL-2026-000001/);
     const link = page.getByRole('link', { name: 'Download CETL-2026-000001 (PDF)' });
     assert.equal(await link.getAttribute('href'), '/me/credentials/CETL-2026-000001/certificate');
-    await check(page, '/me/credentials');
+    await check(page, '/me/credentials', { scanned, prefix: 'credentials' });
 });
 
 test('axe finds no serious or critical violation on the results and credential pages', () => {

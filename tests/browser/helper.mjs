@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import { ROOT } from '../http/helper.mjs';
+import { PASSWORD } from '../http/authhelp.mjs';
 
 export { ROOT };
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -160,3 +162,77 @@ export const NAMESPACE_URL = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
 export const CTOFRAME_NS = uuid5(NAMESPACE_URL, 'https://frameworks.ctoframe.org/');
 export const COSN_2019_DOC = uuid5(CTOFRAME_NS, 'cosn-k12cto-2019/document');
 export const cosn2019Item = (code) => uuid5(CTOFRAME_NS, `cosn-k12cto-2019/item/${code}`);
+
+/** Clicks `locator` and waits for the navigation it starts (to a URL matching `urlTest`, if given). */
+export async function clickAndWait(page, locator, urlTest) {
+    const [res] = await Promise.all([page.waitForNavigation(urlTest ? { url: urlTest } : {}), locator.click()]);
+    return res;
+}
+
+/**
+ * Signs the browser in as `email` through the sign-in form at `base`/login and waits for the
+ * dashboard. `fresh` drops the cookies of an earlier session first.
+ */
+export async function signIn(page, base, email, { password = PASSWORD, fresh = false } = {}) {
+    if (fresh) await page.context().clearCookies();
+    await page.goto(base + '/login');
+    await page.getByLabel('E-mail address', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await clickAndWait(page, page.getByRole('button', { name: /sign in/i }), /\/dashboard$/);
+}
+
+/** Presses the Sign out button and waits for the page it leads to (matching `urlTest`, if given). */
+export async function signOut(page, urlTest) {
+    return clickAndWait(page, page.getByRole('button', { name: 'Sign out' }), urlTest);
+}
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 900 };
+
+/**
+ * What in `main` sticks out at the current viewport: the page's sideways overflow and every
+ * element whose right edge is past the viewport. Text for screen readers only
+ * (.visually-hidden, a reflowed table's header row) is clipped to nothing and is skipped;
+ * so is the content of a `.table-scroll` box (it scrolls inside its box) unless
+ * `tableScroll` is false.
+ */
+export function cutOff(page, { tableScroll = true } = {}) {
+    return page.evaluate((skipScroll) => {
+        const out = [];
+        const width = document.documentElement.clientWidth;
+        if (document.documentElement.scrollWidth - width > 1) out.push(`the page is ${document.documentElement.scrollWidth - width}px too wide`);
+        const clipped = (el) => {
+            for (let a = el; a && a !== document.body; a = a.parentElement) {
+                const cs = getComputedStyle(a);
+                if (cs.clipPath === 'inset(50%)' || /rect\(0px,? 0px,? 0px,? 0px\)/.test(cs.clip)) return true;
+            }
+            return false;
+        };
+        for (const el of document.querySelectorAll('main *')) {
+            if (skipScroll && el.closest('.table-scroll')) continue;
+            const r = el.getBoundingClientRect();
+            if (r.width > 0 && r.right > width + 1 && !clipped(el)) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} ends at ${Math.round(r.right)}px`);
+        }
+        return out;
+    }, tableScroll);
+}
+
+/**
+ * axe on the page now showing (kept in `scanned` under `name`), then the same page at 390 px:
+ * nothing wider than the screen, and a screenshot build/screenshots/PREFIX-NAME-phone.png.
+ * Options: `axePhone` scans again at 390 px (kept as "NAME (390 px)"); `tableScroll: false`
+ * checks the content of `.table-scroll` boxes too; `extra(page, name)` runs more assertions
+ * at 390 px. The viewport is back at 1280 px afterwards, whatever happened.
+ */
+export async function check(page, name, { scanned, prefix, axePhone = false, tableScroll = true, extra } = {}) {
+    scanned.set(name, await axeScan(page));
+    await page.setViewportSize(PHONE);
+    try {
+        if (axePhone) scanned.set(`${name} (390 px)`, await axeScan(page));
+        assert.deepEqual(await cutOff(page, { tableScroll }), [], `${name} at 390px`);
+        if (extra) await extra(page, name);
+        await screenshot(page, `${prefix}-${name.replace(/[^a-z0-9]+/gi, '-')}-phone.png`);
+    } finally {
+        await page.setViewportSize(DESKTOP);
+    }
+}

@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
-import { CHEAP, PASSWORD, ownDb, buildWorld } from '../http/authhelp.mjs';
-import { launchBrowser, axeScan, formatViolations } from './helper.mjs';
+import { CHEAP, ownDb, buildWorld } from '../http/authhelp.mjs';
+import { launchBrowser, axeScan, formatViolations, clickAndWait, signIn, signOut } from './helper.mjs';
 
 let d, srv, browser, w;
 const scanned = new Map();
@@ -26,24 +26,8 @@ after(async () => {
     if (errs.length) throw errs[0];
 });
 
-async function clickAndWait(page, locator, urlTest) {
-    const [res] = await Promise.all([page.waitForNavigation(urlTest ? { url: urlTest } : {}), locator.click()]);
-    return res;
-}
-
 async function scan(page, name) {
     scanned.set(name, await axeScan(page));
-}
-
-async function signIn(page, email) {
-    await page.goto(srv.url + '/login');
-    await page.getByLabel('E-mail address', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await clickAndWait(page, page.getByRole('button', { name: /sign in/i }), /\/dashboard/);
-}
-
-async function signOut(page) {
-    await clickAndWait(page, page.getByRole('button', { name: 'Sign out' }));
 }
 
 test('apply → approve → import the result → the credential is in the registry and verifies', { timeout: 180000 }, async () => {
@@ -51,7 +35,7 @@ test('apply → approve → import the result → the credential is in the regis
     const main = page.locator('main');
 
     // The candidate applies.
-    await signIn(page, w.people.leader_a.email);
+    await signIn(page, srv.url, w.people.leader_a.email);
     await clickAndWait(page, page.getByRole('link', { name: 'Apply for a credential' }), /\/apply$/);
     await page.locator('#degree').selectOption('bachelor');
     await page.locator('#institution').fill('State University');
@@ -68,7 +52,7 @@ test('apply → approve → import the result → the credential is in the regis
     await signOut(page);
 
     // The reviewer approves: an authorization to test with its eligibility id.
-    await signIn(page, w.people.reviewer.email);
+    await signIn(page, srv.url, w.people.reviewer.email);
     await clickAndWait(page, page.getByRole('link', { name: 'Applications to review' }), /\/review$/);
     await clickAndWait(page, page.getByRole('link', { name: 'leader-a person' }), /\/review\/[0-9a-f-]+$/);
     await page.getByLabel(/Approve/).check();
@@ -78,7 +62,7 @@ test('apply → approve → import the result → the credential is in the regis
     await signOut(page);
 
     // The examiner imports the vendor's result: a pass at 600 or more issues the credential.
-    await signIn(page, w.people.examiner.email);
+    await signIn(page, srv.url, w.people.examiner.email);
     await clickAndWait(page, page.getByRole('link', { name: 'Import exam results' }), /\/admin\/results$/);
     await page.getByLabel('Results file (CSV)', { exact: true }).fill(
         `eligibility_id,form,taken_on,scaled_score,I,II,III\n${elig},A,2026-03-01,655,640,660,670\n`,

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { startServer, isPostgresUrl } from '../http/helper.mjs';
-import { CHEAP, PASSWORD, ownDb, addOrg, addUser, buildWorld } from '../http/authhelp.mjs';
-import { launchBrowser, axeScan, formatViolations, screenshot } from './helper.mjs';
+import { CHEAP, ownDb, addOrg, addUser, buildWorld } from '../http/authhelp.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, check } from './helper.mjs';
 
 let d, srv, browser, w;
 let lone, typo, erin;
@@ -56,39 +56,9 @@ const pathOf = (page) => new URL(page.url()).pathname;
 const mainText = (page) => page.locator('main').innerText();
 const field = (scope, label) => scope.getByLabel(label, { exact: true });
 
-async function clickAndWait(page, locator, urlTest) {
-    const [res] = await Promise.all([page.waitForNavigation(urlTest ? { url: urlTest } : {}), locator.click()]);
-    return res;
-}
-
-/** axe on the page now showing, then the same page at 390 px: nothing wider than the screen. */
-async function check(page, name) {
-    scanned.set(name, await axeScan(page));
-    await page.setViewportSize({ width: 390, height: 844 });
-    try {
-        const cut = await page.evaluate(() => {
-            const out = [];
-            const width = document.documentElement.clientWidth;
-            if (document.documentElement.scrollWidth - width > 1) out.push(`the page is ${document.documentElement.scrollWidth - width}px too wide`);
-            for (const el of document.querySelectorAll('main *')) {
-                const r = el.getBoundingClientRect();
-                if (r.width > 0 && r.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} ends at ${Math.round(r.right)}px`);
-            }
-            return out;
-        });
-        assert.deepEqual(cut, [], `${name} at 390px`);
-        await screenshot(page, `orgs-edit-${name.replace(/[^a-z0-9]+/gi, '-')}-phone.png`);
-    } finally {
-        await page.setViewportSize({ width: 1280, height: 900 });
-    }
-}
-
 test('sign in as the program administrator', { timeout: 60000 }, async () => {
     const { page } = browser;
-    await page.goto(srv.url + '/login');
-    await field(page, 'E-mail address').fill(w.people.program_admin.email);
-    await field(page, 'Password').fill(PASSWORD);
-    await clickAndWait(page, page.getByRole('button', { name: /sign in/i }), /\/dashboard/);
+    await signIn(page, srv.url, w.people.program_admin.email);
 });
 
 test('a district without a state is marked on the list and put into one from its page', { timeout: 60000 }, async () => {
@@ -96,10 +66,10 @@ test('a district without a state is marked on the list and put into one from its
     await page.goto(srv.url + '/admin/orgs');
     const mark = page.locator('.tree li', { hasText: 'Number Seven' }).getByRole('link', { name: 'No state — choose one' });
     assert.equal(await mark.count(), 1, 'the list marks it');
-    await check(page, '/admin/orgs');
+    await check(page, '/admin/orgs', { scanned, prefix: 'orgs-edit', tableScroll: false });
     await clickAndWait(page, mark, new RegExp(`/admin/orgs/${lone}`));
     assert.match(await page.locator('.facts').innerText(), /No state — choose one/);
-    await check(page, '/admin/orgs/{no state}');
+    await check(page, '/admin/orgs/{no state}', { scanned, prefix: 'orgs-edit', tableScroll: false });
 
     const form = page.locator(`form[action="/admin/orgs/${lone}"]`);
     assert.equal(await field(form, 'Belongs to').inputValue(), '', 'no state is chosen yet');
@@ -119,13 +89,13 @@ test('an empty school is deleted after a confirmation page; a full district says
     await page.goto(`${srv.url}/admin/orgs/${w.orgs.a}`);
     assert.match(await page.locator('#delete-title').locator('..').innerText(), /still has 4 people, 4 roles given in it and 2 child organizations/);
     assert.equal(await page.getByRole('link', { name: /^Delete District A/ }).count(), 0, 'no delete button');
-    await check(page, '/admin/orgs/{district}');
+    await check(page, '/admin/orgs/{district}', { scanned, prefix: 'orgs-edit', tableScroll: false });
 
     await page.goto(`${srv.url}/admin/orgs/${typo}`);
     await clickAndWait(page, page.getByRole('link', { name: 'Delete Lincon Elementary…' }), new RegExp(`/admin/orgs/${typo}/delete$`));
     assert.match(await page.locator('h1').innerText(), /Delete Lincon Elementary\?/);
     assert.match(await mainText(page), /This cannot be undone\./);
-    await check(page, '/admin/orgs/{id}/delete');
+    await check(page, '/admin/orgs/{id}/delete', { scanned, prefix: 'orgs-edit', tableScroll: false });
     await clickAndWait(page, page.getByRole('button', { name: 'Delete Lincon Elementary' }), /done=deleted/);
     assert.equal(pathOf(page), `/admin/orgs/${w.orgs.a}`);
     assert.match(await page.locator('.notice').innerText(), /The organization has been deleted\./);
@@ -143,7 +113,7 @@ test('erasing a person: a confirmation page, refused without their e-mail addres
     assert.match(main, /Erase Erin Example\?/);
     assert.match(main, /erin\.verylongaddressforaphone@springfield-public-schools\.example\.org/);
     assert.match(main, /This cannot be undone\./);
-    await check(page, '/admin/people/{id}/erase');
+    await check(page, '/admin/people/{id}/erase', { scanned, prefix: 'orgs-edit', tableScroll: false });
 
     // Erase without typing anything: the page comes back with the message beside the field.
     await clickAndWait(page, page.getByRole('button', { name: 'Erase Erin Example for good' }));
@@ -151,7 +121,7 @@ test('erasing a person: a confirmation page, refused without their e-mail addres
     const box = field(page, "To confirm, type Erin Example's e-mail address");
     assert.equal(await box.getAttribute('aria-invalid'), 'true');
     assert.match(await page.locator('#confirm-error').innerText(), /^Type Erin Example's e-mail address to confirm the erasure\.$/);
-    await check(page, '/admin/people/{id}/erase (refused)');
+    await check(page, '/admin/people/{id}/erase (refused)', { scanned, prefix: 'orgs-edit', tableScroll: false });
     await page.goto(`${srv.url}/admin/people/${erin}`);
     assert.match(await page.locator('h1').innerText(), /Erin Example/, 'still there');
 

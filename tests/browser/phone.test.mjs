@@ -10,8 +10,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
-import { ownDb, buildWorld, addUser, CHEAP, PASSWORD } from '../http/authhelp.mjs';
-import { launchBrowser, axeScan, formatViolations, screenshot, COSN_2019_DOC, cosn2019Item } from './helper.mjs';
+import { ownDb, buildWorld, addUser, CHEAP } from '../http/authhelp.mjs';
+import { launchBrowser, axeScan, formatViolations, screenshot, COSN_2019_DOC, cosn2019Item, signIn } from './helper.mjs';
 
 const PHONE = { width: 390, height: 844 };
 const FRAMEWORK_PATH = `/frameworks/${COSN_2019_DOC}`;
@@ -44,14 +44,6 @@ after(async () => {
     if (d) await d.drop().catch((e) => errs.push(e));
     if (errs.length) throw errs[0];
 });
-
-/** Signs the browser in as email through the sign-in form. */
-async function signIn(page, email) {
-    await page.goto(srv.url + '/login');
-    await page.getByLabel('E-mail address', { exact: true }).fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await Promise.all([page.waitForURL(/\/dashboard$/), page.locator('main form button[type="submit"]').first().click()]);
-}
 
 test('the framework page says each skill opens its rubric, and skill names look like links', { timeout: 60000 }, async () => {
     const { page } = browser;
@@ -143,7 +135,7 @@ function overflowReport(page) {
 
 test('at 390 px nothing is cut off: framework, crosswalk, item, people, organizations, outbox, account', { timeout: 180000 }, async () => {
     const { page } = browser;
-    await signIn(page, world.people.program_admin.email);
+    await signIn(page, srv.url, world.people.program_admin.email);
 
     const fw = await (await fetch(srv.url + FRAMEWORK_PATH + '.json')).json();
     const crosswalks = fw.framework.crosswalks || [];

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { startServer, isPostgresUrl } from '../http/helper.mjs';
-import { CHEAP, PASSWORD, ownDb, buildWorld, cliOk } from '../http/authhelp.mjs';
-import { launchBrowser, axeScan, formatViolations, screenshot } from './helper.mjs';
+import { CHEAP, ownDb, buildWorld, cliOk } from '../http/authhelp.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, check } from './helper.mjs';
 
 const ON_PG = isPostgresUrl(process.env.CTOFRAME_TEST_DB);
 let d, srv, browser, w;
@@ -42,71 +42,39 @@ after(async () => {
     if (errs.length) throw errs[0];
 });
 
-async function clickAndWait(page, locator, urlTest) {
-    const [res] = await Promise.all([page.waitForNavigation(urlTest ? { url: urlTest } : {}), locator.click()]);
-    return res;
-}
-
-/** axe on the page now showing, then the same page at 390 px: nothing wider than the screen. */
-async function check(page, name) {
-    scanned.set(name, await axeScan(page));
-    await page.setViewportSize({ width: 390, height: 844 });
-    try {
-        scanned.set(`${name} (390 px)`, await axeScan(page));
-        const cut = await page.evaluate(() => {
-            const out = [];
-            const width = document.documentElement.clientWidth;
-            if (document.documentElement.scrollWidth - width > 1) out.push(`the page is ${document.documentElement.scrollWidth - width}px too wide`);
-            for (const el of document.querySelectorAll('main *')) {
-                if (el.closest('.table-scroll')) continue;
-                const r = el.getBoundingClientRect();
-                if (r.width > 0 && r.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} ends at ${Math.round(r.right)}px`);
-            }
-            return out;
-        });
-        assert.deepEqual(cut, [], `${name} at 390px`);
-        await screenshot(page, `registry-${name.replace(/[^a-z0-9]+/gi, '-')}-phone.png`);
-    } finally {
-        await page.setViewportSize({ width: 1280, height: 900 });
-    }
-}
-
 test('anyone searches the registry and verifies a credential; a holder leaves the directory', { skip: ON_PG && 'credentials are inserted with sqlite3', timeout: 120000 }, async () => {
     const { page } = browser;
     await page.goto(srv.url + '/registry');
     const main = page.locator('main');
     assert.match(await main.innerText(), /Credentials by status/);
     assert.ok((await main.locator('.badge-demo').count()) > 0, 'demo credentials carry the badge');
-    await check(page, '/registry');
+    await check(page, '/registry', { scanned, prefix: 'registry', axePhone: true });
 
     // A name typed without its accent finds the accented one.
     await page.getByLabel('Name, organization or number').fill('zoe');
     await clickAndWait(page, page.getByRole('button', { name: 'Search' }), /q=zoe/);
     const names = await main.locator('td[data-label="Name"]').allInnerTexts();
     assert.ok(names.length > 0 && names.every((n) => /Zoë|Zoe/.test(n)), names.join(', '));
-    await check(page, '/registry?q=zoe');
+    await check(page, '/registry?q=zoe', { scanned, prefix: 'registry', axePhone: true });
 
     // A refused search: the message beside its field.
     await page.goto(srv.url + '/registry?state=zz9');
     assert.match(await page.locator('#state-error').innerText(), /two-letter code/);
-    await check(page, '/registry (refused)');
+    await check(page, '/registry (refused)', { scanned, prefix: 'registry', axePhone: true });
 
     // The verification page of a demo credential.
     await page.goto(srv.url + '/registry?q=zoe');
     await clickAndWait(page, main.locator('td[data-label="Credential"] a').first(), /\/verify\//);
     assert.match(await main.innerText(), /Demo data/);
-    await check(page, '/verify/NUMBER');
+    await check(page, '/verify/NUMBER', { scanned, prefix: 'registry', axePhone: true });
 
     // The holder leaves the directory from their own page; still verified.
-    await page.goto(srv.url + '/login');
-    await page.getByLabel('E-mail address', { exact: true }).fill(w.people.leader_a.email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await clickAndWait(page, page.getByRole('button', { name: /sign in/i }), /\/dashboard/);
+    await signIn(page, srv.url, w.people.leader_a.email);
     await page.goto(srv.url + '/me/registry');
-    await check(page, '/me/registry');
+    await check(page, '/me/registry', { scanned, prefix: 'registry', axePhone: true });
     await clickAndWait(page, page.getByRole('button', { name: 'Leave the registry' }), /done=unlisted/);
     assert.match(await page.locator('.notice').innerText(), /still verifies/);
-    await check(page, '/me/registry (left)');
+    await check(page, '/me/registry (left)', { scanned, prefix: 'registry', axePhone: true });
     await page.goto(srv.url + '/registry?q=CETL-2025-000042');
     assert.match(await main.innerText(), /No credential matches/);
     await page.goto(srv.url + '/verify/cetl-2025-000042');

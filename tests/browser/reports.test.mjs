@@ -6,8 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
-import { CHEAP, PASSWORD, ownDb, buildWorld, cliOk } from '../http/authhelp.mjs';
-import { launchBrowser, axeScan, formatViolations, screenshot } from './helper.mjs';
+import { CHEAP, ownDb, buildWorld, cliOk } from '../http/authhelp.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, check } from './helper.mjs';
 
 const NOW = { CTOFRAME_NOW: '2026-06-15T12:00:00Z' };
 let d, srv, browser, w;
@@ -29,69 +29,45 @@ after(async () => {
     if (errs.length) throw errs[0];
 });
 
-async function clickAndWait(page, locator, urlTest) {
-    const [res] = await Promise.all([page.waitForNavigation(urlTest ? { url: urlTest } : {}), locator.click()]);
-    return res;
-}
-
-/** axe on the page now showing, then the same page at 390 px: nothing wider than the screen. */
-async function check(page, name) {
-    scanned.set(name, await axeScan(page));
-    await page.setViewportSize({ width: 390, height: 844 });
-    try {
-        scanned.set(`${name} (390 px)`, await axeScan(page));
-        const cut = await page.evaluate(() => {
-            const out = [];
-            const width = document.documentElement.clientWidth;
-            if (document.documentElement.scrollWidth - width > 1) out.push(`the page is ${document.documentElement.scrollWidth - width}px too wide`);
-            for (const el of document.querySelectorAll('main *')) {
-                // The header row of a reflowed table is clipped to 1 px, for screen readers only.
-                if (el.closest('table.stack thead')) continue;
-                const r = el.getBoundingClientRect();
-                if (r.width > 0 && r.right > width + 1) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} ends at ${Math.round(r.right)}px`);
-            }
-            return out;
-        });
-        assert.deepEqual(cut, [], `${name} at 390px`);
-        // Reflowed: each cell shows its column's name.
+// Reflowed at 390 px: each cell shows its column's name.
+const PHONE_CHECK_OPTS = {
+    scanned,
+    prefix: 'reports',
+    axePhone: true,
+    tableScroll: false,
+    extra: async (page, name) => {
         const labelled = await page.evaluate(() => [...document.querySelectorAll('table.stack td')].every((td) => td.dataset.label));
         assert.ok(labelled, `${name}: every cell has data-label`);
-        await screenshot(page, `reports-${name.replace(/[^a-z0-9]+/gi, '-')}-phone.png`);
-    } finally {
-        await page.setViewportSize({ width: 1280, height: 900 });
-    }
-}
+    },
+};
 
 test('a reviewer reads the reports: list, pass rates by quarter, expirations (a refused filter), CE compliance', { timeout: 120000 }, async () => {
     const { page } = browser;
     const main = page.locator('main');
-    await page.goto(srv.url + '/login');
-    await page.getByLabel('E-mail address', { exact: true }).fill(w.people.reviewer.email);
-    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await clickAndWait(page, page.getByRole('button', { name: /sign in/i }), /\/dashboard/);
+    await signIn(page, srv.url, w.people.reviewer.email);
     await clickAndWait(page, main.getByRole('link', { name: 'Reports', exact: true }), /\/reports$/);
-    await check(page, '/reports');
+    await check(page, '/reports', PHONE_CHECK_OPTS);
 
     await clickAndWait(page, main.getByRole('link', { name: 'Pass rates by form and period' }), /\/reports\/pass-rates/);
     await page.getByLabel('Period', { exact: true }).selectOption('quarter');
     await page.getByLabel('First day', { exact: true }).fill('2024-01-01');
     await clickAndWait(page, page.getByRole('button', { name: 'Show' }), /period=quarter/);
     assert.match(await main.locator('table.stack').innerText(), /\d{4}-Q[1-4]/);
-    await check(page, '/reports/pass-rates?period=quarter');
+    await check(page, '/reports/pass-rates?period=quarter', PHONE_CHECK_OPTS);
 
     await page.goto(srv.url + '/reports/expirations');
     assert.ok((await main.locator('table.stack tbody tr').count()) > 0, 'some credentials expire within 180 days');
-    await check(page, '/reports/expirations');
+    await check(page, '/reports/expirations', PHONE_CHECK_OPTS);
     await page.getByLabel('Days ahead', { exact: true }).fill('0');
     // The browser's own min check would stop the form; the server's answer is what is tested.
     await page.evaluate(() => document.querySelector('form.filters').setAttribute('novalidate', ''));
     await clickAndWait(page, page.getByRole('button', { name: 'Show' }), /days=0/);
     assert.match(await page.locator('#days-error').innerText(), /whole number from 1 to 3650\./);
-    await check(page, '/reports/expirations?days=0');
+    await check(page, '/reports/expirations?days=0', PHONE_CHECK_OPTS);
 
     await page.goto(srv.url + '/reports/ce');
     assert.match(await main.innerText(), /credentials in force; page 1 of 1\./);
-    await check(page, '/reports/ce');
+    await check(page, '/reports/ce', PHONE_CHECK_OPTS);
 });
 
 test('axe finds no serious or critical violation on the report pages', () => {
