@@ -11,162 +11,12 @@
  * CTOFRAME_TEST_PG holds the URL of a throwaway PostgreSQL cluster, on
  * PostgreSQL too, in a database this run creates (t_<random>) and drops.
  */
-#include "testutil.h"
-#include "pgutil.h"
+#include "tu_db.h"
 
-#include <fcntl.h>
-#include <pthread.h>
-#include <unistd.h>
-
-#include "lib/clock.h"
-#include "store/db.h"
-#include "store/migrate.h"
-#include "store/store.h"
-#include "store/store_impl.h"
-#include "svc/svc.h"
-
-#define ARGON    "t=1,m=8"
 #define PW       "correct horse battery"
-#define BASE_URL "http://x.test"
 #define ROUNDS   6
 #define NTHREADS 4
-
-struct backend {
-    int pg;          /* 0 SQLite, 1 PostgreSQL */
-    char dir[64];    /* SQLite: the test's temporary directory */
-    char url[2048];  /* the database of the current test */
-    struct store *s; /* the test's own connection */
-};
-
-static struct backend g_sqlite = {0, "", "", NULL};
-static struct backend g_pg = {1, "", "", NULL};
-
-static char g_pg_admin[2048]; /* CTOFRAME_TEST_PG */
-static char g_pg_db[64];      /* the database this run created */
-static char g_pg_url[2048];   /* its URL */
-
-#define assert_ok(rc, err)                                                                         \
-    do {                                                                                           \
-        int rc_ = (rc);                                                                            \
-        if (rc_ != CF_OK)                                                                          \
-            fail_msg("%s returned %d (%s): %s", #rc, rc_, cf_err_name(rc_), (err).message);        \
-    } while (0)
-
-/* --- PostgreSQL database of this run -------------------------------------------------- */
-
-static int pg_admin_exec(const char *sql)
-{
-    PGconn *c = PQconnectdb(g_pg_admin);
-    PGresult *r;
-    int ok;
-
-    if (PQstatus(c) != CONNECTION_OK) {
-        print_error("cannot connect to CTOFRAME_TEST_PG=%s: %s", g_pg_admin, PQerrorMessage(c));
-        PQfinish(c);
-        return -1;
-    }
-    r = PQexec(c, sql);
-    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        print_error("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-    PQfinish(c);
-    return ok ? 0 : -1;
-}
-
-static void pg_create_database(void)
-{
-    unsigned char rnd[6];
-    char sql[200];
-    int fd = open("/dev/urandom", O_RDONLY);
-
-    g_pg_url[0] = '\0';
-    if (fd < 0 || read(fd, rnd, sizeof rnd) != (ssize_t)sizeof rnd) {
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    close(fd);
-    snprintf(g_pg_db, sizeof g_pg_db, "t_%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3],
-             rnd[4], rnd[5]);
-    if (pg_url_with_db(g_pg_admin, g_pg_db, g_pg_url, sizeof g_pg_url) != 0) {
-        g_pg_url[0] = '\0';
-        return;
-    }
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s", g_pg_db);
-    if (pg_admin_exec(sql) != 0)
-        g_pg_url[0] = '\0';
-}
-
-static int pg_drop_database(void)
-{
-    char sql[200];
-
-    snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", g_pg_db);
-    return pg_admin_exec(sql);
-}
-
-/* --- fixtures ------------------------------------------------------------------------- */
-
-/* Per test: an empty, migrated database for b->url, opened into b->s. */
-static int setup(void **state)
-{
-    struct backend *b = *state;
-    struct cf_error err = {0};
-
-    b->s = NULL;
-    setenv("CTOFRAME_ARGON2", ARGON, 1);
-    setenv("CTOFRAME_NOW", "2030-03-01T09:00:00Z", 1);
-    if (b->pg) {
-        if (g_pg_url[0] == '\0')
-            fail_msg("the PostgreSQL test database could not be created on CTOFRAME_TEST_PG=%s",
-                     g_pg_admin);
-        pg_exec(g_pg_url, "SET client_min_messages = warning;"
-                          " DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
-        snprintf(b->url, sizeof b->url, "%s", g_pg_url);
-    } else {
-        tu_mkdtemp(b->dir, sizeof b->dir);
-        snprintf(b->url, sizeof b->url, "%s/test.db", b->dir);
-    }
-    assert_ok(store_open(b->url, STORE_CREATE | STORE_MIGRATE, &b->s, NULL, &err), err);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct backend *b = *state;
-
-    store_close(b->s);
-    b->s = NULL;
-    if (!b->pg && b->dir[0] != '\0') {
-        tu_rmrf(b->dir);
-        b->dir[0] = '\0';
-    }
-    unsetenv("CTOFRAME_NOW");
-    return 0;
-}
-
-/* The CLI: every right. */
-static struct svc cli_of(struct store *s)
-{
-    struct svc sv = {s, "cli", NULL, BASE_URL, NULL, NULL};
-
-    return sv;
-}
-
-/* Adds an organization; id receives its id. */
-static void org_add(struct store *s, const char *kind, const char *name, char id[37])
-{
-    struct svc sv = cli_of(s);
-    struct cf_error err = {0};
-    json_t *in = json_pack("{s:s, s:s}", "kind", kind, "name", name);
-    json_t *out = NULL;
-
-    assert_ok(svc_org_add(&sv, in, &out, &err), err);
-    snprintf(id, 37, "%s", tu_str(out, "id"));
-    json_decref(in);
-    json_decref(out);
-}
+#define BASE_URL TU_DB_BASE_URL
 
 /* Adds an active program administrator of org; id receives their id. */
 static void admin_add(struct store *s, const char *email, const char *org, char id[37])
@@ -269,19 +119,8 @@ static void *race(void *arg)
 /* Runs n racers at once and waits for all of them. */
 static void run_race(struct racer *r, int n)
 {
-    pthread_t t[NTHREADS];
-    pthread_barrier_t start;
-
     assert_true(n <= NTHREADS);
-    assert_int_equal(pthread_barrier_init(&start, NULL, (unsigned)n), 0);
-    for (int i = 0; i < n; i++) {
-        r[i].start = &start;
-        if (pthread_create(&t[i], NULL, race, &r[i]) != 0)
-            fail_msg("pthread_create failed");
-    }
-    for (int i = 0; i < n; i++)
-        pthread_join(t[i], NULL);
-    pthread_barrier_destroy(&start);
+    tu_run_together(race, r, sizeof *r, n, offsetof(struct racer, start));
 }
 
 /* Asserts exactly one racer succeeded and the others failed with want on field. */
@@ -655,24 +494,7 @@ static void test_lock_needs_transaction(void **state)
     X(test_org_name_constraint_and_migration)                                                      \
     X(test_lock_needs_transaction)
 
-#define SQ(f) {#f " (sqlite)", f, setup, teardown, &g_sqlite},
-#define PG(f) {#f " (postgresql)", f, setup, teardown, &g_pg},
-
 int main(void)
 {
-    const struct CMUnitTest sqlite_tests[] = {COMMON_TESTS(SQ)};
-    const struct CMUnitTest pg_tests[] = {COMMON_TESTS(PG)};
-    const char *pg = getenv("CTOFRAME_TEST_PG");
-    int rc;
-
-    /* In scripts/test's PostgreSQL phase the SQLite group has run already. */
-    rc = tu_pg_only() ? 0 : cmocka_run_group_tests_name("races (sqlite)", sqlite_tests, NULL, NULL);
-    if (pg != NULL && pg[0] != '\0') {
-        snprintf(g_pg_admin, sizeof g_pg_admin, "%s", pg);
-        pg_create_database();
-        rc += cmocka_run_group_tests_name("races (postgresql)", pg_tests, NULL, NULL);
-        if (g_pg_url[0] != '\0' && pg_drop_database() != 0)
-            rc++;
-    }
-    return rc;
+    TU_DB_MAIN("races", COMMON_TESTS);
 }
