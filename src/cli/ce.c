@@ -11,8 +11,7 @@
 #include "cli/cli.h"
 #include "svc/svc.h"
 
-#define CE_FILE_MAX   (64u * 1024u * 1024u) /* bytes of an attendance file */
-#define CE_READ_CHUNK 65536u
+#define CE_FILE_MAX (64u * 1024u * 1024u) /* bytes of an attendance file */
 
 static const char USAGE[] =
     "usage: ctoframe ce import FILE.csv [--json] [--db PATH|URL]\n"
@@ -28,45 +27,6 @@ static const char USAGE[] =
     "renew   renews credential NUMBER when its requirement is met (exit 1 with the reason\n"
     "        when it is not); a renewal the audit sample picks waits for a reviewer.\n";
 
-/* Reads all of f (at most CE_FILE_MAX bytes) into *data (malloc'd). */
-static int slurp(FILE *f, const char *name, char **data, size_t *n)
-{
-    size_t cap = CE_READ_CHUNK, got;
-    char *p = malloc(cap);
-
-    *n = 0;
-    if (p == NULL) {
-        fprintf(stderr, "ctoframe: out of memory reading %s\n", name);
-        return CLI_FAIL;
-    }
-    for (;;) {
-        if (cap - *n < CE_READ_CHUNK) {
-            char *q = cap >= CE_FILE_MAX ? NULL : realloc(p, cap * 2);
-
-            if (q == NULL) {
-                fprintf(stderr, "ctoframe: %s is larger than %u bytes; split it\n", name,
-                        CE_FILE_MAX);
-                free(p);
-                return CLI_FAIL;
-            }
-            p = q;
-            cap *= 2;
-        }
-        got = fread(p + *n, 1, cap - *n - 1, f);
-        *n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        fprintf(stderr, "ctoframe: cannot read %s: %s\n", name, strerror(errno));
-        free(p);
-        return CLI_FAIL;
-    }
-    p[*n] = '\0';
-    *data = p;
-    return CLI_OK;
-}
-
 static int do_import(const struct cli_opts *o)
 {
     const char *file = o->pos[1];
@@ -75,18 +35,16 @@ static int do_import(const struct cli_opts *o)
     json_t *res = NULL, *problems = NULL, *pb;
     char *data = NULL;
     size_t n = 0, i;
-    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
     int rc;
 
-    if (f == NULL) {
-        fprintf(stderr, "ctoframe: cannot open %s: %s\n", file, strerror(errno));
-        return CLI_FAIL;
-    }
-    rc = slurp(f, file, &data, &n);
-    if (f != stdin)
-        fclose(f);
+    rc = cli_read_input(file, CE_FILE_MAX, &data, &n);
     if (rc != CLI_OK)
         return rc;
+    if (n > CE_FILE_MAX) {
+        fprintf(stderr, "ctoframe: %s is larger than %u bytes; split it\n", file, CE_FILE_MAX);
+        free(data);
+        return CLI_FAIL;
+    }
     rc = cli_open_store(o, &sv.store);
     if (rc != CLI_OK) {
         free(data);

@@ -17,6 +17,8 @@
 
 #define VERSION "0.1.0"
 
+#define CLI_READ_CHUNK 65536u /* first buffer of cli_read_stream(); it doubles */
+
 static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
@@ -393,4 +395,71 @@ int cli_public_url(const struct cli_opts *o, struct store *s, char *out, size_t 
     if (svc_public_url_known(&sv, out, n, &err) != CF_OK)
         return cli_fail(&err);
     return CLI_OK;
+}
+
+/*
+ * See cli.h. The buffer starts at CLI_READ_CHUNK bytes and doubles, never past max + 1 bytes
+ * (plus the NUL), so a small input costs little and a large one is noticed without reading
+ * it all.
+ */
+int cli_read_stream(FILE *f, const char *name, size_t max, char **data, size_t *n)
+{
+    size_t cap = 0, len = 0;
+    char *p = NULL;
+    int rc = CLI_FAIL;
+
+    *data = NULL;
+    *n = 0;
+    for (;;) {
+        size_t got;
+
+        if (len == cap) {
+            size_t want = cap == 0 ? CLI_READ_CHUNK : cap * 2;
+            char *q;
+
+            if (len > max)
+                break;
+            if (want > max + 1)
+                want = max + 1;
+            q = realloc(p, want + 1);
+            if (q == NULL) {
+                fprintf(stderr, "ctoframe: out of memory reading %s\n", name);
+                goto out;
+            }
+            p = q;
+            cap = want;
+        }
+        got = fread(p + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fprintf(stderr, "ctoframe: cannot read %s: %s\n", name, strerror(errno));
+        goto out;
+    }
+    p[len] = '\0';
+    *data = p;
+    *n = len;
+    p = NULL;
+    rc = CLI_OK;
+out:
+    free(p);
+    return rc;
+}
+
+/* See cli.h. */
+int cli_read_input(const char *path, size_t max, char **data, size_t *n)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    int rc;
+
+    if (f == NULL) {
+        fprintf(stderr, "ctoframe: cannot open %s: %s\n", path, strerror(errno));
+        return CLI_FAIL;
+    }
+    rc = cli_read_stream(f, path, max, data, n);
+    if (f != stdin)
+        fclose(f);
+    return rc;
 }

@@ -7,6 +7,9 @@
 #ifndef CF_CLI_H
 #define CF_CLI_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 #include "lib/err.h"
 #include "store/store.h"
 
@@ -76,6 +79,20 @@ int cli_fail(const struct cf_error *err);
  * Prints why and returns CLI_FAIL or CLI_USAGE when there is none.
  */
 int cli_public_url(const struct cli_opts *o, struct store *s, char *out, size_t n);
+
+/*
+ * Reads f to its end, but at most max + 1 bytes, into *data (malloc'd, NUL-terminated) and
+ * the count into *n: *n > max says the input is larger than max, which the caller refuses
+ * in its own words. name is what messages call the input. Prints why and returns CLI_FAIL
+ * when memory runs out or reading fails; CLI_OK otherwise.
+ */
+int cli_read_stream(FILE *f, const char *name, size_t max, char **data, size_t *n);
+
+/*
+ * cli_read_stream() of the file at path, or of standard input when path is "-". Prints why
+ * and returns CLI_FAIL when the file cannot be opened.
+ */
+int cli_read_input(const char *path, size_t max, char **data, size_t *n);
 
 /* The directory holding templates/, static/ and data/ (see cli.c). */
 const char *cli_home(void);

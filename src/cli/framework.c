@@ -24,48 +24,6 @@ static const char USAGE[] =
     "export  writes the package of framework ID (its CFDocument identifier) as JSON.\n"
     "list    prints identifier, version and title of every stored framework.\n";
 
-/* Reads all of f, refusing more than the CASE size limit. */
-static int slurp(FILE *f, const char *name, char **data, size_t *n)
-{
-    size_t cap = 1 << 16, len = 0;
-    char *p = malloc(cap);
-
-    while (p != NULL) {
-        size_t got;
-
-        if (len == cap) {
-            char *q;
-
-            if (cap > CASE_MAX_BYTES) {
-                fprintf(stderr,
-                        "ctoframe: %s: more than %u MB; a CASE package may have at most %u MB\n",
-                        name, CASE_MAX_BYTES >> 20, CASE_MAX_BYTES >> 20);
-                free(p);
-                return CLI_FAIL;
-            }
-            q = realloc(p, cap *= 2);
-            if (q == NULL)
-                break;
-            p = q;
-        }
-        got = fread(p + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                fprintf(stderr, "ctoframe: cannot read %s: %s\n", name, strerror(errno));
-                free(p);
-                return CLI_FAIL;
-            }
-            *data = p;
-            *n = len;
-            return CLI_OK;
-        }
-    }
-    free(p);
-    fprintf(stderr, "ctoframe: out of memory reading %s\n", name);
-    return CLI_FAIL;
-}
-
 static int do_import(const struct cli_opts *o)
 {
     const char *file = o->pos[1];
@@ -96,11 +54,17 @@ static int do_import(const struct cli_opts *o)
             return CLI_FAIL;
         }
     }
-    rc = slurp(f, file, &data, &n);
+    rc = cli_read_stream(f, file, CASE_MAX_BYTES, &data, &n);
     if (f != stdin)
         fclose(f);
     if (rc != CLI_OK)
         return rc;
+    if (n > CASE_MAX_BYTES) {
+        fprintf(stderr, "ctoframe: %s: more than %u MB; a CASE package may have at most %u MB\n",
+                file, CASE_MAX_BYTES >> 20, CASE_MAX_BYTES >> 20);
+        free(data);
+        return CLI_FAIL;
+    }
     rc = cli_open_store(o, &sv.store);
     if (rc != CLI_OK) {
         free(data);

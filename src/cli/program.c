@@ -47,27 +47,6 @@ static int version_opt(const struct cli_opts *o, int *v)
     return CLI_OK;
 }
 
-/* Reads all of f (at most PROGRAM_MAX_BYTES + 1 bytes: more is refused by the checks). */
-static int slurp(FILE *f, const char *name, char **data, size_t *n)
-{
-    size_t cap = PROGRAM_MAX_BYTES + 2;
-    char *p = malloc(cap);
-
-    if (p == NULL) {
-        fprintf(stderr, "ctoframe: out of memory reading %s\n", name);
-        return CLI_FAIL;
-    }
-    *n = fread(p, 1, cap - 1, f);
-    if (ferror(f)) {
-        fprintf(stderr, "ctoframe: cannot read %s: %s\n", name, strerror(errno));
-        free(p);
-        return CLI_FAIL;
-    }
-    p[*n] = '\0';
-    *data = p;
-    return CLI_OK;
-}
-
 static int do_import(const struct cli_opts *o)
 {
     const char *file = o->pos[1];
@@ -76,16 +55,9 @@ static int do_import(const struct cli_opts *o)
     json_t *res = NULL, *problems = NULL, *w;
     char *data = NULL;
     size_t n = 0, i;
-    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
     int rc;
 
-    if (f == NULL) {
-        fprintf(stderr, "ctoframe: cannot open %s: %s\n", file, strerror(errno));
-        return CLI_FAIL;
-    }
-    rc = slurp(f, file, &data, &n);
-    if (f != stdin)
-        fclose(f);
+    rc = cli_read_input(file, PROGRAM_MAX_BYTES, &data, &n);
     if (rc != CLI_OK)
         return rc;
     rc = cli_open_store(o, &sv.store);

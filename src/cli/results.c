@@ -23,32 +23,6 @@ static const char USAGE[] =
     "FILE - reads standard input. --json prints the summary as JSON.\n"
     "Exit 0 when imported, 1 when the file is refused, 2 on a usage error.\n";
 
-/* Reads all of f, at most RESULTS_MAX_BYTES (+1 so that more is noticed). */
-static int slurp(FILE *f, const char *name, char **data, size_t *n)
-{
-    size_t cap = RESULTS_MAX_BYTES + 2;
-    char *p = malloc(cap);
-
-    if (p == NULL) {
-        fprintf(stderr, "ctoframe: out of memory reading %s\n", name);
-        return CLI_FAIL;
-    }
-    *n = fread(p, 1, cap - 1, f);
-    if (ferror(f)) {
-        fprintf(stderr, "ctoframe: cannot read %s: %s\n", name, strerror(errno));
-        free(p);
-        return CLI_FAIL;
-    }
-    if (*n > RESULTS_MAX_BYTES) {
-        fprintf(stderr, "%s:1:1: The file is larger than %u MB. Split it into smaller files.\n",
-                name, RESULTS_MAX_BYTES / (1024u * 1024u));
-        free(p);
-        return CLI_FAIL;
-    }
-    *data = p;
-    return CLI_OK;
-}
-
 static int do_import(const struct cli_opts *o)
 {
     const char *file = o->pos[1];
@@ -57,18 +31,17 @@ static int do_import(const struct cli_opts *o)
     json_t *res = NULL, *problems = NULL, *pb;
     char *data = NULL;
     size_t n = 0, i;
-    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "rb");
     int rc;
 
-    if (f == NULL) {
-        fprintf(stderr, "ctoframe: cannot open %s: %s\n", file, strerror(errno));
-        return CLI_FAIL;
-    }
-    rc = slurp(f, file, &data, &n);
-    if (f != stdin)
-        fclose(f);
+    rc = cli_read_input(file, RESULTS_MAX_BYTES, &data, &n);
     if (rc != CLI_OK)
         return rc;
+    if (n > RESULTS_MAX_BYTES) {
+        fprintf(stderr, "%s:1:1: The file is larger than %u MB. Split it into smaller files.\n",
+                file, RESULTS_MAX_BYTES / (1024u * 1024u));
+        free(data);
+        return CLI_FAIL;
+    }
     rc = cli_open_store(o, &sv.store);
     if (rc != CLI_OK) {
         free(data);

@@ -10,7 +10,7 @@
 // fixtures (resultshelp.mjs) insert approved applications and authorizations directly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { bearerJar, cli, cliOk, ownDb, withServer } from './authhelp.mjs';
@@ -226,6 +226,30 @@ test('usage errors exit 2', async () => {
         assert.equal((await cli(['results', 'import', 'a.csv', '--bogus'], { db: t.db })).code, 2);
         const r = await cli(['results', 'import', path.join(t.dir, 'missing.csv')], { db: t.db });
         assert.equal(r.code, 1);
+    } finally {
+        await t.done();
+    }
+});
+
+test('a file or standard input over 8 MB is refused, named, and nothing is written', { timeout: 60000 }, async () => {
+    const t = await setup(1);
+    try {
+        const limit = 8 * 1024 * 1024;
+        const big = HEADER + '\n' + 'x'.repeat(limit);
+        const file = path.join(t.dir, 'big.csv');
+        writeFileSync(file, big);
+        const before = await counts(t.db);
+        const r = await cli(['results', 'import', file], { db: t.db, env: NOW });
+        assert.equal(r.code, 1, r.stderr);
+        assert.equal(r.stderr, `${file}:1:1: The file is larger than 8 MB. Split it into smaller files.\n`);
+        const s = await cli(['results', 'import', '-'], { db: t.db, env: NOW, input: big });
+        assert.equal(s.code, 1, s.stderr);
+        assert.equal(s.stderr, '-:1:1: The file is larger than 8 MB. Split it into smaller files.\n');
+        assert.deepEqual(await counts(t.db), before);
+        // One byte under the limit is read and judged on its content, not its size.
+        const under = await cli(['results', 'import', '-'], { db: t.db, env: NOW, input: big.slice(0, limit) });
+        assert.equal(under.code, 1);
+        assert.doesNotMatch(under.stderr, /larger than/);
     } finally {
         await t.done();
     }
