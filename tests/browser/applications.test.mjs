@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
 import { CHEAP, ownDb, buildWorld } from '../http/authhelp.mjs';
-import { launchBrowser, formatViolations, clickAndWait, signIn, signOut, check } from './helper.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, signOut, check, closeAll } from './helper.mjs';
 
 let d, srv, browser, w;
 const scanned = new Map();
@@ -19,13 +19,7 @@ before(async () => {
     browser = await launchBrowser();
 });
 
-after(async () => {
-    const errs = [];
-    if (browser) await browser.close().catch((e) => errs.push(e));
-    if (srv) await srv.stop().catch((e) => errs.push(e));
-    if (d) await d.drop().catch((e) => errs.push(e));
-    if (errs.length) throw errs[0];
-});
+after(() => closeAll({ browser, srv, d }));
 
 test('apply → submit → the reviewer approves → the candidate sees the eligibility id', { timeout: 120000 }, async () => {
     const { page } = browser;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
 import { CHEAP, ownDb, buildWorld } from '../http/authhelp.mjs';
 import { insertCredential, at } from '../http/cehelp.mjs';
-import { launchBrowser, formatViolations, clickAndWait, signIn, check } from './helper.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, check, closeAll } from './helper.mjs';
 
 let d, srv, browser, w;
 const scanned = new Map();
@@ -23,13 +23,7 @@ before(async () => {
     browser = await launchBrowser();
 });
 
-after(async () => {
-    const errs = [];
-    if (browser) await browser.close().catch((e) => errs.push(e));
-    if (srv) await srv.stop().catch((e) => errs.push(e));
-    if (d) await d.drop().catch((e) => errs.push(e));
-    if (errs.length) throw errs[0];
-});
+after(() => closeAll({ browser, srv, d }));
 
 const field = (scope, label) => scope.getByLabel(label, { exact: true });
 

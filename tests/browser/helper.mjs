@@ -236,3 +236,15 @@ export async function check(page, name, { scanned, prefix, axePhone = false, tab
         await page.setViewportSize(DESKTOP);
     }
 }
+
+/**
+ * The `after` of a browser test: closes the browser, stops the server and drops the database
+ * (each if it was made), trying all three, then throws the first error.
+ */
+export async function closeAll({ browser, srv, d } = {}) {
+    const errs = [];
+    if (browser) await browser.close().catch((e) => errs.push(e));
+    if (srv) await srv.stop().catch((e) => errs.push(e));
+    if (d) await d.drop().catch((e) => errs.push(e));
+    if (errs.length) throw errs[0];
+}

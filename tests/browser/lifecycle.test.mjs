@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
 import { CHEAP, ownDb, buildWorld } from '../http/authhelp.mjs';
-import { launchBrowser, axeScan, formatViolations, clickAndWait, signIn, signOut } from './helper.mjs';
+import { launchBrowser, axeScan, formatViolations, clickAndWait, signIn, signOut, closeAll } from './helper.mjs';
 
 let d, srv, browser, w;
 const scanned = new Map();
@@ -18,13 +18,7 @@ before(async () => {
     browser = await launchBrowser();
 });
 
-after(async () => {
-    const errs = [];
-    if (browser) await browser.close().catch((e) => errs.push(e));
-    if (srv) await srv.stop().catch((e) => errs.push(e));
-    if (d) await d.drop().catch((e) => errs.push(e));
-    if (errs.length) throw errs[0];
-});
+after(() => closeAll({ browser, srv, d }));
 
 async function scan(page, name) {
     scanned.set(name, await axeScan(page));

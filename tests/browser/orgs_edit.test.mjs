@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { startServer, isPostgresUrl } from '../http/helper.mjs';
 import { CHEAP, ownDb, addOrg, addUser, buildWorld } from '../http/authhelp.mjs';
-import { launchBrowser, formatViolations, clickAndWait, signIn, check } from './helper.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, check, closeAll } from './helper.mjs';
 
 let d, srv, browser, w;
 let lone, typo, erin;
@@ -44,13 +44,7 @@ before(async () => {
     browser = await launchBrowser();
 });
 
-after(async () => {
-    const errs = [];
-    if (browser) await browser.close().catch((e) => errs.push(e));
-    if (srv) await srv.stop().catch((e) => errs.push(e));
-    if (d) await d.drop().catch((e) => errs.push(e));
-    if (errs.length) throw errs[0];
-});
+after(() => closeAll({ browser, srv, d }));
 
 const pathOf = (page) => new URL(page.url()).pathname;
 const mainText = (page) => page.locator('main').innerText();

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
 import { ownDb, buildWorld, addUser, CHEAP } from '../http/authhelp.mjs';
-import { launchBrowser, axeScan, formatViolations, screenshot, COSN_2019_DOC, cosn2019Item, signIn } from './helper.mjs';
+import { launchBrowser, axeScan, formatViolations, screenshot, COSN_2019_DOC, cosn2019Item, signIn, closeAll } from './helper.mjs';
 
 const PHONE = { width: 390, height: 844 };
 const FRAMEWORK_PATH = `/frameworks/${COSN_2019_DOC}`;
@@ -37,13 +37,7 @@ before(async () => {
     browser = await launchBrowser();
 });
 
-after(async () => {
-    const errs = [];
-    if (browser) await browser.close().catch((e) => errs.push(e));
-    if (srv) await srv.stop().catch((e) => errs.push(e));
-    if (d) await d.drop().catch((e) => errs.push(e));
-    if (errs.length) throw errs[0];
-});
+after(() => closeAll({ browser, srv, d }));
 
 test('the framework page says each skill opens its rubric, and skill names look like links', { timeout: 60000 }, async () => {
     const { page } = browser;

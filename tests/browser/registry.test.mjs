@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { startServer, isPostgresUrl } from '../http/helper.mjs';
 import { CHEAP, ownDb, buildWorld, cliOk } from '../http/authhelp.mjs';
-import { launchBrowser, formatViolations, clickAndWait, signIn, check } from './helper.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, check, closeAll } from './helper.mjs';
 
 const ON_PG = isPostgresUrl(process.env.CTOFRAME_TEST_DB);
 let d, srv, browser, w;
@@ -34,13 +34,7 @@ before(async () => {
     browser = await launchBrowser();
 });
 
-after(async () => {
-    const errs = [];
-    if (browser) await browser.close().catch((e) => errs.push(e));
-    if (srv) await srv.stop().catch((e) => errs.push(e));
-    if (d) await d.drop().catch((e) => errs.push(e));
-    if (errs.length) throw errs[0];
-});
+after(() => closeAll({ browser, srv, d }));
 
 test('anyone searches the registry and verifies a credential; a holder leaves the directory', { skip: ON_PG && 'credentials are inserted with sqlite3', timeout: 120000 }, async () => {
     const { page } = browser;

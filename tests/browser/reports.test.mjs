@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../http/helper.mjs';
 import { CHEAP, ownDb, buildWorld, cliOk } from '../http/authhelp.mjs';
-import { launchBrowser, formatViolations, clickAndWait, signIn, check } from './helper.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, check, closeAll } from './helper.mjs';
 
 const NOW = { CTOFRAME_NOW: '2026-06-15T12:00:00Z' };
 let d, srv, browser, w;
@@ -21,13 +21,7 @@ before(async () => {
     browser = await launchBrowser();
 });
 
-after(async () => {
-    const errs = [];
-    if (browser) await browser.close().catch((e) => errs.push(e));
-    if (srv) await srv.stop().catch((e) => errs.push(e));
-    if (d) await d.drop().catch((e) => errs.push(e));
-    if (errs.length) throw errs[0];
-});
+after(() => closeAll({ browser, srv, d }));
 
 // Reflowed at 390 px: each cell shows its column's name.
 const PHONE_CHECK_OPTS = {
