@@ -12,12 +12,12 @@ import { withServer, outbox, show } from './authhelp.mjs';
 /**
  * Words that offer what is not built. "certification body" (a kind of organization, and
  * the name of one in the test world), the label "Certification reviewer" (a role's
- * name) and "Certification programs" (the page of program rules) are taken out before
- * the check: they name what exists, they offer nothing.
+ * name), "Certification programs" (the page of program rules) and "pass rates" (an exam
+ * report) are taken out before the check: they name what exists, they offer nothing.
  */
 const PROMISES =
     /\b(ratings?|rate[sd]?|rating|growth[- ]plans?|plans? (?:their|your) growth|hir(?:e|es|ed|ing)|self[- ]assess\w*|review cycles?|item bank|standard setting|badges?|job candidates?)\b/gi;
-const NAMES_OF_WHAT_EXISTS = [/certification body/gi, /Certification reviewer/g, /Certification programs/g];
+const NAMES_OF_WHAT_EXISTS = [/certification body/gi, /Certification reviewer/g, /Certification programs/g, /pass rates/gi];
 
 /** Visible text of an HTML page (and its meta description), tags and scripts removed. */
 function textOf(html) {
