@@ -149,12 +149,29 @@ int store_demo_count(struct store *s, long *n, struct cf_error *err)
 /*
  * The deletes, children first. Events and evidence-free CE activities go with
  * their demo parents; the org tree goes leaves first (schools, districts,
- * states), since an org's parent must exist while it does.
+ * states), since an org's parent must exist while it does. What the running
+ * system wrote about demo rows since the load (certificates, reminders and
+ * renewal audits of demo credentials, supervisor links of demo applications,
+ * conflicts declared about demo people or organizations) goes with them; the
+ * outbox keeps its record of messages to demo people, unlinked from them, and
+ * those not sent yet are no longer needed.
  */
+#define DEMO_CREDS "(SELECT id FROM credentials WHERE demo = 1)"
 static const struct {
     const char *table;
     const char *sql;
 } REMOVE[] = {
+    {"certificates", "DELETE FROM certificates WHERE credential_id IN " DEMO_CREDS},
+    {"credential_reminders", "DELETE FROM credential_reminders WHERE credential_id IN " DEMO_CREDS},
+    {"renewal_audits", "DELETE FROM renewal_audits WHERE credential_id IN " DEMO_CREDS},
+    {"supervisor_recommendations", "DELETE FROM supervisor_recommendations WHERE application_id IN"
+                                   " (SELECT id FROM applications WHERE demo = 1)"},
+    {"review_conflicts", "DELETE FROM review_conflicts WHERE person_id IN"
+                         " (SELECT id FROM people WHERE demo = 1) OR org_id IN"
+                         " (SELECT id FROM orgs WHERE demo = 1)"},
+    {"outbox", "UPDATE outbox SET status = CASE WHEN status = 'pending' THEN 'obsolete' ELSE"
+               " status END, person_id = NULL WHERE person_id IN"
+               " (SELECT id FROM people WHERE demo = 1)"},
     {"ce_activities", "DELETE FROM ce_activities WHERE demo = 1"},
     {"credential_events", "DELETE FROM credential_events WHERE credential_id IN"
                           " (SELECT id FROM credentials WHERE demo = 1)"},

@@ -275,8 +275,17 @@ test('ctoframe demo loads a labelled demo in every stage; --remove takes out exa
         assert.equal(again.code, 1, again.stderr);
         assert.match(again.stderr, /already loaded/);
 
+        // The running system writes about demo rows (the tick's reminders and their messages,
+        // for holders whose expiry comes near): --remove still takes the whole demo out, and
+        // no message to a demo person is left waiting to be sent.
+        const tick = await cli(['tick'], { db, env: { CTOFRAME_NOW: '2027-06-01T00:00:00Z' } });
+        assert.equal(tick.code, 0, tick.stderr);
+        assert.ok(Number((await sqlite(db, 'SELECT COUNT(*) FROM credential_reminders;')).trim()) > 0, 'the tick queued reminders');
+
         const removed = await cliJson(['demo', '--remove'], { db });
         assert.equal(removed.people, loaded.people);
+        assert.equal((await sqlite(db, "SELECT COUNT(*) FROM outbox WHERE person_id IS NULL AND status = 'pending';")).trim(), '0');
+        assert.equal((await sqlite(db, 'SELECT COUNT(*) FROM credential_reminders;')).trim(), '0');
         assert.deepEqual(await count(), rowsBefore, 'exactly the demo rows are gone');
         r = await anon.get('/registry');
         assert.deepEqual(r.json, before.json, 'the registry is as before');
