@@ -883,4 +883,72 @@ int store_report_ce(struct store *s, long limit, long offset, json_t **out, stru
 /* How many credentials are in force (the CE report's pages). */
 int store_report_ce_total(struct store *s, long *total, struct cf_error *err);
 
+/* --- evaluations (issue 9: store/evaluation.c) ---------------------------- */
+
+/*
+ * An evaluation row: {id, org_id, subject_kind, subject_id, subject_name,
+ * purpose, title, framework_doc, rubric_id, levels, status, blind, due_on,
+ * opened_at, closed_at, created_by, created_at, updated_at} (subject_name is
+ * the person's name for subject_kind "person", else null).
+ */
+/* A new draft (status "draft"): the fields of row as named above. */
+int store_eval_insert(struct store *s, const json_t *row, struct cf_error *err);
+int store_eval_get(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/* Evaluations of the organizations in orgs (an array of ids), newest first. */
+int store_eval_list(struct store *s, const json_t *orgs, long limit, json_t **out,
+                    struct cf_error *err);
+/*
+ * Moves evaluation id from status from to to (opened_at set on the first
+ * open, closed_at on a close). CF_ECONFLICT when it is no longer in status from.
+ */
+int store_eval_set_status(struct store *s, const char *id, const char *from, const char *to,
+                          const char *now, struct cf_error *err);
+/* Replaces the counted skills: skills is [{item_id, weight}] in their order. */
+int store_eval_set_skills(struct store *s, const char *id, const json_t *skills,
+                          struct cf_error *err);
+/* [{item_id, weight, position}] in order. */
+int store_eval_skills(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/*
+ * A rater row: {id, evaluation_id, kind, person_id, name, email, status,
+ * due_on, invited_at, started_at, submitted_at, reminded_at}. A new rater from
+ * row (token_hash may be absent); CF_ECONFLICT when the evaluation already has
+ * a self rater or the person is already one of its raters.
+ */
+int store_eval_rater_insert(struct store *s, const json_t *row, const char *token_hash,
+                            struct cf_error *err);
+int store_eval_rater_get(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/* The rater whose link has token_hash; CF_ENOTFOUND when none. */
+int store_eval_rater_by_token(struct store *s, const char *token_hash, json_t **out,
+                              struct cf_error *err);
+/* The raters of evaluation id, by kind then name. */
+int store_eval_raters(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/*
+ * Moves rater id from status from to to (started_at set on the first start,
+ * submitted_at on submit, cleared on a reopen). CF_ECONFLICT when it is no
+ * longer in status from.
+ */
+int store_eval_rater_set_status(struct store *s, const char *id, const char *from, const char *to,
+                                const char *now, struct cf_error *err);
+/*
+ * Saves one answer of rater on item (level 0: none; links: JSON text of an
+ * array). seen is the seq the saver last saw (0: none yet); the stored seq
+ * must equal it, and becomes seen + 1 (*seq). CF_ECONFLICT when a newer save
+ * got there first (a second tab, a retry): nothing is written.
+ */
+int store_eval_answer_save(struct store *s, const char *rater, const char *item, int level,
+                           int no_basis, const char *note, const char *links, int64_t seen,
+                           const char *now, int64_t *seq, struct cf_error *err);
+/*
+ * Answers of evaluation id ({rater_id, item_id, level, no_basis, note, links,
+ * seq, updated_at}; level 0 for none), of one rater when rater is not NULL.
+ */
+int store_eval_answers(struct store *s, const char *id, const char *rater, json_t **out,
+                       struct cf_error *err);
+/* Appends to the evaluation's timeline (rater may be NULL). */
+int store_eval_event_add(struct store *s, const char *id, const char *rater, const char *at,
+                         const char *actor, const char *kind, const char *note,
+                         struct cf_error *err);
+/* The timeline: [{id, rater_id, at, actor, actor_name, kind, note}] in order. */
+int store_eval_events(struct store *s, const char *id, json_t **out, struct cf_error *err);
+
 #endif
