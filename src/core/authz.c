@@ -27,6 +27,7 @@ static const char *const perm_names[PERM__COUNT] = {
     [PERM_CE_REVIEW] = "ce.review",
     [PERM_CE_IMPORT] = "ce.import",
     [PERM_REPORTS_READ] = "reports.read",
+    [PERM_EVALUATIONS_MANAGE] = "evaluations.manage",
 };
 _Static_assert(sizeof perm_names / sizeof perm_names[0] == PERM__COUNT,
                "perm_names must name every permission");
@@ -98,7 +99,8 @@ static const struct {
      "District administrator",
      "The superintendent's office or HR of one district. Invites the district's staff, gives "
      "and takes away their roles, and adds and updates the district's schools.",
-     {EVERYONE, PERM_PEOPLE_READ, PERM_PEOPLE_WRITE, PERM_ORGS_READ, PERM_ORGS_WRITE},
+     {EVERYONE, PERM_PEOPLE_READ, PERM_PEOPLE_WRITE, PERM_ORGS_READ, PERM_ORGS_WRITE,
+      PERM_EVALUATIONS_MANAGE},
      0,
      0},
     {"reviewer",

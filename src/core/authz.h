@@ -39,6 +39,8 @@ enum perm {
     PERM_CE_REVIEW,           /* approve or reject CE activities; run audits */
     PERM_CE_IMPORT,           /* import providers' attendance files */
     PERM_REPORTS_READ,        /* the program's reports */
+    /* issue 9: evaluations against the framework's rubric */
+    PERM_EVALUATIONS_MANAGE, /* open review cycles for people, invite raters, close, reopen */
     PERM__COUNT
 };
 

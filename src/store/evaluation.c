@@ -242,3 +242,63 @@ int store_eval_events(struct store *s, const char *id, json_t **out, struct cf_e
                         " WHERE e.evaluation_id = ? ORDER BY e.id",
                         "id#,rater_id,at,actor,actor_name,kind,note", out, err, "s", id);
 }
+
+int store_eval_lock(struct store *s, const char *id, struct cf_error *err)
+{
+    json_t *row = NULL;
+    int rc;
+
+    /* SQLite's write transaction (BEGIN IMMEDIATE) already lets one writer in at a time. */
+    if (db_kind(s->db) != DB_PG)
+        return CF_OK;
+    rc = store__query_one(s, "SELECT id FROM evaluations WHERE id = ? FOR UPDATE", "id", &row, err,
+                          "s", id);
+    json_decref(row);
+    return rc;
+}
+
+int store_eval_rater_set_token(struct store *s, const char *id, const char *token_hash,
+                               const char *now, struct cf_error *err)
+{
+    return store__exec(s,
+                       "UPDATE evaluation_raters SET token_hash = ?, reminded_at = ? WHERE id = ?",
+                       NULL, err, "sss", token_hash, now, id);
+}
+
+int store_eval_rater_remove(struct store *s, const char *id, struct cf_error *err)
+{
+    int64_t n = 0;
+    int rc =
+        store__exec(s, "DELETE FROM evaluation_answers WHERE rater_id = ?", NULL, err, "s", id);
+
+    if (rc == CF_OK)
+        rc = store__exec(s, "DELETE FROM evaluation_raters WHERE id = ? AND status = 'invited'", &n,
+                         err, "s", id);
+    if (rc == CF_OK && n == 0)
+        return cf_error_set(err, CF_ECONFLICT, NULL,
+                            "This rater has started, so they stay on the evaluation.");
+    return rc;
+}
+
+int store_eval_mine(struct store *s, const char *person, json_t **out, struct cf_error *err)
+{
+    return store__query(s,
+                        EVAL_SELECT " WHERE e.status <> 'draft' AND (e.subject_kind = 'person'"
+                                    " AND e.subject_id = ? OR e.id IN (SELECT evaluation_id FROM"
+                                    " evaluation_raters WHERE person_id = ?))"
+                                    " ORDER BY e.created_at DESC, e.id LIMIT 500",
+                        EVAL_COLS, out, err, "ss", person, person);
+}
+
+int store_eval_rater_of(struct store *s, const char *id, const char *person, json_t **out,
+                        struct cf_error *err)
+{
+    return store__query_one(s, RATER_SELECT " WHERE evaluation_id = ? AND person_id = ?",
+                            RATER_COLS, out, err, "ss", id, person);
+}
+
+int store_eval_list_all(struct store *s, long limit, json_t **out, struct cf_error *err)
+{
+    return store__query(s, EVAL_SELECT " ORDER BY e.created_at DESC, e.id LIMIT ?", EVAL_COLS, out,
+                        err, "l", limit);
+}

@@ -951,4 +951,24 @@ int store_eval_event_add(struct store *s, const char *id, const char *rater, con
 /* The timeline: [{id, rater_id, at, actor, actor_name, kind, note}] in order. */
 int store_eval_events(struct store *s, const char *id, json_t **out, struct cf_error *err);
 
+/*
+ * Inside a write transaction: holds evaluation id against every other writer
+ * of it until the commit (PostgreSQL: SELECT ... FOR UPDATE; SQLite's write
+ * transaction already does), so a rule read after it still holds.
+ */
+int store_eval_lock(struct store *s, const char *id, struct cf_error *err);
+/* Replaces a rater's link (a new token_hash) and records when it was sent. */
+int store_eval_rater_set_token(struct store *s, const char *id, const char *token_hash,
+                               const char *now, struct cf_error *err);
+/* Removes a rater who has not started; CF_ECONFLICT once they have. */
+int store_eval_rater_remove(struct store *s, const char *id, struct cf_error *err);
+/* Evaluations past draft that person rates or is the subject of, newest first. */
+int store_eval_mine(struct store *s, const char *person, json_t **out, struct cf_error *err);
+/* The rater row of person in evaluation id; CF_ENOTFOUND when they are not one. */
+int store_eval_rater_of(struct store *s, const char *id, const char *person, json_t **out,
+                        struct cf_error *err);
+
+/* Every evaluation, newest first, at most limit (program-wide managers, the CLI). */
+int store_eval_list_all(struct store *s, long limit, json_t **out, struct cf_error *err);
+
 #endif

@@ -102,6 +102,18 @@ static const struct {
     {"credential.unlisted", "Credential taken out of the public registry"},
     {"demo.load", "Demo data loaded"},
     {"demo.remove", "Demo data removed"},
+    /* issue 9: evaluations */
+    {"evaluation.create", "Evaluation created"},
+    {"evaluation.rater_add", "Rater added to an evaluation"},
+    {"evaluation.rater_remove", "Rater removed from an evaluation"},
+    {"evaluation.invite", "Rater invited"},
+    {"evaluation.open", "Evaluation opened"},
+    {"evaluation.close", "Evaluation closed"},
+    {"evaluation.reopen", "Evaluation reopened"},
+    {"evaluation.cancel", "Evaluation cancelled"},
+    {"evaluation.answer", "Rating saved"},
+    {"evaluation.submit", "Ratings submitted"},
+    {"evaluation.rater_reopen", "Submitted ratings reopened"},
 };
 
 /* The kinds of action (the part before the dot), as a noun and as a filter choice. */

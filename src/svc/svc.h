@@ -831,4 +831,65 @@ int svc_report(const struct svc *sv, const char *name, const json_t *query, int 
 int svc_report_file(const json_t *rep, const char *format, char **data, size_t *n,
                     const char **type, struct cf_error *err);
 
+/* --- evaluations: the one rating engine (issue 9; svc/evaluation.c) ------ */
+
+/*
+ * A new draft evaluation: in {subject (a person id), purpose (annual,
+ * readiness, 360), title, framework (a document id; default: the newest
+ * framework with a rubric), due_on (YYYY-MM-DD, optional), blind (default
+ * true), skills ([{item_id, weight}], default: every skill at its framework
+ * weight)}. Needs evaluations.manage over the subject's organization. Every
+ * field at fault is named (CF_EINVAL); *out = {id}.
+ */
+int svc_eval_create(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err);
+/*
+ * Evaluation id as sv sees it: {evaluation, viewer, skills (with the level
+ * descriptors and the viewer's own answers), raters (administrators only),
+ * others (other raters' answers, when eval_may_read_others allows), progress,
+ * may_answer, timeline (administrators)}. CF_ENOTFOUND when sv has no part
+ * in it (and for a draft, to anyone but its administrators).
+ */
+int svc_eval_get(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+/* {mine: evaluations sv rates or is rated in, managed: those sv administers, may_create}. */
+int svc_eval_list(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * Adds a rater: in {kind (self, supervisor, peer, panel), name, email (not for
+ * self: the subject), due_on}. While the evaluation is open the invitation is
+ * sent at once; otherwise when it opens. *out = {id}.
+ */
+int svc_eval_rater_add(const struct svc *sv, const char *id, const json_t *in, json_t **out,
+                       struct cf_error *err);
+/* Removes a rater who has not started (CF_ECONFLICT once they have). */
+int svc_eval_rater_remove(const struct svc *sv, const char *id, const char *rater,
+                          struct cf_error *err);
+/*
+ * open, close, reopen or cancel (core/evaluation.h; reopen and cancel need
+ * in.reason). Opening sends every rater their invitation. CF_ECONFLICT with a
+ * sentence when the action does not apply now.
+ */
+int svc_eval_act(const struct svc *sv, const char *id, const char *action, const json_t *in,
+                 struct cf_error *err);
+/*
+ * Saves one answer of sv (a rater of id) at once: in {item_id, level (0:
+ * none), no_basis, note, links (array or lines), seq (the seq last seen; 0 for
+ * a first answer)}. *out = {item_id, seq, saved_at}. CF_ECONFLICT when the
+ * answer changed meanwhile (another window) or the ratings are locked.
+ */
+int svc_eval_answer(const struct svc *sv, const char *id, const json_t *in, json_t **out,
+                    struct cf_error *err);
+/* Submits sv's ratings of id (locks them); CF_EINVAL naming "answers" while some are missing. */
+int svc_eval_submit(const struct svc *sv, const char *id, struct cf_error *err);
+/*
+ * The same for a rater without an account, who comes by the one-time link
+ * whose secret is token (CF_ENOTFOUND for a link that was replaced or never
+ * existed). The view's "link" is then true.
+ */
+int svc_eval_get_link(const struct svc *sv, const char *token, json_t **out, struct cf_error *err);
+int svc_eval_answer_link(const struct svc *sv, const char *token, const json_t *in, json_t **out,
+                         struct cf_error *err);
+int svc_eval_submit_link(const struct svc *sv, const char *token, struct cf_error *err);
+/* Reopens a submitted rater's ratings (administrators; in.reason is recorded). */
+int svc_eval_rater_reopen(const struct svc *sv, const char *id, const char *rater,
+                          const json_t *in, struct cf_error *err);
+
 #endif

@@ -1,0 +1,1324 @@
+/*
+ * evaluation.c — the one rating engine (issue 9): a district administrator
+ * opens an evaluation (a review cycle) of a person against a framework's
+ * rubric, invites raters, and closes it; each rater answers skill by skill
+ * (every answer saved as it is given) and submits, which locks their answers
+ * until an administrator reopens them.
+ *
+ * Rules that read stored state (the cycle's status, the rater's, the seq of an
+ * answer) are checked after store_begin() and store_eval_lock(), so racing
+ * requests resolve to one outcome (docs/internals/evaluations.md). Who may
+ * read whose answers is core/evaluation.c's eval_may_read_others().
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/evaluation.h"
+#include "lib/clock.h"
+#include "svc/svc_impl.h"
+
+#define EVAL_TITLE_MAX  120  /* characters of a title */
+#define EVAL_NOTE_MAX   4000 /* characters of an evidence note */
+#define EVAL_LINKS_MAX  10   /* links of one answer */
+#define EVAL_LINK_MAX   500  /* bytes of one link */
+#define EVAL_WEIGHT_MAX 100  /* a skill's relative weight */
+#define EVAL_REASON_MAX 1000 /* characters of a reopen's or a cancel's reason */
+#define ACTOR_MAX       64
+
+static const char NO_SUCH[] = "There is no such evaluation. Check the address.";
+
+/* The default scale of a framework without a rubric: the shipped rubric's level names. */
+static const char *const DEFAULT_LEVELS[] = {"Emerging", "Developing", "Proficient", "Exemplary"};
+
+static const struct {
+    const char *code, *label;
+} PURPOSES[] = {
+    {"annual", "Annual review"},
+    {"readiness", "Readiness for certification"},
+    {"360", "360-degree review"},
+};
+
+static int nomem(struct cf_error *err)
+{
+    return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory.");
+}
+
+static const char *me(const struct svc *sv)
+{
+    return sv->who != NULL ? sv->who->person_id : NULL;
+}
+
+static void actor_of(const struct svc *sv, char *buf, size_t n)
+{
+    if (snprintf(buf, n, "%s", sv->actor != NULL ? sv->actor : "system") >= (int)n)
+        buf[n - 1] = '\0';
+}
+
+static long num(const json_t *o, const char *k)
+{
+    return (long)json_integer_value(json_object_get(o, k));
+}
+
+static const char *purpose_label(const char *code)
+{
+    for (size_t i = 0; i < sizeof PURPOSES / sizeof PURPOSES[0]; i++)
+        if (code != NULL && strcmp(PURPOSES[i].code, code) == 0)
+            return PURPOSES[i].label;
+    return code != NULL ? code : "";
+}
+
+/* The timeline entry and the audit entry of one change. */
+static int record(const struct svc *sv, const json_t *ev, const char *rater, const char *kind,
+                  const char *note, const char *action, const json_t *before, const json_t *after,
+                  struct cf_error *err)
+{
+    char now[32], actor[ACTOR_MAX];
+    int rc;
+
+    clock_now_iso(now, sizeof now);
+    actor_of(sv, actor, sizeof actor);
+    rc = store_eval_event_add(sv->store, svc__str(ev, "id"), rater, now, actor, kind, note, err);
+    if (rc == CF_OK)
+        rc = svc__audit(sv, svc__str(ev, "org_id"), action, "evaluation", svc__str(ev, "id"),
+                        before, after, err);
+    return rc;
+}
+
+/* --- the framework rated against ------------------------------------------------------- */
+
+/*
+ * What an evaluation rates, from the CASE package of doc: *skills =
+ * [{item_id, code, name, statement, weight, levels: [{level, label,
+ * description}]}] in the framework's order, *rubric its rubric's identifier
+ * (NULL without one), *levels the scale K. With a rubric the skills are its
+ * criteria (weights from it); without one, the document's skill areas at
+ * weight 1 on the default four-level scale. CF_ENOTFOUND for an unknown doc.
+ */
+static int framework_skills(const struct svc *sv, const char *doc, json_t **skills, char *rubric,
+                            size_t rn, int *levels, struct cf_error *err)
+{
+    json_t *pkg = NULL, *items, *rub, *crit, *it, *out = json_array();
+    size_t i, j;
+    int rc = store_case_package_get(sv->store, doc, &pkg, err);
+
+    *skills = NULL;
+    rubric[0] = '\0';
+    *levels = (int)(sizeof DEFAULT_LEVELS / sizeof DEFAULT_LEVELS[0]);
+    if (out == NULL) {
+        json_decref(pkg);
+        return nomem(err);
+    }
+    if (rc == CF_ENOTFOUND)
+        rc = cf_error_set(err, CF_ENOTFOUND, "framework", "There is no framework %s.",
+                          doc != NULL ? doc : "");
+    if (rc != CF_OK)
+        goto out;
+    items = json_object_get(pkg, "CFItems");
+    rub = json_array_get(json_object_get(pkg, "CFRubrics"), 0);
+    if (rub != NULL) {
+        int k = 0;
+
+        snprintf(rubric, rn, "%s", svc__str(rub, "identifier"));
+        json_array_foreach(json_object_get(rub, "CFRubricCriteria"), i, crit)
+        {
+            const json_t *ref = json_object_get(crit, "CFItemURI");
+            const char *id = svc__str(ref, "identifier");
+            double w = json_number_value(json_object_get(crit, "weight"));
+            json_t *lv = json_array(), *l, *skill;
+
+            json_array_foreach(json_object_get(crit, "CFRubricCriterionLevels"), j, l)
+            {
+                json_array_append_new(
+                    lv, json_pack("{s:I, s:s, s:s}", "level", (json_int_t)(j + 1), "label",
+                                  svc__str(l, "quality") != NULL ? svc__str(l, "quality") : "",
+                                  "description",
+                                  svc__str(l, "description") != NULL ? svc__str(l, "description")
+                                                                     : ""));
+            }
+            if ((int)json_array_size(lv) > k)
+                k = (int)json_array_size(lv);
+            skill = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o}", "item_id", id != NULL ? id : "",
+                              "code", "", "name", "", "statement", "", "weight",
+                              (json_int_t)(w >= 1 ? (long)(w + 0.5) : 1), "levels", lv);
+            json_array_append_new(out, skill);
+        }
+        if (k >= EVAL_LEVELS_MIN && k <= EVAL_LEVELS_MAX)
+            *levels = k;
+    }
+    /* Codes, names and statements from the items; skill areas when there is no rubric. */
+    json_array_foreach(items, i, it)
+    {
+        const char *id = svc__str(it, "identifier"), *type = svc__str(it, "CFItemType");
+        json_t *skill = NULL, *s;
+
+        json_array_foreach(out, j, s)
+        {
+            if (id != NULL && strcmp(svc__str(s, "item_id"), id) == 0)
+                skill = s;
+        }
+        if (skill == NULL && rub == NULL && type != NULL && strcmp(type, "Skill Area") == 0) {
+            json_t *lv = json_array();
+
+            for (int l = 0; l < *levels; l++)
+                json_array_append_new(lv, json_pack("{s:i, s:s, s:s}", "level", l + 1, "label",
+                                                    DEFAULT_LEVELS[l], "description", ""));
+            skill =
+                json_pack("{s:s, s:I, s:o}", "item_id", id, "weight", (json_int_t)1, "levels", lv);
+            json_array_append_new(out, skill);
+        }
+        if (skill == NULL)
+            continue;
+        json_object_set_new(skill, "code",
+                            json_string(svc__str(it, "humanCodingScheme") != NULL
+                                            ? svc__str(it, "humanCodingScheme")
+                                            : ""));
+        json_object_set_new(skill, "name",
+                            json_string(svc__str(it, "abbreviatedStatement") != NULL
+                                            ? svc__str(it, "abbreviatedStatement")
+                                            : svc__str(it, "fullStatement")));
+        json_object_set_new(skill, "statement", json_string(svc__str(it, "fullStatement")));
+    }
+    if (json_array_size(out) == 0)
+        rc = cf_error_set(err, CF_EINVAL, "framework",
+                          "This framework has no skill areas to rate. Choose another.");
+out:
+    json_decref(pkg);
+    if (rc == CF_OK)
+        *skills = out;
+    else
+        json_decref(out);
+    return rc;
+}
+
+/* The skill of skills with item_id id, or NULL. */
+static json_t *skill_of(const json_t *skills, const char *id)
+{
+    size_t i;
+    json_t *s;
+
+    json_array_foreach(skills, i, s)
+    {
+        if (id != NULL && strcmp(svc__str(s, "item_id"), id) == 0)
+            return s;
+    }
+    return NULL;
+}
+
+/*
+ * The counted skills of in (an array of {item_id, weight} or absent: every
+ * skill at its framework weight) checked against the framework's, into
+ * *chosen [{item_id, weight}] in the framework's order.
+ */
+static int chosen_skills(const json_t *in, const json_t *skills, json_t **chosen,
+                         struct cf_error *err)
+{
+    const json_t *want = json_object_get(in, "skills");
+    json_t *out = json_array(), *s, *w;
+    size_t i, j;
+
+    *chosen = NULL;
+    if (out == NULL)
+        return nomem(err);
+    if (want != NULL && !json_is_array(want)) {
+        json_decref(out);
+        return cf_error_set(err, CF_EINVAL, "skills", "Choose the skills to rate.");
+    }
+    json_array_foreach(want, j, w)
+    {
+        const char *id = svc__str(w, "item_id");
+        const json_t *wt = json_object_get(w, "weight");
+
+        if (skill_of(skills, id) == NULL) {
+            json_decref(out);
+            return cf_error_set(err, CF_EINVAL, "skills",
+                                "Skill %s is not one of this framework's skills.",
+                                id != NULL ? id : "(none)");
+        }
+        if (wt != NULL && (!json_is_integer(wt) || json_integer_value(wt) < 1 ||
+                           json_integer_value(wt) > EVAL_WEIGHT_MAX)) {
+            json_decref(out);
+            return cf_error_set(err, CF_EINVAL, "skills", "Give each skill a weight from 1 to %d.",
+                                EVAL_WEIGHT_MAX);
+        }
+    }
+    json_array_foreach(skills, i, s)
+    {
+        const json_t *pick = NULL;
+
+        json_array_foreach(want, j, w)
+        {
+            if (strcmp(svc__str(w, "item_id"), svc__str(s, "item_id")) == 0)
+                pick = w;
+        }
+        if (want != NULL && pick == NULL)
+            continue;
+        json_array_append_new(
+            out, json_pack("{s:s, s:I}", "item_id", svc__str(s, "item_id"), "weight",
+                           (json_int_t)(pick != NULL && json_object_get(pick, "weight") != NULL
+                                            ? num(pick, "weight")
+                                            : num(s, "weight"))));
+    }
+    if (json_array_size(out) == 0) {
+        json_decref(out);
+        return cf_error_set(err, CF_EINVAL, "skills", "Choose at least one skill to rate.");
+    }
+    *chosen = out;
+    return CF_OK;
+}
+
+/* The identifier of the framework rated against by default: the newest one with a rubric. */
+static int default_framework(const struct svc *sv, char *doc, size_t n, struct cf_error *err)
+{
+    json_t *docs = NULL, *d;
+    size_t i;
+    int rc = store_case_document_summaries(sv->store, &docs, err);
+
+    doc[0] = '\0';
+    if (rc != CF_OK)
+        return rc;
+    json_array_foreach(docs, i, d)
+    {
+        const char *id = svc__str(json_object_get(d, "document"), "identifier");
+
+        /* In import order: the last one with a rubric is the newest. */
+        if (num(d, "rubrics") > 0 && id != NULL)
+            snprintf(doc, n, "%s", id);
+    }
+    json_decref(docs);
+    if (doc[0] == '\0')
+        return cf_error_set(err, CF_EINVAL, "framework",
+                            "No framework with a rubric is loaded. Import one first.");
+    return CF_OK;
+}
+
+/* --- creating an evaluation ------------------------------------------------------------ */
+
+int svc_eval_create(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err)
+{
+    struct svc_checks ck = {err, CF_OK};
+    struct cf_error e;
+    char title[EVAL_TITLE_MAX * 4 + 1], doc[128], rubric[128], now[32], id[37];
+    const char *purpose = svc__str(in, "purpose"), *due = svc__str(in, "due_on");
+    json_t *subject = NULL, *skills = NULL, *chosen = NULL, *row = NULL;
+    struct clock_date d;
+    int rc, levels = 0, purpose_ok = 0;
+
+    *out = NULL;
+    rc = svc__person_for(sv, svc__str(in, "subject"), PERM_EVALUATIONS_MANAGE, &subject, &e);
+    if (rc == CF_ENOTFOUND)
+        cf_error_set(&e, CF_EINVAL, "subject", "Choose the person to evaluate.");
+    svc__check(&ck, rc == CF_ENOTFOUND ? CF_EINVAL : rc, &e);
+    for (size_t i = 0; i < sizeof PURPOSES / sizeof PURPOSES[0]; i++)
+        if (purpose != NULL && strcmp(purpose, PURPOSES[i].code) == 0)
+            purpose_ok = 1;
+    if (!purpose_ok)
+        svc__check(&ck,
+                   cf_error_set(&e, CF_EINVAL, "purpose",
+                                "Choose the purpose: annual review, readiness for certification"
+                                " or 360-degree review."),
+                   &e);
+    svc__check(&ck, svc__text(in, "title", 1, EVAL_TITLE_MAX, "a title", title, sizeof title, &e),
+               &e);
+    if (due != NULL && due[0] != '\0' &&
+        (clock_date_parse(due, &d) != 0 || clock_date_cmp(d, clock_date_of(clock_now())) < 0))
+        svc__check(&ck,
+                   cf_error_set(&e, CF_EINVAL, "due_on",
+                                "Give the due date as YYYY-MM-DD, today or later."),
+                   &e);
+    if (svc__str(in, "framework") != NULL && svc__str(in, "framework")[0] != '\0')
+        snprintf(doc, sizeof doc, "%s", svc__str(in, "framework"));
+    else if (default_framework(sv, doc, sizeof doc, &e) != CF_OK)
+        svc__check(&ck, CF_EINVAL, &e);
+    if (doc[0] != '\0') {
+        rc = framework_skills(sv, doc, &skills, rubric, sizeof rubric, &levels, &e);
+        if (rc == CF_ENOTFOUND)
+            rc = cf_error_set(&e, CF_EINVAL, "framework", "Choose a framework that is loaded.");
+        svc__check(&ck, rc, &e);
+        if (rc == CF_OK)
+            svc__check(&ck, chosen_skills(in, skills, &chosen, &e), &e);
+    }
+    if (ck.rc != CF_OK) {
+        rc = ck.rc;
+        goto done;
+    }
+
+    svc__uuid(id);
+    clock_now_iso(now, sizeof now);
+    row = json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:i, s:b, s:s?, s:s?, s:s}", "id", id, "org_id",
+        svc__str(subject, "org_id"), "subject_kind", "person", "subject_id",
+        svc__str(subject, "id"), "purpose", purpose, "title", title, "framework_doc", doc,
+        "rubric_id", rubric[0] != '\0' ? rubric : NULL, "levels", levels, "blind",
+        json_object_get(in, "blind") == NULL || json_is_true(json_object_get(in, "blind")),
+        "due_on", due != NULL && due[0] != '\0' ? due : NULL, "created_by", me(sv), "created_at",
+        now);
+    if (row == NULL) {
+        rc = nomem(err);
+        goto done;
+    }
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        goto done;
+    rc = store_eval_insert(sv->store, row, err);
+    if (rc == CF_OK)
+        rc = store_eval_set_skills(sv->store, id, chosen, err);
+    if (rc == CF_OK) {
+        json_object_set(row, "skills", chosen);
+        rc = record(sv, row, NULL, "created", NULL, "evaluation.create", NULL, row, err);
+    }
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    if (rc == CF_OK)
+        *out = json_pack("{s:s}", "id", id);
+done:
+    json_decref(row);
+    json_decref(chosen);
+    json_decref(skills);
+    json_decref(subject);
+    return rc;
+}
+
+/* --- reading: who the viewer is to the evaluation --------------------------------------- */
+
+struct seen {
+    json_t *ev;    /* the evaluation row */
+    json_t *rater; /* the viewer's rater row, or NULL */
+    int admin;     /* may manage it */
+    int subject;   /* is the person rated */
+    enum eval_status status;
+};
+
+static void seen_free(struct seen *s)
+{
+    json_decref(s->ev);
+    json_decref(s->rater);
+    s->ev = s->rater = NULL;
+}
+
+/*
+ * Loads evaluation id as sv sees it; CF_ENOTFOUND (404) when sv has no part in
+ * it. With token (the secret of a rater's one-time link; id is then ignored)
+ * the viewer is that rater, account or not.
+ */
+static int seen_of(const struct svc *sv, const char *id, const char *token, struct seen *s,
+                   struct cf_error *err)
+{
+    int rc;
+
+    memset(s, 0, sizeof s[0]);
+    if (token != NULL) {
+        char hash[65];
+
+        if (strlen(token) != 43)
+            return cf_error_set(err, CF_ENOTFOUND, NULL,
+                                "This link does not work. Use the newest one you were sent.");
+        svc__token_hash(token, hash);
+        rc = store_eval_rater_by_token(sv->store, hash, &s->rater, err);
+        if (rc == CF_ENOTFOUND)
+            return cf_error_set(err, CF_ENOTFOUND, NULL,
+                                "This link does not work. Use the newest one you were sent.");
+        if (rc != CF_OK)
+            return rc;
+        id = svc__str(s->rater, "evaluation_id");
+    }
+    if (id == NULL || strlen(id) != 36) {
+        seen_free(s);
+        return cf_error_set(err, CF_ENOTFOUND, NULL, NO_SUCH);
+    }
+    rc = store_eval_get(sv->store, id, &s->ev, err);
+    if (rc == CF_ENOTFOUND)
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, NO_SUCH);
+    if (rc != CF_OK) {
+        seen_free(s);
+        return rc;
+    }
+    s->status = (enum eval_status)eval_status_parse(svc__str(s->ev, "status"));
+    if (token == NULL) {
+        s->admin = svc__can(sv, PERM_EVALUATIONS_MANAGE, svc__str(s->ev, "org_id"));
+        if (me(sv) != NULL) {
+            s->subject = strcmp(svc__str(s->ev, "subject_kind"), "person") == 0 &&
+                         strcmp(svc__str(s->ev, "subject_id"), me(sv)) == 0;
+            rc = store_eval_rater_of(sv->store, id, me(sv), &s->rater, err);
+            if (rc == CF_ENOTFOUND)
+                rc = CF_OK;
+            if (rc != CF_OK) {
+                seen_free(s);
+                return rc;
+            }
+        }
+    }
+    /* Raters and the subject see nothing of a draft: it is the administrator's. */
+    if (!s->admin && (s->status == EVAL_DRAFT || (s->rater == NULL && !s->subject))) {
+        seen_free(s);
+        return cf_error_set(err, CF_ENOTFOUND, NULL, NO_SUCH);
+    }
+    return CF_OK;
+}
+
+/* answers (rows of one rater) as {item_id: answer}. */
+static json_t *by_item(const json_t *answers, const char *rater)
+{
+    json_t *out = json_object(), *a;
+    size_t i;
+
+    json_array_foreach(answers, i, a)
+    {
+        if (rater == NULL || strcmp(svc__str(a, "rater_id"), rater) == 0)
+            json_object_set(out, svc__str(a, "item_id"), a);
+    }
+    return out;
+}
+
+/* The rater as a page shows it. */
+static json_t *rater_view(const json_t *r)
+{
+    int k = rater_kind_parse(svc__str(r, "kind")), st = rater_status_parse(svc__str(r, "status"));
+
+    return json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:b, s:b}", "id", svc__str(r, "id"), "kind",
+        svc__str(r, "kind"), "kind_label", k >= 0 ? rater_kind_label((enum rater_kind)k) : "",
+        "name", svc__str(r, "name"), "email", svc__str(r, "email"), "status", svc__str(r, "status"),
+        "status_label", st >= 0 ? rater_status_label((enum rater_status)st) : "", "due_on",
+        json_object_get(r, "due_on"), "submitted_at", json_object_get(r, "submitted_at"),
+        "submitted", st == RATER_SUBMITTED, "has_account",
+        !json_is_null(json_object_get(r, "person_id")));
+}
+
+static int eval_get(const struct svc *sv, const char *id, const char *token, json_t **out,
+                    struct cf_error *err)
+{
+    struct seen s;
+    json_t *fw = NULL, *counted = NULL, *raters = NULL, *answers = NULL, *events = NULL;
+    json_t *mine = NULL, *skills, *view = NULL, *others, *rv, *x, *sk;
+    char rubric[128];
+    size_t i;
+    long total_weight = 0, submitted = 0;
+    int rc, levels = 0, read_others;
+    enum rater_status rst = RATER_INVITED;
+
+    *out = NULL;
+    rc = seen_of(sv, id, token, &s, err);
+    if (rc == CF_OK)
+        id = svc__str(s.ev, "id");
+    if (rc != CF_OK)
+        return rc;
+    rc = framework_skills(sv, svc__str(s.ev, "framework_doc"), &fw, rubric, sizeof rubric, &levels,
+                          err);
+    if (rc == CF_OK)
+        rc = store_eval_skills(sv->store, id, &counted, err);
+    if (rc == CF_OK)
+        rc = store_eval_raters(sv->store, id, &raters, err);
+    if (rc == CF_OK)
+        rc = store_eval_answers(sv->store, id, NULL, &answers, err);
+    if (rc == CF_OK && s.admin)
+        rc = store_eval_events(sv->store, id, &events, err);
+    if (rc != CF_OK)
+        goto out;
+
+    if (s.rater != NULL)
+        rst = (enum rater_status)rater_status_parse(svc__str(s.rater, "status"));
+    read_others = eval_may_read_others(s.rater != NULL ? VIEWER_RATER
+                                       : s.admin       ? VIEWER_ADMIN
+                                                       : VIEWER_SUBJECT,
+                                       s.status, (int)num(s.ev, "blind"));
+    if (s.admin || s.subject)
+        read_others = read_others || eval_may_read_others(s.admin ? VIEWER_ADMIN : VIEWER_SUBJECT,
+                                                          s.status, (int)num(s.ev, "blind"));
+    mine = by_item(answers, s.rater != NULL ? svc__str(s.rater, "id") : "");
+    skills = json_array();
+    json_array_foreach(counted, i, x)
+    {
+        total_weight += num(x, "weight");
+    }
+    json_array_foreach(counted, i, x)
+    {
+        json_t *f = skill_of(fw, svc__str(x, "item_id")), *a, *lv, *l, *links;
+        size_t j;
+        long level;
+
+        if (f == NULL)
+            continue;
+        a = json_object_get(mine, svc__str(x, "item_id"));
+        links = a != NULL ? json_incref(json_object_get(a, "links")) : json_array();
+        level = a != NULL ? num(a, "level") : 0;
+        lv = json_deep_copy(json_object_get(f, "levels"));
+        json_array_foreach(lv, j, l)
+        {
+            json_object_set_new(l, "chosen", json_boolean(num(l, "level") == level && level > 0));
+        }
+        sk = json_pack(
+            "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:I, s:b, s:s, s:o, s:I}", "item_id",
+            svc__str(x, "item_id"), "code", svc__str(f, "code"), "name", svc__str(f, "name"),
+            "statement", svc__str(f, "statement") != NULL ? svc__str(f, "statement") : "", "weight",
+            (json_int_t)num(x, "weight"), "weight_pct",
+            (json_int_t)(total_weight > 0
+                             ? (num(x, "weight") * 100 + total_weight / 2) / total_weight
+                             : 0),
+            "levels", lv, "level", (json_int_t)level, "no_basis",
+            a != NULL && num(a, "no_basis") == 1, "note", a != NULL ? svc__str(a, "note") : "",
+            "links", links, "seq", (json_int_t)(a != NULL ? num(a, "seq") : 0));
+        json_array_append_new(skills, sk);
+    }
+
+    others = json_array();
+    rv = json_array();
+    json_array_foreach(raters, i, x)
+    {
+        if (strcmp(svc__str(x, "status"), "submitted") == 0)
+            submitted++;
+        if (s.admin)
+            json_array_append_new(rv, rater_view(x));
+        if (read_others &&
+            (s.rater == NULL || strcmp(svc__str(x, "id"), svc__str(s.rater, "id")) != 0)) {
+            json_t *theirs = by_item(answers, svc__str(x, "id")), *list = json_array(), *c;
+            size_t j;
+
+            json_array_foreach(counted, j, c)
+            {
+                json_t *a = json_object_get(theirs, svc__str(c, "item_id"));
+
+                json_array_append_new(
+                    list, json_pack("{s:s, s:I, s:b, s:s}", "item_id", svc__str(c, "item_id"),
+                                    "level", (json_int_t)(a != NULL ? num(a, "level") : 0),
+                                    "no_basis", a != NULL && num(a, "no_basis") == 1, "note",
+                                    a != NULL ? svc__str(a, "note") : ""));
+            }
+            json_array_append_new(
+                others,
+                json_pack("{s:s, s:s, s:s, s:o}", "rater_id", svc__str(x, "id"), "kind",
+                          svc__str(x, "kind"), "kind_label",
+                          rater_kind_label((enum rater_kind)rater_kind_parse(svc__str(x, "kind"))),
+                          "answers", list));
+            json_decref(theirs);
+        }
+    }
+
+    view = json_pack(
+        "{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:O, s:I, s:O, s:s, s:O, s:O},"
+        " s:{s:b, s:b, s:s?, s:s?, s:b}, s:o, s:o, s:o, s:{s:I, s:I}, s:b}",
+        "evaluation", "id", id, "title", svc__str(s.ev, "title"), "purpose",
+        svc__str(s.ev, "purpose"), "purpose_label", purpose_label(svc__str(s.ev, "purpose")),
+        "status", svc__str(s.ev, "status"), "status_label", eval_status_label(s.status), "blind",
+        num(s.ev, "blind") == 1, "due_on", json_object_get(s.ev, "due_on"), "levels",
+        (json_int_t)num(s.ev, "levels"), "subject_name", json_object_get(s.ev, "subject_name"),
+        "framework_doc", svc__str(s.ev, "framework_doc"), "opened_at",
+        json_object_get(s.ev, "opened_at"), "closed_at", json_object_get(s.ev, "closed_at"),
+        "viewer", "admin", s.admin, "subject", s.subject, "rater_id",
+        s.rater != NULL ? svc__str(s.rater, "id") : NULL, "rater_kind",
+        s.rater != NULL ? svc__str(s.rater, "kind") : NULL, "submitted",
+        s.rater != NULL && rst == RATER_SUBMITTED, "skills", skills, "raters", rv, "others", others,
+        "progress", "submitted", (json_int_t)submitted, "raters",
+        (json_int_t)json_array_size(raters), "may_answer",
+        s.rater != NULL && eval_may_answer(s.status, rst, NULL) == CF_OK);
+    if (view == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    if (events != NULL)
+        json_object_set(view, "timeline", events);
+    json_object_set_new(view, "link", json_boolean(token != NULL));
+    *out = view;
+out:
+    json_decref(mine);
+    json_decref(events);
+    json_decref(answers);
+    json_decref(raters);
+    json_decref(counted);
+    json_decref(fw);
+    seen_free(&s);
+    return rc;
+}
+
+int svc_eval_list(const struct svc *sv, json_t **out, struct cf_error *err)
+{
+    json_t *mine = NULL, *managed = NULL, *orgs = json_array(), *e, *reach;
+    size_t i;
+    int rc = CF_OK;
+
+    *out = NULL;
+    if (orgs == NULL)
+        return nomem(err);
+    if (me(sv) != NULL)
+        rc = store_eval_mine(sv->store, me(sv), &mine, err);
+    else
+        mine = json_array();
+    /* The organizations where sv manages evaluations: resolved once per request. */
+    reach = sv->who != NULL && sv->who->reach != NULL
+                ? json_object_get(sv->who->reach, perm_name(PERM_EVALUATIONS_MANAGE))
+                : NULL;
+    if (rc == CF_OK && json_is_object(reach)) {
+        const char *org;
+        json_t *v;
+
+        json_object_foreach(reach, org, v)
+        {
+            (void)v;
+            json_array_append_new(orgs, json_string(org));
+        }
+        rc = store_eval_list(sv->store, orgs, 500, &managed, err);
+    } else if (rc == CF_OK && (sv->who == NULL || json_is_true(reach)))
+        rc = store_eval_list_all(sv->store, 500, &managed, err);
+    if (rc == CF_OK) {
+        json_array_foreach(mine, i, e)
+        {
+            json_object_set_new(e, "status_label",
+                                json_string(eval_status_label(
+                                    (enum eval_status)eval_status_parse(svc__str(e, "status")))));
+            json_object_set_new(e, "purpose_label",
+                                json_string(purpose_label(svc__str(e, "purpose"))));
+        }
+        json_array_foreach(managed, i, e)
+        {
+            json_object_set_new(e, "status_label",
+                                json_string(eval_status_label(
+                                    (enum eval_status)eval_status_parse(svc__str(e, "status")))));
+            json_object_set_new(e, "purpose_label",
+                                json_string(purpose_label(svc__str(e, "purpose"))));
+        }
+        *out = json_pack("{s:O, s:o, s:b}", "mine", mine, "managed",
+                         managed != NULL ? json_incref(managed) : json_array(), "may_create",
+                         svc__can(sv, PERM_EVALUATIONS_MANAGE, NULL));
+    }
+    json_decref(orgs);
+    json_decref(mine);
+    json_decref(managed);
+    return rc;
+}
+
+/* --- raters ------------------------------------------------------------------------------ */
+
+/*
+ * Sends rater r of evaluation ev the invitation: to an account, the address of
+ * the evaluation (they sign in); without one, a new one-time link (its hash
+ * replaces the last one's). Inside the caller's transaction.
+ */
+static int invite(const struct svc *sv, const json_t *ev, const json_t *r, struct cf_error *err)
+{
+    char token[44], hash[65], now[32], addr[128];
+    char *body = NULL, *subject = NULL;
+    const char *base = sv->base_url != NULL ? sv->base_url : "http://127.0.0.1:8080";
+    const char *due =
+        svc__str(r, "due_on") != NULL ? svc__str(r, "due_on") : svc__str(ev, "due_on");
+    int rc = CF_OK, account = !json_is_null(json_object_get(r, "person_id"));
+
+    clock_now_iso(now, sizeof now);
+    if (account)
+        snprintf(addr, sizeof addr, "/evaluations/%s/rate", svc__str(ev, "id"));
+    else {
+        svc__token_new(token);
+        svc__token_hash(token, hash);
+        rc = store_eval_rater_set_token(sv->store, svc__str(r, "id"), hash, now, err);
+        snprintf(addr, sizeof addr, "/rate/%s", token);
+        sodium_memzero(token, sizeof token);
+    }
+    if (rc != CF_OK)
+        goto out;
+    if (asprintf(&subject, "Your ratings are asked for: %s", svc__str(ev, "title")) < 0)
+        subject = NULL;
+    if (strcmp(svc__str(r, "kind"), "self") == 0) {
+        if (asprintf(&body,
+                     "Dear %s,\n\nYour district has opened \"%s\" and asks you to assess yourself "
+                     "against the framework's rubric, skill by skill.%s%s%s\n\nStart here:\n"
+                     "%s%s\n\nEvery answer is saved as you give it; submit when you are done.\n",
+                     svc__str(r, "name"), svc__str(ev, "title"),
+                     due != NULL ? " Please submit by " : "", due != NULL ? due : "",
+                     due != NULL ? "." : "", base, addr) < 0)
+            body = NULL;
+    } else if (asprintf(&body,
+                        "Dear %s,\n\nYou are asked to rate %s in \"%s\" against the framework's "
+                        "rubric, skill by skill.%s%s%s\n\nStart here%s:\n%s%s\n\nEvery answer is "
+                        "saved as you give it; submit when you are done.\n",
+                        svc__str(r, "name"),
+                        svc__str(ev, "subject_name") != NULL ? svc__str(ev, "subject_name")
+                                                             : "a colleague",
+                        svc__str(ev, "title"), due != NULL ? " Please submit by " : "",
+                        due != NULL ? due : "", due != NULL ? "." : "",
+                        account ? "" : " (no account needed; keep this link to yourself)", base,
+                        addr) < 0)
+        body = NULL;
+    if (subject == NULL || body == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    rc = svc__send(sv, "evaluation", svc__str(r, "email"),
+                   account ? svc__str(r, "person_id") : NULL, subject, body, err);
+    if (rc == CF_OK)
+        rc = record(sv, ev, svc__str(r, "id"), "invited", svc__str(r, "email"), "evaluation.invite",
+                    NULL, NULL, err);
+out:
+    if (body != NULL)
+        sodium_memzero(body, strlen(body));
+    free(body);
+    free(subject);
+    return rc;
+}
+
+int svc_eval_rater_add(const struct svc *sv, const char *id, const json_t *in, json_t **out,
+                       struct cf_error *err)
+{
+    struct svc_checks ck = {err, CF_OK};
+    struct cf_error e;
+    struct seen s;
+    char name[NAME_MAX_CHARS * 4 + 1], email[256], rid[37], now[32], hash[65], token[44];
+    const char *kind = svc__str(in, "kind"), *due = svc__str(in, "due_on");
+    json_t *row = NULL, *person = NULL, *subject = NULL;
+    struct clock_date d;
+    int rc, k = rater_kind_parse(kind);
+
+    *out = NULL;
+    memset(&s, 0, sizeof s);
+    name[0] = email[0] = '\0';
+    if (k < 0)
+        svc__check(
+            &ck,
+            cf_error_set(&e, CF_EINVAL, "kind",
+                         "Choose the kind of rater: self, supervisor, peer or panel member."),
+            &e);
+    if (k != RATER_SELF) {
+        svc__check(
+            &ck,
+            svc__text(in, "name", 1, NAME_MAX_CHARS, "the rater's name", name, sizeof name, &e),
+            &e);
+        svc__check(&ck, svc__email(svc__str(in, "email"), email, sizeof email, "email", &e), &e);
+    }
+    if (due != NULL && due[0] != '\0' &&
+        (clock_date_parse(due, &d) != 0 || clock_date_cmp(d, clock_date_of(clock_now())) < 0))
+        svc__check(&ck,
+                   cf_error_set(&e, CF_EINVAL, "due_on",
+                                "Give the due date as YYYY-MM-DD, today or later."),
+                   &e);
+    if (ck.rc != CF_OK)
+        return ck.rc;
+
+    clock_now_iso(now, sizeof now);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = seen_of(sv, id, NULL, &s, err);
+    if (rc != CF_OK)
+        goto out;
+    if (!s.admin) {
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, NO_SUCH);
+        goto out;
+    }
+    rc = store_eval_lock(sv->store, id, err);
+    if (rc != CF_OK)
+        goto out;
+    if (s.status == EVAL_CLOSED || s.status == EVAL_CANCELLED) {
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "The evaluation is %s: no rater can be added.",
+                          s.status == EVAL_CLOSED ? "closed" : "cancelled");
+        goto out;
+    }
+    /* The self rater is the subject; another rater is the account with that address, when
+     * there is one (they see it when they sign in), or a one-time link. */
+    if (k == RATER_SELF) {
+        rc = store_person_get(sv->store, svc__str(s.ev, "subject_id"), &subject, err);
+        if (rc != CF_OK)
+            goto out;
+        snprintf(name, sizeof name, "%s", svc__str(subject, "name"));
+        snprintf(email, sizeof email, "%s", svc__str(subject, "email"));
+    } else {
+        rc = store_person_by_email(sv->store, email, &person, err);
+        if (rc == CF_ENOTFOUND)
+            rc = CF_OK;
+        if (rc != CF_OK)
+            goto out;
+        if (person != NULL && strcmp(svc__str(person, "status"), "active") != 0) {
+            json_decref(person);
+            person = NULL;
+        }
+        if (person != NULL && strcmp(svc__str(person, "id"), svc__str(s.ev, "subject_id")) == 0) {
+            rc = cf_error_set(err, CF_EINVAL, "email",
+                              "That is the person being evaluated: add them as the self rater.");
+            goto out;
+        }
+    }
+    svc__uuid(rid);
+    row = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:s}", "id", rid, "evaluation_id", id,
+                    "kind", kind, "person_id",
+                    k == RATER_SELF  ? svc__str(subject, "id")
+                    : person != NULL ? svc__str(person, "id")
+                                     : NULL,
+                    "name", name, "email", email, "due_on",
+                    due != NULL && due[0] != '\0' ? due : NULL, "invited_at", now);
+    if (row == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    /* A rater without an account needs a link hash from the start; it is replaced (and the
+     * link sent) when the evaluation opens. */
+    svc__token_new(token);
+    svc__token_hash(token, hash);
+    sodium_memzero(token, sizeof token);
+    rc = store_eval_rater_insert(
+        sv->store, row, json_is_null(json_object_get(row, "person_id")) ? hash : NULL, err);
+    if (rc == CF_OK)
+        rc = record(sv, s.ev, NULL, "rater_added", email, "evaluation.rater_add", NULL, row, err);
+    json_object_set_new(row, "status", json_string("invited"));
+    if (rc == CF_OK && s.status == EVAL_OPEN)
+        rc = invite(sv, s.ev, row, err);
+out:
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    if (rc == CF_OK)
+        *out = json_pack("{s:s}", "id", rid);
+    json_decref(row);
+    json_decref(person);
+    json_decref(subject);
+    seen_free(&s);
+    return rc;
+}
+
+int svc_eval_rater_remove(const struct svc *sv, const char *id, const char *rater,
+                          struct cf_error *err)
+{
+    struct seen s;
+    json_t *r = NULL;
+    int rc = store_begin(sv->store, err);
+
+    if (rc != CF_OK)
+        return rc;
+    rc = seen_of(sv, id, NULL, &s, err);
+    if (rc == CF_OK && !s.admin)
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, NO_SUCH);
+    if (rc == CF_OK)
+        rc = store_eval_lock(sv->store, id, err);
+    if (rc == CF_OK) {
+        rc = store_eval_rater_get(sv->store, rater != NULL ? rater : "", &r, err);
+        if (rc == CF_OK && strcmp(svc__str(r, "evaluation_id"), id) != 0)
+            rc = CF_ENOTFOUND;
+        if (rc == CF_ENOTFOUND)
+            rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such rater.");
+    }
+    if (rc == CF_OK)
+        rc = store_eval_rater_remove(sv->store, rater, err);
+    if (rc == CF_OK)
+        rc = record(sv, s.ev, NULL, "rater_removed", svc__str(r, "email"),
+                    "evaluation.rater_remove", r, NULL, err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    json_decref(r);
+    seen_free(&s);
+    return rc;
+}
+
+/* --- the cycle: open, close, reopen, cancel --------------------------------------------- */
+
+int svc_eval_act(const struct svc *sv, const char *id, const char *action, const json_t *in,
+                 struct cf_error *err)
+{
+    char reason[EVAL_REASON_MAX * 4 + 1];
+    struct seen s;
+    json_t *skills = NULL, *raters = NULL, *r;
+    enum eval_status next;
+    size_t i;
+    char now[32];
+    int rc, a = eval_action_parse(action);
+
+    memset(&s, 0, sizeof s);
+    if (a < 0)
+        return cf_error_set(err, CF_EINVAL, "action", "Choose open, close, reopen or cancel.");
+    rc = svc__text(in, "reason", a == EVAL_ACT_REOPEN || a == EVAL_ACT_CANCEL, EVAL_REASON_MAX,
+                   "the reason", reason, sizeof reason, err);
+    if (rc != CF_OK)
+        return rc;
+    clock_now_iso(now, sizeof now);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = seen_of(sv, id, NULL, &s, err);
+    if (rc == CF_OK && !s.admin)
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, NO_SUCH);
+    if (rc == CF_OK)
+        rc = store_eval_lock(sv->store, id, err);
+    if (rc != CF_OK)
+        goto out;
+    /* Read again under the lock: the status the rule sees is the one that commits. */
+    json_decref(s.ev);
+    s.ev = NULL;
+    rc = store_eval_get(sv->store, id, &s.ev, err);
+    if (rc == CF_OK)
+        rc = store_eval_skills(sv->store, id, &skills, err);
+    if (rc == CF_OK)
+        rc = store_eval_raters(sv->store, id, &raters, err);
+    if (rc != CF_OK)
+        goto out;
+    s.status = (enum eval_status)eval_status_parse(svc__str(s.ev, "status"));
+    rc = eval_apply(s.status, (enum eval_action)a, json_array_size(skills), json_array_size(raters),
+                    &next, err);
+    if (rc == CF_OK)
+        rc = store_eval_set_status(sv->store, id, eval_status_code(s.status),
+                                   eval_status_code(next), now, err);
+    if (rc == CF_OK) {
+        json_t *before = json_pack("{s:s}", "status", eval_status_code(s.status));
+        json_t *after = json_pack("{s:s, s:s}", "status", eval_status_code(next), "reason", reason);
+        char act[48];
+
+        snprintf(act, sizeof act, "evaluation.%s", action);
+        rc = record(sv, s.ev, NULL,
+                    a == EVAL_ACT_OPEN     ? "opened"
+                    : a == EVAL_ACT_CLOSE  ? "closed"
+                    : a == EVAL_ACT_REOPEN ? "reopened"
+                                           : "cancelled",
+                    reason[0] != '\0' ? reason : NULL, act, before, after, err);
+        json_decref(before);
+        json_decref(after);
+    }
+    /* Opening sends every rater their invitation. */
+    if (rc == CF_OK && a == EVAL_ACT_OPEN) {
+        json_array_foreach(raters, i, r)
+        {
+            if (rc == CF_OK)
+                rc = invite(sv, s.ev, r, err);
+        }
+    }
+out:
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    json_decref(skills);
+    json_decref(raters);
+    seen_free(&s);
+    return rc;
+}
+
+/* --- answering and submitting ----------------------------------------------------------- */
+
+/* The links of an answer: an array (or one string, one address per line) of http(s) addresses. */
+static int links_of(const json_t *in, json_t **out, struct cf_error *err)
+{
+    const json_t *v = json_object_get(in, "links");
+    json_t *arr = json_array(), *x;
+    size_t i;
+
+    *out = NULL;
+    if (arr == NULL)
+        return nomem(err);
+    if (json_is_string(v)) {
+        const char *p = json_string_value(v);
+
+        while (*p != '\0') {
+            size_t n = strcspn(p, "\r\n");
+            const char *b = p, *e = p + n;
+
+            while (b < e && (*b == ' ' || *b == '\t'))
+                b++;
+            while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
+                e--;
+            if (e > b)
+                json_array_append_new(arr, json_stringn(b, (size_t)(e - b)));
+            p += n;
+            while (*p == '\r' || *p == '\n')
+                p++;
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, x)
+        {
+            if (!json_is_string(x)) {
+                json_decref(arr);
+                return cf_error_set(err, CF_EINVAL, "links", "Give each link as an address.");
+            }
+            json_array_append(arr, x);
+        }
+    } else if (v != NULL && !json_is_null(v)) {
+        json_decref(arr);
+        return cf_error_set(err, CF_EINVAL, "links", "Give each link as an address.");
+    }
+    if (json_array_size(arr) > EVAL_LINKS_MAX) {
+        json_decref(arr);
+        return cf_error_set(err, CF_EINVAL, "links", "Give at most %d links.", EVAL_LINKS_MAX);
+    }
+    json_array_foreach(arr, i, x)
+    {
+        const char *u = json_string_value(x);
+
+        if (strlen(u) > EVAL_LINK_MAX ||
+            (strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) ||
+            strpbrk(u, " \t\"<>") != NULL) {
+            json_decref(arr);
+            return cf_error_set(err, CF_EINVAL, "links",
+                                "Give each link as a web address starting with https://.");
+        }
+    }
+    *out = arr;
+    return CF_OK;
+}
+
+/* The integer field k of in (a number or decimal text), or dflt when absent or empty; -1 when
+ * it is neither. */
+static long int_of(const json_t *in, const char *k, long dflt)
+{
+    const json_t *v = json_object_get(in, k);
+    const char *s;
+    char *end;
+    long n;
+
+    if (v == NULL || json_is_null(v))
+        return dflt;
+    if (json_is_integer(v))
+        return (long)json_integer_value(v);
+    if (json_is_true(v))
+        return 1;
+    if (json_is_false(v))
+        return 0;
+    s = json_string_value(v);
+    if (s == NULL)
+        return -1;
+    if (s[0] == '\0')
+        return dflt;
+    n = strtol(s, &end, 10);
+    return *end == '\0' && n >= 0 && n < 1000000000L ? n : -1;
+}
+
+static int eval_answer(const struct svc *sv, const char *id, const char *token, const json_t *in,
+                       json_t **out, struct cf_error *err)
+{
+    char note[EVAL_NOTE_MAX * 4 + 1], now[32];
+    const char *item = svc__str(in, "item_id");
+    struct seen s;
+    json_t *skills = NULL, *links = NULL, *rater = NULL, *after = NULL;
+    long level = int_of(in, "level", 0), no_basis = int_of(in, "no_basis", 0),
+         seen = int_of(in, "seq", 0);
+    int64_t seq = 0;
+    char *links_text = NULL;
+    int rc, kind, rst;
+    size_t i;
+    json_t *x;
+    int counted = 0;
+
+    *out = NULL;
+    memset(&s, 0, sizeof s);
+    if (level < 0)
+        return cf_error_set(err, CF_EINVAL, "level", "Choose a level.");
+    if (seen < 0)
+        return cf_error_set(err, CF_EINVAL, "seq", "Reload the page and answer again.");
+    rc = svc__text(in, "note", 0, EVAL_NOTE_MAX, "the note", note, sizeof note, err);
+    if (rc == CF_OK)
+        rc = links_of(in, &links, err);
+    if (rc != CF_OK)
+        return rc;
+    links_text = json_dumps(links, JSON_COMPACT);
+    if (links_text == NULL) {
+        json_decref(links);
+        return nomem(err);
+    }
+    clock_now_iso(now, sizeof now);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        goto done;
+    rc = seen_of(sv, id, token, &s, err);
+    if (rc == CF_OK)
+        id = svc__str(s.ev, "id");
+    if (rc == CF_OK && s.rater == NULL)
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You are not a rater of this evaluation.");
+    if (rc == CF_OK)
+        rc = store_eval_lock(sv->store, id, err);
+    if (rc == CF_OK)
+        rc = store_eval_rater_get(sv->store, svc__str(s.rater, "id"), &rater, err);
+    if (rc == CF_OK)
+        rc = store_eval_skills(sv->store, id, &skills, err);
+    if (rc != CF_OK)
+        goto out;
+    json_array_foreach(skills, i, x)
+    {
+        if (item != NULL && strcmp(svc__str(x, "item_id"), item) == 0)
+            counted = 1;
+    }
+    if (!counted) {
+        rc = cf_error_set(err, CF_EINVAL, "item_id", "That skill is not rated in this evaluation.");
+        goto out;
+    }
+    kind = rater_kind_parse(svc__str(rater, "kind"));
+    rst = rater_status_parse(svc__str(rater, "status"));
+    rc = eval_may_answer(s.status, (enum rater_status)rst, err);
+    if (rc == CF_OK)
+        rc = eval_answer_check((enum rater_kind)kind, (int)level, no_basis != 0,
+                               (int)num(s.ev, "levels"), err);
+    if (rc == CF_OK)
+        rc = store_eval_answer_save(sv->store, svc__str(rater, "id"), item, (int)level,
+                                    no_basis != 0, note, links_text, seen, now, &seq, err);
+    if (rc == CF_OK && rst == RATER_INVITED)
+        rc = store_eval_rater_set_status(sv->store, svc__str(rater, "id"), "invited", "started",
+                                         now, err);
+    if (rc == CF_OK) {
+        after = json_pack("{s:s, s:s, s:I, s:b, s:s, s:O, s:I}", "rater_id", svc__str(rater, "id"),
+                          "item_id", item, "level", (json_int_t)level, "no_basis", no_basis != 0,
+                          "note", note, "links", links, "seq", (json_int_t)seq);
+        rc = svc__audit(sv, svc__str(s.ev, "org_id"), "evaluation.answer", "evaluation", id, NULL,
+                        after, err);
+    }
+out:
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    if (rc == CF_OK)
+        *out =
+            json_pack("{s:s, s:I, s:s}", "item_id", item, "seq", (json_int_t)seq, "saved_at", now);
+done:
+    free(links_text);
+    json_decref(after);
+    json_decref(links);
+    json_decref(rater);
+    json_decref(skills);
+    seen_free(&s);
+    return rc;
+}
+
+static int eval_submit(const struct svc *sv, const char *id, const char *token,
+                       struct cf_error *err)
+{
+    struct seen s;
+    json_t *skills = NULL, *answers = NULL, *rater = NULL, *mine = NULL, *x;
+    struct eval_answer_state *st = NULL;
+    size_t i, first = 0;
+    int rc;
+    char now[32];
+
+    memset(&s, 0, sizeof s);
+    clock_now_iso(now, sizeof now);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = seen_of(sv, id, token, &s, err);
+    if (rc == CF_OK)
+        id = svc__str(s.ev, "id");
+    if (rc == CF_OK && s.rater == NULL)
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You are not a rater of this evaluation.");
+    if (rc == CF_OK)
+        rc = store_eval_lock(sv->store, id, err);
+    if (rc == CF_OK)
+        rc = store_eval_rater_get(sv->store, svc__str(s.rater, "id"), &rater, err);
+    if (rc == CF_OK)
+        rc = store_eval_skills(sv->store, id, &skills, err);
+    if (rc == CF_OK)
+        rc = store_eval_answers(sv->store, id, svc__str(rater, "id"), &answers, err);
+    if (rc != CF_OK)
+        goto out;
+    mine = by_item(answers, NULL);
+    st = calloc(json_array_size(skills) + 1, sizeof *st);
+    if (st == NULL || mine == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    json_array_foreach(skills, i, x)
+    {
+        const json_t *a = json_object_get(mine, svc__str(x, "item_id"));
+
+        st[i].level = a != NULL ? (int)num(a, "level") : 0;
+        st[i].no_basis = a != NULL && num(a, "no_basis") == 1;
+    }
+    rc = eval_may_submit(s.status, (enum rater_status)rater_status_parse(svc__str(rater, "status")),
+                         (enum rater_kind)rater_kind_parse(svc__str(rater, "kind")), st,
+                         json_array_size(skills), &first, err);
+    if (rc == CF_OK)
+        rc = store_eval_rater_set_status(sv->store, svc__str(rater, "id"), "started", "submitted",
+                                         now, err);
+    if (rc == CF_OK)
+        rc = record(sv, s.ev, svc__str(rater, "id"), "submitted", svc__str(rater, "kind"),
+                    "evaluation.submit", NULL, answers, err);
+out:
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    free(st);
+    json_decref(mine);
+    json_decref(answers);
+    json_decref(skills);
+    json_decref(rater);
+    seen_free(&s);
+    return rc;
+}
+
+int svc_eval_rater_reopen(const struct svc *sv, const char *id, const char *rater, const json_t *in,
+                          struct cf_error *err)
+{
+    char reason[EVAL_REASON_MAX * 4 + 1], now[32];
+    struct seen s;
+    json_t *r = NULL;
+    int rc;
+
+    memset(&s, 0, sizeof s);
+    rc = svc__text(in, "reason", 1, EVAL_REASON_MAX, "the reason", reason, sizeof reason, err);
+    if (rc != CF_OK)
+        return rc;
+    clock_now_iso(now, sizeof now);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = seen_of(sv, id, NULL, &s, err);
+    if (rc == CF_OK && !s.admin)
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, NO_SUCH);
+    if (rc == CF_OK)
+        rc = store_eval_lock(sv->store, id, err);
+    if (rc == CF_OK) {
+        rc = store_eval_rater_get(sv->store, rater != NULL ? rater : "", &r, err);
+        if (rc == CF_OK && strcmp(svc__str(r, "evaluation_id"), id) != 0)
+            rc = CF_ENOTFOUND;
+        if (rc == CF_ENOTFOUND)
+            rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such rater.");
+    }
+    if (rc == CF_OK) {
+        json_decref(s.ev);
+        s.ev = NULL;
+        rc = store_eval_get(sv->store, id, &s.ev, err);
+    }
+    if (rc == CF_OK)
+        rc = eval_may_reopen_rater((enum eval_status)eval_status_parse(svc__str(s.ev, "status")),
+                                   (enum rater_status)rater_status_parse(svc__str(r, "status")),
+                                   err);
+    if (rc == CF_OK)
+        rc = store_eval_rater_set_status(sv->store, rater, "submitted", "started", now, err);
+    if (rc == CF_OK)
+        rc = record(sv, s.ev, rater, "reopened_rater", reason, "evaluation.rater_reopen", r, NULL,
+                    err);
+    if (rc == CF_OK)
+        rc = store_commit(sv->store, err);
+    else
+        store_rollback(sv->store);
+    json_decref(r);
+    seen_free(&s);
+    return rc;
+}
+
+int svc_eval_get(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
+{
+    return eval_get(sv, id, NULL, out, err);
+}
+
+int svc_eval_get_link(const struct svc *sv, const char *token, json_t **out, struct cf_error *err)
+{
+    return eval_get(sv, NULL, token, out, err);
+}
+
+int svc_eval_answer(const struct svc *sv, const char *id, const json_t *in, json_t **out,
+                    struct cf_error *err)
+{
+    return eval_answer(sv, id, NULL, in, out, err);
+}
+
+int svc_eval_answer_link(const struct svc *sv, const char *token, const json_t *in, json_t **out,
+                         struct cf_error *err)
+{
+    return eval_answer(sv, NULL, token, in, out, err);
+}
+
+int svc_eval_submit(const struct svc *sv, const char *id, struct cf_error *err)
+{
+    return eval_submit(sv, id, NULL, err);
+}
+
+int svc_eval_submit_link(const struct svc *sv, const char *token, struct cf_error *err)
+{
+    return eval_submit(sv, NULL, token, err);
+}
