@@ -34,25 +34,27 @@ static const struct look looks[CHART_SERIES_MAX] = {
 #define INK      "#1a1a1a" /* text */
 #define INK_SOFT "#4d4d4d" /* secondary text: 8.5:1 on white */
 #define GRID     "#8c8c8c" /* rings, spokes, grid lines: 3.4:1 on white */
+/* A white outline under text, so lines crossing it never cut a letter. */
+#define HALO                                                                                       \
+    "paint-order=\"stroke\" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\""
 
 #define FONT_LABEL 14   /* axis and group labels */
 #define FONT_VALUE 13   /* values at the bars' ends, legend */
 #define FONT_TICK  12   /* scale numbers */
-#define CHAR_EM    0.58 /* average advance of a character, in ems, for layout estimates */
+#define CHAR_EM    0.62 /* average advance of a character, in ems, for layout estimates */
 
 /* Radar geometry (viewBox units). */
-#define RADAR_W      560
-#define RADAR_R      130
+#define RADAR_R      120
 #define RADAR_GAP    12 /* ring to label */
-#define RADAR_WRAP   16 /* characters per line of an axis name */
-#define RADAR_LINES  3  /* lines of an axis name at most */
+#define RADAR_WRAP   14 /* characters per line of an axis name */
+#define RADAR_LINES  4  /* lines of an axis name at most (struct wrapped holds 4) */
 #define RADAR_LINE_H 17
 
 /* Bars geometry. */
-#define BARS_W      560
+#define BARS_W      480
 #define BARS_X0     16
 #define BARS_X1     (BARS_W - 72)
-#define BARS_WRAP   60
+#define BARS_WRAP   54
 #define BARS_LINES  2
 #define BARS_LINE_H 18
 #define BAR_H       18
@@ -671,23 +673,42 @@ static void w_radar_label(struct w *w, const struct chart_axis *a, double cx, do
     w_adds(w, "</text>\n");
 }
 
-/* The tallest label block (in lines) among axes pointing up, and pointing down. */
-static void radar_extents(const struct chart *c, size_t *up, size_t *down)
+/*
+ * The tallest label block (in lines) among axes pointing up, and pointing
+ * down; and how far the widest label reaches from the centre sideways, so the
+ * chart is as wide as its labels need and no wider (narrower scales better on
+ * a phone).
+ */
+static void radar_extents(const struct chart *c, size_t *up, size_t *down, double *reach)
 {
-    size_t i;
+    size_t i, j;
 
     *up = 1;
     *down = 1;
+    *reach = RADAR_R + RADAR_GAP;
     for (i = 0; i < c->naxes; i++) {
+        const struct chart_axis *a = &c->axes[i];
         struct wrapped wr;
-        size_t nl = radar_label_lines(&c->axes[i], &wr);
-        double dx, dy;
+        size_t nl = radar_label_lines(a, &wr), widest = 0;
+        double dx, dy, r;
 
         radar_dir(i, c->naxes, &dx, &dy);
         if (dy < -0.25 && nl > *up)
             *up = nl;
         if (dy > 0.25 && nl > *down)
             *down = nl;
+        if (a->code != NULL)
+            widest = cps(a->code, strlen(a->code)) + 1; /* bold: about one more */
+        for (j = 0; j < wr.n; j++) {
+            size_t k = cps(a->name + wr.l[j].off, wr.l[j].len) + (wr.cut && j + 1 == wr.n);
+
+            if (k > widest)
+                widest = k;
+        }
+        r = (RADAR_R + RADAR_GAP) * fabs(dx) +
+            text_w(widest, FONT_LABEL) / (fabs(dx) > 0.25 ? 1.0 : 2.0);
+        if (r > *reach)
+            *reach = r;
     }
 }
 
@@ -714,7 +735,11 @@ static void w_radar_series(struct w *w, const struct chart *c, size_t k, double 
         w_printf(w, " stroke-dasharray=\"%s\"", lk->dash);
     w_adds(w, " stroke-linejoin=\"round\">\n");
     if (have == n) {
-        w_printf(w, "<polygon fill=\"%s\" fill-opacity=\"0.12\" points=\"", lk->color);
+        /* Only the first series is shaded: two shadings mix into a muddy grey. */
+        if (k == 0)
+            w_printf(w, "<polygon fill=\"%s\" fill-opacity=\"0.12\" points=\"", lk->color);
+        else
+            w_adds(w, "<polygon fill=\"none\" points=\"");
         for (i = 0; i < n; i++) {
             if (i > 0)
                 w_adds(w, " ");
@@ -747,21 +772,23 @@ int chart_radar_svg(const struct chart *c, struct buf *out, struct cf_error *err
 {
     struct w w = {out, CF_OK};
     size_t up, down, i, k;
-    int rows, l;
-    double cx = RADAR_W / 2.0, cy, height, legend_h;
+    int rows, l, width;
+    double cx, cy, height, legend_h, reach;
 
     if ((w.rc = check(c, CHART_RADAR_AXES_MIN, CHART_RADAR_AXES_MAX, err)) != CF_OK)
         return w.rc;
 
     /* Layout: legend on top, then room for the tallest upper labels, the radar, the lower. */
-    rows = legend_rows(c, RADAR_W - 2 * MARGIN);
+    radar_extents(c, &up, &down, &reach);
+    width = 2 * (int)ceil(reach + MARGIN);
+    cx = width / 2.0;
+    rows = legend_rows(c, width - 2 * MARGIN);
     legend_h = rows * LEGEND_ROW_H + 8;
-    radar_extents(c, &up, &down);
     cy = MARGIN + legend_h + (double)up * RADAR_LINE_H + RADAR_GAP + RADAR_R;
     height = cy + RADAR_R + RADAR_GAP + (double)down * RADAR_LINE_H + MARGIN;
 
-    w_open(&w, c, "Radar chart", "chart-radar", RADAR_W, height);
-    w_legend(&w, c, 0, MARGIN, RADAR_W - 2 * MARGIN);
+    w_open(&w, c, "Radar chart", "chart-radar", width, height);
+    w_legend(&w, c, 0, MARGIN, width - 2 * MARGIN);
 
     /* Rings (one per level), spokes, and the level numbers up the first spoke. */
     w_printf(&w, "<g class=\"grid\" fill=\"none\" stroke=\"%s\" stroke-width=\"1\">\n", GRID);
@@ -794,7 +821,8 @@ int chart_radar_svg(const struct chart *c, struct buf *out, struct cf_error *err
         w_adds(&w, "\"/>\n");
     }
     w_adds(&w, "</g>\n");
-    w_printf(&w, "<g class=\"scale\" font-size=\"%d\" fill=\"%s\">\n", FONT_TICK, INK_SOFT);
+    w_printf(&w, "<g class=\"scale\" font-size=\"%d\" fill=\"%s\" %s>\n", FONT_TICK, INK_SOFT,
+             HALO);
     for (l = 1; l <= c->levels; l++) {
         w_adds(&w, "<text x=\"");
         w_num(&w, cx + 4, 1);
@@ -952,7 +980,7 @@ int chart_bars_svg(const struct chart *c, struct buf *out, struct cf_error *err)
     w_adds(&w, "</g>\n");
 
     /* Group labels. */
-    w_adds(&w, "<g class=\"labels\">\n");
+    w_printf(&w, "<g class=\"labels\" %s>\n", HALO);
     y = top;
     for (i = 0; i < c->naxes; i++) {
         const struct chart_axis *a = &c->axes[i];

@@ -251,11 +251,11 @@ static void test_radar_review(void **state)
                          "I.B Strategic Planning: Self 2.0 of 4; Others' mean 2.7 of 4, "
                          "range 2.0 to 3.0."));
     assert_true(has_text(doc, "/s:svg/s:desc", "III.D Data Management: Self 3.0 of 4"));
-    /* The long name wraps (three lines and the code), nothing cut. */
+    /* The long name wraps (four lines under the code), nothing cut. */
     s = string(doc, "//s:g[@class='labels']/s:text[4]");
-    assert_string_equal(s, "II.AInstructional Focus &Professional Development");
+    assert_string_equal(s, "II.AInstructionalFocus &ProfessionalDevelopment");
     free(s);
-    assert_int_equal(count(doc, "//s:g[@class='labels']/s:text[4]/s:tspan"), 4);
+    assert_int_equal(count(doc, "//s:g[@class='labels']/s:text[4]/s:tspan"), 5);
 
     xmlFreeDoc(doc);
     buf_free(&b);
