@@ -631,6 +631,20 @@ static size_t radar_label_lines(const struct chart_axis *a, struct wrapped *wr)
     return wr->n + (a->code != NULL && a->code[0] != '\0');
 }
 
+/*
+ * The first baseline of a label block of nl lines, from the point where its
+ * axis meets the label circle: above it for axes pointing up, below for axes
+ * pointing down, centred for axes pointing sideways.
+ */
+static double label_baseline(size_t nl, double dy)
+{
+    if (dy < -0.25)
+        return -(double)(nl - 1) * RADAR_LINE_H - 4;
+    if (dy > 0.25)
+        return FONT_LABEL;
+    return -(double)(nl - 1) * RADAR_LINE_H / 2.0 + FONT_LABEL / 2.0 - 1;
+}
+
 /* An axis label placed outside the outer ring, anchored away from the centre. */
 static void w_radar_label(struct w *w, const struct chart_axis *a, double cx, double cy, double dx,
                           double dy)
@@ -641,12 +655,7 @@ static void w_radar_label(struct w *w, const struct chart_axis *a, double cx, do
     const char *anchor = dx > 0.25 ? "start" : dx < -0.25 ? "end" : "middle";
     int code = a->code != NULL && a->code[0] != '\0';
 
-    if (dy < -0.25)
-        y0 = y - (double)(nl - 1) * RADAR_LINE_H - 4;
-    else if (dy > 0.25)
-        y0 = y + FONT_LABEL;
-    else
-        y0 = y - (double)(nl - 1) * RADAR_LINE_H / 2.0 + FONT_LABEL / 2.0 - 1;
+    y0 = y + label_baseline(nl, dy);
     w_printf(w, "<text text-anchor=\"%s\" x=\"", anchor);
     w_num(w, x, 1);
     w_adds(w, "\" y=\"");
@@ -674,17 +683,17 @@ static void w_radar_label(struct w *w, const struct chart_axis *a, double cx, do
 }
 
 /*
- * The tallest label block (in lines) among axes pointing up, and pointing
- * down; and how far the widest label reaches from the centre sideways, so the
+ * How far the labels reach above and below the centre (the ring at least);
+ * and how far the widest label reaches from the centre sideways, so the
  * chart is as wide as its labels need and no wider (narrower scales better on
  * a phone).
  */
-static void radar_extents(const struct chart *c, size_t *up, size_t *down, double *reach)
+static void radar_extents(const struct chart *c, double *up, double *down, double *reach)
 {
     size_t i, j;
 
-    *up = 1;
-    *down = 1;
+    *up = RADAR_R;
+    *down = RADAR_R;
     *reach = RADAR_R + RADAR_GAP;
     for (i = 0; i < c->naxes; i++) {
         const struct chart_axis *a = &c->axes[i];
@@ -693,10 +702,11 @@ static void radar_extents(const struct chart *c, size_t *up, size_t *down, doubl
         double dx, dy, r;
 
         radar_dir(i, c->naxes, &dx, &dy);
-        if (dy < -0.25 && nl > *up)
-            *up = nl;
-        if (dy > 0.25 && nl > *down)
-            *down = nl;
+        r = (RADAR_R + RADAR_GAP) * dy + label_baseline(nl, dy); /* first baseline */
+        if (FONT_LABEL - r > *up)
+            *up = FONT_LABEL - r;
+        if (r + (double)(nl - 1) * RADAR_LINE_H + 4 > *down)
+            *down = r + (double)(nl - 1) * RADAR_LINE_H + 4;
         if (a->code != NULL)
             widest = cps(a->code, strlen(a->code)) + 1; /* bold: about one more */
         for (j = 0; j < wr.n; j++) {
@@ -771,21 +781,21 @@ static void w_radar_series(struct w *w, const struct chart *c, size_t k, double 
 int chart_radar_svg(const struct chart *c, struct buf *out, struct cf_error *err)
 {
     struct w w = {out, CF_OK};
-    size_t up, down, i, k;
+    size_t i, k;
     int rows, l, width;
-    double cx, cy, height, legend_h, reach;
+    double cx, cy, height, legend_h, up, down, reach;
 
     if ((w.rc = check(c, CHART_RADAR_AXES_MIN, CHART_RADAR_AXES_MAX, err)) != CF_OK)
         return w.rc;
 
-    /* Layout: legend on top, then room for the tallest upper labels, the radar, the lower. */
+    /* Layout: legend on top, then the radar with its labels, as tall as they reach. */
     radar_extents(c, &up, &down, &reach);
     width = 2 * (int)ceil(reach + MARGIN);
     cx = width / 2.0;
     rows = legend_rows(c, width - 2 * MARGIN);
     legend_h = rows * LEGEND_ROW_H + 8;
-    cy = MARGIN + legend_h + (double)up * RADAR_LINE_H + RADAR_GAP + RADAR_R;
-    height = cy + RADAR_R + RADAR_GAP + (double)down * RADAR_LINE_H + MARGIN;
+    cy = MARGIN + legend_h + ceil(up);
+    height = cy + ceil(down) + MARGIN;
 
     w_open(&w, c, "Radar chart", "chart-radar", width, height);
     w_legend(&w, c, 0, MARGIN, width - 2 * MARGIN);
