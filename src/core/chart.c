@@ -302,11 +302,12 @@ static int any_range(const struct chart *c, const struct chart_series *s)
     return 0;
 }
 
-/* A text field: present, UTF-8, at most CHART_TEXT_MAX bytes. */
+/* A text field: present (not blank) when required, UTF-8, at most CHART_TEXT_MAX bytes. */
 static int check_text(const char *s, int required, const char *field, const char *what,
                       struct cf_error *err)
 {
-    if (s == NULL || s[0] == '\0') {
+    /* Blank is missing: a name of spaces would draw as nothing. */
+    if (s == NULL || s[strspn(s, " ")] == '\0') {
         if (!required)
             return CF_OK;
         return cf_error_set(err, CF_EINVAL, field, "%s is missing.", what);
@@ -638,6 +639,8 @@ static size_t radar_label_lines(const struct chart_axis *a, struct wrapped *wr)
  */
 static double label_baseline(size_t nl, double dy)
 {
+    if (nl == 0)
+        nl = 1;
     if (dy < -0.25)
         return -(double)(nl - 1) * RADAR_LINE_H - 4;
     if (dy > 0.25)
