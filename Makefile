@@ -24,6 +24,8 @@ BUILD   ?= build
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 jansson libsodium libpq libcurl cairo-pdf pangocairo libqrencode xlsxwriter
 TESTPKGS := cmocka
+# test_chart reads the SVG charts back with a real XML parser.
+TESTPKGS += libxml-2.0
 
 # Each pkg-config name beside the Debian package that provides it (checked before compiling).
 PKG_DEB := libmicrohttpd:libmicrohttpd-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
@@ -31,6 +33,7 @@ PKG_DEB := libmicrohttpd:libmicrohttpd-dev sqlite3:libsqlite3-dev jansson:libjan
            cairo-pdf:libcairo2-dev pangocairo:libpango1.0-dev libqrencode:libqrencode-dev \
            xlsxwriter:libxlsxwriter-dev \
            cmocka:libcmocka-dev
+PKG_DEB += libxml-2.0:libxml2-dev
 
 WERROR  ?=
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 -Wstrict-prototypes \
