@@ -69,6 +69,28 @@ static const char *purpose_label(const char *code)
     return code != NULL ? code : "";
 }
 
+/* The words of a timeline entry's kind. */
+static const char *event_words(const char *kind)
+{
+    static const char *const words[][2] = {
+        {"created", "Created"},
+        {"rater_added", "Rater added"},
+        {"rater_removed", "Rater removed"},
+        {"invited", "Invitation sent"},
+        {"opened", "Opened"},
+        {"submitted", "Ratings submitted"},
+        {"reopened_rater", "Ratings reopened"},
+        {"closed", "Closed"},
+        {"reopened", "Reopened"},
+        {"cancelled", "Cancelled"},
+    };
+
+    for (size_t i = 0; kind != NULL && i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(words[i][0], kind) == 0)
+            return words[i][1];
+    return kind != NULL ? kind : "";
+}
+
 /* The timeline entry and the audit entry of one change. */
 static int record(const struct svc *sv, const json_t *ev, const char *rater, const char *kind,
                   const char *note, const char *action, const json_t *before, const json_t *after,
@@ -581,11 +603,18 @@ static int eval_get(const struct svc *sv, const char *id, const char *token, jso
             {
                 json_t *a = json_object_get(theirs, svc__str(c, "item_id"));
 
+                long lv = a != NULL ? num(a, "level") : 0;
+                int nb = a != NULL && num(a, "no_basis") == 1;
+                char text[16];
+
+                if (lv > 0)
+                    snprintf(text, sizeof text, "%ld", lv);
+                else
+                    snprintf(text, sizeof text, "%s", nb ? "No basis" : "Not rated");
                 json_array_append_new(
-                    list, json_pack("{s:s, s:I, s:b, s:s}", "item_id", svc__str(c, "item_id"),
-                                    "level", (json_int_t)(a != NULL ? num(a, "level") : 0),
-                                    "no_basis", a != NULL && num(a, "no_basis") == 1, "note",
-                                    a != NULL ? svc__str(a, "note") : ""));
+                    list, json_pack("{s:s, s:I, s:b, s:s, s:s}", "item_id", svc__str(c, "item_id"),
+                                    "level", (json_int_t)lv, "no_basis", nb, "note",
+                                    a != NULL ? svc__str(a, "note") : "", "text", text));
             }
             json_array_append_new(
                 others,
@@ -617,6 +646,10 @@ static int eval_get(const struct svc *sv, const char *id, const char *token, jso
     if (view == NULL) {
         rc = nomem(err);
         goto out;
+    }
+    json_array_foreach(events, i, x)
+    {
+        json_object_set_new(x, "words", json_string(event_words(svc__str(x, "kind"))));
     }
     if (events != NULL)
         json_object_set(view, "timeline", events);

@@ -363,4 +363,20 @@ int h_my_registry_set(struct req *r, json_t **out, struct cf_error *err);
 int h_reports(struct req *r, json_t **out, struct cf_error *err);
 int h_report(struct req *r, json_t **out, struct cf_error *err);
 
+/* h_evaluation.c: evaluations against the framework's rubric (issue 9) */
+int h_evals(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_new(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_create(struct req *r, json_t **out, struct cf_error *err);
+int h_eval(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_rater_add(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_rater_remove(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_rater_reopen(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_act(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_rate(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_rate_save(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_answer(struct req *r, json_t **out, struct cf_error *err);
+int h_link_rate(struct req *r, json_t **out, struct cf_error *err);
+int h_link_rate_save(struct req *r, json_t **out, struct cf_error *err);
+int h_link_answer(struct req *r, json_t **out, struct cf_error *err);
+
 #endif

@@ -1,0 +1,175 @@
+// Evaluations against the framework's rubric (issue 9, points 1-3): a district administrator
+// opens a review cycle for the district's technology leader with a self rater, the supervisor
+// (an account) and a peer without an account (a one-time link); each answer is saved as it is
+// given; submit locks; a blind cycle hides each rater's answers from the others until it
+// closes (HTML and JSON); outside the district it is 404; a kill -9 between two answers loses
+// nothing answered.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withServer, outbox, linkToken, show } from './authhelp.mjs';
+
+/** Creates, staffs and (optionally) opens an evaluation of leader A; its id. */
+async function cycle(ctx, { open = true } = {}) {
+    const admin = await ctx.signIn(ctx.w.people.district_admin_a.email);
+    const c = await admin.post('/evaluations', {
+        subject: ctx.w.people.leader_a.id,
+        purpose: 'annual',
+        title: 'Annual review 2026',
+    });
+    assert.equal(c.status, 201, show(c));
+    const id = c.json.id;
+    for (const r of [
+        { kind: 'self' },
+        { kind: 'supervisor', name: 'Eve Evaluator', email: ctx.w.people.evaluator_a.email },
+        { kind: 'peer', name: 'Pia Peer', email: 'pia.peer@elsewhere.example' },
+    ]) {
+        const a = await admin.post(`/evaluations/${id}/raters`, r);
+        assert.equal(a.status, 200, `${r.kind}: ${show(a)}`);
+    }
+    if (open) {
+        const o = await admin.post(`/evaluations/${id}/act`, { action: 'open' });
+        assert.equal(o.status, 200, show(o));
+    }
+    return { id, admin };
+}
+
+test('a district administrator creates an evaluation; every field at fault is named', { timeout: 120000 }, async () => {
+    await withServer({}, async (ctx) => {
+        await ctx.start();
+        const admin = await ctx.signIn(ctx.w.people.district_admin_a.email);
+        const bad = await admin.post('/evaluations', { subject: ctx.w.people.leader_b.id, purpose: 'weekly', title: '' });
+        assert.equal(bad.status, 400, show(bad));
+        const fields = [bad.json.error.field, ...(bad.json.error.more || []).map((m) => m.field)];
+        assert.deepEqual(fields.sort(), ['purpose', 'subject', 'title']);
+        // The form page: the people of the district, and the form again with the messages.
+        const page = await admin.get('/evaluations/new', { html: true });
+        assert.equal(page.status, 200);
+        assert.match(page.text, new RegExp(ctx.w.people.leader_a.email.replace('.', '\\.')));
+        assert.doesNotMatch(page.text, new RegExp(ctx.w.people.leader_b.email.replace('.', '\\.')));
+        const again = await admin.post('/evaluations', { subject: '', purpose: 'annual', title: 'X' }, { form: true, html: true });
+        assert.equal(again.status, 400);
+        assert.match(again.text, /Choose the person to evaluate\./);
+        // A leader has no such right (403 on the form), and the list says nothing of it.
+        const leader = await ctx.signIn(ctx.w.people.leader_a.email);
+        assert.equal((await leader.get('/evaluations/new', { html: true })).status, 403);
+        const list = await leader.get('/evaluations');
+        assert.equal(list.status, 200);
+        assert.equal(list.json.may_create, false);
+        // A created draft redirects (HTML) to its page.
+        const ok = await admin.post('/evaluations', { subject: ctx.w.people.leader_a.id, purpose: 'readiness', title: 'Ready?' }, { form: true, html: true });
+        assert.equal(ok.status, 303, show(ok));
+        assert.match(ok.headers.location, /^\/evaluations\/[0-9a-f-]{36}\?done=created$/);
+    });
+});
+
+test('raters are invited when it opens; answers save one by one; blind until closed', { timeout: 180000 }, async () => {
+    await withServer({}, async (ctx) => {
+        await ctx.start();
+        const { id, admin } = await cycle(ctx);
+
+        // Three invitations: the peer has no account, so a one-time link.
+        const mails = (await outbox(ctx.db)).filter((m) => /Annual review 2026/.test(m.subject));
+        assert.equal(mails.length, 3, JSON.stringify(mails.map((m) => m.to_addr)));
+        const token = await linkToken(ctx.db, 'rate', 'pia.peer@elsewhere.example');
+        assert.ok(token, 'the peer got a /rate/ link');
+        const sup = mails.find((m) => m.to_addr === ctx.w.people.evaluator_a.email);
+        assert.match(sup.body, new RegExp(`/evaluations/${id}/rate`));
+
+        // The leader rates themselves: the page shows the rubric's levels and descriptors.
+        const leader = await ctx.signIn(ctx.w.people.leader_a.email);
+        const form = await leader.get(`/evaluations/${id}/rate`, { html: true });
+        assert.equal(form.status, 200, show(form));
+        assert.match(form.text, /Your self-assessment/);
+        assert.match(form.text, /Emerging/);
+        assert.match(form.text, /Exemplary/);
+        assert.doesNotMatch(form.text, /No basis to rate/, 'the self rater always has a basis');
+        const view = (await leader.get(`/evaluations/${id}/rate`)).json;
+        assert.equal(view.skills.length, 10);
+        const items = view.skills.map((s) => s.item_id);
+        const first = await leader.post(`/evaluations/${id}/answer`, { item_id: items[0], level: 3, seq: 0, note: 'Wrote the plan.' });
+        assert.equal(first.status, 200, show(first));
+        assert.equal(first.json.seq, 1);
+        // A second window still at seq 0: refused, the newer answer stands.
+        const stale = await leader.post(`/evaluations/${id}/answer`, { item_id: items[0], level: 1, seq: 0 });
+        assert.equal(stale.status, 409, show(stale));
+        const beyond = await leader.post(`/evaluations/${id}/answer`, { item_id: items[1], level: 9, seq: 0 });
+        assert.equal(beyond.status, 400);
+        assert.equal(beyond.json.error.field, 'level');
+
+        // The supervisor rates everything and a private note; submit locks.
+        const evaluator = await ctx.signIn(ctx.w.people.evaluator_a.email);
+        for (const [i, item] of items.entries()) {
+            const r = await evaluator.post(`/evaluations/${id}/answer`, { item_id: item, level: 1 + (i % 4), seq: 0, note: i === 0 ? 'SUPERVISOR-NOTE-7' : '' });
+            assert.equal(r.status, 200, show(r));
+        }
+        const sub = await evaluator.post(`/evaluations/${id}/rate`, { action: 'submit' }, { form: true, html: true });
+        assert.equal(sub.status, 303, show(sub));
+        const locked = await evaluator.post(`/evaluations/${id}/answer`, { item_id: items[0], level: 4, seq: 1 });
+        assert.equal(locked.status, 409);
+
+        // Blind and open: the leader reads neither the supervisor's levels nor notes.
+        for (const path of [`/evaluations/${id}`, `/evaluations/${id}/rate`]) {
+            const j = await leader.get(path);
+            assert.equal(j.status, 200);
+            assert.deepEqual(j.json.others, []);
+            assert.doesNotMatch(JSON.stringify(j.json), /SUPERVISOR-NOTE-7/);
+            const h = await leader.get(path, { html: true });
+            assert.doesNotMatch(h.text, /SUPERVISOR-NOTE-7/);
+        }
+        // Outside the district: 404, page and actions alike.
+        for (const who of ['leader_b', 'district_admin_b']) {
+            const j = await ctx.signIn(ctx.w.people[who].email);
+            assert.equal((await j.get(`/evaluations/${id}`)).status, 404, who);
+            assert.equal((await j.get(`/evaluations/${id}/rate`)).status, 404, who);
+        }
+        const adminB = await ctx.signIn(ctx.w.people.district_admin_b.email);
+        assert.equal((await adminB.post(`/evaluations/${id}/act`, { action: 'close' })).status, 404);
+
+        // The peer without an account, by the link: no-JS save of two answers, then submit
+        // refused while eight are missing, naming how many.
+        const anon = ctx.jar();
+        const peerPage = await anon.get(`/rate/${token}`, { html: true });
+        assert.equal(peerPage.status, 200, show(peerPage));
+        assert.match(peerPage.text, /No basis to rate/);
+        const body = { action: 'save', [`level_${items[0]}`]: '2', [`level_${items[1]}`]: 'nb', [`seq_${items[0]}`]: '0', [`seq_${items[1]}`]: '0' };
+        const saved = await anon.post(`/rate/${token}`, body, { form: true, html: true });
+        assert.equal(saved.status, 303, show(saved));
+        const early = await anon.post(`/rate/${token}`, { action: 'submit' }, { form: true, html: true });
+        assert.equal(early.status, 400);
+        assert.match(early.text, /8 skills have no rating yet/);
+        assert.equal((await ctx.jar().get(`/rate/${'x'.repeat(43)}`, { html: true })).status, 404);
+
+        // Closed: everyone with a part reads every rater's answers.
+        const closed = await admin.post(`/evaluations/${id}/act`, { action: 'close' });
+        assert.equal(closed.status, 200, show(closed));
+        const after = (await leader.get(`/evaluations/${id}`)).json;
+        assert.equal(after.others.length, 2);
+        assert.match(JSON.stringify(after), /SUPERVISOR-NOTE-7/);
+        const late = await leader.post(`/evaluations/${id}/answer`, { item_id: items[1], level: 2, seq: 0 });
+        assert.equal(late.status, 409);
+        // The administrator's page tells the story in words.
+        const page = await admin.get(`/evaluations/${id}`, { html: true });
+        for (const w of ['Invitation sent', 'Opened', 'Ratings submitted', 'Closed']) assert.match(page.text, new RegExp(w));
+    });
+});
+
+test('a kill -9 between two answers loses nothing answered', { timeout: 120000 }, async () => {
+    await withServer({}, async (ctx) => {
+        await ctx.start();
+        const { id } = await cycle(ctx);
+        const leader = await ctx.signIn(ctx.w.people.leader_a.email);
+        const items = (await leader.get(`/evaluations/${id}/rate`)).json.skills.map((s) => s.item_id);
+        const a1 = await leader.post(`/evaluations/${id}/answer`, { item_id: items[0], level: 4, seq: 0, note: 'Before the crash.' });
+        assert.equal(a1.status, 200, show(a1));
+        ctx.srv.proc.kill('SIGKILL');
+        await ctx.stop().catch(() => {});
+        await ctx.start();
+        const again = await ctx.signIn(ctx.w.people.leader_a.email);
+        const v = (await again.get(`/evaluations/${id}/rate`)).json;
+        assert.equal(v.skills[0].level, 4);
+        assert.equal(v.skills[0].note, 'Before the crash.');
+        assert.equal(v.skills[0].seq, 1);
+        const a2 = await again.post(`/evaluations/${id}/answer`, { item_id: items[1], level: 2, seq: 0 });
+        assert.equal(a2.status, 200, show(a2));
+    });
+});
