@@ -42,7 +42,8 @@ static int levels_opt(const char *s, int *k)
     errno = 0;
     v = strtol(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0' || v < 2 || v > AGREEMENT_LEVELS_MAX) {
-        fprintf(stderr, "ctoframe: --levels must be a whole number from 2 to %d, not \"%s\".\n",
+        fprintf(stderr,
+                "ctoframe: The option --levels takes a whole number from 2 to %d, not \"%s\".\n",
                 AGREEMENT_LEVELS_MAX, s);
         return CLI_USAGE;
     }
@@ -117,7 +118,7 @@ int cli_stats(int argc, char **argv)
     if (rc != CLI_OK || o.help)
         return rc;
     if (o.npos != 2) {
-        fprintf(stderr, "ctoframe: stats agreement needs one FILE.\n%s", USAGE);
+        fprintf(stderr, "ctoframe: The command stats agreement takes one FILE.\n%s", USAGE);
         return CLI_USAGE;
     }
     rc = levels_opt(o.levels, &levels);
