@@ -24,12 +24,16 @@ static struct agreement_value undefined(enum agreement_why why)
     return v;
 }
 
-/* num / den, or undefined when den is 0 (within AGREEMENT_EPS). */
+/*
+ * num / den, or undefined when den is 0 (within AGREEMENT_EPS) or below: every denominator
+ * here estimates a variance, and only ICC(2,k)'s can come out negative (MSR + (MSC - MSE)/n
+ * with MSR = MSC = 0), where the quotient would read as an agreement above 1.
+ */
 static struct agreement_value ratio(double num, double den)
 {
     struct agreement_value v = {0.0, 1, AGREEMENT_DEFINED};
 
-    if (fabs(den) <= AGREEMENT_EPS)
+    if (den <= AGREEMENT_EPS)
         return undefined(AGREEMENT_NO_VARIANCE);
     v.value = num / den;
     return v;

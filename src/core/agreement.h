@@ -15,8 +15,9 @@
  *   - fewer than 2 raters: AGREEMENT_FEW_RATERS, every ICC (kappa needs exactly two);
  *   - K = 1: the weights divide by K - 1, so the weighted kappas are AGREEMENT_ONE_LEVEL
  *     (the unweighted kappa then has expected agreement 1: AGREEMENT_NO_VARIANCE);
- *   - a denominator of 0 (within AGREEMENT_EPS): AGREEMENT_NO_VARIANCE, that value only
- *     (every subject rated alike, or one rater giving one level throughout).
+ *   - a denominator of 0 (within AGREEMENT_EPS) or below: AGREEMENT_NO_VARIANCE, that value
+ *     only (every subject rated alike; both raters giving one same level throughout; or,
+ *     for ICC(2,k) alone, a negative estimate when neither subjects nor raters differ).
  */
 #ifndef CF_CORE_AGREEMENT_H
 #define CF_CORE_AGREEMENT_H
@@ -37,7 +38,7 @@ enum agreement_why {
     AGREEMENT_FEW_SUBJECTS, /* fewer than 2 subjects rated by the raters compared */
     AGREEMENT_FEW_RATERS,   /* fewer than 2 raters */
     AGREEMENT_ONE_LEVEL,    /* K = 1: the weights are not defined */
-    AGREEMENT_NO_VARIANCE,  /* the denominator is 0 */
+    AGREEMENT_NO_VARIANCE,  /* the denominator is 0 or below */
 };
 
 /* One statistic: value is meaningful only when defined (it is 0 otherwise). */

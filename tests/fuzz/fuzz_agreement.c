@@ -6,8 +6,8 @@
  * rest is the file. Any bytes must come back as a report or as a list of problems, each
  * with a line and column from 1 and a message: CF_OK exactly when there is a report and no
  * problem; the report counts no more complete subjects than subjects, has kappa exactly
- * when there are two raters, and every value is null or a finite number (never NaN or
- * infinity). Built by `make fuzz` (clang):
+ * when there are two raters, and every value is null or a finite number no greater than 1
+ * (never NaN or infinity). Built by `make fuzz` (clang):
  *   build/fuzz/fuzz_agreement -max_total_time=60 build/fuzz/work/agreement \
  *       tests/fuzz/corpus/agreement
  */
@@ -20,7 +20,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Aborts unless every member of obj is null or a finite real. */
+/* Aborts unless every member of obj is null or a finite real no greater than 1. */
 static void check_values(const json_t *obj)
 {
     const char *key;
@@ -31,7 +31,8 @@ static void check_values(const json_t *obj)
     json_object_foreach((json_t *)obj, key, v)
     {
         (void)key;
-        if (!json_is_null(v) && !(json_is_real(v) && isfinite(json_real_value(v))))
+        if (!json_is_null(v) &&
+            !(json_is_real(v) && isfinite(json_real_value(v)) && json_real_value(v) <= 1.0 + 1e-9))
             abort();
     }
 }

@@ -133,7 +133,12 @@ static void test_icc_complete_cases(void **state)
  *    WMS = 2 x 0.25 x 2 / 2 = 0.5, JMS = 2 x 2 x 0.25 / 1 = 1, EMS = 0. Then
  *    ICC(1,1) = (0 - .5)/(0 + .5) = -1; ICC(2,1) = 0 / (0 + 0 + 2 x 1 / 2) = 0;
  *    ICC(3,1) = 0/0, ICC(1,k) = -.5/0 and ICC(3,k) = 0/0 undefined; ICC(2,k) = 0/(1/2) = 0;
- *  - perfect agreement (1,1), (2,2), (3,3): WMS = EMS = 0, every ICC is 1.
+ *  - perfect agreement (1,1), (2,2), (3,3): WMS = EMS = 0, every ICC is 1;
+ *  - rows (1,2), (2,1): neither subjects nor raters differ (MSR = MSC = 0), SSE = 4 x 0.25 = 1,
+ *    MSE = 1/1, MSW = 1/2. ICC(1,1) = -.5/.5 = -1; ICC(3,1) = -1/(0 + 1) = -1;
+ *    ICC(2,1) = -1/(0 + 1 + 2(0 - 1)/2) = -1/0 and ICC(1,k), ICC(3,k) = x/0 undefined;
+ *    ICC(2,k) = -1/(0 + (0 - 1)/2) = -1/-.5 would read 2, above 1: a negative denominator
+ *    (a negative variance estimate) is undefined too.
  */
 static void test_icc_degenerate(void **state)
 {
@@ -142,6 +147,7 @@ static void test_icc_degenerate(void **state)
     static const int same[] = {2, 2, 2, 2, 2, 2};
     static const int shift[] = {1, 2, 1, 2};
     static const int perfect[] = {1, 1, 2, 2, 3, 3};
+    static const int crossed[] = {1, 2, 2, 1};
     struct agreement_matrix m;
     struct agreement_icc icc;
 
@@ -181,6 +187,16 @@ static void test_icc_degenerate(void **state)
     assert_undefined(icc.icc3, AGREEMENT_NO_VARIANCE);
     assert_undefined(icc.icc1k, AGREEMENT_NO_VARIANCE);
     assert_value(icc.icc2k, 0.0, EXACT);
+    assert_undefined(icc.icc3k, AGREEMENT_NO_VARIANCE);
+
+    m = matrix(crossed, 2, 2);
+    assert_int_equal(agreement_icc(&m, &icc), CF_OK);
+    assert_true(fabs(icc.mse - 1.0) < EXACT && fabs(icc.msw - 0.5) < EXACT);
+    assert_value(icc.icc1, -1.0, EXACT);
+    assert_undefined(icc.icc2, AGREEMENT_NO_VARIANCE);
+    assert_value(icc.icc3, -1.0, EXACT);
+    assert_undefined(icc.icc1k, AGREEMENT_NO_VARIANCE);
+    assert_undefined(icc.icc2k, AGREEMENT_NO_VARIANCE);
     assert_undefined(icc.icc3k, AGREEMENT_NO_VARIANCE);
 
     m = matrix(perfect, 3, 2);
