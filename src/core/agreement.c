@@ -12,7 +12,9 @@
 
 #include "lib/csv.h"
 
-#define LEVEL_BIG 100000000L /* a level read no further: far above AGREEMENT_LEVELS_MAX */
+#define SHOWN_MAX 40              /* bytes of a cell or id quoted in a message */
+#define SHOWN_LEN (SHOWN_MAX + 4) /* the same with "..." and the NUL */
+#define LEVEL_BIG 100000000L      /* a level read no further: far above AGREEMENT_LEVELS_MAX */
 
 /* --- the statistics ------------------------------------------------------------------- */
 
@@ -261,7 +263,7 @@ const char *agreement_why_text(enum agreement_why why)
     case AGREEMENT_ONE_LEVEL:
         return "a scale of one level has no weights";
     case AGREEMENT_NO_VARIANCE:
-        return "no variation: the denominator is 0";
+        return "no variation to measure: the denominator is not positive";
     }
     return "";
 }
@@ -320,6 +322,25 @@ static long column_of(const json_t *fields, size_t col)
 }
 
 /*
+ * The start of text s for a message, in out (n bytes): at most SHOWN_MAX bytes, cut before a
+ * whole UTF-8 character (a cut one would make the message invalid for JSON), "..." added
+ * when cut.
+ */
+static const char *shown(const char *s, char *out, size_t n)
+{
+    size_t len = strlen(s);
+
+    if (len > SHOWN_MAX) {
+        len = SHOWN_MAX;
+        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+            len--;
+    }
+    if (snprintf(out, n, "%.*s%s", (int)len, s, len < strlen(s) ? "..." : "") >= (int)n)
+        out[0] = '\0';
+    return out;
+}
+
+/*
  * Reads a cell: 0 when empty (blanks only), 1 with *v the level when it is a whole number
  * (blanks around it allowed; one of LEVEL_BIG or more reads as LEVEL_BIG), -1 when it is
  * something else.
@@ -359,35 +380,40 @@ static void read_row(struct rd *rd, const json_t *fields, long line, int levels,
                      int *max)
 {
     for (size_t j = 0; j < r; j++) {
-        const char *s = json_string_value(json_array_get(fields, j + 1));
+        const char *cell = json_string_value(json_array_get(fields, j + 1));
+        char text[SHOWN_LEN];
         long v = 0;
-        int got = read_level(s != NULL ? s : "", &v);
+        int got = read_level(cell != NULL ? cell : "", &v);
 
         row[j] = AGREEMENT_MISSING;
         if (got == 0)
             continue;
-        if (got < 0)
-            problem(rd, line, column_of(fields, j + 1),
-                    "The rating \"%.40s\" is not a whole number. Give a level (1, 2, ...) or "
-                    "leave the cell empty.",
-                    s);
-        else if (v < 1)
-            problem(rd, line, column_of(fields, j + 1),
-                    "The level %.40s is below 1. Levels start at 1; leave the cell empty when "
-                    "there is no rating.",
-                    s);
-        else if (levels > 0 && v > levels)
-            problem(rd, line, column_of(fields, j + 1),
-                    "The level %.40s is above %d, the highest level of the scale.", s, levels);
-        else if (v > AGREEMENT_LEVELS_MAX)
-            problem(rd, line, column_of(fields, j + 1),
-                    "The level %.40s is above %d, the most levels a scale can have here.", s,
-                    AGREEMENT_LEVELS_MAX);
-        else {
+        if (got > 0 && v >= 1 && (levels == 0 || v <= levels) && v <= AGREEMENT_LEVELS_MAX) {
             row[j] = (int)v;
             if (row[j] > *max)
                 *max = row[j];
+            continue;
         }
+
+        /* A problem: the cell as written, shortened, names it. */
+        shown(cell != NULL ? cell : "", text, sizeof text);
+        if (got < 0)
+            problem(rd, line, column_of(fields, j + 1),
+                    "The rating \"%s\" is not a whole number. Give a level (1, 2, ...) or "
+                    "leave the cell empty.",
+                    text);
+        else if (v < 1)
+            problem(rd, line, column_of(fields, j + 1),
+                    "The level %s is below 1. Levels start at 1; leave the cell empty when "
+                    "there is no rating.",
+                    text);
+        else if (levels > 0 && v > levels)
+            problem(rd, line, column_of(fields, j + 1),
+                    "The level %s is above %d, the highest level of the scale.", text, levels);
+        else
+            problem(rd, line, column_of(fields, j + 1),
+                    "The level %s is above %d, the most levels a scale can have here.", text,
+                    AGREEMENT_LEVELS_MAX);
     }
 }
 
@@ -399,6 +425,7 @@ static void check_id(struct rd *rd, json_t *seen, const json_t *fields, long lin
 {
     const char *id = json_string_value(json_array_get(fields, 0));
     const json_t *was;
+    char text[SHOWN_LEN];
 
     if (id == NULL || id[strspn(id, " \t")] == '\0') {
         problem(rd, line, 1, "The subject id is empty. Give each row the id of its subject.");
@@ -407,9 +434,9 @@ static void check_id(struct rd *rd, json_t *seen, const json_t *fields, long lin
     was = json_object_get(seen, id);
     if (was != NULL) {
         problem(rd, line, 1,
-                "The subject \"%.40s\" already has a row on line %lld. Give each subject one "
+                "The subject \"%s\" already has a row on line %lld. Give each subject one "
                 "row.",
-                id, (long long)json_integer_value(was));
+                shown(id, text, sizeof text), (long long)json_integer_value(was));
         return;
     }
     if (json_object_set_new(seen, id, json_integer(line)) != 0)

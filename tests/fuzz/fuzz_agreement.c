@@ -4,10 +4,12 @@
  *
  * The first byte picks the scale given (0: none, else 1..8 levels, as --levels would), the
  * rest is the file. Any bytes must come back as a report or as a list of problems, each
- * with a line and column from 1 and a message: CF_OK exactly when there is a report and no
- * problem; the report counts no more complete subjects than subjects, has kappa exactly
- * when there are two raters, and every value is null or a finite number no greater than 1
- * (never NaN or infinity). Built by `make fuzz` (clang):
+ * with a line and column from 1 and a message, never as CF_ENOMEM (memory does not run out
+ * under the fuzzer: it would be JSON that jansson refused, such as a message cut inside a
+ * UTF-8 character). CF_OK exactly when there is a report and no problem; the report counts
+ * no more complete subjects than subjects, has kappa exactly when there are two raters, and
+ * every value is null or a finite number no greater than 1 (never NaN or infinity).
+ * Built by `make fuzz` (clang):
  *   build/fuzz/fuzz_agreement -max_total_time=60 build/fuzz/work/agreement \
  *       tests/fuzz/corpus/agreement
  */
@@ -50,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     rc = agreement_report((const char *)data, size, levels, &out, &problems);
     if (rc == CF_ENOMEM)
-        goto out;
+        abort();
     if ((rc == CF_OK) != (out != NULL) || (rc == CF_OK) != (json_array_size(problems) == 0))
         abort();
     json_array_foreach(problems, i, pb)
@@ -74,7 +76,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_values(json_object_get(out, "kappa"));
     }
 
-out:
     json_decref(out);
     json_decref(problems);
     return 0;

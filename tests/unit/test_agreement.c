@@ -450,6 +450,17 @@ static void test_csv_problems(void **state)
                                "c,2.5,,-1\n";
     static const char narrow[] = "id,only\na,1\nb,2\n";
     static const char few[] = "id,r1,r2\na,1,2\nb,,2\n";
+    /* A 50-byte id (25 characters, so the rating is at column 27), repeated; a 41-byte rating. */
+    static const char accents[] =
+        "id,a,b\n"
+        "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+        "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+        "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9,"
+        "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+        "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9x,2\n"
+        "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+        "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+        "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9,1,2\n";
     static const char huge[] = "id,r1,r2\na,1,101\nb,2,99999999999999\n";
     struct agreement_table t;
     json_t *problems = NULL;
@@ -483,6 +494,15 @@ static void test_csv_problems(void **state)
     assert_int_equal(agreement_csv(huge, sizeof huge - 1, 0, &t, &problems), CF_EINVAL);
     assert_problem(problems, 0, "2:5: ", "level 101 is above 100");
     assert_problem(problems, 1, "3:5: ", "level 99999999999999 is above 100");
+    json_decref(problems);
+
+    /* A long cell is quoted shortened, never cut inside a character (the message is JSON). */
+    assert_int_equal(agreement_csv(accents, sizeof accents - 1, 0, &t, &problems), CF_EINVAL);
+    assert_problem(problems, 0, "2:27: ",
+                   "The rating \"\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+                   "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+                   "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9...\" is not");
+    assert_problem(problems, 1, "3:1: ", "already has a row on line 2");
     json_decref(problems);
 
     /* A file that does not read as CSV gives the reader's problems. */
