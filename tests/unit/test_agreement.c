@@ -464,6 +464,7 @@ static void test_csv_problems(void **state)
     static const char huge[] = "id,r1,r2\na,1,101\nb,2,99999999999999\n";
     struct agreement_table t;
     json_t *problems = NULL;
+    char *big;
 
     (void)state;
     assert_int_equal(agreement_csv(file, sizeof file - 1, 4, &t, &problems), CF_EINVAL);
@@ -503,6 +504,16 @@ static void test_csv_problems(void **state)
                    "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
                    "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9...\" is not");
     assert_problem(problems, 1, "3:1: ", "already has a row on line 2");
+    json_decref(problems);
+
+    /* Past the size limit nothing is read. */
+    big = malloc(AGREEMENT_MAX_BYTES + 1);
+    assert_non_null(big);
+    memset(big, '1', AGREEMENT_MAX_BYTES + 1);
+    assert_int_equal(agreement_csv(big, AGREEMENT_MAX_BYTES + 1, 0, &t, &problems), CF_ETOOBIG);
+    free(big);
+    assert_problem(problems, 0, "1:1: ", "larger than 8 MB");
+    assert_null(t.x);
     json_decref(problems);
 
     /* A file that does not read as CSV gives the reader's problems. */
