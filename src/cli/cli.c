@@ -42,6 +42,8 @@ static const struct command {
     /* issue 8 points 5-6 */
     {"ce", cli_ce, "import providers' attendance; show a credential's points; renew"},
     {"demo", cli_demo, "load or remove the demo program (fictional people, for trying ctoframe)"},
+    /* issue 9 */
+    {"stats", cli_stats, "rater agreement of a ratings file (kappa, intraclass correlations)"},
 };
 
 static void usage_all(FILE *f)
@@ -143,6 +145,7 @@ static const char **slot(struct cli_opts *o, const char *name)
         {"note", offsetof(struct cli_opts, note)},
         {"reason", offsetof(struct cli_opts, reason)},   /* issue 8: credential actions */
         {"holders", offsetof(struct cli_opts, holders)}, /* demo --holders N */
+        {"levels", offsetof(struct cli_opts, levels)},   /* issue 9: stats --levels K */
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         if (strcmp(name, more[i].name) == 0)

@@ -52,6 +52,7 @@ struct cli_opts {
     const char *holders;        /* demo --holders N */
     int remove;                 /* demo --remove */
     int demo;                   /* serve --demo: load the demo on a new database */
+    const char *levels;         /* issue 9: stats agreement --levels K */
     int help;
     int npos;
     char *pos[8]; /* positional arguments after the command words */
@@ -116,5 +117,7 @@ int cli_credential(int argc, char **argv);
 /* issue 8 points 5-6 */
 int cli_ce(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+/* issue 9: rater agreement */
+int cli_stats(int argc, char **argv);
 
 #endif
