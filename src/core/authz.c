@@ -83,22 +83,25 @@ static const struct {
     {"leader",
      "Technology leader",
      "A CTO, technology director or someone preparing for the post. Reads the frameworks, "
-     "each skill's rubric and the crosswalks; applies for the CETL credential, logs "
-     "continuing education and renews it; keeps their own account and API tokens.",
+     "each skill's rubric and the crosswalks; rates themselves when a review asks for a "
+     "self-assessment; applies for the CETL credential, logs continuing education and renews "
+     "it; keeps their own account and API tokens.",
      {EVERYONE},
      0,
      0},
     {"evaluator",
      "Evaluator",
      "A superintendent, supervisor or peer of a technology leader. Reads the frameworks and "
-     "what each rubric level looks like, and keeps their own account and API tokens.",
+     "what each rubric level looks like, rates a leader skill by skill when a review asks, and "
+     "keeps their own account and API tokens.",
      {EVERYONE},
      0,
      0},
     {"district_admin",
      "District administrator",
      "The superintendent's office or HR of one district. Invites the district's staff, gives "
-     "and takes away their roles, and adds and updates the district's schools.",
+     "and takes away their roles, adds and updates the district's schools, and runs the "
+     "reviews of its technology leaders against the framework's rubric.",
      {EVERYONE, PERM_PEOPLE_READ, PERM_PEOPLE_WRITE, PERM_ORGS_READ, PERM_ORGS_WRITE,
       PERM_EVALUATIONS_MANAGE},
      0,

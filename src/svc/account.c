@@ -126,6 +126,9 @@ int svc_dashboard(const struct svc *sv, json_t **out, struct cf_error *err)
                             json_boolean(authz_allows(grants, PERM_CE_REVIEW, NULL)));
         json_object_set_new(can, "ce_import",
                             json_boolean(authz_allows(grants, PERM_CE_IMPORT, NULL)));
+        /* issue 9: starting evaluations (every signed-in person may be asked to rate) */
+        json_object_set_new(can, "evaluations",
+                            json_boolean(authz_allows(grants, PERM_EVALUATIONS_MANAGE, NULL)));
         if (sv->who->person_id != NULL)
             rc = store_ce_credentials_of(sv->store, sv->who->person_id, &mine, err);
         if (rc != CF_OK) {

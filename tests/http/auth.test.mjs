@@ -819,6 +819,16 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/ce/audits/{}': { decision: 'pass' },
             '/ce/import': { csv: 'credential_number,category,title,provider,completed_on,hours,skills\n' },
             '/me/registry/{}': { listed: '0' }, // issue 8 point 7
+            // issue 9: evaluations
+            '/evaluations': { subject: w.people.leader_a.id, purpose: 'annual', title: 'CSRF review' },
+            '/evaluations/{}/raters': { kind: 'self' },
+            '/evaluations/{}/raters/{}/remove': {},
+            '/evaluations/{}/raters/{}/reopen': { reason: 'csrf' },
+            '/evaluations/{}/act': { action: 'open' },
+            '/evaluations/{}/rate': { action: 'save' },
+            '/evaluations/{}/answer': { item_id: 'x', level: '1', seq: '0' },
+            '/rate/{}': { action: 'save' },
+            '/rate/{}/answer': { item_id: 'x', level: '1', seq: '0' },
         };
         const fill = (pattern) => {
             let i = 0;

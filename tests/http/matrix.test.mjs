@@ -71,6 +71,7 @@ const PERSON_OF = {
     token: 'program_admin',
 };
 const PA = ['program_admin', 'token'];
+const DA = ['district_admin_a', 'district_admin_b', ...PA]; // evaluations.manage (issue 9)
 
 const everyone = (status) => Object.fromEntries(ROLES.map((r) => [r, status]));
 const signedIn = (status) => ({ ...everyone(status), anonymous: 401 });
@@ -367,6 +368,46 @@ const TABLE = {
     'GET /reports': { perm: 'reports.read', scope: 'none', expect: gate(200, ['reviewer', ...PA]) },
     'GET /reports/{}': {
         perm: 'reports.read', scope: 'none', path: () => '/reports/credentials', expect: gate(200, ['reviewer', ...PA]),
+    },
+    // issue 9: evaluations. Every signed-in person may be asked to rate; district and program
+    // administrators start them. Made-up evaluations and links: 404 to everyone who may look.
+    'GET /evaluations': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
+    'GET /evaluations/new': { perm: 'evaluations.manage', scope: 'none', expect: gate(200, DA) },
+    'POST /evaluations': {
+        // nobody named: refused field by field, nothing written
+        perm: 'evaluations.manage', scope: 'none', body: () => ({}), expect: gate(400, DA),
+    },
+    'GET /evaluations/{}': { perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}`, expect: signedIn(404) },
+    'POST /evaluations/{}/raters': {
+        perm: 'evaluations.manage', scope: 'none', path: () => `/evaluations/${FAKE_APP}/raters`,
+        body: () => ({ kind: 'peer', name: 'Matrix Peer', email: 'matrix-peer@example.org' }), expect: gate(404, DA),
+    },
+    'POST /evaluations/{}/raters/{}/remove': {
+        perm: 'evaluations.manage', scope: 'none', path: () => `/evaluations/${FAKE_APP}/raters/${FAKE_APP}/remove`,
+        expect: gate(404, DA),
+    },
+    'POST /evaluations/{}/raters/{}/reopen': {
+        perm: 'evaluations.manage', scope: 'none', path: () => `/evaluations/${FAKE_APP}/raters/${FAKE_APP}/reopen`,
+        body: () => ({ reason: 'matrix' }), expect: gate(404, DA),
+    },
+    'POST /evaluations/{}/act': {
+        perm: 'evaluations.manage', scope: 'none', path: () => `/evaluations/${FAKE_APP}/act`,
+        body: () => ({ action: 'close' }), expect: gate(404, DA),
+    },
+    'GET /evaluations/{}/rate': { perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/rate`, expect: signedIn(404) },
+    'POST /evaluations/{}/rate': {
+        perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/rate`, body: () => ({ action: 'save' }),
+        expect: signedIn(404),
+    },
+    'POST /evaluations/{}/answer': {
+        perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/answer`,
+        body: () => ({ item_id: 'x', level: 1, seq: 0 }), expect: signedIn(404),
+    },
+    'GET /rate/{}': { perm: 'public', scope: 'none', path: () => `/rate/${fakeToken()}`, expect: everyone(404) },
+    'POST /rate/{}': { perm: 'public', scope: 'none', path: () => `/rate/${fakeToken()}`, body: () => ({ action: 'save' }), expect: everyone(404) },
+    'POST /rate/{}/answer': {
+        perm: 'public', scope: 'none', path: () => `/rate/${fakeToken()}/answer`,
+        body: () => ({ item_id: 'x', level: 1, seq: 0 }), expect: everyone(404),
     },
 };
 const FAKE_APP = '00000000-0000-4000-8000-000000000000';
