@@ -22,8 +22,10 @@
         body.set('csrf', csrf ? csrf.value : '');
         body.set('item_id', item);
         body.set('level', level ? level.value : '');
-        body.set('note', form.elements['note_' + item].value);
-        body.set('links', form.elements['links_' + item].value);
+        var note = form.elements['note_' + item];
+        var links = form.elements['links_' + item];
+        body.set('note', note ? note.value : '');
+        body.set('links', links ? links.value : '');
         body.set('seq', seq ? seq.value : '0');
         say(set, 'Saving…');
         fetch(url, {

@@ -10,11 +10,13 @@
  * requests resolve to one outcome (docs/internals/evaluations.md). Who may
  * read whose answers is core/evaluation.c's eval_may_read_others().
  */
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/agreement.h"
 #include "core/evaluation.h"
 #include "lib/clock.h"
 #include "svc/svc_impl.h"
@@ -116,20 +118,24 @@ static int record(const struct svc *sv, const json_t *ev, const char *rater, con
  * description}]}] in the framework's order, *rubric its rubric's identifier
  * (NULL without one), *levels the scale K. With a rubric the skills are its
  * criteria (weights from it); without one, the document's skill areas at
- * weight 1 on the default four-level scale. CF_ENOTFOUND for an unknown doc.
+ * weight 1 on the default four-level scale. *values (when values is not NULL)
+ * gets the core values, commented on but not rated: [{item_id, name,
+ * statement}]. CF_ENOTFOUND for an unknown doc.
  */
 static int framework_skills(const struct svc *sv, const char *doc, json_t **skills, char *rubric,
-                            size_t rn, int *levels, struct cf_error *err)
+                            size_t rn, int *levels, json_t **values, struct cf_error *err)
 {
-    json_t *pkg = NULL, *items, *rub, *crit, *it, *out = json_array();
+    json_t *pkg = NULL, *items, *rub, *crit, *it, *out = json_array(), *cv = json_array();
     size_t i, j;
     int rc = store_case_package_get(sv->store, doc, &pkg, err);
 
     *skills = NULL;
     rubric[0] = '\0';
     *levels = (int)(sizeof DEFAULT_LEVELS / sizeof DEFAULT_LEVELS[0]);
-    if (out == NULL) {
+    if (out == NULL || cv == NULL) {
         json_decref(pkg);
+        json_decref(out);
+        json_decref(cv);
         return nomem(err);
     }
     if (rc == CF_ENOTFOUND)
@@ -180,6 +186,15 @@ static int framework_skills(const struct svc *sv, const char *doc, json_t **skil
             if (id != NULL && strcmp(svc__str(s, "item_id"), id) == 0)
                 skill = s;
         }
+        if (type != NULL && strcmp(type, "Core Value") == 0 && id != NULL)
+            json_array_append_new(
+                cv, json_pack("{s:s, s:s, s:s}", "item_id", id, "name",
+                              svc__str(it, "abbreviatedStatement") != NULL
+                                  ? svc__str(it, "abbreviatedStatement")
+                                  : "",
+                              "statement",
+                              svc__str(it, "fullStatement") != NULL ? svc__str(it, "fullStatement")
+                                                                    : ""));
         if (skill == NULL && rub == NULL && type != NULL && strcmp(type, "Skill Area") == 0) {
             json_t *lv = json_array();
 
@@ -211,6 +226,10 @@ out:
         *skills = out;
     else
         json_decref(out);
+    if (rc == CF_OK && values != NULL)
+        *values = cv;
+    else
+        json_decref(cv);
     return rc;
 }
 
@@ -354,7 +373,7 @@ int svc_eval_create(const struct svc *sv, const json_t *in, json_t **out, struct
     else if (default_framework(sv, doc, sizeof doc, &e) != CF_OK)
         svc__check(&ck, CF_EINVAL, &e);
     if (doc[0] != '\0') {
-        rc = framework_skills(sv, doc, &skills, rubric, sizeof rubric, &levels, &e);
+        rc = framework_skills(sv, doc, &skills, rubric, sizeof rubric, &levels, NULL, &e);
         if (rc == CF_ENOTFOUND)
             rc = cf_error_set(&e, CF_EINVAL, "framework", "Choose a framework that is loaded.");
         svc__check(&ck, rc, &e);
@@ -510,12 +529,279 @@ static json_t *rater_view(const json_t *r)
         !json_is_null(json_object_get(r, "person_id")));
 }
 
+/* --- results ------------------------------------------------------------------------------ */
+
+/* The category of a skill code ("II.B" -> "II"), into out. */
+static void category_of(const char *code, char *out, size_t n)
+{
+    size_t k = code != NULL ? strcspn(code, ".") : 0;
+
+    if (k >= n)
+        k = n - 1;
+    if (k > 0)
+        memcpy(out, code, k);
+    out[k] = '\0';
+}
+
+/* A number rounded to two decimals, as JSON. */
+static json_t *num2(double v)
+{
+    return json_real((double)(long long)(v * 100.0 + (v >= 0 ? 0.5 : -0.5)) / 100.0);
+}
+
+/* One agreement value as JSON: the number, or null with the reason. */
+static json_t *agree_value(const struct agreement_value *v)
+{
+    static const char *const why[] = {"", "fewer than two skills rated by every rater compared",
+                                      "fewer than two raters", "a scale of one level",
+                                      "every rating alike: no spread to compare"};
+
+    if (v->defined)
+        return num2(v->value);
+    return json_pack("{s:n, s:s}", "value", "why", why[v->why]);
+}
+
+/*
+ * The results of a closed evaluation (or one whose raters may read each other):
+ * per skill the self rating and the others' mean, spread (SD) and range, per
+ * category and overall the weighted means, strengths and gaps ranked, and how
+ * far the raters agree (kappa for two raters, ICC for more; the form named).
+ * Raters who did not submit count with what they answered. "No basis to rate"
+ * and unanswered skills are left out, never counted as 0.
+ */
+static json_t *results_of(const json_t *skills, const json_t *counted, const json_t *raters,
+                          const json_t *answers, int levels)
+{
+    size_t ns = json_array_size(counted), nr = json_array_size(raters), i, j;
+    int *grid = calloc(ns * (nr > 0 ? nr : 1) + 1, sizeof *grid);
+    json_t *per = json_array(), *cats = json_array(), *rank = json_array(), *x, *r;
+    json_t *self_rater = NULL, *out = NULL, *agree = NULL, *strong = json_array(),
+           *weak = json_array();
+    double wsum_o = 0, wsum_s = 0, w_o = 0, w_s = 0;
+
+    if (grid == NULL || per == NULL || cats == NULL || rank == NULL)
+        goto out;
+    json_array_foreach(raters, j, r)
+    {
+        if (strcmp(svc__str(r, "kind"), "self") == 0)
+            self_rater = r;
+    }
+    /* The grid of levels: skills down, raters across (0: none). */
+    json_array_foreach(answers, i, x)
+    {
+        size_t si = ns, rj = nr;
+
+        for (size_t a = 0; a < ns; a++)
+            if (strcmp(svc__str(json_array_get(counted, a), "item_id"), svc__str(x, "item_id")) ==
+                0)
+                si = a;
+        for (size_t b = 0; b < nr; b++)
+            if (strcmp(svc__str(json_array_get(raters, b), "id"), svc__str(x, "rater_id")) == 0)
+                rj = b;
+        if (si < ns && rj < nr && num(x, "level") > 0)
+            grid[si * nr + rj] = (int)num(x, "level");
+    }
+    json_array_foreach(counted, i, x)
+    {
+        const json_t *f = skill_of(skills, svc__str(x, "item_id"));
+        double sum = 0, sq = 0, mean = 0, sd = 0, w = (double)num(x, "weight");
+        int n = 0, lo = 0, hi = 0, self = 0;
+
+        for (j = 0; j < nr; j++) {
+            int v = grid[i * nr + j];
+
+            if (v <= 0)
+                continue;
+            if (json_array_get(raters, j) == self_rater) {
+                self = v;
+                continue;
+            }
+            sum += v;
+            sq += (double)v * v;
+            lo = n == 0 || v < lo ? v : lo;
+            hi = n == 0 || v > hi ? v : hi;
+            n++;
+        }
+        if (n > 0) {
+            mean = sum / n;
+            sd = n > 1 ? sqrt((sq - sum * sum / n) / (n - 1)) : 0;
+            wsum_o += w * mean;
+            w_o += w;
+        }
+        if (self > 0) {
+            wsum_s += w * self;
+            w_s += w;
+        }
+        json_array_append_new(
+            per, json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o}", "item_id",
+                           svc__str(x, "item_id"), "code", f != NULL ? svc__str(f, "code") : "",
+                           "name", f != NULL ? svc__str(f, "name") : "", "weight",
+                           (json_int_t)num(x, "weight"), "self",
+                           self > 0 ? json_integer(self) : json_null(), "others_mean",
+                           n > 0 ? num2(mean) : json_null(), "others_sd",
+                           n > 1 ? num2(sd) : json_null(), "others_min",
+                           n > 0 ? json_integer(lo) : json_null(), "others_max",
+                           n > 0 ? json_integer(hi) : json_null(), "others_n", (json_int_t)n,
+                           "gap", self > 0 && n > 0 ? num2(self - mean) : json_null()));
+    }
+    /* Categories: the weighted means of their skills. */
+    json_array_foreach(per, i, x)
+    {
+        char cat[16];
+        json_t *c = NULL, *y;
+
+        category_of(svc__str(x, "code"), cat, sizeof cat);
+        json_array_foreach(cats, j, y)
+        {
+            if (strcmp(svc__str(y, "code"), cat) == 0)
+                c = y;
+        }
+        if (c == NULL) {
+            c = json_pack("{s:s, s:f, s:f, s:f, s:f}", "code", cat, "ws", 0.0, "w", 0.0, "wss",
+                          0.0, "wsw", 0.0);
+            json_array_append_new(cats, c);
+        }
+        if (!json_is_null(json_object_get(x, "others_mean"))) {
+            double w = (double)num(x, "weight");
+
+            json_object_set_new(c, "ws",
+                                json_real(json_real_value(json_object_get(c, "ws")) +
+                                          w * json_number_value(json_object_get(x, "others_mean"))));
+            json_object_set_new(c, "w", json_real(json_real_value(json_object_get(c, "w")) + w));
+        }
+        if (!json_is_null(json_object_get(x, "self"))) {
+            double w = (double)num(x, "weight");
+
+            json_object_set_new(c, "wss",
+                                json_real(json_real_value(json_object_get(c, "wss")) +
+                                          w * (double)num(x, "self")));
+            json_object_set_new(c, "wsw", json_real(json_real_value(json_object_get(c, "wsw")) + w));
+        }
+    }
+    json_array_foreach(cats, i, x)
+    {
+        double w = json_real_value(json_object_get(x, "w")),
+               ws = json_real_value(json_object_get(x, "wsw"));
+
+        json_object_set_new(x, "others_mean",
+                            w > 0 ? num2(json_real_value(json_object_get(x, "ws")) / w)
+                                  : json_null());
+        json_object_set_new(x, "self",
+                            ws > 0 ? num2(json_real_value(json_object_get(x, "wss")) / ws)
+                                   : json_null());
+        json_object_del(x, "ws");
+        json_object_del(x, "w");
+        json_object_del(x, "wss");
+        json_object_del(x, "wsw");
+    }
+    /* Strengths first, gaps last: by the others' mean, then by weight (a gap in a heavy
+     * skill matters more), then in the framework's order. */
+    json_array_foreach(per, i, x)
+    {
+        if (!json_is_null(json_object_get(x, "others_mean")))
+            json_array_append(rank, x);
+    }
+    for (i = 1; i < json_array_size(rank); i++)
+        for (j = i; j > 0; j--) {
+            json_t *a = json_array_get(rank, j - 1), *b = json_array_get(rank, j);
+            double ma = json_number_value(json_object_get(a, "others_mean")),
+                   mb = json_number_value(json_object_get(b, "others_mean"));
+
+            if (mb > ma || (mb == ma && num(b, "weight") < num(a, "weight"))) {
+                json_incref(a);
+                json_array_set(rank, j - 1, b);
+                json_array_set_new(rank, j, a);
+            } else
+                break;
+        }
+
+    /* Agreement between the raters other than self across the skills (the skills are the
+     * subjects): self against others is shown apart, as the gap. */
+    {
+        size_t no = 0, c = 0;
+        int *g2;
+
+        json_array_foreach(raters, j, r)
+        {
+            if (r != self_rater)
+                no++;
+        }
+        g2 = calloc(ns * (no > 0 ? no : 1) + 1, sizeof *g2);
+        if (g2 != NULL) {
+            json_array_foreach(raters, j, r)
+            {
+                if (r == self_rater)
+                    continue;
+                for (i = 0; i < ns; i++)
+                    g2[i * no + c] = grid[i * nr + j];
+                c++;
+            }
+            memcpy(grid, g2, ns * no * sizeof *g2);
+            free(g2);
+            nr = no;
+        } else
+            nr = 0;
+    }
+    {
+        struct agreement_matrix m = {grid, ns, nr};
+
+        if (nr == 2) {
+            struct agreement_kappa k;
+
+            if (agreement_kappa(&m, levels, &k, NULL) == CF_OK)
+                agree = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I}", "method",
+                                  "Cohen's weighted kappa", "form",
+                                  "quadratic weights over the full scale of the rubric",
+                                  "value", agree_value(&k.quadratic.kappa), "linear",
+                                  agree_value(&k.linear.kappa), "unweighted",
+                                  agree_value(&k.unweighted.kappa), "skills", (json_int_t)k.n);
+        } else if (nr > 2) {
+            struct agreement_icc c;
+
+            if (agreement_icc(&m, &c) == CF_OK)
+                agree = json_pack("{s:s, s:s, s:o, s:o, s:I, s:I}", "method",
+                                  "Intraclass correlation (Shrout & Fleiss 1979)", "form",
+                                  "ICC(2,1): two-way random effects, absolute agreement, one "
+                                  "rater; ICC(2,k) for the mean of all raters",
+                                  "value", agree_value(&c.icc2), "average",
+                                  agree_value(&c.icc2k), "skills", (json_int_t)c.n, "dropped",
+                                  (json_int_t)c.dropped);
+        }
+    }
+    /* The three strongest and the three weakest (fewer when few skills were rated). */
+    {
+        size_t nk = json_array_size(rank), take = nk / 2 < 3 ? nk / 2 : 3;
+
+        for (i = 0; i < take; i++) {
+            json_array_append(strong, json_array_get(rank, i));
+            json_array_append(weak, json_array_get(rank, nk - 1 - i));
+        }
+    }
+    out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "skills", per, "categories",
+                    cats, "strengths", strong, "gaps", weak,
+                    "overall_others", w_o > 0 ? num2(wsum_o / w_o) : json_null(), "overall_self",
+                    w_s > 0 ? num2(wsum_s / w_s) : json_null(), "ranked", rank, "agreement",
+                    agree != NULL ? agree : json_null(), "has_self",
+                    json_boolean(self_rater != NULL));
+    per = cats = rank = agree = strong = weak = NULL;
+out:
+    json_decref(strong);
+    json_decref(weak);
+    free(grid);
+    json_decref(per);
+    json_decref(cats);
+    json_decref(rank);
+    json_decref(agree);
+    return out;
+}
+
 static int eval_get(const struct svc *sv, const char *id, const char *token, json_t **out,
                     struct cf_error *err)
 {
     struct seen s;
     json_t *fw = NULL, *counted = NULL, *raters = NULL, *answers = NULL, *events = NULL;
-    json_t *mine = NULL, *skills, *view = NULL, *others, *rv, *x, *sk;
+    json_t *mine = NULL, *skills, *view = NULL, *others, *rv, *x, *sk, *values = NULL;
+    json_t *results = NULL;
     char rubric[128];
     size_t i;
     long total_weight = 0, submitted = 0;
@@ -529,6 +815,7 @@ static int eval_get(const struct svc *sv, const char *id, const char *token, jso
     if (rc != CF_OK)
         return rc;
     rc = framework_skills(sv, svc__str(s.ev, "framework_doc"), &fw, rubric, sizeof rubric, &levels,
+                          &values,
                           err);
     if (rc == CF_OK)
         rc = store_eval_skills(sv->store, id, &counted, err);
@@ -654,8 +941,58 @@ static int eval_get(const struct svc *sv, const char *id, const char *token, jso
     if (events != NULL)
         json_object_set(view, "timeline", events);
     json_object_set_new(view, "link", json_boolean(token != NULL));
+    /* The core values: commented on, not rated; the viewer's own comments. */
+    json_array_foreach(values, i, x)
+    {
+        const json_t *a = json_object_get(mine, svc__str(x, "item_id"));
+
+        json_object_set_new(x, "note", json_string(a != NULL ? svc__str(a, "note") : ""));
+        json_object_set_new(x, "seq", json_integer(a != NULL ? (json_int_t)num(a, "seq") : 0));
+    }
+    json_object_set(view, "values", values);
+    if (read_others) {
+        results = results_of(fw, counted, raters, answers, levels);
+        if (results == NULL) {
+            json_decref(view);
+            rc = nomem(err);
+            goto out;
+        }
+        json_object_set(view, "results", results);
+        /* Every rater's comments on each core value. */
+        json_array_foreach(values, i, x)
+        {
+            json_t *cs = json_array(), *a;
+            size_t j;
+
+            json_array_foreach(answers, j, a)
+            {
+                const char *note = svc__str(a, "note");
+                size_t k;
+                json_t *r, *who = NULL;
+
+                if (strcmp(svc__str(a, "item_id"), svc__str(x, "item_id")) != 0 || note == NULL ||
+                    note[0] == '\0')
+                    continue;
+                json_array_foreach(raters, k, r)
+                {
+                    if (strcmp(svc__str(r, "id"), svc__str(a, "rater_id")) == 0)
+                        who = r;
+                }
+                json_array_append_new(
+                    cs, json_pack("{s:s, s:s}", "by",
+                                  who != NULL ? rater_kind_label((enum rater_kind)rater_kind_parse(
+                                                    svc__str(who, "kind")))
+                                              : "",
+                                  "note", note));
+            }
+            json_object_set_new(x, "comments", cs);
+            json_object_set_new(x, "has_comments", json_boolean(json_array_size(cs) > 0));
+        }
+    }
     *out = view;
 out:
+    json_decref(results);
+    json_decref(values);
     json_decref(mine);
     json_decref(events);
     json_decref(answers);
@@ -1165,6 +1502,29 @@ static int eval_answer(const struct svc *sv, const char *id, const char *token, 
     {
         if (item != NULL && strcmp(svc__str(x, "item_id"), item) == 0)
             counted = 1;
+    }
+    /* A core value takes a comment, never a level. */
+    if (!counted && item != NULL) {
+        json_t *fw = NULL, *values = NULL;
+        char rubric[128];
+        int k = 0;
+
+        rc = framework_skills(sv, svc__str(s.ev, "framework_doc"), &fw, rubric, sizeof rubric, &k,
+                              &values, err);
+        json_array_foreach(values, i, x)
+        {
+            if (strcmp(svc__str(x, "item_id"), item) == 0)
+                counted = 2;
+        }
+        json_decref(fw);
+        json_decref(values);
+        if (rc != CF_OK)
+            goto out;
+        if (counted == 2 && (level != 0 || no_basis != 0)) {
+            rc = cf_error_set(err, CF_EINVAL, "level",
+                              "The core values take a comment, not a level.");
+            goto out;
+        }
     }
     if (!counted) {
         rc = cf_error_set(err, CF_EINVAL, "item_id", "That skill is not rated in this evaluation.");

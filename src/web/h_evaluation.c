@@ -9,10 +9,12 @@
  * handler saves those that changed. With JavaScript (static/rate.js) each
  * answer is posted to .../answer the moment it is given.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/chart.h"
 #include "web/web.h"
 
 #define FIELD_MAX 200 /* bytes of a rating form's field name: "level_" + an item id */
@@ -131,6 +133,93 @@ int h_eval_create(struct req *r, json_t **out, struct cf_error *err)
     return rc;
 }
 
+#define CHART_BYTES (256u * 1024u) /* one chart's SVG or table at most */
+
+/*
+ * The results' charts, drawn on the server (core/chart.h): the skills as a radar of the self
+ * rating against the others' mean, the same as bars with the others' range, and the data
+ * table both stand for. Set on view as charts {radar, bars, table} (markup the template
+ * includes as it is: every text in it is escaped by core/chart.c). Nothing is set when
+ * there is nothing to draw.
+ */
+static void charts_of(struct req *r, json_t *view)
+{
+    const json_t *res = json_object_get(view, "results");
+    const json_t *skills = json_object_get(res, "skills"), *x;
+    size_t n = json_array_size(skills), i;
+    int levels = (int)json_integer_value(
+        json_object_get(json_object_get(view, "evaluation"), "levels"));
+    struct chart_axis *axes;
+    double *self, *mean, *lo, *hi;
+    struct chart_series series[2];
+    const char *names[CHART_LEVELS_MAX];
+    struct chart c;
+    struct buf b;
+    json_t *out;
+    size_t ns = 0;
+
+    if (n == 0 || levels < CHART_LEVELS_MIN || levels > CHART_LEVELS_MAX)
+        return;
+    axes = arena_alloc(r->arena, n * sizeof *axes);
+    self = arena_alloc(r->arena, n * sizeof *self);
+    mean = arena_alloc(r->arena, n * sizeof *mean);
+    lo = arena_alloc(r->arena, n * sizeof *lo);
+    hi = arena_alloc(r->arena, n * sizeof *hi);
+    if (axes == NULL || self == NULL || mean == NULL || lo == NULL || hi == NULL)
+        return;
+    json_array_foreach(skills, i, x)
+    {
+        const json_t *v;
+
+        axes[i].code = json_string_value(json_object_get(x, "code"));
+        axes[i].name = json_string_value(json_object_get(x, "name"));
+        v = json_object_get(x, "self");
+        self[i] = json_is_number(v) ? json_number_value(v) : NAN;
+        v = json_object_get(x, "others_mean");
+        mean[i] = json_is_number(v) ? json_number_value(v) : NAN;
+        v = json_object_get(x, "others_min");
+        lo[i] = json_is_number(v) ? json_number_value(v) : NAN;
+        v = json_object_get(x, "others_max");
+        hi[i] = json_is_number(v) ? json_number_value(v) : NAN;
+    }
+    {
+        size_t k = 0;
+
+        json_array_foreach(json_object_get(json_array_get(json_object_get(view, "skills"), 0),
+                                           "levels"),
+                           i, x)
+        {
+            if (k < CHART_LEVELS_MAX)
+                names[k++] = json_string_value(json_object_get(x, "label"));
+        }
+        if ((int)k != levels)
+            names[0] = NULL;
+    }
+    if (json_is_true(json_object_get(res, "has_self")))
+        series[ns++] = (struct chart_series){"Self", self, NULL, NULL};
+    series[ns++] = (struct chart_series){"Others' mean", mean, lo, hi};
+    c = (struct chart){"radar", "Self and others, skill by skill", "Skill", levels,
+                       names[0] != NULL ? names : NULL, n, axes, ns, series};
+    out = json_object();
+    buf_init(&b, CHART_BYTES);
+    if (n >= CHART_RADAR_AXES_MIN && n <= CHART_RADAR_AXES_MAX &&
+        chart_radar_svg(&c, &b, NULL) == CF_OK)
+        json_object_set_new(out, "radar", json_stringn(b.p, b.n));
+    buf_free(&b);
+    c.id = "bars";
+    buf_init(&b, CHART_BYTES);
+    if (chart_bars_svg(&c, &b, NULL) == CF_OK)
+        json_object_set_new(out, "bars", json_stringn(b.p, b.n));
+    buf_free(&b);
+    c.id = "data";
+    c.title = "The ratings behind the charts";
+    buf_init(&b, CHART_BYTES);
+    if (chart_table_html(&c, &b, NULL) == CF_OK)
+        json_object_set_new(out, "table", json_stringn(b.p, b.n));
+    buf_free(&b);
+    json_object_set_new(view, "charts", out);
+}
+
 /* The page of evaluation id with its forms' choices. */
 static int eval_page(struct req *r, const char *id, json_t **out, struct cf_error *err)
 {
@@ -149,6 +238,11 @@ static int eval_page(struct req *r, const char *id, json_t **out, struct cf_erro
                             json_boolean(json_array_size(json_object_get(*out, "raters")) > 0));
         json_object_set_new(*out, "has_others",
                             json_boolean(json_array_size(json_object_get(*out, "others")) > 0));
+        json_object_set_new(*out, "has_values",
+                            json_boolean(json_array_size(json_object_get(*out, "values")) > 0));
+        /* Charts are markup for the page; a JSON client has the numbers in results. */
+        if (!r->want_json && json_object_get(*out, "results") != NULL)
+            charts_of(r, *out);
     }
     return rc;
 }
@@ -325,6 +419,8 @@ static int rate_page(struct req *r, const char *id, const char *token, json_t **
         return cf_error_set(err, CF_ENOTFOUND, NULL, "You are not a rater of this evaluation.");
     }
     notice(r, *out);
+    json_object_set_new(*out, "has_values",
+                        json_boolean(json_array_size(json_object_get(*out, "values")) > 0));
     json_object_set_new(*out, "action",
                         json_string(token != NULL
                                         ? arena_printf(r->arena, "/rate/%s", token)
@@ -377,6 +473,8 @@ static int rate_save(struct req *r, const char *id, const char *token, json_t **
 
     if (rc != CF_OK)
         return rc;
+    /* The skills, then the core values' comments: each saved when it changed. */
+    json_array_extend(json_object_get(page, "skills"), json_object_get(page, "values"));
     json_array_foreach(json_object_get(page, "skills"), i, sk)
     {
         if (rc != CF_OK || json_is_false(json_object_get(page, "may_answer")))

@@ -139,6 +139,14 @@ test('raters are invited when it opens; answers save one by one; blind until clo
         assert.match(early.text, /8 skills have no rating yet/);
         assert.equal((await ctx.jar().get(`/rate/${'x'.repeat(43)}`, { html: true })).status, 404);
 
+        // A comment on a core value (no level: a level is refused).
+        const value = view.values[0].item_id;
+        assert.equal(view.values.length, 5);
+        const vc = await leader.post(`/evaluations/${id}/answer`, { item_id: value, seq: 0, note: 'VALUE-COMMENT-3' });
+        assert.equal(vc.status, 200, show(vc));
+        const vl = await leader.post(`/evaluations/${id}/answer`, { item_id: view.values[1].item_id, level: 2, seq: 0 });
+        assert.equal(vl.status, 400);
+
         // Closed: everyone with a part reads every rater's answers.
         const closed = await admin.post(`/evaluations/${id}/act`, { action: 'close' });
         assert.equal(closed.status, 200, show(closed));
@@ -147,6 +155,19 @@ test('raters are invited when it opens; answers save one by one; blind until clo
         assert.match(JSON.stringify(after), /SUPERVISOR-NOTE-7/);
         const late = await leader.post(`/evaluations/${id}/answer`, { item_id: items[1], level: 2, seq: 0 });
         assert.equal(late.status, 409);
+        // Results: per skill, self against the others' mean; agreement named; charts drawn.
+        const res = after.results;
+        assert.equal(res.skills.length, 10);
+        assert.equal(res.skills[0].self, 3);
+        assert.equal(res.skills[0].others_n, 2); // the supervisor (1) and the peer (2)
+        assert.match(res.agreement.method, /kappa/);
+        assert.equal(res.has_self, true);
+        assert.ok(res.strengths.length > 0 && res.gaps.length > 0);
+        const rpage = await leader.get(`/evaluations/${id}`, { html: true });
+        assert.match(rpage.text, /<svg[^>]*role="img"/);
+        assert.match(rpage.text, /<title id="radar[^"]*">/);
+        assert.match(rpage.text, /VALUE-COMMENT-3/);
+        assert.match(rpage.text, /How far the raters agree/);
         // The administrator's page tells the story in words.
         const page = await admin.get(`/evaluations/${id}`, { html: true });
         for (const w of ['Invitation sent', 'Opened', 'Ratings submitted', 'Closed']) assert.match(page.text, new RegExp(w));
