@@ -187,14 +187,14 @@ static int framework_skills(const struct svc *sv, const char *doc, json_t **skil
                 skill = s;
         }
         if (type != NULL && strcmp(type, "Core Value") == 0 && id != NULL)
-            json_array_append_new(
-                cv, json_pack("{s:s, s:s, s:s}", "item_id", id, "name",
-                              svc__str(it, "abbreviatedStatement") != NULL
-                                  ? svc__str(it, "abbreviatedStatement")
-                                  : "",
-                              "statement",
-                              svc__str(it, "fullStatement") != NULL ? svc__str(it, "fullStatement")
-                                                                    : ""));
+            json_array_append_new(cv, json_pack("{s:s, s:s, s:s}", "item_id", id, "name",
+                                                svc__str(it, "abbreviatedStatement") != NULL
+                                                    ? svc__str(it, "abbreviatedStatement")
+                                                    : "",
+                                                "statement",
+                                                svc__str(it, "fullStatement") != NULL
+                                                    ? svc__str(it, "fullStatement")
+                                                    : ""));
         if (skill == NULL && rub == NULL && type != NULL && strcmp(type, "Skill Area") == 0) {
             json_t *lv = json_array();
 
@@ -520,12 +520,13 @@ static json_t *rater_view(const json_t *r)
     int k = rater_kind_parse(svc__str(r, "kind")), st = rater_status_parse(svc__str(r, "status"));
 
     return json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:b, s:b}", "id", svc__str(r, "id"), "kind",
-        svc__str(r, "kind"), "kind_label", k >= 0 ? rater_kind_label((enum rater_kind)k) : "",
-        "name", svc__str(r, "name"), "email", svc__str(r, "email"), "status", svc__str(r, "status"),
-        "status_label", st >= 0 ? rater_status_label((enum rater_status)st) : "", "due_on",
+        "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:b, s:b, s:b}", "id", svc__str(r, "id"),
+        "kind", svc__str(r, "kind"), "kind_label",
+        k >= 0 ? rater_kind_label((enum rater_kind)k) : "", "name", svc__str(r, "name"), "email",
+        svc__str(r, "email"), "status", svc__str(r, "status"), "status_label",
+        st >= 0 ? rater_status_label((enum rater_status)st) : "", "due_on",
         json_object_get(r, "due_on"), "submitted_at", json_object_get(r, "submitted_at"),
-        "submitted", st == RATER_SUBMITTED, "has_account",
+        "submitted", st == RATER_SUBMITTED, "not_started", st == RATER_INVITED, "has_account",
         !json_is_null(json_object_get(r, "person_id")));
 }
 
@@ -633,16 +634,15 @@ static json_t *results_of(const json_t *skills, const json_t *counted, const jso
             w_s += w;
         }
         json_array_append_new(
-            per, json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o}", "item_id",
-                           svc__str(x, "item_id"), "code", f != NULL ? svc__str(f, "code") : "",
-                           "name", f != NULL ? svc__str(f, "name") : "", "weight",
-                           (json_int_t)num(x, "weight"), "self",
-                           self > 0 ? json_integer(self) : json_null(), "others_mean",
-                           n > 0 ? num2(mean) : json_null(), "others_sd",
-                           n > 1 ? num2(sd) : json_null(), "others_min",
-                           n > 0 ? json_integer(lo) : json_null(), "others_max",
-                           n > 0 ? json_integer(hi) : json_null(), "others_n", (json_int_t)n,
-                           "gap", self > 0 && n > 0 ? num2(self - mean) : json_null()));
+            per,
+            json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:I, s:o}", "item_id",
+                      svc__str(x, "item_id"), "code", f != NULL ? svc__str(f, "code") : "", "name",
+                      f != NULL ? svc__str(f, "name") : "", "weight", (json_int_t)num(x, "weight"),
+                      "self", self > 0 ? json_integer(self) : json_null(), "others_mean",
+                      n > 0 ? num2(mean) : json_null(), "others_sd", n > 1 ? num2(sd) : json_null(),
+                      "others_min", n > 0 ? json_integer(lo) : json_null(), "others_max",
+                      n > 0 ? json_integer(hi) : json_null(), "others_n", (json_int_t)n, "gap",
+                      self > 0 && n > 0 ? num2(self - mean) : json_null()));
     }
     /* Categories: the weighted means of their skills. */
     json_array_foreach(per, i, x)
@@ -657,25 +657,27 @@ static json_t *results_of(const json_t *skills, const json_t *counted, const jso
                 c = y;
         }
         if (c == NULL) {
-            c = json_pack("{s:s, s:f, s:f, s:f, s:f}", "code", cat, "ws", 0.0, "w", 0.0, "wss",
-                          0.0, "wsw", 0.0);
+            c = json_pack("{s:s, s:f, s:f, s:f, s:f}", "code", cat, "ws", 0.0, "w", 0.0, "wss", 0.0,
+                          "wsw", 0.0);
             json_array_append_new(cats, c);
         }
         if (!json_is_null(json_object_get(x, "others_mean"))) {
             double w = (double)num(x, "weight");
 
-            json_object_set_new(c, "ws",
-                                json_real(json_real_value(json_object_get(c, "ws")) +
-                                          w * json_number_value(json_object_get(x, "others_mean"))));
+            json_object_set_new(
+                c, "ws",
+                json_real(json_real_value(json_object_get(c, "ws")) +
+                          w * json_number_value(json_object_get(x, "others_mean"))));
             json_object_set_new(c, "w", json_real(json_real_value(json_object_get(c, "w")) + w));
         }
         if (!json_is_null(json_object_get(x, "self"))) {
             double w = (double)num(x, "weight");
 
-            json_object_set_new(c, "wss",
-                                json_real(json_real_value(json_object_get(c, "wss")) +
-                                          w * (double)num(x, "self")));
-            json_object_set_new(c, "wsw", json_real(json_real_value(json_object_get(c, "wsw")) + w));
+            json_object_set_new(
+                c, "wss",
+                json_real(json_real_value(json_object_get(c, "wss")) + w * (double)num(x, "self")));
+            json_object_set_new(c, "wsw",
+                                json_real(json_real_value(json_object_get(c, "wsw")) + w));
         }
     }
     json_array_foreach(cats, i, x)
@@ -749,12 +751,11 @@ static json_t *results_of(const json_t *skills, const json_t *counted, const jso
             struct agreement_kappa k;
 
             if (agreement_kappa(&m, levels, &k, NULL) == CF_OK)
-                agree = json_pack("{s:s, s:s, s:o, s:o, s:o, s:I}", "method",
-                                  "Cohen's weighted kappa", "form",
-                                  "quadratic weights over the full scale of the rubric",
-                                  "value", agree_value(&k.quadratic.kappa), "linear",
-                                  agree_value(&k.linear.kappa), "unweighted",
-                                  agree_value(&k.unweighted.kappa), "skills", (json_int_t)k.n);
+                agree = json_pack(
+                    "{s:s, s:s, s:o, s:o, s:o, s:I}", "method", "Cohen's weighted kappa", "form",
+                    "quadratic weights over the full scale of the rubric", "value",
+                    agree_value(&k.quadratic.kappa), "linear", agree_value(&k.linear.kappa),
+                    "unweighted", agree_value(&k.unweighted.kappa), "skills", (json_int_t)k.n);
         } else if (nr > 2) {
             struct agreement_icc c;
 
@@ -763,9 +764,8 @@ static json_t *results_of(const json_t *skills, const json_t *counted, const jso
                                   "Intraclass correlation (Shrout & Fleiss 1979)", "form",
                                   "ICC(2,1): two-way random effects, absolute agreement, one "
                                   "rater; ICC(2,k) for the mean of all raters",
-                                  "value", agree_value(&c.icc2), "average",
-                                  agree_value(&c.icc2k), "skills", (json_int_t)c.n, "dropped",
-                                  (json_int_t)c.dropped);
+                                  "value", agree_value(&c.icc2), "average", agree_value(&c.icc2k),
+                                  "skills", (json_int_t)c.n, "dropped", (json_int_t)c.dropped);
         }
     }
     /* The three strongest and the three weakest (fewer when few skills were rated). */
@@ -778,8 +778,8 @@ static json_t *results_of(const json_t *skills, const json_t *counted, const jso
         }
     }
     out = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "skills", per, "categories",
-                    cats, "strengths", strong, "gaps", weak,
-                    "overall_others", w_o > 0 ? num2(wsum_o / w_o) : json_null(), "overall_self",
+                    cats, "strengths", strong, "gaps", weak, "overall_others",
+                    w_o > 0 ? num2(wsum_o / w_o) : json_null(), "overall_self",
                     w_s > 0 ? num2(wsum_s / w_s) : json_null(), "ranked", rank, "agreement",
                     agree != NULL ? agree : json_null(), "has_self",
                     json_boolean(self_rater != NULL));
@@ -815,8 +815,7 @@ static int eval_get(const struct svc *sv, const char *id, const char *token, jso
     if (rc != CF_OK)
         return rc;
     rc = framework_skills(sv, svc__str(s.ev, "framework_doc"), &fw, rubric, sizeof rubric, &levels,
-                          &values,
-                          err);
+                          &values, err);
     if (rc == CF_OK)
         rc = store_eval_skills(sv->store, id, &counted, err);
     if (rc == CF_OK)

@@ -147,8 +147,8 @@ static void charts_of(struct req *r, json_t *view)
     const json_t *res = json_object_get(view, "results");
     const json_t *skills = json_object_get(res, "skills"), *x;
     size_t n = json_array_size(skills), i;
-    int levels = (int)json_integer_value(
-        json_object_get(json_object_get(view, "evaluation"), "levels"));
+    int levels =
+        (int)json_integer_value(json_object_get(json_object_get(view, "evaluation"), "levels"));
     struct chart_axis *axes;
     double *self, *mean, *lo, *hi;
     struct chart_series series[2];
@@ -185,9 +185,8 @@ static void charts_of(struct req *r, json_t *view)
     {
         size_t k = 0;
 
-        json_array_foreach(json_object_get(json_array_get(json_object_get(view, "skills"), 0),
-                                           "levels"),
-                           i, x)
+        json_array_foreach(
+            json_object_get(json_array_get(json_object_get(view, "skills"), 0), "levels"), i, x)
         {
             if (k < CHART_LEVELS_MAX)
                 names[k++] = json_string_value(json_object_get(x, "label"));
@@ -198,8 +197,15 @@ static void charts_of(struct req *r, json_t *view)
     if (json_is_true(json_object_get(res, "has_self")))
         series[ns++] = (struct chart_series){"Self", self, NULL, NULL};
     series[ns++] = (struct chart_series){"Others' mean", mean, lo, hi};
-    c = (struct chart){"radar", "Self and others, skill by skill", "Skill", levels,
-                       names[0] != NULL ? names : NULL, n, axes, ns, series};
+    c = (struct chart){"radar",
+                       "Self and others, skill by skill",
+                       "Skill",
+                       levels,
+                       names[0] != NULL ? names : NULL,
+                       n,
+                       axes,
+                       ns,
+                       series};
     out = json_object();
     buf_init(&b, CHART_BYTES);
     if (n >= CHART_RADAR_AXES_MIN && n <= CHART_RADAR_AXES_MAX &&
@@ -421,6 +427,10 @@ static int rate_page(struct req *r, const char *id, const char *token, json_t **
     notice(r, *out);
     json_object_set_new(*out, "has_values",
                         json_boolean(json_array_size(json_object_get(*out, "values")) > 0));
+    json_object_set_new(*out, "answer_url",
+                        json_string(token != NULL
+                                        ? arena_printf(r->arena, "/rate/%s/answer", token)
+                                        : arena_printf(r->arena, "/evaluations/%s/answer", id)));
     json_object_set_new(*out, "action",
                         json_string(token != NULL
                                         ? arena_printf(r->arena, "/rate/%s", token)
