@@ -210,12 +210,12 @@ int cli_tick(int argc, char **argv)
         return cli_fail(&err);
     if (o.json) {
         printf("{\"tick\": {\"ran\": %s, \"expired\": %lld, \"queued\": %lld, "
-               "\"credentials_moved\": %lld, \"reminders\": %lld}, "
+               "\"credentials_moved\": %lld, \"reminders\": %lld, \"rater_reminders\": %lld}, "
                "\"jobs\": {\"done\": %d, \"skipped\": %d, \"retried\": %d, \"dead\": %d, "
                "\"released\": %d, \"lost\": %d}}\n",
                rep.ran ? "true" : "false", (long long)rep.expired, (long long)rep.queued,
-               (long long)rep.moved, (long long)rep.reminded, st.done, st.skipped, st.retried,
-               st.dead, st.released, st.lost);
+               (long long)rep.moved, (long long)rep.reminded, (long long)rep.rater_reminders,
+               st.done, st.skipped, st.retried, st.dead, st.released, st.lost);
     }
     if (rep.ran)
         fprintf(stderr, "ctoframe: tick: %lld expired lease(s) queued again, %lld job(s) queued\n",
@@ -223,6 +223,9 @@ int cli_tick(int argc, char **argv)
     if (rep.ran) /* issue 8 points 5-6 */
         fprintf(stderr, "ctoframe: tick: %lld credential(s) moved, %lld reminder(s) queued\n",
                 (long long)rep.moved, (long long)rep.reminded);
+    if (rep.ran) /* issue 9 */
+        fprintf(stderr, "ctoframe: tick: %lld rater reminder(s) queued\n",
+                (long long)rep.rater_reminders);
     if (!rep.ran)
         fprintf(stderr, "ctoframe: tick: another process is running it; skipped\n");
     fprintf(stderr, "ctoframe: jobs: %d done, %d to be tried again, %d dead\n",

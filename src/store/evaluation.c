@@ -260,9 +260,11 @@ int store_eval_lock(struct store *s, const char *id, struct cf_error *err)
 int store_eval_rater_set_token(struct store *s, const char *id, const char *token_hash,
                                const char *now, struct cf_error *err)
 {
-    return store__exec(s,
-                       "UPDATE evaluation_raters SET token_hash = ?, reminded_at = ? WHERE id = ?",
-                       NULL, err, "sss", token_hash, now, id);
+    return store__exec(
+        s,
+        "UPDATE evaluation_raters SET token_hash = COALESCE(?, token_hash), reminded_at = ?"
+        " WHERE id = ?",
+        NULL, err, "sss", token_hash, now, id);
 }
 
 int store_eval_rater_remove(struct store *s, const char *id, struct cf_error *err)
@@ -301,4 +303,23 @@ int store_eval_list_all(struct store *s, long limit, json_t **out, struct cf_err
 {
     return store__query(s, EVAL_SELECT " ORDER BY e.created_at DESC, e.id LIMIT ?", EVAL_COLS, out,
                         err, "l", limit);
+}
+
+int store_eval_raters_due(struct store *s, const char *until, long limit, json_t **out,
+                          struct cf_error *err)
+{
+    /* Raters of open evaluations, not submitted, whose due date (their own, else the
+     * evaluation's) is on or before until: the tick decides which reminder is due. */
+    return store__query(s,
+                        "SELECT r.id, r.evaluation_id, r.kind, r.person_id, r.name, r.email,"
+                        " r.status, COALESCE(r.due_on, e.due_on), r.invited_at, r.reminded_at,"
+                        " e.title, e.org_id, p.name FROM evaluation_raters r"
+                        " JOIN evaluations e ON e.id = r.evaluation_id"
+                        " LEFT JOIN people p ON e.subject_kind = 'person' AND p.id = e.subject_id"
+                        " WHERE e.status = 'open' AND r.status <> 'submitted'"
+                        " AND COALESCE(r.due_on, e.due_on) IS NOT NULL"
+                        " AND COALESCE(r.due_on, e.due_on) <= ? ORDER BY r.id LIMIT ?",
+                        "id,evaluation_id,kind,person_id,name,email,status,due_on,invited_at,"
+                        "reminded_at,title,org_id,subject_name",
+                        out, err, "sl", until, limit);
 }

@@ -957,7 +957,7 @@ int store_eval_events(struct store *s, const char *id, json_t **out, struct cf_e
  * transaction already does), so a rule read after it still holds.
  */
 int store_eval_lock(struct store *s, const char *id, struct cf_error *err);
-/* Replaces a rater's link (a new token_hash) and records when it was sent. */
+/* Replaces a rater's link (a new token_hash; NULL keeps it) and records when it was sent. */
 int store_eval_rater_set_token(struct store *s, const char *id, const char *token_hash,
                                const char *now, struct cf_error *err);
 /* Removes a rater who has not started; CF_ECONFLICT once they have. */
@@ -970,5 +970,14 @@ int store_eval_rater_of(struct store *s, const char *id, const char *person, jso
 
 /* Every evaluation, newest first, at most limit (program-wide managers, the CLI). */
 int store_eval_list_all(struct store *s, long limit, json_t **out, struct cf_error *err);
+
+/*
+ * Raters of open evaluations who have not submitted and are due on or before
+ * until (YYYY-MM-DD; their own due date, else the evaluation's), at most limit:
+ * [{id, evaluation_id, kind, person_id, name, email, status, due_on,
+ * invited_at, reminded_at, title, org_id, subject_name}].
+ */
+int store_eval_raters_due(struct store *s, const char *until, long limit, json_t **out,
+                          struct cf_error *err);
 
 #endif

@@ -107,6 +107,7 @@ static const struct {
     {"evaluation.rater_add", "Rater added to an evaluation"},
     {"evaluation.rater_remove", "Rater removed from an evaluation"},
     {"evaluation.invite", "Rater invited"},
+    {"evaluation.remind", "Rater reminded of the due date"},
     {"evaluation.open", "Evaluation opened"},
     {"evaluation.close", "Evaluation closed"},
     {"evaluation.reopen", "Evaluation reopened"},

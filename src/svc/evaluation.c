@@ -79,6 +79,7 @@ static const char *event_words(const char *kind)
         {"rater_added", "Rater added"},
         {"rater_removed", "Rater removed"},
         {"invited", "Invitation sent"},
+        {"reminded", "Reminder sent"},
         {"opened", "Opened"},
         {"submitted", "Ratings submitted"},
         {"reopened_rater", "Ratings reopened"},
@@ -1065,7 +1066,8 @@ int svc_eval_list(const struct svc *sv, json_t **out, struct cf_error *err)
  * the evaluation (they sign in); without one, a new one-time link (its hash
  * replaces the last one's). Inside the caller's transaction.
  */
-static int invite(const struct svc *sv, const json_t *ev, const json_t *r, struct cf_error *err)
+static int invite(const struct svc *sv, const json_t *ev, const json_t *r, int reminder,
+                  struct cf_error *err)
 {
     char token[44], hash[65], now[32], addr[128];
     char *body = NULL, *subject = NULL;
@@ -1075,9 +1077,11 @@ static int invite(const struct svc *sv, const json_t *ev, const json_t *r, struc
     int rc = CF_OK, account = !json_is_null(json_object_get(r, "person_id"));
 
     clock_now_iso(now, sizeof now);
-    if (account)
+    /* The last contact is kept (reminded_at), so the tick reminds once per point. */
+    if (account) {
         snprintf(addr, sizeof addr, "/evaluations/%s/rate", svc__str(ev, "id"));
-    else {
+        rc = store_eval_rater_set_token(sv->store, svc__str(r, "id"), NULL, now, err);
+    } else {
         svc__token_new(token);
         svc__token_hash(token, hash);
         rc = store_eval_rater_set_token(sv->store, svc__str(r, "id"), hash, now, err);
@@ -1086,7 +1090,10 @@ static int invite(const struct svc *sv, const json_t *ev, const json_t *r, struc
     }
     if (rc != CF_OK)
         goto out;
-    if (asprintf(&subject, "Your ratings are asked for: %s", svc__str(ev, "title")) < 0)
+    if ((reminder
+             ? asprintf(&subject, "Reminder, due %s: %s", due != NULL ? due : "soon",
+                        svc__str(ev, "title"))
+             : asprintf(&subject, "Your ratings are asked for: %s", svc__str(ev, "title"))) < 0)
         subject = NULL;
     if (strcmp(svc__str(r, "kind"), "self") == 0) {
         if (asprintf(&body,
@@ -1229,7 +1236,7 @@ int svc_eval_rater_add(const struct svc *sv, const char *id, const json_t *in, j
         rc = record(sv, s.ev, NULL, "rater_added", email, "evaluation.rater_add", NULL, row, err);
     json_object_set_new(row, "status", json_string("invited"));
     if (rc == CF_OK && s.status == EVAL_OPEN)
-        rc = invite(sv, s.ev, row, err);
+        rc = invite(sv, s.ev, row, 0, err);
 out:
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
@@ -1346,7 +1353,7 @@ int svc_eval_act(const struct svc *sv, const char *id, const char *action, const
         json_array_foreach(raters, i, r)
         {
             if (rc == CF_OK)
-                rc = invite(sv, s.ev, r, err);
+                rc = invite(sv, s.ev, r, 0, err);
         }
     }
 out:
@@ -1713,4 +1720,64 @@ int svc_eval_submit(const struct svc *sv, const char *id, struct cf_error *err)
 int svc_eval_submit_link(const struct svc *sv, const char *token, struct cf_error *err)
 {
     return eval_submit(sv, NULL, token, err);
+}
+
+/* --- reminders (run by the tick) --------------------------------------------------------- */
+
+#define EVAL_REMIND_BATCH 500 /* raters reminded per tick at most; the next tick goes on */
+
+int svc__evaluations_tick(const struct svc *sv, int64_t *reminded, struct cf_error *err)
+{
+    static const int before[] = {7, 1}; /* days before the due date */
+    struct clock_date today = clock_date_of(clock_now());
+    char until[CLOCK_DATE_LEN], now[32];
+    json_t *due = NULL, *r;
+    size_t i;
+    int rc;
+
+    *reminded = 0;
+    clock_now_iso(now, sizeof now);
+    clock_date_format(clock_date_add_days(today, before[0]), until, sizeof until);
+    rc = store_eval_raters_due(sv->store, until, EVAL_REMIND_BATCH, &due, err);
+    json_array_foreach(due, i, r)
+    {
+        struct clock_date d, last = {0, 0, 0}, point = {0, 0, 0}, x;
+        const char *seen = !json_is_null(json_object_get(r, "reminded_at"))
+                               ? svc__str(r, "reminded_at")
+                               : svc__str(r, "invited_at");
+        char day[CLOCK_DATE_LEN];
+        json_t *ev;
+
+        if (rc != CF_OK)
+            break;
+        if (clock_date_parse(svc__str(r, "due_on"), &d) != 0)
+            continue;
+        /* The latest reminder point already reached; none after the due date passes. */
+        for (size_t k = 0; k < sizeof before / sizeof before[0]; k++) {
+            x = clock_date_add_days(d, -before[k]);
+            if (clock_date_cmp(x, today) <= 0 && clock_date_cmp(today, d) <= 0)
+                point = x;
+        }
+        if (point.y == 0)
+            continue;
+        /* Once per point: the last contact (invitation or reminder) was before it. */
+        if (seen != NULL && strlen(seen) >= 10) {
+            snprintf(day, sizeof day, "%.10s", seen);
+            if (clock_date_parse(day, &last) == 0 && clock_date_cmp(last, point) >= 0)
+                continue;
+        }
+        ev = json_pack("{s:s, s:s, s:s?, s:s?, s:s?}", "id", svc__str(r, "evaluation_id"), "title",
+                       svc__str(r, "title"), "subject_name", svc__str(r, "subject_name"), "due_on",
+                       svc__str(r, "due_on"), "org_id", svc__str(r, "org_id"));
+        if (ev == NULL) {
+            rc = nomem(err);
+            break;
+        }
+        rc = invite(sv, ev, r, 1, err);
+        json_decref(ev);
+        if (rc == CF_OK)
+            (*reminded)++;
+    }
+    json_decref(due);
+    return rc;
 }

@@ -319,6 +319,10 @@ int svc_tick(const struct svc *sv, struct tick_report *rep, struct cf_error *err
     rc = svc__credentials_tick(sv, &rep->moved, &rep->reminded, err);
     if (rc != CF_OK)
         goto out;
+    /* issue 9: raters who have not submitted are reminded as the due date nears. */
+    rc = svc__evaluations_tick(sv, &rep->rater_reminders, err);
+    if (rc != CF_OK)
+        goto out;
 
     /* Work recorded elsewhere gets its jobs. */
     for (size_t j = 0; j < NKINDS; j++) {

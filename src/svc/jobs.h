@@ -109,6 +109,8 @@ struct tick_report {
     /* issue 8 points 5-6: credentials */
     int64_t moved;    /* credentials moved to expiring, expired or lapsed */
     int64_t reminded; /* renewal reminders queued */
+    /* issue 9: evaluations */
+    int64_t rater_reminders; /* raters reminded of a due date */
 };
 
 /*

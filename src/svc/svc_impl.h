@@ -209,4 +209,12 @@ struct svc_stream *svc__stream_new(int (*page)(void *state, struct buf *out, int
 int svc__credentials_tick(const struct svc *sv, int64_t *moved, int64_t *reminded,
                           struct cf_error *err);
 
+/*
+ * Inside the tick's transaction: reminds every rater of an open evaluation who
+ * has not submitted, 7 days and 1 day before their due date (the rater's, else
+ * the evaluation's), once per point; *reminded counts the messages queued
+ * (svc/evaluation.c).
+ */
+int svc__evaluations_tick(const struct svc *sv, int64_t *reminded, struct cf_error *err);
+
 #endif

@@ -13,6 +13,8 @@
  */
 #include "tu_db.h"
 
+#include "svc/jobs.h"
+
 #define PW       "correct horse battery"
 #define NTHREADS 2
 #define ROUNDS   4
@@ -463,7 +465,51 @@ static void test_close_race(void **state)
     }
 }
 
-#define COMMON_TESTS(X) X(test_create_refusals) X(test_cycle) X(test_close_race)
+/* Reminders at 7 and 1 days before the due date, once each, only to raters not submitted. */
+static long tick_on(struct store *s, const char *now)
+{
+    struct svc sv = cli_of(s);
+    struct cf_error err = {0};
+    struct tick_report rep;
+
+    setenv("CTOFRAME_NOW", now, 1);
+    assert_ok(svc_tick(&sv, &rep, &err), err);
+    setenv("CTOFRAME_NOW", TU_DB_NOW, 1);
+    return (long)rep.rater_reminders;
+}
+
+static void test_reminders(void **state)
+{
+    struct backend *b = *state;
+    struct fx f;
+    struct as a;
+    struct cf_error err = {0};
+    char ids[12][37];
+    size_t n;
+    int rc;
+
+    setup_people(b->s, &f);
+    cycle(b->s, &f, 1); /* due 2030-06-30, opened 2030-03-01 */
+    assert_int_equal(tick_on(b->s, "2030-06-22T08:00:00Z"), 0); /* 8 days before */
+    assert_int_equal(tick_on(b->s, "2030-06-23T08:00:00Z"), 3); /* 7 days before: everyone */
+    assert_int_equal(tick_on(b->s, "2030-06-23T20:00:00Z"), 0); /* once per point */
+    assert_int_equal(tick_on(b->s, "2030-06-26T08:00:00Z"), 0);
+
+    /* The supervisor submits; the day before, only the two others are reminded. */
+    n = skills_of(b->s, f.super, f.eval, ids, 12);
+    for (size_t i = 0; i < n; i++) {
+        answer(b->s, f.super, f.eval, ids[i], 2, 0, &rc);
+        assert_int_equal(rc, CF_OK);
+    }
+    as_person(&a, b->s, f.super);
+    assert_ok(svc_eval_submit(&a.sv, f.eval, &err), err);
+    as_done(&a);
+    assert_int_equal(tick_on(b->s, "2030-06-29T08:00:00Z"), 2);
+    assert_int_equal(tick_on(b->s, "2030-06-30T08:00:00Z"), 0);
+    assert_int_equal(tick_on(b->s, "2030-07-01T08:00:00Z"), 0); /* past due: no more */
+}
+
+#define COMMON_TESTS(X) X(test_create_refusals) X(test_cycle) X(test_close_race) X(test_reminders)
 
 int main(void)
 {
