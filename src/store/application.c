@@ -270,8 +270,8 @@ int store_supervisor_sign(struct store *s, const char *app, const char *name, co
     " FROM applications WHERE person_id = ? AND status IN ('draft', 'submitted',"                  \
     " 'info_requested', 'appealed')"
 
-int store_app_erase_person(struct store *s, const char *person, const char *actor,
-                           const char *now, struct cf_error *err)
+int store_app_erase_person(struct store *s, const char *person, const char *actor, const char *now,
+                           struct cf_error *err)
 {
     /* The form, the reasons and the notes go; status, dates, path and ids stay. */
     int rc = store__exec(s,
@@ -305,11 +305,12 @@ int store_app_erase_person(struct store *s, const char *person, const char *acto
     /* The supervisor's name, address and words go, and the link stops working (the hash
      * becomes a text no link hashes to); whether and when they signed stays. */
     if (rc == CF_OK)
-        rc = store__exec(s,
-                         "UPDATE supervisor_recommendations SET token_hash = 'erased:' ||"
-                         " application_id, supervisor_name = '[erased]', supervisor_email ="
-                         " '[erased]', signer_name = NULL, signer_title = NULL, statement = NULL"
-                         " WHERE application_id IN (SELECT id FROM applications WHERE person_id = ?)",
-                         NULL, err, "s", person);
+        rc = store__exec(
+            s,
+            "UPDATE supervisor_recommendations SET token_hash = 'erased:' ||"
+            " application_id, supervisor_name = '[erased]', supervisor_email ="
+            " '[erased]', signer_name = NULL, signer_title = NULL, statement = NULL"
+            " WHERE application_id IN (SELECT id FROM applications WHERE person_id = ?)",
+            NULL, err, "s", person);
     return rc;
 }

@@ -602,8 +602,8 @@ int store_supervisor_sign(struct store *s, const char *app, const char *name, co
  * application's form data, reason and event notes are cleared, and its supervisor's
  * name, address and statement, whose link stops working. Status, dates and ids stay.
  */
-int store_app_erase_person(struct store *s, const char *person, const char *actor,
-                           const char *now, struct cf_error *err);
+int store_app_erase_person(struct store *s, const char *person, const char *actor, const char *now,
+                           struct cf_error *err);
 /* --- exam results and credentials (issue 8 points 3 and 4: store/results.c) -- */
 
 /*
