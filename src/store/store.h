@@ -626,6 +626,13 @@ int store_result_insert(struct store *s, const char *eligibility_id, const char 
                         const char *taken_on, long scaled, const char *scores, int passed,
                         const char *retake_on, int rules_version, const char *import_id,
                         const char *now, int64_t *id, struct cf_error *err);
+/*
+ * Person's exam results for their data export: [{eligibility_id, form, taken_on,
+ * scaled_score#, category_scores (an object), passed#, retake_on, rules_version#,
+ * created_at}] in date order.
+ */
+int store_results_of_person(struct store *s, const char *person, json_t **out,
+                            struct cf_error *err);
 /* Sets the status of an authorization. */
 int store_auth_set_status(struct store *s, const char *eligibility_id, const char *status,
                           struct cf_error *err);

@@ -334,7 +334,7 @@ static int credentials_export(const struct svc *sv, const char *person, json_t *
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     json_t *p = NULL, *grants = NULL, *sessions = NULL, *tokens = NULL, *mine = NULL, *about = NULL,
-           *mail = NULL, *all_mail = NULL, *apps = NULL, *creds = NULL, *ce = NULL;
+           *mail = NULL, *all_mail = NULL, *apps = NULL, *creds = NULL, *ce = NULL, *results = NULL;
     char actor[64], now[32];
     int self = sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0;
     int rc;
@@ -360,6 +360,7 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
             (rc = store_audit_list(sv->store, &on, &about, err)) == CF_OK &&
             (rc = applications_export(sv, id, &apps, err)) == CF_OK &&
             (rc = credentials_export(sv, id, &creds, err)) == CF_OK &&
+            (rc = store_results_of_person(sv->store, id, &results, err)) == CF_OK &&
             (rc = store_ce_activities_of_person(sv->store, id, &ce, err)) == CF_OK)
             rc = store_outbox_list(sv->store, NULL, 100000, &all_mail, err);
     }
@@ -373,11 +374,12 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
                                                strcmp(svc__str(m, "person_id"), id) == 0)
             json_array_append(mail, m);
         clock_now_iso(now, sizeof now);
-        *out = json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "format",
-                         "ctoframe person export 1", "exported_at", now, "person",
+        *out = json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}",
+                         "format", "ctoframe person export 1", "exported_at", now, "person",
                          svc__person_view(p), "roles", grants, "sessions", sessions, "api_tokens",
                          tokens, "audit_by_person", mine, "audit_about_person", about, "messages",
-                         mail, "applications", apps, "credentials", creds, "ce_activities", ce);
+                         mail, "applications", apps, "exam_results", results, "credentials", creds,
+                         "ce_activities", ce);
         {
             struct svc me = *sv;
 
@@ -395,5 +397,6 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
     json_decref(apps);
     json_decref(creds);
     json_decref(ce);
+    json_decref(results);
     return rc;
 }

@@ -293,8 +293,8 @@ int svc_person_erase(const struct svc *sv, const char *id, const char *confirm, 
                      struct cf_error *err);
 /*
  * Everything held about person id (the actor themself, or anyone for a program
- * admin): with their applications (form, timeline), credentials (events) and CE
- * activities (evidence by name, type and size, not its bytes).
+ * admin): with their applications (form, timeline), exam results, credentials
+ * (events) and CE activities (evidence by name, type and size, not its bytes).
  */
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 

@@ -76,6 +76,7 @@ test('export holds applications, credentials and CE; erasure keeps only the reco
         assert.ok(a.timeline.some((e) => e.kind === 'submitted') && a.timeline.some((e) => e.kind === 'supervisor_signed'), show(r));
         assert.equal(a.supervisor.signer_title, 'Superintendent');
         assert.ok(!('token_hash' in a.supervisor), 'no link hash');
+        assert.deepEqual(x.exam_results, [], 'no sitting yet');
         assert.deepEqual(x.credentials.map((c) => c.number), [cred.number]);
         assert.ok(Array.isArray(x.credentials[0].events));
         assert.equal(x.ce_activities.length, 1);
