@@ -19,8 +19,9 @@ static const char USAGE[] =
     "       ctoframe ce renew NUMBER [--json] [--db PATH|URL]\n\n"
     "import  a provider's attendance file: the columns credential_number, category,\n"
     "        title, provider, completed_on (YYYY-MM-DD), hours and skills (skill-area\n"
-    "        codes separated by ';'). All or nothing: every bad row is listed with its line\n"
-    "        and column and nothing is written (exit 1). Imported activities are approved.\n"
+    "        codes separated by ';'). All or nothing: every problem is listed on standard\n"
+    "        error as FILE:LINE:COLUMN: message and nothing is written (exit 1). Imported\n"
+    "        activities are approved.\n"
     "        FILE - reads standard input.\n"
     "show    the points of credential NUMBER: earned and counted per category, required,\n"
     "        still needed and by when.\n"
@@ -41,7 +42,8 @@ static int do_import(const struct cli_opts *o)
     if (rc != CLI_OK)
         return rc;
     if (n > CE_FILE_MAX) {
-        fprintf(stderr, "ctoframe: %s is larger than %u bytes; split it\n", file, CE_FILE_MAX);
+        fprintf(stderr, "%s:1:1: The file is larger than %u bytes. Split it into smaller files.\n",
+                file, CE_FILE_MAX);
         free(data);
         return CLI_FAIL;
     }
@@ -55,21 +57,21 @@ static int do_import(const struct cli_opts *o)
     free(data);
     store_close(sv.store);
     if (rc == CF_EINVAL && json_array_size(problems) > 0) {
-        fprintf(stderr, "ctoframe: %s: %s\n", file, err.message);
+        /* FILE:LINE:COL: message, one a line, as `results import` and compilers say it. */
         json_array_foreach(problems, i, pb)
         {
-            fprintf(stderr, "  line %lld, column %lld%s%s: %s\n",
+            fprintf(stderr, "%s:%lld:%lld: %s\n", file,
                     (long long)json_integer_value(json_object_get(pb, "line")),
                     (long long)json_integer_value(json_object_get(pb, "column")),
-                    json_object_get(pb, "field") != NULL ? " " : "",
-                    json_object_get(pb, "field") != NULL
-                        ? json_string_value(json_object_get(pb, "field"))
-                        : "",
                     json_string_value(json_object_get(pb, "message")));
         }
+        fprintf(stderr, "ctoframe: %s\n", err.message);
         if (o->json) {
-            json_dumpf(json_pack("{s:O}", "problems", problems), stdout, JSON_INDENT(2));
+            json_t *doc = json_pack("{s:O}", "problems", problems);
+
+            json_dumpf(doc, stdout, JSON_INDENT(2));
             fputc('\n', stdout);
+            json_decref(doc);
         }
         json_decref(problems);
         return CLI_FAIL;

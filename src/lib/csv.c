@@ -272,3 +272,19 @@ out:
     json_decref(r.problems);
     return rc;
 }
+
+long csv_column_of(const json_t *fields, size_t i)
+{
+    long c = 1;
+
+    for (size_t k = 0; k < i; k++) {
+        const char *f = json_string_value(json_array_get(fields, k));
+
+        /* Characters, not bytes: continuation bytes of UTF-8 are not counted. */
+        for (const unsigned char *q = (const unsigned char *)f; q != NULL && *q != '\0'; q++)
+            if ((*q & 0xC0) != 0x80)
+                c++;
+        c++;
+    }
+    return c;
+}

@@ -46,4 +46,12 @@ extern const struct csv_limits csv_default_limits;
 int csv_parse(const char *p, size_t n, const struct csv_limits *lim, json_t **out,
               json_t **problems);
 
+/*
+ * The character column (from 1) where field i of a record read by csv_parse
+ * starts, fields being its "fields" array: for a problem in that field. Exact
+ * for fields written without quotes (the usual case); a quoted field before it
+ * puts it a few characters early.
+ */
+long csv_column_of(const json_t *fields, size_t i);
+
 #endif

@@ -264,3 +264,53 @@ int store_supervisor_sign(struct store *s, const char *app, const char *name, co
                             "This recommendation has been signed already. Nothing more is needed.");
     return rc;
 }
+
+/* The applications of person still open, which the erasure withdraws. */
+#define OPEN_APPS                                                                                  \
+    " FROM applications WHERE person_id = ? AND status IN ('draft', 'submitted',"                  \
+    " 'info_requested', 'appealed')"
+
+int store_app_erase_person(struct store *s, const char *person, const char *actor, const char *now,
+                           struct cf_error *err)
+{
+    /* The form, the reasons and the notes go; status, dates, path and ids stay. */
+    int rc = store__exec(s,
+                         "UPDATE application_events SET note = NULL WHERE application_id IN"
+                         " (SELECT id FROM applications WHERE person_id = ?)",
+                         NULL, err, "s", person);
+
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE applications SET data = '{}', reason = NULL, updated_at = ?"
+                         " WHERE person_id = ?",
+                         NULL, err, "ss", now, person);
+
+    /* What is still open is withdrawn, with the erasure as its last event. */
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "INSERT INTO application_events (application_id, at, actor, kind, note)"
+                         " SELECT id, ?, ?, 'withdrawn', 'The candidate was erased.'" OPEN_APPS,
+                         NULL, err, "sss", now, actor, person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE applications SET status = 'withdrawn'"
+                         " WHERE id IN (SELECT id" OPEN_APPS ")",
+                         NULL, err, "s", person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE authorizations SET status = 'cancelled'"
+                         " WHERE person_id = ? AND status = 'open'",
+                         NULL, err, "s", person);
+
+    /* The supervisor's name, address and words go, and the link stops working (the hash
+     * becomes a text no link hashes to); whether and when they signed stays. */
+    if (rc == CF_OK)
+        rc = store__exec(
+            s,
+            "UPDATE supervisor_recommendations SET token_hash = 'erased:' ||"
+            " application_id, supervisor_name = '[erased]', supervisor_email ="
+            " '[erased]', signer_name = NULL, signer_title = NULL, statement = NULL"
+            " WHERE application_id IN (SELECT id FROM applications WHERE person_id = ?)",
+            NULL, err, "s", person);
+    return rc;
+}

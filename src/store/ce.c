@@ -323,3 +323,20 @@ int store_ce_evidence_get(struct store *s, const char *credential, const char *i
                             " WHERE a.credential_id = ? AND e.id = ?",
                             "name,type,size#,bytes", out, err, "ss", credential, id);
 }
+
+int store_ce_activities_of_person(struct store *s, const char *person, json_t **out,
+                                  struct cf_error *err)
+{
+    return store__query(
+        s,
+        "SELECT a.id, c.number, a.category, a.title, a.provider, a.started_on, a.completed_on,"
+        " a.quantity, a.skills, a.source, a.status, a.reviewed_at, a.reason, a.rules_version,"
+        " a.created_at, e.name, e.type, e.size FROM ce_activities a"
+        " JOIN credentials c ON c.id = a.credential_id"
+        " LEFT JOIN ce_evidence e ON e.id = a.evidence_id WHERE c.person_id = ?"
+        " ORDER BY c.number, a.completed_on, a.created_at, a.id",
+        "id,credential_number,category,title,provider,started_on,completed_on,quantity#,skills,"
+        "source,status,reviewed_at,reason,rules_version#,created_at,evidence_name,evidence_type,"
+        "evidence_size#",
+        out, err, "s", person);
+}

@@ -175,3 +175,11 @@ out:
     json_decref(row);
     return rc;
 }
+
+int store_certificates_drop_of(struct store *s, const char *person, struct cf_error *err)
+{
+    return store__exec(s,
+                       "DELETE FROM certificates WHERE credential_id IN"
+                       " (SELECT id FROM credentials WHERE person_id = ?)",
+                       NULL, err, "s", person);
+}

@@ -115,15 +115,17 @@ int store_org_count(struct store *s, long *n, struct cf_error *err)
 int store_org_holdings(struct store *s, const char *id, json_t **out, struct cf_error *err)
 {
     /* One query: the people (erased ones apart), the roles given in it, the organizations
-     * inside it, and the erased people whose rows still name it. */
+     * inside it, the erased people whose rows still name it, and the reviewers' conflicts of
+     * interest declared with it. */
     static const char sql[] =
         "SELECT (SELECT count(*) FROM people WHERE org_id = ? AND status <> 'erased'),"
         " (SELECT count(*) FROM grants WHERE org_id = ?),"
         " (SELECT count(*) FROM orgs WHERE parent_id = ?),"
-        " (SELECT count(*) FROM people WHERE org_id = ? AND status = 'erased')";
+        " (SELECT count(*) FROM people WHERE org_id = ? AND status = 'erased'),"
+        " (SELECT count(*) FROM review_conflicts WHERE org_id = ?)";
 
-    return store__query_one(s, sql, "people#,roles#,children#,erased#", out, err, "ssss", id, id,
-                            id, id);
+    return store__query_one(s, sql, "people#,roles#,children#,erased#,conflicts#", out, err,
+                            "sssss", id, id, id, id, id);
 }
 
 int store_org_delete(struct store *s, const char *id, struct cf_error *err)
@@ -294,8 +296,8 @@ int store_person_erase_rows(struct store *s, const char *person, const char *now
                          " body = '[erased]', status = CASE WHEN status = 'pending' THEN 'failed'"
                          " ELSE status END, last_error = CASE WHEN status = 'pending'"
                          " THEN 'not sent: the person was erased' ELSE last_error END"
-                         " WHERE person_id = ?",
-                         NULL, err, "s", person);
+                         " WHERE person_id = ? OR (kind = 'supervisor' AND created_by = ?)",
+                         NULL, err, "ss", person, person);
     if (rc == CF_OK)
         rc =
             store__exec(s,

@@ -150,3 +150,16 @@ int store_results_settle(struct store *s, const char *import_id, const char *act
         " ORDER BY c.number ON CONFLICT (key) DO NOTHING",
         NULL, err, "sissss", job_kind, (int64_t)job_attempts, now, now, now, import_id);
 }
+
+int store_results_of_person(struct store *s, const char *person, json_t **out, struct cf_error *err)
+{
+    return store__query(s,
+                        "SELECT r.eligibility_id, r.form, r.taken_on, r.scaled_score,"
+                        " r.category_scores, r.passed, r.retake_on, r.rules_version, r.created_at"
+                        " FROM exam_results r JOIN authorizations a"
+                        " ON a.eligibility_id = r.eligibility_id WHERE a.person_id = ?"
+                        " ORDER BY r.taken_on, r.id",
+                        "eligibility_id,form,taken_on,scaled_score#,category_scores@,passed#,"
+                        "retake_on,rules_version#,created_at",
+                        out, err, "s", person);
+}

@@ -135,7 +135,8 @@ int store_org_list(struct store *s, json_t **out, struct cf_error *err);
 int store_org_chain(struct store *s, const char *id, json_t **out, struct cf_error *err);
 /*
  * What organization id holds, in one query: {people (not erased), roles (grants in it),
- * children (organizations inside it), erased (erased people whose rows still name it)}.
+ * children (organizations inside it), erased (erased people whose rows still name it),
+ * conflicts (reviewers' conflicts of interest declared with it)}.
  */
 int store_org_holdings(struct store *s, const char *id, json_t **out, struct cf_error *err);
 /*
@@ -169,7 +170,8 @@ int store_grants_of(struct store *s, const char *person, json_t **out, struct cf
 int store_grants_all(struct store *s, json_t **out, struct cf_error *err);
 /*
  * Erasure: removes the person's grants and sessions, revokes their tokens and
- * links, blanks their outbox messages and replaces their personal fields
+ * links, blanks their outbox messages (and the requests for a recommendation they
+ * sent their supervisor, which name them) and replaces their personal fields
  * (name becomes the pseudonym, e-mail erased+ID@invalid).
  */
 int store_person_erase_rows(struct store *s, const char *person, const char *now,
@@ -594,6 +596,14 @@ int store_supervisor_by_hash(struct store *s, const char *hash, json_t **out, st
 /* Signs it; CF_ECONFLICT when it was signed already. */
 int store_supervisor_sign(struct store *s, const char *app, const char *name, const char *title,
                           const char *statement, const char *now, struct cf_error *err);
+/*
+ * The erasure of person (inside the caller's transaction): their open applications are
+ * withdrawn (an event by actor at now) and their open authorizations cancelled; every
+ * application's form data, reason and event notes are cleared, and its supervisor's
+ * name, address and statement, whose link stops working. Status, dates and ids stay.
+ */
+int store_app_erase_person(struct store *s, const char *person, const char *actor, const char *now,
+                           struct cf_error *err);
 /* --- exam results and credentials (issue 8 points 3 and 4: store/results.c) -- */
 
 /*
@@ -616,6 +626,13 @@ int store_result_insert(struct store *s, const char *eligibility_id, const char 
                         const char *taken_on, long scaled, const char *scores, int passed,
                         const char *retake_on, int rules_version, const char *import_id,
                         const char *now, int64_t *id, struct cf_error *err);
+/*
+ * Person's exam results for their data export: [{eligibility_id, form, taken_on,
+ * scaled_score#, category_scores (an object), passed#, retake_on, rules_version#,
+ * created_at}] in date order.
+ */
+int store_results_of_person(struct store *s, const char *person, json_t **out,
+                            struct cf_error *err);
 /* Sets the status of an authorization. */
 int store_auth_set_status(struct store *s, const char *eligibility_id, const char *status,
                           struct cf_error *err);
@@ -685,6 +702,8 @@ int store_certificate_put(struct store *s, const char *credential_id, const char
  */
 int store_certificate_get(struct store *s, const char *credential_id, char **pdf, size_t *n,
                           char **rendered_for, struct cf_error *err);
+/* Deletes the stored certificates of person's credentials (they show the name). */
+int store_certificates_drop_of(struct store *s, const char *person, struct cf_error *err);
 /* --- issue 8 points 5-6: continuing education, renewal and lapse (store/ce.c) --- */
 
 /*
@@ -703,6 +722,14 @@ int store_ce_credentials_numbered(struct store *s, const json_t *numbers, json_t
 int store_ce_activities(struct store *s, const char *credential, json_t **out,
                         struct cf_error *err);
 int store_ce_activity(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/*
+ * Every activity of person's credentials for their data export, without evidence bytes:
+ * [{id, credential_number, category, title, provider, started_on, completed_on,
+ * quantity#, skills, source, status, reviewed_at, reason, rules_version#, created_at,
+ * evidence_name, evidence_type, evidence_size#}].
+ */
+int store_ce_activities_of_person(struct store *s, const char *person, json_t **out,
+                                  struct cf_error *err);
 /* Inserts the activity a (an object with the columns of ce_activities). */
 int store_ce_activity_add(struct store *s, const json_t *a, struct cf_error *err);
 /* Approves or rejects a pending activity; CF_ECONFLICT when it is no longer pending. */

@@ -1600,11 +1600,22 @@ struct iprog {
     struct cctx *c;
 };
 
-static void problem(json_t *problems, json_int_t line, int col, const char *field, const char *msg)
+/*
+ * Adds a problem at line and character column col: msg, with the column's name
+ * in front when msg does not say it (the same message serves the form, where the
+ * field is beside it).
+ */
+static void problem(json_t *problems, json_int_t line, long col, const char *field, const char *msg)
 {
-    if (json_array_size(problems) < CE_PROBLEMS_MAX)
-        json_array_append_new(problems, json_pack("{s:I, s:i, s:s, s:s}", "line", line, "column",
-                                                  col, "field", field, "message", msg));
+    char named[CE_TEXT_MAX + 64];
+
+    if (json_array_size(problems) >= CE_PROBLEMS_MAX)
+        return;
+    if (strstr(msg, field) == NULL &&
+        snprintf(named, sizeof named, "Column %s: %s", field, msg) < (int)sizeof named)
+        msg = named;
+    json_array_append_new(problems, json_pack("{s:I, s:I, s:s, s:s}", "line", line, "column",
+                                              (json_int_t)col, "field", field, "message", msg));
 }
 
 /* The rules (a cctx without a credential of its own) of program code, cached in progs. */
@@ -1693,7 +1704,7 @@ static int import_row(const struct svc *sv, const json_t *rec, const int *col, c
         v[i] = json_string_value(json_array_get(f, (size_t)col[i]));
     cred = json_object_get(creds, v[0] != NULL ? v[0] : "");
     if (cred == NULL) {
-        problem(problems, line, col[0] + 1, "credential_number",
+        problem(problems, line, csv_column_of(f, (size_t)col[0]), "credential_number",
                 "No credential has this number; check it against the holder's certificate.");
     } else {
         rc = iprog_get(sv, progs, nprogs, cred, &c, err);
@@ -1701,24 +1712,24 @@ static int import_row(const struct svc *sv, const json_t *rec, const int *col, c
             return rc;
         cat = program_category(&c->prog, v[1]);
         if (cat == NULL)
-            problem(problems, line, col[1] + 1, "category",
+            problem(problems, line, csv_column_of(f, (size_t)col[1]), "category",
                     "The program has no such category; use one of its codes, such as pd.");
     }
     cf_error_clear(&e);
     if (text_field(v[2], 1, "the title", tbuf, sizeof tbuf, &e) != CF_OK)
-        problem(problems, line, col[2] + 1, "title", e.message);
+        problem(problems, line, csv_column_of(f, (size_t)col[2]), "title", e.message);
     cf_error_clear(&e);
     if (text_field(v[3], 0, "the provider", pbuf, sizeof pbuf, &e) != CF_OK)
-        problem(problems, line, col[3] + 1, "provider", e.message);
+        problem(problems, line, csv_column_of(f, (size_t)col[3]), "provider", e.message);
     if (v[4] == NULL || clock_date_parse(v[4], &d) != 0)
-        problem(problems, line, col[4] + 1, "completed_on",
+        problem(problems, line, csv_column_of(f, (size_t)col[4]), "completed_on",
                 "Write the day the activity was completed as YYYY-MM-DD.");
     else if (clock_date_cmp(d, today) > 0)
-        problem(problems, line, col[4] + 1, "completed_on",
+        problem(problems, line, csv_column_of(f, (size_t)col[4]), "completed_on",
                 "The day the activity was completed cannot be later than today.");
     cf_error_clear(&e);
     if (check_quantity(cat, v[5], "hours", &q, &e) != CF_OK)
-        problem(problems, line, col[5] + 1, "hours", e.message);
+        problem(problems, line, csv_column_of(f, (size_t)col[5]), "hours", e.message);
     if (c != NULL) {
         json_t *text = json_string(v[6] != NULL ? v[6] : "");
 
@@ -1731,7 +1742,7 @@ static int import_row(const struct svc *sv, const json_t *rec, const int *col, c
         json_decref(text);
         cf_error_clear(&e);
         if (check_skills(c, codes, "skills", skills, sizeof skills, &e) != CF_OK)
-            problem(problems, line, col[6] + 1, "skills", e.message);
+            problem(problems, line, csv_column_of(f, (size_t)col[6]), "skills", e.message);
         json_decref(codes);
     }
     if (json_array_size(problems) > before || c == NULL)

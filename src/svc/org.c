@@ -455,34 +455,46 @@ out:
 
 /*
  * What keeps organization id from being deleted, as a sentence into msg ("" when
- * nothing does): the people, roles and organizations h (store_org_holdings) counts.
- * Returns 1 when something does.
+ * nothing does): the people, roles, organizations and reviewers' conflicts of
+ * interest h (store_org_holdings) counts. Returns 1 when something does.
  */
 static int delete_blocked(const json_t *h, char *msg, size_t n)
 {
-    long people = (long)json_integer_value(json_object_get(h, "people"));
-    long roles = (long)json_integer_value(json_object_get(h, "roles"));
-    long kids = (long)json_integer_value(json_object_get(h, "children"));
-    char parts[3][64];
-    int np = 0, w;
+    /* Each count with its words for one and for more. */
+    static const struct {
+        const char *key, *one, *more;
+    } what[] = {
+        {"people", "person", "people"},
+        {"roles", "role given in it", "roles given in it"},
+        {"children", "child organization", "child organizations"},
+        {"conflicts", "reviewer's conflict of interest declared with it",
+         "reviewers' conflicts of interest declared with it"},
+    };
+    char list[512] = "";
+    size_t len = 0;
+    int np = 0, total = 0, w;
 
     msg[0] = '\0';
-    if (people > 0)
-        snprintf(parts[np++], sizeof parts[0], "%ld %s", people, people == 1 ? "person" : "people");
-    if (roles > 0)
-        snprintf(parts[np++], sizeof parts[0], "%ld %s", roles,
-                 roles == 1 ? "role given in it" : "roles given in it");
-    if (kids > 0)
-        snprintf(parts[np++], sizeof parts[0], "%ld %s", kids,
-                 kids == 1 ? "child organization" : "child organizations");
+    for (size_t i = 0; i < sizeof what / sizeof what[0]; i++)
+        total += json_integer_value(json_object_get(h, what[i].key)) > 0;
+    for (size_t i = 0; i < sizeof what / sizeof what[0]; i++) {
+        long c = (long)json_integer_value(json_object_get(h, what[i].key));
+
+        if (c <= 0)
+            continue;
+        np++;
+        w = snprintf(list + len, sizeof list - len, "%s%ld %s",
+                     np == 1       ? ""
+                     : np == total ? " and "
+                                   : ", ",
+                     c, c == 1 ? what[i].one : what[i].more);
+        if (w < 0 || (size_t)w >= sizeof list - len)
+            break;
+        len += (size_t)w;
+    }
     if (np == 0)
         return 0;
-    w = snprintf(msg, n, "This organization still has %s%s%s%s%s. Move or remove them first.",
-                 parts[0],
-                 np == 3   ? ", "
-                 : np == 2 ? " and "
-                           : "",
-                 np >= 2 ? parts[1] : "", np == 3 ? " and " : "", np == 3 ? parts[2] : "");
+    w = snprintf(msg, n, "This organization still has %s. Move or remove them first.", list);
     if (w < 0 || (size_t)w >= n)
         msg[n - 1] = '\0';
     return 1;

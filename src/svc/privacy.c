@@ -75,6 +75,72 @@ static int scrub_entries(const struct svc *sv, const struct audit_filter *f, con
     return rc;
 }
 
+/* What an application's audit entry keeps once its candidate is erased: the decision. */
+static const char *const APP_RECORD_KEYS[] = {"status", "rules_version", "authorization", "path",
+                                              "eligible"};
+
+/* A copy of v (an object) with only the APP_RECORD_KEYS members, NULL for NULL. */
+static json_t *record_only(const json_t *v, int *changed)
+{
+    json_t *c;
+    const char *k;
+    json_t *x;
+
+    if (!json_is_object(v))
+        return v != NULL ? json_incref((json_t *)v) : NULL;
+    c = json_object();
+    json_object_foreach((json_t *)v, k, x)
+    {
+        size_t i = 0;
+
+        while (i < sizeof APP_RECORD_KEYS / sizeof APP_RECORD_KEYS[0] &&
+               strcmp(k, APP_RECORD_KEYS[i]) != 0)
+            i++;
+        if (i < sizeof APP_RECORD_KEYS / sizeof APP_RECORD_KEYS[0])
+            json_object_set(c, k, x);
+        else
+            *changed = 1;
+    }
+    return c;
+}
+
+/*
+ * Rewrites the audit entries about person's applications (the saved form, the
+ * supervisor's signature, the reasons) down to their decisions.
+ */
+static int scrub_applications(const struct svc *sv, const char *person, struct cf_error *err)
+{
+    json_t *apps = NULL, *app;
+    size_t i;
+    int rc = store_app_list_person(sv->store, person, &apps, err);
+
+    json_array_foreach(apps, i, app)
+    {
+        struct audit_filter f = {.object_id = svc__str(app, "id"), .limit = 10000000};
+        json_t *entries = NULL, *e;
+        size_t j;
+
+        if (rc == CF_OK)
+            rc = store_audit_list(sv->store, &f, &entries, err);
+        json_array_foreach(entries, j, e)
+        {
+            int changed = 0;
+            json_t *b = record_only(json_object_get(e, "before"), &changed);
+            json_t *a = record_only(json_object_get(e, "after"), &changed);
+
+            if (changed && rc == CF_OK)
+                rc = store_audit_rewrite(sv->store, json_integer_value(json_object_get(e, "id")),
+                                         json_is_null(b) ? NULL : b, json_is_null(a) ? NULL : a,
+                                         err);
+            json_decref(b);
+            json_decref(a);
+        }
+        json_decref(entries);
+    }
+    json_decref(apps);
+    return rc;
+}
+
 /*
  * 1 when typed (the confirmation field) is person p's e-mail address or name,
  * ignoring case and the spaces around it.
@@ -140,6 +206,13 @@ int svc_person_erase(const struct svc *sv, const char *id, const char *confirm, 
     clock_now_iso(now, sizeof now);
     if ((rc = store_person_erase_rows(sv->store, id, now, err)) != CF_OK)
         goto out;
+    /* Applications keep their status, dates and ids; the stored certificates (which print the
+     * name) are dropped: a download renders one again with the pseudonym. */
+    if ((rc = store_app_erase_person(sv->store, id, sv->actor != NULL ? sv->actor : "system", now,
+                                     err)) != CF_OK ||
+        (rc = store_certificates_drop_of(sv->store, id, err)) != CF_OK ||
+        (rc = scrub_applications(sv, id, err)) != CF_OK)
+        goto out;
     /* Audit entries keep what happened, with the pseudonym for who: those about the person,
      * those they made, and sign-in entries that name their address. */
     {
@@ -187,10 +260,81 @@ static void strip_hash(json_t *arr, const char *key)
     json_array_foreach(arr, i, x) json_object_del(x, key);
 }
 
+/*
+ * Person's applications for their export into *out (a new array): each row with
+ * its form data, timeline, authorizations to test and supervisor's
+ * recommendation (no link hash). NULL with err filled on failure.
+ */
+static int applications_export(const struct svc *sv, const char *person, json_t **out,
+                               struct cf_error *err)
+{
+    json_t *list = NULL, *apps = json_array(), *item;
+    size_t i;
+    int rc = store_app_list_person(sv->store, person, &list, err);
+
+    json_array_foreach(list, i, item)
+    {
+        const char *id = svc__str(item, "id");
+        json_t *app = NULL, *events = NULL, *auths = NULL, *sup = NULL;
+
+        if (rc == CF_OK)
+            rc = store_app_get(sv->store, id, &app, err);
+        if (rc == CF_OK)
+            rc = store_app_events(sv->store, id, &events, err);
+        if (rc == CF_OK)
+            rc = store_auth_for_app(sv->store, id, &auths, err);
+        if (rc == CF_OK && (rc = store_supervisor_get(sv->store, id, &sup, err)) == CF_ENOTFOUND)
+            rc = CF_OK;
+        if (rc == CF_OK) {
+            json_object_set(app, "timeline", events);
+            json_object_set(app, "authorizations", auths);
+            json_object_set(app, "supervisor", sup != NULL ? sup : json_null());
+            json_array_append(apps, app);
+        }
+        json_decref(app);
+        json_decref(events);
+        json_decref(auths);
+        json_decref(sup);
+    }
+    json_decref(list);
+    if (rc != CF_OK) {
+        json_decref(apps);
+        apps = NULL;
+    }
+    *out = apps;
+    return rc;
+}
+
+/* Person's credentials, each with its events, for their export into *out (a new array). */
+static int credentials_export(const struct svc *sv, const char *person, json_t **out,
+                              struct cf_error *err)
+{
+    json_t *creds = NULL, *c;
+    size_t i;
+    int rc = store_ce_credentials_of(sv->store, person, &creds, err);
+
+    json_array_foreach(creds, i, c)
+    {
+        json_t *events = NULL;
+
+        if (rc == CF_OK)
+            rc = store_credential_events(sv->store, svc__str(c, "id"), &events, err);
+        if (rc == CF_OK)
+            json_object_set(c, "events", events);
+        json_decref(events);
+    }
+    if (rc != CF_OK) {
+        json_decref(creds);
+        creds = NULL;
+    }
+    *out = creds;
+    return rc;
+}
+
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     json_t *p = NULL, *grants = NULL, *sessions = NULL, *tokens = NULL, *mine = NULL, *about = NULL,
-           *mail = NULL, *all_mail = NULL;
+           *mail = NULL, *all_mail = NULL, *apps = NULL, *creds = NULL, *ce = NULL, *results = NULL;
     char actor[64], now[32];
     int self = sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0;
     int rc;
@@ -213,7 +357,11 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
             (rc = store_session_list(sv->store, id, &sessions, err)) == CF_OK &&
             (rc = store_api_token_list(sv->store, id, &tokens, err)) == CF_OK &&
             (rc = store_audit_list(sv->store, &by, &mine, err)) == CF_OK &&
-            (rc = store_audit_list(sv->store, &on, &about, err)) == CF_OK)
+            (rc = store_audit_list(sv->store, &on, &about, err)) == CF_OK &&
+            (rc = applications_export(sv, id, &apps, err)) == CF_OK &&
+            (rc = credentials_export(sv, id, &creds, err)) == CF_OK &&
+            (rc = store_results_of_person(sv->store, id, &results, err)) == CF_OK &&
+            (rc = store_ce_activities_of_person(sv->store, id, &ce, err)) == CF_OK)
             rc = store_outbox_list(sv->store, NULL, 100000, &all_mail, err);
     }
     if (rc == CF_OK) {
@@ -226,11 +374,12 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
                                                strcmp(svc__str(m, "person_id"), id) == 0)
             json_array_append(mail, m);
         clock_now_iso(now, sizeof now);
-        *out =
-            json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O}", "format",
-                      "ctoframe person export 1", "exported_at", now, "person", svc__person_view(p),
-                      "roles", grants, "sessions", sessions, "api_tokens", tokens,
-                      "audit_by_person", mine, "audit_about_person", about, "messages", mail);
+        *out = json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}",
+                         "format", "ctoframe person export 1", "exported_at", now, "person",
+                         svc__person_view(p), "roles", grants, "sessions", sessions, "api_tokens",
+                         tokens, "audit_by_person", mine, "audit_about_person", about, "messages",
+                         mail, "applications", apps, "exam_results", results, "credentials", creds,
+                         "ce_activities", ce);
         {
             struct svc me = *sv;
 
@@ -245,5 +394,9 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
     json_decref(about);
     json_decref(mail);
     json_decref(all_mail);
+    json_decref(apps);
+    json_decref(creds);
+    json_decref(ce);
+    json_decref(results);
     return rc;
 }

@@ -46,6 +46,8 @@ struct row {
     const json_t *auth; /* the authorization row, NULL when unknown */
     int prog;           /* index into the import's programs */
     int ok;             /* no problem */
+    int keyed;          /* its sitting reads (id known, form and date good): checked twice */
+    int scored;         /* also its score: it joins the candidate's history */
     int passed;
     struct clock_date retake_on;
 };
@@ -77,22 +79,6 @@ struct import {
 static void problem(struct import *im, long line, int col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* The character column where field col of a row starts (unquoted fields). */
-static long column_of(const json_t *fields, int col)
-{
-    long c = 1;
-
-    for (int i = 0; i < col; i++) {
-        const char *f = json_string_value(json_array_get(fields, (size_t)i));
-
-        for (const unsigned char *p = (const unsigned char *)f; p != NULL && *p != '\0'; p++)
-            if ((*p & 0xC0) != 0x80)
-                c++;
-        c++;
-    }
-    return c;
-}
-
 /* The fields of the record at line (1: the header), or NULL; only used for a problem. */
 static const json_t *row_fields(const struct import *im, long line)
 {
@@ -119,7 +105,7 @@ static void problem(struct import *im, long line, int col, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (col > 0)
-        c = column_of(row_fields(im, line), col);
+        c = csv_column_of(row_fields(im, line), (size_t)col);
     json_array_append_new(im->problems, json_pack("{s:I, s:I, s:s}", "line", (json_int_t)line,
                                                   "column", (json_int_t)c, "message", msg));
 }
@@ -137,9 +123,9 @@ static void row_problem(struct import *im, size_t i, int col, const char *fmt, .
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    json_array_append_new(im->problems,
-                          json_pack("{s:I, s:I, s:s}", "line", (json_int_t)im->r[i].line, "column",
-                                    (json_int_t)column_of(fields, col), "message", msg));
+    json_array_append_new(
+        im->problems, json_pack("{s:I, s:I, s:s}", "line", (json_int_t)im->r[i].line, "column",
+                                (json_int_t)csv_column_of(fields, (size_t)col), "message", msg));
     im->r[i].ok = 0;
 }
 
@@ -250,14 +236,69 @@ static int prog_of(struct import *im, const json_t *auth, struct cf_error *err)
     return im->nprogs++;
 }
 
-/* Checks the fields of row i that need nothing stored but its authorization. */
+/*
+ * The program whose scale row r's scores are read on: its authorization's, or
+ * when its eligibility id is unknown the file's only program (NULL: none known).
+ */
+static const struct prog *scale_of(const struct import *im, const struct row *r)
+{
+    if (r->auth != NULL)
+        return &im->progs[r->prog];
+    return im->nprogs == 1 ? &im->progs[0] : NULL;
+}
+
+/* Checks the scores of row i: on pg's scale, else only that each is a whole number. */
+static void check_scores(struct import *im, size_t i, const struct prog *pg)
+{
+    struct row *r = &im->r[i];
+    const json_t *fields = json_object_get(json_array_get(im->rows, i), "fields");
+    const struct program *p = pg != NULL ? pg->p : NULL;
+    int fixed = 0;
+
+    r->score = score_of(json_string_value(json_array_get(fields, (size_t)im->fixed[3])));
+    if (p != NULL && (r->score < p->scale_min || r->score > p->scale_max))
+        row_problem(im, i, im->fixed[3], "The scaled_score must be a whole number from %d to %d.",
+                    p->scale_min, p->scale_max);
+    else if (p == NULL && r->score < 0)
+        row_problem(im, i, im->fixed[3], "The scaled_score must be a whole number.");
+    if (p != NULL) {
+        for (int s = 0; s < p->nscores; s++) {
+            int c = pg->col[s];
+
+            if (c < 0)
+                continue;
+            r->cats[s] = score_of(json_string_value(json_array_get(fields, (size_t)c)));
+            if (r->cats[s] < p->scale_min || r->cats[s] > p->scale_max)
+                row_problem(im, i, c, "The %s score must be a whole number from %d to %d.",
+                            p->scores[s].code, p->scale_min, p->scale_max);
+        }
+        return;
+    }
+    /* No program to name the categories: every other column holds one. */
+    for (int c = 0; c < im->ncols; c++) {
+        fixed = 0;
+        for (int k = 0; k < RES_FIXED; k++)
+            fixed |= im->fixed[k] == c;
+        if (!fixed && score_of(json_string_value(json_array_get(fields, (size_t)c))) < 0)
+            row_problem(im, i, c, "The %s score must be a whole number.",
+                        json_string_value(json_array_get(im->header, (size_t)c)));
+    }
+}
+
+/*
+ * Checks the fields of row i that need nothing stored but its authorization.
+ * Every field is checked, whatever another one holds: each problem of the row
+ * is reported.
+ */
 static void check_fields(struct import *im, size_t i, const json_t *auths_by_id)
 {
     struct row *r = &im->r[i];
     const json_t *fields = json_object_get(json_array_get(im->rows, i), "fields");
     struct clock_date from, to;
-    const struct program *p;
+    const struct prog *pg;
     char d1[CLOCK_DATE_LEN], d2[CLOCK_DATE_LEN];
+    int form_ok = 1, date_ok = 1;
+    size_t before = json_array_size(im->problems);
 
 #define FIELD(k) json_string_value(json_array_get(fields, (size_t)im->fixed[k]))
     r->elig = FIELD(0);
@@ -265,24 +306,29 @@ static void check_fields(struct import *im, size_t i, const json_t *auths_by_id)
     r->taken = FIELD(2);
     r->ok = 1;
     r->auth = json_object_get(auths_by_id, r->elig);
-    if (r->elig[0] == '\0') {
+    if (r->elig[0] == '\0')
         row_problem(im, i, im->fixed[0], "The eligibility_id is empty. Give the candidate's id.");
-        return;
-    }
-    if (r->auth == NULL) {
+    else if (r->auth == NULL)
         row_problem(im, i, im->fixed[0],
                     "The eligibility_id %.*s is not known. Check it against the authorization "
                     "to test.",
                     RES_ID_MAX, r->elig);
-        return;
-    }
-    p = im->progs[r->prog].p;
-    if (r->form[0] == '\0' || strlen(r->form) > RES_FORM_MAX || !printable(r->form))
+    else if (strcmp(svc__str(r->auth, "status"), "open") != 0)
+        row_problem(im, i, im->fixed[0],
+                    "The authorization %.*s is %s: it takes no more results. Check the "
+                    "eligibility_id.",
+                    RES_ID_MAX, r->elig,
+                    strcmp(svc__str(r->auth, "status"), "used") == 0 ? "used by a passing result"
+                                                                     : svc__str(r->auth, "status"));
+    if (r->form[0] == '\0' || strlen(r->form) > RES_FORM_MAX || !printable(r->form)) {
         row_problem(im, i, im->fixed[1], "The form must be 1 to %d characters of text.",
                     RES_FORM_MAX);
+        form_ok = 0;
+    }
     if (clock_date_parse(r->taken, &r->date) != 0) {
         row_problem(im, i, im->fixed[2], "The taken_on date must be a date as YYYY-MM-DD.");
-    } else {
+        date_ok = 0;
+    } else if (r->auth != NULL) {
         clock_date_parse(svc__str(r->auth, "issued_on"), &from);
         clock_date_parse(svc__str(r->auth, "expires_on"), &to);
         if (clock_date_cmp(r->date, from) < 0 || clock_date_cmp(r->date, to) > 0) {
@@ -292,33 +338,21 @@ static void check_fields(struct import *im, size_t i, const json_t *auths_by_id)
                         "The taken_on date %s is outside the authorization to test (%s to %s). "
                         "Check the date or the eligibility_id.",
                         r->taken, d1, d2);
-        } else if (clock_date_cmp(r->date, im->today) > 0) {
-            row_problem(im, i, im->fixed[2],
-                        "The taken_on date %s is in the future. Check the date.", r->taken);
+            date_ok = 0;
         }
     }
-    r->score = score_of(FIELD(3));
-    if (r->score < p->scale_min || r->score > p->scale_max)
-        row_problem(im, i, im->fixed[3], "The scaled_score must be a whole number from %d to %d.",
-                    p->scale_min, p->scale_max);
-    for (int s = 0; s < p->nscores; s++) {
-        int c = im->progs[r->prog].col[s];
-
-        if (c < 0)
-            continue;
-        r->cats[s] = score_of(json_string_value(json_array_get(fields, (size_t)c)));
-        if (r->cats[s] < p->scale_min || r->cats[s] > p->scale_max)
-            row_problem(im, i, c, "The %s score must be a whole number from %d to %d.",
-                        p->scores[s].code, p->scale_min, p->scale_max);
+    if (date_ok && clock_date_cmp(r->date, im->today) > 0) {
+        row_problem(im, i, im->fixed[2], "The taken_on date %s is in the future. Check the date.",
+                    r->taken);
+        date_ok = 0;
     }
-    if (strcmp(svc__str(r->auth, "status"), "open") != 0)
-        row_problem(im, i, im->fixed[0],
-                    "The authorization %.*s is %s: it takes no more results. Check the "
-                    "eligibility_id.",
-                    RES_ID_MAX, r->elig,
-                    strcmp(svc__str(r->auth, "status"), "used") == 0 ? "used by a passing result"
-                                                                     : svc__str(r->auth, "status"));
-    r->passed = r->score >= p->cut;
+    pg = scale_of(im, r);
+    check_scores(im, i, pg);
+    r->ok = json_array_size(im->problems) == before;
+    r->keyed = r->auth != NULL && form_ok && date_ok;
+    r->scored = r->keyed && strcmp(svc__str(r->auth, "status"), "open") == 0 &&
+                r->score >= pg->p->scale_min && r->score <= pg->p->scale_max;
+    r->passed = r->auth != NULL && r->score >= pg->p->cut;
 #undef FIELD
 }
 
@@ -372,8 +406,9 @@ static int check_history(struct import *im, const json_t *stored, struct cf_erro
         h[n].row = -1;
         n++;
     }
+    /* Each row whose sitting reads is judged; only good rows count for the others. */
     for (i = 0; i < im->n; i++) {
-        if (!im->r[i].ok)
+        if (!im->r[i].scored)
             continue;
         h[n].person = svc__str(im->r[i].auth, "person_id");
         h[n].program = im->progs[im->r[i].prog].id;
@@ -428,7 +463,7 @@ static int check_history(struct import *im, const json_t *stored, struct cf_erro
     return CF_OK;
 }
 
-/* Sittings reported twice: in the file, or already stored. */
+/* Sittings reported twice: in the file, or already stored (each row whose sitting reads). */
 static void check_twice(struct import *im, const json_t *stored)
 {
     json_t *seen = json_object();
@@ -446,10 +481,13 @@ static void check_twice(struct import *im, const json_t *stored)
         struct row *r = &im->r[i];
         json_t *at;
 
-        if (!r->ok)
+        if (!r->keyed)
             continue;
         snprintf(key, sizeof key, "%s\x1f%s\x1f%s", r->elig, r->form, r->taken);
         at = json_object_get(seen, key);
+        /* A sitting refused as a repeat is no new sitting in the history either. */
+        if (at != NULL)
+            r->scored = 0;
         if (at != NULL && json_integer_value(at) == 0)
             row_problem(im, i, im->fixed[2],
                         "This sitting (%.*s, form %s, %s) is already stored. Remove the row.",

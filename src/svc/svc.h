@@ -281,6 +281,9 @@ int svc_person_invitation(const struct svc *sv, const char *id, json_t **out, st
 int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 /*
  * Removes every personal field; audit entries about them keep only a pseudonym.
+ * Their applications keep status, dates and ids (open ones are withdrawn, open
+ * authorizations to test cancelled); the form, reasons, notes and supervisor's
+ * details go, and the stored certificates of their credentials.
  * confirm is what the actor typed to confirm (the person's e-mail address or
  * name, case and surrounding spaces aside); CF_EINVAL on "confirm" when it
  * names someone else or nothing. NULL: no confirmation asked (the CLI, where
@@ -288,7 +291,11 @@ int svc_person_reinvite(const struct svc *sv, const char *id, json_t **out, stru
  */
 int svc_person_erase(const struct svc *sv, const char *id, const char *confirm, json_t **out,
                      struct cf_error *err);
-/* Everything held about person id (the actor themself, or anyone for a program admin). */
+/*
+ * Everything held about person id (the actor themself, or anyone for a program
+ * admin): with their applications (form, timeline), exam results, credentials
+ * (events) and CE activities (evidence by name, type and size, not its bytes).
+ */
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
 
 /* --- one's own account (svc/account.c) ------------------------------------ */

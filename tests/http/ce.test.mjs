@@ -155,14 +155,39 @@ async function body(ctx) {
         const before = sql(db, 'SELECT COUNT(*), COALESCE(MAX(updated_at), \'\') FROM ce_activities;');
         let res = await cli(['ce', 'import', csvFile(csvOf(bad))], { db, env: at(TODAY) });
         assert.equal(res.code, 1, res.stderr);
-        for (const [line, col] of [[7, 1], [8, 2], [9, 5], [10, 6], [11, 7], [12, 7]]) {
-            assert.match(res.stderr, new RegExp(`line ${line}, column ${col}\\b`), `line ${line} column ${col} is named: ${res.stderr}`);
-        }
+        // FILE:LINE:COL: message, one a line, as `results import` says it; the column counts
+        // characters, and the message names the column it is about.
+        const got = res.stderr.split('\n').filter((l) => /^.+:\d+:\d+: /.test(l));
+        const at_ = (row, k) => row.slice(0, k).reduce((c, v) => c + String(v).length + 1, 1);
+        const want = [
+            [7, at_(bad[5], 0), /^Column credential_number: No credential has this number/],
+            [8, at_(bad[6], 1), /category/],
+            [9, at_(bad[7], 4), /^Column completed_on: Write the day/],
+            [10, at_(bad[8], 5), /hours/],
+            [11, at_(bad[9], 6), /^Column skills: The code "Q\.Q" is not a skill area/],
+            [12, at_(bad[10], 6), /^Column skills: Choose at least 1 skill area/],
+        ];
+        assert.equal(got.length, want.length, res.stderr);
+        want.forEach(([line, col, re], i) => {
+            const m = /^(.+):(\d+):(\d+): (.+)$/.exec(got[i]);
+            assert.ok(m, got[i]);
+            assert.match(m[1], /attendance\.csv$/, 'the file is named');
+            assert.deepEqual([Number(m[2]), Number(m[3])], [line, col], `line ${line} column ${col}: ${got[i]}`);
+            assert.match(m[4], re);
+            assert.match(m[4], /^[A-Z].*\.$/, 'one sentence');
+        });
+        assert.match(res.stderr, /^ctoframe: The file has 6 problems/m);
         assert.equal(sql(db, 'SELECT COUNT(*), COALESCE(MAX(updated_at), \'\') FROM ce_activities;'), before, 'the database is unchanged');
         // Over HTTP too, as JSON: the problems listed, nothing written.
         r = await admin.post('/ce/import', { csv: csvOf(bad) });
         assert.equal(r.status, 400, show(r));
         assert.equal(r.json.problems.length, 6);
+        assert.deepEqual(r.json.problems.map((p) => [p.line, p.column]), want.map(([l, c]) => [l, c]), 'the same lines and columns');
+        // The upload page lists the same problems: line, column and message.
+        r = await admin.post('/ce/import', { csv: csvOf(bad) }, { form: true, html: true });
+        assert.equal(r.status, 400);
+        assert.match(r.text, /<li>Line 7, column 1: Column credential_number: No credential has this number; check it against the holder(&#39;|&#x27;|')s certificate\.<\/li>/);
+        assert.match(r.text, new RegExp(`<li>Line 12, column ${want[5][1]}: Column skills: Choose at least 1 skill area this activity served\\.</li>`));
         assert.equal(sql(db, 'SELECT COUNT(*), COALESCE(MAX(updated_at), \'\') FROM ce_activities;'), before);
         assert.equal((await me.post('/ce/import', { csv: csvOf(rows) })).status, 403);
         // The good file: imported and approved.

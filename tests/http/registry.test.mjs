@@ -8,34 +8,23 @@
 // counts credentials by state and status. `ctoframe demo` fills the registry with fictional
 // holders and `ctoframe demo --remove` takes out exactly those.
 //
-// Credentials are written with sqlite3 straight into the database: the life cycle that issues
-// them is another part of issue 8 (not on this branch). Those tests run on SQLite only; on
-// PostgreSQL they are skipped, visibly.
+// Credentials are written with SQL straight into the database (sqlite3, or psql when
+// CTOFRAME_TEST_DB is a PostgreSQL URL: resultshelp.mjs), so that names, organizations and
+// states are exactly what each search needs; the same SQL runs on both databases.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { isPostgresUrl } from './helper.mjs';
+import { sql } from './resultshelp.mjs';
 import { withServer, cli, cliJson, show } from './authhelp.mjs';
 
-const ON_PG = isPostgresUrl(process.env.CTOFRAME_TEST_DB);
 const FIELDS = ['number', 'name', 'organization', 'state', 'status', 'issued_on', 'expires_on'];
-
-function sqlite(db, sql) {
-    return new Promise((resolve, reject) => {
-        execFile('sqlite3', ['-bail', '-cmd', '.timeout 10000', db, sql], (err, stdout, stderr) => {
-            if (err) reject(new Error(`sqlite3: ${stderr || err.message}\n${sql.slice(0, 500)}`));
-            else resolve(stdout);
-        });
-    });
-}
 
 const q = (s) => (s === null || s === undefined ? 'NULL' : `'${String(s).replace(/'/g, "''")}'`);
 
 /** Inserts an organization (the triggers of migration 018 give a state its code). */
 async function org(db, name, kind, parent) {
     const id = randomUUID();
-    await sqlite(db, `INSERT INTO orgs (id, kind, name, parent_id, created_at, updated_at)
+    await sql(db, `INSERT INTO orgs (id, kind, name, parent_id, created_at, updated_at)
         VALUES (${q(id)}, ${q(kind)}, ${q(name)}, ${q(parent)}, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');`);
     return id;
 }
@@ -43,22 +32,22 @@ async function org(db, name, kind, parent) {
 /** Inserts a person and a credential of the CETL program; the person id. */
 async function holder(db, { name, org: orgId, number, status = 'active', person, listed = 1 }) {
     const pid = person || randomUUID();
-    let sql = '';
+    let text = '';
     if (!person) {
-        sql += `INSERT INTO people (id, email, name, org_id, status, pseudonym, created_at, updated_at)
+        text += `INSERT INTO people (id, email, name, org_id, status, pseudonym, created_at, updated_at)
             VALUES (${q(pid)}, ${q(`${pid}@example.org`)}, ${q(name)}, ${q(orgId)}, 'active', 'P', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');`;
     }
-    sql += `INSERT INTO credentials (id, number, program_id, person_id, status, issued_on, term_start, expires_on,
+    text += `INSERT INTO credentials (id, number, program_id, person_id, status, issued_on, term_start, expires_on,
             rules_version, listed, created_at, updated_at)
         VALUES (${q(randomUUID())}, ${q(number)}, (SELECT id FROM programs WHERE code = 'CETL'), ${q(pid)}, ${q(status)},
             '2025-03-01', '2025-03-01', '2028-03-01', 1, ${listed}, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');`;
-    await sqlite(db, sql);
+    await sql(db, text);
     return pid;
 }
 
 const numbers = (r) => r.json.results.map((x) => x.number).sort();
 
-test('registry search: name with and without accents, state, organization, number, paging, the exact JSON', { skip: ON_PG && 'credentials are inserted with sqlite3', timeout: 120000 }, async () => {
+test('registry search: name with and without accents, state, organization, number, paging, the exact JSON', { timeout: 120000 }, async () => {
     await withServer({}, async (ctx) => {
         await ctx.start();
         const db = ctx.db;
@@ -137,18 +126,18 @@ test('registry search: name with and without accents, state, organization, numbe
         assert.match(html.text, /href="\/registry\?q=pagetest&amp;page=2" rel="next"/);
 
         // Writes elsewhere keep the index in step (triggers): a renamed organization and person.
-        await sqlite(db, `UPDATE orgs SET name = 'Quartzite Unified' WHERE id = ${q(union)};`);
+        await sql(db, `UPDATE orgs SET name = 'Quartzite Unified' WHERE id = ${q(union)};`);
         r = await anon.get('/registry?q=quartzite');
         assert.deepEqual(numbers(r), ['CETL-2025-000777', 'CETL-2025-000778']);
         r = await anon.get('/registry?q=union%20valley');
         assert.equal(r.json.total, 0);
-        await sqlite(db, `UPDATE orgs SET name = 'Oregon' WHERE id = ${q(ohio)};`);
+        await sql(db, `UPDATE orgs SET name = 'Oregon' WHERE id = ${q(ohio)};`);
         r = await anon.get('/registry?state=OR');
         assert.deepEqual(numbers(r), ['CETL-2025-000777', 'CETL-2025-000778'], 'a renamed state takes its new code');
     });
 });
 
-test('holders leave and rejoin the directory and are still verified; unknown 404; erased absent; counts', { skip: ON_PG && 'credentials are inserted with sqlite3', timeout: 120000 }, async () => {
+test('holders leave and rejoin the directory and are still verified; unknown 404; erased absent; counts', { timeout: 120000 }, async () => {
     await withServer({}, async (ctx) => {
         await ctx.start();
         const db = ctx.db;
@@ -230,7 +219,7 @@ test('holders leave and rejoin the directory and are still verified; unknown 404
     });
 });
 
-test('ctoframe demo loads a labelled demo in every stage; --remove takes out exactly it', { skip: ON_PG && 'reads the database with sqlite3', timeout: 180000 }, async () => {
+test('ctoframe demo loads a labelled demo in every stage; --remove takes out exactly it', { timeout: 180000 }, async () => {
     await withServer({}, async (ctx) => {
         await ctx.start();
         const db = ctx.db;
@@ -242,7 +231,7 @@ test('ctoframe demo loads a labelled demo in every stage; --remove takes out exa
         const tables = ['orgs', 'people', 'applications', 'application_events', 'authorizations', 'exam_results',
             'credentials', 'credential_events', 'ce_activities'];
         const count = async () => {
-            const out = await sqlite(db, tables.map((t) => `SELECT COUNT(*) FROM ${t};`).join(''));
+            const out = await sql(db, tables.map((t) => `SELECT COUNT(*) FROM ${t};`).join(''));
             return Object.fromEntries(out.trim().split('\n').map((n, i) => [tables[i], Number(n)]));
         };
         const rowsBefore = await count();
@@ -252,13 +241,13 @@ test('ctoframe demo loads a labelled demo in every stage; --remove takes out exa
         const after = await count();
         for (const t of tables) assert.ok(after[t] > rowsBefore[t], `${t} has demo rows`);
         // Every stage and every status.
-        const stages = (await sqlite(db, "SELECT DISTINCT status FROM applications WHERE demo = 1 ORDER BY 1;")).trim().split('\n');
+        const stages = (await sql(db, "SELECT DISTINCT status FROM applications WHERE demo = 1 ORDER BY 1;")).trim().split('\n');
         for (const s of ['approved', 'draft', 'rejected', 'submitted']) assert.ok(stages.includes(s), `application ${s}: ${stages}`);
-        const statuses = (await sqlite(db, "SELECT DISTINCT status FROM credentials WHERE demo = 1 ORDER BY 1;")).trim().split('\n');
+        const statuses = (await sql(db, "SELECT DISTINCT status FROM credentials WHERE demo = 1 ORDER BY 1;")).trim().split('\n');
         assert.deepEqual(statuses, ['active', 'expired', 'expiring', 'lapsed', 'revoked', 'suspended']);
-        const orgNames = (await sqlite(db, 'SELECT name FROM orgs WHERE demo = 1;')).trim().split('\n');
+        const orgNames = (await sql(db, 'SELECT name FROM orgs WHERE demo = 1;')).trim().split('\n');
         assert.ok(orgNames.every((n) => n.startsWith('Demo ')), 'demo organizations are labelled');
-        const states = (await sqlite(db, "SELECT COUNT(DISTINCT state) FROM registry WHERE state <> '';")).trim();
+        const states = (await sql(db, "SELECT COUNT(DISTINCT state) FROM registry WHERE state <> '';")).trim();
         assert.ok(Number(states) >= 10, `many states: ${states}`);
 
         // The registry shows the holders, with the badge on the page.
@@ -280,12 +269,12 @@ test('ctoframe demo loads a labelled demo in every stage; --remove takes out exa
         // no message to a demo person is left waiting to be sent.
         const tick = await cli(['tick'], { db, env: { CTOFRAME_NOW: '2027-06-01T00:00:00Z' } });
         assert.equal(tick.code, 0, tick.stderr);
-        assert.ok(Number((await sqlite(db, 'SELECT COUNT(*) FROM credential_reminders;')).trim()) > 0, 'the tick queued reminders');
+        assert.ok(Number((await sql(db, 'SELECT COUNT(*) FROM credential_reminders;')).trim()) > 0, 'the tick queued reminders');
 
         const removed = await cliJson(['demo', '--remove'], { db });
         assert.equal(removed.people, loaded.people);
-        assert.equal((await sqlite(db, "SELECT COUNT(*) FROM outbox WHERE person_id IS NULL AND status = 'pending';")).trim(), '0');
-        assert.equal((await sqlite(db, 'SELECT COUNT(*) FROM credential_reminders;')).trim(), '0');
+        assert.equal((await sql(db, "SELECT COUNT(*) FROM outbox WHERE person_id IS NULL AND status = 'pending';")).trim(), '0');
+        assert.equal((await sql(db, 'SELECT COUNT(*) FROM credential_reminders;')).trim(), '0');
         assert.deepEqual(await count(), rowsBefore, 'exactly the demo rows are gone');
         r = await anon.get('/registry');
         assert.deepEqual(r.json, before.json, 'the registry is as before');
@@ -293,7 +282,7 @@ test('ctoframe demo loads a labelled demo in every stage; --remove takes out exa
         // Deterministic: loaded again, the same holders.
         await cliJson(['demo'], { db });
         const second = await anon.get('/registry');
-        assert.equal(second.json.total, loaded.credentials - (await sqlite(db, 'SELECT COUNT(*) FROM credentials WHERE demo = 1 AND listed = 0;')).trim() * 1 + 1);
+        assert.equal(second.json.total, loaded.credentials - (await sql(db, 'SELECT COUNT(*) FROM credentials WHERE demo = 1 AND listed = 0;')).trim() * 1 + 1);
         await cliJson(['demo', '--remove'], { db });
 
         // --holders N: N holders, each with a credential.
@@ -302,14 +291,14 @@ test('ctoframe demo loads a labelled demo in every stage; --remove takes out exa
         assert.equal(big.people, 1500);
         // A word most holders share (more than 1,000 matches: the name-index walk): the same
         // total as the database counts, in name order across pages, with and without a state.
-        const visible = Number((await sqlite(db, "SELECT COUNT(*) FROM registry WHERE visible = 1 AND doc LIKE '%Demo%';")).trim());
+        const visible = Number((await sql(db, "SELECT COUNT(*) FROM registry WHERE visible = 1 AND doc LIKE '%Demo%';")).trim());
         const p1 = await anon.get('/registry?q=demo');
         const p2 = await anon.get('/registry?q=demo&page=2');
         assert.equal(p1.json.total, visible);
         const names = [...p1.json.results, ...p2.json.results].map((x) => x.name.toLowerCase());
         assert.equal(names.length, 50);
         assert.deepEqual(names, [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
-        const inOh = Number((await sqlite(db, "SELECT COUNT(*) FROM registry WHERE visible = 1 AND state = 'OH' AND doc LIKE '%Demo%';")).trim());
+        const inOh = Number((await sql(db, "SELECT COUNT(*) FROM registry WHERE visible = 1 AND state = 'OH' AND doc LIKE '%Demo%';")).trim());
         const oh = await anon.get('/registry?q=demo&state=OH');
         assert.equal(oh.json.total, inOh);
         assert.ok(oh.json.results.every((x) => x.state === 'OH'));

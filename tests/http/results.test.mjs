@@ -167,6 +167,21 @@ test('every refusal names its line and column, and nothing is written', async ()
             { line: 2, col: 1, re: /not known/ },
             { line: 3, col: 25, re: /scaled_score/ },
         ]);
+        // Every problem of a row, not only the first: an unknown id does not hide the rest.
+        await refused(t, `${HEADER}\nE-x,,2026-13-01,abc,600,6x0,600\n${b.elig},A,2026-11-20,900,801,600,600\n`, [
+            { line: 2, col: 1, re: /The eligibility_id E-x is not known/ },
+            { line: 2, col: 5, re: /The form must be 1 to/ },
+            { line: 2, col: 6, re: /The taken_on date must be a date/ },
+            { line: 2, col: 17, re: /The scaled_score must be a whole number from 0 to 800/ },
+            { line: 2, col: 25, re: /The II score must be a whole number/ },
+            { line: 3, col: 25, re: /The scaled_score must be/ },
+            { line: 3, col: 29, re: /The I score must be/ },
+        ]);
+        // A stored sitting again with a bad score: both said.
+        await refused(t, `${HEADER}\n${c.elig},A,2026-11-02,550,550,550,5500\n`, [
+            { line: 2, col: 14, re: /already stored/ },
+            { line: 2, col: 37, re: /The III score must be/ },
+        ]);
     } finally {
         await t.done();
     }

@@ -222,6 +222,25 @@ static void test_csv_problem_cap(void **state)
     json_decref(problems);
 }
 
+/* csv_column_of: characters (not bytes) from the line's start to a field, comma included. */
+static void test_csv_column_of(void **state)
+{
+    json_t *out = NULL, *problems = NULL;
+    const json_t *f;
+    const char *text = "a,b,c,d\nE-1,\xc3\x85ngstr\xc3\xb6m,,x\n";
+
+    (void)state;
+    assert_int_equal(csv_parse(text, strlen(text), NULL, &out, &problems), CF_OK);
+    f = json_object_get(json_array_get(json_object_get(out, "rows"), 0), "fields");
+    assert_int_equal(csv_column_of(f, 0), 1);
+    assert_int_equal(csv_column_of(f, 1), 5);
+    assert_int_equal(csv_column_of(f, 2), 14); /* "Ångström" is 8 characters, 10 bytes */
+    assert_int_equal(csv_column_of(f, 3), 15); /* after an empty field */
+    assert_int_equal(csv_column_of(json_object_get(out, "header"), 3), 7);
+    json_decref(out);
+    json_decref(problems);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_csv_keeps_rows_with_problems),
         cmocka_unit_test(test_csv_limits),
         cmocka_unit_test(test_csv_problem_cap),
+        cmocka_unit_test(test_csv_column_of),
     };
 
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);
