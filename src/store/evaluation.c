@@ -273,6 +273,10 @@ int store_eval_rater_remove(struct store *s, const char *id, struct cf_error *er
     int rc =
         store__exec(s, "DELETE FROM evaluation_answers WHERE rater_id = ?", NULL, err, "s", id);
 
+    /* The timeline keeps its entries (an invitation was sent), no longer tied to the rater. */
+    if (rc == CF_OK)
+        rc = store__exec(s, "UPDATE evaluation_events SET rater_id = NULL WHERE rater_id = ?", NULL,
+                         err, "s", id);
     if (rc == CF_OK)
         rc = store__exec(s, "DELETE FROM evaluation_raters WHERE id = ? AND status = 'invited'", &n,
                          err, "s", id);

@@ -298,6 +298,41 @@ int store_person_erase_rows(struct store *s, const char *person, const char *now
                          " THEN 'not sent: the person was erased' ELSE last_error END"
                          " WHERE person_id = ? OR (kind = 'supervisor' AND created_by = ?)",
                          NULL, err, "ss", person, person);
+    /* issue 9: evaluations. As a rater: the name and address typed for them, their notes and
+     * links (levels stay: they are numbers in others' results). As the person rated: every
+     * note and link about them, the titles (they may name them), the invitations that named
+     * them, and the timeline's notes. */
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE outbox SET subject = '[erased]', body = '[erased]'"
+                         " WHERE kind = 'evaluation' AND body LIKE '%' ||"
+                         " (SELECT name FROM people WHERE id = ?) || '%'",
+                         NULL, err, "s", person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE evaluation_answers SET note = '', links = '[]' WHERE rater_id IN"
+                         " (SELECT r.id FROM evaluation_raters r JOIN evaluations e"
+                         " ON e.id = r.evaluation_id WHERE r.person_id = ?"
+                         " OR (e.subject_kind = 'person' AND e.subject_id = ?))",
+                         NULL, err, "ss", person, person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE evaluation_events SET note = NULL WHERE rater_id IN"
+                         " (SELECT id FROM evaluation_raters WHERE person_id = ?)"
+                         " OR evaluation_id IN (SELECT id FROM evaluations"
+                         " WHERE subject_kind = 'person' AND subject_id = ?)",
+                         NULL, err, "ss", person, person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE evaluation_raters SET name = (SELECT pseudonym FROM people"
+                         " WHERE id = ?), email = 'erased+' || person_id || '@invalid'"
+                         " WHERE person_id = ?",
+                         NULL, err, "ss", person, person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE evaluations SET title = '[erased]', updated_at = ?"
+                         " WHERE subject_kind = 'person' AND subject_id = ?",
+                         NULL, err, "ss", now, person);
     if (rc == CF_OK)
         rc =
             store__exec(s,

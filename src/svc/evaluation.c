@@ -1123,8 +1123,9 @@ static int invite(const struct svc *sv, const json_t *ev, const json_t *r, int r
     rc = svc__send(sv, "evaluation", svc__str(r, "email"),
                    account ? svc__str(r, "person_id") : NULL, subject, body, err);
     if (rc == CF_OK)
-        rc = record(sv, ev, svc__str(r, "id"), "invited", svc__str(r, "email"), "evaluation.invite",
-                    NULL, NULL, err);
+        rc = record(sv, ev, svc__str(r, "id"), reminder ? "reminded" : "invited",
+                    rater_kind_label((enum rater_kind)rater_kind_parse(svc__str(r, "kind"))),
+                    reminder ? "evaluation.remind" : "evaluation.invite", NULL, NULL, err);
 out:
     if (body != NULL)
         sodium_memzero(body, strlen(body));
@@ -1233,7 +1234,8 @@ int svc_eval_rater_add(const struct svc *sv, const char *id, const json_t *in, j
     rc = store_eval_rater_insert(
         sv->store, row, json_is_null(json_object_get(row, "person_id")) ? hash : NULL, err);
     if (rc == CF_OK)
-        rc = record(sv, s.ev, NULL, "rater_added", email, "evaluation.rater_add", NULL, row, err);
+        rc = record(sv, s.ev, rid, "rater_added", rater_kind_label((enum rater_kind)k),
+                    "evaluation.rater_add", NULL, row, err);
     json_object_set_new(row, "status", json_string("invited"));
     if (rc == CF_OK && s.status == EVAL_OPEN)
         rc = invite(sv, s.ev, row, 0, err);
@@ -1275,7 +1277,8 @@ int svc_eval_rater_remove(const struct svc *sv, const char *id, const char *rate
     if (rc == CF_OK)
         rc = store_eval_rater_remove(sv->store, rater, err);
     if (rc == CF_OK)
-        rc = record(sv, s.ev, NULL, "rater_removed", svc__str(r, "email"),
+        rc = record(sv, s.ev, NULL, "rater_removed",
+                    rater_kind_label((enum rater_kind)rater_kind_parse(svc__str(r, "kind"))),
                     "evaluation.rater_remove", r, NULL, err);
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);

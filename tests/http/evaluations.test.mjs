@@ -194,3 +194,27 @@ test('a kill -9 between two answers loses nothing answered', { timeout: 120000 }
         assert.equal(a2.status, 200, show(a2));
     });
 });
+
+test('erasing a rater or the person rated clears their words from evaluations', { timeout: 120000 }, async () => {
+    await withServer({}, async (ctx) => {
+        await ctx.start();
+        const { id, admin } = await cycle(ctx);
+        const evaluator = await ctx.signIn(ctx.w.people.evaluator_a.email);
+        const items = (await evaluator.get(`/evaluations/${id}/rate`)).json.skills.map((s) => s.item_id);
+        const a = await evaluator.post(`/evaluations/${id}/answer`, { item_id: items[0], level: 3, seq: 0, note: 'ERASE-ME-NOTE', links: 'https://x.example/e' });
+        assert.equal(a.status, 200, show(a));
+        const pa = await ctx.signIn(ctx.w.people.program_admin.email);
+        const e = await pa.post(`/admin/people/${ctx.w.people.evaluator_a.id}/erase`, { confirm: ctx.w.people.evaluator_a.email });
+        assert.ok(e.status < 400, show(e));
+        assert.equal((await admin.post(`/evaluations/${id}/act`, { action: 'close' })).status, 200);
+        const v = (await admin.get(`/evaluations/${id}`)).json;
+        const text = JSON.stringify(v);
+        assert.doesNotMatch(text, /ERASE-ME-NOTE/);
+        assert.doesNotMatch(text, new RegExp(ctx.w.people.evaluator_a.email.replace('.', '\\.')));
+        assert.doesNotMatch(text, /Eve Evaluator/);
+        // The level stays: it is a number in the results.
+        const sup = v.others.find((o) => o.kind === 'supervisor');
+        assert.equal(sup.answers[0].level, 3);
+        assert.equal(sup.answers[0].note, '');
+    });
+});
