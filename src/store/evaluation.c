@@ -327,3 +327,31 @@ int store_eval_raters_due(struct store *s, const char *until, long limit, json_t
                         "reminded_at,title,org_id,subject_name",
                         out, err, "sl", until, limit);
 }
+
+int store_eval_export(struct store *s, const char *person, json_t **about, json_t **answers,
+                      struct cf_error *err)
+{
+    int rc;
+
+    *answers = NULL;
+    rc = store__query(s,
+                      "SELECT id, purpose, title, status, due_on, opened_at, closed_at, created_at"
+                      " FROM evaluations WHERE subject_kind = 'person' AND subject_id = ?"
+                      " ORDER BY created_at, id",
+                      "id,purpose,title,status,due_on,opened_at,closed_at,created_at", about, err,
+                      "s", person);
+    if (rc == CF_OK)
+        rc = store__query(s,
+                          "SELECT r.evaluation_id, r.kind, r.status, a.item_id,"
+                          " COALESCE(a.level, 0), a.no_basis, a.note, a.links, a.updated_at"
+                          " FROM evaluation_raters r JOIN evaluation_answers a ON a.rater_id = r.id"
+                          " WHERE r.person_id = ? ORDER BY r.evaluation_id, a.item_id",
+                          "evaluation_id,kind,status,item_id,level#,no_basis#,note,links@,"
+                          "updated_at",
+                          answers, err, "s", person);
+    if (rc != CF_OK) {
+        json_decref(*about);
+        *about = NULL;
+    }
+    return rc;
+}

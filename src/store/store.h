@@ -1007,4 +1007,11 @@ int store_eval_list_all(struct store *s, long limit, json_t **out, struct cf_err
 int store_eval_raters_due(struct store *s, const char *until, long limit, json_t **out,
                           struct cf_error *err);
 
+/*
+ * A person's own data in evaluations, for their export: *about the evaluations
+ * of them, *answers every answer they gave as a rater.
+ */
+int store_eval_export(struct store *s, const char *person, json_t **about, json_t **answers,
+                      struct cf_error *err);
+
 #endif

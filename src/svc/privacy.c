@@ -334,7 +334,8 @@ static int credentials_export(const struct svc *sv, const char *person, json_t *
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     json_t *p = NULL, *grants = NULL, *sessions = NULL, *tokens = NULL, *mine = NULL, *about = NULL,
-           *mail = NULL, *all_mail = NULL, *apps = NULL, *creds = NULL, *ce = NULL, *results = NULL;
+           *mail = NULL, *all_mail = NULL, *apps = NULL, *creds = NULL, *ce = NULL, *results = NULL,
+           *evals = NULL, *ratings = NULL;
     char actor[64], now[32];
     int self = sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0;
     int rc;
@@ -361,7 +362,8 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
             (rc = applications_export(sv, id, &apps, err)) == CF_OK &&
             (rc = credentials_export(sv, id, &creds, err)) == CF_OK &&
             (rc = store_results_of_person(sv->store, id, &results, err)) == CF_OK &&
-            (rc = store_ce_activities_of_person(sv->store, id, &ce, err)) == CF_OK)
+            (rc = store_ce_activities_of_person(sv->store, id, &ce, err)) == CF_OK &&
+            (rc = store_eval_export(sv->store, id, &evals, &ratings, err)) == CF_OK)
             rc = store_outbox_list(sv->store, NULL, 100000, &all_mail, err);
     }
     if (rc == CF_OK) {
@@ -374,12 +376,14 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
                                                strcmp(svc__str(m, "person_id"), id) == 0)
             json_array_append(mail, m);
         clock_now_iso(now, sizeof now);
-        *out = json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}",
+        *out = json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O,"
+                         " s:O}",
                          "format", "ctoframe person export 1", "exported_at", now, "person",
                          svc__person_view(p), "roles", grants, "sessions", sessions, "api_tokens",
                          tokens, "audit_by_person", mine, "audit_about_person", about, "messages",
                          mail, "applications", apps, "exam_results", results, "credentials", creds,
-                         "ce_activities", ce);
+                         "ce_activities", ce, "evaluations_of_person", evals, "ratings_given",
+                         ratings);
         {
             struct svc me = *sv;
 
@@ -398,5 +402,7 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
     json_decref(creds);
     json_decref(ce);
     json_decref(results);
+    json_decref(evals);
+    json_decref(ratings);
     return rc;
 }

@@ -203,6 +203,14 @@ test('erasing a rater or the person rated clears their words from evaluations', 
         const items = (await evaluator.get(`/evaluations/${id}/rate`)).json.skills.map((s) => s.item_id);
         const a = await evaluator.post(`/evaluations/${id}/answer`, { item_id: items[0], level: 3, seq: 0, note: 'ERASE-ME-NOTE', links: 'https://x.example/e' });
         assert.equal(a.status, 200, show(a));
+        // The rater's export holds the answers they gave; the leader's, the evaluation of them.
+        const mine = (await evaluator.get('/account/export')).json;
+        assert.equal(mine.ratings_given.length, 1);
+        assert.equal(mine.ratings_given[0].note, 'ERASE-ME-NOTE');
+        const leader = await ctx.signIn(ctx.w.people.leader_a.email);
+        const theirs = (await leader.get('/account/export')).json;
+        assert.equal(theirs.evaluations_of_person.length, 1);
+        assert.equal(theirs.evaluations_of_person[0].title, 'Annual review 2026');
         const pa = await ctx.signIn(ctx.w.people.program_admin.email);
         const e = await pa.post(`/admin/people/${ctx.w.people.evaluator_a.id}/erase`, { confirm: ctx.w.people.evaluator_a.email });
         assert.ok(e.status < 400, show(e));
