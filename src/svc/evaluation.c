@@ -424,6 +424,61 @@ done:
     return rc;
 }
 
+int svc_eval_form(const struct svc *sv, const char *doc, json_t **out, struct cf_error *err)
+{
+    json_t *docs = NULL, *list = json_array(), *skills = NULL, *d, *x;
+    char chosen[128], rubric[128];
+    size_t i;
+    int rc = CF_OK, levels = 0;
+
+    *out = NULL;
+    if (list == NULL)
+        return nomem(err);
+    if (doc != NULL && doc[0] != '\0')
+        snprintf(chosen, sizeof chosen, "%s", doc);
+    else
+        rc = default_framework(sv, chosen, sizeof chosen, err);
+    if (rc == CF_OK)
+        rc = store_case_document_summaries(sv->store, &docs, err);
+    /* The frameworks a person can be rated against: those with skill areas (a handful of
+     * packages, each read once). */
+    json_array_foreach(docs, i, d)
+    {
+        const json_t *cd = json_object_get(d, "document");
+        const char *id = svc__str(cd, "identifier");
+        json_t *sk = NULL;
+        char rb[128];
+        int k = 0;
+
+        if (rc != CF_OK || id == NULL)
+            break;
+        if (framework_skills(sv, id, &sk, rb, sizeof rb, &k, NULL, NULL) != CF_OK)
+            continue;
+        json_decref(sk);
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:b, s:b}", "id", id, "title",
+                            svc__str(cd, "title") != NULL ? svc__str(cd, "title") : id, "version",
+                            svc__str(cd, "version") != NULL ? svc__str(cd, "version") : "",
+                            "has_rubric", rb[0] != '\0', "selected", strcmp(id, chosen) == 0));
+    }
+    if (rc == CF_OK)
+        rc = framework_skills(sv, chosen, &skills, rubric, sizeof rubric, &levels, NULL, err);
+    if (rc == CF_OK) {
+        json_array_foreach(skills, i, x)
+        {
+            json_object_del(x, "levels");
+            json_object_del(x, "statement");
+        }
+        *out = json_pack("{s:o, s:o, s:s, s:i}", "frameworks", list, "skills", skills, "framework",
+                         chosen, "levels", levels);
+        list = skills = NULL;
+    }
+    json_decref(list);
+    json_decref(skills);
+    json_decref(docs);
+    return rc;
+}
+
 /* --- reading: who the viewer is to the evaluation --------------------------------------- */
 
 struct seen {

@@ -850,6 +850,13 @@ int svc_report_file(const json_t *rep, const char *format, char **data, size_t *
  */
 int svc_eval_create(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err);
 /*
+ * What the new-evaluation form offers: {frameworks: [{id, title, version,
+ * has_rubric, selected}] (those with skill areas), skills: [{item_id, code,
+ * name, weight}] of doc (NULL: the default, the newest with a rubric),
+ * framework, levels}.
+ */
+int svc_eval_form(const struct svc *sv, const char *doc, json_t **out, struct cf_error *err);
+/*
  * Evaluation id as sv sees it: {evaluation, viewer, skills (with the level
  * descriptors and the viewer's own answers), raters (administrators only),
  * others (other raters' answers, when eval_may_read_others allows), progress,

@@ -101,7 +101,82 @@ static int new_page(struct req *r, const json_t *typed, json_t **out, struct cf_
     if (typed == NULL)
         json_decref(json_object_get(*out, "form"));
     json_decref(people);
+
+    /* The frameworks to rate against and the chosen one's skills with their weights: every
+     * skill ticked at its framework weight, or as typed. */
+    {
+        const char *fw = json_string_value(json_object_get(typed, "framework"));
+        json_t *form = NULL, *sk;
+        char f[FIELD_MAX];
+
+        if (fw == NULL)
+            fw = req_query(r, "framework");
+        rc = svc_eval_form(&sv, fw, &form, err);
+        if (rc != CF_OK) {
+            json_decref(*out);
+            *out = NULL;
+            return rc;
+        }
+        json_array_foreach(json_object_get(form, "skills"), i, sk)
+        {
+            const char *id = json_string_value(json_object_get(sk, "item_id"));
+            const json_t *w;
+
+            snprintf(f, sizeof f, "skill_%s", id);
+            json_object_set_new(sk, "checked",
+                                json_boolean(typed == NULL || json_object_get(typed, "skills_for") ==
+                                                                  NULL
+                                                 ? 1
+                                                 : json_object_get(typed, f) != NULL));
+            snprintf(f, sizeof f, "weight_%s", id);
+            w = json_object_get(typed, f);
+            if (json_is_string(w))
+                json_object_set(sk, "weight", (json_t *)w);
+        }
+        json_object_update(*out, form);
+        json_decref(form);
+    }
     return CF_OK;
+}
+
+/*
+ * The counted skills of a posted form, as the svc takes them: [{item_id, weight}] of the
+ * skill_ID boxes ticked, with weight_ID as a number (text that is not one is passed on, and
+ * the svc names it). Nothing when the form's table was for another framework than the one
+ * posted (then every skill counts) or when the client sent "skills" itself.
+ */
+static void form_skills(json_t *in)
+{
+    const char *fw = json_string_value(json_object_get(in, "framework"));
+    const char *made = json_string_value(json_object_get(in, "skills_for"));
+    json_t *skills, *v;
+    const char *k;
+    char f[FIELD_MAX];
+
+    if (json_object_get(in, "skills") != NULL || made == NULL ||
+        (fw != NULL && fw[0] != '\0' && strcmp(fw, made) != 0))
+        return;
+    skills = json_array();
+    json_object_foreach(in, k, v)
+    {
+        const char *ws;
+        json_t *w;
+        char *end;
+        long n;
+
+        if (strncmp(k, "skill_", 6) != 0)
+            continue;
+        snprintf(f, sizeof f, "weight_%s", k + 6);
+        ws = json_string_value(json_object_get(in, f));
+        n = ws != NULL ? strtol(ws, &end, 10) : 0;
+        w = ws != NULL && ws[0] != '\0' && *end == '\0' ? json_integer(n)
+            : ws != NULL                                 ? json_string(ws)
+                                                         : NULL;
+        json_array_append_new(skills, w != NULL ? json_pack("{s:s, s:o}", "item_id", k + 6,
+                                                            "weight", w)
+                                                : json_pack("{s:s}", "item_id", k + 6));
+    }
+    json_object_set_new(in, "skills", skills);
 }
 
 int h_eval_new(struct req *r, json_t **out, struct cf_error *err)
@@ -122,6 +197,8 @@ int h_eval_create(struct req *r, json_t **out, struct cf_error *err)
     blind = json_object_get(in, "blind");
     if (!r->want_json || (blind != NULL && json_is_string(blind)))
         json_object_set_new(in, "blind", json_boolean(blind != NULL && !json_is_false(blind)));
+    if (!r->want_json)
+        form_skills(in);
     rc = svc_eval_create(&sv, in, out, err);
     if (rc == CF_OK) {
         req_redirect(r, arena_printf(r->arena, "/evaluations/%s?done=created",

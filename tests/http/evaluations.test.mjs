@@ -55,6 +55,22 @@ test('a district administrator creates an evaluation; every field at fault is na
         const list = await leader.get('/evaluations');
         assert.equal(list.status, 200);
         assert.equal(list.json.may_create, false);
+        // A form that leaves skills out and changes a weight: only the ticked ones count,
+        // each with its weight; a weight that is not a number is named.
+        const form = (await admin.get('/evaluations/new')).json;
+        assert.equal(form.skills.length, 10);
+        assert.ok(form.frameworks.length >= 2, 'the 2019 and 2009 frameworks are offered');
+        const [s1, s2] = form.skills;
+        const body = { subject: ctx.w.people.leader_a.id, purpose: 'annual', title: 'Two skills', framework: form.framework, skills_for: form.framework,
+            [`skill_${s1.item_id}`]: 'on', [`weight_${s1.item_id}`]: '30', [`skill_${s2.item_id}`]: 'on', [`weight_${s2.item_id}`]: '10' };
+        const two = await admin.post('/evaluations', body, { form: true, html: true });
+        assert.equal(two.status, 303, show(two));
+        const twoId = two.headers.location.split('/')[2].split('?')[0];
+        const tv = (await admin.get(`/evaluations/${twoId}`)).json;
+        assert.deepEqual(tv.skills.map((x) => [x.code, x.weight, x.weight_pct]), [[s1.code, 30, 75], [s2.code, 10, 25]]);
+        const badw = await admin.post('/evaluations', { ...body, [`weight_${s2.item_id}`]: 'heavy' }, { form: true, html: true });
+        assert.equal(badw.status, 400);
+        assert.match(badw.text, /Give each skill a weight from 1 to 100\./);
         // A created draft redirects (HTML) to its page.
         const ok = await admin.post('/evaluations', { subject: ctx.w.people.leader_a.id, purpose: 'readiness', title: 'Ready?' }, { form: true, html: true });
         assert.equal(ok.status, 303, show(ok));
