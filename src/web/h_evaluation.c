@@ -666,3 +666,56 @@ int h_link_answer(struct req *r, json_t **out, struct cf_error *err)
 {
     return rate_answer(r, NULL, r->params[0], out, err);
 }
+
+/*
+ * The results as a download (point 9): ?format=csv or xlsx, one row per skill (the numbers of
+ * the page's table; no rater's notes). 409 while the viewer may not read the results yet.
+ */
+int h_eval_export(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    const char *format = req_query(r, "format");
+    json_t *view = NULL, *rep;
+    char *data = NULL, *copy;
+    const char *type = NULL;
+    size_t n = 0;
+    int rc;
+
+    (void)out;
+    if (format == NULL || (strcmp(format, "csv") != 0 && strcmp(format, "xlsx") != 0))
+        return cf_error_set(err, CF_EINVAL, "format", "Choose csv or xlsx as the format.");
+    rc = svc_eval_get(&sv, r->params[0], &view, err);
+    if (rc != CF_OK)
+        return rc;
+    if (json_object_get(view, "results") == NULL) {
+        json_decref(view);
+        return cf_error_set(err, CF_ECONFLICT, NULL,
+                            "The results can be downloaded once the raters may read each other's "
+                            "ratings: when the evaluation closes.");
+    }
+    rep = json_pack(
+        "{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s},"
+        " {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}], s:O}",
+        "report", "evaluation", "columns", "key", "code", "label", "Skill code", "key", "name",
+        "label", "Skill", "key", "weight", "label", "Weight", "key", "self", "label", "Self",
+        "key", "others_mean", "label", "Others' mean", "key", "others_sd", "label", "Others' SD",
+        "key", "others_min", "label", "Others' lowest", "key", "others_max", "label",
+        "Others' highest", "key", "others_n", "label", "Others who rated", "key", "gap", "label",
+        "Self minus others", "rows", json_object_get(json_object_get(view, "results"), "skills"));
+    json_decref(view);
+    if (rep == NULL)
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+    rc = svc_report_file(rep, format, &data, &n, &type, err);
+    json_decref(rep);
+    if (rc != CF_OK)
+        return rc;
+    copy = arena_alloc(r->arena, n + 1);
+    if (copy == NULL) {
+        free(data);
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+    }
+    memcpy(copy, data, n);
+    free(data);
+    req_bytes(r, type, arena_printf(r->arena, "evaluation-results.%s", format), copy, n);
+    return CF_OK;
+}

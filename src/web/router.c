@@ -136,6 +136,7 @@ const struct route routes[] = {
      PERM_EVALUATIONS_MANAGE, SCOPE_NONE, CHG},
     {"POST", "/evaluations/{}/act", h_eval_act, "evaluation", PERM_EVALUATIONS_MANAGE, SCOPE_NONE,
      CHG},
+    {"GET", "/evaluations/{}/export", h_eval_export, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"GET", "/evaluations/{}/rate", h_eval_rate, "rate", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"POST", "/evaluations/{}/rate", h_eval_rate_save, "rate", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"POST", "/evaluations/{}/answer", h_eval_answer, "rate", PERM_SIGNED_IN, SCOPE_NONE, CHG},

@@ -378,5 +378,6 @@ int h_eval_answer(struct req *r, json_t **out, struct cf_error *err);
 int h_link_rate(struct req *r, json_t **out, struct cf_error *err);
 int h_link_rate_save(struct req *r, json_t **out, struct cf_error *err);
 int h_link_answer(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_export(struct req *r, json_t **out, struct cf_error *err);
 
 #endif

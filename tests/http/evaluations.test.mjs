@@ -6,7 +6,32 @@
 // nothing answered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import { execFile } from 'node:child_process';
 import { withServer, outbox, linkToken, show } from './authhelp.mjs';
+
+/** GET p with the jar's cookies; the body as bytes. */
+function getBytes(jar, p) {
+    return new Promise((resolve, reject) => {
+        const u = new URL(jar.base + p);
+        const req = http.get({ host: u.hostname, port: u.port, path: u.pathname + u.search, agent: false, headers: { cookie: jar.cookieHeader() } }, (res) => {
+            const chunks = [];
+            res.on('data', (c) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+            res.on('error', reject);
+        });
+        req.on('error', reject);
+    });
+}
+
+/** The rows of an XLSX's first sheet as openpyxl (Debian's python3-openpyxl) reads them. */
+function readXlsx(buf) {
+    const py = 'import io,json,sys,openpyxl\nws=openpyxl.load_workbook(io.BytesIO(sys.stdin.buffer.read()),read_only=True).worksheets[0]\nprint(json.dumps([[("" if v is None else v) for v in r] for r in ws.iter_rows(values_only=True)]))';
+    return new Promise((resolve, reject) => {
+        const p = execFile(process.env.CTOFRAME_TEST_PYTHON || '/usr/bin/python3', ['-c', py], (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(JSON.parse(stdout))));
+        p.stdin.end(buf);
+    });
+}
 
 /** Creates, staffs and (optionally) opens an evaluation of leader A; its id. */
 async function cycle(ctx, { open = true } = {}) {
@@ -184,6 +209,21 @@ test('raters are invited when it opens; answers save one by one; blind until clo
         assert.match(rpage.text, /<title id="radar[^"]*">/);
         assert.match(rpage.text, /VALUE-COMMENT-3/);
         assert.match(rpage.text, /How far the raters agree/);
+        // The results as CSV and XLSX (read back by openpyxl).
+        const csv = await leader.get(`/evaluations/${id}/export?format=csv`, { html: true });
+        assert.equal(csv.status, 200);
+        assert.match(csv.headers['content-type'], /text\/csv/);
+        const lines = csv.text.trim().split(/\r\n/);
+        assert.equal(lines.length, 11);
+        assert.match(lines[0], /^Skill code,Skill,Weight,Self,Others' mean/);
+        assert.match(lines[1], /^I\.A,Leadership & Vision,15,3,/);
+        const x = await getBytes(leader, `/evaluations/${id}/export?format=xlsx`);
+        assert.equal(x.status, 200);
+        assert.match(x.headers['content-type'], /spreadsheetml/);
+        const book = await readXlsx(x.body);
+        assert.equal(book.length, 11);
+        assert.deepEqual(book[1].slice(0, 4), ['I.A', 'Leadership & Vision', 15, 3]);
+        assert.equal((await admin.get(`/evaluations/${id}/export?format=pdf`)).status, 400);
         // The administrator's page tells the story in words.
         const page = await admin.get(`/evaluations/${id}`, { html: true });
         for (const w of ['Invitation sent', 'Opened', 'Ratings submitted', 'Closed']) assert.match(page.text, new RegExp(w));

@@ -394,6 +394,9 @@ const TABLE = {
         perm: 'evaluations.manage', scope: 'none', path: () => `/evaluations/${FAKE_APP}/act`,
         body: () => ({ action: 'close' }), expect: gate(404, DA),
     },
+    'GET /evaluations/{}/export': {
+        perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/export?format=csv`, expect: signedIn(404),
+    },
     'GET /evaluations/{}/rate': { perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/rate`, expect: signedIn(404) },
     'POST /evaluations/{}/rate': {
         perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/rate`, body: () => ({ action: 'save' }),
