@@ -851,6 +851,77 @@ out:
     return out;
 }
 
+/*
+ * Results rated on an older framework read in the current one's terms (point 8): for each
+ * skill of the current framework (to), the skills of the evaluation's framework the
+ * crosswalk joins to it (either direction, any association type but isChildOf) and the
+ * mean of their self and others' means. The stored answers never change; this is computed
+ * when read. NULL when the frameworks are the same or nothing joins them.
+ */
+static json_t *crosswalk_of(const struct svc *sv, const char *from, const json_t *results)
+{
+    json_t *assocs = NULL, *to_skills = NULL, *rows = json_array(), *out = NULL, *t, *a, *r;
+    char to[128], rubric[128];
+    size_t i, j, k;
+    int levels = 0, joined = 0;
+
+    if (rows == NULL || default_framework(sv, to, sizeof to, NULL) != CF_OK ||
+        strcmp(to, from) == 0 ||
+        store_case_associations_between(sv->store, from, to, &assocs, NULL) != CF_OK ||
+        framework_skills(sv, to, &to_skills, rubric, sizeof rubric, &levels, NULL, NULL) != CF_OK)
+        goto out;
+    json_array_foreach(to_skills, i, t)
+    {
+        const char *tid = svc__str(t, "item_id");
+        json_t *codes = json_array();
+        double so = 0, ss = 0;
+        int no = 0, ns = 0;
+
+        json_array_foreach(json_object_get(results, "skills"), j, r)
+        {
+            const char *rid = svc__str(r, "item_id");
+            int linked = 0;
+
+            json_array_foreach(assocs, k, a)
+            {
+                const char *o = svc__str(json_object_get(a, "originNodeURI"), "identifier");
+                const char *d = svc__str(json_object_get(a, "destinationNodeURI"), "identifier");
+
+                if (o != NULL && d != NULL &&
+                    ((strcmp(o, rid) == 0 && strcmp(d, tid) == 0) ||
+                     (strcmp(d, rid) == 0 && strcmp(o, tid) == 0)))
+                    linked = 1;
+            }
+            if (!linked)
+                continue;
+            json_array_append_new(codes, json_string(svc__str(r, "code")));
+            if (json_is_number(json_object_get(r, "others_mean"))) {
+                so += json_number_value(json_object_get(r, "others_mean"));
+                no++;
+            }
+            if (json_is_number(json_object_get(r, "self"))) {
+                ss += json_number_value(json_object_get(r, "self"));
+                ns++;
+            }
+        }
+        if (json_array_size(codes) > 0)
+            joined = 1;
+        json_array_append_new(rows,
+                              json_pack("{s:s, s:s, s:o, s:o, s:o, s:b}", "code",
+                                        svc__str(t, "code"), "name", svc__str(t, "name"), "from",
+                                        codes, "others_mean", no > 0 ? num2(so / no) : json_null(),
+                                        "self", ns > 0 ? num2(ss / ns) : json_null(), "mapped",
+                                        json_array_size(codes) > 0));
+    }
+    if (joined)
+        out = json_pack("{s:s, s:O}", "framework", to, "skills", rows);
+out:
+    json_decref(rows);
+    json_decref(assocs);
+    json_decref(to_skills);
+    return out;
+}
+
 static int eval_get(const struct svc *sv, const char *id, const char *token, json_t **out,
                     struct cf_error *err)
 {
@@ -1013,6 +1084,12 @@ static int eval_get(const struct svc *sv, const char *id, const char *token, jso
             goto out;
         }
         json_object_set(view, "results", results);
+        {
+            json_t *cw = crosswalk_of(sv, svc__str(s.ev, "framework_doc"), results);
+
+            if (cw != NULL)
+                json_object_set_new(results, "crosswalk", cw);
+        }
         /* Every rater's comments on each core value. */
         json_array_foreach(values, i, x)
         {

@@ -282,3 +282,42 @@ test('erasing a rater or the person rated clears their words from evaluations', 
         assert.equal(sup.answers[0].note, '');
     });
 });
+
+test('an evaluation rated on the 2009 framework reads in the 2019 terms through the crosswalk', { timeout: 120000 }, async () => {
+    await withServer({}, async (ctx) => {
+        await ctx.start();
+        const admin = await ctx.signIn(ctx.w.people.district_admin_a.email);
+        const form = (await admin.get('/evaluations/new')).json;
+        const old = form.frameworks.find((f) => !f.selected && /2\.0|2009/.test(`${f.version} ${f.title}`));
+        assert.ok(old, JSON.stringify(form.frameworks));
+        const c = await admin.post('/evaluations', { subject: ctx.w.people.leader_a.id, purpose: 'annual', title: 'Rated in 2009 terms', framework: old.id });
+        assert.equal(c.status, 201, show(c));
+        const id = c.json.id;
+        assert.equal((await admin.post(`/evaluations/${id}/raters`, { kind: 'supervisor', name: 'Eve', email: ctx.w.people.evaluator_a.email })).status, 200);
+        assert.equal((await admin.post(`/evaluations/${id}/act`, { action: 'open' })).status, 200);
+        const ev = await ctx.signIn(ctx.w.people.evaluator_a.email);
+        const v = (await ev.get(`/evaluations/${id}/rate`)).json;
+        assert.equal(v.evaluation.levels, 4, 'no rubric: four plain levels');
+        assert.ok(v.skills.length >= 10, `the 2009 skill areas: ${v.skills.length}`);
+        for (const [i, sk] of v.skills.entries()) {
+            const r = await ev.post(`/evaluations/${id}/answer`, { item_id: sk.item_id, level: 1 + (i % 4), seq: 0 });
+            assert.equal(r.status, 200, show(r));
+        }
+        assert.equal((await admin.post(`/evaluations/${id}/act`, { action: 'close' })).status, 200);
+        const res = (await admin.get(`/evaluations/${id}`)).json.results;
+        const cw = res.crosswalk;
+        assert.ok(cw, 'a crosswalk view of the results');
+        assert.equal(cw.skills.length, 10);
+        const mapped = cw.skills.filter((s) => s.mapped);
+        assert.ok(mapped.length >= 8, `mapped: ${mapped.map((s) => s.code).join(' ')}`);
+        // Each mapped skill's number is the mean of the 2009 skills joined to it.
+        const byCode = Object.fromEntries(res.skills.map((s) => [s.code, s.others_mean]));
+        for (const s of mapped) {
+            const vals = s.from.map((code) => byCode[code]).filter((x) => x !== null);
+            const mean = Math.round((vals.reduce((a, b) => a + b, 0) / vals.length) * 100) / 100;
+            assert.equal(s.others_mean, mean, `${s.code} from ${s.from.join(', ')}`);
+        }
+        const page = await admin.get(`/evaluations/${id}`, { html: true });
+        assert.match(page.text, /In the current framework's terms/);
+    });
+});
