@@ -355,3 +355,13 @@ int store_eval_export(struct store *s, const char *person, json_t **about, json_
     }
     return rc;
 }
+
+int store_eval_latest_closed(struct store *s, const char *person, json_t **out,
+                             struct cf_error *err)
+{
+    return store__query_one(s,
+                            "SELECT id, closed_at FROM evaluations WHERE subject_kind = 'person'"
+                            " AND subject_id = ? AND status = 'closed'"
+                            " ORDER BY closed_at DESC, id LIMIT 1",
+                            "id,closed_at", out, err, "s", person);
+}

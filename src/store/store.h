@@ -1014,4 +1014,8 @@ int store_eval_raters_due(struct store *s, const char *until, long limit, json_t
 int store_eval_export(struct store *s, const char *person, json_t **about, json_t **answers,
                       struct cf_error *err);
 
+/* The latest closed evaluation of person: {id, closed_at}; CF_ENOTFOUND when none. */
+int store_eval_latest_closed(struct store *s, const char *person, json_t **out,
+                             struct cf_error *err);
+
 #endif

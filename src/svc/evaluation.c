@@ -1916,3 +1916,129 @@ int svc__evaluations_tick(const struct svc *sv, int64_t *reminded, struct cf_err
     json_decref(due);
     return rc;
 }
+
+/* --- readiness for the credential (point 7) ------------------------------------------- */
+
+int svc_eval_readiness(const struct svc *sv, const char *program, json_t **out,
+                       struct cf_error *err)
+{
+    json_t *latest = NULL, *view = NULL, *app = NULL, *below = json_array(),
+           *reasons = json_array();
+    json_t *elig = NULL, *x;
+    const char *verdict, *headline;
+    size_t i;
+    int rc, target = 3, eligible = 0;
+
+    *out = NULL;
+    if (below == NULL || reasons == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    if (me(sv) == NULL) {
+        rc = cf_error_set(err, CF_EUNAUTH, NULL, "Sign in to see your readiness.");
+        goto out;
+    }
+    /* The eligibility facts, as the application form checks them. */
+    rc = svc_apply_get(sv, program, &app, err);
+    if (rc != CF_OK)
+        goto out;
+    elig = json_object_get(json_object_get(app, "evaluation"), "eligibility");
+    eligible = json_is_true(json_object_get(elig, "eligible"));
+
+    /* The latest closed evaluation of the person, read as they read it. */
+    rc = store_eval_latest_closed(sv->store, me(sv), &latest, err);
+    if (rc == CF_OK)
+        rc = eval_get(sv, svc__str(latest, "id"), NULL, &view, err);
+    if (rc == CF_ENOTFOUND) {
+        rc = CF_OK;
+        json_decref(latest);
+        latest = NULL;
+    }
+    if (rc != CF_OK)
+        goto out;
+    if (view != NULL) {
+        const json_t *res = json_object_get(view, "results");
+        long levels = num(json_object_get(view, "evaluation"), "levels");
+
+        /* The target: the level below the top of the scale (Proficient on the shipped
+         * four-level rubric). Others' ratings count; the self rating only without them. */
+        target = levels > 2 ? (int)levels - 1 : 2;
+        json_array_foreach(json_object_get(res, "skills"), i, x)
+        {
+            const json_t *o = json_object_get(x, "others_mean"), *sf = json_object_get(x, "self");
+            const json_t *v = json_is_number(o) ? o : sf;
+
+            if (!json_is_number(v) || json_number_value(v) >= target)
+                continue;
+            json_array_append_new(
+                below,
+                json_pack("{s:O, s:O, s:O, s:i, s:O, s:s, s:f}", "code", json_object_get(x, "code"),
+                          "name", json_object_get(x, "name"), "level", v, "target", target,
+                          "weight", json_object_get(x, "weight"), "by",
+                          json_is_number(o) ? "others" : "self", "priority",
+                          (target - json_number_value(v)) * (double)num(x, "weight")));
+        }
+        /* Heaviest gap first: how far below, times the skill's weight. */
+        for (i = 1; i < json_array_size(below); i++)
+            for (size_t j = i; j > 0; j--) {
+                json_t *a = json_array_get(below, j - 1), *b = json_array_get(below, j);
+
+                if (json_number_value(json_object_get(b, "priority")) >
+                    json_number_value(json_object_get(a, "priority"))) {
+                    json_incref(a);
+                    json_array_set(below, j - 1, b);
+                    json_array_set_new(below, j, a);
+                } else
+                    break;
+            }
+    }
+
+    if (view == NULL) {
+        verdict = "review";
+        headline = "Ask your district for a readiness review first.";
+        json_array_append_new(reasons, json_string("No evaluation of you has closed yet, so "
+                                                   "there are no ratings to read your readiness "
+                                                   "from."));
+    } else if (json_array_size(below) > 0) {
+        verdict = "build";
+        headline = "Build these areas first.";
+        json_array_append_new(reasons,
+                              json_sprintf("%zu of the skills were rated below %s in your latest "
+                                           "evaluation.",
+                                           json_array_size(below),
+                                           target == 3 ? "Proficient" : "the target"));
+    } else if (!eligible) {
+        verdict = "eligibility";
+        headline = "Your ratings are ready; meet the eligibility rules first.";
+        json_array_append_new(reasons,
+                              json_string("Every skill was rated at the target level or above."));
+    } else {
+        verdict = "apply";
+        headline = "Apply now.";
+        json_array_append_new(reasons,
+                              json_string("Every skill was rated at the target level or above."));
+    }
+    json_array_append_new(reasons,
+                          json_string(eligible ? "Your application meets the eligibility rules."
+                                               : "Your application does not meet the eligibility "
+                                                 "rules yet: the rules missed are listed below."));
+    *out = json_pack(
+        "{s:s, s:s, s:O, s:O, s:i, s:o, s:O?, s:b}", "verdict", verdict, "headline", headline,
+        "reasons", reasons, "below", below, "target", target, "evaluation",
+        view != NULL
+            ? json_pack("{s:O, s:O, s:O}", "id",
+                        json_object_get(json_object_get(view, "evaluation"), "id"), "title",
+                        json_object_get(json_object_get(view, "evaluation"), "title"), "closed_at",
+                        json_object_get(json_object_get(view, "evaluation"), "closed_at"))
+            : json_null(),
+        "eligibility", elig, "eligible", eligible);
+    if (*out == NULL)
+        rc = nomem(err);
+out:
+    json_decref(latest);
+    json_decref(view);
+    json_decref(app);
+    json_decref(below);
+    json_decref(reasons);
+    return rc;
+}

@@ -902,6 +902,16 @@ int svc_eval_get_link(const struct svc *sv, const char *token, json_t **out, str
 int svc_eval_answer_link(const struct svc *sv, const char *token, const json_t *in, json_t **out,
                          struct cf_error *err);
 int svc_eval_submit_link(const struct svc *sv, const char *token, struct cf_error *err);
+/*
+ * Readiness for the credential (point 7) of the signed-in person: the
+ * eligibility facts of their application (as /apply checks them) and the
+ * latest closed evaluation of them combined into {verdict: "apply" | "build" |
+ * "eligibility" | "review", headline, reasons: [sentences], below: [{code,
+ * name, level, target, weight}] (skills under the target level, heaviest gap
+ * first), target, evaluation: {id, title, closed_at} or null, eligibility}.
+ */
+int svc_eval_readiness(const struct svc *sv, const char *program, json_t **out,
+                       struct cf_error *err);
 /* Reopens a submitted rater's ratings (administrators; in.reason is recorded). */
 int svc_eval_rater_reopen(const struct svc *sv, const char *id, const char *rater,
                           const json_t *in, struct cf_error *err);

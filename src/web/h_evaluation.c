@@ -719,3 +719,21 @@ int h_eval_export(struct req *r, json_t **out, struct cf_error *err)
     req_bytes(r, type, arena_printf(r->arena, "evaluation-results.%s", format), copy, n);
     return CF_OK;
 }
+
+/* Readiness for the credential (point 7): the signed-in person's own. */
+int h_readiness(struct req *r, json_t **out, struct cf_error *err)
+{
+    struct svc sv = req_svc(r);
+    const char *program = req_query(r, "program");
+    int rc = svc_eval_readiness(&sv, program != NULL && program[0] != '\0' ? program : "CETL",
+                                out, err);
+
+    if (rc == CF_OK) {
+        const char *v = json_string_value(json_object_get(*out, "verdict"));
+
+        json_object_set_new(*out, "is_apply", json_boolean(strcmp(v, "apply") == 0));
+        json_object_set_new(*out, "has_below",
+                            json_boolean(json_array_size(json_object_get(*out, "below")) > 0));
+    }
+    return rc;
+}

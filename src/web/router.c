@@ -140,6 +140,7 @@ const struct route routes[] = {
     {"GET", "/evaluations/{}/rate", h_eval_rate, "rate", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"POST", "/evaluations/{}/rate", h_eval_rate_save, "rate", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"POST", "/evaluations/{}/answer", h_eval_answer, "rate", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"GET", "/me/readiness", h_readiness, "readiness", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"GET", "/rate/{}", h_link_rate, "rate", PUB, 0},
     {"POST", "/rate/{}", h_link_rate_save, "rate", PUB, CHG},
     {"POST", "/rate/{}/answer", h_link_answer, "rate", PUB, CHG},

@@ -379,5 +379,6 @@ int h_link_rate(struct req *r, json_t **out, struct cf_error *err);
 int h_link_rate_save(struct req *r, json_t **out, struct cf_error *err);
 int h_link_answer(struct req *r, json_t **out, struct cf_error *err);
 int h_eval_export(struct req *r, json_t **out, struct cf_error *err);
+int h_readiness(struct req *r, json_t **out, struct cf_error *err);
 
 #endif

@@ -321,3 +321,34 @@ test('an evaluation rated on the 2009 framework reads in the 2019 terms through 
         assert.match(page.text, /In the current framework's terms/);
     });
 });
+
+test('readiness: no evaluation yet, then the skills below Proficient, heaviest gap first', { timeout: 120000 }, async () => {
+    await withServer({}, async (ctx) => {
+        await ctx.start();
+        const leader = await ctx.signIn(ctx.w.people.leader_a.email);
+        let r = await leader.get('/me/readiness');
+        assert.equal(r.status, 200, show(r));
+        assert.equal(r.json.verdict, 'review');
+        assert.equal(r.json.eligible, false);
+        assert.ok(r.json.eligibility.rules.length > 0, 'each eligibility rule is listed');
+
+        const { id, admin } = await cycle(ctx);
+        const ev = await ctx.signIn(ctx.w.people.evaluator_a.email);
+        const skills = (await ev.get(`/evaluations/${id}/rate`)).json.skills;
+        // I.A (weight 15) at 2, I.C (weight 10) at 1, II.A (12) at 2; every other skill 3 or 4.
+        const level = { 'I.A': 2, 'I.C': 1, 'II.A': 2 };
+        for (const [i, s] of skills.entries()) {
+            const a = await ev.post(`/evaluations/${id}/answer`, { item_id: s.item_id, level: level[s.code] ?? 3 + (i % 2), seq: 0 });
+            assert.equal(a.status, 200, show(a));
+        }
+        assert.equal((await admin.post(`/evaluations/${id}/act`, { action: 'close' })).status, 200);
+        r = await leader.get('/me/readiness');
+        assert.equal(r.json.verdict, 'build');
+        assert.equal(r.json.target, 3);
+        // Priority: (3 - level) x weight: I.C 2 x 10 = 20, I.A 1 x 15 = 15, II.A 1 x 12 = 12.
+        assert.deepEqual(r.json.below.map((b) => b.code), ['I.C', 'I.A', 'II.A']);
+        const page = await leader.get('/me/readiness', { html: true });
+        assert.match(page.text, /Build these areas first/);
+        assert.match(page.text, /I\.C Ethics &amp; Policies/);
+    });
+});

@@ -406,6 +406,7 @@ const TABLE = {
         perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/answer`,
         body: () => ({ item_id: 'x', level: 1, seq: 0 }), expect: signedIn(404),
     },
+    'GET /me/readiness': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
     'GET /rate/{}': { perm: 'public', scope: 'none', path: () => `/rate/${fakeToken()}`, expect: everyone(404) },
     'POST /rate/{}': { perm: 'public', scope: 'none', path: () => `/rate/${fakeToken()}`, body: () => ({ action: 'save' }), expect: everyone(404) },
     'POST /rate/{}/answer': {
