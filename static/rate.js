@@ -1,4 +1,4 @@
-// Saves each answer of the rating form the moment it is given (the form works without
+// Saves each answer of the rating form (a skill, an indicator, a core value) the moment it is given (the form works without
 // this: "Save" posts every answer). A level is saved when chosen; a note or links when the
 // field is left. Each save carries the answer's seq, so a stale window cannot overwrite a
 // newer answer; the server's reply gives the new seq.
@@ -17,7 +17,8 @@
     function save(set) {
         var item = set.getAttribute('data-item');
         var seq = form.querySelector('input[name="seq_' + item + '"]');
-        var level = set.querySelector('input[name="level_' + item + '"]:checked');
+        var sel = set.querySelector('select[name="level_' + item + '"]');
+        var level = sel || set.querySelector('input[name="level_' + item + '"]:checked');
         var body = new URLSearchParams();
         body.set('csrf', csrf ? csrf.value : '');
         body.set('item_id', item);
@@ -48,7 +49,7 @@
     }
 
     form.addEventListener('change', function (e) {
-        var set = e.target.closest('fieldset.skill');
+        var set = e.target.closest('[data-item]');
         if (set) save(set);
     });
 })();

@@ -111,6 +111,20 @@ static int record(const struct svc *sv, const json_t *ev, const char *rater, con
     return rc;
 }
 
+/* The skill of skills with item_id id, or NULL. */
+static json_t *skill_of(const json_t *skills, const char *id)
+{
+    size_t i;
+    json_t *s;
+
+    json_array_foreach(skills, i, s)
+    {
+        if (id != NULL && strcmp(svc__str(s, "item_id"), id) == 0)
+            return s;
+    }
+    return NULL;
+}
+
 /* --- the framework rated against ------------------------------------------------------- */
 
 /*
@@ -218,6 +232,46 @@ static int framework_skills(const struct svc *sv, const char *doc, json_t **skil
                                             : svc__str(it, "fullStatement")));
         json_object_set_new(skill, "statement", json_string(svc__str(it, "fullStatement")));
     }
+    /* Each skill's indicators (the items that are isChildOf it), rated optionally. */
+    {
+        json_t *as, *sk;
+
+        json_array_foreach(out, i, sk)
+        {
+            json_object_set_new(sk, "indicators", json_array());
+        }
+        json_array_foreach(json_object_get(pkg, "CFAssociations"), i, as)
+        {
+            const char *type = svc__str(as, "associationType");
+            const char *o = svc__str(json_object_get(as, "originNodeURI"), "identifier");
+            json_t *parent, *ind = NULL;
+
+            if (type == NULL || strcmp(type, "isChildOf") != 0 || o == NULL)
+                continue;
+            parent =
+                skill_of(out, svc__str(json_object_get(as, "destinationNodeURI"), "identifier"));
+            if (parent == NULL)
+                continue;
+            json_array_foreach(items, j, it)
+            {
+                if (strcmp(svc__str(it, "identifier") != NULL ? svc__str(it, "identifier") : "",
+                           o) == 0 &&
+                    svc__str(it, "CFItemType") != NULL &&
+                    strcmp(svc__str(it, "CFItemType"), "Indicator") == 0)
+                    ind = it;
+            }
+            if (ind != NULL)
+                json_array_append_new(json_object_get(parent, "indicators"),
+                                      json_pack("{s:s, s:s, s:s}", "item_id", o, "code",
+                                                svc__str(ind, "humanCodingScheme") != NULL
+                                                    ? svc__str(ind, "humanCodingScheme")
+                                                    : "",
+                                                "statement",
+                                                svc__str(ind, "fullStatement") != NULL
+                                                    ? svc__str(ind, "fullStatement")
+                                                    : ""));
+        }
+    }
     if (json_array_size(out) == 0)
         rc = cf_error_set(err, CF_EINVAL, "framework",
                           "This framework has no skill areas to rate. Choose another.");
@@ -232,20 +286,6 @@ out:
     else
         json_decref(cv);
     return rc;
-}
-
-/* The skill of skills with item_id id, or NULL. */
-static json_t *skill_of(const json_t *skills, const char *id)
-{
-    size_t i;
-    json_t *s;
-
-    json_array_foreach(skills, i, s)
-    {
-        if (id != NULL && strcmp(svc__str(s, "item_id"), id) == 0)
-            return s;
-    }
-    return NULL;
 }
 
 /*
@@ -996,6 +1036,30 @@ static int eval_get(const struct svc *sv, const char *id, const char *token, jso
             "levels", lv, "level", (json_int_t)level, "no_basis",
             a != NULL && num(a, "no_basis") == 1, "note", a != NULL ? svc__str(a, "note") : "",
             "links", links, "seq", (json_int_t)(a != NULL ? num(a, "seq") : 0));
+        /* The skill's indicators, each with the viewer's optional level. */
+        {
+            json_t *inds = json_deep_copy(json_object_get(f, "indicators")), *in;
+            size_t q;
+
+            json_array_foreach(inds, q, in)
+            {
+                const json_t *ia = json_object_get(mine, svc__str(in, "item_id"));
+                long il = ia != NULL ? num(ia, "level") : 0;
+                json_t *opts = json_array();
+
+                for (long o = 1; o <= (long)json_array_size(lv); o++)
+                    json_array_append_new(
+                        opts, json_pack("{s:I, s:O, s:b}", "level", (json_int_t)o, "label",
+                                        json_object_get(json_array_get(lv, (size_t)o - 1), "label"),
+                                        "selected", o == il));
+                json_object_set_new(in, "level", json_integer(il));
+                json_object_set_new(in, "no_basis",
+                                    json_boolean(ia != NULL && num(ia, "no_basis") == 1));
+                json_object_set_new(in, "seq", json_integer(ia != NULL ? num(ia, "seq") : 0));
+                json_object_set_new(in, "options", opts);
+            }
+            json_object_set_new(sk, "indicators", inds != NULL ? inds : json_array());
+        }
         json_array_append_new(skills, sk);
     }
 
@@ -1644,7 +1708,30 @@ static int eval_answer(const struct svc *sv, const char *id, const char *token, 
         if (item != NULL && strcmp(svc__str(x, "item_id"), item) == 0)
             counted = 1;
     }
-    /* A core value takes a comment, never a level. */
+    /* An indicator of a counted skill takes a level (optional), a core value a comment. */
+    if (!counted && item != NULL) {
+        json_t *fw = NULL, *sk2;
+        char rb[128];
+        int k2 = 0;
+        size_t q, w;
+
+        rc = framework_skills(sv, svc__str(s.ev, "framework_doc"), &fw, rb, sizeof rb, &k2, NULL,
+                              err);
+        json_array_foreach(skills, q, x)
+        {
+            json_t *ind;
+
+            sk2 = skill_of(fw, svc__str(x, "item_id"));
+            json_array_foreach(json_object_get(sk2, "indicators"), w, ind)
+            {
+                if (strcmp(svc__str(ind, "item_id"), item) == 0)
+                    counted = 3;
+            }
+        }
+        json_decref(fw);
+        if (rc != CF_OK)
+            goto out;
+    }
     if (!counted && item != NULL) {
         json_t *fw = NULL, *values = NULL;
         char rubric[128];

@@ -536,6 +536,8 @@ static int rate_page(struct req *r, const char *id, const char *token, json_t **
             n += (size_t)w;
         }
         json_object_set_new(sk, "links_text", json_string(joined));
+        json_object_set_new(sk, "has_indicators",
+                            json_boolean(json_array_size(json_object_get(sk, "indicators")) > 0));
         json_object_set_new(sk, "answered",
                             json_boolean(json_integer_value(json_object_get(sk, "level")) > 0 ||
                                          json_is_true(json_object_get(sk, "no_basis"))));
@@ -560,8 +562,23 @@ static int rate_save(struct req *r, const char *id, const char *token, json_t **
 
     if (rc != CF_OK)
         return rc;
-    /* The skills, then the core values' comments: each saved when it changed. */
-    json_array_extend(json_object_get(page, "skills"), json_object_get(page, "values"));
+    /* The skills, their indicators, then the core values' comments: each saved when it
+     * changed. */
+    {
+        json_t *all = json_array(), *ind;
+        size_t q;
+
+        json_array_foreach(json_object_get(page, "skills"), i, sk)
+        {
+            json_array_append(all, sk);
+            json_array_foreach(json_object_get(sk, "indicators"), q, ind)
+            {
+                json_array_append(all, ind);
+            }
+        }
+        json_array_extend(all, json_object_get(page, "values"));
+        json_object_set_new(page, "skills", all);
+    }
     json_array_foreach(json_object_get(page, "skills"), i, sk)
     {
         if (rc != CF_OK || json_is_false(json_object_get(page, "may_answer")))

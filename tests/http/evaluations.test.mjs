@@ -133,6 +133,14 @@ test('raters are invited when it opens; answers save one by one; blind until clo
         // A second window still at seq 0: refused, the newer answer stands.
         const stale = await leader.post(`/evaluations/${id}/answer`, { item_id: items[0], level: 1, seq: 0 });
         assert.equal(stale.status, 409, show(stale));
+        // An indicator of a skill takes an optional level, saved the same way.
+        const ind = view.skills[0].indicators[0];
+        assert.ok(ind && ind.code.startsWith('I.A.'), JSON.stringify(view.skills[0].indicators));
+        const ia = await leader.post(`/evaluations/${id}/answer`, { item_id: ind.item_id, level: 2, seq: 0 });
+        assert.equal(ia.status, 200, show(ia));
+        const again = (await leader.get(`/evaluations/${id}/rate`)).json.skills[0].indicators[0];
+        assert.equal(again.level, 2);
+        assert.equal(again.seq, 1);
         const beyond = await leader.post(`/evaluations/${id}/answer`, { item_id: items[1], level: 9, seq: 0 });
         assert.equal(beyond.status, 400);
         assert.equal(beyond.json.error.field, 'level');
