@@ -971,4 +971,17 @@ int store_eval_rater_of(struct store *s, const char *id, const char *person, jso
 /* Every evaluation, newest first, at most limit (program-wide managers, the CLI). */
 int store_eval_list_all(struct store *s, long limit, json_t **out, struct cf_error *err);
 
+/* --- team and aggregate views of evaluations (issue 9 point 6: store/eval_views.c) --- */
+
+/*
+ * For every person whose latest closed evaluation lies in the scope (scope
+ * "district": run by district org or one of its schools; "state": by a
+ * district of state org or one of its schools; "all": org ignored), one row
+ * per counted skill and rater kind: {person_id, person_name, evaluation_id,
+ * framework_doc, levels, closed_at, district_id, state_id, item_id, kind,
+ * total (the sum of the levels), n (how many)}. CF_EINVAL for another scope.
+ */
+int store_eval_view_rows(struct store *s, const char *scope, const char *org, json_t **out,
+                         struct cf_error *err);
+
 #endif
