@@ -250,15 +250,16 @@ static json_t *legend_of(long k)
  * The district org names, or the viewer's own district when org is NULL or
  * empty (a school's parent). *out is the district's row. CF_ENOTFOUND (404)
  * when there is no such district or sv may not manage its evaluations, so an
- * outsider learns nothing; CF_EINVAL naming "org" when there is no default.
+ * outsider learns nothing; CF_EINVAL naming "org" when there is no default
+ * (sv belongs to no district).
  */
 static int district_of(const struct svc *sv, const char *org, json_t **out, struct cf_error *err)
 {
     json_t *person = NULL, *o = NULL;
-    int rc = CF_OK;
+    int rc = CF_OK, own = org == NULL || org[0] == '\0';
 
     *out = NULL;
-    if ((org == NULL || org[0] == '\0') && sv->who != NULL && sv->who->person_id != NULL) {
+    if (own && sv->who != NULL && sv->who->person_id != NULL) {
         rc = store_person_get(sv->store, sv->who->person_id, &person, err);
         if (rc != CF_OK)
             goto out;
@@ -278,6 +279,12 @@ static int district_of(const struct svc *sv, const char *org, json_t **out, stru
         json_decref(o);
         o = NULL;
         rc = store_org_get(sv->store, parent, &o, err);
+    }
+    /* Someone whose own organization is no district (the program's staff) names one. */
+    if (own && rc == CF_OK && strcmp(svc__str(o, "kind"), "district") != 0) {
+        rc = cf_error_set(err, CF_EINVAL, "org",
+                          "Choose a district: add ?org= and the district's id to the address.");
+        goto out;
     }
     if (rc == CF_ENOTFOUND || (rc == CF_OK && (strcmp(svc__str(o, "kind"), "district") != 0 ||
                                                !svc__can(sv, PERM_EVALUATIONS_MANAGE,
