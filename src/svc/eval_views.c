@@ -100,12 +100,11 @@ static int columns_of(const struct svc *sv, const json_t *rows, json_t **columns
                     have = 1;
             }
             if (!have)
-                json_array_append_new(
-                    cols, json_pack("{s:s, s:s}", "code", code, "name",
-                                    name != NULL ? name
-                                    : svc__str(it, "fullStatement") != NULL
-                                        ? svc__str(it, "fullStatement")
-                                        : code));
+                json_array_append_new(cols, json_pack("{s:s, s:s}", "code", code, "name",
+                                                      name != NULL ? name
+                                                      : svc__str(it, "fullStatement") != NULL
+                                                          ? svc__str(it, "fullStatement")
+                                                          : code));
         }
         json_decref(pkg);
         pkg = NULL;
@@ -154,7 +153,8 @@ static json_t *people_of(const json_t *rows, const json_t *columns, const json_t
     json_array_foreach(rows, i, x)
     {
         const char *id = svc__str(x, "person_id");
-        int c = col_index(columns, json_string_value(json_object_get(codes, svc__str(x, "item_id"))));
+        int c =
+            col_index(columns, json_string_value(json_object_get(codes, svc__str(x, "item_id"))));
         json_t *cell;
 
         p = json_object_get(people, id);
@@ -167,9 +167,9 @@ static json_t *people_of(const json_t *rows, const json_t *columns, const json_t
             }
             p = json_pack("{s:s, s:O, s:s, s:O, s:I, s:O, s:O, s:o, s:o}", "person_id", id, "name",
                           json_object_get(x, "person_name"), "evaluation_id",
-                          svc__str(x, "evaluation_id"), "closed_at", json_object_get(x, "closed_at"),
-                          "levels", (json_int_t)num(x, "levels"), "district_id",
-                          json_object_get(x, "district_id"), "state_id",
+                          svc__str(x, "evaluation_id"), "closed_at",
+                          json_object_get(x, "closed_at"), "levels", (json_int_t)num(x, "levels"),
+                          "district_id", json_object_get(x, "district_id"), "state_id",
                           json_object_get(x, "state_id"), "others", others, "self", self);
             if (p == NULL || json_object_set_new(people, id, p) != 0 ||
                 json_array_append_new(order, json_string(id)) != 0) {
@@ -186,8 +186,8 @@ static json_t *people_of(const json_t *rows, const json_t *columns, const json_t
             continue;
         }
         cell = json_array_get(json_object_get(p, "others"), (size_t)c);
-        json_array_set_new(cell, 0,
-                           json_integer(json_integer_value(json_array_get(cell, 0)) + num(x, "total")));
+        json_array_set_new(
+            cell, 0, json_integer(json_integer_value(json_array_get(cell, 0)) + num(x, "total")));
         json_array_set_new(cell, 1,
                            json_integer(json_integer_value(json_array_get(cell, 1)) + num(x, "n")));
     }
@@ -286,9 +286,9 @@ static int district_of(const struct svc *sv, const char *org, json_t **out, stru
                           "Choose a district: add ?org= and the district's id to the address.");
         goto out;
     }
-    if (rc == CF_ENOTFOUND || (rc == CF_OK && (strcmp(svc__str(o, "kind"), "district") != 0 ||
-                                               !svc__can(sv, PERM_EVALUATIONS_MANAGE,
-                                                         svc__str(o, "id")))))
+    if (rc == CF_ENOTFOUND ||
+        (rc == CF_OK && (strcmp(svc__str(o, "kind"), "district") != 0 ||
+                         !svc__can(sv, PERM_EVALUATIONS_MANAGE, svc__str(o, "id")))))
         rc = cf_error_set(err, CF_ENOTFOUND, "org", NO_DISTRICT);
     if (rc == CF_OK)
         *out = json_incref(o);
@@ -344,12 +344,12 @@ int svc_eval_team(const struct svc *sv, const char *org, json_t **out, struct cf
                                                    s > 0 ? text : "None"));
             has_self = has_self || s > 0;
         }
-        json_array_append_new(
-            list, json_pack("{s:O, s:O, s:O, s:O, s:o, s:o, s:b}", "person_id",
-                            json_object_get(p, "person_id"), "name", json_object_get(p, "name"),
-                            "evaluation_id", json_object_get(p, "evaluation_id"), "closed_at",
-                            json_object_get(p, "closed_at"), "cells", cells, "self", selfs,
-                            "has_self", has_self));
+        json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O, s:o, s:o, s:b}", "person_id",
+                                              json_object_get(p, "person_id"), "name",
+                                              json_object_get(p, "name"), "evaluation_id",
+                                              json_object_get(p, "evaluation_id"), "closed_at",
+                                              json_object_get(p, "closed_at"), "cells", cells,
+                                              "self", selfs, "has_self", has_self));
     }
     for (size_t c = 0; c < nc; c++) {
         double sum = 0;
@@ -393,8 +393,8 @@ struct group {
     long people;
     double *sum;
     long *n;
-    int hide_row;  /* the whole row is not shown */
-    int *hide;     /* per column */
+    int hide_row; /* the whole row is not shown */
+    int *hide;    /* per column */
 };
 
 /*
@@ -422,7 +422,8 @@ static void complement(const long *values, int *hidden, size_t ng)
     }
 }
 
-/* The view of one group: {id, name, people, people_text, hidden, cells: [{code, mean, n, text}]}. */
+/* The view of one group: {id, name, people, people_text, hidden, cells: [{code, mean, n, text}]}.
+ */
 static json_t *group_view(const struct group *g, const char *name, const json_t *columns)
 {
     json_t *cells = json_array();
@@ -438,10 +439,9 @@ static json_t *group_view(const struct group *g, const char *name, const json_t 
             continue;
         }
         snprintf(text, sizeof text, "%.1f", g->n[c] > 0 ? g->sum[c] / (double)g->n[c] : 0.0);
-        json_array_append_new(cells,
-                              json_pack("{s:s, s:o, s:I, s:s, s:b}", "code", code, "mean",
-                                        num2(g->sum[c] / (double)g->n[c]), "n", (json_int_t)g->n[c],
-                                        "text", text, "hidden", 0));
+        json_array_append_new(cells, json_pack("{s:s, s:o, s:I, s:s, s:b}", "code", code, "mean",
+                                               num2(g->sum[c] / (double)g->n[c]), "n",
+                                               (json_int_t)g->n[c], "text", text, "hidden", 0));
     }
     snprintf(text, sizeof text, "%ld", g->people);
     return json_pack("{s:s?, s:s, s:o, s:s, s:b, s:o}", "id", g->id, "name", name, "people",
@@ -482,7 +482,8 @@ int svc_eval_aggregate(const struct svc *sv, const char *scope, const char *org,
         rc = org != NULL && org[0] != '\0' ? store_org_get(sv->store, org, &place, err)
                                            : CF_ENOTFOUND;
         if (rc == CF_ENOTFOUND || (rc == CF_OK && strcmp(svc__str(place, "kind"), "state") != 0))
-            rc = cf_error_set(err, CF_ENOTFOUND, "org", "There is no such state. Check the address.");
+            rc = cf_error_set(err, CF_ENOTFOUND, "org",
+                              "There is no such state. Check the address.");
     }
     if (rc == CF_OK)
         rc = store_eval_view_rows(sv->store, state_scope ? "state" : "all",
@@ -592,19 +593,19 @@ int svc_eval_aggregate(const struct svc *sv, const char *scope, const char *org,
     for (size_t g = 0; g < ng; g++) {
         const char *name = json_string_value(json_object_get(names, groups[g].id));
 
-        json_array_append_new(list, group_view(&groups[g], name != NULL ? name : groups[g].id,
-                                               columns));
+        json_array_append_new(list,
+                              group_view(&groups[g], name != NULL ? name : groups[g].id, columns));
     }
-    *out = json_pack("{s:s, s:o, s:O, s:O, s:o, s:i, s:b, s:s}", "scope",
-                     state_scope ? "state" : "program", "place",
-                     state_scope ? json_pack("{s:O, s:O}", "id", json_object_get(place, "id"),
-                                             "name", json_object_get(place, "name"))
-                                 : json_null(),
-                     "columns", columns, "groups", list, "total",
-                     group_view(&groups[ng], state_scope ? "The whole state" : "Everywhere",
-                                columns),
-                     "min_group", GROUP_MIN, "has_groups", ng > 0, "group_label",
-                     state_scope ? "District" : "State");
+    *out =
+        json_pack("{s:s, s:o, s:O, s:O, s:o, s:i, s:b, s:s}", "scope",
+                  state_scope ? "state" : "program", "place",
+                  state_scope ? json_pack("{s:O, s:O}", "id", json_object_get(place, "id"), "name",
+                                          json_object_get(place, "name"))
+                              : json_null(),
+                  "columns", columns, "groups", list, "total",
+                  group_view(&groups[ng], state_scope ? "The whole state" : "Everywhere", columns),
+                  "min_group", GROUP_MIN, "has_groups", ng > 0, "group_label",
+                  state_scope ? "District" : "State");
     if (*out == NULL)
         rc = nomem(err);
 out:

@@ -17,8 +17,8 @@ int h_eval_aggregate(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     const char *scope = req_query(r, "scope");
-    int rc = svc_eval_aggregate(&sv, scope != NULL ? scope : "program", req_query(r, "org"), out,
-                                err);
+    int rc =
+        svc_eval_aggregate(&sv, scope != NULL ? scope : "program", req_query(r, "org"), out, err);
 
     if (rc == CF_OK)
         json_object_set_new(*out, "is_state",

@@ -106,8 +106,8 @@ static void eval_open(struct store *s, const char *admin, const char *subject,
     json_decref(out);
     json_decref(in);
     for (size_t i = 0; i < n; i++) {
-        in = json_pack("{s:s, s:s, s:s}", "kind", i == 0 ? "supervisor" : "peer", "name",
-                       "A Rater", "email", emails[i]);
+        in = json_pack("{s:s, s:s, s:s}", "kind", i == 0 ? "supervisor" : "peer", "name", "A Rater",
+                       "email", emails[i]);
         assert_ok(svc_eval_rater_add(&a.sv, eval, in, &out, &err), err);
         json_decref(out);
         json_decref(in);
@@ -189,14 +189,14 @@ static json_t *row_of(const json_t *v, const char *k, const char *key, const cha
 
 static double cell_mean(const json_t *row, size_t c)
 {
-    return json_number_value(json_object_get(json_array_get(json_object_get(row, "cells"), c),
-                                             "mean"));
+    return json_number_value(
+        json_object_get(json_array_get(json_object_get(row, "cells"), c), "mean"));
 }
 
 static int cell_hidden(const json_t *row, size_t c)
 {
-    return json_is_true(json_object_get(json_array_get(json_object_get(row, "cells"), c),
-                                        "hidden"));
+    return json_is_true(
+        json_object_get(json_array_get(json_object_get(row, "cells"), c), "hidden"));
 }
 
 /*
@@ -261,17 +261,17 @@ static void test_team(void **state)
     assert_string_equal(tu_str(r, "evaluation_id"), e2);
     assert_float_equal(cell_mean(r, c0), 3.5, 1e-9);
     assert_string_equal(tu_str(json_array_get(json_object_get(r, "cells"), c0), "text"), "3.5");
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_array_get(json_object_get(r, "cells"), c0), "band")),
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_array_get(json_object_get(r, "cells"), c0), "band")),
                      4);
     assert_float_equal(cell_mean(r, c1), 2.0, 1e-9);
-    assert_int_equal(
-        json_integer_value(json_object_get(json_array_get(json_object_get(r, "self"), c0), "level")),
-        2);
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_array_get(json_object_get(r, "self"), c0), "level")),
+                     2);
     r = row_of(v, "people", "person_id", ada);
     assert_float_equal(cell_mean(r, c0), 4.0, 1e-9);
-    assert_true(json_is_null(json_object_get(json_array_get(json_object_get(r, "cells"), c1),
-                                             "mean")));
+    assert_true(
+        json_is_null(json_object_get(json_array_get(json_object_get(r, "cells"), c1), "mean")));
     assert_float_equal(json_number_value(json_object_get(
                            json_array_get(json_object_get(v, "team_mean"), c0), "mean")),
                        3.75, 1e-9);
