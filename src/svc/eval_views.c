@@ -508,7 +508,20 @@ int svc_eval_aggregate(const struct svc *sv, const char *scope, const char *org,
     }
     nc = json_array_size(columns);
 
-    /* The groups: the districts of the state, or the states; the row of a group's id. */
+    /*
+     * The groups: every district of the state, or every state, by name — also those with
+     * nobody evaluated, so that a hidden row does not tell that someone was; then any other
+     * a person falls in. ids maps a group's id to its row.
+     */
+    json_array_foreach(orgs, i, o)
+    {
+        const char *parent = svc__str(o, "parent_id");
+
+        if (state_scope ? strcmp(svc__str(o, "kind"), "district") == 0 && parent != NULL &&
+                              strcmp(parent, svc__str(place, "id")) == 0
+                        : strcmp(svc__str(o, "kind"), "state") == 0)
+            json_object_set_new(ids, svc__str(o, "id"), json_integer((json_int_t)ng++));
+    }
     json_array_foreach(json_object_get(people, ""), i, id)
     {
         const char *g = svc__str(json_object_get(people, json_string_value(id)),

@@ -337,7 +337,7 @@ static void team_of(struct store *s, const char *d, const char *tag, size_t n, c
 }
 
 /*
- * Ohio: Ash 5 people, Elm 4. Elm is hidden (4 < 5), and Ash with it, since Ohio's total
+ * Ohio: Ash 5 people, Elm 4, Fir none. Elm is hidden (4 < 5), and Ash with it, since Ohio's total
  * of 9 minus Ash would give Elm away; the total shows. Iowa: Oak 5 (levels 1,2,3,4,4:
  * mean 2.8), Yew 5 (all 3: 3.0), total 2.9 — every group of 5 shows; the second skill
  * rated for 4 in Oak and 5 in Yew: Oak's cell hidden, and Yew's with it (the total of 9
@@ -347,7 +347,7 @@ static void test_aggregate(void **state)
 {
     struct backend *b = *state;
     struct store *s = b->s;
-    char body[37], ohio[37], iowa[37], ash[37], elm[37], oak[37], yew[37], prog[37];
+    char body[37], ohio[37], iowa[37], ash[37], elm[37], fir[37], oak[37], yew[37], prog[37];
     char skill[2][37], code[2][16];
     static const int l_ash[] = {2, 2, 2, 2, 2}, l_elm[] = {4, 4, 4, 4};
     static const int l_oak[] = {1, 2, 3, 4, 4}, l_yew[] = {3, 3, 3, 3, 3};
@@ -362,6 +362,7 @@ static void test_aggregate(void **state)
     org_add(s, "state", "Iowa", iowa);
     child_add(s, "district", ohio, "Ash District", ash);
     child_add(s, "district", ohio, "Elm District", elm);
+    child_add(s, "district", ohio, "Fir District", fir);
     child_add(s, "district", iowa, "Oak District", oak);
     child_add(s, "district", iowa, "Yew District", yew);
     person_add(s, "pa@program.test", "Pam Ali", "program_admin", body, prog);
@@ -383,6 +384,9 @@ static void test_aggregate(void **state)
     r = row_of(v, "groups", "id", ash);
     assert_true(json_is_true(json_object_get(r, "hidden"))); /* complementary */
     assert_true(cell_hidden(r, c0));
+    /* Fir, where nobody is evaluated, is listed and hidden like the others. */
+    assert_int_equal(json_array_size(json_object_get(v, "groups")), 3);
+    assert_true(json_is_true(json_object_get(row_of(v, "groups", "id", fir), "hidden")));
     t = json_object_get(v, "total");
     assert_int_equal(json_integer_value(json_object_get(t, "people")), 9);
     assert_float_equal(cell_mean(t, c0), 2.89, 1e-9); /* (5 x 2 + 4 x 4) / 9, two decimals */
