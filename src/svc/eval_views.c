@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/clock.h"
 #include "svc/svc_impl.h"
 
 #define GROUP_MIN  5  /* the smallest group an aggregate shows */
@@ -328,6 +329,7 @@ int svc_eval_team(const struct svc *sv, const char *org, json_t **out, struct cf
     {
         json_t *p = json_object_get(people, json_string_value(id));
         json_t *cells = json_array(), *selfs = json_array();
+        char day[CLOCK_DATE_LEN];
         int has_self = 0;
 
         if (k == 0)
@@ -341,15 +343,18 @@ int svc_eval_team(const struct svc *sv, const char *org, json_t **out, struct cf
             snprintf(text, sizeof text, "%lld", (long long)s);
             json_array_append_new(selfs, json_pack("{s:s, s:o, s:s}", "code", code, "level",
                                                    s > 0 ? json_integer(s) : json_null(), "text",
-                                                   s > 0 ? text : "None"));
+                                                   s > 0 ? text : "Not rated"));
             has_self = has_self || s > 0;
         }
-        json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O, s:o, s:o, s:b}", "person_id",
-                                              json_object_get(p, "person_id"), "name",
+        /* closed_on: the date of closed_at, for the page. */
+        snprintf(day, sizeof day, "%.10s",
+                 svc__str(p, "closed_at") != NULL ? svc__str(p, "closed_at") : "");
+        json_array_append_new(list, json_pack("{s:O, s:O, s:O, s:O, s:s, s:o, s:o, s:b}",
+                                              "person_id", json_object_get(p, "person_id"), "name",
                                               json_object_get(p, "name"), "evaluation_id",
                                               json_object_get(p, "evaluation_id"), "closed_at",
-                                              json_object_get(p, "closed_at"), "cells", cells,
-                                              "self", selfs, "has_self", has_self));
+                                              json_object_get(p, "closed_at"), "closed_on", day,
+                                              "cells", cells, "self", selfs, "has_self", has_self));
     }
     for (size_t c = 0; c < nc; c++) {
         double sum = 0;

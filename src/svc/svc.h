@@ -897,7 +897,7 @@ int svc_eval_rater_reopen(const struct svc *sv, const char *id, const char *rate
 /*
  * The heatmap of district org's team (org NULL or empty: sv's own district):
  * {district: {id, name}, columns: [{code, name}], people: [{person_id, name,
- * evaluation_id, closed_at, cells: [{code, mean, text, band}], self: [{code,
+ * evaluation_id, closed_at, closed_on, cells: [{code, mean, text, band}], self: [{code,
  * level, text}], has_self}], team_mean: [cells], legend: [{band, words}],
  * has_people, levels}. A cell is the others' mean of the person's latest
  * closed evaluation (null: not rated); band 1..4 its place on the scale.
