@@ -138,8 +138,9 @@ static int col_index(const json_t *columns, const char *code)
 /*
  * rows folded into people: {person_id: {person_id, name, evaluation_id,
  * closed_at, levels, district_id, state_id, others: [[sum, n] per column],
- * self: [level per column, 0 for none]}} — plus "order", the person ids in the
- * rows' order (by name). A new reference, or NULL on memory failure.
+ * self: [level per column, 0 for none]}} — plus, under the empty key (no person
+ * id is empty), the person ids in the rows' order (by name). A new reference, or
+ * NULL on memory failure.
  */
 static json_t *people_of(const json_t *rows, const json_t *columns, const json_t *codes)
 {
