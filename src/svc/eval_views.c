@@ -478,7 +478,7 @@ int svc_eval_aggregate(const struct svc *sv, const char *scope, const char *org,
 
     *out = NULL;
     /* Program-wide: the districts' own people are theirs to see, not other districts'. */
-    if (!svc__can_everywhere(sv, PERM_EVALUATIONS_MANAGE))
+    if (!svc_eval_may_aggregate(sv))
         return cf_error_set(err, CF_EFORBIDDEN, NULL,
                             "Only the program's administrators see aggregates across districts.");
     state_scope = scope != NULL && strcmp(scope, "state") == 0;
@@ -641,4 +641,9 @@ out:
     json_decref(rows);
     json_decref(place);
     return rc;
+}
+
+int svc_eval_may_aggregate(const struct svc *sv)
+{
+    return svc__can_everywhere(sv, PERM_EVALUATIONS_MANAGE);
 }

@@ -915,5 +915,7 @@ int svc_eval_team(const struct svc *sv, const char *org, json_t **out, struct cf
  */
 int svc_eval_aggregate(const struct svc *sv, const char *scope, const char *org, json_t **out,
                        struct cf_error *err);
+/* Whether sv may read the aggregates (manages evaluations program-wide): for links to them. */
+int svc_eval_may_aggregate(const struct svc *sv);
 
 #endif

@@ -301,6 +301,10 @@ static void test_team(void **state)
     as_person(&a, s, admin);
     assert_int_equal(svc_eval_aggregate(&a.sv, "program", NULL, &v, &err), CF_EFORBIDDEN);
     assert_null(v);
+    assert_false(svc_eval_may_aggregate(&a.sv));
+    as_done(&a);
+    as_person(&a, s, prog);
+    assert_true(svc_eval_may_aggregate(&a.sv));
     as_done(&a);
 }
 
