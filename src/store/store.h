@@ -1017,5 +1017,17 @@ int store_eval_export(struct store *s, const char *person, json_t **about, json_
 /* The latest closed evaluation of person: {id, closed_at}; CF_ENOTFOUND when none. */
 int store_eval_latest_closed(struct store *s, const char *person, json_t **out,
                              struct cf_error *err);
+/* --- team and aggregate views of evaluations (issue 9 point 6: store/eval_views.c) --- */
+
+/*
+ * For every person whose latest closed evaluation lies in the scope (scope
+ * "district": run by district org or one of its schools; "state": by a
+ * district of state org or one of its schools; "all": org ignored), one row
+ * per counted skill and rater kind: {person_id, person_name, evaluation_id,
+ * framework_doc, levels, closed_at, district_id, state_id, item_id, kind,
+ * total (the sum of the levels), n (how many)}. CF_EINVAL for another scope.
+ */
+int store_eval_view_rows(struct store *s, const char *scope, const char *org, json_t **out,
+                         struct cf_error *err);
 
 #endif

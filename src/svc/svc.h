@@ -916,4 +916,30 @@ int svc_eval_readiness(const struct svc *sv, const char *program, json_t **out,
 int svc_eval_rater_reopen(const struct svc *sv, const char *id, const char *rater,
                           const json_t *in, struct cf_error *err);
 
+/* --- team and aggregate views of evaluations (issue 9 point 6; svc/eval_views.c) --- */
+
+/*
+ * The heatmap of district org's team (org NULL or empty: sv's own district):
+ * {district: {id, name}, columns: [{code, name}], people: [{person_id, name,
+ * evaluation_id, closed_at, closed_on, cells: [{code, mean, text, band}], self: [{code,
+ * level, text}], has_self}], team_mean: [cells], legend: [{band, words}],
+ * has_people, levels}. A cell is the others' mean of the person's latest
+ * closed evaluation (null: not rated); band 1..4 its place on the scale.
+ * CF_ENOTFOUND when org is no district whose evaluations sv manages.
+ */
+int svc_eval_team(const struct svc *sv, const char *org, json_t **out, struct cf_error *err);
+/*
+ * Aggregates for program-wide managers (CF_EFORBIDDEN for others): scope
+ * "state" (org: a state; groups are its districts) or "program" (groups are
+ * the states). {scope, place, columns, groups: [group], total: group,
+ * min_group, has_groups, group_label}; a group is {id, name, people,
+ * people_text, hidden, cells: [{code, mean, n, text, hidden}]}. A group or
+ * cell of fewer than 5 people is hidden (null numbers), and more are hidden
+ * until the hidden ones together hold at least 5 (docs/evaluations.md).
+ */
+int svc_eval_aggregate(const struct svc *sv, const char *scope, const char *org, json_t **out,
+                       struct cf_error *err);
+/* Whether sv may read the aggregates (manages evaluations program-wide): for links to them. */
+int svc_eval_may_aggregate(const struct svc *sv);
+
 #endif

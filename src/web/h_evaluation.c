@@ -51,6 +51,7 @@ int h_evals(struct req *r, json_t **out, struct cf_error *err)
                             json_boolean(json_array_size(json_object_get(*out, "mine")) > 0));
         json_object_set_new(*out, "has_managed",
                             json_boolean(json_array_size(json_object_get(*out, "managed")) > 0));
+        json_object_set_new(*out, "may_aggregate", json_boolean(svc_eval_may_aggregate(&sv)));
     }
     return rc;
 }

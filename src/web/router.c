@@ -125,6 +125,12 @@ const struct route routes[] = {
     {"GET", "/evaluations", h_evals, "evaluations", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"GET", "/evaluations/new", h_eval_new, "evaluation_new", PERM_EVALUATIONS_MANAGE,
      SCOPE_NONE, 0},
+    /* issue 9 point 6: the team heatmap and the aggregates (h_eval_views.c); before
+     * /evaluations/{} so that it does not take them. svc checks the district (404 outside
+     * it) and that aggregates are program-wide (403) */
+    {"GET", "/evaluations/team", h_eval_team, "eval_team", PERM_EVALUATIONS_MANAGE, SCOPE_NONE, 0},
+    {"GET", "/evaluations/aggregate", h_eval_aggregate, "eval_aggregate", PERM_EVALUATIONS_MANAGE,
+     SCOPE_NONE, 0},
     {"POST", "/evaluations", h_eval_create, "evaluation_new", PERM_EVALUATIONS_MANAGE, SCOPE_NONE,
      CHG},
     {"GET", "/evaluations/{}", h_eval, "evaluation", PERM_SIGNED_IN, SCOPE_NONE, 0},

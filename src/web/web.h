@@ -380,5 +380,8 @@ int h_link_rate_save(struct req *r, json_t **out, struct cf_error *err);
 int h_link_answer(struct req *r, json_t **out, struct cf_error *err);
 int h_eval_export(struct req *r, json_t **out, struct cf_error *err);
 int h_readiness(struct req *r, json_t **out, struct cf_error *err);
+/* h_eval_views.c: the team heatmap and the aggregates of evaluations (issue 9 point 6) */
+int h_eval_team(struct req *r, json_t **out, struct cf_error *err);
+int h_eval_aggregate(struct req *r, json_t **out, struct cf_error *err);
 
 #endif

@@ -407,6 +407,13 @@ const TABLE = {
         body: () => ({ item_id: 'x', level: 1, seq: 0 }), expect: signedIn(404),
     },
     'GET /me/readiness': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
+    // issue 9 point 6: the team heatmap (district A's: another district's administrator
+    // gets 404) and the aggregates (program-wide managers only).
+    'GET /evaluations/team': {
+        perm: 'evaluations.manage', scope: 'none', path: () => `/evaluations/team?org=${world.orgs.a}`,
+        expect: gate(200, ['district_admin_a', ...PA], { overrides: { district_admin_b: 404 } }),
+    },
+    'GET /evaluations/aggregate': { perm: 'evaluations.manage', scope: 'none', expect: gate(200, PA) },
     'GET /rate/{}': { perm: 'public', scope: 'none', path: () => `/rate/${fakeToken()}`, expect: everyone(404) },
     'POST /rate/{}': { perm: 'public', scope: 'none', path: () => `/rate/${fakeToken()}`, body: () => ({ action: 'save' }), expect: everyone(404) },
     'POST /rate/{}/answer': {
