@@ -378,5 +378,7 @@ int h_eval_answer(struct req *r, json_t **out, struct cf_error *err);
 int h_link_rate(struct req *r, json_t **out, struct cf_error *err);
 int h_link_rate_save(struct req *r, json_t **out, struct cf_error *err);
 int h_link_answer(struct req *r, json_t **out, struct cf_error *err);
+/* h_eval_report.c: the printable evaluation report as a PDF (issue 9 point 4) */
+int h_eval_report(struct req *r, json_t **out, struct cf_error *err);
 
 #endif
