@@ -27,6 +27,7 @@
 #include <pango/pangocairo.h>
 
 #include "core/certificate.h"
+#include "core/evaluation.h"
 
 #define FONT_SERIF "DejaVu Serif, DejaVu Sans, WenQuanYi Micro Hei"
 #define FONT_SANS  "DejaVu Sans, WenQuanYi Micro Hei"
@@ -439,7 +440,7 @@ static void draw_head(struct rpt *p, const json_t *view)
     para(p, str(ev, "title", "Untitled evaluation"), &TITLE, 0, 8);
     fact(p, "Person", str(ev, "subject_name", DASH));
     fact(p, "Purpose", str(ev, "purpose_label", str(ev, "purpose", DASH)));
-    fact(p, "Framework", str(ev, "framework_doc", DASH));
+    fact(p, "Framework", str(ev, "framework_name", str(ev, "framework_doc", DASH)));
     fact(p, "Status", str(ev, "status_label", str(ev, "status", DASH)));
     fact(p, "Opened", date_text(opened, sizeof opened, json_object_get(ev, "opened_at"), DASH));
     fact(p, "Closed", date_text(closed, sizeof closed, json_object_get(ev, "closed_at"), DASH));
@@ -826,8 +827,6 @@ static int draw_report(struct rpt *p, const json_t *view)
     const json_t *names =
         json_object_get(json_array_get(json_object_get(view, "skills"), 0), "levels");
 
-    if (levels < 1)
-        levels = 1;
     p->page = 1;
     p->y = TOP;
     draw_head(p, view);
@@ -934,12 +933,20 @@ static int render(const json_t *view, struct buf *out, int pages, int *drawn)
 int eval_report_pdf(const json_t *view, struct buf *out, struct cf_error *err)
 {
     int rc, pages = 0, drawn = 0;
+    long long levels;
 
     if (!json_is_object(json_object_get(view, "results")) ||
         !json_is_object(json_object_get(view, "evaluation"))) {
         rc = cf_error_set(err, CF_EINVAL, "results",
                           "The evaluation has no results to print yet. The report exists once "
                           "the raters may read each other's ratings.");
+        goto out;
+    }
+    levels = json_integer_value(json_object_get(json_object_get(view, "evaluation"), "levels"));
+    if (levels < EVAL_LEVELS_MIN || levels > EVAL_LEVELS_MAX) {
+        rc = cf_error_set(err, CF_EINVAL, "levels",
+                          "The evaluation's scale has %lld levels. A report needs %d to %d.",
+                          levels, EVAL_LEVELS_MIN, EVAL_LEVELS_MAX);
         goto out;
     }
 

@@ -23,11 +23,14 @@
 #define EVAL_REPORT_PAGE_H 792.0
 
 /*
- * The report of view (svc_eval_get's view holding "results") as a PDF,
+ * The report of view (svc_eval_get's view holding "results"; an
+ * evaluation.framework_name, when set, names the framework in words instead of
+ * its framework_doc identifier) as a PDF,
  * appended to out (initialized by the caller with buf_init; a cap of
  * EVAL_REPORT_PDF_MAX is plenty). Numbers that are null print as "Not rated"
  * (a rating) or a dash (a spread, a gap). CF_OK; CF_EINVAL when view holds no
- * results; CF_ENOMEM or CF_ETOOBIG (out's cap) when the bytes do not fit;
+ * results (field "results") or its scale is outside EVAL_LEVELS_MIN..MAX
+ * (field "levels"); CF_ENOMEM or CF_ETOOBIG (out's cap) when the bytes do not fit;
  * CF_EIO when cairo or pango fail. On failure out is empty and err says why.
  */
 int eval_report_pdf(const json_t *view, struct buf *out, struct cf_error *err);

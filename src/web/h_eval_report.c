@@ -40,6 +40,39 @@ static const char *file_name(struct req *r, const char *title)
     return arena_printf(r->arena, "evaluation-%s.pdf", k > 0 ? slug : "report");
 }
 
+/*
+ * Sets evaluation.framework_name on view: the title and version of the
+ * framework document the evaluation keeps, as the framework list shows them.
+ * Nothing is set when the list cannot be read or no longer holds it (the
+ * report then names the document by its identifier).
+ */
+static void framework_name(const struct svc *sv, json_t *view)
+{
+    json_t *ev = json_object_get(view, "evaluation"), *list = NULL, *f;
+    const char *doc = json_string_value(json_object_get(ev, "framework_doc"));
+    struct cf_error ignored = {0};
+    size_t i;
+
+    if (doc == NULL || svc_framework_list(sv, &list, &ignored) != CF_OK)
+        return;
+    json_array_foreach(json_object_get(list, "frameworks"), i, f)
+    {
+        const char *id = json_string_value(json_object_get(f, "identifier"));
+        const char *title = json_string_value(json_object_get(f, "title"));
+        const char *version = json_string_value(json_object_get(f, "version"));
+
+        if (id == NULL || title == NULL || strcmp(id, doc) != 0)
+            continue;
+        if (version != NULL)
+            json_object_set_new(ev, "framework_name",
+                                json_sprintf("%s, version %s", title, version));
+        else
+            json_object_set_new(ev, "framework_name", json_string(title));
+        break;
+    }
+    json_decref(list);
+}
+
 int h_eval_report(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
@@ -60,6 +93,7 @@ int h_eval_report(struct req *r, json_t **out, struct cf_error *err)
                           "when the evaluation closes.");
         goto out;
     }
+    framework_name(&sv, view);
     rc = eval_report_pdf(view, &b, err);
     if (rc != CF_OK)
         goto out;

@@ -4,8 +4,8 @@
  * person, skills, numbers, the agreement's words, the core value comments,
  * "Page 1 of n"); null numbers print "Not rated"; hostile text (<>&, very
  * long names, 40 skills) renders on several pages without a crash; a view
- * without results is refused and leaves nothing behind; a small cap is
- * CF_ETOOBIG. tests/http/eval_report.test.mjs fetches the PDF through HTTP.
+ * without results, or with a scale beyond the rubric's bounds, is refused and leaves nothing
+ * behind; a small cap is CF_ETOOBIG. tests/http/eval_report.test.mjs fetches the PDF through HTTP.
  */
 #include "testutil.h"
 
@@ -264,6 +264,22 @@ static void test_refuses_without_results(void **state)
     json_decref(v);
 }
 
+/* A scale outside the rubric's bounds: refused, naming the levels. */
+static void test_refuses_bad_scale(void **state)
+{
+    json_t *v = sample();
+    struct buf b;
+    struct cf_error err = {0};
+
+    (void)state;
+    json_object_set_new(json_object_get(v, "evaluation"), "levels", json_integer(1000));
+    buf_init(&b, EVAL_REPORT_PDF_MAX);
+    assert_int_equal(eval_report_pdf(v, &b, &err), CF_EINVAL);
+    assert_int_equal(b.n, 0);
+    assert_string_equal(err.field, "levels");
+    json_decref(v);
+}
+
 /* A cap too small for the bytes: CF_ETOOBIG, an empty buffer, a sentence saying so. */
 static void test_small_cap(void **state)
 {
@@ -284,7 +300,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sample_reads_back), cmocka_unit_test(test_nulls_render_not_rated),
         cmocka_unit_test(test_hostile_and_long),  cmocka_unit_test(test_refuses_without_results),
-        cmocka_unit_test(test_small_cap),
+        cmocka_unit_test(test_refuses_bad_scale), cmocka_unit_test(test_small_cap),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
