@@ -621,8 +621,30 @@ static void draw_chart(struct rpt *p, const json_t *skills, const json_t *level_
     }
 }
 
-/* The table per skill. */
-static void draw_skills(struct rpt *p, const json_t *skills)
+/*
+ * The weight of skill item as a share of all, in per cent: the view's own
+ * figure (its skills' weight_pct, the one the page shows) when it has one,
+ * else weight / total rounded half up.
+ */
+static long long weight_pct(const json_t *view_skills, const char *item, double weight,
+                            double total)
+{
+    const json_t *s;
+    size_t i;
+
+    json_array_foreach(view_skills, i, s)
+    {
+        const char *id = json_string_value(json_object_get(s, "item_id"));
+
+        if (id != NULL && item != NULL && strcmp(id, item) == 0 &&
+            json_is_integer(json_object_get(s, "weight_pct")))
+            return json_integer_value(json_object_get(s, "weight_pct"));
+    }
+    return total > 0 ? (long long)floor(100.0 * weight / total + 0.5) : 0;
+}
+
+/* The table per skill (view_skills: the view's skills, for their weights in per cent). */
+static void draw_skills(struct rpt *p, const json_t *skills, const json_t *view_skills)
 {
     static const struct col cols[] = {
         {"Code", 38, PANGO_ALIGN_LEFT},          {"Skill", 150, PANGO_ALIGN_LEFT},
@@ -649,7 +671,9 @@ static void draw_skills(struct rpt *p, const json_t *skills)
         const char *cells[9];
         double wv = json_number_value(json_object_get(s, "weight"));
 
-        if (snprintf(wt, sizeof wt, "%.0f%%", total > 0 ? 100.0 * wv / total : 0.0) < 0)
+        if (snprintf(wt, sizeof wt, "%lld%%",
+                     weight_pct(view_skills, json_string_value(json_object_get(s, "item_id")), wv,
+                                total)) < 0)
             wt[0] = '\0';
         cells[0] = str(s, "code", "");
         cells[1] = str(s, "name", "");
@@ -790,23 +814,30 @@ static void draw_agreement(struct rpt *p, const json_t *a)
          0, 0);
 }
 
-/* The comments on the core values, each with the kind of rater who wrote it. */
+/*
+ * The comments on the core values, each with the kind of rater who wrote it;
+ * the values nobody commented on named together in one line after them.
+ */
 static void draw_values(struct rpt *p, const json_t *values)
 {
     const json_t *v, *c;
-    size_t i, j;
+    GString *none;
+    size_t i, j, silent = 0;
 
     if (json_array_size(values) == 0)
         return;
     heading(p, "Comments on the core values", 40);
+    none = g_string_new("No comments on ");
     json_array_foreach(values, i, v)
     {
         const json_t *cs = json_object_get(v, "comments");
 
+        if (json_array_size(cs) == 0) {
+            g_string_append_printf(none, "%s%s", silent++ > 0 ? ", " : "", str(v, "name", DASH));
+            continue;
+        }
         need(p, 30);
         para(p, str(v, "name", DASH), &H3, 0, 1);
-        if (json_array_size(cs) == 0)
-            para(p, "No comments.", &CELL, 12, 4);
         json_array_foreach(cs, j, c)
         {
             char *line = g_strdup_printf("%s: %s", str(c, "by", "A rater"), str(c, "note", ""));
@@ -816,6 +847,11 @@ static void draw_values(struct rpt *p, const json_t *values)
         }
         p->y += 3;
     }
+    if (silent > 0) {
+        g_string_append(none, ".");
+        para(p, none->str, &BODY, 0, 2);
+    }
+    g_string_free(none, TRUE);
 }
 
 /* Every page of the report of view, drawn with p. CF_OK, or CF_EIO when cairo failed. */
@@ -833,7 +869,7 @@ static int draw_report(struct rpt *p, const json_t *view)
     draw_overall(p, res, levels);
     if (json_array_size(skills) > 0)
         draw_chart(p, skills, names, levels, json_is_true(json_object_get(res, "has_self")));
-    draw_skills(p, skills);
+    draw_skills(p, skills, json_object_get(view, "skills"));
     draw_categories(p, json_object_get(res, "categories"));
     draw_ranked(p, res);
     draw_agreement(p, json_object_get(res, "agreement"));

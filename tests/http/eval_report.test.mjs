@@ -110,6 +110,8 @@ test('the report PDF: 409 while open and blind, 404 outside, readable text once 
         assert.ok(text.includes(first.name), first.name);
         assert.ok(text.includes(first.others_mean.toFixed(2)), `others' mean ${first.others_mean}`);
         assert.ok(text.includes(after.results.overall_others.toFixed(2)), 'overall');
+        assert.ok(text.includes(`${after.skills[0].weight_pct}%`), `the weight as the page shows it: ${after.skills[0].weight_pct}%`);
+        assert.ok(text.includes(`No comments on ${after.values[1].name}`), 'values without comments named together');
         assert.ok(text.includes("Cohen's weighted kappa"), 'two raters besides self: kappa');
         assert.ok(text.includes('quadratic weights'), 'the form named');
         assert.ok(text.includes('Keeps <every> promise & more.'), 'the comment as typed');

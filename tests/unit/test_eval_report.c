@@ -153,7 +153,7 @@ static void test_sample_reads_back(void **state)
     has(t, "not defined (fewer than two raters)");
     has(t, "Keeps every promise to the board.");
     has(t, "Integrity");
-    has(t, "No comments.");
+    has(t, "No comments on Service.");
     has(t, "Strengths");
     has(t, "Gaps");
     has(t, "Not rated"); /* the second skill's self rating */
