@@ -1082,7 +1082,7 @@ static int eval_get(const struct svc *sv, const char *id, const char *token, jso
 
                 long lv = a != NULL ? num(a, "level") : 0;
                 int nb = a != NULL && num(a, "no_basis") == 1;
-                char text[16];
+                char text[24];
 
                 if (lv > 0)
                     snprintf(text, sizeof text, "%ld", lv);

@@ -150,6 +150,9 @@ const struct route routes[] = {
     {"GET", "/rate/{}", h_link_rate, "rate", PUB, 0},
     {"POST", "/rate/{}", h_link_rate_save, "rate", PUB, CHG},
     {"POST", "/rate/{}/answer", h_link_answer, "rate", PUB, CHG},
+    /* issue 9 point 4: the printable report as a PDF (h_eval_report.c); the svc checks the
+     * evaluation's organization (404 outside it), 409 while it holds no results */
+    {"GET", "/evaluations/{}/report.pdf", h_eval_report, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},
     /* issue 8: exam results and credentials (h_credential.c) */
     {"GET", "/admin/results", h_results_form, "results", PERM_RESULTS_IMPORT, SCOPE_NONE, 0},
     {"POST", "/admin/results", h_results_import, "results", PERM_RESULTS_IMPORT, SCOPE_NONE, CHG},

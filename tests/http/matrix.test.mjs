@@ -420,6 +420,10 @@ const TABLE = {
         perm: 'public', scope: 'none', path: () => `/rate/${fakeToken()}/answer`,
         body: () => ({ item_id: 'x', level: 1, seq: 0 }), expect: everyone(404),
     },
+    // issue 9 point 4: the printable report as a PDF (h_eval_report.c)
+    'GET /evaluations/{}/report.pdf': {
+        perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/report.pdf`, expect: signedIn(404),
+    },
 };
 const FAKE_APP = '00000000-0000-4000-8000-000000000000';
 
