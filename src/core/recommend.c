@@ -44,6 +44,7 @@ struct search {
     int *hhs;    /* its half-hours */
     int *costs;  /* its cost */
     int *order;
+    int nv; /* how many of v, hhs and costs the last bound filled */
 };
 
 /* V for coverage cov (quarters per skill). */
@@ -101,6 +102,26 @@ static void consider(struct search *s, int *tmp)
     s->nbest = s->ncur;
 }
 
+/* Sorts s->order[0..n) by value per unit of wt, highest first (weight 0 first of all). */
+static void sort_by_ratio(struct search *s, int n, const int *wt)
+{
+    for (int i = 0; i < n; i++) {
+        s->order[i] = i;
+        s->key[i] = wt[i] == 0 ? INFINITY : s->v[i] / wt[i];
+    }
+
+    /* Insertion sort: n is small. */
+    for (int i = 1; i < n; i++) {
+        int x = s->order[i], j = i - 1;
+
+        while (j >= 0 && s->key[s->order[j]] < s->key[x]) {
+            s->order[j + 1] = s->order[j];
+            j--;
+        }
+        s->order[j + 1] = x;
+    }
+}
+
 /*
  * The fractional knapsack of the n values s->v[i] with weights wt[i] in
  * capacity cap: an upper bound on the sum of values of any subset whose
@@ -111,20 +132,7 @@ static double frac_knapsack(struct search *s, int n, const int *wt, int cap)
     double total = 0;
     int left = cap;
 
-    /* Insertion sort by value per unit of weight, highest first (n is small). */
-    for (int i = 0; i < n; i++) {
-        s->order[i] = i;
-        s->key[i] = wt[i] == 0 ? INFINITY : s->v[i] / wt[i];
-    }
-    for (int i = 1; i < n; i++) {
-        int x = s->order[i], j = i - 1;
-
-        while (j >= 0 && s->key[s->order[j]] < s->key[x]) {
-            s->order[j + 1] = s->order[j];
-            j--;
-        }
-        s->order[j + 1] = x;
-    }
+    sort_by_ratio(s, n, wt);
     for (int i = 0; i < n; i++) {
         int j = s->order[i];
 
@@ -137,6 +145,28 @@ static double frac_knapsack(struct search *s, int n, const int *wt, int cap)
         }
     }
     return total;
+}
+
+/*
+ * The fewest half-hours, fractions allowed, in which the n values s->v[i]
+ * (taking s->hhs[i]) add up to need: a lower bound on the hours of any subset
+ * of the undecided candidates adding need to the value (each adds at most its
+ * v). INFINITY when they cannot.
+ */
+static double frac_cover(struct search *s, int n, double need)
+{
+    double hh = 0;
+
+    sort_by_ratio(s, n, s->hhs);
+    for (int i = 0; i < n && need > 0; i++) {
+        int j = s->order[i];
+
+        if (s->v[j] >= need)
+            return hh + s->hhs[j] * need / s->v[j];
+        hh += s->hhs[j];
+        need -= s->v[j];
+    }
+    return need > 0 ? INFINITY : hh;
 }
 
 /*
@@ -169,6 +199,7 @@ static double bound(struct search *s, int k)
         s->costs[n] = c->cost;
         n++;
     }
+    s->nv = n;
     for (int t = 0; t < PD_NSKILLS; t++)
         b1 += s->w[t] * fmin(open[t], reach[t] * QUARTER);
     if (n == 0)
@@ -176,6 +207,54 @@ static double bound(struct search *s, int k)
     b2 = frac_knapsack(s, n, s->hhs, s->hh_left);
     b3 = frac_knapsack(s, n, s->costs, s->cost_left);
     return fmin(b1, fmin(b2, b3));
+}
+
+/*
+ * A lower bound on the half-hours the candidates from k on need to add need to
+ * the value. The value can only reach need if every skill t gets at least
+ * req_t = u_t - (U - need) / w_t more levels, where u_t is what the candidates
+ * can still close of t and U the sum of w_t * u_t. Covering every req_t takes
+ * at least sum of req_t * p_t hours, p_t being the least hours per level
+ * closed (counted over every open skill) among the candidates serving t: p is
+ * a feasible dual of the covering linear program, so the sum is a bound.
+ */
+static double cover_hours(const struct search *s, int k, double need)
+{
+    double open[PD_NSKILLS], reach[PD_NSKILLS] = {0}, price[PD_NSKILLS], u = 0, lb = 0;
+
+    for (int t = 0; t < PD_NSKILLS; t++) {
+        open[t] = fmax(0, s->gap[t] - s->cov[t] * QUARTER);
+        price[t] = INFINITY;
+    }
+    for (int i = k; i < s->m; i++) {
+        const struct cand *c = &s->cands[i];
+        double g = 0;
+
+        if (c->hh > s->hh_left || c->cost > s->cost_left)
+            continue;
+        for (int t = 0; t < PD_NSKILLS; t++)
+            if (s->w[t] > 0)
+                g += fmin(c->gq[t] * QUARTER, open[t]);
+        if (g <= 0)
+            continue;
+        for (int t = 0; t < PD_NSKILLS; t++)
+            if (s->w[t] > 0 && c->gq[t] > 0 && open[t] > 0) {
+                reach[t] += c->gq[t] * QUARTER;
+                price[t] = fmin(price[t], c->hh / g);
+            }
+    }
+    for (int t = 0; t < PD_NSKILLS; t++)
+        u += s->w[t] * fmin(open[t], reach[t]);
+    for (int t = 0; t < PD_NSKILLS; t++) {
+        double req;
+
+        if (s->w[t] <= 0)
+            continue;
+        req = fmin(open[t], reach[t]) - (u - need) / s->w[t];
+        if (req > 1e-12)
+            lb += req * price[t];
+    }
+    return lb;
 }
 
 /* Decides candidates k..m-1, depth first, include first. */
@@ -198,8 +277,16 @@ static void dfs(struct search *s, int k, int *tmp)
     b = cur + bound(s, k);
     if (b < s->best_value - s->eps)
         return;
-    if (b <= s->best_value + s->eps && s->hh_used >= s->best_hh)
-        return;
+    if (b <= s->best_value + s->eps) {
+        double need = s->best_value - s->eps - cur;
+
+        /* Only a tie is possible: it must win on hours, and adding need takes this many. */
+        if (s->hh_used >= s->best_hh)
+            return;
+        if (need > 0 && s->hh_used + fmax(frac_cover(s, s->nv, need), cover_hours(s, k, need)) >
+                            s->best_hh + 1e-9)
+            return;
+    }
 
     c = &s->cands[k];
     if (c->hh <= s->hh_left && c->cost <= s->cost_left) {

@@ -29,7 +29,10 @@
  *   2. the fractional knapsack of the v_a on the hours left;
  *   3. the fractional knapsack of the v_a on the money left.
  * A subtree is cut only when its bound is below the best value found, or when
- * it can at most tie that value and can no longer win the tie on hours. Hours
+ * it can at most tie that value and cannot win the tie on hours: the hours so
+ * far plus a lower bound on the hours still needed to reach that value (a
+ * fractional cover by v_a per hour, and a feasible dual of the covering linear
+ * program per skill) already exceed the best plan's. Hours
  * (whole half-hours) and cost (whole dollars) are integers, so the budgets are
  * checked exactly; values are doubles (gains are quarter levels).
  *
@@ -46,8 +49,8 @@
 #include "lib/clock.h"
 #include "lib/err.h"
 
-#define RECO_NODE_LIMIT 20000000L /* nodes searched at most when the input says 0 */
-#define RECO_GAP_MAX    10.0      /* a gap is at most this many levels */
+#define RECO_NODE_LIMIT 5000000L /* nodes searched at most when the input says 0 */
+#define RECO_GAP_MAX    10.0     /* a gap is at most this many levels */
 #define RECO_WEIGHT_MAX 1000.0
 
 /* What the person has already decided about an activity (reco_input.status). */
