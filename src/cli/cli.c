@@ -42,6 +42,8 @@ static const struct command {
     /* issue 8 points 5-6 */
     {"ce", cli_ce, "import providers' attendance; show a credential's points; renew"},
     {"demo", cli_demo, "load or remove the demo program (fictional people, for trying ctoframe)"},
+    /* issue 9 */
+    {"pd", cli_pd, "recommend the best plan of professional development activities for gaps"},
 };
 
 static void usage_all(FILE *f)
@@ -143,6 +145,10 @@ static const char **slot(struct cli_opts *o, const char *name)
         {"note", offsetof(struct cli_opts, note)},
         {"reason", offsetof(struct cli_opts, reason)},   /* issue 8: credential actions */
         {"holders", offsetof(struct cli_opts, holders)}, /* demo --holders N */
+        {"gaps", offsetof(struct cli_opts, gaps)},       /* issue 9: pd recommend */
+        {"weights", offsetof(struct cli_opts, weights)}, /* issue 9 */
+        {"hours", offsetof(struct cli_opts, hours)},     /* issue 9 */
+        {"budget", offsetof(struct cli_opts, budget)},   /* issue 9 */
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         if (strcmp(name, more[i].name) == 0)

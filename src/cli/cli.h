@@ -52,6 +52,11 @@ struct cli_opts {
     const char *holders;        /* demo --holders N */
     int remove;                 /* demo --remove */
     int demo;                   /* serve --demo: load the demo on a new database */
+    /* issue 9: pd recommend --gaps, --weights, --hours, --budget */
+    const char *gaps;
+    const char *weights;
+    const char *hours;
+    const char *budget;
     int help;
     int npos;
     char *pos[8]; /* positional arguments after the command words */
@@ -116,5 +121,7 @@ int cli_credential(int argc, char **argv);
 /* issue 8 points 5-6 */
 int cli_ce(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+/* issue 9 */
+int cli_pd(int argc, char **argv);
 
 #endif
