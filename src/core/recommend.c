@@ -41,6 +41,7 @@ struct search {
 
     double *v;   /* scratch for the bound: value alone of each undecided candidate */
     double *key; /* ratio being sorted */
+    double *mix; /* a candidate's share of both budgets (the surrogate bound) */
     int *hhs;    /* its half-hours */
     int *costs;  /* its cost */
     int *order;
@@ -170,6 +171,53 @@ static double frac_cover(struct search *s, int n, double need)
 }
 
 /*
+ * The surrogate bound: a plan within both budgets is within every mix of them,
+ * lambda * hours / hours left + (1 - lambda) * cost / money left <= 1, so the
+ * fractional knapsack of the s->v on such a mix bounds them too. The least over
+ * a few mixes is often well below the bound of either budget alone.
+ */
+static double surrogate(struct search *s, int n)
+{
+    static const double lambdas[] = {0.25, 0.5, 0.75};
+    double best = INFINITY;
+
+    if (s->hh_left <= 0 || s->cost_left <= 0)
+        return INFINITY;
+    for (size_t l = 0; l < sizeof lambdas / sizeof lambdas[0]; l++) {
+        double total = 0, left = 1;
+
+        for (int i = 0; i < n; i++) {
+            s->mix[i] =
+                lambdas[l] * s->hhs[i] / s->hh_left + (1 - lambdas[l]) * s->costs[i] / s->cost_left;
+            s->order[i] = i;
+            s->key[i] = s->v[i] / s->mix[i];
+        }
+        for (int i = 1; i < n; i++) {
+            int x = s->order[i], j = i - 1;
+
+            while (j >= 0 && s->key[s->order[j]] < s->key[x]) {
+                s->order[j + 1] = s->order[j];
+                j--;
+            }
+            s->order[j + 1] = x;
+        }
+        for (int i = 0; i < n; i++) {
+            int j = s->order[i];
+
+            if (s->mix[j] <= left) {
+                total += s->v[j];
+                left -= s->mix[j];
+            } else {
+                total += s->v[j] * left / s->mix[j];
+                break;
+            }
+        }
+        best = fmin(best, total);
+    }
+    return best;
+}
+
+/*
  * An upper bound on what the candidates from k on can still add to the current
  * set (see the header: the least of three sound bounds). Each candidate's value
  * alone against the gaps still open, v_a, is at least what it adds to any plan,
@@ -206,7 +254,38 @@ static double bound(struct search *s, int k)
         return 0;
     b2 = frac_knapsack(s, n, s->hhs, s->hh_left);
     b3 = frac_knapsack(s, n, s->costs, s->cost_left);
-    return fmin(b1, fmin(b2, b3));
+    return fmin(fmin(b1, surrogate(s, n)), fmin(b2, b3));
+}
+
+/*
+ * The fewest half-hours, fractions allowed, in which the candidates from k on
+ * (fitting the budgets left) add req levels to skill t: their gains on t
+ * taken by gain per hour, highest first. INFINITY when they cannot.
+ */
+static double skill_cover(struct search *s, int k, int t, double req)
+{
+    int n = 0;
+    double hh = 0;
+
+    for (int i = k; i < s->m; i++) {
+        const struct cand *c = &s->cands[i];
+
+        if (c->gq[t] == 0 || c->hh > s->hh_left || c->cost > s->cost_left)
+            continue;
+        s->v[n] = c->gq[t] * QUARTER;
+        s->hhs[n] = c->hh;
+        n++;
+    }
+    sort_by_ratio(s, n, s->hhs);
+    for (int i = 0; i < n && req > 0; i++) {
+        int j = s->order[i];
+
+        if (s->v[j] >= req)
+            return hh + s->hhs[j] * req / s->v[j];
+        hh += s->hhs[j];
+        req -= s->v[j];
+    }
+    return req > 0 ? INFINITY : hh;
 }
 
 /*
@@ -218,9 +297,9 @@ static double bound(struct search *s, int k)
  * closed (counted over every open skill) among the candidates serving t: p is
  * a feasible dual of the covering linear program, so the sum is a bound.
  */
-static double cover_hours(const struct search *s, int k, double need)
+static double cover_hours(struct search *s, int k, double need)
 {
-    double open[PD_NSKILLS], reach[PD_NSKILLS] = {0}, price[PD_NSKILLS], u = 0, lb = 0;
+    double open[PD_NSKILLS], reach[PD_NSKILLS] = {0}, price[PD_NSKILLS], u = 0, lb = 0, one = 0;
 
     for (int t = 0; t < PD_NSKILLS; t++) {
         open[t] = fmax(0, s->gap[t] - s->cov[t] * QUARTER);
@@ -251,10 +330,12 @@ static double cover_hours(const struct search *s, int k, double need)
         if (s->w[t] <= 0)
             continue;
         req = fmin(open[t], reach[t]) - (u - need) / s->w[t];
-        if (req > 1e-12)
+        if (req > 1e-12) {
             lb += req * price[t];
+            one = fmax(one, skill_cover(s, k, t, req));
+        }
     }
-    return lb;
+    return fmax(lb, one);
 }
 
 /* Decides candidates k..m-1, depth first, include first. */
@@ -283,9 +364,14 @@ static void dfs(struct search *s, int k, int *tmp)
         /* Only a tie is possible: it must win on hours, and adding need takes this many. */
         if (s->hh_used >= s->best_hh)
             return;
-        if (need > 0 && s->hh_used + fmax(frac_cover(s, s->nv, need), cover_hours(s, k, need)) >
-                            s->best_hh + 1e-9)
-            return;
+        if (need > 0) {
+            /* frac_cover reads what bound() left in the scratch; cover_hours reuses it. */
+            double lb = frac_cover(s, s->nv, need);
+
+            lb = fmax(lb, cover_hours(s, k, need));
+            if (s->hh_used + lb > s->best_hh + 1e-9)
+                return;
+        }
     }
 
     c = &s->cands[k];
@@ -436,9 +522,10 @@ int recommend(const struct pd_catalog *c, const struct reco_input *in, struct re
     plan = calloc(n, sizeof *plan);
     s.v = calloc(n, sizeof *s.v);
     s.key = calloc(n, sizeof *s.key);
+    s.mix = calloc(n, sizeof *s.mix);
     out->picks = calloc(n, sizeof *out->picks);
     if (rk == NULL || cands == NULL || scratch == NULL || plan == NULL || s.v == NULL ||
-        s.key == NULL || out->picks == NULL) {
+        s.key == NULL || s.mix == NULL || out->picks == NULL) {
         rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory while recommending a plan.");
         goto out;
     }
@@ -525,6 +612,7 @@ out:
     free(plan);
     free(s.v);
     free(s.key);
+    free(s.mix);
     return rc;
 }
 

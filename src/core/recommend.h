@@ -22,17 +22,20 @@
  * textbook dynamic program is exact. recommend() solves it by depth-first
  * branch and bound over the candidates (include first, candidates ordered by
  * value per share of the budgets). At each node the bound is the value so far
- * plus the least of three upper bounds on what the undecided activities can
+ * plus the least of four upper bounds on what the undecided activities can
  * still add, each sound because an activity's value to a plan is never more
  * than its value alone against the gaps still open (v_a, below):
  *   1. every open gap closed as far as the undecided activities' gains reach;
  *   2. the fractional knapsack of the v_a on the hours left;
- *   3. the fractional knapsack of the v_a on the money left.
+ *   3. the fractional knapsack of the v_a on the money left;
+ *   4. the same on mixes of the two budgets (a surrogate relaxation:
+ *      lambda * hours share + (1 - lambda) * money share <= 1, lambda 1/4, 1/2, 3/4).
  * A subtree is cut only when its bound is below the best value found, or when
  * it can at most tie that value and cannot win the tie on hours: the hours so
  * far plus a lower bound on the hours still needed to reach that value (a
- * fractional cover by v_a per hour, and a feasible dual of the covering linear
- * program per skill) already exceed the best plan's. Hours
+ * fractional cover by v_a per hour; a feasible dual of the covering linear
+ * program; per skill, a fractional cover of the levels it still needs) already
+ * exceed the best plan's. Hours
  * (whole half-hours) and cost (whole dollars) are integers, so the budgets are
  * checked exactly; values are doubles (gains are quarter levels).
  *
