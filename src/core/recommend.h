@@ -35,9 +35,9 @@
  * far plus a lower bound on the hours still needed to reach that value (a
  * fractional cover by v_a per hour; a feasible dual of the covering linear
  * program; per skill, a fractional cover of the levels it still needs) already
- * exceed the best plan's. Hours
- * (whole half-hours) and cost (whole dollars) are integers, so the budgets are
- * checked exactly; values are doubles (gains are quarter levels).
+ * exceed the best plan's. Hours (whole half-hours) and cost (whole dollars)
+ * are integers, so the budgets are checked exactly; values are doubles (gains
+ * are quarter levels).
  *
  * The limits. The work grows exponentially in the worst case. Only candidates
  * are searched: activities not excluded or already chosen, serving a skill
