@@ -44,6 +44,7 @@ static const struct command {
     {"demo", cli_demo, "load or remove the demo program (fictional people, for trying ctoframe)"},
     /* issue 9 */
     {"stats", cli_stats, "rater agreement of a ratings file (kappa, intraclass correlations)"},
+    {"pd", cli_pd, "recommend the best plan of professional development activities for gaps"},
 };
 
 static void usage_all(FILE *f)
@@ -146,6 +147,10 @@ static const char **slot(struct cli_opts *o, const char *name)
         {"reason", offsetof(struct cli_opts, reason)},   /* issue 8: credential actions */
         {"holders", offsetof(struct cli_opts, holders)}, /* demo --holders N */
         {"levels", offsetof(struct cli_opts, levels)},   /* issue 9: stats --levels K */
+        {"gaps", offsetof(struct cli_opts, gaps)},       /* issue 9: pd recommend */
+        {"weights", offsetof(struct cli_opts, weights)}, /* issue 9 */
+        {"hours", offsetof(struct cli_opts, hours)},     /* issue 9 */
+        {"budget", offsetof(struct cli_opts, budget)},   /* issue 9 */
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         if (strcmp(name, more[i].name) == 0)

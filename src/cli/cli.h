@@ -53,6 +53,11 @@ struct cli_opts {
     int remove;                 /* demo --remove */
     int demo;                   /* serve --demo: load the demo on a new database */
     const char *levels;         /* issue 9: stats agreement --levels K */
+    /* issue 9: pd recommend --gaps, --weights, --hours, --budget */
+    const char *gaps;
+    const char *weights;
+    const char *hours;
+    const char *budget;
     int help;
     int npos;
     char *pos[8]; /* positional arguments after the command words */
@@ -119,5 +124,7 @@ int cli_ce(int argc, char **argv);
 int cli_demo(int argc, char **argv);
 /* issue 9: rater agreement */
 int cli_stats(int argc, char **argv);
+/* issue 9 */
+int cli_pd(int argc, char **argv);
 
 #endif
