@@ -913,8 +913,8 @@ int svc_eval_submit_link(const struct svc *sv, const char *token, struct cf_erro
 int svc_eval_readiness(const struct svc *sv, const char *program, json_t **out,
                        struct cf_error *err);
 /* Reopens a submitted rater's ratings (administrators; in.reason is recorded). */
-int svc_eval_rater_reopen(const struct svc *sv, const char *id, const char *rater,
-                          const json_t *in, struct cf_error *err);
+int svc_eval_rater_reopen(const struct svc *sv, const char *id, const char *rater, const json_t *in,
+                          struct cf_error *err);
 
 /* --- team and aggregate views of evaluations (issue 9 point 6; svc/eval_views.c) --- */
 

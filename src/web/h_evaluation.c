@@ -124,11 +124,11 @@ static int new_page(struct req *r, const json_t *typed, json_t **out, struct cf_
             const json_t *w;
 
             snprintf(f, sizeof f, "skill_%s", id);
-            json_object_set_new(sk, "checked",
-                                json_boolean(typed == NULL || json_object_get(typed, "skills_for") ==
-                                                                  NULL
-                                                 ? 1
-                                                 : json_object_get(typed, f) != NULL));
+            json_object_set_new(
+                sk, "checked",
+                json_boolean(typed == NULL || json_object_get(typed, "skills_for") == NULL
+                                 ? 1
+                                 : json_object_get(typed, f) != NULL));
             snprintf(f, sizeof f, "weight_%s", id);
             w = json_object_get(typed, f);
             if (json_is_string(w))
@@ -171,11 +171,11 @@ static void form_skills(json_t *in)
         ws = json_string_value(json_object_get(in, f));
         n = ws != NULL ? strtol(ws, &end, 10) : 0;
         w = ws != NULL && ws[0] != '\0' && *end == '\0' ? json_integer(n)
-            : ws != NULL                                 ? json_string(ws)
-                                                         : NULL;
-        json_array_append_new(skills, w != NULL ? json_pack("{s:s, s:o}", "item_id", k + 6,
-                                                            "weight", w)
-                                                : json_pack("{s:s}", "item_id", k + 6));
+            : ws != NULL                                ? json_string(ws)
+                                                        : NULL;
+        json_array_append_new(skills, w != NULL
+                                          ? json_pack("{s:s, s:o}", "item_id", k + 6, "weight", w)
+                                          : json_pack("{s:s}", "item_id", k + 6));
     }
     json_object_set_new(in, "skills", skills);
 }
@@ -715,11 +715,11 @@ int h_eval_export(struct req *r, json_t **out, struct cf_error *err)
         "{s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s},"
         " {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}], s:O}",
         "report", "evaluation", "columns", "key", "code", "label", "Skill code", "key", "name",
-        "label", "Skill", "key", "weight", "label", "Weight", "key", "self", "label", "Self",
-        "key", "others_mean", "label", "Others' mean", "key", "others_sd", "label", "Others' SD",
-        "key", "others_min", "label", "Others' lowest", "key", "others_max", "label",
-        "Others' highest", "key", "others_n", "label", "Others who rated", "key", "gap", "label",
-        "Self minus others", "rows", json_object_get(json_object_get(view, "results"), "skills"));
+        "label", "Skill", "key", "weight", "label", "Weight", "key", "self", "label", "Self", "key",
+        "others_mean", "label", "Others' mean", "key", "others_sd", "label", "Others' SD", "key",
+        "others_min", "label", "Others' lowest", "key", "others_max", "label", "Others' highest",
+        "key", "others_n", "label", "Others who rated", "key", "gap", "label", "Self minus others",
+        "rows", json_object_get(json_object_get(view, "results"), "skills"));
     json_decref(view);
     if (rep == NULL)
         return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
@@ -743,8 +743,8 @@ int h_readiness(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     const char *program = req_query(r, "program");
-    int rc = svc_eval_readiness(&sv, program != NULL && program[0] != '\0' ? program : "CETL",
-                                out, err);
+    int rc =
+        svc_eval_readiness(&sv, program != NULL && program[0] != '\0' ? program : "CETL", out, err);
 
     if (rc == CF_OK) {
         const char *v = json_string_value(json_object_get(*out, "verdict"));

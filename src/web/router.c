@@ -123,8 +123,8 @@ const struct route routes[] = {
     /* issue 9: evaluations against the framework's rubric (h_evaluation.c); the svc
      * checks each evaluation's organization (404 outside it) and who rates it */
     {"GET", "/evaluations", h_evals, "evaluations", PERM_SIGNED_IN, SCOPE_NONE, 0},
-    {"GET", "/evaluations/new", h_eval_new, "evaluation_new", PERM_EVALUATIONS_MANAGE,
-     SCOPE_NONE, 0},
+    {"GET", "/evaluations/new", h_eval_new, "evaluation_new", PERM_EVALUATIONS_MANAGE, SCOPE_NONE,
+     0},
     /* issue 9 point 6: the team heatmap and the aggregates (h_eval_views.c); before
      * /evaluations/{} so that it does not take them. svc checks the district (404 outside
      * it) and that aggregates are program-wide (403) */
