@@ -29,6 +29,8 @@
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 
+#include "core/pdfpen.h"
+
 /* Fonts: DejaVu for Latin, Greek, Cyrillic (Sans also Arabic and Hebrew); WenQuanYi for CJK. */
 #define FONT_SERIF "DejaVu Serif, DejaVu Sans, WenQuanYi Micro Hei"
 #define FONT_SANS  "DejaVu Sans, WenQuanYi Micro Hei"
@@ -262,72 +264,8 @@ struct style {
 
 /* A cairo context with a pango context of its own (its own font map: nothing cached across
  * certificates, so nothing is kept between renders or shared between threads). */
-struct pen {
-    cairo_t *cr;
-    PangoFontMap *fm;
-    PangoContext *ctx;
-    PangoLayout *lay;
-};
-
-static void pen_close(struct pen *p)
-{
-    if (p->lay != NULL)
-        g_object_unref(p->lay);
-    if (p->ctx != NULL)
-        g_object_unref(p->ctx);
-    if (p->fm != NULL)
-        g_object_unref(p->fm);
-    if (p->cr != NULL)
-        cairo_destroy(p->cr);
-    memset(p, 0, sizeof *p);
-}
-
-/*
- * Opens a pen on surface s: 72 dpi (a pango point is a cairo unit), no hinting
- * (sizes scale linearly, so fitting gives the same answer on any surface).
- * CF_OK, or CF_ENOMEM / CF_EIO with nothing left open.
- */
-static int pen_open(struct pen *p, cairo_surface_t *s)
-{
-    cairo_font_options_t *fo = NULL;
-    int rc = CF_OK;
-
-    memset(p, 0, sizeof *p);
-    p->cr = cairo_create(s);
-    if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS) {
-        rc = cairo_status(p->cr) == CAIRO_STATUS_NO_MEMORY ? CF_ENOMEM : CF_EIO;
-        goto out;
-    }
-    p->fm = pango_cairo_font_map_new();
-    if (p->fm == NULL) {
-        rc = CF_EIO;
-        goto out;
-    }
-    pango_cairo_font_map_set_resolution(PANGO_CAIRO_FONT_MAP(p->fm), 72.0);
-    p->ctx = pango_font_map_create_context(p->fm);
-    fo = cairo_font_options_create();
-    if (p->ctx == NULL || fo == NULL) {
-        rc = CF_ENOMEM;
-        goto out;
-    }
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    pango_cairo_context_set_font_options(p->ctx, fo);
-    pango_cairo_update_context(p->cr, p->ctx);
-    p->lay = pango_layout_new(p->ctx);
-    if (p->lay == NULL)
-        rc = CF_ENOMEM;
-
-out:
-    if (fo != NULL)
-        cairo_font_options_destroy(fo);
-    if (rc != CF_OK)
-        pen_close(p);
-    return rc;
-}
-
 /* Sets text in p's layout with style st at size tenths/10 points, wrapped at wrap_w (< 0: none). */
-static void set_text(struct pen *p, const char *text, const struct style *st, int tenths,
+static void set_text(struct pdfpen *p, const char *text, const struct style *st, int tenths,
                      double wrap_w)
 {
     PangoFontDescription *fd = pango_font_description_from_string(st->family);
@@ -349,7 +287,7 @@ static void set_text(struct pen *p, const char *text, const struct style *st, in
 }
 
 /* The size of p's layout as set, in points. */
-static void measure(struct pen *p, double *w, double *h)
+static void measure(struct pdfpen *p, double *w, double *h)
 {
     PangoRectangle logical;
 
@@ -362,8 +300,8 @@ static void measure(struct pen *p, double *w, double *h)
  * Fits text into max_w by max_h (see cert_fit_text), leaving it set in p's
  * layout at the size chosen. When nothing fits, the smallest size, wrapped.
  */
-static void fit(struct pen *p, const char *text, const struct style *st, double max_w, double max_h,
-                struct cert_fit *out)
+static void fit(struct pdfpen *p, const char *text, const struct style *st, double max_w,
+                double max_h, struct cert_fit *out)
 {
     int start = (int)lround(st->start * 10), min = (int)lround(st->min * 10);
     int least = (int)lround(st->smallest * 10);
@@ -394,7 +332,7 @@ static void fit(struct pen *p, const char *text, const struct style *st, double 
 }
 
 /* Draws text fitted into the box (x, y, w, h) in style st. */
-static void draw_box(struct pen *p, const char *text, const struct style *st, double x, double y,
+static void draw_box(struct pdfpen *p, const char *text, const struct style *st, double x, double y,
                      double w, double h)
 {
     struct cert_fit f;
@@ -481,7 +419,7 @@ static int draw_qr(cairo_t *cr, const char *url, double x, double y)
  * right, as outlines (so text extraction reads the page's lines in order), and
  * once more as text at the top of the page for readers and search.
  */
-static void draw_demo(struct pen *p)
+static void draw_demo(struct pdfpen *p)
 {
     double diag = sqrt(CERT_PAGE_W * CERT_PAGE_W + CERT_PAGE_H * CERT_PAGE_H);
     struct cert_fit f;
@@ -505,7 +443,7 @@ static void draw_demo(struct pen *p)
 }
 
 /* The page, drawn with p from checked fields f. CF_OK, or as draw_qr. */
-static int draw_page(struct pen *p, const struct cert_fields *f)
+static int draw_page(struct pdfpen *p, const struct cert_fields *f)
 {
     char issued[CERT_DATE_WORDS], expires[CERT_DATE_WORDS];
     char *body = NULL;
@@ -598,14 +536,14 @@ int cert_fit_text(const char *text, const char *family, int bold, double start, 
     cairo_surface_t *s =
         cairo_pdf_surface_create_for_stream(sink_discard, NULL, CERT_PAGE_W, CERT_PAGE_H);
     struct style st = {family, bold, 0, start, min, smallest, INK, PANGO_ALIGN_CENTER, 0};
-    struct pen p;
+    struct pdfpen p;
     int rc = cairo_surface_status(s) == CAIRO_STATUS_SUCCESS ? CF_OK : CF_EIO;
 
     if (rc == CF_OK)
-        rc = pen_open(&p, s);
+        rc = pdfpen_open(&p, s);
     if (rc == CF_OK) {
         fit(&p, text, &st, max_w, max_h, out);
-        pen_close(&p);
+        pdfpen_close(&p);
     }
     cairo_surface_destroy(s);
     return rc;
@@ -638,7 +576,7 @@ int cert_pdf_render(const struct cert_fields *f, struct buf *out, struct cf_erro
 {
     struct sink sink = {out, CF_OK};
     cairo_surface_t *s = NULL;
-    struct pen p = {0};
+    struct pdfpen p = {0};
     int rc = cert_fields_check(f, err);
 
     if (rc != CF_OK)
@@ -651,14 +589,14 @@ int cert_pdf_render(const struct cert_fields *f, struct buf *out, struct cf_erro
     rc = set_metadata(s, f);
     if (rc != CF_OK)
         goto out;
-    rc = pen_open(&p, s);
+    rc = pdfpen_open(&p, s);
     if (rc != CF_OK)
         goto out;
     rc = draw_page(&p, f);
     if (rc != CF_OK)
         goto out;
     cairo_show_page(p.cr);
-    pen_close(&p);
+    pdfpen_close(&p);
 
     /* Finishing writes the fonts, the page and the trailer through sink_write. */
     cairo_surface_finish(s);
@@ -668,7 +606,7 @@ int cert_pdf_render(const struct cert_fields *f, struct buf *out, struct cf_erro
         rc = cairo_surface_status(s) == CAIRO_STATUS_NO_MEMORY ? CF_ENOMEM : CF_EIO;
 
 out:
-    pen_close(&p);
+    pdfpen_close(&p);
     if (s != NULL)
         cairo_surface_destroy(s);
     if (rc != CF_OK) {

@@ -28,6 +28,7 @@
 
 #include "core/certificate.h"
 #include "core/evaluation.h"
+#include "core/pdfpen.h"
 
 #define FONT_SERIF "DejaVu Serif, DejaVu Sans, WenQuanYi Micro Hei"
 #define FONT_SANS  "DejaVu Sans, WenQuanYi Micro Hei"
@@ -85,14 +86,11 @@ static const struct style FOOT = {FONT_SANS, 0, 0, 7, MUTED};
 
 /* The pen: the page's cairo context, a pango layout of its own, where the next text goes. */
 struct rpt {
-    cairo_t *cr;
-    PangoFontMap *fm;
-    PangoContext *ctx;
-    PangoLayout *lay;
-    double y;         /* the top of what is drawn next */
-    int page;         /* the page being drawn, from 1 */
-    int pages;        /* the page count, or 0 while it is counted */
-    const char *foot; /* the footer's left part */
+    struct pdfpen pen; /* the cairo context and the text layout */
+    double y;          /* the top of what is drawn next */
+    int page;          /* the page being drawn, from 1 */
+    int pages;         /* the page count, or 0 while it is counted */
+    const char *foot;  /* the footer's left part */
 };
 
 /* A table's column. */
@@ -107,57 +105,13 @@ struct col {
 /* Releases what rpt_open made (each part may be NULL). */
 static void rpt_close(struct rpt *p)
 {
-    if (p->lay != NULL)
-        g_object_unref(p->lay);
-    if (p->ctx != NULL)
-        g_object_unref(p->ctx);
-    if (p->fm != NULL)
-        g_object_unref(p->fm);
-    if (p->cr != NULL)
-        cairo_destroy(p->cr);
-    p->lay = NULL;
-    p->ctx = NULL;
-    p->fm = NULL;
-    p->cr = NULL;
+    pdfpen_close(&p->pen);
 }
 
-/* A pen on surface s: its own font map at 72 dpi, no hinting (the PDF scales). CF_OK or CF_EIO. */
+/* A pen on surface s (core/pdfpen.h). CF_OK, CF_ENOMEM or CF_EIO. */
 static int rpt_open(struct rpt *p, cairo_surface_t *s)
 {
-    cairo_font_options_t *fo = NULL;
-    int rc = CF_OK;
-
-    p->cr = cairo_create(s);
-    if (cairo_status(p->cr) != CAIRO_STATUS_SUCCESS) {
-        rc = cairo_status(p->cr) == CAIRO_STATUS_NO_MEMORY ? CF_ENOMEM : CF_EIO;
-        goto out;
-    }
-    p->fm = pango_cairo_font_map_new();
-    if (p->fm == NULL) {
-        rc = CF_EIO;
-        goto out;
-    }
-    pango_cairo_font_map_set_resolution(PANGO_CAIRO_FONT_MAP(p->fm), 72.0);
-    p->ctx = pango_font_map_create_context(p->fm);
-    fo = cairo_font_options_create();
-    if (p->ctx == NULL || fo == NULL) {
-        rc = CF_ENOMEM;
-        goto out;
-    }
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    pango_cairo_context_set_font_options(p->ctx, fo);
-    pango_cairo_update_context(p->cr, p->ctx);
-    p->lay = pango_layout_new(p->ctx);
-    if (p->lay == NULL)
-        rc = CF_ENOMEM;
-
-out:
-    if (fo != NULL)
-        cairo_font_options_destroy(fo);
-    if (rc != CF_OK)
-        rpt_close(p);
-    return rc;
+    return pdfpen_open(&p->pen, s);
 }
 
 /*
@@ -182,29 +136,29 @@ static double set(struct rpt *p, const char *text, const struct style *st, doubl
     pango_font_description_set_weight(fd, st->bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL);
     pango_font_description_set_style(fd, st->italic ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL);
     pango_font_description_set_size(fd, (gint)lround(st->size * PANGO_SCALE));
-    pango_layout_set_font_description(p->lay, fd);
+    pango_layout_set_font_description(p->pen.lay, fd);
     pango_font_description_free(fd);
     /* A line broken inside a word gets no hyphen: it would change a name. */
     pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
-    pango_layout_set_attributes(p->lay, attrs);
+    pango_layout_set_attributes(p->pen.lay, attrs);
     pango_attr_list_unref(attrs);
-    pango_layout_set_text(p->lay, text, -1);
+    pango_layout_set_text(p->pen.lay, text, -1);
     g_free(valid);
-    pango_layout_set_width(p->lay, (int)(w * PANGO_SCALE));
-    pango_layout_set_wrap(p->lay, PANGO_WRAP_WORD_CHAR);
-    pango_layout_set_alignment(p->lay, align);
-    pango_layout_set_ellipsize(p->lay, lines > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
-    pango_layout_set_height(p->lay, lines > 0 ? -lines : -1);
-    pango_layout_get_extents(p->lay, NULL, &logical);
+    pango_layout_set_width(p->pen.lay, (int)(w * PANGO_SCALE));
+    pango_layout_set_wrap(p->pen.lay, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_alignment(p->pen.lay, align);
+    pango_layout_set_ellipsize(p->pen.lay, lines > 0 ? PANGO_ELLIPSIZE_END : PANGO_ELLIPSIZE_NONE);
+    pango_layout_set_height(p->pen.lay, lines > 0 ? -lines : -1);
+    pango_layout_get_extents(p->pen.lay, NULL, &logical);
     return (double)logical.height / PANGO_SCALE;
 }
 
 /* Draws what set() left in p's layout with its top left corner at (x, y), in st's colour. */
 static void show(struct rpt *p, const struct style *st, double x, double y)
 {
-    cairo_set_source_rgb(p->cr, st->rgb[0], st->rgb[1], st->rgb[2]);
-    cairo_move_to(p->cr, x, y);
-    pango_cairo_show_layout(p->cr, p->lay);
+    cairo_set_source_rgb(p->pen.cr, st->rgb[0], st->rgb[1], st->rgb[2]);
+    cairo_move_to(p->pen.cr, x, y);
+    pango_cairo_show_layout(p->pen.cr, p->pen.lay);
 }
 
 /*
@@ -214,7 +168,7 @@ static void show(struct rpt *p, const struct style *st, double x, double y)
  */
 static void footer(struct rpt *p)
 {
-    PangoLayout *keep = p->lay;
+    PangoLayout *keep = p->pen.lay;
     char num[NUM_MAX];
     int n;
 
@@ -224,27 +178,27 @@ static void footer(struct rpt *p)
         n = snprintf(num, sizeof num, "Page %d", p->page);
     if (n < 0 || (size_t)n >= sizeof num)
         num[0] = '\0';
-    cairo_set_source_rgb(p->cr, RULE[0], RULE[1], RULE[2]);
-    cairo_set_line_width(p->cr, 0.5);
-    cairo_move_to(p->cr, MARGIN, BOTTOM + 8);
-    cairo_line_to(p->cr, EVAL_REPORT_PAGE_W - MARGIN, BOTTOM + 8);
-    cairo_stroke(p->cr);
-    p->lay = pango_layout_new(p->ctx);
-    if (p->lay != NULL) {
+    cairo_set_source_rgb(p->pen.cr, RULE[0], RULE[1], RULE[2]);
+    cairo_set_line_width(p->pen.cr, 0.5);
+    cairo_move_to(p->pen.cr, MARGIN, BOTTOM + 8);
+    cairo_line_to(p->pen.cr, EVAL_REPORT_PAGE_W - MARGIN, BOTTOM + 8);
+    cairo_stroke(p->pen.cr);
+    p->pen.lay = pango_layout_new(p->pen.ctx);
+    if (p->pen.lay != NULL) {
         set(p, p->foot, &FOOT, CONTENT_W - 90, PANGO_ALIGN_LEFT, 1);
         show(p, &FOOT, MARGIN, BOTTOM + 12);
         set(p, num, &FOOT, 90, PANGO_ALIGN_RIGHT, 1);
         show(p, &FOOT, EVAL_REPORT_PAGE_W - MARGIN - 90, BOTTOM + 12);
-        g_object_unref(p->lay);
+        g_object_unref(p->pen.lay);
     }
-    p->lay = keep;
+    p->pen.lay = keep;
 }
 
 /* Ends the page (its footer, then the page itself) and starts the next at its top. */
 static void page_break(struct rpt *p)
 {
     footer(p);
-    cairo_show_page(p->cr);
+    cairo_show_page(p->pen.cr);
     p->page++;
     p->y = TOP;
 }
@@ -268,10 +222,10 @@ static void para(struct rpt *p, const char *text, const struct style *st, double
     PangoLayoutIter *it;
 
     set(p, text, st, CONTENT_W - indent, PANGO_ALIGN_LEFT, 0);
-    it = pango_layout_get_iter(p->lay);
+    it = pango_layout_get_iter(p->pen.lay);
     if (it == NULL)
         return;
-    cairo_set_source_rgb(p->cr, st->rgb[0], st->rgb[1], st->rgb[2]);
+    cairo_set_source_rgb(p->pen.cr, st->rgb[0], st->rgb[1], st->rgb[2]);
     do {
         PangoRectangle line;
         double h, base;
@@ -280,9 +234,9 @@ static void para(struct rpt *p, const char *text, const struct style *st, double
         h = (double)line.height / PANGO_SCALE;
         base = (double)(pango_layout_iter_get_baseline(it) - line.y) / PANGO_SCALE;
         if (need(p, h))
-            cairo_set_source_rgb(p->cr, st->rgb[0], st->rgb[1], st->rgb[2]);
-        cairo_move_to(p->cr, MARGIN + indent + (double)line.x / PANGO_SCALE, p->y + base);
-        pango_cairo_show_layout_line(p->cr, pango_layout_iter_get_line_readonly(it));
+            cairo_set_source_rgb(p->pen.cr, st->rgb[0], st->rgb[1], st->rgb[2]);
+        cairo_move_to(p->pen.cr, MARGIN + indent + (double)line.x / PANGO_SCALE, p->y + base);
+        pango_cairo_show_layout_line(p->pen.cr, pango_layout_iter_get_line_readonly(it));
         p->y += h;
     } while (pango_layout_iter_next_line(it));
     pango_layout_iter_free(it);
@@ -298,11 +252,11 @@ static void heading(struct rpt *p, const char *text, double keep)
     need(p, h + keep);
     show(p, &H2, MARGIN, p->y);
     p->y += h + 2;
-    cairo_set_source_rgb(p->cr, NAVY[0], NAVY[1], NAVY[2]);
-    cairo_set_line_width(p->cr, 0.75);
-    cairo_move_to(p->cr, MARGIN, p->y);
-    cairo_line_to(p->cr, EVAL_REPORT_PAGE_W - MARGIN, p->y);
-    cairo_stroke(p->cr);
+    cairo_set_source_rgb(p->pen.cr, NAVY[0], NAVY[1], NAVY[2]);
+    cairo_set_line_width(p->pen.cr, 0.75);
+    cairo_move_to(p->pen.cr, MARGIN, p->y);
+    cairo_line_to(p->pen.cr, EVAL_REPORT_PAGE_W - MARGIN, p->y);
+    cairo_stroke(p->pen.cr);
     p->y += 6;
 }
 
@@ -333,11 +287,11 @@ static void table_head(struct rpt *p, const struct col *cols, size_t n)
         x += cols[i].w;
     }
     p->y += h + 2 * CELL_PAD;
-    cairo_set_source_rgb(p->cr, INK[0], INK[1], INK[2]);
-    cairo_set_line_width(p->cr, 0.75);
-    cairo_move_to(p->cr, MARGIN, p->y);
-    cairo_line_to(p->cr, x, p->y);
-    cairo_stroke(p->cr);
+    cairo_set_source_rgb(p->pen.cr, INK[0], INK[1], INK[2]);
+    cairo_set_line_width(p->pen.cr, 0.75);
+    cairo_move_to(p->pen.cr, MARGIN, p->y);
+    cairo_line_to(p->pen.cr, x, p->y);
+    cairo_stroke(p->pen.cr);
 }
 
 /* A table's row of n cells (each at most CELL_LINES lines); the header again on a new page. */
@@ -358,11 +312,11 @@ static void table_row(struct rpt *p, const struct col *cols, size_t n, const cha
         x += cols[i].w;
     }
     p->y += h + 2 * CELL_PAD;
-    cairo_set_source_rgb(p->cr, RULE[0], RULE[1], RULE[2]);
-    cairo_set_line_width(p->cr, 0.4);
-    cairo_move_to(p->cr, MARGIN, p->y);
-    cairo_line_to(p->cr, x, p->y);
-    cairo_stroke(p->cr);
+    cairo_set_source_rgb(p->pen.cr, RULE[0], RULE[1], RULE[2]);
+    cairo_set_line_width(p->pen.cr, 0.4);
+    cairo_move_to(p->pen.cr, MARGIN, p->y);
+    cairo_line_to(p->pen.cr, x, p->y);
+    cairo_stroke(p->pen.cr);
 }
 
 /* --- values as text --------------------------------------------------------------------- */
@@ -531,15 +485,15 @@ static void draw_chart(struct rpt *p, const json_t *skills, const json_t *level_
     /* The legend: a swatch and its words for each series. */
     need(p, 14);
     if (has_self) {
-        cairo_set_source_rgb(p->cr, SELF_RGB[0], SELF_RGB[1], SELF_RGB[2]);
-        cairo_rectangle(p->cr, MARGIN, p->y + 2, 10, BAR_H);
-        cairo_fill(p->cr);
+        cairo_set_source_rgb(p->pen.cr, SELF_RGB[0], SELF_RGB[1], SELF_RGB[2]);
+        cairo_rectangle(p->pen.cr, MARGIN, p->y + 2, 10, BAR_H);
+        cairo_fill(p->pen.cr);
         set(p, "Self", &CELL, 60, PANGO_ALIGN_LEFT, 1);
         show(p, &CELL, MARGIN + 14, p->y);
     }
-    cairo_set_source_rgb(p->cr, OTHERS_RGB[0], OTHERS_RGB[1], OTHERS_RGB[2]);
-    cairo_rectangle(p->cr, MARGIN + 70, p->y + 2, 10, BAR_H);
-    cairo_fill(p->cr);
+    cairo_set_source_rgb(p->pen.cr, OTHERS_RGB[0], OTHERS_RGB[1], OTHERS_RGB[2]);
+    cairo_rectangle(p->pen.cr, MARGIN + 70, p->y + 2, 10, BAR_H);
+    cairo_fill(p->pen.cr);
     set(p, "Others' mean; the line across it spans the lowest to the highest of their ratings",
         &CELL, CONTENT_W - 90, PANGO_ALIGN_LEFT, 2);
     show(p, &CELL, MARGIN + 84, p->y);
@@ -559,13 +513,13 @@ static void draw_chart(struct rpt *p, const json_t *skills, const json_t *level_
         y = p->y;
 
         /* The gridlines at every level, then the label. */
-        cairo_set_source_rgb(p->cr, RULE[0], RULE[1], RULE[2]);
-        cairo_set_line_width(p->cr, 0.3);
+        cairo_set_source_rgb(p->pen.cr, RULE[0], RULE[1], RULE[2]);
+        cairo_set_line_width(p->pen.cr, 0.3);
         for (long long k = 0; k <= levels; k++) {
-            cairo_move_to(p->cr, bar_x((double)k, levels), y);
-            cairo_line_to(p->cr, bar_x((double)k, levels), y + rh - 4);
+            cairo_move_to(p->pen.cr, bar_x((double)k, levels), y);
+            cairo_line_to(p->pen.cr, bar_x((double)k, levels), y + rh - 4);
         }
-        cairo_stroke(p->cr);
+        cairo_stroke(p->pen.cr);
         g_string_append_printf(name, "%s %s", str(s, "code", ""), str(s, "name", ""));
         set(p, name->str, &CELL, BAR_LABEL_W, PANGO_ALIGN_LEFT, 2);
         show(p, &CELL, MARGIN, y + 1);
@@ -574,10 +528,10 @@ static void draw_chart(struct rpt *p, const json_t *skills, const json_t *level_
         top = y + 2;
         if (has_self) {
             if (json_is_number(self)) {
-                cairo_set_source_rgb(p->cr, SELF_RGB[0], SELF_RGB[1], SELF_RGB[2]);
-                cairo_rectangle(p->cr, PLOT_X0, top,
+                cairo_set_source_rgb(p->pen.cr, SELF_RGB[0], SELF_RGB[1], SELF_RGB[2]);
+                cairo_rectangle(p->pen.cr, PLOT_X0, top,
                                 bar_x(json_number_value(self), levels) - PLOT_X0, BAR_H);
-                cairo_fill(p->cr);
+                cairo_fill(p->pen.cr);
             }
             w = snprintf(text, sizeof text, "Self %s", num_text(a, sizeof a, self, "Not rated", 0));
             set(p, w > 0 && (size_t)w < sizeof text ? text : "", &SMALL, BAR_VALUE_W,
@@ -589,24 +543,24 @@ static void draw_chart(struct rpt *p, const json_t *skills, const json_t *level_
             const json_t *lo = json_object_get(s, "others_min"),
                          *hi = json_object_get(s, "others_max");
 
-            cairo_set_source_rgb(p->cr, OTHERS_RGB[0], OTHERS_RGB[1], OTHERS_RGB[2]);
-            cairo_rectangle(p->cr, PLOT_X0, top, bar_x(json_number_value(mean), levels) - PLOT_X0,
-                            BAR_H);
-            cairo_fill(p->cr);
+            cairo_set_source_rgb(p->pen.cr, OTHERS_RGB[0], OTHERS_RGB[1], OTHERS_RGB[2]);
+            cairo_rectangle(p->pen.cr, PLOT_X0, top,
+                            bar_x(json_number_value(mean), levels) - PLOT_X0, BAR_H);
+            cairo_fill(p->pen.cr);
             if (json_is_number(lo) && json_is_number(hi)) {
                 double x0 = bar_x(json_number_value(lo), levels);
                 double x1 = bar_x(json_number_value(hi), levels);
 
                 cy = top + BAR_H / 2;
-                cairo_set_source_rgb(p->cr, INK[0], INK[1], INK[2]);
-                cairo_set_line_width(p->cr, 0.8);
-                cairo_move_to(p->cr, x0, cy);
-                cairo_line_to(p->cr, x1, cy);
-                cairo_move_to(p->cr, x0, cy - 3);
-                cairo_line_to(p->cr, x0, cy + 3);
-                cairo_move_to(p->cr, x1, cy - 3);
-                cairo_line_to(p->cr, x1, cy + 3);
-                cairo_stroke(p->cr);
+                cairo_set_source_rgb(p->pen.cr, INK[0], INK[1], INK[2]);
+                cairo_set_line_width(p->pen.cr, 0.8);
+                cairo_move_to(p->pen.cr, x0, cy);
+                cairo_line_to(p->pen.cr, x1, cy);
+                cairo_move_to(p->pen.cr, x0, cy - 3);
+                cairo_line_to(p->pen.cr, x0, cy + 3);
+                cairo_move_to(p->pen.cr, x1, cy - 3);
+                cairo_line_to(p->pen.cr, x1, cy + 3);
+                cairo_stroke(p->pen.cr);
             }
         }
         if (json_is_number(mean))
@@ -875,8 +829,8 @@ static int draw_report(struct rpt *p, const json_t *view)
     draw_agreement(p, json_object_get(res, "agreement"));
     draw_values(p, json_object_get(view, "values"));
     footer(p);
-    cairo_show_page(p->cr);
-    return cairo_status(p->cr) == CAIRO_STATUS_SUCCESS ? CF_OK : CF_EIO;
+    cairo_show_page(p->pen.cr);
+    return cairo_status(p->pen.cr) == CAIRO_STATUS_SUCCESS ? CF_OK : CF_EIO;
 }
 
 /* --- the PDF ---------------------------------------------------------------------------- */

@@ -1,6 +1,10 @@
 /* pdcatalog.c — reading and checking the professional development catalog. */
 #include "core/pdcatalog.h"
 
+#include "core/jsonread.h"
+
+_Static_assert(PD_PATH_MAX == JR_PATH_MAX, "jr_sub and jr_idx fill buffers of this size");
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,121 +19,34 @@ static const char *const formats[] = {"course",   "workshop", "conference", "web
                                       "coaching", "cohort",   "book-study", "membership",
                                       "teaching", "writing",  "service",    NULL};
 
-/* What the reader carries: where problems go. */
-struct rd {
-    json_t *problems;
-    int n;
-};
-
-static void problem(struct rd *rd, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Records one problem at path. */
-static void problem(struct rd *rd, const char *path, const char *fmt, ...)
-{
-    char msg[PD_MSG_MAX];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    rd->n++;
-    if (rd->problems != NULL)
-        json_array_append_new(rd->problems, json_pack("{s:s, s:s}", "path", path, "message", msg));
-}
-
-/* path + "." + key into out. */
-static void sub(char *out, const char *path, const char *key)
-{
-    int w = snprintf(out, PD_PATH_MAX, "%s.%s", path, key);
-
-    if (w < 0 || w >= PD_PATH_MAX)
-        snprintf(out, PD_PATH_MAX, "%s", "$.(path too long)");
-}
-
-/* path + "[i]" into out. */
-static void idx(char *out, const char *path, size_t i)
-{
-    int w = snprintf(out, PD_PATH_MAX, "%s[%zu]", path, i);
-
-    if (w < 0 || w >= PD_PATH_MAX)
-        snprintf(out, PD_PATH_MAX, "%s", "$.(path too long)");
-}
-
-/* The NULL-terminated words of list joined by ", " into out. */
-static void join(char *out, size_t n, const char *const *list)
-{
-    size_t off = 0;
-
-    out[0] = '\0';
-    for (const char *const *a = list; *a != NULL; a++) {
-        int w = snprintf(out + off, n - off, "%s%s", off > 0 ? ", " : "", *a);
-
-        if (w < 0 || (size_t)w >= n - off)
-            break;
-        off += (size_t)w;
-    }
-}
-
-/*
- * Refuses every key of obj not in allowed (NULL-terminated), naming the key
- * and the keys that are allowed. 0 when obj is not an object (then a problem
- * is recorded and the caller reads nothing from it), else 1.
- */
-static int keys_ok(struct rd *rd, const json_t *obj, const char *path, const char *const *allowed)
-{
-    const char *k;
-    json_t *v;
-
-    if (!json_is_object(obj)) {
-        problem(rd, path, "must be an object ({…}).");
-        return 0;
-    }
-    json_object_foreach((json_t *)obj, k, v)
-    {
-        int known = 0;
-
-        for (const char *const *a = allowed; *a != NULL && !known; a++)
-            known = strcmp(k, *a) == 0;
-        if (!known) {
-            char p[PD_PATH_MAX], list[PD_MSG_MAX / 2];
-
-            join(list, sizeof list, allowed);
-            sub(p, path, k);
-            problem(rd, p, "is not a known key (a typo?); the keys here are %s.", list);
-        }
-    }
-    return 1;
-}
-
 /* Reads the text obj.key (1 to n-1 bytes, no control characters) into out. */
-static void get_text(struct rd *rd, const json_t *obj, const char *path, const char *key, char *out,
+static void get_text(struct jr *rd, const json_t *obj, const char *path, const char *key, char *out,
                      size_t n)
 {
     json_t *v = json_object_get(obj, key);
     const char *s = json_string_value(v);
     char p[PD_PATH_MAX];
 
-    sub(p, path, key);
+    jr_sub(p, path, key);
     out[0] = '\0';
     if (s == NULL) {
-        problem(rd, p, "%s; it must be a text.", v == NULL ? "is missing" : "is not a text");
+        jr_problem(rd, p, "%s; it must be a text.", v == NULL ? "is missing" : "is not a text");
         return;
     }
     if (s[0] == '\0' || strlen(s) >= n) {
-        problem(rd, p, "must be a text of 1 to %zu characters.", n - 1);
+        jr_problem(rd, p, "must be a text of 1 to %zu characters.", n - 1);
         return;
     }
     for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
         if (*c < 0x20 || *c == 0x7f) {
-            problem(rd, p, "must not hold control characters (line breaks, tabs).");
+            jr_problem(rd, p, "must not hold control characters (line breaks, tabs).");
             return;
         }
     snprintf(out, n, "%s", s);
 }
 
 /* Reads the id obj.key into out (n bytes): 1 to n-1 of a-z, 0-9 and '-'. */
-static void get_id(struct rd *rd, const json_t *obj, const char *path, const char *key, char *out,
+static void get_id(struct jr *rd, const json_t *obj, const char *path, const char *key, char *out,
                    size_t n)
 {
     const char *s = json_string_value(json_object_get(obj, key));
@@ -137,12 +54,12 @@ static void get_id(struct rd *rd, const json_t *obj, const char *path, const cha
     size_t len = s != NULL ? strlen(s) : 0;
     int ok = len > 0 && len < n;
 
-    sub(p, path, key);
+    jr_sub(p, path, key);
     out[0] = '\0';
     for (size_t i = 0; ok && i < len; i++)
         ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-';
     if (!ok) {
-        problem(rd, p, "must be a code of 1 to %zu lowercase letters, digits or '-'.", n - 1);
+        jr_problem(rd, p, "must be a code of 1 to %zu lowercase letters, digits or '-'.", n - 1);
         return;
     }
     snprintf(out, n, "%s", s);
@@ -187,31 +104,31 @@ int pd_default_gain_q(int half_hours)
 }
 
 /* $.activities[i].skills: 1 to 10 different skill codes. */
-static void read_skills(struct rd *rd, const json_t *v, const char *at, struct pd_activity *a)
+static void read_skills(struct jr *rd, const json_t *v, const char *at, struct pd_activity *a)
 {
     const json_t *sk = json_object_get(v, "skills"), *s;
     char p[PD_PATH_MAX], q[PD_PATH_MAX];
     size_t i;
 
-    sub(p, at, "skills");
+    jr_sub(p, at, "skills");
     if (!json_is_array(sk) || json_array_size(sk) < 1 || json_array_size(sk) > PD_NSKILLS) {
-        problem(rd, p, "must be a list of 1 to %d skill codes (I.A to III.D).", PD_NSKILLS);
+        jr_problem(rd, p, "must be a list of 1 to %d skill codes (I.A to III.D).", PD_NSKILLS);
         return;
     }
     json_array_foreach(sk, i, s)
     {
         int k = pd_skill_index(json_string_value(s));
 
-        idx(q, p, i);
+        jr_idx(q, p, i);
         if (k < 0) {
-            problem(rd, q,
-                    "must be one of the ten skill codes: I.A, I.B, I.C, II.A, II.B, II.C, "
-                    "III.A, III.B, III.C, III.D.");
+            jr_problem(rd, q,
+                       "must be one of the ten skill codes: I.A, I.B, I.C, II.A, II.B, II.C, "
+                       "III.A, III.B, III.C, III.D.");
             continue;
         }
         if (a->gain_q[k] != 0) {
-            problem(rd, q, "\"%s\" is already in the list; name each skill once.",
-                    pd_skill_codes[k]);
+            jr_problem(rd, q, "\"%s\" is already in the list; name each skill once.",
+                       pd_skill_codes[k]);
             continue;
         }
         a->skills[a->nskills++] = k;
@@ -220,7 +137,7 @@ static void read_skills(struct rd *rd, const json_t *v, const char *at, struct p
 }
 
 /* $.activities[i].gain: a gain for every skill served, none for others. */
-static void read_gain(struct rd *rd, const json_t *v, const char *at, struct pd_activity *a)
+static void read_gain(struct jr *rd, const json_t *v, const char *at, struct pd_activity *a)
 {
     const json_t *g = json_object_get(v, "gain"), *x;
     char p[PD_PATH_MAX], q[PD_PATH_MAX];
@@ -228,9 +145,9 @@ static void read_gain(struct rd *rd, const json_t *v, const char *at, struct pd_
 
     if (g == NULL)
         return;
-    sub(p, at, "gain");
+    jr_sub(p, at, "gain");
     if (!json_is_object(g)) {
-        problem(rd, p, "must be an object giving a gain per skill served ({\"I.A\": 0.5}).");
+        jr_problem(rd, p, "must be an object giving a gain per skill served ({\"I.A\": 0.5}).");
         return;
     }
     a->gain_given = 1;
@@ -238,27 +155,27 @@ static void read_gain(struct rd *rd, const json_t *v, const char *at, struct pd_
     {
         int s = pd_skill_index(k), u = units_of(x, 4, 1, PD_GAIN_QUARTERS_MAX);
 
-        sub(q, p, k);
+        jr_sub(q, p, k);
         if (s < 0 || a->gain_q[s] == 0) {
-            problem(rd, q, "is not a skill this activity serves; name it in skills first.");
+            jr_problem(rd, q, "is not a skill this activity serves; name it in skills first.");
             continue;
         }
         if (u < 0) {
-            problem(rd, q, "must be a gain of 0.25, 0.5, 0.75 or 1 rubric level.");
+            jr_problem(rd, q, "must be a gain of 0.25, 0.5, 0.75 or 1 rubric level.");
             continue;
         }
         a->gain_q[s] = u;
     }
     for (int j = 0; j < a->nskills; j++)
         if (json_object_get(g, pd_skill_codes[a->skills[j]]) == NULL)
-            problem(rd, p,
-                    "has no gain for %s; give one for every skill served, or leave gain "
-                    "out to use the default for the hours.",
-                    pd_skill_codes[a->skills[j]]);
+            jr_problem(rd, p,
+                       "has no gain for %s; give one for every skill served, or leave gain "
+                       "out to use the default for the hours.",
+                       pd_skill_codes[a->skills[j]]);
 }
 
 /* $.activities[i]. */
-static void read_activity(struct rd *rd, const json_t *v, const char *at, struct pd_activity *a)
+static void read_activity(struct jr *rd, const json_t *v, const char *at, struct pd_activity *a)
 {
     static const char *const keys[] = {"id",          "title", "provider", "format",
                                        "hours",       "cost",  "skills",   "ce_category",
@@ -267,7 +184,7 @@ static void read_activity(struct rd *rd, const json_t *v, const char *at, struct
     char p[PD_PATH_MAX], list[PD_MSG_MAX / 2];
     int u;
 
-    if (!keys_ok(rd, v, at, keys))
+    if (!jr_keys_ok(rd, v, at, keys))
         return;
     get_id(rd, v, at, "id", a->id, sizeof a->id);
     get_text(rd, v, at, "title", a->title, sizeof a->title);
@@ -278,24 +195,24 @@ static void read_activity(struct rd *rd, const json_t *v, const char *at, struct
         if (strcmp(fmt, *f) == 0)
             snprintf(a->format, sizeof a->format, "%s", fmt);
     if (a->format[0] == '\0') {
-        sub(p, at, "format");
-        join(list, sizeof list, formats);
-        problem(rd, p, "must be one of %s.", list);
+        jr_sub(p, at, "format");
+        jr_join(list, sizeof list, formats);
+        jr_problem(rd, p, "must be one of %s.", list);
     }
 
     /* Hours in half-hours and whole dollars keep the recommender's sums exact. */
     u = units_of(json_object_get(v, "hours"), 2, 1, PD_HALF_HOURS_MAX);
     if (u < 0) {
-        sub(p, at, "hours");
-        problem(rd, p, "must be a number of hours from 0.5 to %d in steps of 0.5.",
-                PD_HALF_HOURS_MAX / 2);
+        jr_sub(p, at, "hours");
+        jr_problem(rd, p, "must be a number of hours from 0.5 to %d in steps of 0.5.",
+                   PD_HALF_HOURS_MAX / 2);
     } else {
         a->half_hours = u;
     }
     u = units_of(json_object_get(v, "cost"), 1, 0, PD_COST_MAX);
     if (u < 0) {
-        sub(p, at, "cost");
-        problem(rd, p, "must be a whole number of US dollars from 0 to %d.", PD_COST_MAX);
+        jr_sub(p, at, "cost");
+        jr_problem(rd, p, "must be a whole number of US dollars from 0 to %d.", PD_COST_MAX);
     } else {
         a->cost = u;
     }
@@ -307,20 +224,20 @@ static void read_activity(struct rd *rd, const json_t *v, const char *at, struct
 }
 
 /* Checks a parsed document into c (whose acts has room for every activity). */
-static void read_catalog(struct rd *rd, const json_t *doc, struct pd_catalog *c)
+static void read_catalog(struct jr *rd, const json_t *doc, struct pd_catalog *c)
 {
     static const char *const keys[] = {"about", "activities", NULL};
     const json_t *acts, *v;
     char about[PD_DESC_MAX * 4];
     size_t i;
 
-    if (!keys_ok(rd, doc, "$", keys))
+    if (!jr_keys_ok(rd, doc, "$", keys))
         return;
     get_text(rd, doc, "$", "about", about, sizeof about);
     acts = json_object_get(doc, "activities");
     if (!json_is_array(acts) || json_array_size(acts) < 1 ||
         json_array_size(acts) > PD_MAX_ACTIVITIES) {
-        problem(rd, "$.activities", "must be a list of 1 to %d activities.", PD_MAX_ACTIVITIES);
+        jr_problem(rd, "$.activities", "must be a list of 1 to %d activities.", PD_MAX_ACTIVITIES);
         return;
     }
     json_array_foreach(acts, i, v)
@@ -328,14 +245,15 @@ static void read_catalog(struct rd *rd, const json_t *doc, struct pd_catalog *c)
         struct pd_activity *a = &c->acts[c->n++];
         char at[PD_PATH_MAX], q[PD_PATH_MAX];
 
-        idx(at, "$.activities", i);
+        jr_idx(at, "$.activities", i);
         read_activity(rd, v, at, a);
         for (size_t k = 0; k < i && a->id[0] != '\0'; k++)
             if (strcmp(c->acts[k].id, a->id) == 0) {
-                sub(q, at, "id");
-                problem(rd, q,
-                        "\"%s\" is already the id of activities[%zu]; each activity needs its own.",
-                        a->id, k);
+                jr_sub(q, at, "id");
+                jr_problem(
+                    rd, q,
+                    "\"%s\" is already the id of activities[%zu]; each activity needs its own.",
+                    a->id, k);
                 break;
             }
     }
@@ -343,7 +261,7 @@ static void read_catalog(struct rd *rd, const json_t *doc, struct pd_catalog *c)
 
 int pdcatalog_parse(const char *bytes, size_t n, struct pd_catalog **out, json_t **problems)
 {
-    struct rd rd = {json_array(), 0};
+    struct jr rd = {json_array(), 0};
     json_error_t je;
     json_t *d = NULL;
     struct pd_catalog *c = NULL;
@@ -351,14 +269,14 @@ int pdcatalog_parse(const char *bytes, size_t n, struct pd_catalog **out, json_t
 
     *out = NULL;
     if (n > PD_MAX_BYTES) {
-        problem(&rd, "$", "is too long; a catalog document has at most %u KB.",
-                PD_MAX_BYTES / 1024u);
+        jr_problem(&rd, "$", "is too long; a catalog document has at most %u KB.",
+                   PD_MAX_BYTES / 1024u);
         goto out;
     }
     d = json_loadb(bytes, n, JSON_REJECT_DUPLICATES, &je);
     if (d == NULL) {
-        problem(&rd, "$", "is not valid JSON (line %d, column %d: %s).", je.line, je.column,
-                je.text);
+        jr_problem(&rd, "$", "is not valid JSON (line %d, column %d: %s).", je.line, je.column,
+                   je.text);
         goto out;
     }
     nacts = json_array_size(json_object_get(d, "activities"));
@@ -366,7 +284,7 @@ int pdcatalog_parse(const char *bytes, size_t n, struct pd_catalog **out, json_t
     if (c != NULL && nacts > 0 && nacts <= PD_MAX_ACTIVITIES)
         c->acts = calloc(nacts, sizeof *c->acts);
     if (c == NULL || (nacts > 0 && nacts <= PD_MAX_ACTIVITIES && c->acts == NULL)) {
-        problem(&rd, "$", "could not be read: out of memory.");
+        jr_problem(&rd, "$", "could not be read: out of memory.");
         goto out;
     }
     read_catalog(&rd, d, c);
@@ -402,17 +320,17 @@ const struct pd_activity *pdcatalog_find(const struct pd_catalog *c, const char 
 
 int pdcatalog_check_program(const struct pd_catalog *c, const struct program *p, json_t *problems)
 {
-    struct rd rd = {problems, 0};
+    struct jr rd = {problems, 0};
 
     for (int i = 0; i < c->n; i++) {
         char at[PD_PATH_MAX], q[PD_PATH_MAX];
 
         if (program_category(p, c->acts[i].ce_category) != NULL)
             continue;
-        idx(at, "$.activities", (size_t)i);
-        sub(q, at, "ce_category");
-        problem(&rd, q, "\"%s\" is not a continuing-education category of the %s program.",
-                c->acts[i].ce_category, p->code);
+        jr_idx(at, "$.activities", (size_t)i);
+        jr_sub(q, at, "ce_category");
+        jr_problem(&rd, q, "\"%s\" is not a continuing-education category of the %s program.",
+                   c->acts[i].ce_category, p->code);
     }
     return rd.n;
 }

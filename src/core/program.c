@@ -1,159 +1,84 @@
 /* program.c — reading, checking and applying a certification program's rules. */
 #include "core/program.h"
 
+#include "core/jsonread.h"
+
+_Static_assert(PROGRAM_PATH_MAX == JR_PATH_MAX, "jr_sub and jr_idx fill buffers of this size");
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-/* What the reader carries: where problems go. */
-struct rd {
-    json_t *problems;
-    int n;
-};
-
-static void problem(struct rd *rd, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* Records one problem at path. */
-static void problem(struct rd *rd, const char *path, const char *fmt, ...)
-{
-    char msg[PROGRAM_RULE_MAX];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    rd->n++;
-    if (rd->problems != NULL)
-        json_array_append_new(rd->problems, json_pack("{s:s, s:s}", "path", path, "message", msg));
-}
-
-/* path + "." + key into out. */
-static void sub(char *out, const char *path, const char *key)
-{
-    int w = snprintf(out, PROGRAM_PATH_MAX, "%s.%s", path, key);
-
-    if (w < 0 || w >= PROGRAM_PATH_MAX)
-        snprintf(out, PROGRAM_PATH_MAX, "%s", "$.(path too long)");
-}
-
-/* path + "[i]" into out. */
-static void idx(char *out, const char *path, size_t i)
-{
-    int w = snprintf(out, PROGRAM_PATH_MAX, "%s[%zu]", path, i);
-
-    if (w < 0 || w >= PROGRAM_PATH_MAX)
-        snprintf(out, PROGRAM_PATH_MAX, "%s", "$.(path too long)");
-}
-
-/*
- * Refuses every key of obj not in allowed (NULL-terminated), naming the key
- * and the keys that are allowed. 0 when obj is not an object (then a problem
- * is recorded and the caller reads nothing from it), else 1.
- */
-static int keys_ok(struct rd *rd, const json_t *obj, const char *path, const char *const *allowed)
-{
-    const char *k;
-    json_t *v;
-
-    if (!json_is_object(obj)) {
-        problem(rd, path, "must be an object ({…}).");
-        return 0;
-    }
-    json_object_foreach((json_t *)obj, k, v)
-    {
-        int known = 0;
-
-        for (const char *const *a = allowed; *a != NULL && !known; a++)
-            known = strcmp(k, *a) == 0;
-        if (!known) {
-            char p[PROGRAM_PATH_MAX], list[PROGRAM_RULE_MAX] = "";
-            size_t off = 0;
-
-            for (const char *const *a = allowed; *a != NULL; a++) {
-                int w = snprintf(list + off, sizeof list - off, "%s%s", off > 0 ? ", " : "", *a);
-
-                if (w < 0 || (size_t)w >= sizeof list - off)
-                    break;
-                off += (size_t)w;
-            }
-            sub(p, path, k);
-            problem(rd, p, "is not a known key (a typo?); the keys here are %s.", list);
-        }
-    }
-    return 1;
-}
-
 /* Reads the whole number obj.key into *out; it must lie in [min, max]. what: "a number of days". */
-static void get_int(struct rd *rd, const json_t *obj, const char *path, const char *key, int min,
+static void get_int(struct jr *rd, const json_t *obj, const char *path, const char *key, int min,
                     int max, const char *what, int *out)
 {
     json_t *v = json_object_get(obj, key);
     char p[PROGRAM_PATH_MAX];
 
-    sub(p, path, key);
+    jr_sub(p, path, key);
     *out = min;
     if (v == NULL) {
-        problem(rd, p, "is missing; it must be %s from %d to %d.", what, min, max);
+        jr_problem(rd, p, "is missing; it must be %s from %d to %d.", what, min, max);
         return;
     }
     if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-        problem(rd, p, "must be %s from %d to %d.", what, min, max);
+        jr_problem(rd, p, "must be %s from %d to %d.", what, min, max);
         return;
     }
     *out = (int)json_integer_value(v);
 }
 
-static void get_bool(struct rd *rd, const json_t *obj, const char *path, const char *key, int *out)
+static void get_bool(struct jr *rd, const json_t *obj, const char *path, const char *key, int *out)
 {
     json_t *v = json_object_get(obj, key);
     char p[PROGRAM_PATH_MAX];
 
-    sub(p, path, key);
+    jr_sub(p, path, key);
     *out = 0;
     if (!json_is_boolean(v)) {
-        problem(rd, p, "%s; it must be true or false.",
-                v == NULL ? "is missing" : "is not a boolean");
+        jr_problem(rd, p, "%s; it must be true or false.",
+                   v == NULL ? "is missing" : "is not a boolean");
         return;
     }
     *out = json_is_true(v);
 }
 
 /* Reads the text obj.key (1 to n-1 bytes, no control characters) into out. */
-static void get_text(struct rd *rd, const json_t *obj, const char *path, const char *key, char *out,
+static void get_text(struct jr *rd, const json_t *obj, const char *path, const char *key, char *out,
                      size_t n)
 {
     json_t *v = json_object_get(obj, key);
     const char *s = json_string_value(v);
     char p[PROGRAM_PATH_MAX];
 
-    sub(p, path, key);
+    jr_sub(p, path, key);
     out[0] = '\0';
     if (s == NULL) {
-        problem(rd, p, "%s; it must be a text.", v == NULL ? "is missing" : "is not a text");
+        jr_problem(rd, p, "%s; it must be a text.", v == NULL ? "is missing" : "is not a text");
         return;
     }
     if (s[0] == '\0' || strlen(s) >= n) {
-        problem(rd, p, "must be a text of 1 to %zu characters.", n - 1);
+        jr_problem(rd, p, "must be a text of 1 to %zu characters.", n - 1);
         return;
     }
     for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
         if (*c < 0x20 || *c == 0x7f) {
-            problem(rd, p, "must not hold control characters (line breaks, tabs).");
+            jr_problem(rd, p, "must not hold control characters (line breaks, tabs).");
             return;
         }
     snprintf(out, n, "%s", s);
 }
 
 /* A code: 1-16 of letters, digits, '.', '_' and '-'. */
-static void get_code(struct rd *rd, const json_t *obj, const char *path, const char *key, char *out)
+static void get_code(struct jr *rd, const json_t *obj, const char *path, const char *key, char *out)
 {
     const char *s = json_string_value(json_object_get(obj, key));
     char p[PROGRAM_PATH_MAX];
     size_t len = s != NULL ? strlen(s) : 0;
     int ok = len > 0 && len < PROGRAM_CODE_MAX;
 
-    sub(p, path, key);
+    jr_sub(p, path, key);
     out[0] = '\0';
     for (size_t i = 0; ok && i < len; i++) {
         char c = s[i];
@@ -162,23 +87,23 @@ static void get_code(struct rd *rd, const json_t *obj, const char *path, const c
              c == '_' || c == '-' || c == '.';
     }
     if (!ok) {
-        problem(rd, p, "must be a code of 1 to %d letters, digits, '.', '_' or '-'.",
-                PROGRAM_CODE_MAX - 1);
+        jr_problem(rd, p, "must be a code of 1 to %d letters, digits, '.', '_' or '-'.",
+                   PROGRAM_CODE_MAX - 1);
         return;
     }
     snprintf(out, PROGRAM_CODE_MAX, "%s", s);
 }
 
 /* The array obj.key with at least min and at most max elements, or NULL (problem recorded). */
-static const json_t *get_array(struct rd *rd, const json_t *obj, const char *path, const char *key,
+static const json_t *get_array(struct jr *rd, const json_t *obj, const char *path, const char *key,
                                size_t min, size_t max, const char *what)
 {
     json_t *v = json_object_get(obj, key);
     char p[PROGRAM_PATH_MAX];
 
-    sub(p, path, key);
+    jr_sub(p, path, key);
     if (!json_is_array(v) || json_array_size(v) < min || json_array_size(v) > max) {
-        problem(rd, p, "must be a list of %zu to %zu %s.", min, max, what);
+        jr_problem(rd, p, "must be a list of %zu to %zu %s.", min, max, what);
         return NULL;
     }
     return v;
@@ -218,25 +143,25 @@ int program_degree_of(const char *name)
 }
 
 /* $.framework: the CASE document the program's skill areas come from. */
-static void read_framework(struct rd *rd, const json_t *doc, struct program *p)
+static void read_framework(struct jr *rd, const json_t *doc, struct program *p)
 {
     static const char *const keys[] = {"identifier", "title", NULL};
     const json_t *fw = json_object_get(doc, "framework");
     const char *id;
 
-    if (!keys_ok(rd, fw, "$.framework", keys))
+    if (!jr_keys_ok(rd, fw, "$.framework", keys))
         return;
     id = json_string_value(json_object_get(fw, "identifier"));
     if (!is_uuid(id))
-        problem(rd, "$.framework.identifier",
-                "must be the CASE CFDocument identifier of the framework (a lowercase UUID).");
+        jr_problem(rd, "$.framework.identifier",
+                   "must be the CASE CFDocument identifier of the framework (a lowercase UUID).");
     else
         snprintf(p->framework_id, sizeof p->framework_id, "%s", id);
     get_text(rd, fw, "$.framework", "title", p->framework_title, sizeof p->framework_title);
 }
 
 /* $.eligibility: the code of conduct and the paths. */
-static void read_eligibility(struct rd *rd, const json_t *doc, struct program *p)
+static void read_eligibility(struct jr *rd, const json_t *doc, struct program *p)
 {
     static const char *const keys[] = {"code_of_conduct", "paths", NULL};
     static const char *const pkeys[] = {"id",         "label",  "degree",
@@ -245,7 +170,7 @@ static void read_eligibility(struct rd *rd, const json_t *doc, struct program *p
     const json_t *el = json_object_get(doc, "eligibility"), *paths, *v;
     size_t i;
 
-    if (!keys_ok(rd, el, "$.eligibility", keys))
+    if (!jr_keys_ok(rd, el, "$.eligibility", keys))
         return;
     get_bool(rd, el, "$.eligibility", "code_of_conduct", &p->code_of_conduct);
     paths = get_array(rd, el, "$.eligibility", "paths", 1, PROGRAM_PATHS_MAX, "paths");
@@ -255,23 +180,24 @@ static void read_eligibility(struct rd *rd, const json_t *doc, struct program *p
         char at[PROGRAM_PATH_MAX], q[PROGRAM_PATH_MAX];
         const char *deg, *by;
 
-        idx(at, "$.eligibility.paths", i);
-        if (!keys_ok(rd, v, at, pkeys))
+        jr_idx(at, "$.eligibility.paths", i);
+        if (!jr_keys_ok(rd, v, at, pkeys))
             continue;
         get_code(rd, v, at, "id", pp->id);
         for (size_t k = 0; k < i && pp->id[0] != '\0'; k++)
             if (strcmp(p->paths[k].id, pp->id) == 0) {
-                sub(q, at, "id");
-                problem(rd, q, "\"%s\" is already the id of paths[%zu]; each path needs its own.",
-                        pp->id, k);
+                jr_sub(q, at, "id");
+                jr_problem(rd, q,
+                           "\"%s\" is already the id of paths[%zu]; each path needs its own.",
+                           pp->id, k);
             }
         get_text(rd, v, at, "label", pp->label, sizeof pp->label);
         deg = json_string_value(json_object_get(v, "degree"));
         if (program_degree_of(deg) < 0) {
-            sub(q, at, "degree");
-            problem(rd, q,
-                    "must be the least degree the path needs: none, associate, bachelor, master "
-                    "or doctorate.");
+            jr_sub(q, at, "degree");
+            jr_problem(rd, q,
+                       "must be the least degree the path needs: none, associate, bachelor, master "
+                       "or doctorate.");
         } else {
             pp->degree = (enum program_degree)program_degree_of(deg);
         }
@@ -280,8 +206,8 @@ static void read_eligibility(struct rd *rd, const json_t *doc, struct program *p
         get_bool(rd, v, at, "supervisor_recommendation", &pp->supervisor_recommendation);
         by = json_string_value(json_object_get(v, "decided_by"));
         if (by == NULL || (strcmp(by, "reviewer") != 0 && strcmp(by, "committee") != 0)) {
-            sub(q, at, "decided_by");
-            problem(rd, q, "must be \"reviewer\" or \"committee\".");
+            jr_sub(q, at, "decided_by");
+            jr_problem(rd, q, "must be \"reviewer\" or \"committee\".");
         } else {
             snprintf(pp->decided_by, sizeof pp->decided_by, "%s", by);
         }
@@ -289,7 +215,7 @@ static void read_eligibility(struct rd *rd, const json_t *doc, struct program *p
 }
 
 /* $.authorization and $.exam. */
-static void read_exam(struct rd *rd, const json_t *doc, struct program *p)
+static void read_exam(struct jr *rd, const json_t *doc, struct program *p)
 {
     static const char *const akeys[] = {"window_days", NULL};
     static const char *const ekeys[] = {"scale", "cut", "score_categories", "retake", NULL};
@@ -300,25 +226,25 @@ static void read_exam(struct rd *rd, const json_t *doc, struct program *p)
     const json_t *ex = json_object_get(doc, "exam"), *cats, *v;
     size_t i;
 
-    if (keys_ok(rd, au, "$.authorization", akeys))
+    if (jr_keys_ok(rd, au, "$.authorization", akeys))
         get_int(rd, au, "$.authorization", "window_days", 1, 3660, "a whole number of days",
                 &p->authorization_days);
-    if (!keys_ok(rd, ex, "$.exam", ekeys))
+    if (!jr_keys_ok(rd, ex, "$.exam", ekeys))
         return;
-    if (keys_ok(rd, json_object_get(ex, "scale"), "$.exam.scale", skeys)) {
+    if (jr_keys_ok(rd, json_object_get(ex, "scale"), "$.exam.scale", skeys)) {
         const json_t *sc = json_object_get(ex, "scale");
 
         get_int(rd, sc, "$.exam.scale", "min", 0, 100000, "a whole number", &p->scale_min);
         get_int(rd, sc, "$.exam.scale", "max", 1, 100000, "a whole number", &p->scale_max);
         if (p->scale_max <= p->scale_min)
-            problem(rd, "$.exam.scale.max", "must be above the scale's min (%d).", p->scale_min);
+            jr_problem(rd, "$.exam.scale.max", "must be above the scale's min (%d).", p->scale_min);
     }
     get_int(rd, ex, "$.exam", "cut", 0, 100000, "a whole number on the scale", &p->cut);
     if (json_is_integer(json_object_get(ex, "cut")) &&
         (p->cut <= p->scale_min || p->cut > p->scale_max))
-        problem(rd, "$.exam.cut",
-                "must lie on the scale: above its min (%d) and at most its max (%d).", p->scale_min,
-                p->scale_max);
+        jr_problem(rd, "$.exam.cut",
+                   "must lie on the scale: above its min (%d) and at most its max (%d).",
+                   p->scale_min, p->scale_max);
     cats =
         get_array(rd, ex, "$.exam", "score_categories", 1, PROGRAM_SCORES_MAX, "score categories");
     json_array_foreach(cats, i, v)
@@ -326,19 +252,19 @@ static void read_exam(struct rd *rd, const json_t *doc, struct program *p)
         struct program_score_category *c = &p->scores[p->nscores++];
         char at[PROGRAM_PATH_MAX], q[PROGRAM_PATH_MAX];
 
-        idx(at, "$.exam.score_categories", i);
-        if (!keys_ok(rd, v, at, ckeys))
+        jr_idx(at, "$.exam.score_categories", i);
+        if (!jr_keys_ok(rd, v, at, ckeys))
             continue;
         get_code(rd, v, at, "code", c->code);
         get_text(rd, v, at, "label", c->label, sizeof c->label);
         for (size_t k = 0; k < i && c->code[0] != '\0'; k++)
             if (strcmp(p->scores[k].code, c->code) == 0) {
-                sub(q, at, "code");
-                problem(rd, q, "\"%s\" is already score_categories[%zu]; each appears once.",
-                        c->code, k);
+                jr_sub(q, at, "code");
+                jr_problem(rd, q, "\"%s\" is already score_categories[%zu]; each appears once.",
+                           c->code, k);
             }
     }
-    if (keys_ok(rd, json_object_get(ex, "retake"), "$.exam.retake", rkeys)) {
+    if (jr_keys_ok(rd, json_object_get(ex, "retake"), "$.exam.retake", rkeys)) {
         const json_t *rt = json_object_get(ex, "retake");
 
         get_int(rd, rt, "$.exam.retake", "wait_days", 0, 3660, "a whole number of days",
@@ -351,7 +277,7 @@ static void read_exam(struct rd *rd, const json_t *doc, struct program *p)
 }
 
 /* $.ce: the requirement and the categories. */
-static void read_ce(struct rd *rd, const json_t *doc, struct program *p)
+static void read_ce(struct jr *rd, const json_t *doc, struct program *p)
 {
     static const char *const keys[] = {"points_required", "skill_areas_per_activity",
                                        "skill_area_type", "categories", NULL};
@@ -360,7 +286,7 @@ static void read_ce(struct rd *rd, const json_t *doc, struct program *p)
     const json_t *ce = json_object_get(doc, "ce"), *cats, *v;
     size_t i;
 
-    if (!keys_ok(rd, ce, "$.ce", keys))
+    if (!jr_keys_ok(rd, ce, "$.ce", keys))
         return;
     get_int(rd, ce, "$.ce", "points_required", 1, 10000, "a whole number of points",
             &p->ce_points_required);
@@ -376,25 +302,26 @@ static void read_ce(struct rd *rd, const json_t *doc, struct program *p)
         const json_t *val, *cap;
         const char *per;
 
-        idx(at, "$.ce.categories", i);
-        if (!keys_ok(rd, v, at, ckeys))
+        jr_idx(at, "$.ce.categories", i);
+        if (!jr_keys_ok(rd, v, at, ckeys))
             continue;
         get_code(rd, v, at, "code", c->code);
         for (size_t k = 0; k < i && c->code[0] != '\0'; k++)
             if (strcmp(p->cats[k].code, c->code) == 0) {
-                sub(q, at, "code");
-                problem(rd, q, "\"%s\" is already the code of categories[%zu]; codes are unique.",
-                        c->code, k);
+                jr_sub(q, at, "code");
+                jr_problem(rd, q,
+                           "\"%s\" is already the code of categories[%zu]; codes are unique.",
+                           c->code, k);
             }
         get_text(rd, v, at, "label", c->label, sizeof c->label);
-        sub(q, at, "value");
+        jr_sub(q, at, "value");
         val = json_object_get(v, "value");
-        if (keys_ok(rd, val, q, vkeys)) {
+        if (jr_keys_ok(rd, val, q, vkeys)) {
             char r[PROGRAM_PATH_MAX];
 
             get_int(rd, val, q, "points", 1, 1000, "a whole number of points", &c->points);
             per = json_string_value(json_object_get(val, "per"));
-            sub(r, q, "per");
+            jr_sub(r, q, "per");
             if (per != NULL && strcmp(per, "hour") == 0)
                 c->unit = PROGRAM_PER_HOUR;
             else if (per != NULL && strcmp(per, "item") == 0)
@@ -402,25 +329,25 @@ static void read_ce(struct rd *rd, const json_t *doc, struct program *p)
             else if (per != NULL && strcmp(per, "membership_year") == 0)
                 c->unit = PROGRAM_PER_MEMBERSHIP_YEAR;
             else
-                problem(rd, r, "must be \"hour\", \"item\" or \"membership_year\".");
+                jr_problem(rd, r, "must be \"hour\", \"item\" or \"membership_year\".");
         }
-        sub(q, at, "cap");
+        jr_sub(q, at, "cap");
         cap = json_object_get(v, "cap");
         c->cap = -1;
         if (cap == NULL)
-            problem(rd, q,
-                    "is missing; it must be a whole number of points ≥ 0, or null for no "
-                    "cap.");
+            jr_problem(rd, q,
+                       "is missing; it must be a whole number of points ≥ 0, or null for no "
+                       "cap.");
         else if (json_is_integer(cap) && json_integer_value(cap) >= 0 &&
                  json_integer_value(cap) <= 100000)
             c->cap = (int)json_integer_value(cap);
         else if (!json_is_null(cap))
-            problem(rd, q, "must be a whole number of points ≥ 0 (null: no cap).");
+            jr_problem(rd, q, "must be a whole number of points ≥ 0 (null: no cap).");
     }
 }
 
 /* $.audit, $.reminders, $.credential_number. */
-static void read_rest(struct rd *rd, const json_t *doc, struct program *p)
+static void read_rest(struct jr *rd, const json_t *doc, struct program *p)
 {
     static const char *const akeys[] = {"sample_percent", "failed_audit_blocks_renewal", NULL};
     static const char *const rkeys[] = {"days_before_expiry", NULL};
@@ -429,31 +356,31 @@ static void read_rest(struct rd *rd, const json_t *doc, struct program *p)
     const json_t *nu = json_object_get(doc, "credential_number"), *days, *v;
     size_t i;
 
-    if (keys_ok(rd, au, "$.audit", akeys)) {
+    if (jr_keys_ok(rd, au, "$.audit", akeys)) {
         get_int(rd, au, "$.audit", "sample_percent", 0, 100, "a whole percentage",
                 &p->audit_percent);
         get_bool(rd, au, "$.audit", "failed_audit_blocks_renewal", &p->audit_blocks_renewal);
     }
-    if (keys_ok(rd, re, "$.reminders", rkeys)) {
+    if (jr_keys_ok(rd, re, "$.reminders", rkeys)) {
         days = get_array(rd, re, "$.reminders", "days_before_expiry", 0, PROGRAM_REMIND_MAX,
                          "numbers of days");
         json_array_foreach(days, i, v)
         {
             char at[PROGRAM_PATH_MAX];
 
-            idx(at, "$.reminders.days_before_expiry", i);
+            jr_idx(at, "$.reminders.days_before_expiry", i);
             if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 3660) {
-                problem(rd, at, "must be a whole number of days from 1 to 3660.");
+                jr_problem(rd, at, "must be a whole number of days from 1 to 3660.");
                 continue;
             }
             if (p->nreminders > 0 && json_integer_value(v) >= p->reminders[p->nreminders - 1]) {
-                problem(rd, at, "must be fewer days than the one before it (largest first).");
+                jr_problem(rd, at, "must be fewer days than the one before it (largest first).");
                 continue;
             }
             p->reminders[p->nreminders++] = (int)json_integer_value(v);
         }
     }
-    if (keys_ok(rd, nu, "$.credential_number", nkeys)) {
+    if (jr_keys_ok(rd, nu, "$.credential_number", nkeys)) {
         const char *pre = json_string_value(json_object_get(nu, "prefix"));
         size_t len = pre != NULL ? strlen(pre) : 0;
         int ok = len > 0 && len < PROGRAM_PREFIX_MAX;
@@ -461,9 +388,9 @@ static void read_rest(struct rd *rd, const json_t *doc, struct program *p)
         for (size_t k = 0; ok && k < len; k++)
             ok = (pre[k] >= 'A' && pre[k] <= 'Z') || (pre[k] >= '0' && pre[k] <= '9');
         if (!ok)
-            problem(rd, "$.credential_number.prefix",
-                    "must be 1 to %d capital letters or digits (\"CETL\").",
-                    PROGRAM_PREFIX_MAX - 1);
+            jr_problem(rd, "$.credential_number.prefix",
+                       "must be 1 to %d capital letters or digits (\"CETL\").",
+                       PROGRAM_PREFIX_MAX - 1);
         else
             snprintf(p->number_prefix, sizeof p->number_prefix, "%s", pre);
         get_int(rd, nu, "$.credential_number", "sequence_digits", 3, 9, "a whole number of digits",
@@ -516,7 +443,7 @@ static int path_exists(const json_t *doc, const char *path)
 }
 
 /* $.assumed: the paths of the values that are assumed defaults, not known facts. */
-static void read_assumed(struct rd *rd, const json_t *doc, struct program *p)
+static void read_assumed(struct jr *rd, const json_t *doc, struct program *p)
 {
     const json_t *list = json_object_get(doc, "assumed"), *v;
     size_t i;
@@ -529,16 +456,16 @@ static void read_assumed(struct rd *rd, const json_t *doc, struct program *p)
         const char *s = json_string_value(v);
         char at[PROGRAM_PATH_MAX];
 
-        idx(at, "$.assumed", i);
+        jr_idx(at, "$.assumed", i);
         if (s == NULL || strlen(s) >= PROGRAM_PATH_MAX || !path_exists(doc, s) ||
             strncmp(s, "$.assumed", 9) == 0) {
-            problem(
+            jr_problem(
                 rd, at,
                 "must be the JSON path of a value in this document (\"$.exam.retake.wait_days\").");
             continue;
         }
         if (program_is_assumed(p, s)) {
-            problem(rd, at, "\"%s\" is listed twice.", s);
+            jr_problem(rd, at, "\"%s\" is listed twice.", s);
             continue;
         }
         snprintf(p->assumed[p->nassumed++], PROGRAM_PATH_MAX, "%s", s);
@@ -563,16 +490,16 @@ int program_from_json(const json_t *doc, struct program *p, json_t *problems)
                                        "assumed",
                                        NULL};
     static const char *const tkeys[] = {"years", NULL};
-    struct rd rd = {problems, 0};
+    struct jr rd = {problems, 0};
     json_t *fmt = json_object_get(doc, "format");
 
     memset(p, 0, sizeof *p);
-    if (!keys_ok(&rd, doc, "$", keys))
+    if (!jr_keys_ok(&rd, doc, "$", keys))
         return rd.n;
     if (!json_is_integer(fmt) || json_integer_value(fmt) != PROGRAM_FORMAT) {
-        problem(&rd, "$.format",
-                "must be %d (the version of the program format this ctoframe reads).",
-                PROGRAM_FORMAT);
+        jr_problem(&rd, "$.format",
+                   "must be %d (the version of the program format this ctoframe reads).",
+                   PROGRAM_FORMAT);
         return rd.n;
     }
     get_code(&rd, doc, "$", "code", p->code);
@@ -580,7 +507,7 @@ int program_from_json(const json_t *doc, struct program *p, json_t *problems)
     read_framework(&rd, doc, p);
     read_eligibility(&rd, doc, p);
     read_exam(&rd, doc, p);
-    if (keys_ok(&rd, json_object_get(doc, "term"), "$.term", tkeys))
+    if (jr_keys_ok(&rd, json_object_get(doc, "term"), "$.term", tkeys))
         get_int(&rd, json_object_get(doc, "term"), "$.term", "years", 1, 50,
                 "a whole number of years", &p->term_years);
     read_ce(&rd, doc, p);
