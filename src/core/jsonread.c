@@ -77,3 +77,28 @@ int jr_keys_ok(struct jr *rd, const json_t *obj, const char *path, const char *c
     }
     return 1;
 }
+
+void jr_text(struct jr *rd, const json_t *obj, const char *path, const char *key, char *out,
+             size_t n)
+{
+    json_t *v = json_object_get(obj, key);
+    const char *s = json_string_value(v);
+    char p[JR_PATH_MAX];
+
+    jr_sub(p, path, key);
+    out[0] = '\0';
+    if (s == NULL) {
+        jr_problem(rd, p, "%s; it must be a text.", v == NULL ? "is missing" : "is not a text");
+        return;
+    }
+    if (s[0] == '\0' || strlen(s) >= n) {
+        jr_problem(rd, p, "must be a text of 1 to %zu characters.", n - 1);
+        return;
+    }
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
+        if (*c < 0x20 || *c == 0x7f) {
+            jr_problem(rd, p, "must not hold control characters (line breaks, tabs).");
+            return;
+        }
+    snprintf(out, n, "%s", s);
+}

@@ -39,4 +39,8 @@ void jr_join(char *out, size_t n, const char *const *list);
  */
 int jr_keys_ok(struct jr *rd, const json_t *obj, const char *path, const char *const *allowed);
 
+/* Reads the text obj.key (1 to n-1 bytes, no control characters) into out ("" on a problem). */
+void jr_text(struct jr *rd, const json_t *obj, const char *path, const char *key, char *out,
+             size_t n);
+
 #endif

@@ -19,32 +19,6 @@ static const char *const formats[] = {"course",   "workshop", "conference", "web
                                       "coaching", "cohort",   "book-study", "membership",
                                       "teaching", "writing",  "service",    NULL};
 
-/* Reads the text obj.key (1 to n-1 bytes, no control characters) into out. */
-static void get_text(struct jr *rd, const json_t *obj, const char *path, const char *key, char *out,
-                     size_t n)
-{
-    json_t *v = json_object_get(obj, key);
-    const char *s = json_string_value(v);
-    char p[PD_PATH_MAX];
-
-    jr_sub(p, path, key);
-    out[0] = '\0';
-    if (s == NULL) {
-        jr_problem(rd, p, "%s; it must be a text.", v == NULL ? "is missing" : "is not a text");
-        return;
-    }
-    if (s[0] == '\0' || strlen(s) >= n) {
-        jr_problem(rd, p, "must be a text of 1 to %zu characters.", n - 1);
-        return;
-    }
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
-        if (*c < 0x20 || *c == 0x7f) {
-            jr_problem(rd, p, "must not hold control characters (line breaks, tabs).");
-            return;
-        }
-    snprintf(out, n, "%s", s);
-}
-
 /* Reads the id obj.key into out (n bytes): 1 to n-1 of a-z, 0-9 and '-'. */
 static void get_id(struct jr *rd, const json_t *obj, const char *path, const char *key, char *out,
                    size_t n)
@@ -187,8 +161,8 @@ static void read_activity(struct jr *rd, const json_t *v, const char *at, struct
     if (!jr_keys_ok(rd, v, at, keys))
         return;
     get_id(rd, v, at, "id", a->id, sizeof a->id);
-    get_text(rd, v, at, "title", a->title, sizeof a->title);
-    get_text(rd, v, at, "provider", a->provider, sizeof a->provider);
+    jr_text(rd, v, at, "title", a->title, sizeof a->title);
+    jr_text(rd, v, at, "provider", a->provider, sizeof a->provider);
 
     fmt = json_string_value(json_object_get(v, "format"));
     for (const char *const *f = formats; fmt != NULL && *f != NULL; f++)
@@ -220,7 +194,7 @@ static void read_activity(struct jr *rd, const json_t *v, const char *at, struct
     read_skills(rd, v, at, a);
     read_gain(rd, v, at, a);
     get_id(rd, v, at, "ce_category", a->ce_category, sizeof a->ce_category);
-    get_text(rd, v, at, "description", a->description, sizeof a->description);
+    jr_text(rd, v, at, "description", a->description, sizeof a->description);
 }
 
 /* Checks a parsed document into c (whose acts has room for every activity). */
@@ -233,7 +207,7 @@ static void read_catalog(struct jr *rd, const json_t *doc, struct pd_catalog *c)
 
     if (!jr_keys_ok(rd, doc, "$", keys))
         return;
-    get_text(rd, doc, "$", "about", about, sizeof about);
+    jr_text(rd, doc, "$", "about", about, sizeof about);
     acts = json_object_get(doc, "activities");
     if (!json_is_array(acts) || json_array_size(acts) < 1 ||
         json_array_size(acts) > PD_MAX_ACTIVITIES) {

@@ -44,32 +44,6 @@ static void get_bool(struct jr *rd, const json_t *obj, const char *path, const c
     *out = json_is_true(v);
 }
 
-/* Reads the text obj.key (1 to n-1 bytes, no control characters) into out. */
-static void get_text(struct jr *rd, const json_t *obj, const char *path, const char *key, char *out,
-                     size_t n)
-{
-    json_t *v = json_object_get(obj, key);
-    const char *s = json_string_value(v);
-    char p[PROGRAM_PATH_MAX];
-
-    jr_sub(p, path, key);
-    out[0] = '\0';
-    if (s == NULL) {
-        jr_problem(rd, p, "%s; it must be a text.", v == NULL ? "is missing" : "is not a text");
-        return;
-    }
-    if (s[0] == '\0' || strlen(s) >= n) {
-        jr_problem(rd, p, "must be a text of 1 to %zu characters.", n - 1);
-        return;
-    }
-    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
-        if (*c < 0x20 || *c == 0x7f) {
-            jr_problem(rd, p, "must not hold control characters (line breaks, tabs).");
-            return;
-        }
-    snprintf(out, n, "%s", s);
-}
-
 /* A code: 1-16 of letters, digits, '.', '_' and '-'. */
 static void get_code(struct jr *rd, const json_t *obj, const char *path, const char *key, char *out)
 {
@@ -157,7 +131,7 @@ static void read_framework(struct jr *rd, const json_t *doc, struct program *p)
                    "must be the CASE CFDocument identifier of the framework (a lowercase UUID).");
     else
         snprintf(p->framework_id, sizeof p->framework_id, "%s", id);
-    get_text(rd, fw, "$.framework", "title", p->framework_title, sizeof p->framework_title);
+    jr_text(rd, fw, "$.framework", "title", p->framework_title, sizeof p->framework_title);
 }
 
 /* $.eligibility: the code of conduct and the paths. */
@@ -191,7 +165,7 @@ static void read_eligibility(struct jr *rd, const json_t *doc, struct program *p
                            "\"%s\" is already the id of paths[%zu]; each path needs its own.",
                            pp->id, k);
             }
-        get_text(rd, v, at, "label", pp->label, sizeof pp->label);
+        jr_text(rd, v, at, "label", pp->label, sizeof pp->label);
         deg = json_string_value(json_object_get(v, "degree"));
         if (program_degree_of(deg) < 0) {
             jr_sub(q, at, "degree");
@@ -256,7 +230,7 @@ static void read_exam(struct jr *rd, const json_t *doc, struct program *p)
         if (!jr_keys_ok(rd, v, at, ckeys))
             continue;
         get_code(rd, v, at, "code", c->code);
-        get_text(rd, v, at, "label", c->label, sizeof c->label);
+        jr_text(rd, v, at, "label", c->label, sizeof c->label);
         for (size_t k = 0; k < i && c->code[0] != '\0'; k++)
             if (strcmp(p->scores[k].code, c->code) == 0) {
                 jr_sub(q, at, "code");
@@ -292,8 +266,7 @@ static void read_ce(struct jr *rd, const json_t *doc, struct program *p)
             &p->ce_points_required);
     get_int(rd, ce, "$.ce", "skill_areas_per_activity", 0, 20, "a whole number of skill areas",
             &p->ce_skill_areas_min);
-    get_text(rd, ce, "$.ce", "skill_area_type", p->ce_skill_area_type,
-             sizeof p->ce_skill_area_type);
+    jr_text(rd, ce, "$.ce", "skill_area_type", p->ce_skill_area_type, sizeof p->ce_skill_area_type);
     cats = get_array(rd, ce, "$.ce", "categories", 1, PROGRAM_CATS_MAX, "categories");
     json_array_foreach(cats, i, v)
     {
@@ -313,7 +286,7 @@ static void read_ce(struct jr *rd, const json_t *doc, struct program *p)
                            "\"%s\" is already the code of categories[%zu]; codes are unique.",
                            c->code, k);
             }
-        get_text(rd, v, at, "label", c->label, sizeof c->label);
+        jr_text(rd, v, at, "label", c->label, sizeof c->label);
         jr_sub(q, at, "value");
         val = json_object_get(v, "value");
         if (jr_keys_ok(rd, val, q, vkeys)) {
@@ -503,7 +476,7 @@ int program_from_json(const json_t *doc, struct program *p, json_t *problems)
         return rd.n;
     }
     get_code(&rd, doc, "$", "code", p->code);
-    get_text(&rd, doc, "$", "name", p->name, sizeof p->name);
+    jr_text(&rd, doc, "$", "name", p->name, sizeof p->name);
     read_framework(&rd, doc, p);
     read_eligibility(&rd, doc, p);
     read_exam(&rd, doc, p);

@@ -1654,6 +1654,41 @@ static long int_of(const json_t *in, const char *k, long dflt)
     return *end == '\0' && n >= 0 && n < 1000000000L ? n : -1;
 }
 
+/*
+ * Opens the write transaction of a rater's action on evaluation id (or the one of link
+ * token): the viewer must be one of its raters; the evaluation is locked, then the rater's
+ * row and the counted skills are read under the lock. CF_OK with the transaction open; on
+ * failure it is rolled back and *s, *rater and *skills are empty.
+ */
+static int rater_begin(const struct svc *sv, const char *id, const char *token, struct seen *s,
+                       json_t **rater, json_t **skills, struct cf_error *err)
+{
+    int rc;
+
+    memset(s, 0, sizeof *s);
+    *rater = *skills = NULL;
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = seen_of(sv, id, token, s, err);
+    if (rc == CF_OK && s->rater == NULL)
+        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You are not a rater of this evaluation.");
+    if (rc == CF_OK)
+        rc = store_eval_lock(sv->store, svc__str(s->ev, "id"), err);
+    if (rc == CF_OK)
+        rc = store_eval_rater_get(sv->store, svc__str(s->rater, "id"), rater, err);
+    if (rc == CF_OK)
+        rc = store_eval_skills(sv->store, svc__str(s->ev, "id"), skills, err);
+    if (rc != CF_OK) {
+        store_rollback(sv->store);
+        json_decref(*rater);
+        json_decref(*skills);
+        *rater = *skills = NULL;
+        seen_free(s);
+    }
+    return rc;
+}
+
 static int eval_answer(const struct svc *sv, const char *id, const char *token, const json_t *in,
                        json_t **out, struct cf_error *err)
 {
@@ -1687,22 +1722,10 @@ static int eval_answer(const struct svc *sv, const char *id, const char *token, 
         return nomem(err);
     }
     clock_now_iso(now, sizeof now);
-    rc = store_begin(sv->store, err);
+    rc = rater_begin(sv, id, token, &s, &rater, &skills, err);
     if (rc != CF_OK)
         goto done;
-    rc = seen_of(sv, id, token, &s, err);
-    if (rc == CF_OK)
-        id = svc__str(s.ev, "id");
-    if (rc == CF_OK && s.rater == NULL)
-        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You are not a rater of this evaluation.");
-    if (rc == CF_OK)
-        rc = store_eval_lock(sv->store, id, err);
-    if (rc == CF_OK)
-        rc = store_eval_rater_get(sv->store, svc__str(s.rater, "id"), &rater, err);
-    if (rc == CF_OK)
-        rc = store_eval_skills(sv->store, id, &skills, err);
-    if (rc != CF_OK)
-        goto out;
+    id = svc__str(s.ev, "id");
     json_array_foreach(skills, i, x)
     {
         if (item != NULL && strcmp(svc__str(x, "item_id"), item) == 0)
@@ -1807,22 +1830,11 @@ static int eval_submit(const struct svc *sv, const char *id, const char *token,
 
     memset(&s, 0, sizeof s);
     clock_now_iso(now, sizeof now);
-    rc = store_begin(sv->store, err);
+    rc = rater_begin(sv, id, token, &s, &rater, &skills, err);
     if (rc != CF_OK)
         return rc;
-    rc = seen_of(sv, id, token, &s, err);
-    if (rc == CF_OK)
-        id = svc__str(s.ev, "id");
-    if (rc == CF_OK && s.rater == NULL)
-        rc = cf_error_set(err, CF_EFORBIDDEN, NULL, "You are not a rater of this evaluation.");
-    if (rc == CF_OK)
-        rc = store_eval_lock(sv->store, id, err);
-    if (rc == CF_OK)
-        rc = store_eval_rater_get(sv->store, svc__str(s.rater, "id"), &rater, err);
-    if (rc == CF_OK)
-        rc = store_eval_skills(sv->store, id, &skills, err);
-    if (rc == CF_OK)
-        rc = store_eval_answers(sv->store, id, svc__str(rater, "id"), &answers, err);
+    id = svc__str(s.ev, "id");
+    rc = store_eval_answers(sv->store, id, svc__str(rater, "id"), &answers, err);
     if (rc != CF_OK)
         goto out;
     mine = by_item(answers, NULL);

@@ -15,7 +15,6 @@
 
 #include "svc/jobs.h"
 
-#define PW       "correct horse battery"
 #define NTHREADS 2
 #define ROUNDS   4
 
@@ -25,95 +24,28 @@ struct fx {
     char eval[37];
 };
 
-static void person_add(struct store *s, const char *email, const char *name, const char *role,
-                       const char *org, char id[37])
-{
-    struct svc sv = cli_of(s);
-    struct cf_error err = {0};
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "email", email, "name", name, "role", role,
-                           "org", org, "password", PW);
-    json_t *out = NULL;
-
-    assert_ok(svc_person_add(&sv, in, &out, &err), err);
-    snprintf(id, 37, "%s", tu_str(json_object_get(out, "person"), "id"));
-    json_decref(in);
-    json_decref(out);
-}
-
-static void district_add(struct store *s, const char *state, const char *name, char id[37])
-{
-    struct svc sv = cli_of(s);
-    struct cf_error err = {0};
-    json_t *in = json_pack("{s:s, s:s, s:s}", "kind", "district", "name", name, "parent", state);
-    json_t *out = NULL;
-
-    assert_ok(svc_org_add(&sv, in, &out, &err), err);
-    snprintf(id, 37, "%s", tu_str(out, "id"));
-    json_decref(in);
-    json_decref(out);
-}
-
-/* As person id (with their grants and reach), svc run by a. */
-struct as {
-    struct principal who;
-    char actor[64];
-    struct svc sv;
-};
-
-static void as_person(struct as *a, struct store *s, const char *id)
-{
-    struct cf_error err = {0};
-
-    a->who = (struct principal){id, NULL, "session", NULL};
-    assert_ok(store_grants_of(s, id, &a->who.grants, &err), err);
-    assert_ok(svc_reach_resolve(s, &a->who, &err), err);
-    snprintf(a->actor, sizeof a->actor, "user:%s", id);
-    a->sv = (struct svc){s, a->actor, "req", TU_DB_BASE_URL, &a->who, "192.0.2.1"};
-}
-
-static void as_done(struct as *a)
-{
-    json_decref(a->who.grants);
-    json_decref(a->who.reach);
-}
-
-static void framework_load(struct store *s)
-{
-    struct svc sv = cli_of(s);
-    struct cf_error err = {0};
-    json_t *pkg = NULL, *problems = NULL;
-    size_t n = 0;
-    char *fw = tu_read_file("data/frameworks/cosn-k12cto-2019.json", &n);
-
-    assert_non_null(fw);
-    assert_ok(svc_framework_import(&sv, fw, n, 1, &pkg, &problems, &err), err);
-    json_decref(pkg);
-    json_decref(problems);
-    free(fw);
-}
-
 static void setup_people(struct store *s, struct fx *f)
 {
-    framework_load(s);
+    tu_framework_load(s);
     org_add(s, "state", "Ohio", f->state);
-    district_add(s, f->state, "Maple District", f->district);
-    district_add(s, f->state, "Birch District", f->other);
-    person_add(s, "hr@maple.test", "Hana Reyes", "district_admin", f->district, f->admin);
-    person_add(s, "hr2@maple.test", "Hugo Ross", "district_admin", f->district, f->admin2);
-    person_add(s, "cto@maple.test", "Lee Okafor", "leader", f->district, f->leader);
-    person_add(s, "supt@maple.test", "Sam Ito", "evaluator", f->district, f->super);
-    person_add(s, "cto@birch.test", "Olu Park", "leader", f->other, f->outsider);
-    person_add(s, "hr@birch.test", "Flo Diaz", "district_admin", f->other, f->far_admin);
+    tu_child_add(s, "district", f->state, "Maple District", f->district);
+    tu_child_add(s, "district", f->state, "Birch District", f->other);
+    tu_person_add(s, "hr@maple.test", "Hana Reyes", "district_admin", f->district, f->admin);
+    tu_person_add(s, "hr2@maple.test", "Hugo Ross", "district_admin", f->district, f->admin2);
+    tu_person_add(s, "cto@maple.test", "Lee Okafor", "leader", f->district, f->leader);
+    tu_person_add(s, "supt@maple.test", "Sam Ito", "evaluator", f->district, f->super);
+    tu_person_add(s, "cto@birch.test", "Olu Park", "leader", f->other, f->outsider);
+    tu_person_add(s, "hr@birch.test", "Flo Diaz", "district_admin", f->other, f->far_admin);
 }
 
 /* An evaluation of the leader by the admin with self, supervisor and a peer (no account). */
 static void cycle(struct store *s, struct fx *f, int open)
 {
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     json_t *out = NULL, *in;
 
-    as_person(&a, s, f->admin);
+    tu_as_person(&a, s, f->admin);
     in = json_pack("{s:s, s:s, s:s, s:s}", "subject", f->leader, "purpose", "annual", "title",
                    "Annual review 2030", "due_on", "2030-06-30");
     assert_ok(svc_eval_create(&a.sv, in, &out, &err), err);
@@ -139,19 +71,19 @@ static void cycle(struct store *s, struct fx *f, int open)
         assert_ok(svc_eval_act(&a.sv, f->eval, "open", in, &err), err);
         json_decref(in);
     }
-    as_done(&a);
+    tu_as_done(&a);
 }
 
 /* The ids of the counted skills of the evaluation as person sees it (at most n). */
 static size_t skills_of(struct store *s, const char *person, const char *eval, char ids[][37],
                         size_t n)
 {
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     json_t *v = NULL, *k;
     size_t i, got = 0;
 
-    as_person(&a, s, person);
+    tu_as_person(&a, s, person);
     assert_ok(svc_eval_get(&a.sv, eval, &v, &err), err);
     json_array_foreach(json_object_get(v, "skills"), i, k)
     {
@@ -159,26 +91,26 @@ static size_t skills_of(struct store *s, const char *person, const char *eval, c
             snprintf(ids[got++], 37, "%s", tu_str(k, "item_id"));
     }
     json_decref(v);
-    as_done(&a);
+    tu_as_done(&a);
     return got;
 }
 
 static long answer(struct store *s, const char *person, const char *eval, const char *item,
                    int level, long seq, int *rc)
 {
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     json_t *out = NULL, *in = json_pack("{s:s, s:i, s:I, s:s}", "item_id", item, "level", level,
                                         "seq", (json_int_t)seq, "note", "Seen at board meetings.");
     long got = -1;
 
-    as_person(&a, s, person);
+    tu_as_person(&a, s, person);
     *rc = svc_eval_answer(&a.sv, eval, in, &out, &err);
     if (*rc == CF_OK)
         got = (long)json_integer_value(json_object_get(out, "seq"));
     json_decref(out);
     json_decref(in);
-    as_done(&a);
+    tu_as_done(&a);
     return got;
 }
 
@@ -186,12 +118,12 @@ static void test_create_refusals(void **state)
 {
     struct backend *b = *state;
     struct fx f;
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     json_t *out = NULL, *in;
 
     setup_people(b->s, &f);
-    as_person(&a, b->s, f.admin);
+    tu_as_person(&a, b->s, f.admin);
     in = json_pack("{s:s, s:s, s:s, s:s}", "subject", f.outsider, "purpose", "monthly", "title", "",
                    "due_on", "2001-01-01");
     assert_int_equal(svc_eval_create(&a.sv, in, &out, &err), CF_EINVAL);
@@ -205,20 +137,20 @@ static void test_create_refusals(void **state)
     assert_string_equal(err.field, "skills");
     json_decref(in);
     /* A leader cannot open evaluations. */
-    as_done(&a);
-    as_person(&a, b->s, f.leader);
+    tu_as_done(&a);
+    tu_as_person(&a, b->s, f.leader);
     in = json_pack("{s:s, s:s, s:s}", "subject", f.leader, "purpose", "annual", "title", "Me");
     assert_int_equal(svc_eval_create(&a.sv, in, &out, &err), CF_EINVAL);
     assert_string_equal(err.field, "subject");
     json_decref(in);
-    as_done(&a);
+    tu_as_done(&a);
 }
 
 static void test_cycle(void **state)
 {
     struct backend *b = *state;
     struct fx f;
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     json_t *v = NULL, *msgs = NULL, *m, *in;
     char ids[12][37];
@@ -231,10 +163,10 @@ static void test_cycle(void **state)
     cycle(b->s, &f, 0);
 
     /* A draft is the administrator's alone. */
-    as_person(&a, b->s, f.leader);
+    tu_as_person(&a, b->s, f.leader);
     assert_int_equal(svc_eval_get(&a.sv, f.eval, &v, &err), CF_ENOTFOUND);
-    as_done(&a);
-    as_person(&a, b->s, f.admin);
+    tu_as_done(&a);
+    tu_as_person(&a, b->s, f.admin);
     assert_ok(svc_eval_get(&a.sv, f.eval, &v, &err), err);
     assert_int_equal(json_array_size(json_object_get(v, "skills")), 10);
     assert_int_equal(json_array_size(json_object_get(v, "raters")), 3);
@@ -251,7 +183,7 @@ static void test_cycle(void **state)
     assert_int_equal(svc_eval_act(&a.sv, f.eval, "open", in, &err), CF_ECONFLICT);
     assert_int_equal(svc_eval_act(&a.sv, f.eval, "reopen", in, &err), CF_EINVAL); /* reason */
     json_decref(in);
-    as_done(&a);
+    tu_as_done(&a);
 
     /* Three invitations: two to accounts (sign in), one with a one-time link. */
     {
@@ -287,11 +219,11 @@ static void test_cycle(void **state)
     assert_int_equal(rc, CF_EINVAL);
 
     /* Submit refused while skills are unrated. */
-    as_person(&a, b->s, f.super);
+    tu_as_person(&a, b->s, f.super);
     assert_int_equal(svc_eval_submit(&a.sv, f.eval, &err), CF_EINVAL);
     assert_string_equal(err.field, "answers");
     assert_non_null(strstr(err.message, "9 skills"));
-    as_done(&a);
+    tu_as_done(&a);
     for (i = 1; i < n; i++) {
         answer(b->s, f.super, f.eval, ids[i], 1 + (int)(i % 4), 0, &rc);
         assert_int_equal(rc, CF_OK);
@@ -301,7 +233,7 @@ static void test_cycle(void **state)
     assert_int_equal(rc, CF_OK);
 
     /* Blind and open: the leader does not see the supervisor's answers, nor the reverse. */
-    as_person(&a, b->s, f.leader);
+    tu_as_person(&a, b->s, f.leader);
     assert_ok(svc_eval_get(&a.sv, f.eval, &v, &err), err);
     assert_int_equal(json_array_size(json_object_get(v, "others")), 0);
     assert_int_equal(json_array_size(json_object_get(v, "raters")), 0);
@@ -309,32 +241,32 @@ static void test_cycle(void **state)
                          json_object_get(json_array_get(json_object_get(v, "skills"), 0), "level")),
                      4);
     json_decref(v);
-    as_done(&a);
+    tu_as_done(&a);
     /* The administrator sees progress, not answers. */
-    as_person(&a, b->s, f.admin);
+    tu_as_person(&a, b->s, f.admin);
     assert_ok(svc_eval_get(&a.sv, f.eval, &v, &err), err);
     assert_int_equal(json_array_size(json_object_get(v, "others")), 0);
     json_decref(v);
-    as_done(&a);
+    tu_as_done(&a);
     /* Someone with no part in it, and an administrator of another district: 404. */
-    as_person(&a, b->s, f.outsider);
+    tu_as_person(&a, b->s, f.outsider);
     assert_int_equal(svc_eval_get(&a.sv, f.eval, &v, &err), CF_ENOTFOUND);
-    as_done(&a);
-    as_person(&a, b->s, f.far_admin);
+    tu_as_done(&a);
+    tu_as_person(&a, b->s, f.far_admin);
     assert_int_equal(svc_eval_get(&a.sv, f.eval, &v, &err), CF_ENOTFOUND);
     in = json_object();
     assert_int_equal(svc_eval_act(&a.sv, f.eval, "close", in, &err), CF_ENOTFOUND);
     json_decref(in);
-    as_done(&a);
+    tu_as_done(&a);
 
     /* Submit locks; an answer after it is refused; a reopen is recorded and unlocks. */
-    as_person(&a, b->s, f.super);
+    tu_as_person(&a, b->s, f.super);
     assert_ok(svc_eval_submit(&a.sv, f.eval, &err), err);
     assert_int_equal(svc_eval_submit(&a.sv, f.eval, &err), CF_ECONFLICT);
-    as_done(&a);
+    tu_as_done(&a);
     assert_int_equal(answer(b->s, f.super, f.eval, ids[0], 1, 1, &rc), -1);
     assert_int_equal(rc, CF_ECONFLICT);
-    as_person(&a, b->s, f.admin);
+    tu_as_person(&a, b->s, f.admin);
     {
         char rater[37];
         json_t *r;
@@ -364,20 +296,20 @@ static void test_cycle(void **state)
         }
         json_decref(v);
     }
-    as_done(&a);
+    tu_as_done(&a);
     answer(b->s, f.super, f.eval, ids[0], 2, 1, &rc);
     assert_int_equal(rc, CF_OK);
 
     /* Closed: the raters and the subject read every answer; nobody answers any more. */
-    as_person(&a, b->s, f.admin);
+    tu_as_person(&a, b->s, f.admin);
     in = json_object();
     assert_ok(svc_eval_act(&a.sv, f.eval, "close", in, &err), err);
     json_decref(in);
     assert_ok(svc_eval_get(&a.sv, f.eval, &v, &err), err);
     assert_int_equal(json_array_size(json_object_get(v, "others")), 3);
     json_decref(v);
-    as_done(&a);
-    as_person(&a, b->s, f.leader);
+    tu_as_done(&a);
+    tu_as_person(&a, b->s, f.leader);
     assert_ok(svc_eval_get(&a.sv, f.eval, &v, &err), err);
     assert_int_equal(json_array_size(json_object_get(v, "others")), 2);
     {
@@ -390,22 +322,22 @@ static void test_cycle(void **state)
     }
     assert_false(json_is_true(json_object_get(v, "may_answer")));
     json_decref(v);
-    as_done(&a);
+    tu_as_done(&a);
     assert_int_equal(answer(b->s, f.leader, f.eval, ids[1], 3, 0, &rc), -1);
     assert_int_equal(rc, CF_ECONFLICT);
 
     /* Lists: the leader's own, the administrator's managed. */
-    as_person(&a, b->s, f.leader);
+    tu_as_person(&a, b->s, f.leader);
     assert_ok(svc_eval_list(&a.sv, &v, &err), err);
     assert_int_equal(json_array_size(json_object_get(v, "mine")), 1);
     assert_int_equal(json_array_size(json_object_get(v, "managed")), 0);
     json_decref(v);
-    as_done(&a);
-    as_person(&a, b->s, f.far_admin);
+    tu_as_done(&a);
+    tu_as_person(&a, b->s, f.far_admin);
     assert_ok(svc_eval_list(&a.sv, &v, &err), err);
     assert_int_equal(json_array_size(json_object_get(v, "managed")), 0);
     json_decref(v);
-    as_done(&a);
+    tu_as_done(&a);
 }
 
 struct closer {
@@ -482,7 +414,7 @@ static void test_reminders(void **state)
 {
     struct backend *b = *state;
     struct fx f;
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     char ids[12][37];
     size_t n;
@@ -501,9 +433,9 @@ static void test_reminders(void **state)
         answer(b->s, f.super, f.eval, ids[i], 2, 0, &rc);
         assert_int_equal(rc, CF_OK);
     }
-    as_person(&a, b->s, f.super);
+    tu_as_person(&a, b->s, f.super);
     assert_ok(svc_eval_submit(&a.sv, f.eval, &err), err);
-    as_done(&a);
+    tu_as_done(&a);
     assert_int_equal(tick_on(b->s, "2030-06-29T08:00:00Z"), 2);
     assert_int_equal(tick_on(b->s, "2030-06-30T08:00:00Z"), 0);
     assert_int_equal(tick_on(b->s, "2030-07-01T08:00:00Z"), 0); /* past due: no more */

@@ -11,76 +11,6 @@
  */
 #include "tu_db.h"
 
-#define PW "correct horse battery"
-
-/* As person id (with their grants and reach), svc run by a. */
-struct as {
-    struct principal who;
-    char actor[64];
-    struct svc sv;
-};
-
-static void as_person(struct as *a, struct store *s, const char *id)
-{
-    struct cf_error err = {0};
-
-    a->who = (struct principal){id, NULL, "session", NULL};
-    assert_ok(store_grants_of(s, id, &a->who.grants, &err), err);
-    assert_ok(svc_reach_resolve(s, &a->who, &err), err);
-    snprintf(a->actor, sizeof a->actor, "user:%s", id);
-    a->sv = (struct svc){s, a->actor, "req", TU_DB_BASE_URL, &a->who, "192.0.2.1"};
-}
-
-static void as_done(struct as *a)
-{
-    json_decref(a->who.grants);
-    json_decref(a->who.reach);
-}
-
-static void person_add(struct store *s, const char *email, const char *name, const char *role,
-                       const char *org, char id[37])
-{
-    struct svc sv = cli_of(s);
-    struct cf_error err = {0};
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "email", email, "name", name, "role", role,
-                           "org", org, "password", PW);
-    json_t *out = NULL;
-
-    assert_ok(svc_person_add(&sv, in, &out, &err), err);
-    snprintf(id, 37, "%s", tu_str(json_object_get(out, "person"), "id"));
-    json_decref(in);
-    json_decref(out);
-}
-
-static void child_add(struct store *s, const char *kind, const char *parent, const char *name,
-                      char id[37])
-{
-    struct svc sv = cli_of(s);
-    struct cf_error err = {0};
-    json_t *in = json_pack("{s:s, s:s, s:s}", "kind", kind, "name", name, "parent", parent);
-    json_t *out = NULL;
-
-    assert_ok(svc_org_add(&sv, in, &out, &err), err);
-    snprintf(id, 37, "%s", tu_str(out, "id"));
-    json_decref(in);
-    json_decref(out);
-}
-
-static void framework_load(struct store *s)
-{
-    struct svc sv = cli_of(s);
-    struct cf_error err = {0};
-    json_t *pkg = NULL, *problems = NULL;
-    size_t n = 0;
-    char *fw = tu_read_file("data/frameworks/cosn-k12cto-2019.json", &n);
-
-    assert_non_null(fw);
-    assert_ok(svc_framework_import(&sv, fw, n, 1, &pkg, &problems, &err), err);
-    json_decref(pkg);
-    json_decref(problems);
-    free(fw);
-}
-
 /*
  * Opens an evaluation of subject run by admin, with a self rater and the raters of emails
  * (accounts); eval receives its id, skill the first two counted skills' ids and code their
@@ -90,11 +20,11 @@ static void eval_open(struct store *s, const char *admin, const char *subject,
                       const char *const *emails, size_t n, char eval[37], char skill[2][37],
                       char code[2][16])
 {
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     json_t *out = NULL, *in, *v = NULL;
 
-    as_person(&a, s, admin);
+    tu_as_person(&a, s, admin);
     in = json_pack("{s:s, s:s, s:s}", "subject", subject, "purpose", "annual", "title",
                    "Annual review");
     assert_ok(svc_eval_create(&a.sv, in, &out, &err), err);
@@ -123,36 +53,36 @@ static void eval_open(struct store *s, const char *admin, const char *subject,
         snprintf(code[i], 16, "%s", tu_str(k, "code"));
     }
     json_decref(v);
-    as_done(&a);
+    tu_as_done(&a);
 }
 
 /* person's answer on item of eval: level 1..4, or 0 for "no basis to rate". */
 static void answer(struct store *s, const char *person, const char *eval, const char *item,
                    int level)
 {
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     json_t *out = NULL, *in = json_pack("{s:s, s:i, s:b, s:i}", "item_id", item, "level", level,
                                         "no_basis", level == 0, "seq", 0);
 
-    as_person(&a, s, person);
+    tu_as_person(&a, s, person);
     assert_ok(svc_eval_answer(&a.sv, eval, in, &out, &err), err);
     json_decref(out);
     json_decref(in);
-    as_done(&a);
+    tu_as_done(&a);
 }
 
 /* Closes eval as admin at the instant at (the clock moves there and back). */
 static void eval_close(struct store *s, const char *admin, const char *eval, const char *at)
 {
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     json_t *in = json_object();
 
     setenv("CTOFRAME_NOW", at, 1);
-    as_person(&a, s, admin);
+    tu_as_person(&a, s, admin);
     assert_ok(svc_eval_act(&a.sv, eval, "close", in, &err), err);
-    as_done(&a);
+    tu_as_done(&a);
     json_decref(in);
     setenv("CTOFRAME_NOW", TU_DB_NOW, 1);
 }
@@ -213,25 +143,25 @@ static void test_team(void **state)
     char admin[37], lee[37], ada[37], kim[37], sup[37], peer[37], far[37], prog[37];
     char e1[37], e2[37], e3[37], e4[37], skill[2][37], code[2][16];
     const char *const raters[] = {"sup@maple.test", "peer@maple.test"};
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     json_t *v = NULL, *r;
     size_t c0, c1;
 
-    framework_load(s);
+    tu_framework_load(s);
     org_add(s, "body", "The Program", body);
     org_add(s, "state", "Ohio", st);
-    child_add(s, "district", st, "Maple District", maple);
-    child_add(s, "district", st, "Birch District", birch);
-    child_add(s, "school", maple, "Maple High", school);
-    person_add(s, "hr@maple.test", "Hana Reyes", "district_admin", maple, admin);
-    person_add(s, "lee@maple.test", "Lee Okafor", "leader", maple, lee);
-    person_add(s, "ada@maple.test", "Ada Lin", "leader", school, ada);
-    person_add(s, "kim@maple.test", "Kim Ode", "leader", maple, kim);
-    person_add(s, "sup@maple.test", "Sam Ito", "evaluator", maple, sup);
-    person_add(s, "peer@maple.test", "Pat Moe", "evaluator", maple, peer);
-    person_add(s, "hr@birch.test", "Flo Diaz", "district_admin", birch, far);
-    person_add(s, "pa@program.test", "Pam Ali", "program_admin", body, prog);
+    tu_child_add(s, "district", st, "Maple District", maple);
+    tu_child_add(s, "district", st, "Birch District", birch);
+    tu_child_add(s, "school", maple, "Maple High", school);
+    tu_person_add(s, "hr@maple.test", "Hana Reyes", "district_admin", maple, admin);
+    tu_person_add(s, "lee@maple.test", "Lee Okafor", "leader", maple, lee);
+    tu_person_add(s, "ada@maple.test", "Ada Lin", "leader", school, ada);
+    tu_person_add(s, "kim@maple.test", "Kim Ode", "leader", maple, kim);
+    tu_person_add(s, "sup@maple.test", "Sam Ito", "evaluator", maple, sup);
+    tu_person_add(s, "peer@maple.test", "Pat Moe", "evaluator", maple, peer);
+    tu_person_add(s, "hr@birch.test", "Flo Diaz", "district_admin", birch, far);
+    tu_person_add(s, "pa@program.test", "Pam Ali", "program_admin", body, prog);
 
     eval_open(s, admin, lee, raters, 2, e1, skill, code);
     answer(s, sup, e1, skill[0], 1);
@@ -250,7 +180,7 @@ static void test_team(void **state)
     answer(s, sup, e4, skill[0], 1);
 
     /* The district's administrator, by default their own district. */
-    as_person(&a, s, admin);
+    tu_as_person(&a, s, admin);
     assert_ok(svc_eval_team(&a.sv, NULL, &v, &err), err);
     assert_string_equal(tu_str(json_object_get(v, "district"), "id"), maple);
     assert_int_equal(json_array_size(json_object_get(v, "columns")), 10);
@@ -276,17 +206,17 @@ static void test_team(void **state)
                            json_array_get(json_object_get(v, "team_mean"), c0), "mean")),
                        3.75, 1e-9);
     json_decref(v);
-    as_done(&a);
+    tu_as_done(&a);
 
     /* Another district's administrator: no such district. A program administrator: yes. */
-    as_person(&a, s, far);
+    tu_as_person(&a, s, far);
     assert_int_equal(svc_eval_team(&a.sv, maple, &v, &err), CF_ENOTFOUND);
     assert_null(v);
     assert_ok(svc_eval_team(&a.sv, NULL, &v, &err), err);
     assert_int_equal(json_array_size(json_object_get(v, "people")), 0);
     json_decref(v);
-    as_done(&a);
-    as_person(&a, s, prog);
+    tu_as_done(&a);
+    tu_as_person(&a, s, prog);
     assert_ok(svc_eval_team(&a.sv, maple, &v, &err), err);
     assert_int_equal(json_array_size(json_object_get(v, "people")), 2);
     json_decref(v);
@@ -295,17 +225,17 @@ static void test_team(void **state)
     assert_string_equal(tu_str(json_object_get(v, "district"), "id"), maple);
     json_decref(v);
     assert_int_equal(svc_eval_team(&a.sv, st, &v, &err), CF_ENOTFOUND);
-    as_done(&a);
+    tu_as_done(&a);
 
     /* The district's administrator may not see aggregates across districts. */
-    as_person(&a, s, admin);
+    tu_as_person(&a, s, admin);
     assert_int_equal(svc_eval_aggregate(&a.sv, "program", NULL, &v, &err), CF_EFORBIDDEN);
     assert_null(v);
     assert_false(svc_eval_may_aggregate(&a.sv));
-    as_done(&a);
-    as_person(&a, s, prog);
+    tu_as_done(&a);
+    tu_as_person(&a, s, prog);
     assert_true(svc_eval_may_aggregate(&a.sv));
-    as_done(&a);
+    tu_as_done(&a);
 }
 
 /*
@@ -320,15 +250,15 @@ static void team_of(struct store *s, const char *d, const char *tag, size_t n, c
     const char *raters[1];
 
     snprintf(email, sizeof email, "hr@%s.test", tag);
-    person_add(s, email, "Admin Person", "district_admin", d, admin);
+    tu_person_add(s, email, "Admin Person", "district_admin", d, admin);
     snprintf(sup_email, sizeof sup_email, "sup@%s.test", tag);
-    person_add(s, sup_email, "Super Visor", "evaluator", d, sup);
+    tu_person_add(s, sup_email, "Super Visor", "evaluator", d, sup);
     raters[0] = sup_email;
     for (size_t i = 0; i < n; i++) {
         char who[37], ev[37], at[32];
 
         snprintf(email, sizeof email, "p%zu@%s.test", i, tag);
-        person_add(s, email, "Team Member", "leader", d, who);
+        tu_person_add(s, email, "Team Member", "leader", d, who);
         eval_open(s, admin, who, raters, 1, ev, skill, code);
         answer(s, sup, ev, skill[0], levels[i]);
         if (i < rated2)
@@ -355,27 +285,27 @@ static void test_aggregate(void **state)
     char skill[2][37], code[2][16];
     static const int l_ash[] = {2, 2, 2, 2, 2}, l_elm[] = {4, 4, 4, 4};
     static const int l_oak[] = {1, 2, 3, 4, 4}, l_yew[] = {3, 3, 3, 3, 3};
-    struct as a;
+    struct tu_as a;
     struct cf_error err = {0};
     json_t *v = NULL, *r, *t;
     size_t c0, c1;
 
-    framework_load(s);
+    tu_framework_load(s);
     org_add(s, "body", "The Program", body);
     org_add(s, "state", "Ohio", ohio);
     org_add(s, "state", "Iowa", iowa);
-    child_add(s, "district", ohio, "Ash District", ash);
-    child_add(s, "district", ohio, "Elm District", elm);
-    child_add(s, "district", ohio, "Fir District", fir);
-    child_add(s, "district", iowa, "Oak District", oak);
-    child_add(s, "district", iowa, "Yew District", yew);
-    person_add(s, "pa@program.test", "Pam Ali", "program_admin", body, prog);
+    tu_child_add(s, "district", ohio, "Ash District", ash);
+    tu_child_add(s, "district", ohio, "Elm District", elm);
+    tu_child_add(s, "district", ohio, "Fir District", fir);
+    tu_child_add(s, "district", iowa, "Oak District", oak);
+    tu_child_add(s, "district", iowa, "Yew District", yew);
+    tu_person_add(s, "pa@program.test", "Pam Ali", "program_admin", body, prog);
     team_of(s, ash, "ash", 5, l_ash, 5, skill, code);
     team_of(s, elm, "elm", 4, l_elm, 4, skill, code);
     team_of(s, oak, "oak", 5, l_oak, 4, skill, code);
     team_of(s, yew, "yew", 5, l_yew, 5, skill, code);
 
-    as_person(&a, s, prog);
+    tu_as_person(&a, s, prog);
     assert_ok(svc_eval_aggregate(&a.sv, "state", ohio, &v, &err), err);
     c0 = col(v, code[0]);
     c1 = col(v, code[1]);
@@ -429,7 +359,7 @@ static void test_aggregate(void **state)
     assert_int_equal(svc_eval_aggregate(&a.sv, "state", oak, &v, &err), CF_ENOTFOUND);
     assert_int_equal(svc_eval_aggregate(&a.sv, "planet", NULL, &v, &err), CF_EINVAL);
     assert_string_equal(err.field, "scope");
-    as_done(&a);
+    tu_as_done(&a);
 }
 
 #define COMMON_TESTS(X) X(test_team) X(test_aggregate)

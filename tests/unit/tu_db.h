@@ -175,6 +175,81 @@ static inline void org_add(struct store *s, const char *kind, const char *name, 
     json_decref(out);
 }
 
+/* --- people and principals (the evaluation suites) ------------------------------------ */
+
+#define TU_DB_PW "correct horse battery"
+
+/* Adds a person with role in org (active, password TU_DB_PW); id receives their id. */
+static inline void tu_person_add(struct store *s, const char *email, const char *name,
+                                 const char *role, const char *org, char id[37])
+{
+    struct svc sv = cli_of(s);
+    struct cf_error err = {0};
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s}", "email", email, "name", name, "role", role,
+                           "org", org, "password", TU_DB_PW);
+    json_t *out = NULL;
+
+    assert_ok(svc_person_add(&sv, in, &out, &err), err);
+    snprintf(id, 37, "%s", tu_str(json_object_get(out, "person"), "id"));
+    json_decref(in);
+    json_decref(out);
+}
+
+/* Adds an organization of kind under parent; id receives its id. */
+static inline void tu_child_add(struct store *s, const char *kind, const char *parent,
+                                const char *name, char id[37])
+{
+    struct svc sv = cli_of(s);
+    struct cf_error err = {0};
+    json_t *in = json_pack("{s:s, s:s, s:s}", "kind", kind, "name", name, "parent", parent);
+    json_t *out = NULL;
+
+    assert_ok(svc_org_add(&sv, in, &out, &err), err);
+    snprintf(id, 37, "%s", tu_str(out, "id"));
+    json_decref(in);
+    json_decref(out);
+}
+
+/* Imports the shipped CoSN 2019 framework (with its rubric). */
+static inline void tu_framework_load(struct store *s)
+{
+    struct svc sv = cli_of(s);
+    struct cf_error err = {0};
+    json_t *pkg = NULL, *problems = NULL;
+    size_t n = 0;
+    char *fw = tu_read_file("data/frameworks/cosn-k12cto-2019.json", &n);
+
+    assert_non_null(fw);
+    assert_ok(svc_framework_import(&sv, fw, n, 1, &pkg, &problems, &err), err);
+    json_decref(pkg);
+    json_decref(problems);
+    free(fw);
+}
+
+/* Acting as a person: their grants and reach resolved as a web request resolves them. */
+struct tu_as {
+    struct principal who;
+    char actor[64];
+    struct svc sv;
+};
+
+static inline void tu_as_person(struct tu_as *a, struct store *s, const char *id)
+{
+    struct cf_error err = {0};
+
+    a->who = (struct principal){id, NULL, "session", NULL};
+    assert_ok(store_grants_of(s, id, &a->who.grants, &err), err);
+    assert_ok(svc_reach_resolve(s, &a->who, &err), err);
+    snprintf(a->actor, sizeof a->actor, "user:%s", id);
+    a->sv = (struct svc){s, a->actor, "req", TU_DB_BASE_URL, &a->who, "192.0.2.1"};
+}
+
+static inline void tu_as_done(struct tu_as *a)
+{
+    json_decref(a->who.grants);
+    json_decref(a->who.reach);
+}
+
 /* --- threads -------------------------------------------------------------------------- */
 
 /*
