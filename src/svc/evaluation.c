@@ -1449,29 +1449,58 @@ out:
     return rc;
 }
 
+/*
+ * Opens the write transaction of an administrator's action on rater of evaluation id: sv
+ * must manage the evaluation (else 404); it is locked and read again under the lock into
+ * s->ev, and the rater row (which must belong to it) into *r. CF_OK with the transaction
+ * open; on failure it is rolled back and *s and *r are empty.
+ */
+static int admin_rater_begin(const struct svc *sv, const char *id, const char *rater,
+                             struct seen *s, json_t **r, struct cf_error *err)
+{
+    int rc;
+
+    memset(s, 0, sizeof *s);
+    *r = NULL;
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = seen_of(sv, id, NULL, s, err);
+    if (rc == CF_OK && !s->admin)
+        rc = cf_error_set(err, CF_ENOTFOUND, NULL, NO_SUCH);
+    if (rc == CF_OK)
+        rc = store_eval_lock(sv->store, id, err);
+    if (rc == CF_OK) {
+        json_decref(s->ev);
+        s->ev = NULL;
+        rc = store_eval_get(sv->store, id, &s->ev, err);
+    }
+    if (rc == CF_OK) {
+        rc = store_eval_rater_get(sv->store, rater != NULL ? rater : "", r, err);
+        if (rc == CF_OK && strcmp(svc__str(*r, "evaluation_id"), id) != 0)
+            rc = CF_ENOTFOUND;
+        if (rc == CF_ENOTFOUND)
+            rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such rater.");
+    }
+    if (rc != CF_OK) {
+        store_rollback(sv->store);
+        json_decref(*r);
+        *r = NULL;
+        seen_free(s);
+    }
+    return rc;
+}
+
 int svc_eval_rater_remove(const struct svc *sv, const char *id, const char *rater,
                           struct cf_error *err)
 {
     struct seen s;
     json_t *r = NULL;
-    int rc = store_begin(sv->store, err);
+    int rc = admin_rater_begin(sv, id, rater, &s, &r, err);
 
     if (rc != CF_OK)
         return rc;
-    rc = seen_of(sv, id, NULL, &s, err);
-    if (rc == CF_OK && !s.admin)
-        rc = cf_error_set(err, CF_ENOTFOUND, NULL, NO_SUCH);
-    if (rc == CF_OK)
-        rc = store_eval_lock(sv->store, id, err);
-    if (rc == CF_OK) {
-        rc = store_eval_rater_get(sv->store, rater != NULL ? rater : "", &r, err);
-        if (rc == CF_OK && strcmp(svc__str(r, "evaluation_id"), id) != 0)
-            rc = CF_ENOTFOUND;
-        if (rc == CF_ENOTFOUND)
-            rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such rater.");
-    }
-    if (rc == CF_OK)
-        rc = store_eval_rater_remove(sv->store, rater, err);
+    rc = store_eval_rater_remove(sv->store, rater, err);
     if (rc == CF_OK)
         rc = record(sv, s.ev, NULL, "rater_removed",
                     rater_kind_label((enum rater_kind)rater_kind_parse(svc__str(r, "kind"))),
@@ -1881,35 +1910,15 @@ int svc_eval_rater_reopen(const struct svc *sv, const char *id, const char *rate
     json_t *r = NULL;
     int rc;
 
-    memset(&s, 0, sizeof s);
     rc = svc__text(in, "reason", 1, EVAL_REASON_MAX, "the reason", reason, sizeof reason, err);
     if (rc != CF_OK)
         return rc;
     clock_now_iso(now, sizeof now);
-    rc = store_begin(sv->store, err);
+    rc = admin_rater_begin(sv, id, rater, &s, &r, err);
     if (rc != CF_OK)
         return rc;
-    rc = seen_of(sv, id, NULL, &s, err);
-    if (rc == CF_OK && !s.admin)
-        rc = cf_error_set(err, CF_ENOTFOUND, NULL, NO_SUCH);
-    if (rc == CF_OK)
-        rc = store_eval_lock(sv->store, id, err);
-    if (rc == CF_OK) {
-        rc = store_eval_rater_get(sv->store, rater != NULL ? rater : "", &r, err);
-        if (rc == CF_OK && strcmp(svc__str(r, "evaluation_id"), id) != 0)
-            rc = CF_ENOTFOUND;
-        if (rc == CF_ENOTFOUND)
-            rc = cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such rater.");
-    }
-    if (rc == CF_OK) {
-        json_decref(s.ev);
-        s.ev = NULL;
-        rc = store_eval_get(sv->store, id, &s.ev, err);
-    }
-    if (rc == CF_OK)
-        rc = eval_may_reopen_rater((enum eval_status)eval_status_parse(svc__str(s.ev, "status")),
-                                   (enum rater_status)rater_status_parse(svc__str(r, "status")),
-                                   err);
+    rc = eval_may_reopen_rater((enum eval_status)eval_status_parse(svc__str(s.ev, "status")),
+                               (enum rater_status)rater_status_parse(svc__str(r, "status")), err);
     if (rc == CF_OK)
         rc = store_eval_rater_set_status(sv->store, rater, "submitted", "started", now, err);
     if (rc == CF_OK)

@@ -441,7 +441,53 @@ static void test_reminders(void **state)
     assert_int_equal(tick_on(b->s, "2030-07-01T08:00:00Z"), 0); /* past due: no more */
 }
 
-#define COMMON_TESTS(X) X(test_create_refusals) X(test_cycle) X(test_close_race) X(test_reminders)
+/* A rater who has not started can be removed (the timeline keeps the invitation); one who
+ * has started stays (409); another district's administrator gets 404. */
+static void test_remove_rater(void **state)
+{
+    struct backend *b = *state;
+    struct fx f;
+    struct tu_as a;
+    struct cf_error err = {0};
+    json_t *v = NULL, *r;
+    char ids[12][37], self[37] = "", sup[37] = "";
+    size_t i;
+    int rc;
+
+    setup_people(b->s, &f);
+    cycle(b->s, &f, 1);
+    tu_as_person(&a, b->s, f.admin);
+    assert_ok(svc_eval_get(&a.sv, f.eval, &v, &err), err);
+    json_array_foreach(json_object_get(v, "raters"), i, r)
+    {
+        if (strcmp(tu_str(r, "kind"), "self") == 0)
+            snprintf(self, sizeof self, "%s", tu_str(r, "id"));
+        if (strcmp(tu_str(r, "kind"), "supervisor") == 0)
+            snprintf(sup, sizeof sup, "%s", tu_str(r, "id"));
+    }
+    json_decref(v);
+    tu_as_done(&a);
+    skills_of(b->s, f.leader, f.eval, ids, 12);
+    answer(b->s, f.leader, f.eval, ids[0], 2, 0, &rc);
+    assert_int_equal(rc, CF_OK);
+
+    tu_as_person(&a, b->s, f.far_admin);
+    assert_int_equal(svc_eval_rater_remove(&a.sv, f.eval, sup, &err), CF_ENOTFOUND);
+    tu_as_done(&a);
+    tu_as_person(&a, b->s, f.admin);
+    assert_int_equal(svc_eval_rater_remove(&a.sv, f.eval, self, &err), CF_ECONFLICT);
+    assert_ok(svc_eval_rater_remove(&a.sv, f.eval, sup, &err), err);
+    assert_int_equal(svc_eval_rater_remove(&a.sv, f.eval, sup, &err), CF_ENOTFOUND);
+    assert_ok(svc_eval_get(&a.sv, f.eval, &v, &err), err);
+    assert_int_equal(json_array_size(json_object_get(v, "raters")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(v, "progress"), "raters")),
+                     2);
+    json_decref(v);
+    tu_as_done(&a);
+}
+
+#define COMMON_TESTS(X)                                                                            \
+    X(test_create_refusals) X(test_cycle) X(test_close_race) X(test_reminders) X(test_remove_rater)
 
 int main(void)
 {
