@@ -181,6 +181,21 @@ static const struct {
     {"application_events", "DELETE FROM application_events WHERE application_id IN"
                            " (SELECT id FROM applications WHERE demo = 1)"},
     {"applications", "DELETE FROM applications WHERE demo = 1"},
+/* issue 9: evaluations of demo people or run by demo organizations go whole; a demo
+ * person's ratings in any other evaluation go with them (the timeline keeps its entry). */
+#define DEMO_EVALS                                                                                 \
+    "(SELECT id FROM evaluations WHERE org_id IN (SELECT id FROM orgs WHERE demo = 1) OR"          \
+    " (subject_kind = 'person' AND subject_id IN (SELECT id FROM people WHERE demo = 1)))"
+#define DEMO_RATERS                                                                                \
+    "(SELECT id FROM evaluation_raters WHERE evaluation_id IN " DEMO_EVALS " OR person_id IN"      \
+    " (SELECT id FROM people WHERE demo = 1))"
+    {"evaluation_answers", "DELETE FROM evaluation_answers WHERE rater_id IN " DEMO_RATERS},
+    {"evaluation_events", "DELETE FROM evaluation_events WHERE evaluation_id IN " DEMO_EVALS},
+    {"evaluation_events_unlinked",
+     "UPDATE evaluation_events SET rater_id = NULL WHERE rater_id IN " DEMO_RATERS},
+    {"evaluation_raters", "DELETE FROM evaluation_raters WHERE id IN " DEMO_RATERS},
+    {"evaluation_skills", "DELETE FROM evaluation_skills WHERE evaluation_id IN " DEMO_EVALS},
+    {"evaluations", "DELETE FROM evaluations WHERE id IN " DEMO_EVALS},
     {"people", "DELETE FROM people WHERE demo = 1"},
     {"schools", "DELETE FROM orgs WHERE demo = 1 AND kind = 'school'"},
     {"districts", "DELETE FROM orgs WHERE demo = 1 AND kind = 'district'"},
