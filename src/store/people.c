@@ -115,17 +115,18 @@ int store_org_count(struct store *s, long *n, struct cf_error *err)
 int store_org_holdings(struct store *s, const char *id, json_t **out, struct cf_error *err)
 {
     /* One query: the people (erased ones apart), the roles given in it, the organizations
-     * inside it, the erased people whose rows still name it, and the reviewers' conflicts of
-     * interest declared with it. */
+     * inside it, the erased people whose rows still name it, the reviewers' conflicts of
+     * interest declared with it, and the evaluations it runs (issue 9). */
     static const char sql[] =
         "SELECT (SELECT count(*) FROM people WHERE org_id = ? AND status <> 'erased'),"
         " (SELECT count(*) FROM grants WHERE org_id = ?),"
         " (SELECT count(*) FROM orgs WHERE parent_id = ?),"
         " (SELECT count(*) FROM people WHERE org_id = ? AND status = 'erased'),"
-        " (SELECT count(*) FROM review_conflicts WHERE org_id = ?)";
+        " (SELECT count(*) FROM review_conflicts WHERE org_id = ?),"
+        " (SELECT count(*) FROM evaluations WHERE org_id = ?)";
 
-    return store__query_one(s, sql, "people#,roles#,children#,erased#,conflicts#", out, err,
-                            "sssss", id, id, id, id, id);
+    return store__query_one(s, sql, "people#,roles#,children#,erased#,conflicts#,evaluations#",
+                            out, err, "ssssss", id, id, id, id, id, id);
 }
 
 int store_org_delete(struct store *s, const char *id, struct cf_error *err)

@@ -136,7 +136,7 @@ int store_org_chain(struct store *s, const char *id, json_t **out, struct cf_err
 /*
  * What organization id holds, in one query: {people (not erased), roles (grants in it),
  * children (organizations inside it), erased (erased people whose rows still name it),
- * conflicts (reviewers' conflicts of interest declared with it)}.
+ * conflicts (reviewers' conflicts of interest declared with it), evaluations (it runs)}.
  */
 int store_org_holdings(struct store *s, const char *id, json_t **out, struct cf_error *err);
 /*

@@ -469,6 +469,7 @@ static int delete_blocked(const json_t *h, char *msg, size_t n)
         {"children", "child organization", "child organizations"},
         {"conflicts", "reviewer's conflict of interest declared with it",
          "reviewers' conflicts of interest declared with it"},
+        {"evaluations", "evaluation it runs", "evaluations it runs"}, /* issue 9 */
     };
     char list[512] = "";
     size_t len = 0;
