@@ -125,8 +125,8 @@ int store_org_holdings(struct store *s, const char *id, json_t **out, struct cf_
         " (SELECT count(*) FROM review_conflicts WHERE org_id = ?),"
         " (SELECT count(*) FROM evaluations WHERE org_id = ?)";
 
-    return store__query_one(s, sql, "people#,roles#,children#,erased#,conflicts#,evaluations#",
-                            out, err, "ssssss", id, id, id, id, id, id);
+    return store__query_one(s, sql, "people#,roles#,children#,erased#,conflicts#,evaluations#", out,
+                            err, "ssssss", id, id, id, id, id, id);
 }
 
 int store_org_delete(struct store *s, const char *id, struct cf_error *err)
