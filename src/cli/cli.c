@@ -97,6 +97,9 @@ int cli_main(int argc, char **argv)
         /* issue 8 points 5-6: the catalog of pre-approved CE activities. */
         if (snprintf(list, sizeof list, "%s/data/ce-catalog.json", cli_home()) < (int)sizeof list)
             svc_ce_catalog_use(list);
+        /* issue 9 point 5: the PD catalog growth plans recommend from. */
+        if (snprintf(list, sizeof list, "%s/data/pd-catalog.json", cli_home()) < (int)sizeof list)
+            svc_pd_catalog_use(list);
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)

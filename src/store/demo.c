@@ -189,6 +189,14 @@ static const struct {
 #define DEMO_RATERS                                                                                \
     "(SELECT id FROM evaluation_raters WHERE evaluation_id IN " DEMO_EVALS " OR person_id IN"      \
     " (SELECT id FROM people WHERE demo = 1))"
+    /* issue 9 point 5: the growth plans of those evaluations */
+    {"growth_events", "DELETE FROM growth_events WHERE plan_id IN (SELECT id FROM growth_plans"
+                      " WHERE evaluation_id IN " DEMO_EVALS ")"},
+    {"growth_activities", "DELETE FROM growth_activities WHERE plan_id IN (SELECT id FROM"
+                          " growth_plans WHERE evaluation_id IN " DEMO_EVALS ")"},
+    {"growth_goals", "DELETE FROM growth_goals WHERE plan_id IN (SELECT id FROM growth_plans"
+                     " WHERE evaluation_id IN " DEMO_EVALS ")"},
+    {"growth_plans", "DELETE FROM growth_plans WHERE evaluation_id IN " DEMO_EVALS},
     {"evaluation_answers", "DELETE FROM evaluation_answers WHERE rater_id IN " DEMO_RATERS},
     {"evaluation_events", "DELETE FROM evaluation_events WHERE evaluation_id IN " DEMO_EVALS},
     {"evaluation_events_unlinked",

@@ -329,6 +329,19 @@ int store_person_erase_rows(struct store *s, const char *person, const char *now
                          " WHERE id = ?), email = 'erased+' || person_id || '@invalid'"
                          " WHERE person_id = ?",
                          NULL, err, "ss", person, person);
+    /* issue 9 point 5: their growth plans' own activities (typed, they may say anything about
+     * the person) and the timeline's notes; the catalog's activities are the catalog's text. */
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE growth_activities SET title = '[erased]', provider = '',"
+                         " reason = NULL WHERE source = 'added' AND plan_id IN"
+                         " (SELECT id FROM growth_plans WHERE person_id = ?)",
+                         NULL, err, "s", person);
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "UPDATE growth_events SET note = NULL WHERE plan_id IN"
+                         " (SELECT id FROM growth_plans WHERE person_id = ?)",
+                         NULL, err, "s", person);
     if (rc == CF_OK)
         rc = store__exec(s,
                          "UPDATE evaluations SET title = '[erased]', updated_at = ?"

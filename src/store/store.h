@@ -1030,4 +1030,69 @@ int store_eval_latest_closed(struct store *s, const char *person, json_t **out,
 int store_eval_view_rows(struct store *s, const char *scope, const char *org, json_t **out,
                          struct cf_error *err);
 
+/* --- growth plans (issue 9 point 5: store/growth.c, migration 020) -------- */
+
+/*
+ * A plan row: {id, evaluation_id, org_id, person_id, person_name,
+ * evaluation_title, status, starts_on, months, half_hours, budget, version,
+ * proven (null, 0 or 1), leader_agreed_at, supervisor_agreed_at,
+ * supervisor_agreed_by, supervisor_agreed_name, created_by, created_at,
+ * updated_at}. insert takes the row's id, evaluation_id, org_id, person_id,
+ * starts_on, months, half_hours, budget, created_by and created_at; the plan
+ * starts as a draft at version 1. One plan per evaluation (a second insert
+ * fails on the unique key).
+ */
+int store_plan_insert(struct store *s, const json_t *row, struct cf_error *err);
+int store_plan_get(struct store *s, const char *id, json_t **out, struct cf_error *err);
+int store_plan_of_evaluation(struct store *s, const char *evaluation, json_t **out,
+                             struct cf_error *err);
+/* Inside a write transaction: holds plan id against every other writer until the commit. */
+int store_plan_lock(struct store *s, const char *id, struct cf_error *err);
+/* Plans of person as the leader or as the evaluation's supervisor rater, newest first. */
+int store_plan_mine(struct store *s, const char *person, json_t **out, struct cf_error *err);
+/* Plans run by the organizations orgs (an array of ids), newest first, at most 500. */
+int store_plan_list(struct store *s, const json_t *orgs, json_t **out, struct cf_error *err);
+/* Every plan, newest first, at most 500 (program-wide managers). */
+int store_plan_list_all(struct store *s, json_t **out, struct cf_error *err);
+/* After an edit: the next version, status draft, both agreements cleared. */
+int store_plan_edited(struct store *s, const char *id, const char *now, struct cf_error *err);
+/* The budgets, and whether the recommendation held is proven optimal (-1: none made). */
+int store_plan_set_budget(struct store *s, const char *id, long half_hours, long budget, int proven,
+                          struct cf_error *err);
+/* Records an agreement (supervisor: the supervisor side, who = their person id; else the
+ * leader's); the status becomes agreed when both sides have agreed. */
+int store_plan_agree(struct store *s, const char *id, int supervisor, const char *who,
+                     const char *now, struct cf_error *err);
+int store_plan_set_status(struct store *s, const char *id, const char *status, const char *now,
+                          struct cf_error *err);
+/* Goals: [{skill, name, current (hundredths of a level), target, weight, due_on, position}]. */
+int store_plan_goals(struct store *s, const char *id, json_t **out, struct cf_error *err);
+int store_plan_goal_add(struct store *s, const char *id, const json_t *g, struct cf_error *err);
+/* CF_ENOTFOUND (field "skill") when the plan has no goal on skill. */
+int store_plan_goal_set(struct store *s, const char *id, const char *skill, long target,
+                        const char *due_on, struct cf_error *err);
+int store_plan_goal_remove(struct store *s, const char *id, const char *skill,
+                           struct cf_error *err);
+/*
+ * Activities in plan order: [{id, plan_id, catalog_id, title, provider, format,
+ * half_hours, cost, skills ("I.A;II.B"), ce_category, reason, source
+ * (recommended | added), status (planned | done), completed_on, ce_activity_id,
+ * position}]. add takes those fields but status and completion.
+ */
+int store_plan_activities(struct store *s, const char *id, json_t **out, struct cf_error *err);
+int store_plan_activity_add(struct store *s, const json_t *a, const char *now,
+                            struct cf_error *err);
+/* Removes a planned activity; CF_ECONFLICT when it is done or not in the plan. */
+int store_plan_activity_remove(struct store *s, const char *id, const char *act,
+                               struct cf_error *err);
+/* Removes the recommended activities not yet done (before a new recommendation). */
+int store_plan_activities_unpick(struct store *s, const char *id, struct cf_error *err);
+/* Marks act done on completed_on (NULL keeps it) with the CE claim's id (NULL keeps it). */
+int store_plan_activity_done(struct store *s, const char *act, const char *completed_on,
+                             const char *ce_id, struct cf_error *err);
+/* The timeline: [{id, at, actor, actor_name, kind, note}] in order. */
+int store_plan_event_add(struct store *s, const char *id, const char *at, const char *actor,
+                         const char *kind, const char *note, struct cf_error *err);
+int store_plan_events(struct store *s, const char *id, json_t **out, struct cf_error *err);
+
 #endif

@@ -331,11 +331,47 @@ static int credentials_export(const struct svc *sv, const char *person, json_t *
     return rc;
 }
 
+/* Person's growth plans (as the leader), each with its goals, activities and timeline. */
+static int plans_export(const struct svc *sv, const char *person, json_t **out,
+                        struct cf_error *err)
+{
+    json_t *all = NULL, *plans = json_array(), *p;
+    size_t i;
+    int rc = plans != NULL ? store_plan_mine(sv->store, person, &all, err)
+                           : cf_error_set(err, CF_ENOMEM, NULL, "Out of memory.");
+
+    json_array_foreach(all, i, p)
+    {
+        json_t *goals = NULL, *acts = NULL, *events = NULL;
+
+        if (rc != CF_OK || strcmp(svc__str(p, "person_id"), person) != 0)
+            continue;
+        if ((rc = store_plan_goals(sv->store, svc__str(p, "id"), &goals, err)) == CF_OK &&
+            (rc = store_plan_activities(sv->store, svc__str(p, "id"), &acts, err)) == CF_OK &&
+            (rc = store_plan_events(sv->store, svc__str(p, "id"), &events, err)) == CF_OK) {
+            json_object_set(p, "goals", goals);
+            json_object_set(p, "activities", acts);
+            json_object_set(p, "events", events);
+            json_array_append(plans, p);
+        }
+        json_decref(goals);
+        json_decref(acts);
+        json_decref(events);
+    }
+    json_decref(all);
+    if (rc != CF_OK) {
+        json_decref(plans);
+        plans = NULL;
+    }
+    *out = plans;
+    return rc;
+}
+
 int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct cf_error *err)
 {
     json_t *p = NULL, *grants = NULL, *sessions = NULL, *tokens = NULL, *mine = NULL, *about = NULL,
            *mail = NULL, *all_mail = NULL, *apps = NULL, *creds = NULL, *ce = NULL, *results = NULL,
-           *evals = NULL, *ratings = NULL;
+           *evals = NULL, *ratings = NULL, *plans = NULL;
     char actor[64], now[32];
     int self = sv->who != NULL && sv->who->person_id != NULL && strcmp(sv->who->person_id, id) == 0;
     int rc;
@@ -363,7 +399,8 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
             (rc = credentials_export(sv, id, &creds, err)) == CF_OK &&
             (rc = store_results_of_person(sv->store, id, &results, err)) == CF_OK &&
             (rc = store_ce_activities_of_person(sv->store, id, &ce, err)) == CF_OK &&
-            (rc = store_eval_export(sv->store, id, &evals, &ratings, err)) == CF_OK)
+            (rc = store_eval_export(sv->store, id, &evals, &ratings, err)) == CF_OK &&
+            (rc = plans_export(sv, id, &plans, err)) == CF_OK)
             rc = store_outbox_list(sv->store, NULL, 100000, &all_mail, err);
     }
     if (rc == CF_OK) {
@@ -377,13 +414,13 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
             json_array_append(mail, m);
         clock_now_iso(now, sizeof now);
         *out = json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O,"
-                         " s:O}",
+                         " s:O, s:O}",
                          "format", "ctoframe person export 1", "exported_at", now, "person",
                          svc__person_view(p), "roles", grants, "sessions", sessions, "api_tokens",
                          tokens, "audit_by_person", mine, "audit_about_person", about, "messages",
                          mail, "applications", apps, "exam_results", results, "credentials", creds,
                          "ce_activities", ce, "evaluations_of_person", evals, "ratings_given",
-                         ratings);
+                         ratings, "growth_plans", plans);
         {
             struct svc me = *sv;
 
@@ -404,5 +441,6 @@ int svc_person_export(const struct svc *sv, const char *id, json_t **out, struct
     json_decref(results);
     json_decref(evals);
     json_decref(ratings);
+    json_decref(plans);
     return rc;
 }

@@ -942,4 +942,53 @@ int svc_eval_aggregate(const struct svc *sv, const char *scope, const char *org,
 /* Whether sv may read the aggregates (manages evaluations program-wide): for links to them. */
 int svc_eval_may_aggregate(const struct svc *sv);
 
+/* --- growth plans (issue 9 point 5; svc/growth.c; docs/growth-plans.md) --- */
+
+/* Where the PD catalog is (data/pd-catalog.json); read once, when first needed. */
+void svc_pd_catalog_use(const char *path);
+/*
+ * A growth plan from closed evaluation's results (its administrators, its
+ * subject or its supervisor rater): in {hours (default 40), budget (dollars,
+ * default 2000), months (default 12), target (level, default one below the
+ * top), starts_on (default today)}. One goal per skill below the target, due
+ * at the plan's end; activities recommended from the PD catalog within the
+ * hours and budget (core/recommend.h). *out = {id, proven}. CF_ECONFLICT when
+ * the evaluation is not closed or already has a plan.
+ */
+int svc_plan_create(const struct svc *sv, const char *evaluation, const json_t *in, json_t **out,
+                    struct cf_error *err);
+/*
+ * Plan id for its leader, the evaluation's supervisor raters and the
+ * evaluation administrators of its organization (CF_ENOTFOUND for anyone
+ * else): {plan, viewer {admin, leader, supervisor, may_edit,
+ * may_agree_leader, may_agree_supervisor, may_close}, goals, activities,
+ * events, totals, catalog (what may still be added), credential (the leader's,
+ * for claims) or null}.
+ */
+int svc_plan_get(const struct svc *sv, const char *id, json_t **out, struct cf_error *err);
+/* The plan of an evaluation as {id, status, status_label}, or JSON null (no reach check:
+ * the caller has shown the evaluation). */
+int svc_plan_of_evaluation(const struct svc *sv, const char *evaluation, json_t **out,
+                           struct cf_error *err);
+/* {mine: plans sv leads or supervises, managed: plans of the organizations sv manages
+ * evaluations in, has_mine, has_managed}. */
+int svc_plan_list(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * Changes plan id, in one transaction with the plan held. action:
+ *   goal       in {skill, target, due_on} or {skill, remove}
+ *   add        in {catalog} (a PD catalog id) or {title, provider, hours, cost, skills,
+ *              ce_category}
+ *   remove     in {activity} (planned ones only)
+ *   recommend  in {hours, budget}: the recommended activities not done are chosen again
+ *   agree      in {version, side (leader | supervisor; default by who sv is)}
+ *   done       in {activity, completed_on (default today), claim (also claim it)}
+ *   claim      in {activity}: as CE on the leader's credential (the leader only)
+ *   close      (the supervisor side)
+ * Every edit (goal, add, remove, recommend) makes a new version and clears both
+ * agreements. in.version, when given, must be the plan's version (CF_ECONFLICT
+ * otherwise). *out = {id, done (what happened), version, ce_activity_id}.
+ */
+int svc_plan_act(const struct svc *sv, const char *id, const char *action, const json_t *in,
+                 json_t **out, struct cf_error *err);
+
 #endif

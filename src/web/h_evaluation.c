@@ -324,6 +324,22 @@ static int eval_page(struct req *r, const char *id, json_t **out, struct cf_erro
                             json_boolean(json_array_size(json_object_get(*out, "others")) > 0));
         json_object_set_new(*out, "has_values",
                             json_boolean(json_array_size(json_object_get(*out, "values")) > 0));
+        /* issue 9 point 5: the evaluation's growth plan, or the form that proposes one. */
+        if (strcmp(st, "closed") == 0 && json_object_get(*out, "results") != NULL) {
+            const json_t *v = json_object_get(*out, "viewer");
+            const char *kind = json_string_value(json_object_get(v, "rater_kind"));
+            long levels = (long)json_integer_value(
+                json_object_get(json_object_get(*out, "evaluation"), "levels"));
+            json_t *plan = NULL;
+
+            if (svc_plan_of_evaluation(&sv, id, &plan, NULL) == CF_OK)
+                json_object_set_new(*out, "plan", plan);
+            json_object_set_new(*out, "may_plan",
+                                json_boolean(json_is_true(json_object_get(v, "admin")) ||
+                                             json_is_true(json_object_get(v, "subject")) ||
+                                             (kind != NULL && strcmp(kind, "supervisor") == 0)));
+            json_object_set_new(*out, "plan_target", json_integer(levels > 2 ? levels - 1 : 2));
+        }
         /* Charts are markup for the page; a JSON client has the numbers in results. */
         if (!r->want_json && json_object_get(*out, "results") != NULL)
             charts_of(r, *out);

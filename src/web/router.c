@@ -150,6 +150,13 @@ const struct route routes[] = {
     {"GET", "/rate/{}", h_link_rate, "rate", PUB, 0},
     {"POST", "/rate/{}", h_link_rate_save, "rate", PUB, CHG},
     {"POST", "/rate/{}/answer", h_link_answer, "rate", PUB, CHG},
+    /* issue 9 point 5: growth plans (h_growth.c); the svc shows a plan to its leader, the
+     * evaluation's supervisor raters and its organization's administrators (404 to others) */
+    {"POST", "/evaluations/{}/plan", h_plan_create, "evaluation", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"GET", "/plans", h_plans, "plans", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"GET", "/plans/{}", h_plan, "growth_plan", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/plans/{}/act", h_plan_act, "growth_plan", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"GET", "/plans/{}/export", h_plan_export, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},
     /* issue 9 point 4: the printable report as a PDF (h_eval_report.c); the svc checks the
      * evaluation's organization (404 outside it), 409 while it holds no results */
     {"GET", "/evaluations/{}/report.pdf", h_eval_report, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},

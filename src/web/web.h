@@ -383,6 +383,12 @@ int h_readiness(struct req *r, json_t **out, struct cf_error *err);
 /* h_eval_views.c: the team heatmap and the aggregates of evaluations (issue 9 point 6) */
 int h_eval_team(struct req *r, json_t **out, struct cf_error *err);
 int h_eval_aggregate(struct req *r, json_t **out, struct cf_error *err);
+/* h_growth.c: growth plans (issue 9 point 5) */
+int h_plans(struct req *r, json_t **out, struct cf_error *err);
+int h_plan(struct req *r, json_t **out, struct cf_error *err);
+int h_plan_create(struct req *r, json_t **out, struct cf_error *err);
+int h_plan_act(struct req *r, json_t **out, struct cf_error *err);
+int h_plan_export(struct req *r, json_t **out, struct cf_error *err);
 /* h_eval_report.c: the printable evaluation report as a PDF (issue 9 point 4) */
 int h_eval_report(struct req *r, json_t **out, struct cf_error *err);
 

@@ -122,6 +122,39 @@ test('start a review, rate self and as supervisor, close it and read the report'
     assert.deepEqual(await cutOff(page), [], 'the report fits 390 px');
     await screenshot(page, 'evaluation-report-phone');
     await page.setViewportSize(DESKTOP);
+
+    // The growth plan (point 5): proposed from the closed evaluation's page, agreed by both
+    // sides, an activity marked done.
+    await clickAndWait(page, page.getByRole('button', { name: 'Propose a growth plan' }), /\/plans\/[0-9a-f-]+\?done=created$/);
+    const planUrl = page.url().replace(/\?.*$/, '');
+    const plan = await main.innerText();
+    assert.match(plan, /Growth plan of leader-a person/);
+    assert.match(plan, /proven by an exact search/);
+    const goals = page.locator('table').filter({ has: page.locator('caption', { hasText: "The plan's goals" }) }).locator('tbody tr');
+    const acts = page.locator('table').filter({ has: page.locator('caption', { hasText: "The plan's activities" }) }).locator('tbody tr');
+    assert.ok((await goals.count()) > 0, 'goals proposed');
+    assert.ok((await acts.count()) > 0, 'activities recommended');
+    assert.match(await acts.first().innerText(), /closes .* of the/);
+    await scan(page, '/plans/{id}');
+    await screenshot(page, 'growth-plan');
+    await page.setViewportSize(PHONE);
+    assert.deepEqual(await cutOff(page), [], 'the plan fits 390 px');
+    await screenshot(page, 'growth-plan-phone');
+    await page.setViewportSize(DESKTOP);
+    await clickAndWait(page, page.getByRole('button', { name: 'Agree to version 1 for the supervisor' }), /done=agreed_supervisor/);
+    await signOut(page);
+    await signIn(page, srv.url, w.people.leader_a.email);
+    await page.goto(planUrl);
+    await clickAndWait(page, page.getByRole('button', { name: 'I agree to version 1 of my plan' }), /done=agreed_leader/);
+    assert.match(await main.innerText(), /Agreed\s+Version 1/);
+    await acts.first().locator('summary').click();
+    await clickAndWait(page, acts.first().getByRole('button', { name: 'Mark done' }), /done=done/);
+    assert.match(await acts.first().innerText(), /Done \d{4}-\d{2}-\d{2}/);
+    await scan(page, '/plans/{id} (leader, agreed)');
+    await page.goto(srv.url + '/evaluations');
+    await clickAndWait(page, page.getByRole('link', { name: 'Growth plans' }), /\/plans$/);
+    assert.match(await main.innerText(), /Plans you lead or supervise/);
+    await scan(page, '/plans');
     assert.deepEqual(browser.consoleErrors, []);
 });
 

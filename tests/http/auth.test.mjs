@@ -829,6 +829,9 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/evaluations/{}/answer': { item_id: 'x', level: '1', seq: '0' },
             '/rate/{}': { action: 'save' },
             '/rate/{}/answer': { item_id: 'x', level: '1', seq: '0' },
+            // issue 9 point 5: growth plans
+            '/evaluations/{}/plan': { hours: '10' },
+            '/plans/{}/act': { action: 'agree', version: '1' },
         };
         const fill = (pattern) => {
             let i = 0;

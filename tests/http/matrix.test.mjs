@@ -424,6 +424,19 @@ const TABLE = {
     'GET /evaluations/{}/report.pdf': {
         perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/report.pdf`, expect: signedIn(404),
     },
+    // issue 9 point 5: growth plans (h_growth.c); a plan nobody may see is 404 to all
+    'POST /evaluations/{}/plan': {
+        perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/plan`, body: () => ({ hours: 10 }), expect: signedIn(404),
+    },
+    'GET /plans': { perm: 'signed_in', scope: 'none', expect: signedIn(200) },
+    'GET /plans/{}': { perm: 'signed_in', scope: 'none', path: () => `/plans/${FAKE_APP}`, expect: signedIn(404) },
+    'POST /plans/{}/act': {
+        perm: 'signed_in', scope: 'none', path: () => `/plans/${FAKE_APP}/act`, body: () => ({ action: 'agree', version: 1 }),
+        expect: signedIn(404),
+    },
+    'GET /plans/{}/export': {
+        perm: 'signed_in', scope: 'none', path: () => `/plans/${FAKE_APP}/export?format=csv`, expect: signedIn(404),
+    },
 };
 const FAKE_APP = '00000000-0000-4000-8000-000000000000';
 
