@@ -1201,7 +1201,7 @@ out:
 
 int svc_eval_list(const struct svc *sv, json_t **out, struct cf_error *err)
 {
-    json_t *mine = NULL, *managed = NULL, *orgs = json_array(), *e, *reach;
+    json_t *mine = NULL, *managed = NULL, *orgs = json_array(), *e;
     size_t i;
     int rc = CF_OK;
 
@@ -1213,21 +1213,10 @@ int svc_eval_list(const struct svc *sv, json_t **out, struct cf_error *err)
     else
         mine = json_array();
     /* The organizations where sv manages evaluations: resolved once per request. */
-    reach = sv->who != NULL && sv->who->reach != NULL
-                ? json_object_get(sv->who->reach, perm_name(PERM_EVALUATIONS_MANAGE))
-                : NULL;
-    if (rc == CF_OK && json_is_object(reach)) {
-        const char *org;
-        json_t *v;
-
-        json_object_foreach(reach, org, v)
-        {
-            (void)v;
-            json_array_append_new(orgs, json_string(org));
-        }
-        rc = store_eval_list(sv->store, orgs, 500, &managed, err);
-    } else if (rc == CF_OK && (sv->who == NULL || json_is_true(reach)))
-        rc = store_eval_list_all(sv->store, 500, &managed, err);
+    if (rc == CF_OK)
+        rc = svc__reach_ids(sv, PERM_EVALUATIONS_MANAGE, orgs)
+                 ? store_eval_list_all(sv->store, 500, &managed, err)
+                 : store_eval_list(sv->store, orgs, 500, &managed, err);
     if (rc == CF_OK) {
         json_array_foreach(mine, i, e)
         {

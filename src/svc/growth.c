@@ -819,7 +819,7 @@ int svc_plan_of_evaluation(const struct svc *sv, const char *evaluation, json_t 
 
 int svc_plan_list(const struct svc *sv, json_t **out, struct cf_error *err)
 {
-    json_t *mine = NULL, *managed = NULL, *orgs = json_array(), *reach, *x;
+    json_t *mine = NULL, *managed = NULL, *orgs = json_array(), *x;
     size_t i;
     int rc = CF_OK;
 
@@ -830,23 +830,11 @@ int svc_plan_list(const struct svc *sv, json_t **out, struct cf_error *err)
         rc = store_plan_mine(sv->store, me(sv), &mine, err);
     else
         mine = json_array();
-    reach = sv->who != NULL && sv->who->reach != NULL
-                ? json_object_get(sv->who->reach, perm_name(PERM_EVALUATIONS_MANAGE))
-                : NULL;
-    if (rc == CF_OK && json_is_object(reach)) {
-        const char *org;
-        json_t *v;
-
-        json_object_foreach(reach, org, v)
-        {
-            (void)v;
-            json_array_append_new(orgs, json_string(org));
-        }
-        rc = store_plan_list(sv->store, orgs, &managed, err);
-    } else if (rc == CF_OK && (sv->who == NULL || json_is_true(reach)))
-        rc = store_plan_list_all(sv->store, &managed, err);
-    else if (rc == CF_OK)
-        managed = json_array();
+    /* Plans of the organizations where sv manages evaluations, cut to them in SQL. */
+    if (rc == CF_OK)
+        rc = svc__reach_ids(sv, PERM_EVALUATIONS_MANAGE, orgs)
+                 ? store_plan_list_all(sv->store, &managed, err)
+                 : store_plan_list(sv->store, orgs, &managed, err);
     if (rc == CF_OK) {
         json_array_foreach(mine, i, x)
         {

@@ -108,6 +108,25 @@ int svc__can(const struct svc *sv, enum perm p, const char *org)
     return ok;
 }
 
+int svc__reach_ids(const struct svc *sv, enum perm p, json_t *ids)
+{
+    const json_t *set;
+    const char *k;
+    json_t *v;
+
+    if (sv->who == NULL)
+        return 1; /* the CLI or the system */
+    set = sv->who->reach != NULL ? json_object_get(sv->who->reach, perm_name(p)) : NULL;
+    if (json_is_true(set))
+        return 1;
+    json_object_foreach((json_t *)set, k, v)
+    {
+        (void)v;
+        json_array_append_new(ids, json_string(k));
+    }
+    return 0;
+}
+
 int svc_can(const struct svc *sv, enum perm p, const char *org)
 {
     return svc__can(sv, p, org);

@@ -72,6 +72,13 @@ int svc__audit(const struct svc *sv, const char *org, const char *action, const 
 int svc__can(const struct svc *sv, enum perm p, const char *org);
 
 /*
+ * Where sv holds p, from the reach resolved for the request: 1 everywhere (a program-wide
+ * role, the CLI or the system); else 0 with the ids of the organizations reached appended
+ * to ids (none: a list cut to them is empty). For lists that filter by reach in SQL.
+ */
+int svc__reach_ids(const struct svc *sv, enum perm p, json_t *ids);
+
+/*
  * Checking a form field by field, so that every field at fault is reported:
  *     struct svc_checks ck = {err, CF_OK};
  *     struct cf_error e;

@@ -710,9 +710,6 @@ int h_eval_export(struct req *r, json_t **out, struct cf_error *err)
     struct svc sv = req_svc(r);
     const char *format = req_query(r, "format");
     json_t *view = NULL, *rep;
-    char *data = NULL, *copy;
-    const char *type = NULL;
-    size_t n = 0;
     int rc;
 
     (void)out;
@@ -739,19 +736,9 @@ int h_eval_export(struct req *r, json_t **out, struct cf_error *err)
     json_decref(view);
     if (rep == NULL)
         return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
-    rc = svc_report_file(rep, format, &data, &n, &type, err);
+    rc = req_report(r, rep, format, arena_printf(r->arena, "evaluation-results.%s", format), err);
     json_decref(rep);
-    if (rc != CF_OK)
-        return rc;
-    copy = arena_alloc(r->arena, n + 1);
-    if (copy == NULL) {
-        free(data);
-        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
-    }
-    memcpy(copy, data, n);
-    free(data);
-    req_bytes(r, type, arena_printf(r->arena, "evaluation-results.%s", format), copy, n);
-    return CF_OK;
+    return rc;
 }
 
 /* Readiness for the credential (point 7): the signed-in person's own. */

@@ -113,9 +113,7 @@ int h_plan_export(struct req *r, json_t **out, struct cf_error *err)
     struct svc sv = req_svc(r);
     const char *format = req_query(r, "format"), *part = req_query(r, "part");
     json_t *view = NULL, *rep, *rows, *x;
-    char *data = NULL, *copy;
-    const char *type = NULL;
-    size_t n = 0, i;
+    size_t i;
     int rc, goals = part != NULL && strcmp(part, "goals") == 0;
 
     (void)out;
@@ -154,19 +152,9 @@ int h_plan_export(struct req *r, json_t **out, struct cf_error *err)
     json_decref(view);
     if (rep == NULL)
         return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
-    rc = svc_report_file(rep, format, &data, &n, &type, err);
+    rc = req_report(
+        r, rep, format,
+        arena_printf(r->arena, "growth-plan-%s.%s", goals ? "goals" : "activities", format), err);
     json_decref(rep);
-    if (rc != CF_OK)
-        return rc;
-    copy = arena_alloc(r->arena, n + 1);
-    if (copy == NULL) {
-        free(data);
-        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
-    }
-    memcpy(copy, data, n);
-    free(data);
-    req_bytes(r, type,
-              arena_printf(r->arena, "growth-plan-%s.%s", goals ? "goals" : "activities", format),
-              copy, n);
-    return CF_OK;
+    return rc;
 }

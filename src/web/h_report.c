@@ -35,9 +35,6 @@ int h_report(struct req *r, json_t **out, struct cf_error *err)
     struct svc sv = req_svc(r);
     const char *format = req_query(r, "format");
     json_t *q = filters_of(r), *rep = NULL;
-    char *data = NULL, *copy;
-    const char *type = NULL;
-    size_t n = 0;
     int file, rc;
 
     if (format != NULL && format[0] != '\0' && strcmp(format, "csv") != 0 &&
@@ -75,17 +72,8 @@ int h_report(struct req *r, json_t **out, struct cf_error *err)
         *out = rep;
         return rc;
     }
-    rc = svc_report_file(rep, format, &data, &n, &type, err);
+    rc = req_report(r, rep, format, arena_printf(r->arena, "ctoframe-%s.%s", r->params[0], format),
+                    err);
     json_decref(rep);
-    if (rc != CF_OK)
-        return rc;
-    copy = arena_alloc(r->arena, n + 1);
-    if (copy == NULL) {
-        free(data);
-        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
-    }
-    memcpy(copy, data, n);
-    free(data);
-    req_bytes(r, type, arena_printf(r->arena, "ctoframe-%s.%s", r->params[0], format), copy, n);
-    return CF_OK;
+    return rc;
 }

@@ -645,6 +645,27 @@ void req_bytes(struct req *r, const char *type, const char *filename, const char
     r->bytes.n = n;
 }
 
+int req_report(struct req *r, const json_t *rep, const char *format, const char *filename,
+               struct cf_error *err)
+{
+    char *data = NULL, *copy;
+    const char *type = NULL;
+    size_t n = 0;
+    int rc = svc_report_file(rep, format, &data, &n, &type, err);
+
+    if (rc != CF_OK)
+        return rc;
+    copy = arena_alloc(r->arena, n + 1);
+    if (copy == NULL) {
+        free(data);
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+    }
+    memcpy(copy, data, n);
+    free(data);
+    req_bytes(r, type, filename, copy, n);
+    return CF_OK;
+}
+
 void req_stream(struct req *r, const char *type, const char *filename, struct svc_stream *stream)
 {
     svc_stream_free(r->bytes.stream); /* a handler that changed its mind */

@@ -236,6 +236,12 @@ void web_free_statics(struct app *app);
  * client gets no page around them.
  */
 void req_bytes(struct req *r, const char *type, const char *filename, const char *data, size_t n);
+/*
+ * The report rep ({report, columns, rows}: svc_report_file) as a download of format
+ * ("csv" or "xlsx") named filename (arena text); the bytes are copied into the arena.
+ */
+int req_report(struct req *r, const json_t *rep, const char *format, const char *filename,
+               struct cf_error *err);
 
 /*
  * Like req_bytes, with the bytes read from stream a page at a time while they

@@ -137,6 +137,8 @@ test('start a review, rate self and as supervisor, close it and read the report'
     assert.match(await acts.first().innerText(), /closes .* of the/);
     await scan(page, '/plans/{id}');
     await screenshot(page, 'growth-plan');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'growth-plan-top', { fullPage: false });
     await page.setViewportSize(PHONE);
     assert.deepEqual(await cutOff(page), [], 'the plan fits 390 px');
     await screenshot(page, 'growth-plan-phone');
