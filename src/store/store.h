@@ -1095,4 +1095,26 @@ int store_plan_event_add(struct store *s, const char *id, const char *at, const 
                          const char *kind, const char *note, struct cf_error *err);
 int store_plan_events(struct store *s, const char *id, json_t **out, struct cf_error *err);
 
+/* --- the exam's item bank (issue 10 point 1: store/bank.c, migration 021) --------- */
+
+/*
+ * An item row: {id, identifier, title, interaction (single | multiple), status, version,
+ * skills ("I.A;II.B"), body (JSON text: prompt, choices, correct, ...), source, created_by,
+ * created_at, updated_at}.
+ */
+int store_bank_item_by_identifier(struct store *s, const char *identifier, json_t **out,
+                                  struct cf_error *err);
+/* Every item, by identifier. */
+int store_bank_items(struct store *s, json_t **out, struct cf_error *err);
+/*
+ * Puts item (id, identifier, title, interaction, status, skills, body) by its identifier:
+ * a new item at version 1 (*outcome 1); for an identifier already in the bank a new
+ * version when title, interaction or body differ (*outcome 2; status and skills stay),
+ * nothing when they are the same (*outcome 0). note says where it came from.
+ */
+int store_bank_put(struct store *s, const json_t *item, const char *actor, const char *note,
+                   const char *now, int *outcome, struct cf_error *err);
+/* The versions of item id, oldest first: [{version, title, body, actor, note, at}]. */
+int store_bank_versions(struct store *s, const char *item, json_t **out, struct cf_error *err);
+
 #endif
