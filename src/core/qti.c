@@ -847,11 +847,16 @@ static void set(struct tree *t, xmlNode *node, const char *name, const char *val
         t->oom = 1;
 }
 
+/* The shortest of %.15g, %.16g, %.17g that reads back as v exactly (0.1, not 0.1000...01). */
 static void set_num(struct tree *t, xmlNode *node, const char *name, double v)
 {
     char s[NUMBER_MAX];
 
-    snprintf(s, sizeof s, "%.17g", v);
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(s, sizeof s, "%.*g", prec, v);
+        if (strtod(s, NULL) == v)
+            break;
+    }
     set(t, node, name, s);
 }
 

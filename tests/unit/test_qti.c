@@ -202,6 +202,28 @@ static void test_equal_detects(void **state)
     qti_item_free(&b);
 }
 
+/* Numbers are written in the fewest digits that read back exactly. */
+static void test_numbers(void **state)
+{
+    struct qti_item it;
+    char *xml = NULL;
+    size_t n;
+
+    (void)state;
+    parse_ok(QTI3_MULTIPLE, &it);
+    it.map[0].value = 0.1;
+    it.map[1].value = 1.0 / 3.0;
+    it.map_default = -0.25;
+    assert_int_equal(qti_write(&it, QTI_V3, &xml, &n, NULL), CF_OK);
+    assert_non_null(strstr(xml, "map-key=\"H\" mapped-value=\"0.1\""));
+    /* 1/3 needs 16 significant digits to come back as the same double. */
+    assert_non_null(strstr(xml, "map-key=\"K\" mapped-value=\"0.3333333333333333\""));
+    assert_non_null(strstr(xml, "default-value=\"-0.25\""));
+    assert_round_trip(&it, QTI_V3);
+    free(xml);
+    qti_item_free(&it);
+}
+
 /* Text with XML's special characters is escaped when written and read back the same. */
 static void test_escaping(void **state)
 {
@@ -397,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_v21_to_v3),        cmocka_unit_test(test_equal_detects),
         cmocka_unit_test(test_escaping),         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_entity_expansion), cmocka_unit_test(test_too_big),
+        cmocka_unit_test(test_numbers),
     };
 
     return cmocka_run_group_tests_name("qti", tests, NULL, NULL);

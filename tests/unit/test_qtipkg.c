@@ -277,6 +277,55 @@ static void test_zip_bomb(void **state)
     free(zeros);
 }
 
+/* An entry over QTIPKG_MAX_FILE_BYTES, and more entries than QTIPKG_MAX_ENTRIES. */
+static void test_limits(void **state)
+{
+    struct entry e[MAX_ENTRIES];
+    size_t big = QTIPKG_MAX_FILE_BYTES + 1, len;
+    char *zeros = calloc(big, 1);
+    zip_source_t *src, *s;
+    zip_t *za;
+    zip_int64_t size;
+    char *zip, name[32];
+    struct qtipkg pkg;
+    struct cf_error err;
+
+    (void)state;
+    assert_non_null(zeros);
+    e[0] = (struct entry){"imsmanifest.xml", MANIFEST, 0};
+    e[1] = (struct entry){"huge.bin", zeros, big};
+    assert_refused(e, 2, CF_ETOOBIG, "over the limit of 16777216 (QTIPKG_MAX_FILE_BYTES)");
+    free(zeros);
+
+    /* QTIPKG_MAX_ENTRIES + 1 empty files. */
+    src = zip_source_buffer_create(NULL, 0, 0, NULL);
+    assert_non_null(src);
+    za = zip_open_from_source(src, ZIP_TRUNCATE, NULL);
+    assert_non_null(za);
+    zip_source_keep(src);
+    for (unsigned i = 0; i <= QTIPKG_MAX_ENTRIES; i++) {
+        snprintf(name, sizeof name, "f%u", i);
+        s = zip_source_buffer(za, "", 0, 0);
+        assert_non_null(s);
+        assert_true(zip_file_add(za, name, s, 0) >= 0);
+    }
+    assert_int_equal(zip_close(za), 0);
+    assert_int_equal(zip_source_open(src), 0);
+    assert_int_equal(zip_source_seek(src, 0, SEEK_END), 0);
+    size = zip_source_tell(src);
+    assert_int_equal(zip_source_seek(src, 0, SEEK_SET), 0);
+    len = (size_t)size;
+    zip = malloc(len);
+    assert_non_null(zip);
+    assert_int_equal(zip_source_read(src, zip, len), size);
+    zip_source_close(src);
+    zip_source_free(src);
+    assert_int_equal(qtipkg_read(zip, len, &pkg, &err), CF_ETOOBIG);
+    assert_non_null(strstr(err.message, "more than 5000 entries (QTIPKG_MAX_ENTRIES)"));
+    assert_null(pkg.items);
+    free(zip);
+}
+
 /* One item that qti_parse refuses refuses the package: no item of the other two. */
 static void test_bad_item(void **state)
 {
@@ -431,7 +480,7 @@ int main(void)
         cmocka_unit_test(test_truncated),         cmocka_unit_test(test_zip_bomb),
         cmocka_unit_test(test_bad_item),          cmocka_unit_test(test_other_resources),
         cmocka_unit_test(test_duplicate_entries), cmocka_unit_test(test_export_import),
-        cmocka_unit_test(test_manifest_parse),
+        cmocka_unit_test(test_manifest_parse),    cmocka_unit_test(test_limits),
     };
 
     return cmocka_run_group_tests_name("qtipkg", tests, NULL, NULL);
