@@ -23,17 +23,17 @@
 BUILD   ?= build
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 jansson libsodium libpq libcurl cairo-pdf pangocairo libqrencode xlsxwriter
+# QTI items and IMS content packages (issue 10): libxml2 parses and writes the XML (test_chart
+# also reads the SVG charts back with it), libzip reads and writes the zip.
+PKGS    += libxml-2.0 libzip
 TESTPKGS := cmocka
-# test_chart reads the SVG charts back with a real XML parser.
-TESTPKGS += libxml-2.0
 
 # Each pkg-config name beside the Debian package that provides it (checked before compiling).
 PKG_DEB := libmicrohttpd:libmicrohttpd-dev sqlite3:libsqlite3-dev jansson:libjansson-dev \
            libsodium:libsodium-dev libpq:libpq-dev libcurl:libcurl4-openssl-dev \
            cairo-pdf:libcairo2-dev pangocairo:libpango1.0-dev libqrencode:libqrencode-dev \
-           xlsxwriter:libxlsxwriter-dev \
+           xlsxwriter:libxlsxwriter-dev libxml-2.0:libxml2-dev libzip:libzip-dev \
            cmocka:libcmocka-dev
-PKG_DEB += libxml-2.0:libxml2-dev
 
 WERROR  ?=
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 -Wstrict-prototypes \
