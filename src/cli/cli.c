@@ -46,6 +46,7 @@ static const struct command {
     {"stats", cli_stats, "rater agreement of a ratings file (kappa, intraclass correlations)"},
     {"pd", cli_pd, "recommend the best plan of professional development activities for gaps"},
     /* issue 10 */
+    {"bank", cli_bank, "the exam's item bank: import QTI items and packages, list, export"},
     {"exam", cli_exam, "item analysis of exam response files (p, point-biserials, alpha)"},
 };
 

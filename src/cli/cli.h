@@ -126,6 +126,8 @@ int cli_demo(int argc, char **argv);
 int cli_stats(int argc, char **argv);
 /* issue 9 */
 int cli_pd(int argc, char **argv);
+/* bank.c: the exam's item bank (issue 10) */
+int cli_bank(int argc, char **argv);
 /* issue 10: exam response files (src/cli/exam.c) */
 int cli_exam(int argc, char **argv);
 

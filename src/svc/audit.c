@@ -122,6 +122,8 @@ static const struct {
     {"plan.done", "Growth plan activity completed"},
     {"plan.claim", "Growth plan activity claimed as continuing education"},
     {"plan.close", "Growth plan closed"},
+    /* issue 10: the item bank */
+    {"bank.import", "Items imported into the item bank"},
     {"evaluation.answer", "Rating saved"},
     {"evaluation.submit", "Ratings submitted"},
     {"evaluation.rater_reopen", "Submitted ratings reopened"},

@@ -991,4 +991,22 @@ int svc_plan_list(const struct svc *sv, json_t **out, struct cf_error *err);
 int svc_plan_act(const struct svc *sv, const char *id, const char *action, const json_t *in,
                  json_t **out, struct cf_error *err);
 
+/* --- the exam's item bank (issue 10 points 1-2; svc/bank.c; docs/qti.md) ----- */
+
+/*
+ * Imports a QTI 3.0 or 2.1 item (XML) or an IMS content package of items (zip) named name
+ * (for the record), whole or not at all: every item keeps its identifier; a new identifier
+ * is a new draft item, a known one with other content a new version, the same content
+ * nothing. CF_EINVAL (or CF_ETOOBIG) with the reason when anything is refused: nothing is
+ * written. Examiners only (today: the command line and program administrators).
+ * *out = {file, items, added, changed, unchanged}.
+ */
+int svc_bank_import(const struct svc *sv, const char *name, const char *bytes, size_t n,
+                    json_t **out, struct cf_error *err);
+/* [{identifier, title, interaction, choices (how many), correct: [ids], skills: [codes],
+ * status, version}] by identifier. */
+int svc_bank_list(const struct svc *sv, json_t **out, struct cf_error *err);
+/* Every item as an IMS content package of QTI 3.0 items (zip bytes, malloc'd). */
+int svc_bank_export(const struct svc *sv, void **zip, size_t *n, struct cf_error *err);
+
 #endif
