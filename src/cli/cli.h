@@ -126,5 +126,10 @@ int cli_demo(int argc, char **argv);
 int cli_stats(int argc, char **argv);
 /* issue 9 */
 int cli_pd(int argc, char **argv);
+/*
+ * issue 10: `exam simulate` (cli/exam_rasch.c), called by the exam command group with
+ * argv[0] the subcommand's name and its options after it.
+ */
+int cli_exam_simulate(int argc, char **argv);
 
 #endif
