@@ -45,6 +45,8 @@ static const struct command {
     /* issue 9 */
     {"stats", cli_stats, "rater agreement of a ratings file (kappa, intraclass correlations)"},
     {"pd", cli_pd, "recommend the best plan of professional development activities for gaps"},
+    /* issue 10 */
+    {"exam", cli_exam, "item analysis of exam response files (p, point-biserials, alpha)"},
 };
 
 static void usage_all(FILE *f)

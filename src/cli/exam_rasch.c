@@ -1,9 +1,11 @@
 /*
- * exam_rasch.c — `ctoframe exam simulate`: response data from known Rasch parameters
- * (core/simulate.c), for tests and demos (issue 10 point 8; docs/exam-rasch.md).
+ * exam_rasch.c — `ctoframe exam calibrate`: the Rasch calibration of a response file by
+ * conditional maximum likelihood (core/responses.c reads, core/rasch.c computes; issue 10
+ * point 6), and `ctoframe exam simulate`: response data from known Rasch parameters
+ * (core/simulate.c), for tests and demos (point 8). docs/exam-rasch.md explains both.
  *
- * The options are read here rather than by cli_parse(): they are numbers this command
- * alone takes, each checked with its own message.
+ * simulate's options are read here rather than by cli_parse(): they are numbers this
+ * command alone takes, each checked with its own message.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -13,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "core/rasch.h"
+#include "core/responses.h"
 #include "core/simulate.h"
 
 #define SIM_PERSONS_MAX 1000000 /* --persons at most */
@@ -252,5 +255,151 @@ out:
     free(b);
     free(theta);
     free(x);
+    return rc;
+}
+
+/* --- exam calibrate ------------------------------------------------------------------------ */
+
+static const char USAGE_CALIBRATE[] =
+    "usage: ctoframe exam calibrate RESPONSES.csv\n\n"
+    "Calibrates the items of RESPONSES by the Rasch model, conditional maximum likelihood\n"
+    "(as R's eRm::RM() does), and prints CSV with the header\n"
+    "`item,difficulty,se,infit,outfit`: each item's difficulty in logits (the difficulties\n"
+    "sum to 0), its standard error, and its infit and outfit mean-squares.\n"
+    "RESPONSES has a header row (the person column, then the item ids), then one row per\n"
+    "person: the id, then 1 (right), 0 (wrong) or nothing (not presented) per item.\n"
+    "Persons with a score of 0 or every presented item right carry no information under\n"
+    "CML; they are left out and counted on standard error. RESPONSES - reads standard input.\n"
+    "A file with problems prints each as FILE:LINE:COLUMN: sentence.\n"
+    "Exit 0 when calibrated, 1 when the file is refused, 2 on a usage error.\n";
+
+/* Writes s as one CSV field to f: quoted (quotes doubled) when it holds , " CR or LF. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    putc('"', f);
+    for (; *s != '\0'; s++) {
+        if (*s == '"')
+            putc('"', f);
+        putc(*s, f);
+    }
+    putc('"', f);
+}
+
+/* Prints the file's problems as FILE:LINE:COLUMN: sentence, then how many. */
+static void print_problems(const char *file, json_t *problems)
+{
+    json_t *pb;
+    size_t i;
+
+    json_array_foreach(problems, i, pb)
+    {
+        fprintf(stderr, "%s:%lld:%lld: %s\n", file,
+                (long long)json_integer_value(json_object_get(pb, "line")),
+                (long long)json_integer_value(json_object_get(pb, "column")),
+                json_string_value(json_object_get(pb, "message")));
+    }
+    fprintf(stderr,
+            "ctoframe: The file has %zu problem%s; each is listed with its line and column.\n",
+            json_array_size(problems), json_array_size(problems) == 1 ? "" : "s");
+}
+
+/* The calibration of r printed as CSV on stdout, the persons left out on stderr. */
+static int print_calibration(const char *file, const struct responses *r)
+{
+    struct rasch_fit fit;
+    struct cf_error err;
+    int rc, item = 0;
+
+    memset(&err, 0, sizeof err);
+    rc = rasch_cml(r->x, r->persons, r->items, &fit, &err);
+    if (rc == CF_ENOMEM) {
+        fprintf(stderr, "ctoframe: Out of memory. Try again in a moment.\n");
+        return CLI_FAIL;
+    }
+    if (rc != CF_OK) {
+        /* the item at fault by its id and column (the person column is column 1) */
+        if (sscanf(err.field, "item %d", &item) == 1 && item >= 1 && item <= r->items)
+            fprintf(stderr, "%s:1:%d: item %s: %s\n", file, item + 1, r->item_id[item - 1],
+                    err.message);
+        else
+            fprintf(stderr, "%s: %s\n", file, err.message);
+        fprintf(stderr, "ctoframe: The responses cannot be calibrated.\n");
+        return CLI_FAIL;
+    }
+
+    printf("item,difficulty,se,infit,outfit\n");
+    for (int i = 0; i < r->items; i++) {
+        csv_field(stdout, r->item_id[i]);
+        printf(",%.6f,%.6f,%.4f,%.4f\n", fit.difficulty[i], fit.se[i], fit.infit[i], fit.outfit[i]);
+    }
+    fprintf(stderr,
+            "ctoframe: %d of %d persons used; left out as CML requires: %d with a score of 0, "
+            "%d with every presented item right (a perfect score), %d presented no item.\n",
+            fit.used, fit.persons, fit.zero, fit.perfect, fit.none);
+    rasch_fit_free(&fit);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "ctoframe: Cannot write the calibration: %s.\n", strerror(errno));
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+int cli_exam_calibrate(int argc, char **argv)
+{
+    const char *file = NULL;
+    struct responses r;
+    json_t *problems = NULL;
+    char *data = NULL;
+    size_t n = 0;
+    int rc;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(USAGE_CALIBRATE, stdout);
+            return CLI_OK;
+        }
+        if (strncmp(argv[i], "--", 2) == 0) {
+            fprintf(stderr, "ctoframe: unknown option %s\n%s", argv[i], USAGE_CALIBRATE);
+            return CLI_USAGE;
+        }
+        if (file != NULL) {
+            fprintf(stderr, "ctoframe: exam calibrate takes one RESPONSES file.\n%s",
+                    USAGE_CALIBRATE);
+            return CLI_USAGE;
+        }
+        file = argv[i];
+    }
+    if (file == NULL) {
+        fprintf(stderr, "ctoframe: exam calibrate takes one RESPONSES file.\n%s", USAGE_CALIBRATE);
+        return CLI_USAGE;
+    }
+
+    rc = cli_read_input(file, RESP_MAX_BYTES, &data, &n);
+    if (rc != CLI_OK)
+        return rc;
+    if (n > RESP_MAX_BYTES) {
+        fprintf(stderr, "ctoframe: %s is larger than %u bytes; it is refused.\n", file,
+                RESP_MAX_BYTES);
+        free(data);
+        return CLI_FAIL;
+    }
+    memset(&r, 0, sizeof r);
+    if (responses_parse(data, n, &r, &problems) != 0) {
+        free(data);
+        if (problems == NULL) {
+            fprintf(stderr, "ctoframe: Out of memory. Try again in a moment.\n");
+            return CLI_FAIL;
+        }
+        print_problems(file, problems);
+        json_decref(problems);
+        return CLI_FAIL;
+    }
+    free(data);
+    rc = print_calibration(file, &r);
+    responses_free(&r);
     return rc;
 }

@@ -6,6 +6,8 @@
 // of those centred parameters, as ours are. The program is run directly (serverBinary(), so
 // the ASan build is tested too); no database is opened.
 //
+// Also the two-item closed form and the refusals of calibrate, which need no R.
+//
 // Skipped, with the reason, when `exam simulate` or `exam calibrate` is not wired into the
 // build (the exam command group joins them), or when Rscript or eRm is missing
 // (scripts/bootstrap test installs them).
@@ -60,6 +62,13 @@ function noErm() {
     }
 }
 
+/** Writes text to dir/name and returns the path. */
+function file(name, text) {
+    const p = path.join(dir, name);
+    writeFileSync(p, text);
+    return p;
+}
+
 /** Parses CSV without quotes into an array of rows of strings. */
 const csv = (text) => text.trim().split('\n').map((l) => l.split(','));
 
@@ -108,6 +117,51 @@ test('exam simulate: the header, the ids, the truth file, the same file for the 
         assertExit(r, 2, args.join(' '));
         assert.match(r.stderr, /ctoframe: /);
     }
+});
+
+// Two items, hand-worked in tests/unit/test_rasch.c (test_two_items_closed_form): with 30
+// persons right on item 1 only and 10 on item 2 only, b2 - b1 = log(30/10), so the centred
+// difficulties are -+log(3)/2, each SE sqrt(1/30), infit = outfit = sqrt(3)/2.
+test('exam calibrate: the two-item closed form, the persons left out, the refusals', async (t) => {
+    const why = await unwired('calibrate');
+    if (why) return t.skip(why);
+    const rows = ['person,easy,hard'];
+    let p = 0;
+    const add = (n, cells) => {
+        for (let i = 0; i < n; i++) rows.push(`p${++p},${cells}`);
+    };
+    add(30, '1,0');
+    add(10, '0,1');
+    add(5, '0,0');
+    add(7, '1,1');
+    add(1, ',1');
+    add(1, ',');
+    const c = await run(['exam', 'calibrate', file('two.csv', rows.join('\n') + '\n')]);
+    assertExit(c, 0, 'calibrate two.csv');
+    const out = csv(c.stdout);
+    assert.deepEqual(out[0], ['item', 'difficulty', 'se', 'infit', 'outfit']);
+    assert.deepEqual(out.slice(1).map((r) => r[0]), ['easy', 'hard']);
+    // printed to 6 decimals (difficulty, SE) and 4 (infit, outfit)
+    const near = (got, want, tol, what) => assert.ok(Math.abs(Number(got) - want) <= tol, `${what}: ${got}, want ${want}`);
+    near(out[1][1], -Math.log(3) / 2, 5e-7, 'b easy');
+    near(out[2][1], Math.log(3) / 2, 5e-7, 'b hard');
+    for (const r of out.slice(1)) {
+        near(r[2], Math.sqrt(1 / 30), 5e-7, `SE ${r[0]}`);
+        near(r[3], Math.sqrt(3) / 2, 5e-5, `infit ${r[0]}`);
+        near(r[4], Math.sqrt(3) / 2, 5e-5, `outfit ${r[0]}`);
+    }
+    assert.match(c.stderr, /40 of 54 persons used/);
+    assert.match(c.stderr, /5 with a score of 0, 8 with every presented item right \(a perfect score\), 1 presented no item/);
+
+    const all = await run(['exam', 'calibrate', file('allright.csv', 'person,a,b,c\np1,1,0,1\np2,0,1,1\np3,1,1,1\np4,0,0,1\n')]);
+    assertExit(all, 1, 'an item everyone used got right');
+    assert.match(all.stderr, /allright\.csv:1:4: item c: Item 3 was answered rightly by all 3 persons used/);
+    const bad = await run(['exam', 'calibrate', file('bad.csv', 'person,a,b\np1,1,0\np2,0,2\n')]);
+    assertExit(bad, 1, 'a bad cell');
+    assert.match(bad.stderr, /bad\.csv:3:6: /);
+    assertExit(await run(['exam', 'calibrate']), 2, 'no file');
+    assertExit(await run(['exam', 'calibrate', 'a.csv', 'b.csv']), 2, 'two files');
+    assertExit(await run(['exam', 'calibrate', '--levels', '3', 'a.csv']), 2, 'an unknown option');
 });
 
 test('exam calibrate agrees with eRm::RM() on a simulated 1,000 x 20 file (difficulties and SEs within 0.01)', async (t) => {
