@@ -166,16 +166,19 @@ struct work {
     double *info, *grad, *chol;
 };
 
-static const struct work *sort_ctx; /* qsort has no context argument in C17 */
+/* A person used with their presence mask, for sorting (qsort has no context argument). */
+struct keyed {
+    const uint64_t *mask;
+    size_t words;
+    int p;
+};
 
 static int by_mask(const void *a, const void *b)
 {
-    int pa = *(const int *)a, pb = *(const int *)b;
-    int c = memcmp(sort_ctx->mask + (size_t)pa * (size_t)sort_ctx->words,
-                   sort_ctx->mask + (size_t)pb * (size_t)sort_ctx->words,
-                   (size_t)sort_ctx->words * sizeof(uint64_t));
+    const struct keyed *ka = a, *kb = b;
+    int c = memcmp(ka->mask, kb->mask, ka->words * sizeof(uint64_t));
 
-    return c != 0 ? c : (pa > pb) - (pa < pb);
+    return c != 0 ? c : (ka->p > kb->p) - (ka->p < kb->p);
 }
 
 static void work_free(struct work *w)
@@ -258,9 +261,22 @@ static int read_persons(struct work *w, struct rasch_fit *out, struct cf_error *
                             "presented; CML needs at least 2.",
                             w->nused, w->nused == 1 ? " has" : "s have");
 
-    sort_ctx = w;
-    qsort(w->order, (size_t)w->nused, sizeof *w->order, by_mask);
-    sort_ctx = NULL;
+    /* persons presented the same items next to each other */
+    {
+        struct keyed *key = malloc((size_t)w->nused * sizeof *key);
+
+        if (key == NULL)
+            return CF_ENOMEM;
+        for (int a = 0; a < w->nused; a++) {
+            key[a].mask = w->mask + (size_t)w->order[a] * (size_t)w->words;
+            key[a].words = (size_t)w->words;
+            key[a].p = w->order[a];
+        }
+        qsort(key, (size_t)w->nused, sizeof *key, by_mask);
+        for (int a = 0; a < w->nused; a++)
+            w->order[a] = key[a].p;
+        free(key);
+    }
 
     /* one group per run of equal masks */
     w->g = calloc((size_t)w->nused, sizeof *w->g);
@@ -605,13 +621,14 @@ static void centre(double *b, int k)
         b[i] -= mean;
 }
 
-static double max_abs(const double *v, int k)
+/* The largest |dlogL/db_i| per person presented item i: the convergence criterion. */
+static double max_gradient(const struct work *w, const struct rasch_fit *out)
 {
     double mx = 0.0;
 
-    for (int i = 0; i < k; i++)
-        if (fabs(v[i]) > mx)
-            mx = fabs(v[i]);
+    for (int i = 0; i < w->k; i++)
+        if (fabs(w->grad[i]) / out->count[i] > mx)
+            mx = fabs(w->grad[i]) / out->count[i];
     return mx;
 }
 
@@ -800,13 +817,13 @@ int rasch_cml(const signed char *x, int n, int k, struct rasch_fit *out, struct 
                               "calibrated together.");
             goto out;
         }
-        if (max_abs(w.grad, k) < RASCH_TOL)
+        if (max_gradient(&w, out) < RASCH_TOL)
             break;
         if (out->iterations == RASCH_ITER_MAX) {
             rc = cf_error_set(err, CF_EINVAL, "responses",
                               "CML did not converge in %d Newton-Raphson steps (largest "
-                              "gradient %g).",
-                              RASCH_ITER_MAX, max_abs(w.grad, k));
+                              "gradient per person %g).",
+                              RASCH_ITER_MAX, max_gradient(&w, out));
             goto out;
         }
         step[0] = 0.0;
@@ -830,7 +847,7 @@ int rasch_cml(const signed char *x, int n, int k, struct rasch_fit *out, struct 
     }
     memcpy(out->difficulty, b, kk * sizeof *b);
     out->loglik = ll;
-    out->max_gradient = max_abs(w.grad, k);
+    out->max_gradient = max_gradient(&w, out);
     rc = standard_errors(&w, out);
     if (rc != CF_OK)
         goto out;

@@ -65,7 +65,10 @@ struct rasch_fit {
 /*
  * Calibrates the k items of the n x k responses x (x[p * k + i]: 0, 1 or RASCH_MISSING) by
  * CML into *out. Newton-Raphson on the difficulties with the first item held fixed, the
- * result centred to sum 0; it stops when every |dlogL/db_i| < RASCH_TOL.
+ * result centred to sum 0; it stops when every |dlogL/db_i| (expected minus observed item
+ * score) divided by the N_i persons used who were presented item i is below RASCH_TOL: a
+ * criterion per person, so that a million persons' rounding does not keep it from
+ * stopping.
  *
  * The SEs: the observed information I (k x k, singular: adding a constant to every b leaves
  * the likelihood unchanged) with the first item's row and column removed is inverted; that
