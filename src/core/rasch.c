@@ -738,6 +738,8 @@ void rasch_fit_free(struct rasch_fit *f)
     free(f->outfit);
     free(f->count);
     free(f->score);
+    free(f->theta);
+    free(f->theta_se);
     memset(f, 0, sizeof *f);
 }
 
@@ -766,8 +768,10 @@ int rasch_cml(const signed char *x, int n, int k, struct rasch_fit *out, struct 
     out->outfit = calloc(kk, sizeof(double));
     out->count = calloc(kk, sizeof(int));
     out->score = calloc(kk, sizeof(int));
+    out->theta = calloc(kk + 1, sizeof(double));
+    out->theta_se = calloc(kk + 1, sizeof(double));
     if (out->difficulty == NULL || out->se == NULL || out->infit == NULL || out->outfit == NULL ||
-        out->count == NULL || out->score == NULL) {
+        out->count == NULL || out->score == NULL || out->theta == NULL || out->theta_se == NULL) {
         rc = CF_ENOMEM;
         goto out;
     }
@@ -852,6 +856,10 @@ int rasch_cml(const signed char *x, int n, int k, struct rasch_fit *out, struct 
     if (rc != CF_OK)
         goto out;
     rc = item_fit(&w, out);
+    if (rc != CF_OK)
+        goto out;
+    for (int r = 1; r < k; r++)
+        (void)rasch_theta(out->difficulty, k, r, &out->theta[r], &out->theta_se[r]);
 
 out:
     work_free(&w);

@@ -60,6 +60,8 @@ struct rasch_fit {
     double *outfit;      /* unweighted mean-square */
     int *count;          /* persons used who were presented item i */
     int *score;          /* how many of them got item i right */
+    double *theta;       /* k + 1 values: the ML ability for raw score r over all k items */
+    double *theta_se;    /* and its SE; r = 0 and r = k have none (0 there) */
 };
 
 /*
@@ -75,6 +77,9 @@ struct rasch_fit {
  * is the covariance V of b_2..b_k with b_1 = 0; the centred difficulties are c = A b with
  * A = I - J/k, so their covariance is A V A' (delta method). It does not depend on the item
  * held fixed and is what eRm reports as se.beta (with sum0 = TRUE).
+ *
+ * theta[r] and theta_se[r] are rasch_theta() for r = 1..k-1 over all k calibrated items
+ * (the score table of a person presented every item).
  *
  * Infit and outfit use each person's ML ability for their raw score over the items presented
  * to them (rasch_theta); only the persons used (no extreme score) count.

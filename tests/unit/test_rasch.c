@@ -141,6 +141,11 @@ static void test_two_items_closed_form(void **state)
     /* logL = 30 log(3/4) + 10 log(1/4) */
     assert_true(fabs(f.loglik - (30.0 * log(0.75) + 10.0 * log(0.25))) < 1e-9);
     assert_true(f.max_gradient < RASCH_TOL);
+    /* the score table: r = 1 of 2 items at b = -+log(3)/2 is theta = 0 (P1 + P2 = 1 by
+     * symmetry), SE = 1/sqrt(2 P1 (1 - P1)) with P1 (1 - P1) = sqrt3/(sqrt3 + 1)^2 */
+    assert_true(fabs(f.theta[1]) < 1e-10);
+    assert_true(fabs(f.theta_se[1] - (sqrt(3.0) + 1.0) / sqrt(2.0 * sqrt(3.0))) < 1e-10);
+    assert_true(f.theta[0] == 0.0 && f.theta[2] == 0.0 && f.theta_se[2] == 0.0);
     rasch_fit_free(&f);
 }
 
