@@ -130,5 +130,11 @@ int cli_pd(int argc, char **argv);
 int cli_bank(int argc, char **argv);
 /* issue 10: exam response files (src/cli/exam.c) */
 int cli_exam(int argc, char **argv);
+/*
+ * issue 10: `exam calibrate` and `exam simulate` (cli/exam_rasch.c), for the exam command
+ * group to call with argv[0] the subcommand's name and its arguments after it.
+ */
+int cli_exam_calibrate(int argc, char **argv);
+int cli_exam_simulate(int argc, char **argv);
 
 #endif
