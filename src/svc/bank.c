@@ -4,9 +4,9 @@
  * back identical. core/qti.c and core/qtipkg.c read and write QTI; store/bank.c keeps the
  * items with their versions. docs/qti.md describes the mapping.
  *
- * Who: the answer keys never leave the server except to examiners. Until the examiner role
- * and the exam's pages exist, the bank is open to the command line (an operator on the
- * server) and to program administrators (PERM_PROGRAM_WRITE program-wide) only.
+ * Who: the answer keys never leave the server except to examiners: the bank is open to the
+ * command line (an operator on the server) and to the examiner role (its permission to
+ * import results, program-wide; program administrators hold every permission) only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,7 @@ static int nomem(struct cf_error *err)
 
 static int allowed(const struct svc *sv, struct cf_error *err)
 {
-    if (sv->who == NULL || svc__can_everywhere(sv, PERM_PROGRAM_WRITE))
+    if (sv->who == NULL || svc__can_everywhere(sv, PERM_RESULTS_IMPORT))
         return CF_OK;
     return cf_error_set(err, CF_EFORBIDDEN, NULL,
                         "The item bank holds the exam's answer keys: it is open to examiners "

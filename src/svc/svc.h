@@ -998,7 +998,7 @@ int svc_plan_act(const struct svc *sv, const char *id, const char *action, const
  * (for the record), whole or not at all: every item keeps its identifier; a new identifier
  * is a new draft item, a known one with other content a new version, the same content
  * nothing. CF_EINVAL (or CF_ETOOBIG) with the reason when anything is refused: nothing is
- * written. Examiners only (today: the command line and program administrators).
+ * written. Examiners only (the examiner role, program administrators, the command line).
  * *out = {file, items, added, changed, unchanged}.
  */
 int svc_bank_import(const struct svc *sv, const char *name, const char *bytes, size_t n,
