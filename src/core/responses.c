@@ -36,26 +36,12 @@ static void problem(struct rd *r, long line, long col, const char *fmt, ...)
 /* Adds a problem at line and column, unless the list is full (then one says so, once). */
 static void problem(struct rd *r, long line, long col, const char *fmt, ...)
 {
-    char msg[MSG_MAX];
-    json_t *pb;
     va_list ap;
 
-    if (r->full)
-        return;
-    if (json_array_size(r->problems) + 1 >= RESP_MAX_PROBLEMS) {
-        r->full = 1;
-        snprintf(msg, sizeof msg,
-                 "There are more problems; only the first %zu are shown. Fix these and try again.",
-                 json_array_size(r->problems));
-    } else {
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
-    }
-    pb = json_pack("{s:I, s:I, s:s}", "line", (json_int_t)line, "column", (json_int_t)col,
-                   "message", msg);
-    if (pb == NULL || json_array_append_new(r->problems, pb) != 0)
-        r->nomem = 1;
+    va_start(ap, fmt);
+    csv_problem_vadd(r->problems, RESP_MAX_PROBLEMS, &r->full, &r->nomem, (size_t)line, (size_t)col,
+                     fmt, ap);
+    va_end(ap);
 }
 
 /*

@@ -27,28 +27,34 @@ struct rd {
 static void problem(struct rd *r, size_t line, size_t col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-static void problem(struct rd *r, size_t line, size_t col, const char *fmt, ...)
+void csv_problem_vadd(json_t *problems, size_t max, int *full, int *nomem, size_t line, size_t col,
+                      const char *fmt, va_list ap)
 {
-    char msg[256];
-    va_list ap;
+    char msg[CSV_PROBLEM_MSG_MAX];
     json_t *pb;
 
-    if (r->full)
+    if (*full)
         return;
-    if (json_array_size(r->problems) + 1 >= r->lim->max_problems) {
-        r->full = 1;
+    if (json_array_size(problems) + 1 >= max) {
+        *full = 1;
         snprintf(msg, sizeof msg,
                  "There are more problems; only the first %zu are shown. Fix these and try again.",
-                 json_array_size(r->problems));
-    } else {
-        va_start(ap, fmt);
+                 json_array_size(problems));
+    } else
         vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
-    }
     pb = json_pack("{s:I, s:I, s:s}", "line", (json_int_t)line, "column", (json_int_t)col,
                    "message", msg);
-    if (pb == NULL || json_array_append_new(r->problems, pb) != 0)
-        r->nomem = 1;
+    if (pb == NULL || json_array_append_new(problems, pb) != 0)
+        *nomem = 1;
+}
+
+static void problem(struct rd *r, size_t line, size_t col, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    csv_problem_vadd(r->problems, r->lim->max_problems, &r->full, &r->nomem, line, col, fmt, ap);
+    va_end(ap);
 }
 
 static int at_end(const struct rd *r)

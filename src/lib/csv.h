@@ -16,6 +16,7 @@
 #define CF_CSV_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 struct csv_limits {
@@ -53,5 +54,15 @@ int csv_parse(const char *p, size_t n, const struct csv_limits *lim, json_t **ou
  * puts it a few characters early.
  */
 long csv_column_of(const json_t *fields, size_t i);
+
+/*
+ * A capped list of problems, shared by the readers built on csv_parse(): appends
+ * {line, column, message (fmt, at most CSV_PROBLEM_MSG_MAX - 1 bytes)} to problems; when it
+ * already holds max - 1, the last one appended says only the first are shown and *full is
+ * set, and later calls add nothing. *nomem is set when memory runs out.
+ */
+#define CSV_PROBLEM_MSG_MAX 256
+void csv_problem_vadd(json_t *problems, size_t max, int *full, int *nomem, size_t line, size_t col,
+                      const char *fmt, va_list ap) __attribute__((format(printf, 7, 0)));
 
 #endif
