@@ -14,7 +14,11 @@
 static const char USAGE[] =
     "usage: ctoframe bank import FILE.xml|FILE.zip [--json] [--db PATH|URL]\n"
     "       ctoframe bank list [--json] [--db PATH|URL]\n"
-    "       ctoframe bank export FILE.zip [--db PATH|URL]\n\n"
+    "       ctoframe bank export FILE.zip [--db PATH|URL]\n"
+    "       ctoframe bank show IDENTIFIER [--json]\n"
+    "       ctoframe bank move IDENTIFIER STATUS [--note TEXT]\n"
+    "       ctoframe bank tag IDENTIFIER --skills CODES [--level LEVEL]\n"
+    "       ctoframe bank enemy IDENTIFIER IDENTIFIER [--remove]\n\n"
     "The exam's item bank. import reads one QTI 3.0 or 2.1 choice item (XML) or an IMS\n"
     "content package of them (a zip with imsmanifest.xml), all or nothing: an unsafe or\n"
     "broken package, or any item that cannot be read, is refused with the reason and\n"
@@ -23,6 +27,12 @@ static const char USAGE[] =
     "identifier, title, interaction, number of choices, correct response and skills);\n"
     "--json as [{\"identifier\",\"title\",\"interaction\",\"choices\",\"correct\",\"skills\"}].\n"
     "export writes every item as a content package of QTI 3.0 items (FILE - : stdout).\n"
+    "show prints one item with its versions, history and enemies. move takes an item along\n"
+    "the workflow draft, review, pretest, operational, retired (--note: the reviewer's\n"
+    "comment, required to send it back or retire it; pretest and operational need the item\n"
+    "tagged). tag sets the skill areas it serves (codes separated by ';', as I.A;II.B) and\n"
+    "its cognitive level (recall, application, analysis). enemy names two items that must\n"
+    "never be on one form (--remove: no longer).\n"
     "The answer keys are in every output: keep them with the examiners.\n"
     "Exit 0 on success, 1 when the input is refused, 2 on a usage error.\n";
 
@@ -139,17 +149,66 @@ static int do_export(const struct cli_opts *o, struct svc *sv)
     return CLI_OK;
 }
 
+/* show, move, tag and enemy: one item (or two) by identifier. */
+static int do_item(const struct cli_opts *o, struct svc *sv)
+{
+    const char *what = o->pos[0];
+    struct cf_error err;
+    json_t *item = NULL;
+    int rc;
+
+    cf_error_clear(&err);
+    if (strcmp(what, "show") == 0) {
+        rc = svc_bank_show(sv, o->pos[1], &item, &err);
+        if (rc == CF_OK) {
+            if (o->json)
+                print_json(item);
+            else {
+                const json_t *b = json_object_get(item, "body");
+
+                printf("%s (version %lld, %s)\n%s\n%s\n",
+                       json_string_value(json_object_get(item, "identifier")),
+                       (long long)json_integer_value(json_object_get(item, "version")),
+                       json_string_value(json_object_get(item, "status_label")),
+                       json_string_value(json_object_get(item, "title")),
+                       json_string_value(json_object_get(b, "prompt")));
+            }
+        }
+        json_decref(item);
+    } else if (strcmp(what, "move") == 0)
+        rc = svc_bank_move(sv, o->pos[1], o->pos[2], o->note, &err);
+    else if (strcmp(what, "tag") == 0)
+        rc = svc_bank_tag(sv, o->pos[1], o->skills, o->level, &err);
+    else
+        rc = svc_bank_enemy(sv, o->pos[1], o->pos[2], !o->remove, &err);
+    if (rc == CF_EINVAL || rc == CF_ECONFLICT || rc == CF_ENOTFOUND) {
+        fprintf(stderr, "ctoframe: %s\n", err.message);
+        return CLI_FAIL;
+    }
+    return rc == CF_OK ? CLI_OK : cli_fail(&err);
+}
+
 int cli_bank(int argc, char **argv)
 {
     struct cli_opts o;
     struct svc sv = {NULL, "cli", NULL, NULL, NULL, NULL};
-    int rc = cli_parse(argc, argv, 2, "db json", &o, USAGE), want;
+    static const struct {
+        const char *name;
+        int args; /* positional arguments, the subcommand's name included */
+    } subs[] = {{"import", 2}, {"list", 1}, {"export", 2}, {"show", 2},
+                {"move", 3},   {"tag", 2},  {"enemy", 3}};
+    int rc = cli_parse(argc, argv, 2, "db json note skills level remove", &o, USAGE), ok = 0;
 
     if (rc != CLI_OK || o.help)
         return rc;
-    want = o.npos >= 1 && strcmp(o.pos[0], "list") == 0 ? 1 : 2;
-    if (o.npos != want || (strcmp(o.pos[0], "import") != 0 && strcmp(o.pos[0], "list") != 0 &&
-                           strcmp(o.pos[0], "export") != 0)) {
+    for (size_t i = 0; o.npos >= 1 && i < sizeof subs / sizeof subs[0]; i++)
+        if (strcmp(o.pos[0], subs[i].name) == 0 && o.npos == subs[i].args)
+            ok = 1;
+    if (ok && strcmp(o.pos[0], "tag") == 0 && o.skills == NULL) {
+        fprintf(stderr, "ctoframe: bank tag needs --skills.\n");
+        ok = 0;
+    }
+    if (!ok) {
         fputs(USAGE, stderr);
         return CLI_USAGE;
     }
@@ -160,8 +219,10 @@ int cli_bank(int argc, char **argv)
         rc = do_import(&o, &sv);
     else if (strcmp(o.pos[0], "list") == 0)
         rc = do_list(&o, &sv);
-    else
+    else if (strcmp(o.pos[0], "export") == 0)
         rc = do_export(&o, &sv);
+    else
+        rc = do_item(&o, &sv);
     store_close(sv.store);
     return rc;
 }

@@ -157,6 +157,8 @@ static const char **slot(struct cli_opts *o, const char *name)
         {"weights", offsetof(struct cli_opts, weights)}, /* issue 9 */
         {"hours", offsetof(struct cli_opts, hours)},     /* issue 9 */
         {"budget", offsetof(struct cli_opts, budget)},   /* issue 9 */
+        {"skills", offsetof(struct cli_opts, skills)},   /* issue 10: bank tag */
+        {"level", offsetof(struct cli_opts, level)},     /* issue 10: bank tag */
     };
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
         if (strcmp(name, more[i].name) == 0)

@@ -58,6 +58,9 @@ struct cli_opts {
     const char *weights;
     const char *hours;
     const char *budget;
+    /* issue 10: bank tag --skills CODES --level LEVEL */
+    const char *skills;
+    const char *level;
     int help;
     int npos;
     char *pos[8]; /* positional arguments after the command words */

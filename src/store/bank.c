@@ -9,10 +9,10 @@
 #include <string.h>
 
 #define ITEM_COLS                                                                                  \
-    "id,identifier,title,interaction,status,version#,skills,body,source,created_by,created_at,"    \
-    "updated_at"
+    "id,identifier,title,interaction,status,version#,skills,cognitive,body,source,created_by,"     \
+    "created_at,updated_at"
 #define ITEM_SELECT                                                                                \
-    "SELECT id, identifier, title, interaction, status, version, skills, body, source,"            \
+    "SELECT id, identifier, title, interaction, status, version, skills, cognitive, body, source," \
     " created_by, created_at, updated_at FROM bank_items"
 
 static const char *str(const json_t *o, const char *k)
@@ -87,4 +87,77 @@ int store_bank_versions(struct store *s, const char *item, json_t **out, struct 
                         "SELECT version, title, body, actor, note, at FROM bank_item_versions"
                         " WHERE item_id = ? ORDER BY version",
                         "version#,title,body,actor,note,at", out, err, "s", item);
+}
+
+int store_bank_set_status(struct store *s, const char *id, const char *from, const char *to,
+                          const char *now, struct cf_error *err)
+{
+    int64_t n = 0;
+    int rc = store__exec(
+        s, "UPDATE bank_items SET status = ?, updated_at = ? WHERE id = ? AND status = ?", &n, err,
+        "ssss", to, now, id, from);
+
+    if (rc == CF_OK && n == 0)
+        return cf_error_set(err, CF_ECONFLICT, "status",
+                            "The item's status changed meanwhile; look at it again.");
+    return rc;
+}
+
+int store_bank_tag(struct store *s, const char *id, const char *skills, const char *cognitive,
+                   const char *now, struct cf_error *err)
+{
+    return store__exec(
+        s, "UPDATE bank_items SET skills = ?, cognitive = ?, updated_at = ? WHERE id = ?", NULL,
+        err, "ssss", skills, cognitive, now, id);
+}
+
+int store_bank_event_add(struct store *s, const char *item, const char *at, const char *actor,
+                         const char *kind, const char *from, const char *to, const char *note,
+                         struct cf_error *err)
+{
+    return store__exec(s,
+                       "INSERT INTO bank_item_events (item_id, at, actor, kind, from_status,"
+                       " to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       NULL, err, "sssssss", item, at, actor, kind, from, to, note);
+}
+
+int store_bank_events(struct store *s, const char *item, json_t **out, struct cf_error *err)
+{
+    return store__query(s,
+                        "SELECT at, actor, kind, from_status, to_status, note FROM bank_item_events"
+                        " WHERE item_id = ? ORDER BY id",
+                        "at,actor,kind,from_status,to_status,note", out, err, "s", item);
+}
+
+int store_bank_enemy_set(struct store *s, const char *a, const char *b, int add, const char *actor,
+                         const char *now, struct cf_error *err)
+{
+    const char *lo = strcmp(a, b) < 0 ? a : b, *hi = strcmp(a, b) < 0 ? b : a;
+    int64_t n = 0;
+    int rc;
+
+    if (!add) {
+        rc = store__exec(s, "DELETE FROM bank_enemies WHERE item_a = ? AND item_b = ?", &n, err,
+                         "ss", lo, hi);
+        if (rc == CF_OK && n == 0)
+            return cf_error_set(err, CF_ECONFLICT, NULL, "Those items are not enemies.");
+        return rc;
+    }
+    rc = store__exec(s,
+                     "INSERT INTO bank_enemies (item_a, item_b, created_by, created_at)"
+                     " SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM bank_enemies"
+                     " WHERE item_a = ? AND item_b = ?)",
+                     &n, err, "ssssss", lo, hi, actor, now, lo, hi);
+    if (rc == CF_OK && n == 0)
+        return cf_error_set(err, CF_ECONFLICT, NULL, "Those items are already enemies.");
+    return rc;
+}
+
+int store_bank_enemies(struct store *s, const char *item, json_t **out, struct cf_error *err)
+{
+    return store__query(s,
+                        "SELECT i.identifier, i.title FROM bank_enemies e JOIN bank_items i"
+                        " ON i.id = CASE WHEN e.item_a = ? THEN e.item_b ELSE e.item_a END"
+                        " WHERE e.item_a = ? OR e.item_b = ? ORDER BY i.identifier",
+                        "identifier,title", out, err, "sss", item, item, item);
 }

@@ -1099,8 +1099,8 @@ int store_plan_events(struct store *s, const char *id, json_t **out, struct cf_e
 
 /*
  * An item row: {id, identifier, title, interaction (single | multiple), status, version,
- * skills ("I.A;II.B"), body (JSON text: prompt, choices, correct, ...), source, created_by,
- * created_at, updated_at}.
+ * skills ("I.A;II.B"), cognitive (recall | application | analysis | null), body (JSON text: prompt,
+ * choices, correct, ...), source, created_by, created_at, updated_at}.
  */
 int store_bank_item_by_identifier(struct store *s, const char *identifier, json_t **out,
                                   struct cf_error *err);
@@ -1116,5 +1116,22 @@ int store_bank_put(struct store *s, const json_t *item, const char *actor, const
                    const char *now, int *outcome, struct cf_error *err);
 /* The versions of item id, oldest first: [{version, title, body, actor, note, at}]. */
 int store_bank_versions(struct store *s, const char *item, json_t **out, struct cf_error *err);
+/* Moves item id from status from to to; CF_ECONFLICT when it is no longer in from. */
+int store_bank_set_status(struct store *s, const char *id, const char *from, const char *to,
+                          const char *now, struct cf_error *err);
+/* The item's skill codes ("I.A;II.B") and cognitive level (NULL: none). */
+int store_bank_tag(struct store *s, const char *id, const char *skills, const char *cognitive,
+                   const char *now, struct cf_error *err);
+/* The item's history: kind import | status | tag | enemy; from/to statuses for a move. */
+int store_bank_event_add(struct store *s, const char *item, const char *at, const char *actor,
+                         const char *kind, const char *from, const char *to, const char *note,
+                         struct cf_error *err);
+/* [{at, actor, kind, from_status, to_status, note}] in order. */
+int store_bank_events(struct store *s, const char *item, json_t **out, struct cf_error *err);
+/* Names (add) or removes the enemy pair a, b (item ids); CF_ECONFLICT when already so. */
+int store_bank_enemy_set(struct store *s, const char *a, const char *b, int add, const char *actor,
+                         const char *now, struct cf_error *err);
+/* The enemies of item id: [{identifier, title}]. */
+int store_bank_enemies(struct store *s, const char *item, json_t **out, struct cf_error *err);
 
 #endif

@@ -124,6 +124,10 @@ static const struct {
     {"plan.close", "Growth plan closed"},
     /* issue 10: the item bank */
     {"bank.import", "Items imported into the item bank"},
+    {"bank.move", "Item moved in the workflow"},
+    {"bank.tag", "Item tagged"},
+    {"bank.enemy", "Enemy items named"},
+    {"bank.enemy_remove", "Enemy items no longer"},
     {"evaluation.answer", "Rating saved"},
     {"evaluation.submit", "Ratings submitted"},
     {"evaluation.rater_reopen", "Submitted ratings reopened"},

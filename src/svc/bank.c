@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/itembank.h"
+#include "core/pdcatalog.h"
 #include "core/qti.h"
 #include "core/qtipkg.h"
 #include "lib/clock.h"
@@ -242,6 +244,16 @@ int svc_bank_import(const struct svc *sv, const char *name, const char *bytes, s
             break;
         }
         rc = store_bank_put(sv->store, row, actor, name, now, &outcome, err);
+        if (rc == CF_OK && outcome != 0) {
+            /* The history: the new item's or the new version's import, and from where. */
+            json_t *cur = NULL;
+
+            rc = store_bank_item_by_identifier(sv->store, items[i].identifier, &cur, err);
+            if (rc == CF_OK)
+                rc = store_bank_event_add(sv->store, svc__str(cur, "id"), now, actor, "import",
+                                          NULL, NULL, name, err);
+            json_decref(cur);
+        }
         made += outcome == 1;
         changed += outcome == 2;
         same += outcome == 0;
@@ -348,5 +360,243 @@ int svc_bank_export(const struct svc *sv, void **zip, size_t *n, struct cf_error
         qti_item_free(&items[i]);
     free(items);
     json_decref(rows);
+    return rc;
+}
+
+/* --- the workflow, tags and enemies --------------------------------------------------------- */
+
+/* The item row of identifier (inside the caller's transaction); CF_ENOTFOUND naming it. */
+static int item_row(const struct svc *sv, const char *identifier, json_t **row,
+                    struct cf_error *err)
+{
+    int rc = identifier != NULL ? store_bank_item_by_identifier(sv->store, identifier, row, err)
+                                : CF_ENOTFOUND;
+
+    if (rc == CF_ENOTFOUND)
+        return cf_error_set(err, CF_ENOTFOUND, "item", "The bank has no item \"%s\".",
+                            identifier != NULL ? identifier : "");
+    return rc;
+}
+
+int svc_bank_show(const struct svc *sv, const char *identifier, json_t **out, struct cf_error *err)
+{
+    json_t *row = NULL, *versions = NULL, *events = NULL, *enemies = NULL, *body;
+    json_error_t je;
+    int rc = allowed(sv, err), st;
+
+    *out = NULL;
+    if (rc == CF_OK)
+        rc = item_row(sv, identifier, &row, err);
+    if (rc == CF_OK)
+        rc = store_bank_versions(sv->store, svc__str(row, "id"), &versions, err);
+    if (rc == CF_OK)
+        rc = store_bank_events(sv->store, svc__str(row, "id"), &events, err);
+    if (rc == CF_OK)
+        rc = store_bank_enemies(sv->store, svc__str(row, "id"), &enemies, err);
+    if (rc == CF_OK) {
+        size_t i;
+        json_t *v;
+
+        /* The versions' content as objects, not text. */
+        json_array_foreach(versions, i, v)
+        {
+            json_object_set_new(v, "body", json_loads(svc__str(v, "body"), 0, &je));
+        }
+        body = json_loads(svc__str(row, "body"), 0, &je);
+        st = item_status_parse(svc__str(row, "status"));
+        json_object_set_new(row, "body", body != NULL ? body : json_null());
+        json_object_set_new(row, "status_label",
+                            json_string(item_status_label((enum item_status)st)));
+        json_object_set(row, "versions", versions);
+        json_object_set(row, "events", events);
+        json_object_set(row, "enemies", enemies);
+        *out = json_incref(row);
+    }
+    json_decref(row);
+    json_decref(versions);
+    json_decref(events);
+    json_decref(enemies);
+    return rc;
+}
+
+/* Appends the audit entry of a change (after is consumed), inside its transaction. */
+static int bank_change(const struct svc *sv, const char *action, const char *identifier,
+                       json_t *after, struct cf_error *err)
+{
+    int rc = after != NULL ? svc__audit(sv, NULL, action, "bank_item", identifier, NULL, after, err)
+                           : nomem(err);
+
+    json_decref(after);
+    return rc;
+}
+
+static void actor_of(const struct svc *sv, char *out, size_t n)
+{
+    snprintf(out, n, "%s", sv->actor != NULL ? sv->actor : "cli");
+}
+
+int svc_bank_move(const struct svc *sv, const char *identifier, const char *to, const char *note,
+                  struct cf_error *err)
+{
+    json_t *row = NULL;
+    char now[32], actor[64];
+    int rc = allowed(sv, err), from, dest;
+
+    if (rc != CF_OK)
+        return rc;
+    dest = item_status_parse(to);
+    if (dest < 0)
+        return cf_error_set(err, CF_EINVAL, "status",
+                            "Choose draft, review, pretest, operational or retired.");
+    clock_now_iso(now, sizeof now);
+    actor_of(sv, actor, sizeof actor);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = item_row(sv, identifier, &row, err);
+    if (rc == CF_OK) {
+        const char *sk = svc__str(row, "skills");
+
+        from = item_status_parse(svc__str(row, "status"));
+        rc =
+            item_move_check((enum item_status)from, (enum item_status)dest,
+                            sk != NULL && sk[0] != '\0' && svc__str(row, "cognitive") != NULL, err);
+        if (rc == CF_OK && (dest < from || dest == ITEM_RETIRED) &&
+            (note == NULL || note[0] == '\0'))
+            rc = cf_error_set(err, CF_EINVAL, "note",
+                              "Say why the item goes back or is retired: the comment stays "
+                              "with its history.");
+        if (rc == CF_OK)
+            rc = store_bank_set_status(sv->store, svc__str(row, "id"), svc__str(row, "status"), to,
+                                       now, err);
+        if (rc == CF_OK)
+            rc = store_bank_event_add(sv->store, svc__str(row, "id"), now, actor, "status",
+                                      svc__str(row, "status"), to, note, err);
+        if (rc == CF_OK)
+            rc = bank_change(sv, "bank.move", identifier,
+                             json_pack("{s:s, s:s, s:s?}", "from", svc__str(row, "status"), "to",
+                                       to, "note", note),
+                             err);
+    }
+    json_decref(row);
+    if (rc == CF_OK)
+        return store_commit(sv->store, err);
+    store_rollback(sv->store);
+    return rc;
+}
+
+int svc_bank_tag(const struct svc *sv, const char *identifier, const char *skills,
+                 const char *cognitive, struct cf_error *err)
+{
+    struct svc_checks ck = {err, CF_OK};
+    struct cf_error e;
+    json_t *row = NULL;
+    char list[PD_NSKILLS * 8] = "", now[32], actor[64];
+    int seen[PD_NSKILLS] = {0}, n = 0, bad = 0, rc = allowed(sv, err);
+
+    if (rc != CF_OK)
+        return rc;
+    cf_error_clear(&e);
+    if (skills != NULL) {
+        char buf[256], *save = NULL, *t;
+
+        snprintf(buf, sizeof buf, "%s", skills);
+        for (t = strtok_r(buf, ";, ", &save); t != NULL; t = strtok_r(NULL, ";, ", &save)) {
+            int k = pd_skill_index(t);
+
+            if (k < 0) {
+                bad = 1;
+                continue;
+            }
+            if (!seen[k]) {
+                size_t l = strlen(list);
+
+                seen[k] = 1;
+                snprintf(list + l, sizeof list - l, "%s%s", n++ ? ";" : "", pd_skill_codes[k]);
+            }
+        }
+    }
+    if (bad || n == 0)
+        svc__check(&ck,
+                   cf_error_set(&e, CF_EINVAL, "skills",
+                                "Name the skill areas the item serves by their codes (I.A to "
+                                "III.D), separated by ';'."),
+                   &e);
+    if (cognitive != NULL && cognitive[0] != '\0' && item_cognitive_parse(cognitive) < 0)
+        svc__check(&ck,
+                   cf_error_set(&e, CF_EINVAL, "level",
+                                "Choose the cognitive level: recall, application or analysis."),
+                   &e);
+    if (ck.rc != CF_OK)
+        return ck.rc;
+    clock_now_iso(now, sizeof now);
+    actor_of(sv, actor, sizeof actor);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = item_row(sv, identifier, &row, err);
+    if (rc == CF_OK && strcmp(svc__str(row, "status"), "operational") == 0)
+        rc = cf_error_set(err, CF_ECONFLICT, "status",
+                          "An operational item keeps its tags (forms were built on them); send it "
+                          "back to review to change them.");
+    if (rc == CF_OK)
+        rc = store_bank_tag(sv->store, svc__str(row, "id"), list,
+                            cognitive != NULL && cognitive[0] != '\0' ? cognitive : NULL, now, err);
+    if (rc == CF_OK) {
+        char note[PD_NSKILLS * 8 + 32];
+
+        snprintf(note, sizeof note, "%s%s%s", list, cognitive != NULL && cognitive[0] ? ", " : "",
+                 cognitive != NULL ? cognitive : "");
+        rc = store_bank_event_add(sv->store, svc__str(row, "id"), now, actor, "tag", NULL, NULL,
+                                  note, err);
+    }
+    if (rc == CF_OK)
+        rc = bank_change(sv, "bank.tag", identifier,
+                         json_pack("{s:s, s:s?}", "skills", list, "cognitive",
+                                   cognitive != NULL && cognitive[0] ? cognitive : NULL),
+                         err);
+    json_decref(row);
+    if (rc == CF_OK)
+        return store_commit(sv->store, err);
+    store_rollback(sv->store);
+    return rc;
+}
+
+int svc_bank_enemy(const struct svc *sv, const char *a, const char *b, int add,
+                   struct cf_error *err)
+{
+    json_t *ra = NULL, *rb = NULL;
+    char now[32], actor[64];
+    int rc = allowed(sv, err);
+
+    if (rc != CF_OK)
+        return rc;
+    if (a != NULL && b != NULL && strcmp(a, b) == 0)
+        return cf_error_set(err, CF_EINVAL, "item", "An item cannot be its own enemy.");
+    clock_now_iso(now, sizeof now);
+    actor_of(sv, actor, sizeof actor);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = item_row(sv, a, &ra, err);
+    if (rc == CF_OK)
+        rc = item_row(sv, b, &rb, err);
+    if (rc == CF_OK)
+        rc = store_bank_enemy_set(sv->store, svc__str(ra, "id"), svc__str(rb, "id"), add, actor,
+                                  now, err);
+    if (rc == CF_OK)
+        rc = store_bank_event_add(sv->store, svc__str(ra, "id"), now, actor, "enemy", NULL, NULL, b,
+                                  err);
+    if (rc == CF_OK)
+        rc = store_bank_event_add(sv->store, svc__str(rb, "id"), now, actor, "enemy", NULL, NULL, a,
+                                  err);
+    if (rc == CF_OK)
+        rc = bank_change(sv, add ? "bank.enemy" : "bank.enemy_remove", a,
+                         json_pack("{s:s, s:s}", "item", a, "enemy", b), err);
+    json_decref(ra);
+    json_decref(rb);
+    if (rc == CF_OK)
+        return store_commit(sv->store, err);
+    store_rollback(sv->store);
     return rc;
 }

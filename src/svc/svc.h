@@ -1008,5 +1008,19 @@ int svc_bank_import(const struct svc *sv, const char *name, const char *bytes, s
 int svc_bank_list(const struct svc *sv, json_t **out, struct cf_error *err);
 /* Every item as an IMS content package of QTI 3.0 items (zip bytes, malloc'd). */
 int svc_bank_export(const struct svc *sv, void **zip, size_t *n, struct cf_error *err);
+/* An item with its content (body), versions, history (events) and enemies; CF_ENOTFOUND. */
+int svc_bank_show(const struct svc *sv, const char *identifier, json_t **out, struct cf_error *err);
+/*
+ * Moves an item in the workflow (core/itembank.h) to status to; note (the reviewer's
+ * comment) is required to send it back or retire it. CF_ECONFLICT with the rule's sentence.
+ */
+int svc_bank_move(const struct svc *sv, const char *identifier, const char *to, const char *note,
+                  struct cf_error *err);
+/* Tags an item: skills (codes separated by ';'), cognitive (recall, application, analysis). */
+int svc_bank_tag(const struct svc *sv, const char *identifier, const char *skills,
+                 const char *cognitive, struct cf_error *err);
+/* Names (add) or removes two items as enemies: never on one form. */
+int svc_bank_enemy(const struct svc *sv, const char *a, const char *b, int add,
+                   struct cf_error *err);
 
 #endif

@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cli, ownDb } from './authhelp.mjs';
+import { sql } from './cehelp.mjs';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ctoframe-bank-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -167,6 +168,90 @@ test('unsafe or broken packages are refused with the reason and write nothing', 
             r = await cli(args, { db: d.db });
             assert.equal(r.code, 2, `${args.join(' ')}: ${show(r)}`);
         }
+    } finally {
+        await d.drop();
+    }
+});
+
+test('the workflow: tag, review, pretest, operational, sent back with a comment, retired; enemies; history', { timeout: 120000 }, async () => {
+    const d = await ownDb();
+    try {
+        let r = await cli(['bank', 'import', file('wf3.xml', V3)], { db: d.db });
+        assert.equal(r.code, 0, show(r));
+        r = await cli(['bank', 'import', file('wf21.xml', V21)], { db: d.db });
+        assert.equal(r.code, 0, show(r));
+        const id = 'cto-budget-001';
+        const move = (to, extra = []) => cli(['bank', 'move', id, to, ...extra], { db: d.db });
+        const item = async () => JSON.parse((await cli(['bank', 'show', id, '--json'], { db: d.db })).stdout);
+
+        // Illegal moves: 409-like refusals (exit 1) with the rule, nothing changed.
+        r = await move('operational');
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /cannot move to operational/);
+        assert.equal((await move('review')).code, 0);
+        r = await move('pretest');
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /Tag the item/);
+        // Tagging: bad codes and levels named; then a good tag.
+        r = await cli(['bank', 'tag', id, '--skills', 'I.A;IV.Q', '--level', 'guessing'], { db: d.db });
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /skill areas/);
+        r = await cli(['bank', 'tag', id, '--skills', 'II.B; I.A', '--level', 'application'], { db: d.db });
+        assert.equal(r.code, 0, show(r));
+        assert.equal((await move('pretest')).code, 0);
+        assert.equal((await move('operational')).code, 0);
+        // An operational item keeps its tags.
+        r = await cli(['bank', 'tag', id, '--skills', 'III.A'], { db: d.db });
+        assert.equal(r.code, 1, show(r));
+        // Sent back: the comment is required and kept.
+        r = await move('review');
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /Say why/);
+        r = await move('review', ['--note', 'Point-biserial -0.12 on form A: the key is disputed.']);
+        assert.equal(r.code, 0, show(r));
+        let it = await item();
+        assert.equal(it.status, 'review');
+        assert.equal(it.skills, 'II.B;I.A');
+        assert.equal(it.cognitive, 'application');
+        assert.deepEqual(it.events.map((e) => e.kind), ['import', 'status', 'tag', 'status', 'status', 'status']);
+        const back = it.events.at(-1);
+        assert.equal(back.from_status, 'operational');
+        assert.equal(back.note, 'Point-biserial -0.12 on form A: the key is disputed.');
+        assert.deepEqual(it.body.correct, ['C']);
+        assert.equal(it.versions.length, 1);
+
+        // Enemies: named once, both ways; not with itself; removed.
+        r = await cli(['bank', 'enemy', id, 'cto-privacy-002'], { db: d.db });
+        assert.equal(r.code, 0, show(r));
+        r = await cli(['bank', 'enemy', 'cto-privacy-002', id], { db: d.db });
+        assert.equal(r.code, 1, 'already enemies, whichever order');
+        assert.equal((await cli(['bank', 'enemy', id, id], { db: d.db })).code, 1);
+        assert.equal((await cli(['bank', 'enemy', id, 'nobody'], { db: d.db })).code, 1);
+        it = await item();
+        assert.deepEqual(it.enemies.map((e) => e.identifier), ['cto-privacy-002']);
+        r = await cli(['bank', 'enemy', id, 'cto-privacy-002', '--remove'], { db: d.db });
+        assert.equal(r.code, 0, show(r));
+        assert.deepEqual((await item()).enemies, []);
+
+        // Retired for good.
+        assert.equal((await move('retired', ['--note', 'Replaced by a new item.'])).code, 0);
+        r = await move('review', ['--note', 'again']);
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /stays retired/);
+        // A new version on import keeps the workflow's status.
+        r = await cli(['bank', 'import', file('wf3b.xml', V3.replace('Shipping', 'Delivery'))], { db: d.db });
+        assert.match(r.stdout, /changed 1/, show(r));
+        it = await item();
+        assert.equal(it.version, 2);
+        assert.equal(it.status, 'retired');
+        assert.equal(it.versions.length, 2);
+        // Unknown item, unknown status, usage.
+        assert.equal((await cli(['bank', 'show', 'nobody'], { db: d.db })).code, 1);
+        assert.equal((await move('published')).code, 1);
+        assert.equal((await cli(['bank', 'tag', id], { db: d.db })).code, 2, '--skills is required');
+        // The audit trail has each change, in order.
+        const audit = sql(d.db, "SELECT action FROM audit_log WHERE action LIKE 'bank.%' ORDER BY id;").trim().split('\n');
+        assert.deepEqual(audit, ['bank.import', 'bank.import', 'bank.move', 'bank.tag', 'bank.move', 'bank.move', 'bank.move', 'bank.enemy', 'bank.enemy_remove', 'bank.move', 'bank.import']);
     } finally {
         await d.drop();
     }

@@ -19,6 +19,7 @@ CREATE TABLE bank_items (
                                                  'retired')),
     version      INTEGER NOT NULL,
     skills       TEXT NOT NULL DEFAULT '',
+    cognitive    TEXT CHECK (cognitive IN ('recall', 'application', 'analysis')),
     body         TEXT NOT NULL,
     source       TEXT,
     created_by   TEXT,
@@ -38,4 +39,28 @@ CREATE TABLE bank_item_versions (
     note      TEXT,
     at        TEXT NOT NULL,
     PRIMARY KEY (item_id, version)
+);
+
+-- What happened to an item, in order: imported (a new version), moved from one status to
+-- another (with the reviewer's comment), tagged, an enemy named or removed.
+CREATE TABLE bank_item_events (
+    id           @PK@,
+    item_id      TEXT NOT NULL REFERENCES bank_items (id),
+    at           TEXT NOT NULL,
+    actor        TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    from_status  TEXT,
+    to_status    TEXT,
+    note         TEXT
+);
+CREATE INDEX bank_item_events_item ON bank_item_events (item_id, id);
+
+-- Enemy items: never on one form (each pair once, item_a < item_b by id).
+CREATE TABLE bank_enemies (
+    item_a      TEXT NOT NULL REFERENCES bank_items (id),
+    item_b      TEXT NOT NULL REFERENCES bank_items (id),
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (item_a, item_b),
+    CHECK (item_a < item_b)
 );
