@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "core/angoff.h"
 #include "core/responses.h"
+#include "lib/csv.h"
 
 #define OPT_NAME_MAX 32 /* an option's name as read */
 
@@ -158,11 +159,35 @@ static void print_problems(const char *file, const json_t *problems)
 }
 
 /*
+ * The character column of each item's header cell in the response file data (n bytes), into
+ * col (items values): read from the header line alone. When that line cannot be read on its
+ * own (a quoted id holding a line break), each is 1, the start of the header line: a field's
+ * number is never passed off as a column.
+ */
+static void header_columns(const char *data, size_t n, int items, long *col)
+{
+    size_t len = 0;
+    json_t *parsed = NULL, *problems = NULL, *header;
+
+    while (len < n && data[len] != '\n' && data[len] != '\r')
+        len++;
+    for (int j = 0; j < items; j++)
+        col[j] = 1;
+    if (csv_parse(data, len, NULL, &parsed, &problems) == CF_OK &&
+        json_array_size(header = json_object_get(parsed, "header")) == (size_t)items + 1)
+        for (int j = 0; j < items; j++)
+            col[j] = csv_column_of(header, (size_t)j + 1);
+    json_decref(parsed);
+    json_decref(problems);
+}
+
+/*
  * Reads the response file at path into r and the pass rates at each raw cut into *pass
  * (r->items + 1 values, malloc'd): a person's raw score is the count of items right, an item
- * not presented counting as not right. Prints why and returns CLI_FAIL when refused.
+ * not presented counting as not right. col, when not NULL, gets the character column of each
+ * item's header cell (malloc'd). Prints why and returns CLI_FAIL when refused.
  */
-static int read_impact(const char *path, struct responses *r, double **pass)
+static int read_impact(const char *path, struct responses *r, double **pass, long **col)
 {
     json_t *problems = NULL;
     char *data = NULL;
@@ -171,6 +196,8 @@ static int read_impact(const char *path, struct responses *r, double **pass)
 
     memset(r, 0, sizeof *r);
     *pass = NULL;
+    if (col != NULL)
+        *col = NULL;
     if (cli_read_input(path, RESP_MAX_BYTES, &data, &n) != CLI_OK)
         return CLI_FAIL;
     if (responses_parse(data, n, r, &problems) != 0) {
@@ -182,7 +209,12 @@ static int read_impact(const char *path, struct responses *r, double **pass)
     }
     total = calloc((size_t)r->persons, sizeof *total);
     *pass = malloc(((size_t)r->items + 1) * sizeof **pass);
-    if (total == NULL || *pass == NULL) {
+    if (col != NULL) {
+        *col = malloc(((size_t)r->items + 1) * sizeof **col);
+        if (*col != NULL)
+            header_columns(data, n, r->items, *col);
+    }
+    if (total == NULL || *pass == NULL || (col != NULL && *col == NULL)) {
         fprintf(stderr, "ctoframe: Out of memory. Try again in a moment.\n");
         goto out;
     }
@@ -197,6 +229,10 @@ out:
         responses_free(r);
         free(*pass);
         *pass = NULL;
+        if (col != NULL) {
+            free(*col);
+            *col = NULL;
+        }
     }
     free(total);
     free(data);
@@ -232,7 +268,7 @@ static int print_json(json_t *v)
  * the count.
  */
 static int same_items(const char *rfile, const struct angoff_ratings *a, const char *pfile,
-                      const struct responses *r)
+                      const struct responses *r, const long *pcol)
 {
     int bad = 0;
 
@@ -242,8 +278,8 @@ static int same_items(const char *rfile, const struct angoff_ratings *a, const c
         for (j = 0; j < r->items && strcmp(a->item_id[i], r->item_id[j]) != 0; j++)
             ;
         if (j == r->items) {
-            fprintf(stderr, "%s:1:%d: The item \"%s\" is not in %s.\n", rfile, i + 3, a->item_id[i],
-                    pfile);
+            fprintf(stderr, "%s:1:%ld: The item \"%s\" is not in %s.\n", rfile, a->item_col[i],
+                    a->item_id[i], pfile);
             bad++;
         }
     }
@@ -253,7 +289,7 @@ static int same_items(const char *rfile, const struct angoff_ratings *a, const c
         for (i = 0; i < a->items && strcmp(a->item_id[i], r->item_id[j]) != 0; i++)
             ;
         if (i == a->items) {
-            fprintf(stderr, "%s:1:%d: The item \"%s\" has no rating in %s.\n", pfile, j + 2,
+            fprintf(stderr, "%s:1:%ld: The item \"%s\" has no rating in %s.\n", pfile, pcol[j],
                     r->item_id[j], rfile);
             bad++;
         }
@@ -295,6 +331,7 @@ int cli_exam_angoff(int argc, char **argv)
     struct responses r;
     json_t *problems = NULL, *view = NULL, *rounds, *fin;
     double *pass = NULL;
+    long *pcol = NULL;
     char *data = NULL;
     size_t n = 0;
     int rc, last, want = 0;
@@ -363,8 +400,8 @@ int cli_exam_angoff(int argc, char **argv)
         goto nomem;
 
     if (opts[0].val != NULL) {
-        if (read_impact(opts[0].val, &r, &pass) != CLI_OK ||
-            same_items(file, &a, opts[0].val, &r) != 0)
+        if (read_impact(opts[0].val, &r, &pass, &pcol) != CLI_OK ||
+            same_items(file, &a, opts[0].val, &r, pcol) != 0)
             goto out;
         if (json_object_set_new(view, "impact", impact_view(&r, pass, s.round[last].cut)) != 0)
             goto nomem;
@@ -378,6 +415,7 @@ nomem:
 out:
     free(data);
     free(pass);
+    free(pcol);
     json_decref(view);
     json_decref(problems);
     angoff_study_free(&s);
@@ -456,7 +494,7 @@ int cli_exam_hofstee(int argc, char **argv)
         fprintf(stderr, "ctoframe: --kmin must be below --kmax and --fmin below --fmax.\n");
         return CLI_USAGE;
     }
-    if (read_impact(opts[0].val, &r, &pass) != CLI_OK)
+    if (read_impact(opts[0].val, &r, &pass, NULL) != CLI_OK)
         return CLI_FAIL;
     k = r.items;
     angoff_hofstee(pass, k, v[1] * k / 100.0, v[2] * k / 100.0, v[3] / 100.0, v[4] / 100.0, &c);
@@ -483,7 +521,7 @@ int cli_exam_beuk(int argc, char **argv)
     rc = compromise_args(argc, argv, opts, 5, v, USAGE_BEUK);
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
-    if (read_impact(opts[0].val, &r, &pass) != CLI_OK)
+    if (read_impact(opts[0].val, &r, &pass, NULL) != CLI_OK)
         return CLI_FAIL;
     angoff_beuk(pass, r.items, v[1], v[2], v[3], v[4], &c);
     /* the slope in percent pass per percent correct; null for a vertical line */

@@ -138,6 +138,7 @@ static void read_header(struct rd *rd, const json_t *header, struct angoff_ratin
         }
         if (json_object_set_new(seen, id, json_integer((json_int_t)j + 1)) != 0)
             rd->nomem = 1;
+        out->item_col[j - 2] = col;
         out->item_id[j - 2] = strdup(id);
         if (out->item_id[j - 2] == NULL)
             rd->nomem = 1;
@@ -288,13 +289,14 @@ int angoff_parse(const char *bytes, size_t n, struct angoff_ratings *out, json_t
     out->items = json_array_size(header) > 2 ? (int)json_array_size(header) - 2 : 0;
     out->rows = (int)nrows;
     out->item_id = calloc((size_t)out->items + 1, sizeof *out->item_id);
+    out->item_col = calloc((size_t)out->items + 1, sizeof *out->item_col);
     out->panelist = calloc(nrows + 1, sizeof *out->panelist);
     out->round = calloc(nrows + 1, sizeof *out->round);
     out->line = calloc(nrows + 1, sizeof *out->line);
     out->rating = calloc(nrows * (size_t)out->items + 1, sizeof *out->rating);
     seen = json_object();
-    if (out->item_id == NULL || out->panelist == NULL || out->round == NULL || out->line == NULL ||
-        out->rating == NULL || seen == NULL)
+    if (out->item_id == NULL || out->item_col == NULL || out->panelist == NULL ||
+        out->round == NULL || out->line == NULL || out->rating == NULL || seen == NULL)
         goto nomem;
     read_header(&rd, header, out);
     if (rd.nomem)
@@ -349,6 +351,7 @@ void angoff_ratings_free(struct angoff_ratings *r)
     for (int i = 0; r->panelist != NULL && i < r->rows; i++)
         free(r->panelist[i]);
     free(r->item_id);
+    free(r->item_col);
     free(r->panelist);
     free(r->round);
     free(r->line);

@@ -36,6 +36,7 @@ struct angoff_ratings {
     int items;       /* item columns */
     int rows;        /* panelist rows */
     char **item_id;  /* items strings */
+    long *item_col;  /* items: the character column of each item's header cell */
     char **panelist; /* rows strings */
     int *round;      /* rows round numbers */
     long *line;      /* rows: the line each row starts on */

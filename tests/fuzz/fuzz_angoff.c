@@ -114,7 +114,7 @@ static void check_read(const struct angoff_ratings *r, const uint8_t *data, size
     if (r->items < 1 || r->rows < 1 || r->items > ANGOFF_ITEMS_MAX)
         abort();
     for (int i = 0; i < r->items; i++)
-        if (r->item_id[i] == NULL || r->item_id[i][0] == '\0')
+        if (r->item_id[i] == NULL || r->item_id[i][0] == '\0' || r->item_col[i] < 1)
             abort();
     for (int p = 0; p < r->rows; p++) {
         if (r->panelist[p] == NULL || r->panelist[p][0] == '\0' || r->round[p] < 1 ||

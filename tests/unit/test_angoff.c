@@ -103,6 +103,9 @@ static void test_panel(void **state)
     assert_string_equal(r.item_id[2], "I3");
     assert_string_equal(r.panelist[1], "P2");
     assert_int_equal(r.line[2], 4);
+    /* "round,panelist," is 15 characters: I1 starts at column 16, I4 at 16 + 3 * 3 = 25 */
+    assert_int_equal(r.item_col[0], 16);
+    assert_int_equal(r.item_col[3], 25);
     assert_int_equal(angoff_study(&r, &s), CF_OK);
     assert_int_equal(s.rounds, 1);
     t = &s.round[0];
