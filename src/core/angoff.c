@@ -376,21 +376,25 @@ static struct angoff_value sample_sd(const double *x, int n, size_t stride, doub
     return v;
 }
 
-/* What sort_disagree compares: the round's item SDs (qsort has no context argument). */
-static const struct angoff_value *sort_sd;
-
 /*
- * Larger SD first; equal SDs in file order. SDs are compared on a grid of ANGOFF_EPS, so
- * that ratings alike on paper (.5 .6 .7 and .6 .7 .8) tie despite rounding in binary.
+ * The item indexes into order (k of them) by SD, largest first, equal SDs in file order. SDs
+ * are compared on a grid of ANGOFF_EPS, so that ratings alike on paper (.5 .6 .7 and .6 .7
+ * .8) tie despite rounding in binary. An insertion sort (stable, at most ANGOFF_ITEMS_MAX
+ * items) rather than qsort, whose comparison would need the SDs in a global: studies may
+ * be computed on several threads.
  */
-static int by_sd(const void *a, const void *b)
+static void sort_by_sd(const struct angoff_value *sd, int k, int *order)
 {
-    int i = *(const int *)a, j = *(const int *)b;
-    double si = round(sort_sd[i].value / ANGOFF_EPS), sj = round(sort_sd[j].value / ANGOFF_EPS);
+    for (int i = 0; i < k; i++) {
+        double key = round(sd[i].value / ANGOFF_EPS);
+        int j = i;
 
-    if (si != sj)
-        return si > sj ? -1 : 1;
-    return i < j ? -1 : i > j;
+        while (j > 0 && round(sd[order[j - 1]].value / ANGOFF_EPS) < key) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = i;
+    }
 }
 
 /* Fills round t (number num, its nrow rows given in rows[]) from r. */
@@ -439,11 +443,8 @@ static int fill_round(const struct angoff_ratings *r, int num, const int *rows, 
             t->item_mean[i] += x[(size_t)p * (size_t)k + (size_t)i];
         t->item_mean[i] /= nrow;
         t->item_sd[i] = sample_sd(x + i, nrow, (size_t)k, t->item_mean[i]);
-        t->disagree[i] = i;
     }
-    sort_sd = t->item_sd;
-    qsort(t->disagree, (size_t)k, sizeof *t->disagree, by_sd);
-    sort_sd = NULL;
+    sort_by_sd(t->item_sd, k, t->disagree);
     free(x);
     return CF_OK;
 }
