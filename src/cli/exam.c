@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/exam_angoff.h"
 #include "core/itemstats.h"
 #include "core/responses.h"
 
@@ -38,6 +39,22 @@ static int exam_simulate(int argc, char **argv)
     return cli_exam_simulate(argc - 2, argv + 2);
 }
 
+/* issue 10 point 7 (src/cli/exam_angoff.c): standard setting */
+static int exam_angoff(int argc, char **argv)
+{
+    return cli_exam_angoff(argc - 2, argv + 2);
+}
+
+static int exam_hofstee(int argc, char **argv)
+{
+    return cli_exam_hofstee(argc - 2, argv + 2);
+}
+
+static int exam_beuk(int argc, char **argv)
+{
+    return cli_exam_beuk(argc - 2, argv + 2);
+}
+
 /* The subcommands. */
 static const struct exam_sub {
     const char *name;
@@ -48,6 +65,10 @@ static const struct exam_sub {
     /* issue 10 points 6 and 8 (src/cli/exam_rasch.c) */
     {"calibrate", exam_calibrate, "Rasch difficulties by conditional ML, SEs, infit, outfit"},
     {"simulate", exam_simulate, "a response file from known item and person parameters"},
+    /* issue 10 point 7 (src/cli/exam_angoff.c) */
+    {"angoff", exam_angoff, "a modified Angoff study: cuts per round, their SE, impact data"},
+    {"hofstee", exam_hofstee, "the Hofstee compromise cut on a response file"},
+    {"beuk", exam_beuk, "the Beuk compromise cut on a response file"},
 };
 
 /* The list of subcommands, to f. */
