@@ -38,6 +38,21 @@ static int exam_simulate(int argc, char **argv)
     return cli_exam_simulate(argc - 2, argv + 2);
 }
 
+static int exam_equate(int argc, char **argv)
+{
+    return cli_exam_equate(argc - 2, argv + 2);
+}
+
+static int exam_scale(int argc, char **argv)
+{
+    return cli_exam_scale(argc - 2, argv + 2);
+}
+
+static int exam_dif(int argc, char **argv)
+{
+    return cli_exam_dif(argc - 2, argv + 2);
+}
+
 /* The subcommands. */
 static const struct exam_sub {
     const char *name;
@@ -48,6 +63,10 @@ static const struct exam_sub {
     /* issue 10 points 6 and 8 (src/cli/exam_rasch.c) */
     {"calibrate", exam_calibrate, "Rasch difficulties by conditional ML, SEs, infit, outfit"},
     {"simulate", exam_simulate, "a response file from known item and person parameters"},
+    /* issue 10 point 6 after the calibration (src/cli/exam_link.c) */
+    {"equate", exam_equate, "a new form's difficulties onto the base scale through anchors"},
+    {"scale", exam_scale, "the raw -> ability -> scaled score table (0-800, cut at 600)"},
+    {"dif", exam_dif, "Mantel-Haenszel DIF between two groups, ETS A/B/C classes"},
 };
 
 /* The list of subcommands, to f. */
