@@ -1,9 +1,9 @@
 /*
- * test_dif.c — src/core/dif.c: Mantel-Haenszel DIF on two hand-worked 2 x 2 x K tables (no
- * published table could be checked in the time given, so the arithmetic is written out
- * beside each assertion), the ETS class boundaries exactly, and dif_mh on a small response
- * matrix whose strata are worked out by hand, with persons left out for a missing cell or no
- * group.
+ * test_dif.c — src/core/dif.c: Mantel-Haenszel DIF on a published 2 x 2 x K table (Agresti's
+ * Penicillin and Rabbits, with R's documented results) and on two hand-worked tables (the
+ * arithmetic written out beside each assertion), the ETS class boundaries exactly, and dif_mh on a
+ * small response matrix whose strata are worked out by hand, with persons left out for a missing
+ * cell or no group.
  *
  * References:
  *   Mantel, N., & Haenszel, W. (1959). JNCI, 22, 719-748.
@@ -12,6 +12,8 @@
  *     42, 311-323.
  *   Holland, P. W., & Thayer, D. T. (1988). Differential item performance and the
  *     Mantel-Haenszel procedure. In Wainer & Braun (Eds.), Test validity, 129-145.
+ *   Agresti, A. (1990). Categorical data analysis. Wiley, pp. 231-237.
+ *   Mantel, N. (1963). Chi-square tests with one degree of freedom. JASA, 58, 690-700.
  *   Zieky, M. (1993). Practical questions in the use of DIF statistics in test development.
  *     In Holland & Wainer (Eds.), Differential item functioning, 337-347.
  */
@@ -92,6 +94,38 @@ static void test_table_two(void **state)
     assert_int_equal(r.ets, '-');
 }
 
+/*
+ * A published example: Agresti (1990, pp. 231-237), Penicillin and Rabbits (the data of
+ * Mantel 1963), as printed by R's documented example(mantelhaen.test) in R 4: common odds
+ * ratio 7, Mantel-Haenszel X-squared = 3.9286 (with continuity correction), 95 percent
+ * confidence interval 1.026713 to 47.725133, which R computes as exp(ln alpha -/+ 1.959964
+ * SE) with the RBG variance. Strata (A None cured, B None died, C 1.5h cured, D 1.5h died):
+ * 1/8: 0 6 0 5; 1/4: 3 3 0 6; 1/2: 6 0 2 4; 1: 5 1 6 0; 4: 2 0 5 0. The ETS delta of
+ * alpha 7 is -2.35 ln 7 = -2.35 x 1.945910 = -4.572889.
+ */
+static void test_rabbits(void **state)
+{
+    struct dif_sums s;
+    struct dif_item r;
+    double lse;
+
+    (void)state;
+    memset(&s, 0, sizeof s);
+    dif_add_stratum(&s, 0, 6, 0, 5);
+    dif_add_stratum(&s, 3, 3, 0, 6);
+    dif_add_stratum(&s, 6, 0, 2, 4);
+    dif_add_stratum(&s, 5, 1, 6, 0);
+    dif_add_stratum(&s, 2, 0, 5, 0);
+    dif_from_sums(&s, &r);
+    assert_true(r.defined);
+    assert_true(fabs(r.alpha - 7.0) < 1e-12);
+    assert_true(fabs(r.chi2 - 3.9286) < 5e-5);
+    assert_true(fabs(r.d - (-4.572889)) < 1e-6);
+    lse = r.se / DIF_DELTA;
+    assert_true(fabs(exp(log(7.0) - 1.959964 * lse) - 1.026713) < 5e-6);
+    assert_true(fabs(exp(log(7.0) + 1.959964 * lse) - 47.725133) < 5e-4);
+}
+
 /* The ETS rules at their boundaries. */
 static void test_ets_boundaries(void **state)
 {
@@ -158,9 +192,8 @@ static void test_dif_mh(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table_one),
-        cmocka_unit_test(test_table_two),
-        cmocka_unit_test(test_ets_boundaries),
+        cmocka_unit_test(test_table_one), cmocka_unit_test(test_table_two),
+        cmocka_unit_test(test_rabbits),   cmocka_unit_test(test_ets_boundaries),
         cmocka_unit_test(test_dif_mh),
     };
 
