@@ -176,6 +176,13 @@ static int read_examcsv(const char *file, enum examcsv_kind kind, struct examcsv
         return CLI_FAIL;
     }
     free(data);
+    /* a calibration holds at most RASCH_ITEMS_MAX items (and anchors are matched by search) */
+    if (kind == EXAMCSV_CALIBRATION && f->n > RASCH_ITEMS_MAX) {
+        fprintf(stderr, "%s:%ld:1: The calibration has %d items; at most %d are read.\n", file,
+                f->line[RASCH_ITEMS_MAX], f->n, RASCH_ITEMS_MAX);
+        examcsv_free(f);
+        return CLI_FAIL;
+    }
     return CLI_OK;
 }
 
@@ -460,12 +467,6 @@ int cli_exam_scale(int argc, char **argv)
         rc = check_map(o.pos[0], &cal, o.val[1], &map);
     if (rc != CLI_OK)
         goto out;
-    if (cal.n > RASCH_ITEMS_MAX) {
-        fprintf(stderr, "%s: The calibration has %d items; at most %d are scored.\n", o.pos[0],
-                cal.n, RASCH_ITEMS_MAX);
-        rc = CLI_FAIL;
-        goto out;
-    }
 
     memset(&err, 0, sizeof err);
     if (scale_cut_theta(cal.value, cal.n, (int)cut, &theta_cut, &err) != CF_OK) {
