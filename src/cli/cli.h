@@ -139,5 +139,9 @@ int cli_exam(int argc, char **argv);
  */
 int cli_exam_calibrate(int argc, char **argv);
 int cli_exam_simulate(int argc, char **argv);
+/* issue 10: `exam equate`, `exam scale` and `exam dif` (cli/exam_link.c), called the same way. */
+int cli_exam_equate(int argc, char **argv);
+int cli_exam_scale(int argc, char **argv);
+int cli_exam_dif(int argc, char **argv);
 
 #endif

@@ -55,6 +55,22 @@ static int exam_beuk(int argc, char **argv)
     return cli_exam_beuk(argc - 2, argv + 2);
 }
 
+/* issue 10 point 6 after the calibration (src/cli/exam_link.c) */
+static int exam_equate(int argc, char **argv)
+{
+    return cli_exam_equate(argc - 2, argv + 2);
+}
+
+static int exam_scale(int argc, char **argv)
+{
+    return cli_exam_scale(argc - 2, argv + 2);
+}
+
+static int exam_dif(int argc, char **argv)
+{
+    return cli_exam_dif(argc - 2, argv + 2);
+}
+
 /* The subcommands. */
 static const struct exam_sub {
     const char *name;
@@ -69,6 +85,10 @@ static const struct exam_sub {
     {"angoff", exam_angoff, "a modified Angoff study: cuts per round, their SE, impact data"},
     {"hofstee", exam_hofstee, "the Hofstee compromise cut on a response file"},
     {"beuk", exam_beuk, "the Beuk compromise cut on a response file"},
+    /* issue 10 point 6 after the calibration (src/cli/exam_link.c) */
+    {"equate", exam_equate, "a new form's difficulties onto the base scale through anchors"},
+    {"scale", exam_scale, "the raw -> ability -> scaled score table (0-800, cut at 600)"},
+    {"dif", exam_dif, "Mantel-Haenszel DIF between two groups, ETS A/B/C classes"},
 };
 
 /* The list of subcommands, to f. */
