@@ -58,9 +58,11 @@ void dif_from_sums(const struct dif_sums *s, struct dif_item *out)
     var = s->pr / (2.0 * s->ad_t * s->ad_t) + s->ps_qr / (2.0 * s->ad_t * s->bc_t) +
           s->qs / (2.0 * s->bc_t * s->bc_t);
     out->se = DIF_DELTA * sqrt(var);
-    dev = fabs(s->a - s->ea) - 0.5;
-    if (dev < 0.0)
-        dev = 0.0; /* the correction does not cross zero */
+    /* The continuity correction applies when the difference is at least a half, as R's
+     * mantelhaen.test() does (tests/http/exam_link_cli.test.mjs compares with it). */
+    dev = fabs(s->a - s->ea);
+    if (dev >= 0.5)
+        dev -= 0.5;
     out->chi2 = dev * dev / s->va;
     out->ets = dif_ets_class(out->d, out->se, out->chi2);
 }
