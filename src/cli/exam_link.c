@@ -214,7 +214,7 @@ static json_t *equate_view(const struct examcsv *base, const struct examcsv *nw,
                            const double *disp, double drift)
 {
     json_t *v = json_object(), *anchors = json_array(), *dropped = json_array(),
-           *items = json_array();
+           *items = json_array(), *head;
     int bad = v == NULL || anchors == NULL || dropped == NULL || items == NULL;
 
     for (int a = 0; !bad && a < m; a++) {
@@ -230,12 +230,13 @@ static json_t *equate_view(const struct examcsv *base, const struct examcsv *nw,
         bad |= json_array_append_new(items,
                                      json_pack("{s:s, s:f, s:f}", "item", nw->key[i], "difficulty",
                                                nw->value[i] + res->shift, "se", nw->se[i])) != 0;
-    if (bad ||
-        json_object_update(v, json_pack("{s:f, s:f, s:f, s:f, s:f, s:i, s:b}", "shift", res->shift,
-                                        "se", res->se, "se_measurement", res->se_measurement,
-                                        "se_spread", res->se_spread, "drift", drift, "kept",
-                                        res->kept_n, "floor_reached", res->floor)) != 0 ||
-        json_object_set(v, "anchors", anchors) != 0 ||
+    /* json_object_update() copies the keys and keeps no reference: head is released here. */
+    head = json_pack("{s:f, s:f, s:f, s:f, s:f, s:i, s:b}", "shift", res->shift, "se", res->se,
+                     "se_measurement", res->se_measurement, "se_spread", res->se_spread, "drift",
+                     drift, "kept", res->kept_n, "floor_reached", res->floor);
+    bad |= head == NULL || json_object_update(v, head) != 0;
+    json_decref(head);
+    if (bad || json_object_set(v, "anchors", anchors) != 0 ||
         json_object_set(v, "dropped", dropped) != 0 || json_object_set(v, "items", items) != 0) {
         json_decref(v);
         v = NULL;
