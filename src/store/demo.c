@@ -218,6 +218,17 @@ int store_demo_remove(struct store *s, json_t **out, struct cf_error *err)
                  : cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
 
     *out = NULL;
+    /* On PostgreSQL a running server's tick may queue a renewal reminder for a demo
+     * credential between the reminders' delete and the credentials' (a foreign key then
+     * refuses the second). Holding the demo credentials first makes such an insert wait for
+     * this transaction (its key check needs the row), after which it finds no credential. */
+    if (rc == CF_OK && db_kind(s->db) == DB_PG) {
+        json_t *held = NULL;
+
+        rc = store__query(s, "SELECT id FROM credentials WHERE demo = 1 FOR UPDATE", "id", &held,
+                          err, "");
+        json_decref(held);
+    }
     for (size_t i = 0; rc == CF_OK && i < sizeof REMOVE / sizeof REMOVE[0]; i++) {
         int64_t n = 0;
 
