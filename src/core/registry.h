@@ -44,4 +44,23 @@ int registry_query_parse(const char *q, struct registry_query *out, struct cf_er
  */
 int registry_state_parse(const char *s, char out[3], struct cf_error *err);
 
+/*
+ * One character of UTF-8 at p (n bytes left): its length in bytes (1-4) and
+ * *cp its code point; 0 when the bytes are not a well-formed character.
+ */
+size_t registry_utf8(const unsigned char *p, size_t n, unsigned long *cp);
+
+/* 1 when the code point belongs to a word of a search (see registry_query_parse). */
+int registry_word_char(unsigned long c);
+
+/*
+ * Folds one word (n bytes of UTF-8, word characters only) into out (cap
+ * bytes): ASCII letters to lower case and the accented Latin letters that
+ * cf_fold() of migration 018 knows to their base letter; any other character
+ * is copied unchanged and counted in *unknown (may be NULL). Returns the
+ * length written (out is NUL-terminated), or 0 when out is too small or the
+ * word is empty or not UTF-8.
+ */
+size_t registry_fold(const char *w, size_t n, char *out, size_t cap, int *unknown);
+
 #endif

@@ -11,6 +11,9 @@
 #define REGISTRY_FEW       1000 /* matches a search sorts itself; more walk the name index */
 
 #define ROW_COLS "number,name,organization,state,status,issued_on,expires_on,demo#"
+#define ROW_SELECT_ID                                                                              \
+    "SELECT r.number, r.name, r.organization, r.state, r.status, r.issued_on, r.expires_on,"       \
+    " r.demo, r.id FROM "
 #define ROW_SELECT                                                                                 \
     "SELECT r.number, r.name, r.organization, r.state, r.status, r.issued_on, r.expires_on,"       \
     " r.demo FROM "
@@ -203,11 +206,68 @@ int store_registry_set_listed(struct store *s, const char *id, const char *perso
 
 int store_registry_generation(struct store *s, int64_t *gen, struct cf_error *err)
 {
+    return store_registry_stamp(s, gen, NULL, 0, err);
+}
+
+int store_registry_stamp(struct store *s, int64_t *gen, char *epoch, size_t n, struct cf_error *err)
+{
     json_t *row = NULL;
-    int rc = store__query_one(s, "SELECT gen FROM registry_generation WHERE id = 1", "gen#", &row,
-                              err, "");
+    int rc = store__query_one(s, "SELECT gen, epoch FROM registry_generation WHERE id = 1",
+                              "gen#,epoch", &row, err, "");
 
     *gen = rc == CF_OK ? (int64_t)json_integer_value(json_object_get(row, "gen")) : 0;
+    if (epoch != NULL && n > 0)
+        snprintf(epoch, n, "%s",
+                 rc == CF_OK ? json_string_value(json_object_get(row, "epoch")) : "");
     json_decref(row);
     return rc;
+}
+
+int store_registry_each(struct store *s, int64_t *gen, char *epoch, size_t n,
+                        int (*fn)(void *ctx, int64_t id, const char *state, const char *doc,
+                                  size_t n),
+                        void *ctx, struct cf_error *err)
+{
+    /* SQLite would rather sort the whole table than read the name index; PostgreSQL picks
+     * the index by itself. */
+    static const char sqlite_sql[] = "SELECT id, state, doc FROM registry INDEXED BY registry_list"
+                                     " WHERE visible = 1 ORDER BY sortkey, number";
+    static const char pg_sql[] = "SELECT id, state, doc FROM registry WHERE visible = 1"
+                                 " ORDER BY sortkey, number";
+    struct db_stmt *st;
+    int64_t after = 0;
+    int rc = store_registry_stamp(s, gen, epoch, n, err), step;
+
+    if (rc != CF_OK)
+        return rc;
+    st = db_prepare(s->db, db_kind(s->db) == DB_PG ? pg_sql : sqlite_sql, err);
+    if (st == NULL)
+        return CF_EDB;
+    while ((step = db_step(st, err)) == DB_ROW) {
+        const char *doc = db_col_text(st, 2);
+
+        rc = fn(ctx, db_col_int64(st, 0), db_col_text(st, 1), doc != NULL ? doc : "",
+                doc != NULL ? (size_t)db_col_len(st, 2) : 0);
+        if (rc != CF_OK)
+            break;
+    }
+    db_done(st);
+    if (rc != CF_OK)
+        return rc;
+    if (step != DB_DONE)
+        return step < 0 ? step : CF_EDB;
+    rc = store_registry_generation(s, &after, err);
+    if (rc == CF_OK && after != *gen)
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "The registry changed while it was read.");
+    return rc;
+}
+
+int store_registry_rows(struct store *s, const json_t *ids, json_t **rows, struct cf_error *err)
+{
+    return store__query_ids(
+        s, ROW_SELECT_ID "registry r WHERE r.id IN (SELECT value FROM json_each(?))",
+        ROW_SELECT_ID "registry r WHERE r.id IN"
+                      " (SELECT CAST(json_array_elements_text(CAST(? AS json))"
+                      " AS BIGINT))",
+        ROW_COLS ",id#", ids, rows, err);
 }

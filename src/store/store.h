@@ -826,6 +826,28 @@ int store_registry_set_listed(struct store *s, const char *id, const char *perso
 /* The registry generation: changes with every change of what the registry or verification shows. */
 int store_registry_generation(struct store *s, int64_t *gen, struct cf_error *err);
 
+/* The generation and the database's registry epoch (migration 024) into epoch (n bytes). */
+int store_registry_stamp(struct store *s, int64_t *gen, char *epoch, size_t n,
+                         struct cf_error *err);
+
+/*
+ * Calls fn(ctx, id, state, doc, doc bytes) for every visible registry row in
+ * display order (name, then number), for the in-memory index (core/regindex).
+ * *gen and epoch (n bytes) get the stamp the rows belong to: it is read before and after the
+ * rows, and CF_ECONFLICT is returned when a write moved it in between (try
+ * again). A non-zero return of fn stops the walk and is returned.
+ */
+int store_registry_each(struct store *s, int64_t *gen, char *epoch, size_t n,
+                        int (*fn)(void *ctx, int64_t id, const char *state, const char *doc,
+                                  size_t n),
+                        void *ctx, struct cf_error *err);
+
+/*
+ * The registry rows with the given ids (a JSON array of integers), as
+ * store_registry_search gives them plus their id ("id#"), in no set order.
+ */
+int store_registry_rows(struct store *s, const json_t *ids, json_t **rows, struct cf_error *err);
+
 /* store/demo.c: rows of the demo, each marked demo = 1 (see svc/demo.c). */
 struct store_demo_org {
     const char *id, *kind, *name, *parent_id, *state_code, *now;

@@ -5,16 +5,20 @@
  * orgs by the triggers of migration 018, so every writer keeps it current.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/credential.h"
+#include "core/regindex.h"
 #include "core/registry.h"
 #include "lib/clock.h"
 #include "svc/svc_impl.h"
 
-#define HREF_MAX 512 /* bytes of a page link */
+#define HREF_MAX    512 /* bytes of a page link */
+#define INDEX_TRIES 3   /* searches through the index before the database answers alone */
+#define EPOCH_MAX   40  /* bytes of a registry epoch, with its NUL */
 
 /* The words people read for a status. */
 static const char *status_label(const char *s)
@@ -146,6 +150,190 @@ out:
     return rc;
 }
 
+/*
+ * The registry's words in memory (core/regindex.h), shared by every worker of
+ * the process like web/cache.c's answers (one database per process). The index
+ * is stamped with the registry generation it was read at; a search uses it
+ * only when the generation read after its rows is still that one, so an
+ * answer never mixes an old index with newer rows. A stale index is rebuilt by
+ * one worker while the others wait for it (at 100,000 credentials a build
+ * reads every visible row once: see BENCHMARKS.md).
+ */
+struct index_ref {
+    struct regindex *ix;
+    char epoch[EPOCH_MAX]; /* the database's registry epoch (migration 024) */
+    long refs;             /* under index_lock */
+};
+
+static pthread_mutex_t index_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t index_built = PTHREAD_COND_INITIALIZER;
+static struct index_ref *index_cur; /* holds one reference; NULL before the first build */
+static int index_building;
+
+static void index_release(struct index_ref *r)
+{
+    int last;
+
+    if (r == NULL)
+        return;
+    pthread_mutex_lock(&index_lock);
+    last = --r->refs == 0;
+    pthread_mutex_unlock(&index_lock);
+    if (last) {
+        regindex_free(r->ix);
+        free(r);
+    }
+}
+
+static int index_add_row(void *ctx, int64_t id, const char *state, const char *doc, size_t n)
+{
+    struct cf_error err;
+
+    memset(&err, 0, sizeof err);
+    return regindex_builder_add(ctx, id, state, doc, n, &err);
+}
+
+/* A new index of the registry as it is now and its epoch, or NULL with err filled. */
+static struct regindex *index_read(const struct svc *sv, char epoch[EPOCH_MAX],
+                                   struct cf_error *err)
+{
+    for (int tries = 0; tries < INDEX_TRIES; tries++) {
+        struct regindex_builder *b = regindex_builder_new();
+        int64_t gen = 0;
+        int rc;
+
+        if (b == NULL)
+            break;
+        rc = store_registry_each(sv->store, &gen, epoch, EPOCH_MAX, index_add_row, b, err);
+        if (rc == CF_OK) {
+            struct regindex *ix = regindex_builder_finish(b, gen);
+
+            if (ix == NULL)
+                break;
+            return ix;
+        }
+        regindex_builder_free(b);
+        if (rc != CF_ECONFLICT)
+            return NULL;
+    }
+    cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+    return NULL;
+}
+
+/*
+ * A reference to the current index (release it with index_release), rebuilt
+ * first when there is none or it is the stale one the caller found (stale may
+ * be NULL). NULL with err filled when the registry cannot be read.
+ */
+static struct index_ref *index_get(const struct svc *sv, const struct index_ref *stale,
+                                   struct cf_error *err)
+{
+    struct index_ref *r, *old = NULL;
+    struct regindex *ix;
+    char epoch[EPOCH_MAX];
+
+    pthread_mutex_lock(&index_lock);
+    while (index_building)
+        pthread_cond_wait(&index_built, &index_lock);
+    r = index_cur;
+    if (r != NULL && r != stale) {
+        r->refs++;
+        pthread_mutex_unlock(&index_lock);
+        return r;
+    }
+    index_building = 1;
+    pthread_mutex_unlock(&index_lock);
+
+    ix = index_read(sv, epoch, err);
+    r = ix != NULL ? malloc(sizeof *r) : NULL;
+    if (r != NULL) {
+        r->ix = ix;
+        memcpy(r->epoch, epoch, sizeof r->epoch);
+        r->refs = 2; /* index_cur's and the caller's */
+    } else if (ix != NULL) {
+        regindex_free(ix);
+        cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+    }
+
+    pthread_mutex_lock(&index_lock);
+    if (r != NULL) {
+        old = index_cur;
+        index_cur = r;
+    }
+    index_building = 0;
+    pthread_cond_broadcast(&index_built);
+    pthread_mutex_unlock(&index_lock);
+    index_release(old);
+    return r;
+}
+
+/*
+ * One page of a search by words through the index: *rows as the store gives
+ * them, in display order, and *total. CF_ECONFLICT when the registry kept
+ * changing under INDEX_TRIES searches (the caller then asks the database).
+ */
+static int search_indexed(const struct svc *sv, const char *const *words, int nwords,
+                          const char *state, long limit, long offset, json_t **rows, long *total,
+                          struct cf_error *err)
+{
+    struct index_ref *r = NULL, *stale = NULL;
+    int64_t ids[REGISTRY_PAGE_SIZE];
+    int rc = CF_ECONFLICT;
+
+    *rows = NULL;
+    if (limit > REGISTRY_PAGE_SIZE)
+        limit = REGISTRY_PAGE_SIZE;
+    for (int tries = 0; tries < INDEX_TRIES; tries++) {
+        json_t *idv = json_array(), *got = NULL, *ordered = NULL, *row;
+        long nids = 0;
+        int64_t gen = 0;
+        char epoch[EPOCH_MAX];
+        size_t k;
+
+        r = index_get(sv, stale, err);
+        index_release(stale);
+        stale = NULL;
+        if (r == NULL) {
+            json_decref(idv);
+            return err->code != 0 ? err->code : CF_EDB;
+        }
+        rc = regindex_search(r->ix, words, nwords, state, offset, limit, ids, &nids, total, err);
+        for (long i = 0; rc == CF_OK && i < nids; i++)
+            json_array_append_new(idv, json_integer(ids[i]));
+        if (rc == CF_OK)
+            rc = store_registry_rows(sv->store, idv, &got, err);
+        if (rc == CF_OK)
+            rc = store_registry_stamp(sv->store, &gen, epoch, sizeof epoch, err);
+        if (rc == CF_OK && gen == regindex_gen(r->ix) && strcmp(epoch, r->epoch) == 0) {
+            /* The rows in the index's order (the database gave them in its own). */
+            ordered = json_array();
+            for (long i = 0; i < nids; i++)
+                json_array_foreach(got, k, row)
+                {
+                    if (json_integer_value(json_object_get(row, "id")) == ids[i]) {
+                        json_object_del(row, "id");
+                        json_array_append(ordered, row);
+                        break;
+                    }
+                }
+        }
+        json_decref(idv);
+        json_decref(got);
+        if (ordered != NULL) {
+            index_release(r);
+            *rows = ordered;
+            return CF_OK;
+        }
+        if (rc != CF_OK) {
+            index_release(r);
+            return rc;
+        }
+        stale = r; /* a write came between the index and the rows: read it again */
+    }
+    index_release(stale);
+    return CF_ECONFLICT;
+}
+
 int svc_registry_search(const struct svc *sv, const char *q, const char *state, const char *page,
                         int detail, json_t **out, struct cf_error *err)
 {
@@ -171,8 +359,29 @@ int svc_registry_search(const struct svc *sv, const char *q, const char *state, 
     /* A credential number is looked up as one (case and spaces forgiven), not as words. */
     if (q == NULL || cred_number_parse(NULL, q, NULL, NULL, number, sizeof number, NULL) != CF_OK)
         number[0] = '\0';
-    rc = store_registry_search(sv->store, number, words, query.nwords, st, REGISTRY_PAGE_SIZE,
-                               (pg - 1) * REGISTRY_PAGE_SIZE, &rows, &total, err);
+    /* Words go through the index when folding them is certain (the database's full-text
+     * search answers the rest, and whatever the index could not). */
+    rc = CF_ECONFLICT;
+    if (number[0] == '\0' && query.nwords > 0) {
+        char folded[REGISTRY_WORDS_MAX][REGISTRY_WORD_MAX];
+        const char *fw[REGISTRY_WORDS_MAX];
+        int unknown = 0;
+
+        for (int w = 0; w < query.nwords; w++) {
+            if (registry_fold(words[w], strlen(words[w]), folded[w], sizeof folded[w], &unknown) ==
+                0)
+                unknown++;
+            fw[w] = folded[w];
+        }
+        if (unknown == 0)
+            rc = search_indexed(sv, fw, query.nwords, st, REGISTRY_PAGE_SIZE,
+                                (pg - 1) * REGISTRY_PAGE_SIZE, &rows, &total, err);
+        if (rc != CF_OK && rc != CF_ECONFLICT)
+            return rc;
+    }
+    if (rc == CF_ECONFLICT)
+        rc = store_registry_search(sv->store, number, words, query.nwords, st, REGISTRY_PAGE_SIZE,
+                                   (pg - 1) * REGISTRY_PAGE_SIZE, &rows, &total, err);
     if (rc != CF_OK)
         return rc;
 
