@@ -20,10 +20,12 @@
 struct regindex {
     int64_t gen;
     uint32_t nrows;
-    int64_t *ids;    /* by rank */
-    char *states;    /* by rank, two bytes each ("\0\0" for none) */
-    uint32_t nterms; /* distinct words, in byte order */
-    char *text;      /* the words, NUL-separated */
+    int64_t *ids;         /* by rank */
+    char *states;         /* by rank, two bytes each ("\0\0" for none) */
+    char *payload;        /* the rows' payloads, one after the other */
+    uint32_t *payload_at; /* row r's payload: payload[payload_at[r] .. payload_at[r + 1]) */
+    uint32_t nterms;      /* distinct words, in byte order */
+    char *text;           /* the words, NUL-separated */
     size_t ntext;
     uint32_t *term_at; /* word i starts at text + term_at[i] */
     uint32_t *post_at; /* ranks of word i: post[post_at[i] .. post_at[i + 1]) */
@@ -35,6 +37,10 @@ struct regindex_builder {
     char *states;
     uint32_t nrows;
     size_t cap_ids, cap_states;
+    char *payload;
+    size_t npayload, cap_payload;
+    uint32_t *payload_at; /* nrows + 1 entries */
+    size_t cap_payload_at;
 
     char *text; /* distinct words, NUL-separated, in first-seen order */
     size_t ntext, cap_text;
@@ -110,6 +116,8 @@ void regindex_builder_free(struct regindex_builder *b)
         return;
     free(b->ids);
     free(b->states);
+    free(b->payload);
+    free(b->payload_at);
     free(b->text);
     free(b->term_at);
     free(b->last);
@@ -215,16 +223,24 @@ nomem:
 }
 
 int regindex_builder_add(struct regindex_builder *b, int64_t id, const char *state,
-                         const char *text, size_t n, struct cf_error *err)
+                         const char *text, size_t n, const void *payload, size_t np,
+                         struct cf_error *err)
 {
     const unsigned char *p = (const unsigned char *)text;
     size_t i = 0, start = 0;
     int in_word = 0;
 
-    if (b->nrows >= REGINDEX_ROWS_MAX)
+    if (b->nrows >= REGINDEX_ROWS_MAX || b->npayload + np > REGINDEX_BYTES_MAX)
         return cf_error_set(err, CF_EINVAL, NULL, "The registry is too large to index.");
     GROW(b->ids, &b->cap_ids, (size_t)b->nrows + 1, nomem);
     GROW(b->states, &b->cap_states, 2 * ((size_t)b->nrows + 1), nomem);
+    GROW(b->payload_at, &b->cap_payload_at, (size_t)b->nrows + 2, nomem);
+    GROW(b->payload, &b->cap_payload, b->npayload + np + 1, nomem);
+    if (np > 0)
+        memcpy(b->payload + b->npayload, payload, np);
+    b->payload_at[b->nrows] = (uint32_t)b->npayload;
+    b->npayload += np;
+    b->payload_at[b->nrows + 1] = (uint32_t)b->npayload;
     b->ids[b->nrows] = id;
     b->states[2 * b->nrows] = state != NULL && state[0] != '\0' ? state[0] : '\0';
     b->states[2 * b->nrows + 1] = state != NULL && state[0] != '\0' ? state[1] : '\0';
@@ -278,8 +294,12 @@ struct regindex *regindex_builder_finish(struct regindex_builder *b, int64_t gen
     ix->nterms = b->nterms;
     ix->ids = b->ids;
     ix->states = b->states;
+    ix->payload = b->payload;
+    ix->payload_at = b->payload_at;
     b->ids = NULL;
     b->states = NULL;
+    b->payload = NULL;
+    b->payload_at = NULL;
     ix->text = malloc(b->ntext + 1);
     ix->term_at = calloc((size_t)b->nterms + 1, sizeof *ix->term_at);
     ix->post_at = calloc((size_t)b->nterms + 1, sizeof *ix->post_at);
@@ -330,6 +350,8 @@ void regindex_free(struct regindex *ix)
         return;
     free(ix->ids);
     free(ix->states);
+    free(ix->payload);
+    free(ix->payload_at);
     free(ix->text);
     free(ix->term_at);
     free(ix->post_at);
@@ -349,7 +371,8 @@ size_t regindex_rows(const struct regindex *ix)
 
 size_t regindex_bytes(const struct regindex *ix)
 {
-    return sizeof *ix + (size_t)ix->nrows * (sizeof *ix->ids + 2) + ix->ntext +
+    return sizeof *ix + (size_t)ix->nrows * (sizeof *ix->ids + 2 + sizeof *ix->payload_at) +
+           (ix->nrows > 0 ? ix->payload_at[ix->nrows] : 0) + ix->ntext +
            ((size_t)ix->nterms + 1) * 2 * sizeof(uint32_t) +
            (size_t)ix->post_at[ix->nterms] * sizeof *ix->post;
 }
@@ -381,8 +404,19 @@ static void mark_prefix(const struct regindex *ix, const char *w, uint64_t *bits
             bits[ix->post[i] >> 6] |= (uint64_t)1 << (ix->post[i] & 63);
 }
 
+int64_t regindex_id(const struct regindex *ix, uint32_t rank)
+{
+    return ix->ids[rank];
+}
+
+const char *regindex_payload(const struct regindex *ix, uint32_t rank, size_t *n)
+{
+    *n = ix->payload_at[rank + 1] - ix->payload_at[rank];
+    return ix->payload + ix->payload_at[rank];
+}
+
 int regindex_search(const struct regindex *ix, const char *const *words, int nwords,
-                    const char *state, long offset, long limit, int64_t *ids, long *nids,
+                    const char *state, long offset, long limit, uint32_t *ranks, long *nids,
                     long *total, struct cf_error *err)
 {
     size_t nw = ((size_t)ix->nrows + 63) / 64;
@@ -429,7 +463,7 @@ int regindex_search(const struct regindex *ix, const char *const *words, int nwo
                 (ix->states[2 * rank] != state[0] || ix->states[2 * rank + 1] != state[1]))
                 continue;
             if (seen >= offset && got < limit)
-                ids[got++] = ix->ids[rank];
+                ranks[got++] = rank;
             seen++;
         }
     }

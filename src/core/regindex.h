@@ -24,7 +24,8 @@
 
 #include "lib/err.h"
 
-#define REGINDEX_ROWS_MAX 4000000u /* rows in one index at most */
+#define REGINDEX_ROWS_MAX  4000000u    /* rows in one index at most */
+#define REGINDEX_BYTES_MAX 0x7fffffffu /* bytes of the rows' payloads at most */
 
 struct regindex;
 struct regindex_builder;
@@ -34,14 +35,17 @@ struct regindex_builder *regindex_builder_new(void);
 
 /*
  * Adds the next row (rows are ranked in the order they are added): its id,
- * its state (two letters, or ""), and its text (n bytes of UTF-8), split into
- * words as a search's text is (registry_query_parse) and folded. A word the
- * row already holds is kept once. CF_OK; CF_ENOMEM, or CF_EINVAL past
- * REGINDEX_ROWS_MAX rows, with err filled (the builder is then only fit for
- * regindex_builder_free).
+ * its state (two letters, or ""), its text (n bytes of UTF-8), split into
+ * words as a search's text is (registry_query_parse) and folded, and a
+ * payload of np bytes kept as it is for regindex_payload (what the caller
+ * shows of the row; may be NULL when np is 0). A word the row already holds
+ * is kept once. CF_OK; CF_ENOMEM, or CF_EINVAL past REGINDEX_ROWS_MAX rows or
+ * REGINDEX_BYTES_MAX bytes of payload, with err filled (the builder is then
+ * only fit for regindex_builder_free).
  */
 int regindex_builder_add(struct regindex_builder *b, int64_t id, const char *state,
-                         const char *text, size_t n, struct cf_error *err);
+                         const char *text, size_t n, const void *payload, size_t np,
+                         struct cf_error *err);
 
 /*
  * Turns the builder into an index stamped with gen (the registry generation
@@ -60,12 +64,18 @@ size_t regindex_bytes(const struct regindex *ix);
 /*
  * The rows holding, for every one of the nwords folded words, a word that
  * starts with it, in a state (two letters; "" or NULL for any), in rank
- * order: *total of them, and the ids of those at [offset, offset + limit)
- * into ids (room for limit), *nids of them. CF_OK; CF_ENOMEM with err filled.
+ * order: *total of them, and the ranks of those at [offset, offset + limit)
+ * into ranks (room for limit), *n of them. CF_OK; CF_ENOMEM with err filled.
  * No words: every row (of the state).
  */
 int regindex_search(const struct regindex *ix, const char *const *words, int nwords,
-                    const char *state, long offset, long limit, int64_t *ids, long *nids,
+                    const char *state, long offset, long limit, uint32_t *ranks, long *n,
                     long *total, struct cf_error *err);
+
+/* The id of the row at rank (< regindex_rows). */
+int64_t regindex_id(const struct regindex *ix, uint32_t rank);
+
+/* The payload of the row at rank: its bytes, *n of them (valid while ix is). */
+const char *regindex_payload(const struct regindex *ix, uint32_t rank, size_t *n);
 
 #endif

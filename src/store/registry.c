@@ -11,9 +11,6 @@
 #define REGISTRY_FEW       1000 /* matches a search sorts itself; more walk the name index */
 
 #define ROW_COLS "number,name,organization,state,status,issued_on,expires_on,demo#"
-#define ROW_SELECT_ID                                                                              \
-    "SELECT r.number, r.name, r.organization, r.state, r.status, r.issued_on, r.expires_on,"       \
-    " r.demo, r.id FROM "
 #define ROW_SELECT                                                                                 \
     "SELECT r.number, r.name, r.organization, r.state, r.status, r.issued_on, r.expires_on,"       \
     " r.demo FROM "
@@ -224,16 +221,18 @@ int store_registry_stamp(struct store *s, int64_t *gen, char *epoch, size_t n, s
 }
 
 int store_registry_each(struct store *s, int64_t *gen, char *epoch, size_t n,
-                        int (*fn)(void *ctx, int64_t id, const char *state, const char *doc,
-                                  size_t n),
-                        void *ctx, struct cf_error *err)
+                        int (*fn)(void *ctx, const struct store_registry_row *row), void *ctx,
+                        struct cf_error *err)
 {
     /* SQLite would rather sort the whole table than read the name index; PostgreSQL picks
      * the index by itself. */
-    static const char sqlite_sql[] = "SELECT id, state, doc FROM registry INDEXED BY registry_list"
-                                     " WHERE visible = 1 ORDER BY sortkey, number";
-    static const char pg_sql[] = "SELECT id, state, doc FROM registry WHERE visible = 1"
-                                 " ORDER BY sortkey, number";
+#define EACH_COLS                                                                                  \
+    "SELECT id, number, name, organization, state, status, issued_on, expires_on, demo, doc"       \
+    " FROM registry "
+    static const char sqlite_sql[] = EACH_COLS "INDEXED BY registry_list"
+                                               " WHERE visible = 1 ORDER BY sortkey, number";
+    static const char pg_sql[] = EACH_COLS "WHERE visible = 1 ORDER BY sortkey, number";
+#undef EACH_COLS
     struct db_stmt *st;
     int64_t after = 0;
     int rc = store_registry_stamp(s, gen, epoch, n, err), step;
@@ -244,10 +243,25 @@ int store_registry_each(struct store *s, int64_t *gen, char *epoch, size_t n,
     if (st == NULL)
         return CF_EDB;
     while ((step = db_step(st, err)) == DB_ROW) {
-        const char *doc = db_col_text(st, 2);
+        struct store_registry_row row;
+        const char *t[7];
 
-        rc = fn(ctx, db_col_int64(st, 0), db_col_text(st, 1), doc != NULL ? doc : "",
-                doc != NULL ? (size_t)db_col_len(st, 2) : 0);
+        for (int i = 0; i < 7; i++)
+            t[i] = db_col_text(st, i + 1) != NULL ? db_col_text(st, i + 1) : "";
+        row = (struct store_registry_row){
+            .id = db_col_int64(st, 0),
+            .number = t[0],
+            .name = t[1],
+            .organization = t[2],
+            .state = t[3],
+            .status = t[4],
+            .issued_on = t[5],
+            .expires_on = t[6],
+            .demo = db_col_int64(st, 8) != 0,
+            .doc = db_col_text(st, 9) != NULL ? db_col_text(st, 9) : "",
+            .ndoc = db_col_text(st, 9) != NULL ? (size_t)db_col_len(st, 9) : 0,
+        };
+        rc = fn(ctx, &row);
         if (rc != CF_OK)
             break;
     }
@@ -260,14 +274,4 @@ int store_registry_each(struct store *s, int64_t *gen, char *epoch, size_t n,
     if (rc == CF_OK && after != *gen)
         rc = cf_error_set(err, CF_ECONFLICT, NULL, "The registry changed while it was read.");
     return rc;
-}
-
-int store_registry_rows(struct store *s, const json_t *ids, json_t **rows, struct cf_error *err)
-{
-    return store__query_ids(
-        s, ROW_SELECT_ID "registry r WHERE r.id IN (SELECT value FROM json_each(?))",
-        ROW_SELECT_ID "registry r WHERE r.id IN"
-                      " (SELECT CAST(json_array_elements_text(CAST(? AS json))"
-                      " AS BIGINT))",
-        ROW_COLS ",id#", ids, rows, err);
 }

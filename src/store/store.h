@@ -830,23 +830,25 @@ int store_registry_generation(struct store *s, int64_t *gen, struct cf_error *er
 int store_registry_stamp(struct store *s, int64_t *gen, char *epoch, size_t n,
                          struct cf_error *err);
 
-/*
- * Calls fn(ctx, id, state, doc, doc bytes) for every visible registry row in
- * display order (name, then number), for the in-memory index (core/regindex).
- * *gen and epoch (n bytes) get the stamp the rows belong to: it is read before and after the
- * rows, and CF_ECONFLICT is returned when a write moved it in between (try
- * again). A non-zero return of fn stops the walk and is returned.
- */
-int store_registry_each(struct store *s, int64_t *gen, char *epoch, size_t n,
-                        int (*fn)(void *ctx, int64_t id, const char *state, const char *doc,
-                                  size_t n),
-                        void *ctx, struct cf_error *err);
+/* One registry row as store_registry_each reads it (texts valid during the call). */
+struct store_registry_row {
+    int64_t id;
+    const char *number, *name, *organization, *state, *status, *issued_on, *expires_on;
+    const char *doc; /* the text searched, ndoc bytes */
+    size_t ndoc;
+    int demo;
+};
 
 /*
- * The registry rows with the given ids (a JSON array of integers), as
- * store_registry_search gives them plus their id ("id#"), in no set order.
+ * Calls fn(ctx, row) for every visible registry row in display order (name,
+ * then number), for the in-memory index (core/regindex). *gen and epoch (n
+ * bytes) get the stamp the rows belong to: the generation is read before and
+ * after the rows, and CF_ECONFLICT is returned when a write moved it in
+ * between (try again). A non-zero return of fn stops the walk and is returned.
  */
-int store_registry_rows(struct store *s, const json_t *ids, json_t **rows, struct cf_error *err);
+int store_registry_each(struct store *s, int64_t *gen, char *epoch, size_t n,
+                        int (*fn)(void *ctx, const struct store_registry_row *row), void *ctx,
+                        struct cf_error *err);
 
 /* store/demo.c: rows of the demo, each marked demo = 1 (see svc/demo.c). */
 struct store_demo_org {

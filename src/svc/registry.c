@@ -151,11 +151,34 @@ out:
 }
 
 /*
+ * One row of a search's answer from what the registry shows of it (f: number,
+ * status, name, state, organization, issued_on, expires_on): exactly the
+ * documented fields for JSON, a little more for the page (detail).
+ */
+static json_t *result_row(const char *const f[7], int demo, int detail)
+{
+    json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "number", f[0], "name", f[2],
+                            "organization", f[4], "state", f[3], "status", f[1], "issued_on", f[5],
+                            "expires_on", f[6]);
+
+    if (detail && row != NULL) {
+        char href[HREF_MAX];
+
+        json_object_set_new(row, "demo", json_boolean(demo));
+        json_object_set_new(row, "status_label", json_string(status_label(f[1])));
+        snprintf(href, sizeof href, "/verify/%s", f[0]);
+        json_object_set_new(row, "href", json_string(href));
+    }
+    return row;
+}
+
+/*
  * The registry's words in memory (core/regindex.h), shared by every worker of
  * the process like web/cache.c's answers (one database per process). The index
- * is stamped with the registry generation it was read at; a search uses it
- * only when the generation read after its rows is still that one, so an
- * answer never mixes an old index with newer rows. A stale index is rebuilt by
+ * holds what the registry shows of every row, and is stamped with the
+ * registry generation and epoch it was read at; a search answers from it only
+ * when the stamp read after the search is still that one, so an answer is
+ * always the registry as it is. A stale index is rebuilt by
  * one worker while the others wait for it (at 100,000 credentials a build
  * reads every visible row once: see BENCHMARKS.md).
  */
@@ -185,12 +208,48 @@ static void index_release(struct index_ref *r)
     }
 }
 
-static int index_add_row(void *ctx, int64_t id, const char *state, const char *doc, size_t n)
+/* The fields a row shows, in the order of a payload (NUL-terminated each, then demo). */
+#define PAYLOAD_FIELDS 7
+
+/* Adds a row to the builder ctx, its shown fields as the payload. */
+static int index_add_row(void *ctx, const struct store_registry_row *row)
 {
+    const char *f[PAYLOAD_FIELDS] = {row->number,       row->status,    row->name,      row->state,
+                                     row->organization, row->issued_on, row->expires_on};
+    char small[1024], *buf = small;
+    size_t n = 1, o = 0;
     struct cf_error err;
+    int rc;
 
     memset(&err, 0, sizeof err);
-    return regindex_builder_add(ctx, id, state, doc, n, &err);
+    for (int i = 0; i < PAYLOAD_FIELDS; i++)
+        n += strlen(f[i]) + 1;
+    if (n > sizeof small && (buf = malloc(n)) == NULL)
+        return CF_ENOMEM;
+    for (int i = 0; i < PAYLOAD_FIELDS; i++) {
+        size_t len = strlen(f[i]) + 1;
+
+        memcpy(buf + o, f[i], len);
+        o += len;
+    }
+    buf[o++] = row->demo ? '1' : '0';
+    rc = regindex_builder_add(ctx, row->id, row->state, row->doc, row->ndoc, buf, o, &err);
+    if (buf != small)
+        free(buf);
+    return rc;
+}
+
+/* The answer's row for the row at rank of the index (see index_add_row and result_row). */
+static json_t *index_row(const struct regindex *ix, uint32_t rank, int detail)
+{
+    size_t n = 0;
+    const char *p = regindex_payload(ix, rank, &n), *f[PAYLOAD_FIELDS];
+
+    for (int i = 0; i < PAYLOAD_FIELDS; i++) {
+        f[i] = p;
+        p += strlen(p) + 1;
+    }
+    return result_row(f, *p == '1', detail);
 }
 
 /* A new index of the registry as it is now and its epoch, or NULL with err filled. */
@@ -268,67 +327,48 @@ static struct index_ref *index_get(const struct svc *sv, const struct index_ref 
 }
 
 /*
- * One page of a search by words through the index: *rows as the store gives
- * them, in display order, and *total. CF_ECONFLICT when the registry kept
+ * One page of a search by words through the index: *rows as the answer
+ * gives them (result_row, from the index's payloads), in display order, and
+ * *total. CF_ECONFLICT when the registry kept
  * changing under INDEX_TRIES searches (the caller then asks the database).
  */
 static int search_indexed(const struct svc *sv, const char *const *words, int nwords,
-                          const char *state, long limit, long offset, json_t **rows, long *total,
-                          struct cf_error *err)
+                          const char *state, long limit, long offset, int detail, json_t **rows,
+                          long *total, struct cf_error *err)
 {
     struct index_ref *r = NULL, *stale = NULL;
-    int64_t ids[REGISTRY_PAGE_SIZE];
+    uint32_t ranks[REGISTRY_PAGE_SIZE];
     int rc = CF_ECONFLICT;
 
     *rows = NULL;
     if (limit > REGISTRY_PAGE_SIZE)
         limit = REGISTRY_PAGE_SIZE;
     for (int tries = 0; tries < INDEX_TRIES; tries++) {
-        json_t *idv = json_array(), *got = NULL, *ordered = NULL, *row;
-        long nids = 0;
+        long n = 0;
         int64_t gen = 0;
         char epoch[EPOCH_MAX];
-        size_t k;
 
         r = index_get(sv, stale, err);
         index_release(stale);
         stale = NULL;
-        if (r == NULL) {
-            json_decref(idv);
+        if (r == NULL)
             return err->code != 0 ? err->code : CF_EDB;
-        }
-        rc = regindex_search(r->ix, words, nwords, state, offset, limit, ids, &nids, total, err);
-        for (long i = 0; rc == CF_OK && i < nids; i++)
-            json_array_append_new(idv, json_integer(ids[i]));
-        if (rc == CF_OK)
-            rc = store_registry_rows(sv->store, idv, &got, err);
+        rc = regindex_search(r->ix, words, nwords, state, offset, limit, ranks, &n, total, err);
         if (rc == CF_OK)
             rc = store_registry_stamp(sv->store, &gen, epoch, sizeof epoch, err);
-        if (rc == CF_OK && gen == regindex_gen(r->ix) && strcmp(epoch, r->epoch) == 0) {
-            /* The rows in the index's order (the database gave them in its own). */
-            ordered = json_array();
-            for (long i = 0; i < nids; i++)
-                json_array_foreach(got, k, row)
-                {
-                    if (json_integer_value(json_object_get(row, "id")) == ids[i]) {
-                        json_object_del(row, "id");
-                        json_array_append(ordered, row);
-                        break;
-                    }
-                }
-        }
-        json_decref(idv);
-        json_decref(got);
-        if (ordered != NULL) {
-            index_release(r);
-            *rows = ordered;
-            return CF_OK;
-        }
         if (rc != CF_OK) {
             index_release(r);
             return rc;
         }
-        stale = r; /* a write came between the index and the rows: read it again */
+        if (gen == regindex_gen(r->ix) && strcmp(epoch, r->epoch) == 0) {
+            /* The index is the registry as it is now: the rows come from it. */
+            *rows = json_array();
+            for (long i = 0; i < n; i++)
+                json_array_append_new(*rows, index_row(r->ix, ranks[i], detail));
+            index_release(r);
+            return CF_OK;
+        }
+        stale = r; /* the registry changed since the index was read: read it again */
     }
     index_release(stale);
     return CF_ECONFLICT;
@@ -375,7 +415,7 @@ int svc_registry_search(const struct svc *sv, const char *q, const char *state, 
         }
         if (unknown == 0)
             rc = search_indexed(sv, fw, query.nwords, st, REGISTRY_PAGE_SIZE,
-                                (pg - 1) * REGISTRY_PAGE_SIZE, &rows, &total, err);
+                                (pg - 1) * REGISTRY_PAGE_SIZE, detail, &results, &total, err);
         if (rc != CF_OK && rc != CF_ECONFLICT)
             return rc;
     }
@@ -386,26 +426,19 @@ int svc_registry_search(const struct svc *sv, const char *q, const char *state, 
         return rc;
 
     /* The JSON answer has exactly the documented fields; the page gets a little more. */
-    results = json_array();
-    json_array_foreach(rows, i, r)
-    {
-        json_t *row = json_pack(
-            "{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "number", json_object_get(r, "number"), "name",
-            json_object_get(r, "name"), "organization", json_object_get(r, "organization"), "state",
-            json_object_get(r, "state"), "status", json_object_get(r, "status"), "issued_on",
-            json_object_get(r, "issued_on"), "expires_on", json_object_get(r, "expires_on"));
+    if (results == NULL) {
+        results = json_array();
+        json_array_foreach(rows, i, r)
+        {
+            const char *f[7] = {svc__str(r, "number"),       svc__str(r, "status"),
+                                svc__str(r, "name"),         svc__str(r, "state"),
+                                svc__str(r, "organization"), svc__str(r, "issued_on"),
+                                svc__str(r, "expires_on")};
 
-        if (detail && row != NULL) {
-            char href[HREF_MAX];
-
-            json_object_set_new(row, "demo",
-                                json_boolean(json_integer_value(json_object_get(r, "demo")) != 0));
-            json_object_set_new(row, "status_label",
-                                json_string(status_label(svc__str(r, "status"))));
-            snprintf(href, sizeof href, "/verify/%s", svc__str(r, "number"));
-            json_object_set_new(row, "href", json_string(href));
+            json_array_append_new(
+                results,
+                result_row(f, json_integer_value(json_object_get(r, "demo")) != 0, detail));
         }
-        json_array_append_new(results, row);
     }
     json_decref(rows);
     *out = json_pack("{s:o, s:I}", "results", results, "total", (json_int_t)total);

@@ -29,10 +29,14 @@ static struct regindex *build(const struct row *rows, size_t n, int64_t gen)
 
     memset(&err, 0, sizeof err);
     assert_non_null(b);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        char payload[24];
+        int np = snprintf(payload, sizeof payload, "row %lld", (long long)rows[i].id);
+
         if (regindex_builder_add(b, rows[i].id, rows[i].state, rows[i].text, strlen(rows[i].text),
-                                 &err) != CF_OK)
+                                 payload, (size_t)np, &err) != CF_OK)
             fail_msg("add %zu: %s", i, err.message);
+    }
     ix = regindex_builder_finish(b, gen);
     assert_non_null(ix);
     return ix;
@@ -45,7 +49,7 @@ static void expect(const struct regindex *ix, const char *q, const char *state, 
     char buf[256], *save = NULL;
     const char *words[8];
     int nwords = 0;
-    int64_t ids[64];
+    uint32_t ranks[64];
     long nids = -1, tot = -1;
     struct cf_error err;
 
@@ -54,14 +58,24 @@ static void expect(const struct regindex *ix, const char *q, const char *state, 
     for (char *w = strtok_r(buf, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
         words[nwords++] = w;
     assert_int_equal(
-        regindex_search(ix, words, nwords, state, offset, limit, ids, &nids, &tot, &err), CF_OK);
+        regindex_search(ix, words, nwords, state, offset, limit, ranks, &nids, &tot, &err), CF_OK);
     if (tot != total)
         fail_msg("\"%s\" [%s]: total %ld, wanted %ld", q, state, tot, total);
     assert_int_equal(nids, nwant);
-    for (long i = 0; i < nwant; i++)
-        if (ids[i] != want[i])
-            fail_msg("\"%s\": id %ld is %lld, wanted %lld", q, i, (long long)ids[i],
-                     (long long)want[i]);
+    for (long i = 0; i < nwant; i++) {
+        size_t np = 0;
+        const char *p = regindex_payload(ix, ranks[i], &np);
+
+        if (regindex_id(ix, ranks[i]) != want[i])
+            fail_msg("\"%s\": id %ld is %lld, wanted %lld", q, i,
+                     (long long)regindex_id(ix, ranks[i]), (long long)want[i]);
+        char own[24];
+        int n = snprintf(own, sizeof own, "row %lld", (long long)want[i]);
+
+        /* The payload is the row's own. */
+        assert_int_equal(np, (size_t)n);
+        assert_memory_equal(p, own, np);
+    }
 }
 
 static void test_rules(void **state)
@@ -246,7 +260,8 @@ static void test_random_against_scan(void **state)
         }
         texts[i][o] = '\0';
         snprintf(st[i], sizeof st[i], "%s", states[rand_r(&seed) % 4]);
-        assert_int_equal(regindex_builder_add(b, 1000 + i, st[i], texts[i], o, &err), CF_OK);
+        assert_int_equal(regindex_builder_add(b, 1000 + i, st[i], texts[i], o, NULL, 0, &err),
+                         CF_OK);
     }
     ix = regindex_builder_finish(b, 1);
     assert_non_null(ix);
@@ -258,7 +273,8 @@ static void test_random_against_scan(void **state)
         const char *state_q = states[rand_r(&seed) % 4];
         long offset = (long)(rand_r(&seed) % 40), limit = 25, total = 0, nids = 0, want_total = 0,
              want_n = 0;
-        int64_t ids[25], want[25];
+        uint32_t ranks[25];
+        int64_t want[25];
 
         for (int k = 0; k < nwords; k++) {
             snprintf(wbuf[k], sizeof wbuf[k], "%s%s", syll[rand_r(&seed) % 10],
@@ -275,12 +291,12 @@ static void test_random_against_scan(void **state)
             want_total++;
         }
         assert_int_equal(
-            regindex_search(ix, words, nwords, state_q, offset, limit, ids, &nids, &total, &err),
+            regindex_search(ix, words, nwords, state_q, offset, limit, ranks, &nids, &total, &err),
             CF_OK);
         assert_int_equal(total, want_total);
         assert_int_equal(nids, want_n);
         for (long i = 0; i < nids; i++)
-            assert_int_equal(ids[i], want[i]);
+            assert_int_equal(regindex_id(ix, ranks[i]), want[i]);
     }
     regindex_free(ix);
 }
