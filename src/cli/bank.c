@@ -223,7 +223,9 @@ static void print_item(const json_t *item)
     printf("%s (version %lld, %s)\n%s\n", txt(item, "identifier"),
            (long long)json_integer_value(json_object_get(item, "version")),
            txt(item, "status_label"), txt(item, "title"));
-    printf("skills: %s; cognitive level: %s\n", txt(item, "skills"), txt(item, "cognitive"));
+    printf("skills: %s; cognitive level: %s\n",
+           txt(item, "skills")[0] != '\0' ? txt(item, "skills") : "(not tagged)",
+           txt(item, "cognitive")[0] != '\0' ? txt(item, "cognitive") : "(none)");
     if (json_is_object(st))
         printf("scenario set: %s (%s)\n%s\n", txt(st, "identifier"), txt(st, "title"),
                txt(st, "text"));
