@@ -28,6 +28,7 @@ struct names {
     const char *base_type, *resp_id, *max_choices, *min_choices, *map_key, *mapped_value;
     const char *default_value, *lower_bound, *upper_bound, *case_sensitive, *time_dependent;
     const char *template_base; /* the response-processing templates' URI, up to the name */
+    const char *feedback_inline, *outcome_id, *show_hide;
 };
 
 static const struct names V3 = {
@@ -58,6 +59,9 @@ static const struct names V3 = {
     "case-sensitive",
     "time-dependent",
     "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/",
+    "qti-feedback-inline",
+    "outcome-identifier",
+    "show-hide",
 };
 
 static const struct names V21 = {
@@ -88,6 +92,9 @@ static const struct names V21 = {
     "caseSensitive",
     "timeDependent",
     "http://www.imsglobal.org/question/qti_v2p1/rptemplates/",
+    "feedbackInline",
+    "outcomeIdentifier",
+    "showHide",
 };
 
 /* Elements whose text is a block of its own: a space goes around it when text is joined. */
@@ -267,8 +274,11 @@ static int is_block(const xmlNode *node)
     return 0;
 }
 
-/* Appends the text under node's children to b, leaving out the element skip (may be NULL). */
-static int add_text(struct buf *b, const xmlNode *node, const xmlNode *skip)
+/*
+ * Appends the text under node's children to b, leaving out the element skip (may be NULL)
+ * and every element named skip_name (may be NULL: a choice's inline feedback).
+ */
+static int add_text(struct buf *b, const xmlNode *node, const xmlNode *skip, const char *skip_name)
 {
     int rc = CF_OK;
 
@@ -276,11 +286,12 @@ static int add_text(struct buf *b, const xmlNode *node, const xmlNode *skip)
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             if (c->content != NULL)
                 rc = add_squeezed(b, (const char *)c->content);
-        } else if (c->type == XML_ELEMENT_NODE && c != skip) {
+        } else if (c->type == XML_ELEMENT_NODE && c != skip &&
+                   (skip_name == NULL || strcmp((const char *)c->name, skip_name) != 0)) {
             if (is_block(c))
                 rc = add_squeezed(b, " ");
             if (rc == CF_OK)
-                rc = add_text(b, c, skip);
+                rc = add_text(b, c, skip, skip_name);
             if (rc == CF_OK && is_block(c))
                 rc = add_squeezed(b, " ");
         }
@@ -289,17 +300,19 @@ static int add_text(struct buf *b, const xmlNode *node, const xmlNode *skip)
 }
 
 /*
- * The text under node (skip left out), white space squeezed and trimmed: a new string in
- * *out. CF_EINVAL (err set) past QTI_TEXT_MAX, CF_ENOMEM.
+ * The text under node (skip and elements named skip_name left out; both may be NULL), white
+ * space squeezed and trimmed: a new string in *out. CF_EINVAL (err set) past QTI_TEXT_MAX,
+ * CF_ENOMEM.
  */
-static int text_of(const xmlNode *node, const xmlNode *skip, char **out, struct cf_error *err)
+static int text_but(const xmlNode *node, const xmlNode *skip, const char *skip_name, char **out,
+                    struct cf_error *err)
 {
     struct buf b;
     int rc;
 
     *out = NULL;
     buf_init(&b, QTI_TEXT_MAX);
-    rc = add_text(&b, node, skip);
+    rc = add_text(&b, node, skip, skip_name);
     if (rc == CF_ETOOBIG)
         return refuse(err, node, "the text is longer than %u bytes", QTI_TEXT_MAX);
     if (rc != CF_OK)
@@ -309,6 +322,11 @@ static int text_of(const xmlNode *node, const xmlNode *skip, char **out, struct 
     *out = strdup(b.n > 0 && b.p[0] == ' ' ? b.p + 1 : buf_str(&b));
     buf_free(&b);
     return *out != NULL ? CF_OK : cf_error_set(err, CF_ENOMEM, "", "out of memory");
+}
+
+static int text_of(const xmlNode *node, const xmlNode *skip, char **out, struct cf_error *err)
+{
+    return text_but(node, skip, NULL, out, err);
 }
 
 /* 1 when s is a usable identifier: 1..QTI_ID_MAX bytes, no white space or control. */
@@ -472,6 +490,37 @@ static const xmlNode *child(const xmlNode *node, const struct names *nm, const c
     return NULL;
 }
 
+/*
+ * The rationale of choice c into ch->rationale: the text of its inline feedback whose
+ * identifier is the choice's (a second one is refused), "" when it has none. Inline feedback
+ * with another identifier is not kept.
+ */
+static int read_rationale(const xmlNode *c, const struct names *nm, struct qti_choice *ch,
+                          struct cf_error *err)
+{
+    const xmlNode *found = NULL;
+
+    for (const xmlNode *f = c->children; f != NULL; f = f->next) {
+        char *id;
+        int mine;
+
+        if (!is_el(f, nm, nm->feedback_inline))
+            continue;
+        id = attr(f, "identifier");
+        mine = id != NULL && strcmp(id, ch->id) == 0;
+        free(id);
+        if (mine && found != NULL)
+            return refuse(err, f, "a second <%s> for the choice \"%s\"", nm->feedback_inline,
+                          ch->id);
+        if (mine)
+            found = f;
+    }
+    if (found != NULL)
+        return text_of(found, NULL, &ch->rationale, err);
+    ch->rationale = strdup("");
+    return ch->rationale != NULL ? CF_OK : cf_error_set(err, CF_ENOMEM, "", "out of memory");
+}
+
 /* The choices of the interaction inter into it. */
 static int read_choices(const xmlNode *inter, const struct names *nm, struct qti_item *it,
                         struct cf_error *err)
@@ -497,7 +546,9 @@ static int read_choices(const xmlNode *inter, const struct names *nm, struct qti
         if (rc == CF_OK)
             rc = get_bool(c, "fixed", 0, &ch->fixed, err);
         if (rc == CF_OK)
-            rc = text_of(c, NULL, &ch->text, err);
+            rc = text_but(c, NULL, nm->feedback_inline, &ch->text, err);
+        if (rc == CF_OK)
+            rc = read_rationale(c, nm, ch, err);
         if (rc != CF_OK)
             return rc;
         if (choice_index(it, ch->id) < (long)it->nchoices - 1)
@@ -795,9 +846,11 @@ static int check_item(const struct qti_item *it, struct cf_error *err)
             choice_index(it, it->choices[i].id) != (long)i)
             return cf_error_set(err, CF_EINVAL, "choices",
                                 "choice %zu: the identifier is empty, bad or used twice", i + 1);
-        if (!good_text(it->choices[i].text))
+        if (!good_text(it->choices[i].text) ||
+            (it->choices[i].rationale != NULL && !good_text(it->choices[i].rationale)))
             return cf_error_set(err, CF_EINVAL, "choices",
-                                "choice %zu: the text must be UTF-8 text XML allows", i + 1);
+                                "choice %zu: the text and rationale must be UTF-8 text XML allows",
+                                i + 1);
     }
     if (it->ncorrect == 0 || (it->cardinality == QTI_SINGLE && it->ncorrect != 1))
         return cf_error_set(err, CF_EINVAL, "correct",
@@ -922,6 +975,15 @@ static void write_rest(struct tree *t, xmlNode *root, const struct names *nm,
     set(t, od, "cardinality", "single");
     set(t, od, nm->base_type, "float");
     text(t, el(t, el(t, od, nm->default_el), nm->value), "0");
+    for (size_t i = 0; i < it->nchoices; i++)
+        if (it->choices[i].rationale != NULL && it->choices[i].rationale[0] != '\0') {
+            /* The outcome the choices' inline feedback names (FEEDBACK), declared once. */
+            od = el(t, root, nm->odecl);
+            set(t, od, "identifier", "FEEDBACK");
+            set(t, od, "cardinality", it->cardinality == QTI_SINGLE ? "single" : "multiple");
+            set(t, od, nm->base_type, "identifier");
+            break;
+        }
 
     body = el(t, root, nm->body);
     if (it->body != NULL && it->body[0] != '\0')
@@ -940,6 +1002,15 @@ static void write_rest(struct tree *t, xmlNode *root, const struct names *nm,
         if (it->choices[i].fixed)
             set(t, c, "fixed", "true");
         text(t, c, it->choices[i].text);
+        if (it->choices[i].rationale != NULL && it->choices[i].rationale[0] != '\0') {
+            /* Shown when FEEDBACK holds the choice's identifier: its own rationale. */
+            xmlNode *f = el(t, c, nm->feedback_inline);
+
+            set(t, f, nm->outcome_id, "FEEDBACK");
+            set(t, f, "identifier", it->choices[i].id);
+            set(t, f, nm->show_hide, "show");
+            text(t, f, it->choices[i].rationale);
+        }
     }
 
     if (it->scoring == QTI_SCORING_NONE)
@@ -1049,6 +1120,9 @@ int qti_item_equal(const struct qti_item *a, const struct qti_item *b, char *why
             !same(a->choices[i].text, b->choices[i].text) ||
             a->choices[i].fixed != b->choices[i].fixed)
             return differ(why, whylen, "choices");
+    for (size_t i = 0; i < a->nchoices; i++)
+        if (!same(a->choices[i].rationale, b->choices[i].rationale))
+            return differ(why, whylen, "rationale");
     if (a->ncorrect != b->ncorrect)
         return differ(why, whylen, "ncorrect");
     for (size_t i = 0; i < a->ncorrect; i++)
@@ -1087,6 +1161,7 @@ void qti_item_free(struct qti_item *it)
     for (size_t i = 0; i < it->nchoices; i++) {
         free(it->choices[i].id);
         free(it->choices[i].text);
+        free(it->choices[i].rationale);
     }
     free(it->choices);
     for (size_t i = 0; i < it->ncorrect; i++)

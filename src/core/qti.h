@@ -43,9 +43,11 @@ enum qti_scoring {
 };
 
 struct qti_choice {
-    char *id;   /* the choice's identifier */
-    char *text; /* its text */
-    int fixed;  /* fixed="true": stays in place when the choices are shuffled */
+    char *id;        /* the choice's identifier */
+    char *text;      /* its text (without its inline feedback) */
+    int fixed;       /* fixed="true": stays in place when the choices are shuffled */
+    char *rationale; /* why it is right or wrong: the text of its inline feedback whose
+                        identifier is the choice's ("" or NULL when none) */
 };
 
 /* One entry of the response mapping: a choice and the value it adds. */

@@ -10,10 +10,14 @@
 
 #define ITEM_COLS                                                                                  \
     "id,identifier,title,interaction,status,version#,skills,cognitive,body,source,created_by,"     \
-    "created_at,updated_at"
+    "created_at,updated_at,stimulus_id"
 #define ITEM_SELECT                                                                                \
     "SELECT id, identifier, title, interaction, status, version, skills, cognitive, body, source," \
-    " created_by, created_at, updated_at FROM bank_items"
+    " created_by, created_at, updated_at, stimulus_id FROM bank_items"
+#define STIMULUS_COLS "id,identifier,title,text,version#,created_by,created_at,updated_at"
+#define STIMULUS_SELECT                                                                            \
+    "SELECT id, identifier, title, text, version, created_by, created_at, updated_at"              \
+    " FROM bank_stimuli"
 
 static const char *str(const json_t *o, const char *k)
 {
@@ -160,4 +164,73 @@ int store_bank_enemies(struct store *s, const char *item, json_t **out, struct c
                         " ON i.id = CASE WHEN e.item_a = ? THEN e.item_b ELSE e.item_a END"
                         " WHERE e.item_a = ? OR e.item_b = ? ORDER BY i.identifier",
                         "identifier,title", out, err, "sss", item, item, item);
+}
+
+int store_bank_set_stimulus(struct store *s, const char *id, const char *stimulus, const char *now,
+                            struct cf_error *err)
+{
+    return store__exec(s, "UPDATE bank_items SET stimulus_id = ?, updated_at = ? WHERE id = ?",
+                       NULL, err, "sss", stimulus, now, id);
+}
+
+int store_bank_stimulus_by_identifier(struct store *s, const char *identifier, json_t **out,
+                                      struct cf_error *err)
+{
+    return store__query_one(s, STIMULUS_SELECT " WHERE identifier = ?", STIMULUS_COLS, out, err,
+                            "s", identifier);
+}
+
+int store_bank_stimulus_by_id(struct store *s, const char *id, json_t **out, struct cf_error *err)
+{
+    return store__query_one(s, STIMULUS_SELECT " WHERE id = ?", STIMULUS_COLS, out, err, "s", id);
+}
+
+int store_bank_stimuli(struct store *s, json_t **out, struct cf_error *err)
+{
+    return store__query(s, STIMULUS_SELECT " ORDER BY identifier", STIMULUS_COLS, out, err, "");
+}
+
+int store_bank_stimulus_put(struct store *s, const json_t *stimulus, const char *actor,
+                            const char *note, const char *now, int *outcome, struct cf_error *err)
+{
+    json_t *old = NULL;
+    int rc = store_bank_stimulus_by_identifier(s, str(stimulus, "identifier"), &old, err);
+    const char *id;
+    int64_t version = 1;
+
+    *outcome = 0;
+    if (rc == CF_ENOTFOUND) {
+        cf_error_clear(err);
+        id = str(stimulus, "id");
+        rc = store__exec(s,
+                         "INSERT INTO bank_stimuli (id, identifier, title, text, version,"
+                         " created_by, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+                         NULL, err, "sssssss", id, str(stimulus, "identifier"),
+                         str(stimulus, "title"), str(stimulus, "text"), actor, now, now);
+        *outcome = 1;
+    } else if (rc == CF_OK) {
+        id = str(old, "id");
+        version = json_integer_value(json_object_get(old, "version"));
+        if (strcmp(str(old, "title"), str(stimulus, "title")) == 0 &&
+            strcmp(str(old, "text"), str(stimulus, "text")) == 0) {
+            json_decref(old);
+            return CF_OK;
+        }
+        version++;
+        rc = store__exec(s,
+                         "UPDATE bank_stimuli SET title = ?, text = ?, version = ?, updated_at = ?"
+                         " WHERE id = ?",
+                         NULL, err, "ssiss", str(stimulus, "title"), str(stimulus, "text"), version,
+                         now, id);
+        *outcome = 2;
+    } else
+        return rc;
+    if (rc == CF_OK)
+        rc = store__exec(s,
+                         "INSERT INTO bank_stimulus_versions (stimulus_id, version, title, text,"
+                         " actor, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         NULL, err, "sisssss", id, version, str(stimulus, "title"),
+                         str(stimulus, "text"), actor, note, now);
+    json_decref(old);
+    return rc;
 }

@@ -1124,7 +1124,8 @@ int store_plan_events(struct store *s, const char *id, json_t **out, struct cf_e
 /*
  * An item row: {id, identifier, title, interaction (single | multiple), status, version,
  * skills ("I.A;II.B"), cognitive (recall | application | analysis | null), body (JSON text: prompt,
- * choices, correct, ...), source, created_by, created_at, updated_at}.
+ * choices, correct, ...), source, created_by, created_at, updated_at, stimulus_id (migration
+ * 023; null when the item is in no scenario set)}.
  */
 int store_bank_item_by_identifier(struct store *s, const char *identifier, json_t **out,
                                   struct cf_error *err);
@@ -1146,7 +1147,7 @@ int store_bank_set_status(struct store *s, const char *id, const char *from, con
 /* The item's skill codes ("I.A;II.B") and cognitive level (NULL: none). */
 int store_bank_tag(struct store *s, const char *id, const char *skills, const char *cognitive,
                    const char *now, struct cf_error *err);
-/* The item's history: kind import | status | tag | enemy; from/to statuses for a move. */
+/* The item's history: kind import | status | tag | enemy | comment; from/to statuses for a move. */
 int store_bank_event_add(struct store *s, const char *item, const char *at, const char *actor,
                          const char *kind, const char *from, const char *to, const char *note,
                          struct cf_error *err);
@@ -1157,5 +1158,24 @@ int store_bank_enemy_set(struct store *s, const char *a, const char *b, int add,
                          const char *now, struct cf_error *err);
 /* The enemies of item id: [{identifier, title}]. */
 int store_bank_enemies(struct store *s, const char *item, json_t **out, struct cf_error *err);
+/* Sets the scenario set of item id: stimulus (a stimulus id) or NULL for none. */
+int store_bank_set_stimulus(struct store *s, const char *id, const char *stimulus, const char *now,
+                            struct cf_error *err);
+
+/*
+ * A stimulus row (migration 023): {id, identifier, title, text, version, created_by,
+ * created_at, updated_at}. By identifier, by id, and every one by identifier.
+ */
+int store_bank_stimulus_by_identifier(struct store *s, const char *identifier, json_t **out,
+                                      struct cf_error *err);
+int store_bank_stimulus_by_id(struct store *s, const char *id, json_t **out, struct cf_error *err);
+int store_bank_stimuli(struct store *s, json_t **out, struct cf_error *err);
+/*
+ * Puts stimulus (id, identifier, title, text) by its identifier, as store_bank_put() does
+ * items: a new one at version 1 (*outcome 1), a new version when title or text differ
+ * (*outcome 2), nothing when they are the same (*outcome 0). note says where it came from.
+ */
+int store_bank_stimulus_put(struct store *s, const json_t *stimulus, const char *actor,
+                            const char *note, const char *now, int *outcome, struct cf_error *err);
 
 #endif

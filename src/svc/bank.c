@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bankjson.h"
 #include "core/itembank.h"
 #include "core/pdcatalog.h"
 #include "core/qti.h"
@@ -41,20 +42,28 @@ static const char *scoring_name(enum qti_scoring s)
 }
 
 /*
- * The item's content as the bank keeps it (body): a JSON object with sorted keys, so that
- * the same item always gives the same text. NULL when memory runs out.
+ * The item's content as the bank keeps it (body): a JSON object (the caller decrefs it), NULL
+ * when memory runs out. A choice's rationale is a key only when the choice has one, so items
+ * without rationales keep the body they had before rationales existed.
  */
-static char *body_of(const struct qti_item *it)
+static json_t *body_obj(const struct qti_item *it)
 {
     json_t *b = json_object(), *choices = json_array(), *correct = json_array(), *map = NULL;
-    char *text = NULL;
 
-    if (b == NULL || choices == NULL || correct == NULL)
-        goto out;
-    for (size_t i = 0; i < it->nchoices; i++)
-        json_array_append_new(choices,
-                              json_pack("{s:s, s:s, s:b}", "id", it->choices[i].id, "text",
-                                        it->choices[i].text, "fixed", it->choices[i].fixed));
+    if (b == NULL || choices == NULL || correct == NULL) {
+        json_decref(b);
+        json_decref(choices);
+        json_decref(correct);
+        return NULL;
+    }
+    for (size_t i = 0; i < it->nchoices; i++) {
+        json_t *c = json_pack("{s:s, s:s, s:b}", "id", it->choices[i].id, "text",
+                              it->choices[i].text, "fixed", it->choices[i].fixed);
+
+        if (c != NULL && it->choices[i].rationale != NULL && it->choices[i].rationale[0] != '\0')
+            json_object_set_new(c, "rationale", json_string(it->choices[i].rationale));
+        json_array_append_new(choices, c);
+    }
     for (size_t i = 0; i < it->ncorrect; i++)
         json_array_append_new(correct, json_string(it->correct[i]));
     if (it->has_mapping) {
@@ -70,20 +79,24 @@ static char *body_of(const struct qti_item *it)
     }
     json_object_set_new(b, "prompt", json_string(it->prompt));
     json_object_set_new(b, "body", json_string(it->body));
-    json_object_set(b, "choices", choices);
-    json_object_set(b, "correct", correct);
+    json_object_set_new(b, "choices", choices);
+    json_object_set_new(b, "correct", correct);
     json_object_set_new(b, "max_choices", json_integer(it->max_choices));
     json_object_set_new(b, "min_choices", json_integer(it->min_choices));
     json_object_set_new(b, "shuffle", json_boolean(it->shuffle));
     json_object_set_new(b, "scoring", json_string(scoring_name(it->scoring)));
     json_object_set_new(b, "mapping", map != NULL ? map : json_null());
-    text = json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS);
-out:
-    json_decref(b);
-    json_decref(choices);
-    json_decref(correct);
-    return text;
+    return b;
 }
+
+/* The body as text with sorted keys, so the same item always gives the same text; NULL. */
+static char *body_text(const json_t *b)
+{
+    return b != NULL ? json_dumps(b, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+}
+
+/* The keys of a body that QTI does not carry: kept from the stored item on a QTI import. */
+static const char *const OUTSIDE_QTI[] = {"references", "author", "stimulus"};
 
 static char *dup_of(const json_t *o, const char *k)
 {
@@ -119,7 +132,9 @@ static int item_of(const json_t *row, struct qti_item *it)
         it->choices[i].id = dup_of(x, "id");
         it->choices[i].text = dup_of(x, "text");
         it->choices[i].fixed = json_is_true(json_object_get(x, "fixed"));
-        bad |= it->choices[i].id == NULL || it->choices[i].text == NULL;
+        it->choices[i].rationale = dup_of(x, "rationale");
+        bad |= it->choices[i].id == NULL || it->choices[i].text == NULL ||
+               it->choices[i].rationale == NULL;
     }
     it->ncorrect = json_array_size(json_object_get(b, "correct"));
     it->correct = calloc(it->ncorrect + 1, sizeof it->correct[0]);
@@ -175,108 +190,365 @@ static int is_zip(const char *bytes, size_t n)
            ((bytes[2] == 3 && bytes[3] == 4) || (bytes[2] == 5 && bytes[3] == 6));
 }
 
+/* 1 when the file is a bank file (JSON): its name ends in .json or its text starts with '{'. */
+static int is_json(const char *name, const char *bytes, size_t n)
+{
+    size_t l = name != NULL ? strlen(name) : 0, i = 0;
+
+    if (l >= 5 && strcmp(name + l - 5, ".json") == 0)
+        return 1;
+    if (n >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    while (i < n && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == '\r'))
+        i++;
+    return i < n && bytes[i] == '{';
+}
+
+/* What an import did, counted for its result and its audit entry. */
+struct counts {
+    long items, made, changed, same;
+    long stimuli, s_made, s_changed, s_same;
+};
+
+/* Records the import of the item identifier (a new item or a new version) in its history. */
+static int import_event(const struct svc *sv, const char *identifier, const char *now,
+                        const char *actor, const char *name, struct cf_error *err)
+{
+    json_t *cur = NULL;
+    int rc = store_bank_item_by_identifier(sv->store, identifier, &cur, err);
+
+    if (rc == CF_OK)
+        rc = store_bank_event_add(sv->store, svc__str(cur, "id"), now, actor, "import", NULL, NULL,
+                                  name, err);
+    json_decref(cur);
+    return rc;
+}
+
+/*
+ * Puts one item (inside the caller's transaction): body is consumed. outcome as
+ * store_bank_put's.
+ */
+static int put_item(const struct svc *sv, const char *identifier, const char *title,
+                    const char *interaction, const char *skills, json_t *body, const char *name,
+                    const char *now, const char *actor, int *outcome, struct cf_error *err)
+{
+    char id[37], *text = body_text(body);
+    json_t *row = NULL;
+    int rc;
+
+    *outcome = 0;
+    svc__uuid(id);
+    if (text != NULL)
+        row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "identifier", identifier,
+                        "title", title, "interaction", interaction, "status", "draft", "skills",
+                        skills, "body", text);
+    free(text);
+    json_decref(body);
+    if (row == NULL)
+        return nomem(err);
+    rc = store_bank_put(sv->store, row, actor, name, now, outcome, err);
+    if (rc == CF_OK && *outcome != 0)
+        rc = import_event(sv, identifier, now, actor, name, err);
+    json_decref(row);
+    return rc;
+}
+
+/*
+ * QTI items into the bank (inside the caller's transaction). A known identifier keeps what
+ * QTI does not carry (references, author, scenario set) from the stored item.
+ */
+static int import_qti(const struct svc *sv, const struct qti_item *items, size_t count,
+                      const char *name, const char *now, const char *actor, struct counts *c,
+                      struct cf_error *err)
+{
+    int rc = CF_OK;
+
+    for (size_t i = 0; i < count && rc == CF_OK; i++) {
+        json_t *body = body_obj(&items[i]), *old = NULL;
+        int outcome = 0;
+
+        if (body == NULL)
+            return nomem(err);
+        rc = store_bank_item_by_identifier(sv->store, items[i].identifier, &old, err);
+        if (rc == CF_ENOTFOUND) {
+            cf_error_clear(err);
+            rc = CF_OK;
+        } else if (rc == CF_OK) {
+            json_error_t je;
+            json_t *ob = json_loads(svc__str(old, "body"), 0, &je);
+
+            for (size_t k = 0; k < sizeof OUTSIDE_QTI / sizeof OUTSIDE_QTI[0]; k++)
+                if (json_object_get(ob, OUTSIDE_QTI[k]) != NULL)
+                    json_object_set(body, OUTSIDE_QTI[k], json_object_get(ob, OUTSIDE_QTI[k]));
+            json_decref(ob);
+        }
+        json_decref(old);
+        if (rc != CF_OK) {
+            json_decref(body);
+            break;
+        }
+        rc = put_item(sv, items[i].identifier,
+                      items[i].title[0] != '\0' ? items[i].title : items[i].identifier,
+                      items[i].cardinality == QTI_MULTIPLE ? "multiple" : "single", "", body, name,
+                      now, actor, &outcome, err);
+        c->made += outcome == 1;
+        c->changed += outcome == 2;
+        c->same += outcome == 0;
+    }
+    c->items = (long)count;
+    return rc;
+}
+
+/* The skills of a bank file's item as the bank keeps them: "I.A;II.B" (codes checked). */
+static void skills_text(const json_t *list, char *out, size_t n)
+{
+    size_t i, off = 0;
+    json_t *v;
+
+    out[0] = '\0';
+    json_array_foreach(list, i, v)
+    {
+        int w = snprintf(out + off, n - off, "%s%s", i > 0 ? ";" : "", json_string_value(v));
+
+        if (w < 0 || (size_t)w >= n - off)
+            break;
+        off += (size_t)w;
+    }
+}
+
+/*
+ * The body of a bank file's item x: the keys body_obj() writes for a QTI item (so a QTI
+ * export read back gives the same body) and those QTI does not carry. NULL: no memory.
+ */
+static json_t *json_body(const json_t *x)
+{
+    int single = strcmp(svc__str(x, "interaction"), "single") == 0;
+    json_t *b, *choices = json_array(), *c;
+    size_t i;
+
+    json_array_foreach(json_object_get(x, "choices"), i, c)
+    {
+        json_array_append_new(choices,
+                              json_pack("{s:O, s:O, s:b, s:O}", "id", json_object_get(c, "id"),
+                                        "text", json_object_get(c, "text"), "fixed", 0, "rationale",
+                                        json_object_get(c, "rationale")));
+    }
+    b = json_pack("{s:O, s:s, s:o, s:O, s:i, s:i, s:b, s:s, s:n, s:O, s:O}", "prompt",
+                  json_object_get(x, "prompt"), "body", "", "choices", choices, "correct",
+                  json_object_get(x, "correct"), "max_choices", single ? 1 : 0, "min_choices", 1,
+                  "shuffle", 0, "scoring", "match_correct", "mapping", "references",
+                  json_object_get(x, "references"), "author", json_object_get(x, "author"));
+    if (b != NULL && json_object_get(x, "stimulus") != NULL)
+        json_object_set(b, "stimulus", json_object_get(x, "stimulus"));
+    return b;
+}
+
+/*
+ * A bank file's stimuli and items into the bank (inside the caller's transaction): doc is
+ * checked (bankjson_read). Tags and scenario set come from the file; an operational item
+ * keeps its tags (a refusal naming the item's place).
+ */
+static int import_json(const struct svc *sv, const json_t *doc, const char *name, const char *now,
+                       const char *actor, struct counts *c, struct cf_error *err)
+{
+    const json_t *stimuli = json_object_get(doc, "stimuli"), *items = json_object_get(doc, "items");
+    json_t *x;
+    size_t i;
+    int rc = CF_OK;
+
+    json_array_foreach(stimuli, i, x)
+    {
+        char id[37];
+        json_t *row;
+        int outcome = 0;
+
+        svc__uuid(id);
+        row = json_pack("{s:s, s:O, s:O, s:O}", "id", id, "identifier",
+                        json_object_get(x, "identifier"), "title", json_object_get(x, "title"),
+                        "text", json_object_get(x, "text"));
+        rc = row != NULL ? store_bank_stimulus_put(sv->store, row, actor, name, now, &outcome, err)
+                         : nomem(err);
+        json_decref(row);
+        if (rc != CF_OK)
+            return rc;
+        c->s_made += outcome == 1;
+        c->s_changed += outcome == 2;
+        c->s_same += outcome == 0;
+    }
+    c->stimuli = (long)json_array_size(stimuli);
+
+    json_array_foreach(items, i, x)
+    {
+        const char *ident = svc__str(x, "identifier"), *cog = svc__str(x, "cognitive");
+        const char *stim = svc__str(x, "stimulus");
+        char skills[PD_NSKILLS * 8];
+        json_t *cur = NULL, *srow = NULL;
+        const char *old_sk, *old_cog, *old_stim, *stim_id = NULL;
+        int outcome = 0, retag, restim;
+
+        skills_text(json_object_get(x, "skills"), skills, sizeof skills);
+        rc = put_item(sv, ident, svc__str(x, "title"), svc__str(x, "interaction"), skills,
+                      json_body(x), name, now, actor, &outcome, err);
+        if (rc == CF_OK)
+            rc = store_bank_item_by_identifier(sv->store, ident, &cur, err);
+        if (rc == CF_OK && stim != NULL) {
+            rc = store_bank_stimulus_by_identifier(sv->store, stim, &srow, err);
+            stim_id = svc__str(srow, "id");
+        }
+        if (rc != CF_OK) {
+            json_decref(cur);
+            json_decref(srow);
+            return rc;
+        }
+
+        /* The tags and the scenario set: columns, set when they differ from the file's. */
+        old_sk = svc__str(cur, "skills");
+        old_cog = svc__str(cur, "cognitive");
+        old_stim = svc__str(cur, "stimulus_id");
+        retag = strcmp(old_sk != NULL ? old_sk : "", skills) != 0 || old_cog == NULL ||
+                strcmp(old_cog, cog) != 0;
+        restim = (old_stim == NULL) != (stim_id == NULL) ||
+                 (old_stim != NULL && stim_id != NULL && strcmp(old_stim, stim_id) != 0);
+        if (retag && outcome != 1 && strcmp(svc__str(cur, "status"), "operational") == 0)
+            rc = cf_error_set(err, CF_EINVAL, "skills",
+                              "$.items[%zu].skills: the item \"%s\" is operational and keeps its "
+                              "skills and cognitive level (forms were built on them); send it "
+                              "back to review to change them",
+                              i, ident);
+        if (rc == CF_OK && retag)
+            rc = store_bank_tag(sv->store, svc__str(cur, "id"), skills, cog, now, err);
+        if (rc == CF_OK && retag && outcome != 1) {
+            char note[PD_NSKILLS * 8 + 32];
+
+            snprintf(note, sizeof note, "%s, %s", skills, cog);
+            rc = store_bank_event_add(sv->store, svc__str(cur, "id"), now, actor, "tag", NULL, NULL,
+                                      note, err);
+        }
+        if (rc == CF_OK && restim)
+            rc = store_bank_set_stimulus(sv->store, svc__str(cur, "id"), stim_id, now, err);
+        json_decref(cur);
+        json_decref(srow);
+        if (rc != CF_OK)
+            return rc;
+        if (outcome == 0 && (retag || restim))
+            outcome = 2;
+        c->made += outcome == 1;
+        c->changed += outcome == 2;
+        c->same += outcome == 0;
+    }
+    c->items = (long)json_array_size(items);
+    return CF_OK;
+}
+
+/*
+ * Reads the file into items or a checked bank document; CF_EINVAL with the reason (and, for
+ * a bank file, *problems: every problem with its place) when it is refused.
+ */
+static int read_file(const char *name, const char *bytes, size_t n, struct qtipkg *pkg,
+                     struct qti_item *one, json_t **doc, json_t **problems, struct cf_error *err)
+{
+    const struct qti_item *items;
+    const char *const *hrefs = NULL;
+    size_t count;
+    int rc;
+
+    if (is_zip(bytes, n)) {
+        rc = qtipkg_read(bytes, n, pkg, err);
+        items = pkg->items;
+        hrefs = (const char *const *)pkg->hrefs;
+        count = pkg->n;
+    } else if (is_json(name, bytes, n)) {
+        size_t skip = n >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+        int np = bankjson_read(bytes + skip, n - skip, doc, problems);
+        json_t *first = json_array_get(*problems, 0);
+
+        if (np == 0)
+            return CF_OK;
+        return cf_error_set(err, CF_EINVAL, NULL, "%s: %s%s",
+                            first != NULL ? svc__str(first, "path") : "$",
+                            first != NULL ? svc__str(first, "message") : "out of memory",
+                            np > 1 ? " (and more problems)" : "");
+    } else {
+        rc = qti_parse(bytes, n, one, err);
+        items = one;
+        count = 1;
+    }
+    if (rc != CF_OK)
+        return rc;
+    if (count == 0)
+        return cf_error_set(err, CF_EINVAL, NULL, "The package holds no item.");
+    /* One identifier once: the bank keys its items by it. */
+    for (size_t i = 0; i < count; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(items[i].identifier, items[j].identifier) == 0)
+                return cf_error_set(err, CF_EINVAL, NULL,
+                                    "Two items have the identifier \"%s\"%s%s%s%s; an identifier "
+                                    "names one item.",
+                                    items[i].identifier, hrefs != NULL ? ": " : "",
+                                    hrefs != NULL ? hrefs[j] : "", hrefs != NULL ? " and " : "",
+                                    hrefs != NULL ? hrefs[i] : "");
+    return CF_OK;
+}
+
 int svc_bank_import(const struct svc *sv, const char *name, const char *bytes, size_t n,
                     json_t **out, struct cf_error *err)
 {
     struct qtipkg pkg;
     struct qti_item one;
-    const struct qti_item *items;
-    const char *const *hrefs = NULL;
-    size_t count, i;
-    long made = 0, changed = 0, same = 0;
+    struct counts c;
+    json_t *doc = NULL, *problems = NULL, *after = NULL;
     char now[32], actor[64];
     int rc = allowed(sv, err);
 
     *out = NULL;
     memset(&pkg, 0, sizeof pkg);
     memset(&one, 0, sizeof one);
+    memset(&c, 0, sizeof c);
     if (rc != CF_OK)
         return rc;
-    if (is_zip(bytes, n)) {
-        rc = qtipkg_read(bytes, n, &pkg, err);
-        items = pkg.items;
-        hrefs = (const char *const *)pkg.hrefs;
-        count = pkg.n;
-    } else {
-        rc = qti_parse(bytes, n, &one, err);
-        items = &one;
-        count = 1;
-    }
-    if (rc != CF_OK)
-        goto out;
-    if (count == 0) {
-        rc = cf_error_set(err, CF_EINVAL, NULL, "The package holds no item.");
+    rc = read_file(name, bytes, n, &pkg, &one, &doc, &problems, err);
+    if (rc != CF_OK) {
+        if (problems != NULL)
+            *out = json_pack("{s:O}", "problems", problems);
         goto out;
     }
-    /* One identifier once: the bank keys its items by it. */
-    for (i = 0; i < count; i++)
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(items[i].identifier, items[j].identifier) == 0) {
-                rc = cf_error_set(err, CF_EINVAL, NULL,
-                                  "Two items have the identifier \"%s\"%s%s%s%s; an identifier "
-                                  "names one item.",
-                                  items[i].identifier, hrefs != NULL ? ": " : "",
-                                  hrefs != NULL ? hrefs[j] : "", hrefs != NULL ? " and " : "",
-                                  hrefs != NULL ? hrefs[i] : "");
-                goto out;
-            }
 
     clock_now_iso(now, sizeof now);
     snprintf(actor, sizeof actor, "%s", sv->actor != NULL ? sv->actor : "cli");
     rc = store_begin(sv->store, err);
     if (rc != CF_OK)
         goto out;
-    for (i = 0; i < count && rc == CF_OK; i++) {
-        char id[37], *body = body_of(&items[i]);
-        json_t *row = NULL;
-        int outcome = 0;
-
-        svc__uuid(id);
-        if (body != NULL)
-            row = json_pack(
-                "{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "identifier", items[i].identifier,
-                "title", items[i].title[0] != '\0' ? items[i].title : items[i].identifier,
-                "interaction", items[i].cardinality == QTI_MULTIPLE ? "multiple" : "single",
-                "status", "draft", "skills", "", "body", body);
-        free(body);
-        if (row == NULL) {
-            rc = nomem(err);
-            break;
-        }
-        rc = store_bank_put(sv->store, row, actor, name, now, &outcome, err);
-        if (rc == CF_OK && outcome != 0) {
-            /* The history: the new item's or the new version's import, and from where. */
-            json_t *cur = NULL;
-
-            rc = store_bank_item_by_identifier(sv->store, items[i].identifier, &cur, err);
-            if (rc == CF_OK)
-                rc = store_bank_event_add(sv->store, svc__str(cur, "id"), now, actor, "import",
-                                          NULL, NULL, name, err);
-            json_decref(cur);
-        }
-        made += outcome == 1;
-        changed += outcome == 2;
-        same += outcome == 0;
-        json_decref(row);
-    }
+    if (doc != NULL)
+        rc = import_json(sv, doc, name, now, actor, &c, err);
+    else if (pkg.n > 0)
+        rc = import_qti(sv, pkg.items, pkg.n, name, now, actor, &c, err);
+    else
+        rc = import_qti(sv, &one, 1, name, now, actor, &c, err);
     if (rc == CF_OK) {
-        json_t *after = json_pack("{s:s, s:I, s:I, s:I, s:I}", "file", name != NULL ? name : "",
-                                  "items", (json_int_t)count, "added", (json_int_t)made, "changed",
-                                  (json_int_t)changed, "unchanged", (json_int_t)same);
-
+        after = json_pack("{s:s, s:I, s:I, s:I, s:I}", "file", name != NULL ? name : "", "items",
+                          (json_int_t)c.items, "added", (json_int_t)c.made, "changed",
+                          (json_int_t)c.changed, "unchanged", (json_int_t)c.same);
+        if (after != NULL && doc != NULL)
+            json_object_set_new(after, "stimuli",
+                                json_pack("{s:I, s:I, s:I, s:I}", "count", (json_int_t)c.stimuli,
+                                          "added", (json_int_t)c.s_made, "changed",
+                                          (json_int_t)c.s_changed, "unchanged",
+                                          (json_int_t)c.s_same));
         rc = after != NULL ? svc__audit(sv, NULL, "bank.import", "bank", NULL, NULL, after, err)
                            : nomem(err);
-        *out = after;
     }
     if (rc == CF_OK)
         rc = store_commit(sv->store, err);
     else
         store_rollback(sv->store);
-    if (rc != CF_OK) {
-        json_decref(*out);
-        *out = NULL;
+    if (rc == CF_OK) {
+        *out = after;
+        after = NULL;
     }
 out:
+    json_decref(after);
+    json_decref(doc);
+    json_decref(problems);
     qtipkg_free(&pkg);
     qti_item_free(&one);
     return rc;
@@ -363,6 +635,121 @@ int svc_bank_export(const struct svc *sv, void **zip, size_t *n, struct cf_error
     return rc;
 }
 
+/* "I.A;II.B" as ["I.A", "II.B"] (a new array). */
+static json_t *skills_list(const char *sk)
+{
+    json_t *skills = json_array();
+
+    if (skills != NULL && sk != NULL && sk[0] != '\0') {
+        char buf[256], *save = NULL, *t;
+
+        snprintf(buf, sizeof buf, "%s", sk);
+        for (t = strtok_r(buf, ";", &save); t != NULL; t = strtok_r(NULL, ";", &save))
+            json_array_append_new(skills, json_string(t));
+    }
+    return skills;
+}
+
+/*
+ * One bank row as an item of the bank file, its keys in the format's order. What the item
+ * lacks (a QTI item has no rationales, references or author until they are written) is left
+ * out, so bankjson_read() of the export names each missing piece.
+ */
+static json_t *file_item(const json_t *row)
+{
+    json_error_t je;
+    json_t *b = json_loads(svc__str(row, "body"), 0, &je), *x, *c, *choices = json_array();
+    static const char *const LATE[] = {"correct", "references", "author"};
+    size_t i;
+
+    x = json_pack("{s:O, s:O, s:O, s:o}", "identifier", json_object_get(row, "identifier"), "title",
+                  json_object_get(row, "title"), "interaction", json_object_get(row, "interaction"),
+                  "skills", skills_list(svc__str(row, "skills")));
+    if (x == NULL || choices == NULL || !json_is_object(b)) {
+        json_decref(x);
+        json_decref(b);
+        json_decref(choices);
+        return NULL;
+    }
+    if (svc__str(row, "cognitive") != NULL)
+        json_object_set(x, "cognitive", json_object_get(row, "cognitive"));
+    if (json_object_get(b, "stimulus") != NULL)
+        json_object_set(x, "stimulus", json_object_get(b, "stimulus"));
+    json_object_set(x, "prompt", json_object_get(b, "prompt"));
+    json_array_foreach(json_object_get(b, "choices"), i, c)
+    {
+        json_t *o = json_pack("{s:O, s:O}", "id", json_object_get(c, "id"), "text",
+                              json_object_get(c, "text"));
+
+        if (o != NULL && json_object_get(c, "rationale") != NULL)
+            json_object_set(o, "rationale", json_object_get(c, "rationale"));
+        json_array_append_new(choices, o);
+    }
+    json_object_set_new(x, "choices", choices);
+    for (i = 0; i < sizeof LATE / sizeof LATE[0]; i++)
+        if (json_object_get(b, LATE[i]) != NULL)
+            json_object_set(x, LATE[i], json_object_get(b, LATE[i]));
+    json_decref(b);
+    return x;
+}
+
+int svc_bank_export_json(const struct svc *sv, json_t **out, struct cf_error *err)
+{
+    json_t *rows = NULL, *stimuli = NULL, *doc = NULL, *items, *list, *x;
+    size_t i;
+    int rc = allowed(sv, err);
+
+    *out = NULL;
+    if (rc == CF_OK)
+        rc = store_bank_items(sv->store, &rows, err);
+    if (rc == CF_OK)
+        rc = store_bank_stimuli(sv->store, &stimuli, err);
+    if (rc != CF_OK)
+        goto out;
+    if (json_array_size(rows) == 0) {
+        rc = cf_error_set(err, CF_ECONFLICT, NULL, "The item bank is empty: nothing to export.");
+        goto out;
+    }
+    doc = json_pack("{s:s, s:s, s:[], s:[]}", "format", BANKJSON_FORMAT, "notice",
+                    "Exported from a ctoframe item bank. It holds the answer keys and the "
+                    "rationales: keep it with the examiners.",
+                    "stimuli", "items");
+    if (doc == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    list = json_object_get(doc, "stimuli");
+    json_array_foreach(stimuli, i, x)
+    {
+        json_array_append_new(list, json_pack("{s:O, s:O, s:O}", "identifier",
+                                              json_object_get(x, "identifier"), "title",
+                                              json_object_get(x, "title"), "text",
+                                              json_object_get(x, "text")));
+    }
+    items = json_object_get(doc, "items");
+    json_array_foreach(rows, i, x)
+    {
+        json_t *it = file_item(x);
+
+        if (it == NULL) {
+            rc = cf_error_set(err, CF_EIO, NULL, "The stored item \"%s\" does not read back.",
+                              svc__str(x, "identifier"));
+            goto out;
+        }
+        json_array_append_new(items, it);
+    }
+    if (json_array_size(list) != json_array_size(stimuli) ||
+        json_array_size(items) != json_array_size(rows))
+        rc = nomem(err);
+out:
+    if (rc == CF_OK)
+        *out = json_incref(doc);
+    json_decref(doc);
+    json_decref(rows);
+    json_decref(stimuli);
+    return rc;
+}
+
 /* --- the workflow, tags and enemies --------------------------------------------------------- */
 
 /* The item row of identifier (inside the caller's transaction); CF_ENOTFOUND naming it. */
@@ -375,6 +762,43 @@ static int item_row(const struct svc *sv, const char *identifier, json_t **row,
     if (rc == CF_ENOTFOUND)
         return cf_error_set(err, CF_ENOTFOUND, "item", "The bank has no item \"%s\".",
                             identifier != NULL ? identifier : "");
+    return rc;
+}
+
+/*
+ * What show adds to an item row: its scenario set's stimulus ({identifier, title, text,
+ * version} or null) and the reviewers' comments ([{at, actor, text}], the events of kind
+ * comment, in order).
+ */
+static int show_extras(const struct svc *sv, json_t *row, const json_t *events,
+                       struct cf_error *err)
+{
+    json_t *comments = json_array(), *stim = NULL, *e;
+    size_t i;
+    int rc = CF_OK;
+
+    if (comments == NULL)
+        return nomem(err);
+    json_array_foreach(events, i, e)
+    {
+        if (strcmp(svc__str(e, "kind"), "comment") == 0)
+            json_array_append_new(comments,
+                                  json_pack("{s:O, s:O, s:O}", "at", json_object_get(e, "at"),
+                                            "actor", json_object_get(e, "actor"), "text",
+                                            json_object_get(e, "note")));
+    }
+    json_object_set_new(row, "comments", comments);
+    if (svc__str(row, "stimulus_id") != NULL)
+        rc = store_bank_stimulus_by_id(sv->store, svc__str(row, "stimulus_id"), &stim, err);
+    if (rc == CF_OK)
+        json_object_set_new(row, "stimulus",
+                            stim != NULL ? json_pack("{s:O, s:O, s:O, s:O}", "identifier",
+                                                     json_object_get(stim, "identifier"), "title",
+                                                     json_object_get(stim, "title"), "text",
+                                                     json_object_get(stim, "text"), "version",
+                                                     json_object_get(stim, "version"))
+                                         : json_null());
+    json_decref(stim);
     return rc;
 }
 
@@ -410,7 +834,9 @@ int svc_bank_show(const struct svc *sv, const char *identifier, json_t **out, st
         json_object_set(row, "versions", versions);
         json_object_set(row, "events", events);
         json_object_set(row, "enemies", enemies);
-        *out = json_incref(row);
+        rc = show_extras(sv, row, events, err);
+        if (rc == CF_OK)
+            *out = json_incref(row);
     }
     json_decref(row);
     json_decref(versions);
@@ -595,6 +1021,38 @@ int svc_bank_enemy(const struct svc *sv, const char *a, const char *b, int add,
                          json_pack("{s:s, s:s}", "item", a, "enemy", b), err);
     json_decref(ra);
     json_decref(rb);
+    if (rc == CF_OK)
+        return store_commit(sv->store, err);
+    store_rollback(sv->store);
+    return rc;
+}
+
+int svc_bank_comment(const struct svc *sv, const char *identifier, const char *text,
+                     struct cf_error *err)
+{
+    json_t *row = NULL;
+    char now[32], actor[64];
+    int rc = allowed(sv, err);
+
+    if (rc != CF_OK)
+        return rc;
+    if (!bankjson_text_ok(text, BANK_COMMENT_MAX, 1) || strspn(text, " \t\r\n") == strlen(text))
+        return cf_error_set(err, CF_EINVAL, "text",
+                            "Write the comment: 1 to %d bytes of text (line breaks allowed, no "
+                            "other control characters).",
+                            BANK_COMMENT_MAX);
+    clock_now_iso(now, sizeof now);
+    actor_of(sv, actor, sizeof actor);
+    rc = store_begin(sv->store, err);
+    if (rc != CF_OK)
+        return rc;
+    rc = item_row(sv, identifier, &row, err);
+    if (rc == CF_OK)
+        rc = store_bank_event_add(sv->store, svc__str(row, "id"), now, actor, "comment", NULL, NULL,
+                                  text, err);
+    if (rc == CF_OK)
+        rc = bank_change(sv, "bank.comment", identifier, json_pack("{s:s}", "comment", text), err);
+    json_decref(row);
     if (rc == CF_OK)
         return store_commit(sv->store, err);
     store_rollback(sv->store);

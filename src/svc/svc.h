@@ -994,12 +994,16 @@ int svc_plan_act(const struct svc *sv, const char *id, const char *action, const
 /* --- the exam's item bank (issue 10 points 1-2; svc/bank.c; docs/qti.md) ----- */
 
 /*
- * Imports a QTI 3.0 or 2.1 item (XML) or an IMS content package of items (zip) named name
- * (for the record), whole or not at all: every item keeps its identifier; a new identifier
- * is a new draft item, a known one with other content a new version, the same content
- * nothing. CF_EINVAL (or CF_ETOOBIG) with the reason when anything is refused: nothing is
- * written. Examiners only (the examiner role, program administrators, the command line).
- * *out = {file, items, added, changed, unchanged}.
+ * Imports a QTI 3.0 or 2.1 item (XML), an IMS content package of items (zip) or a bank file
+ * (JSON, core/bankjson.h: a name ending in .json or text starting with '{') named name (for
+ * the record), whole or not at all: every item keeps its identifier; a new identifier is a
+ * new draft item, a known one with other content a new version, the same content nothing.
+ * A QTI item keeps the stored item's references, author and scenario set; a bank file sets
+ * them, the tags and the stimuli too. CF_EINVAL (or CF_ETOOBIG) with the reason when anything
+ * is refused: nothing is written; for a bank file *out is then {problems: [{path, message}]}
+ * (every problem). Examiners only (the examiner role, program administrators, the command
+ * line). *out = {file, items, added, changed, unchanged[, stimuli: {count, added, changed,
+ * unchanged}]}.
  */
 int svc_bank_import(const struct svc *sv, const char *name, const char *bytes, size_t n,
                     json_t **out, struct cf_error *err);
@@ -1008,7 +1012,10 @@ int svc_bank_import(const struct svc *sv, const char *name, const char *bytes, s
 int svc_bank_list(const struct svc *sv, json_t **out, struct cf_error *err);
 /* Every item as an IMS content package of QTI 3.0 items (zip bytes, malloc'd). */
 int svc_bank_export(const struct svc *sv, void **zip, size_t *n, struct cf_error *err);
-/* An item with its content (body), versions, history (events) and enemies; CF_ENOTFOUND. */
+/*
+ * An item with its content (body: rationales, references and author among it), versions,
+ * history (events), comments, enemies and stimulus (its scenario set, or null); CF_ENOTFOUND.
+ */
 int svc_bank_show(const struct svc *sv, const char *identifier, json_t **out, struct cf_error *err);
 /*
  * Moves an item in the workflow (core/itembank.h) to status to; note (the reviewer's
@@ -1022,5 +1029,21 @@ int svc_bank_tag(const struct svc *sv, const char *identifier, const char *skill
 /* Names (add) or removes two items as enemies: never on one form. */
 int svc_bank_enemy(const struct svc *sv, const char *a, const char *b, int add,
                    struct cf_error *err);
+
+#define BANK_COMMENT_MAX 4000 /* bytes of a reviewer's comment */
+
+/*
+ * Every stimulus and item as a bank file (core/bankjson.h, format "ctoframe-bank/1") in
+ * *out: what bankjson_read() reads back and svc_bank_import() imports unchanged. Keys and
+ * rationales are in it: examiners only. CF_ECONFLICT when the bank is empty.
+ */
+int svc_bank_export_json(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * Adds a reviewer's comment to an item's history without moving it (event kind comment, audit
+ * bank.comment). CF_EINVAL when text is empty, longer than BANK_COMMENT_MAX or holds control
+ * characters other than line breaks and tabs; CF_ENOTFOUND.
+ */
+int svc_bank_comment(const struct svc *sv, const char *identifier, const char *text,
+                     struct cf_error *err);
 
 #endif

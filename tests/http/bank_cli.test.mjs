@@ -256,3 +256,244 @@ test('the workflow: tag, review, pretest, operational, sent back with a comment,
         await d.drop();
     }
 });
+
+// --- Issue 10 point 1: what an item holds (the bank file "ctoframe-bank/1", docs/exam.md) ---
+
+// A scenario set of three items sharing one stimulus, and an item on its own. The content is
+// written here for the test; it is not exam content.
+const bankFile = () => ({
+    format: 'ctoframe-bank/1',
+    notice: 'Items written for this test; not the real exam.',
+    stimuli: [{
+        identifier: 'case-riverside',
+        title: 'Riverside Unified',
+        text: 'Riverside Unified has 14 schools and 9,000 students.\nIts wireless network is seven years old and the budget for next year is flat.',
+    }],
+    items: [
+        {
+            identifier: 'rv-1', title: 'First step', interaction: 'single', skills: ['II.B', 'I.A'], cognitive: 'analysis',
+            stimulus: 'case-riverside', prompt: 'What should the CTO do first?',
+            choices: [
+                { id: 'A', text: 'Replace every access point this summer', rationale: 'Wrong: it spends before knowing the need.' },
+                { id: 'B', text: 'Survey coverage and load in every school', rationale: 'Right: the survey says where the need is.' },
+                { id: 'C', text: 'Ask the board for a bond', rationale: 'Wrong: a bond needs a plan and numbers first.' },
+            ],
+            correct: ['B'], references: ['CoSN, Framework of Essential Skills of the K-12 CTO (2018)'], author: 'Test Writer A',
+        },
+        {
+            identifier: 'rv-2', title: 'Paying for it', interaction: 'multiple', skills: ['III.D'], cognitive: 'application',
+            stimulus: 'case-riverside', prompt: 'Which two sources could fund the refresh? Choose two.',
+            choices: [
+                { id: 'A', text: 'E-rate Category Two', rationale: 'Right: it funds internal connections.' },
+                { id: 'B', text: 'The lunch program', rationale: 'Wrong: that money is restricted.' },
+                { id: 'C', text: 'A multi-year lease', rationale: 'Right: it spreads the cost.' },
+            ],
+            correct: ['A', 'C'], references: [], author: 'Test Writer B',
+        },
+        {
+            identifier: 'rv-3', title: 'Telling the board', interaction: 'single', skills: ['I.C'], cognitive: 'recall',
+            stimulus: 'case-riverside', prompt: 'What does the board most need to see?',
+            choices: [
+                { id: 'A', text: 'The cost of doing nothing', rationale: 'Right: it frames the decision.' },
+                { id: 'B', text: 'Vendor brochures', rationale: 'Wrong: they sell, they do not decide.' },
+            ],
+            correct: ['A'], references: ['One reference', 'Another reference'], author: 'Test Writer A',
+        },
+        {
+            identifier: 'lone-1', title: 'On its own', interaction: 'single', skills: ['II.A'], cognitive: 'recall',
+            prompt: 'Which   document  sets the district\'s\ntechnology direction?',
+            choices: [
+                { id: 'A', text: 'The strategic technology plan', rationale: 'Right: it is the direction.' },
+                { id: 'B', text: 'The help desk log', rationale: 'Wrong: it records problems.' },
+            ],
+            correct: ['A'], references: ['A reference'], author: 'Test Writer C',
+        },
+    ],
+});
+
+test('bank file: JSON import, list, show, export --json and import back identical; a scenario set of three items', { timeout: 120000 }, async () => {
+    const a = await ownDb();
+    const b = await ownDb();
+    try {
+        const src = bankFile();
+        let r = await cli(['bank', 'import', file('bank.json', JSON.stringify(src, null, 2))], { db: a.db });
+        assert.equal(r.code, 0, show(r));
+        assert.match(r.stdout, /items 4: added 4, changed 0, unchanged 0/);
+        assert.match(r.stdout, /stimuli 1: added 1, changed 0, unchanged 0/);
+
+        // list: the interface's keys, skills and keys from the file.
+        const items = await list(a.db);
+        assert.deepEqual(items, [
+            { identifier: 'lone-1', title: 'On its own', interaction: 'single', choices: 2, correct: ['A'], skills: ['II.A'] },
+            { identifier: 'rv-1', title: 'First step', interaction: 'single', choices: 3, correct: ['B'], skills: ['II.B', 'I.A'] },
+            { identifier: 'rv-2', title: 'Paying for it', interaction: 'multiple', choices: 3, correct: ['A', 'C'], skills: ['III.D'] },
+            { identifier: 'rv-3', title: 'Telling the board', interaction: 'single', choices: 2, correct: ['A'], skills: ['I.C'] },
+        ]);
+
+        // show: rationales, references, author, the stimulus shared by the three.
+        const showJson = async (db, id) => {
+            const s = await cli(['bank', 'show', id, '--json'], { db });
+            assert.equal(s.code, 0, show(s));
+            return JSON.parse(s.stdout);
+        };
+        for (const id of ['rv-1', 'rv-2', 'rv-3']) {
+            const it = await showJson(a.db, id);
+            assert.equal(it.stimulus.identifier, 'case-riverside', id);
+            assert.equal(it.stimulus.text, src.stimuli[0].text, id);
+            assert.equal(it.stimulus.version, 1);
+        }
+        let it = await showJson(a.db, 'rv-1');
+        assert.deepEqual(it.body.choices.map((c) => c.rationale), src.items[0].choices.map((c) => c.rationale));
+        assert.deepEqual(it.body.references, src.items[0].references);
+        assert.equal(it.body.author, 'Test Writer A');
+        assert.equal(it.skills, 'II.B;I.A');
+        assert.equal(it.cognitive, 'analysis');
+        assert.deepEqual(it.comments, []);
+        it = await showJson(a.db, 'lone-1');
+        assert.equal(it.stimulus, null);
+        // White space squeezed as QTI reads text: "Which   document  sets ...\ntechnology".
+        assert.equal(it.body.prompt, "Which document sets the district's technology direction?");
+        // The plain show prints them for a reader.
+        r = await cli(['bank', 'show', 'rv-1'], { db: a.db });
+        assert.equal(r.code, 0, show(r));
+        assert.match(r.stdout, /scenario set: case-riverside \(Riverside Unified\)/);
+        assert.match(r.stdout, /\*B Survey coverage and load in every school\n\s+rationale: Right: the survey says where the need is\./);
+        assert.match(r.stdout, /reference: CoSN, Framework of Essential Skills/);
+        assert.match(r.stdout, /author: Test Writer A/);
+
+        // export --json: the same format, the file's content back (prompt squeezed).
+        const out = path.join(dir, 'export.json');
+        r = await cli(['bank', 'export', out, '--json'], { db: a.db });
+        assert.equal(r.code, 0, show(r));
+        const exported = JSON.parse(readFileSync(out, 'utf8'));
+        assert.equal(exported.format, 'ctoframe-bank/1');
+        assert.deepEqual(exported.stimuli, src.stimuli);
+        const want = src.items.map((x) => ({ ...x }));
+        want[3].prompt = "Which document sets the district's technology direction?";
+        const byId = (xs) => [...xs].sort((p, q) => (p.identifier < q.identifier ? -1 : 1));
+        assert.deepEqual(byId(exported.items), byId(want));
+        // Imported back into the same bank: nothing changes.
+        r = await cli(['bank', 'import', out], { db: a.db });
+        assert.equal(r.code, 0, show(r));
+        assert.match(r.stdout, /items 4: added 0, changed 0, unchanged 4/);
+        assert.match(r.stdout, /stimuli 1: added 0, changed 0, unchanged 1/);
+        // Into an empty bank: its own export is byte for byte the first one.
+        r = await cli(['bank', 'import', out], { db: b.db });
+        assert.equal(r.code, 0, show(r));
+        const out2 = path.join(dir, 'export2.json');
+        assert.equal((await cli(['bank', 'export', out2, '--json'], { db: b.db })).code, 0);
+        assert.equal(readFileSync(out2, 'utf8'), readFileSync(out, 'utf8'));
+
+        // QTI: the rationales travel as inline feedback; references, author and the scenario
+        // set stay with the stored item, so QTI export -> import changes nothing.
+        const zip = path.join(dir, 'content.zip');
+        assert.equal((await cli(['bank', 'export', zip], { db: a.db })).code, 0);
+        const xml = execFileSync('/usr/bin/python3', ['-c', 'import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print("".join(z.read(n).decode() for n in z.namelist() if n.startswith("items/")))', zip], { encoding: 'utf8' });
+        assert.match(xml, /<qti-feedback-inline outcome-identifier="FEEDBACK" identifier="B" show-hide="show">Right: the survey says where the need is\.<\/qti-feedback-inline>/);
+        r = await cli(['bank', 'import', zip], { db: a.db });
+        assert.equal(r.code, 0, show(r));
+        assert.match(r.stdout, /items 4: added 0, changed 0, unchanged 4/);
+        const c = await ownDb();
+        try {
+            assert.equal((await cli(['bank', 'import', zip], { db: c.db })).code, 0);
+            it = await showJson(c.db, 'rv-1');
+            assert.deepEqual(it.body.choices.map((x) => x.rationale), src.items[0].choices.map((x) => x.rationale));
+            assert.equal(it.stimulus, null, 'a scenario set is not in QTI');
+        } finally {
+            await c.drop();
+        }
+
+        // A changed stimulus is a new version of it; the items stay as they were.
+        const changed = bankFile();
+        changed.stimuli[0].text += ' A new superintendent starts in July.';
+        r = await cli(['bank', 'import', file('bank2.json', JSON.stringify(changed))], { db: a.db });
+        assert.equal(r.code, 0, show(r));
+        assert.match(r.stdout, /items 4: added 0, changed 0, unchanged 4/);
+        assert.match(r.stdout, /stimuli 1: added 0, changed 1, unchanged 0/);
+        assert.equal((await showJson(a.db, 'rv-2')).stimulus.version, 2);
+        assert.equal(sql(a.db, "SELECT COUNT(*) FROM bank_stimulus_versions;").trim(), '2');
+    } finally {
+        await a.drop();
+        await b.drop();
+    }
+});
+
+test('bank file: a refused file names every problem with its place and writes nothing', { timeout: 120000 }, async () => {
+    const d = await ownDb();
+    try {
+        const count = () => sql(d.db, 'SELECT (SELECT COUNT(*) FROM bank_items) || \' \' || (SELECT COUNT(*) FROM bank_stimuli) || \' \' || (SELECT COUNT(*) FROM audit_log WHERE action LIKE \'bank.%\');').trim();
+        assert.deepEqual(await list(d.db), []); // the database, migrated and empty
+        const empty = count();
+        assert.equal(empty, '0 0 0');
+
+        const bad = bankFile();
+        delete bad.items[1].choices[2].rationale;
+        bad.items[0].skills.push('IV.A');
+        bad.items[2].stimulus = 'case-nowhere';
+        bad.items[3].correct = ['Z'];
+        let r = await cli(['bank', 'import', file('bad.json', JSON.stringify(bad))], { db: d.db });
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /\$\.items\[0\]\.skills\[2\]: is not a skill code/);
+        assert.match(r.stderr, /\$\.items\[1\]\.choices\[2\]\.rationale: is missing/);
+        assert.match(r.stderr, /\$\.items\[2\]\.stimulus: "case-nowhere" is not the identifier/);
+        assert.match(r.stderr, /\$\.items\[3\]\.correct\[0\]: "Z" is not the id/);
+        assert.match(r.stderr, /4 problems\. Nothing was imported\./);
+        assert.equal(count(), empty);
+
+        // JSON that does not read: its line and column. Line 3 is `  "items": [1,}`: two
+        // spaces (columns 1-2), "items": (3-10), a space (11), [ (12), 1 (13), "," (14), so
+        // the '}' that cannot follow is column 15.
+        r = await cli(['bank', 'import', file('broken.json', '{\n  "format": "ctoframe-bank/1",\n  "items": [1,}\n')], { db: d.db });
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /line 3, column 15/);
+        assert.match(r.stderr, /Nothing was imported\./);
+        assert.equal(count(), empty);
+
+        // A refusal found while writing rolls back what the file wrote before it: the
+        // operational item keeps its tags, and the new stimulus of the same file is not kept.
+        assert.equal((await cli(['bank', 'import', file('ok.json', JSON.stringify(bankFile()))], { db: d.db })).code, 0);
+        for (const to of ['review', 'pretest', 'operational'])
+            assert.equal((await cli(['bank', 'move', 'rv-3', to], { db: d.db })).code, 0, to);
+        const before = count();
+        const retag = bankFile();
+        retag.stimuli.push({ identifier: 'case-new', title: 'New', text: 'A new case.' });
+        retag.items[2].skills = ['III.A'];
+        r = await cli(['bank', 'import', file('retag.json', JSON.stringify(retag))], { db: d.db });
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /\$\.items\[2\]\.skills: the item "rv-3" is operational/);
+        assert.match(r.stderr, /Nothing was imported\./);
+        assert.equal(count(), before);
+        assert.equal(sql(d.db, "SELECT COUNT(*) FROM bank_stimuli WHERE identifier = 'case-new';").trim(), '0');
+    } finally {
+        await d.drop();
+    }
+});
+
+test('bank comment: a reviewer comment without a move, in the history and on the audit trail', { timeout: 120000 }, async () => {
+    const d = await ownDb();
+    try {
+        assert.equal((await cli(['bank', 'import', file('c.json', JSON.stringify(bankFile()))], { db: d.db })).code, 0);
+        let r = await cli(['bank', 'comment', 'rv-2', 'Option B reads as a trick; rewrite it.'], { db: d.db });
+        assert.equal(r.code, 0, show(r));
+        r = await cli(['bank', 'comment', 'rv-2', 'Second look:\nfine after the edit.'], { db: d.db });
+        assert.equal(r.code, 0, show(r));
+        const it = JSON.parse((await cli(['bank', 'show', 'rv-2', '--json'], { db: d.db })).stdout);
+        assert.equal(it.status, 'draft', 'a comment moves nothing');
+        assert.deepEqual(it.comments.map((c) => c.text), ['Option B reads as a trick; rewrite it.', 'Second look:\nfine after the edit.']);
+        assert.equal(it.comments[0].actor, 'cli');
+        assert.deepEqual(it.events.map((e) => e.kind), ['import', 'comment', 'comment']);
+        r = await cli(['bank', 'show', 'rv-2'], { db: d.db });
+        assert.match(r.stdout, /comment .* \(cli\): Option B reads as a trick; rewrite it\./);
+        // Refused: an empty comment, an unknown item; usage: no text.
+        r = await cli(['bank', 'comment', 'rv-2', '  '], { db: d.db });
+        assert.equal(r.code, 1, show(r));
+        assert.match(r.stderr, /Write the comment/);
+        r = await cli(['bank', 'comment', 'nobody', 'text'], { db: d.db });
+        assert.equal(r.code, 1, show(r));
+        assert.equal((await cli(['bank', 'comment', 'rv-2'], { db: d.db })).code, 2);
+        const audit = sql(d.db, "SELECT action FROM audit_log WHERE action LIKE 'bank.%' ORDER BY id;").trim().split('\n');
+        assert.deepEqual(audit, ['bank.import', 'bank.comment', 'bank.comment']);
+    } finally {
+        await d.drop();
+    }
+});

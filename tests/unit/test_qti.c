@@ -411,15 +411,183 @@ static void test_too_big(void **state)
     free(big);
 }
 
+/*
+ * Rationales as inline feedback (written here in the shape QTI 3.0 and 2.1 give choice-level
+ * feedback: a feedback element inside each simple choice whose identifier is the choice's,
+ * outcome FEEDBACK, shown when the outcome holds that identifier).
+ */
+static const char QTI3_FEEDBACK[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<qti-assessment-item xmlns=\"http://www.imsglobal.org/xsd/imsqtiasi_v3p0\"\n"
+    " identifier=\"cto-network-020\" title=\"Wireless first\" time-dependent=\"false\">\n"
+    " <qti-response-declaration identifier=\"RESPONSE\" cardinality=\"single\" "
+    "base-type=\"identifier\">\n"
+    "  <qti-correct-response><qti-value>B</qti-value></qti-correct-response>\n"
+    " </qti-response-declaration>\n"
+    " <qti-outcome-declaration identifier=\"FEEDBACK\" cardinality=\"single\" "
+    "base-type=\"identifier\"/>\n"
+    " <qti-item-body>\n"
+    "  <qti-choice-interaction response-identifier=\"RESPONSE\" max-choices=\"1\">\n"
+    "   <qti-prompt>What comes first in a wireless refresh?</qti-prompt>\n"
+    "   <qti-simple-choice identifier=\"A\">Buying access points\n"
+    "    <qti-feedback-inline outcome-identifier=\"FEEDBACK\" identifier=\"A\" "
+    "show-hide=\"show\">Not first: the\n      survey says how many are "
+    "needed.</qti-feedback-inline>\n"
+    "   </qti-simple-choice>\n"
+    "   <qti-simple-choice identifier=\"B\">A site survey<qti-feedback-inline "
+    "outcome-identifier=\"FEEDBACK\" identifier=\"B\" show-hide=\"show\">Right: it measures "
+    "<em>coverage</em> and load.</qti-feedback-inline></qti-simple-choice>\n"
+    "   <qti-simple-choice identifier=\"C\">Training staff<qti-feedback-inline "
+    "outcome-identifier=\"FEEDBACK\" identifier=\"other\" show-hide=\"show\">Not this "
+    "choice's.</qti-feedback-inline></qti-simple-choice>\n"
+    "  </qti-choice-interaction>\n"
+    " </qti-item-body>\n"
+    " <qti-response-processing "
+    "template=\"https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct\"/>\n"
+    "</qti-assessment-item>\n";
+
+static const char QTI21_FEEDBACK[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<assessmentItem xmlns=\"http://www.imsglobal.org/xsd/imsqti_v2p1\" identifier=\"fb21\"\n"
+    " title=\"Feedback 2.1\" adaptive=\"false\" timeDependent=\"false\">\n"
+    " <responseDeclaration identifier=\"RESPONSE\" cardinality=\"single\" "
+    "baseType=\"identifier\">\n"
+    "  <correctResponse><value>X</value></correctResponse>\n"
+    " </responseDeclaration>\n"
+    " <itemBody>\n"
+    "  <choiceInteraction responseIdentifier=\"RESPONSE\" maxChoices=\"1\">\n"
+    "   <simpleChoice identifier=\"X\">Yes<feedbackInline outcomeIdentifier=\"FEEDBACK\" "
+    "identifier=\"X\" showHide=\"show\">Because it is.</feedbackInline></simpleChoice>\n"
+    "   <simpleChoice identifier=\"Y\">No</simpleChoice>\n"
+    "  </choiceInteraction>\n"
+    " </itemBody>\n"
+    "</assessmentItem>\n";
+
+/* The feedback is read as the choice's rationale and left out of the choice's text. */
+static void test_feedback_read(void **state)
+{
+    struct qti_item it;
+
+    (void)state;
+    parse_ok(QTI3_FEEDBACK, &it);
+    assert_int_equal(it.nchoices, 3);
+    assert_string_equal(it.choices[0].text, "Buying access points");
+    assert_string_equal(it.choices[0].rationale, "Not first: the survey says how many are needed.");
+    assert_string_equal(it.choices[1].text, "A site survey");
+    assert_string_equal(it.choices[1].rationale, "Right: it measures coverage and load.");
+    /* Feedback naming another identifier is not this choice's rationale, nor its text. */
+    assert_string_equal(it.choices[2].text, "Training staff");
+    assert_string_equal(it.choices[2].rationale, "");
+    qti_item_free(&it);
+
+    parse_ok(QTI21_FEEDBACK, &it);
+    assert_string_equal(it.choices[0].text, "Yes");
+    assert_string_equal(it.choices[0].rationale, "Because it is.");
+    assert_string_equal(it.choices[1].text, "No");
+    assert_string_equal(it.choices[1].rationale, "");
+    qti_item_free(&it);
+}
+
+/* Written as 3.0 and 2.1 the rationales are inline feedback, and read back equal. */
+static void test_feedback_round_trip(void **state)
+{
+    struct qti_item it;
+    struct cf_error err;
+    char *xml = NULL;
+    size_t n;
+
+    (void)state;
+    parse_ok(QTI3_FEEDBACK, &it);
+    assert_round_trip(&it, QTI_V3);
+    assert_round_trip(&it, QTI_V21);
+    assert_int_equal(qti_write(&it, QTI_V3, &xml, &n, &err), CF_OK);
+    assert_non_null(strstr(xml, "<qti-simple-choice identifier=\"B\">A site survey"
+                                "<qti-feedback-inline outcome-identifier=\"FEEDBACK\" "
+                                "identifier=\"B\" show-hide=\"show\">Right: it measures coverage "
+                                "and load.</qti-feedback-inline></qti-simple-choice>"));
+    assert_non_null(strstr(xml, "<qti-outcome-declaration identifier=\"FEEDBACK\" "
+                                "cardinality=\"single\" base-type=\"identifier\"/>"));
+    /* The choice without a rationale has no feedback element. */
+    assert_non_null(strstr(xml, "<qti-simple-choice identifier=\"C\">Training "
+                                "staff</qti-simple-choice>"));
+    free(xml);
+    assert_int_equal(qti_write(&it, QTI_V21, &xml, &n, &err), CF_OK);
+    assert_non_null(strstr(xml, "<feedbackInline outcomeIdentifier=\"FEEDBACK\" identifier=\"A\" "
+                                "showHide=\"show\">Not first: the survey says how many are "
+                                "needed.</feedbackInline>"));
+    assert_non_null(strstr(xml, "<outcomeDeclaration identifier=\"FEEDBACK\""));
+    free(xml);
+    qti_item_free(&it);
+
+    /* An item without rationales declares no FEEDBACK outcome. */
+    parse_ok(QTI3_SINGLE, &it);
+    assert_int_equal(qti_write(&it, QTI_V3, &xml, &n, &err), CF_OK);
+    assert_null(strstr(xml, "FEEDBACK"));
+    assert_null(strstr(xml, "qti-feedback-inline"));
+    free(xml);
+    qti_item_free(&it);
+}
+
+/* A rationale differing is a difference; a second feedback for one choice is refused. */
+static void test_feedback_equal_and_refused(void **state)
+{
+    struct qti_item a, b;
+    struct cf_error err;
+    char why[64] = "";
+    const char *at;
+
+    (void)state;
+    parse_ok(QTI3_FEEDBACK, &a);
+    parse_ok(QTI3_FEEDBACK, &b);
+    assert_true(qti_item_equal(&a, &b, NULL, 0));
+    free(b.choices[1].rationale);
+    b.choices[1].rationale = strdup("Right, but for another reason.");
+    assert_false(qti_item_equal(&a, &b, why, sizeof why));
+    assert_string_equal(why, "rationale");
+    qti_item_free(&a);
+    qti_item_free(&b);
+
+    /*
+     * Choice B gets a second feedback element of its own, on a line of its own: line 16 (the
+     * document's lines: 1 the declaration, 2-3 the root, 4-6 the response declaration, 7 the
+     * outcome, 8 the body, 9 the interaction, 10 the prompt, 11-14 choice A, 15 choice B).
+     */
+    at = strstr(QTI3_FEEDBACK, "</qti-feedback-inline></qti-simple-choice>\n   "
+                               "<qti-simple-choice identifier=\"C\">");
+    assert_non_null(at);
+    {
+        char doc[4096];
+        size_t head = (size_t)(at - QTI3_FEEDBACK) + strlen("</qti-feedback-inline>");
+
+        assert_true(snprintf(doc, sizeof doc,
+                             "%.*s\n<qti-feedback-inline "
+                             "outcome-identifier=\"FEEDBACK\" identifier=\"B\">"
+                             "Again.</qti-feedback-inline>%s",
+                             (int)head, QTI3_FEEDBACK, QTI3_FEEDBACK + head) < (int)sizeof doc);
+        cf_error_clear(&err);
+        assert_int_equal(qti_parse(doc, strlen(doc), &a, &err), CF_EINVAL);
+        assert_non_null(strstr(err.message, "a second <qti-feedback-inline> for the choice \"B\""));
+        assert_non_null(strstr(err.message, "line 16,"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_v3_single),        cmocka_unit_test(test_v3_multiple),
-        cmocka_unit_test(test_v21_choice),       cmocka_unit_test(test_round_trips),
-        cmocka_unit_test(test_v21_to_v3),        cmocka_unit_test(test_equal_detects),
-        cmocka_unit_test(test_escaping),         cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_entity_expansion), cmocka_unit_test(test_too_big),
+        cmocka_unit_test(test_v3_single),
+        cmocka_unit_test(test_v3_multiple),
+        cmocka_unit_test(test_v21_choice),
+        cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_v21_to_v3),
+        cmocka_unit_test(test_equal_detects),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_entity_expansion),
+        cmocka_unit_test(test_too_big),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_feedback_read),
+        cmocka_unit_test(test_feedback_round_trip),
+        cmocka_unit_test(test_feedback_equal_and_refused),
     };
 
     return cmocka_run_group_tests_name("qti", tests, NULL, NULL);
