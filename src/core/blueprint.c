@@ -6,7 +6,9 @@
 
 #include "lib/buf.h"
 
-#define BP_MSG_MAX 2048 /* one problem's message */
+#define BP_MSG_MAX   2048 /* one problem's message */
+#define BP_NAME_MAX  100  /* bytes of an identifier a message quotes (longer ones are cut) */
+#define BP_LABEL_MAX (BP_NAME_MAX + 32) /* an identifier with its status: "I.A-1 (draft)" */
 
 const int blueprint_weights[PD_NSKILLS] = {15, 15, 10, 12, 9, 9, 9, 7, 7, 7};
 
@@ -27,6 +29,19 @@ int blueprint_skill_of(const char *skills)
     }
     code[k] = '\0';
     return k > 0 ? pd_skill_index(code) : -1;
+}
+
+/* The bytes of s to quote, at most max, cut at the start of a UTF-8 character. */
+static int clip(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+
+    if (n <= max)
+        return (int)n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
 }
 
 static const char *items_word(long n)
@@ -58,11 +73,14 @@ static int problem(json_t *problems, const char *check, const char *skill, json_
     {
         if (rc != 0 || i >= BLUEPRINT_NAMED_MAX)
             break;
-        rc = buf_printf(&b, "%s%s",
+        const char *name = json_string_value(x);
+        int k = clip(name, BP_LABEL_MAX);
+
+        rc = buf_printf(&b, "%s%.*s%s",
                         i == 0       ? " "
                         : i + 1 == n ? " and "
                                      : ", ",
-                        json_string_value(x));
+                        k, name, name[k] != '\0' ? "..." : "");
     }
     if (rc == 0 && n > BLUEPRINT_NAMED_MAX)
         rc = buf_printf(&b, " and %zu more", n - BLUEPRINT_NAMED_MAX);
@@ -154,13 +172,16 @@ static int check_roles(const struct bp_item *items, size_t n, int slots, json_t 
 
     for (size_t i = 0; !bad && i < n; i++) {
         const char *st = items[i].status != NULL ? items[i].status : "";
-        char label[160];
+        char label[BP_LABEL_MAX + 1];
 
         npre += items[i].pretest != 0;
         if (strcmp(st, items[i].pretest ? "pretest" : "operational") == 0)
             continue;
-        if (snprintf(label, sizeof label, "%s (%s)", items[i].identifier, st) >= (int)sizeof label)
-            snprintf(label, sizeof label, "%.140s... (%s)", items[i].identifier, st);
+        int k = clip(items[i].identifier, BP_NAME_MAX);
+
+        /* The status is one of the bank's five words; a longer one is cut like a name. */
+        snprintf(label, sizeof label, "%.*s%s (%.*s)", k, items[i].identifier,
+                 items[i].identifier[k] != '\0' ? "..." : "", clip(st, 20), st);
         bad |= json_array_append_new(items[i].pretest ? pre : scored, json_string(label)) != 0;
     }
     if (!bad && json_array_size(scored) > 0)

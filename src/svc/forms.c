@@ -358,13 +358,12 @@ static int change_items(const struct svc *sv, const char *code, const char *cons
 
         rc = store_bank_item_by_identifier(sv->store, ids[i], &item, err);
         if (rc == CF_ENOTFOUND)
-            rc = cf_error_set(err, CF_ENOTFOUND, "items", "The bank has no item \"%s\".", ids[i]);
+            rc = cf_error_set(err, CF_EINVAL, "items", "The bank has no item \"%s\".", ids[i]);
         else if (rc == CF_OK && add && there)
             rc = cf_error_set(err, CF_ECONFLICT, "items", "The item %s is already on the form.",
                               ids[i]);
         else if (rc == CF_OK && !add && !there)
-            rc =
-                cf_error_set(err, CF_ENOTFOUND, "items", "The item %s is not on the form.", ids[i]);
+            rc = cf_error_set(err, CF_EINVAL, "items", "The item %s is not on the form.", ids[i]);
         else if (rc == CF_OK && add && strcmp(svc__str(item, "status"), "retired") == 0)
             rc = cf_error_set(err, CF_ECONFLICT, "items",
                               "The item %s is retired: it cannot go on a form.", ids[i]);
@@ -411,26 +410,34 @@ int svc_form_remove(const struct svc *sv, const char *code, const char *const *i
     return change_items(sv, code, identifiers, n, 0, 0, err);
 }
 
-/* err's message: "The form cannot be released: " and the failing checks, as many as fit. */
+/*
+ * err's message: "The form cannot be released: " and the failing checks, as many as fit:
+ * first those about the form as a whole (enemies, statuses, pretest slots, the total), then
+ * the counts per skill, which the form's page and `form show` list in full.
+ */
 static int refusal(const json_t *check, struct cf_error *err)
 {
     const json_t *problems = json_object_get(check, "problems"), *p;
     char msg[sizeof err->message];
-    size_t i, len;
+    size_t i, len, said = 0, n = json_array_size(problems);
 
-    len = (size_t)snprintf(msg, sizeof msg, "The form cannot be released: %zu %s.",
-                           json_array_size(problems),
-                           json_array_size(problems) == 1 ? "check fails" : "checks fail");
-    json_array_foreach(problems, i, p)
-    {
-        const char *m = svc__str(p, "message");
+    len = (size_t)snprintf(msg, sizeof msg, "The form cannot be released: %zu %s.", n,
+                           n == 1 ? "check fails" : "checks fail");
+    for (int skills = 0; skills < 2 && said < n; skills++)
+        json_array_foreach(problems, i, p)
+        {
+            const char *m = svc__str(p, "message");
 
-        if (len + strlen(m) + 2 >= sizeof msg) {
-            snprintf(msg + len, sizeof msg - len, " (and %zu more)", json_array_size(problems) - i);
-            break;
+            if ((strcmp(svc__str(p, "check"), "skill") == 0) != skills)
+                continue;
+            if (len + strlen(m) + 2 + sizeof " (and 999 more)" >= sizeof msg) {
+                snprintf(msg + len, sizeof msg - len, " (and %zu more)", n - said);
+                said = n;
+                break;
+            }
+            len += (size_t)snprintf(msg + len, sizeof msg - len, " %s", m);
+            said++;
         }
-        len += (size_t)snprintf(msg + len, sizeof msg - len, " %s", m);
-    }
     return cf_error_set(err, CF_ECONFLICT, "form", "%s", msg);
 }
 

@@ -1042,8 +1042,8 @@ int svc_form_list(const struct svc *sv, json_t **out, struct cf_error *err);
 int svc_form_show(const struct svc *sv, const char *code, json_t **out, struct cf_error *err);
 /*
  * Puts the n items named (bank identifiers) on draft form code, all or none, as pretest
- * items (pretest) or scored ones. CF_ENOTFOUND for an unknown form or item, CF_ECONFLICT
- * when the form is released or retired, an item is already on it or is retired.
+ * items (pretest) or scored ones. CF_ENOTFOUND for an unknown form, CF_EINVAL for an unknown item,
+ * CF_ECONFLICT when the form is released or retired, an item is already on it or is retired.
  */
 int svc_form_add(const struct svc *sv, const char *code, const char *const *identifiers, size_t n,
                  int pretest, struct cf_error *err);

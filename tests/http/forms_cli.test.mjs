@@ -13,8 +13,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cli, ownDb, withServer, show } from './authhelp.mjs';
+import { cli, ownDb, withServer, show as showRes } from './authhelp.mjs';
 import { sql } from './cehelp.mjs';
+
+const show = (r) => `exit ${r.code}\nstdout:\n${r.stdout.slice(0, 1500)}\nstderr:\n${r.stderr.slice(0, 1500)}`;
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ctoframe-forms-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -243,4 +245,112 @@ test('forms: the blueprint, pretest slots, draft items and enemies are checked b
     } finally {
         await d.drop();
     }
+});
+
+test('the pages: an examiner lists, makes and fills a form, sees the check recomputed and the release refused with the reason; everyone else gets 404', { timeout: 300000 }, async () => {
+    await withServer({}, async (ctx) => {
+        // A small bank: two operational items (I.A, II.B) that are enemies, one pretest item.
+        await ok(['bank', 'import', packageOf('pages.zip', ['W-1', 'W-2', 'W-3'])], ctx.db);
+        for (const [id, skill, to] of [['W-1', 'I.A', 'operational'], ['W-2', 'II.B;I.A', 'operational'], ['W-3', 'III.C', 'pretest']]) {
+            await ok(['bank', 'tag', id, '--skills', skill, '--level', 'recall'], ctx.db);
+            for (const st of ['review', 'pretest', 'operational']) {
+                await ok(['bank', 'move', id, st], ctx.db);
+                if (st === to) break;
+            }
+        }
+        await ok(['bank', 'enemy', 'W-1', 'W-2'], ctx.db);
+        await ctx.start();
+        const ex = await ctx.signIn(ctx.w.people.examiner.email);
+        const leader = await ctx.signIn(ctx.w.people.leader_a.email);
+        const reviewer = await ctx.signIn(ctx.w.people.reviewer.email);
+
+        // The list, empty; a new form through the page's form (CSRF field), its title escaped.
+        let r = await ex.get('/exam/forms', { html: true });
+        assert.equal(r.status, 200, showRes(r));
+        assert.match(r.text, /No form yet/);
+        r = await ex.post('/exam/forms', { code: 'WEB-1', title: 'Spring <b>form</b>', pretest_slots: '1' }, { form: true, html: true });
+        assert.equal(r.status, 303, showRes(r));
+        assert.equal(r.headers.location, '/exam/forms/WEB-1?done=created');
+        // Without the CSRF token: refused, nothing made.
+        r = await ex.post('/exam/forms', { code: 'WEB-2', title: 'No token' }, { form: true, html: true, csrf: false });
+        assert.equal(r.status, 403, showRes(r));
+        // A bad code and no title: both fields named, what was typed kept.
+        r = await ex.post('/exam/forms', { code: 'bad code!', title: '' }, { form: true, html: true });
+        assert.equal(r.status, 400, showRes(r));
+        assert.match(r.text, /id="form-code-error"/);
+        assert.match(r.text, /id="form-title-error"/);
+        assert.match(r.text, /value="bad code!"/);
+
+        r = await ex.get('/exam/forms/WEB-1?done=created', { html: true });
+        assert.equal(r.status, 200, showRes(r));
+        assert.match(r.text, /Spring &lt;b&gt;form&lt;\/b&gt;/);
+        assert.doesNotMatch(r.text, /<b>form<\/b>/);
+        assert.match(r.text, /Scored items: <strong>0 of 100<\/strong>/);
+
+        // Add by identifier: the check follows (W-2 counts toward II.B, its first skill).
+        r = await ex.post('/exam/forms/WEB-1/act', { action: 'add', items: 'W-1, W-2', role: 'scored' }, { form: true, html: true });
+        assert.equal(r.status, 303, showRes(r));
+        r = await ex.post('/exam/forms/WEB-1/act', { action: 'add', items: 'W-3', role: 'pretest' }, { form: true, html: true });
+        assert.equal(r.status, 303, showRes(r));
+        r = await ex.get('/exam/forms/WEB-1');
+        assert.equal(r.status, 200, showRes(r));
+        assert.equal(r.json.check.scored, 2);
+        assert.equal(r.json.check.pretest, 1);
+        assert.deepEqual(r.json.check.skills.filter((s) => s.have > 0).map((s) => [s.code, s.have, s.required]), [['I.A', 1, 15], ['II.B', 1, 9]]);
+        assert.deepEqual(r.json.check.enemies, [['W-1', 'W-2']]);
+        r = await ex.get('/exam/forms/WEB-1', { html: true });
+        assert.match(r.text, /Scored items: <strong>2 of 100<\/strong>/);
+        assert.match(r.text, /<h3 id="skill-II.B">II.B: 1 of 9/);
+        assert.match(r.text, /<li>W-1 and W-2<\/li>/);
+        assert.match(r.text, /The release is refused while any check above fails/);
+
+        // An unknown identifier: refused beside the field, nothing added.
+        r = await ex.post('/exam/forms/WEB-1/act', { action: 'add', items: 'NOPE-9', role: 'scored' }, { form: true, html: true });
+        assert.equal(r.status, 400, showRes(r));
+        assert.match(r.text, /id="add-items-error"/);
+        assert.match(r.text, /The bank has no item &quot;NOPE-9&quot;|The bank has no item "NOPE-9"/);
+
+        // Release: refused with the failing checks (409), the form stays a draft.
+        r = await ex.post('/exam/forms/WEB-1/act', { action: 'release' }, { form: true, html: true });
+        assert.equal(r.status, 409, showRes(r));
+        assert.match(r.text, /The form cannot be released/);
+        r = await ex.post('/exam/forms/WEB-1/act', { action: 'release' });
+        assert.equal(r.status, 409, showRes(r));
+        assert.match(r.json.error.message, /I\.A has 1 scored item; the blueprint asks for 15: add 14\./);
+        assert.match(r.json.error.message, /Enemy items cannot be on one form: W-1 and W-2\./);
+
+        // Remove: the check follows again.
+        r = await ex.post('/exam/forms/WEB-1/act', { action: 'remove', item: 'W-2' }, { form: true, html: true });
+        assert.equal(r.status, 303, showRes(r));
+        r = await ex.get('/exam/forms/WEB-1');
+        assert.equal(r.json.check.scored, 1);
+        assert.deepEqual(r.json.check.enemies, []);
+        assert.equal(r.json.status, 'draft');
+
+        // The list shows it.
+        r = await ex.get('/exam/forms');
+        assert.deepEqual(r.json.forms.map((f) => [f.code, f.status, f.scored, f.pretest]), [['WEB-1', 'draft', 1, 1]]);
+
+        // Everyone but examiners (and program administrators): 404, nothing changed.
+        for (const [who, jar] of [['leader', leader], ['reviewer', reviewer]]) {
+            for (const p of ['/exam/forms', '/exam/forms/WEB-1']) {
+                r = await jar.get(p, { html: true });
+                assert.equal(r.status, 404, `${who} GET ${p}: ${showRes(r)}`);
+                assert.doesNotMatch(r.text, /WEB-1|Spring/);
+            }
+            r = await jar.post('/exam/forms/WEB-1/act', { action: 'retire' }, { form: true, html: true });
+            assert.equal(r.status, 404, `${who} retire: ${showRes(r)}`);
+            r = await jar.post('/exam/forms', { code: 'X', title: 'X' }, { form: true, html: true });
+            assert.equal(r.status, 404, `${who} create: ${showRes(r)}`);
+        }
+        assert.equal((await ex.get('/exam/forms/WEB-1')).json.status, 'draft');
+
+        // At phone width: the page declares its viewport; the check's table (four short
+        // columns) scrolls inside its box rather than the page; the list's table stacks.
+        r = await ex.get('/exam/forms/WEB-1', { html: true });
+        assert.match(r.text, /<meta name="viewport" content="width=device-width/);
+        assert.match(r.text, /<div class="table-scroll">\s*<table>/);
+        r = await ex.get('/exam/forms', { html: true });
+        assert.match(r.text, /<table class="stack">/);
+    });
 });

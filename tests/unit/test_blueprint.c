@@ -269,6 +269,35 @@ static void test_status(void **state)
     json_decref(r);
 }
 
+static void test_long_name(void **state)
+{
+    struct form f;
+    char name[160];
+    json_t *r;
+    const char *m;
+
+    (void)state;
+    /* An identifier of 75 two-byte characters (150 bytes): a message quotes at most 100
+     * bytes of it, cut between characters (50 of them), then "...". */
+    for (int k = 0; k < 75; k++)
+        memcpy(name + 2 * k, "\xc3\xa9", 2);
+    name[150] = '\0';
+    exact(&f);
+    f.items[0].identifier = name;
+    f.items[0].status = "review";
+    r = blueprint_check(f.items, f.n, NULL, 0, 0);
+    assert_non_null(r);
+    m = message(r, 0);
+    assert_non_null(m);
+    assert_non_null(strstr(m, "\xc3\xa9..."
+                              " (review)."));
+    assert_null(strstr(m, "\xc3..."));
+    /* 100 bytes of name: the quote is the prefix and the name's first 50 characters. */
+    assert_int_equal(strlen(m), strlen("Scored items must be operational; this one is not: ") +
+                                    100 + strlen("... (review)."));
+    json_decref(r);
+}
+
 static void test_many_named(void **state)
 {
     struct form f;
@@ -297,7 +326,7 @@ int main(void)
         cmocka_unit_test(test_table),          cmocka_unit_test(test_exact),
         cmocka_unit_test(test_short_and_over), cmocka_unit_test(test_enemies),
         cmocka_unit_test(test_pretest),        cmocka_unit_test(test_status),
-        cmocka_unit_test(test_many_named),
+        cmocka_unit_test(test_long_name),      cmocka_unit_test(test_many_named),
     };
 
     return cmocka_run_group_tests_name("blueprint", tests, NULL, NULL);
