@@ -141,6 +141,21 @@ static int do_show(struct svc *sv, const char *code, int json)
     return CLI_OK;
 }
 
+/* The option a names when it takes a value (--title, --db, --pretest, alone or with
+ * "=value"), or NULL. */
+static const char *value_option(const char *a)
+{
+    static const char *const names[] = {"--title", "--db", "--pretest"};
+
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+        size_t n = strlen(names[k]);
+
+        if (strncmp(a, names[k], n) == 0 && (a[n] == '\0' || a[n] == '='))
+            return names[k];
+    }
+    return NULL;
+}
+
 int cli_form(int argc, char **argv)
 {
     struct cli_opts o;
@@ -166,13 +181,18 @@ int cli_form(int argc, char **argv)
             json = 1;
         else if (strcmp(a, "--pretest") == 0 && strcmp(sub, "add") == 0)
             pretest = 1;
-        else if ((strcmp(a, "--title") == 0 || strcmp(a, "--db") == 0 ||
-                  strcmp(a, "--pretest") == 0)) {
-            if (i + 1 >= argc || argv[i + 1][0] == '\0') {
-                fprintf(stderr, "ctoframe: option %s needs a value\n", a);
+        else if (value_option(a) != NULL) {
+            /* --title T or --title=T (and --db, create's --pretest N) */
+            const char *eq = strchr(a, '='), *v = eq != NULL     ? eq + 1
+                                                  : i + 1 < argc ? argv[++i]
+                                                                 : NULL;
+
+            if (v == NULL || v[0] == '\0') {
+                fprintf(stderr, "ctoframe: option %.*s needs a value\n",
+                        (int)(eq != NULL ? (size_t)(eq - a) : strlen(a)), a);
                 rc = CLI_USAGE;
             } else
-                *(a[2] == 't' ? &title : a[2] == 'd' ? &db : &slots) = argv[++i];
+                *(a[2] == 't' ? &title : a[2] == 'd' ? &db : &slots) = v;
         } else if (strncmp(a, "--", 2) == 0) {
             fprintf(stderr, "ctoframe: unknown option %s\n", a);
             rc = CLI_USAGE;

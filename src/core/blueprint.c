@@ -6,9 +6,10 @@
 
 #include "lib/buf.h"
 
-#define BP_MSG_MAX   2048 /* one problem's message */
-#define BP_NAME_MAX  100  /* bytes of an identifier a message quotes (longer ones are cut) */
-#define BP_LABEL_MAX (BP_NAME_MAX + 32) /* an identifier with its status: "I.A-1 (draft)" */
+#define BP_MSG_MAX    2048 /* one problem's message */
+#define BP_NAME_MAX   100  /* bytes of an identifier a message quotes (longer ones are cut) */
+#define BP_STATUS_MAX 20   /* bytes of a status a message quotes (the bank's are shorter) */
+#define BP_LABEL_MAX  (BP_NAME_MAX + 32) /* an identifier with its status: "I.A-1 (draft)" */
 
 const int blueprint_weights[PD_NSKILLS] = {15, 15, 10, 12, 9, 9, 9, 7, 7, 7};
 
@@ -181,7 +182,7 @@ static int check_roles(const struct bp_item *items, size_t n, int slots, json_t 
 
         /* The status is one of the bank's five words; a longer one is cut like a name. */
         snprintf(label, sizeof label, "%.*s%s (%.*s)", k, items[i].identifier,
-                 items[i].identifier[k] != '\0' ? "..." : "", clip(st, 20), st);
+                 items[i].identifier[k] != '\0' ? "..." : "", clip(st, BP_STATUS_MAX), st);
         bad |= json_array_append_new(items[i].pretest ? pre : scored, json_string(label)) != 0;
     }
     if (!bad && json_array_size(scored) > 0)

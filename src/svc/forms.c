@@ -22,6 +22,7 @@
 #define FORM_TITLE_MAX 200 /* characters of a form's title */
 #define FORM_ITEMS_MAX 500 /* identifiers one add or remove takes */
 #define ACTOR_LEN      64
+#define ID_LEN         37 /* a UUID's 36 characters and the NUL (svc__uuid) */
 #define NOW_LEN        32
 
 static const char NO_SUCH[] = "There is no such exam form. Check the code.";
@@ -98,7 +99,7 @@ int svc_form_create(const struct svc *sv, const json_t *in, json_t **out, struct
     struct svc_checks ck = {err, CF_OK};
     struct cf_error e;
     const char *code = svc__str(in, "code");
-    char title[FORM_TITLE_MAX * 4 + 1], id[37], now[NOW_LEN], actor[ACTOR_LEN];
+    char title[FORM_TITLE_MAX * 4 + 1], id[ID_LEN], now[NOW_LEN], actor[ACTOR_LEN];
     long slots = slots_of(in);
     json_t *after = NULL;
     int rc = allowed(sv, err);

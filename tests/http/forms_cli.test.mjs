@@ -201,6 +201,10 @@ test('forms: the blueprint, pretest slots, draft items and enemies are checked b
         const forms = JSON.parse((await ok(['form', 'list', '--json'], d.db)).stdout);
         assert.deepEqual(forms.map((x) => [x.code, x.status, x.scored, x.pretest]), [['A', 'released', 100, 2], ['B', 'draft', 1, 0]]);
 
+        // Options also as --name=value.
+        r = await ok(['form', 'create', 'Z', '--title=Zed form', '--pretest=3'], d.db);
+        assert.match(r.stdout, /form Z created \(draft, 3 pretest slots\)/);
+
         // Retire: a released form is retired once.
         await ok(['form', 'retire', 'A'], d.db);
         r = await cli(['form', 'retire', 'A'], { db: d.db });
