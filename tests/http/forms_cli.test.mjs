@@ -268,6 +268,10 @@ test('the pages: an examiner lists, makes and fills a form, sees the check recom
         const leader = await ctx.signIn(ctx.w.people.leader_a.email);
         const reviewer = await ctx.signIn(ctx.w.people.reviewer.email);
 
+        // The dashboard leads an examiner to the forms, and nobody else.
+        assert.match((await ex.get('/dashboard', { html: true })).text, /href="\/exam\/forms"/);
+        assert.doesNotMatch((await leader.get('/dashboard', { html: true })).text, /href="\/exam\/forms"/);
+
         // The list, empty; a new form through the page's form (CSRF field), its title escaped.
         let r = await ex.get('/exam/forms', { html: true });
         assert.equal(r.status, 200, showRes(r));
