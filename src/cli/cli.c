@@ -47,6 +47,7 @@ static const struct command {
     {"pd", cli_pd, "recommend the best plan of professional development activities for gaps"},
     /* issue 10 */
     {"bank", cli_bank, "the exam's item bank: import QTI items and packages, list, export"},
+    {"form", cli_form, "exam forms: build from the bank, check the blueprint, release"},
     {"exam", cli_exam, "item analysis of exam response files (p, point-biserials, alpha)"},
 };
 

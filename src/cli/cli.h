@@ -131,6 +131,8 @@ int cli_stats(int argc, char **argv);
 int cli_pd(int argc, char **argv);
 /* bank.c: the exam's item bank (issue 10) */
 int cli_bank(int argc, char **argv);
+/* forms.c: exam forms (issue 10 point 3) */
+int cli_form(int argc, char **argv);
 /* issue 10: exam response files (src/cli/exam.c) */
 int cli_exam(int argc, char **argv);
 /*

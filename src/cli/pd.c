@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/blueprint.h"
 #include "core/recommend.h"
 
 static const char USAGE[] =
@@ -24,8 +25,6 @@ static const char USAGE[] =
     "with why it was picked. --json prints the plan as JSON.\n"
     "Exit 0 with a plan (proven optimal unless it says otherwise), 1 when the catalog or\n"
     "the input is refused, 2 on a usage error.\n";
-
-static const double exam_weights[PD_NSKILLS] = {15, 15, 10, 12, 9, 9, 9, 7, 7, 7};
 
 #define PD_LIST_MAX 256 /* the longest --gaps or --weights list */
 
@@ -194,7 +193,8 @@ static int do_recommend(const struct cli_opts *o)
     int rc;
 
     memset(&in, 0, sizeof in);
-    memcpy(in.weight, exam_weights, sizeof in.weight);
+    for (int k = 0; k < PD_NSKILLS; k++)
+        in.weight[k] = blueprint_weights[k]; /* the exam weights (core/blueprint.h) */
     if (o->gaps == NULL || o->hours == NULL || o->budget == NULL) {
         fprintf(stderr, "ctoframe: pd recommend needs --gaps, --hours and --budget.\n%s", USAGE);
         return CLI_USAGE;

@@ -1178,4 +1178,42 @@ int store_bank_stimuli(struct store *s, json_t **out, struct cf_error *err);
 int store_bank_stimulus_put(struct store *s, const json_t *stimulus, const char *actor,
                             const char *note, const char *now, int *outcome, struct cf_error *err);
 
+/* --- exam forms (issue 10 point 3: store/forms.c, migration 022) ------------------- */
+
+/* A new draft form; CF_ECONFLICT (field "code") when the code is taken. */
+int store_form_create(struct store *s, const char *id, const char *code, const char *title,
+                      int pretest_slots, const char *actor, const char *now, struct cf_error *err);
+/*
+ * A form row: {id, code, title, status (draft | released | retired), pretest_slots, version,
+ * created_at, created_by, updated_at, updated_by, released_at, released_by, retired_at,
+ * retired_by}; CF_ENOTFOUND.
+ */
+int store_form_by_code(struct store *s, const char *code, json_t **out, struct cf_error *err);
+/* Every form by code: [{code, title, status, pretest_slots, version, updated_at,
+ * released_at, scored, pretest}] (scored and pretest: how many items in each role). */
+int store_forms(struct store *s, json_t **out, struct cf_error *err);
+/*
+ * Inside a write transaction: holds form id against every other writer of it until the
+ * commit (PostgreSQL: SELECT ... FOR UPDATE; SQLite's write transaction already does), so
+ * the items and enemies read after it are the ones the commit keeps.
+ */
+int store_form_lock(struct store *s, const char *id, struct cf_error *err);
+/* The form's items in order: [{item_id, identifier, title, skills, status, role, position}]. */
+int store_form_items(struct store *s, const char *form, json_t **out, struct cf_error *err);
+/* The enemy pairs among the form's items: [{a, b}] (identifiers). */
+int store_form_enemies(struct store *s, const char *form, json_t **out, struct cf_error *err);
+/* Puts item (a bank item id) on the form after the last one, in role scored | pretest. */
+int store_form_item_add(struct store *s, const char *form, const char *item, const char *role,
+                        const char *actor, const char *now, struct cf_error *err);
+/* Takes item off the form; CF_ENOTFOUND when it is not on it. */
+int store_form_item_remove(struct store *s, const char *form, const char *item,
+                           struct cf_error *err);
+/* A new version of the form (its items changed). */
+int store_form_touch(struct store *s, const char *id, const char *actor, const char *now,
+                     struct cf_error *err);
+/* Moves the form from status from to to (released or retired, stamped with who and when);
+ * CF_ECONFLICT when it is no longer in from. */
+int store_form_set_status(struct store *s, const char *id, const char *from, const char *to,
+                          const char *actor, const char *now, struct cf_error *err);
+
 #endif

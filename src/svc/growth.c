@@ -27,6 +27,7 @@
 
 #include "core/ce.h"
 #include "core/pdcatalog.h"
+#include "core/blueprint.h"
 #include "core/program.h"
 #include "core/recommend.h"
 #include "lib/clock.h"
@@ -39,7 +40,6 @@
 #define REASON_MAX      1024
 
 static const char NO_SUCH[] = "There is no such growth plan. Check the address.";
-static const double EXAM_WEIGHTS[PD_NSKILLS] = {15, 15, 10, 12, 9, 9, 9, 7, 7, 7};
 
 static int nomem(struct cf_error *err)
 {
@@ -486,7 +486,7 @@ int svc_plan_create(const struct svc *sv, const char *evaluation, const json_t *
         if (s < 0 || (!json_is_number(o) && !json_is_number(sf)))
             continue;
         current[s] = json_number_value(json_is_number(o) ? o : sf);
-        weight[s] = crosswalk ? EXAM_WEIGHTS[s] : (double)num(x, "weight");
+        weight[s] = crosswalk ? (double)blueprint_weights[s] : (double)num(x, "weight");
     }
     ngoals = reco_goals(current, target, start, (int)months, goals);
     if (ngoals < 0) {

@@ -1046,4 +1046,41 @@ int svc_bank_export_json(const struct svc *sv, json_t **out, struct cf_error *er
 int svc_bank_comment(const struct svc *sv, const char *identifier, const char *text,
                      struct cf_error *err);
 
+/* --- exam forms (issue 10 point 3; svc/forms.c; docs/exam-forms.md) ---------------- */
+
+/*
+ * Examiners only (as the item bank); anyone else gets CF_ENOTFOUND for every form.
+ * Creates a draft form from in = {code, title, pretest_slots (a whole number 0-50, or its
+ * text; absent: 0)}: CF_EINVAL naming each field at fault, CF_ECONFLICT when the code is
+ * taken. *out = {id, code, title, pretest_slots, status}.
+ */
+int svc_form_create(const struct svc *sv, const json_t *in, json_t **out, struct cf_error *err);
+/* [{code, title, status, pretest_slots, version, updated_at, released_at, scored, pretest}]. */
+int svc_form_list(const struct svc *sv, json_t **out, struct cf_error *err);
+/*
+ * A form: its row (code, title, status, pretest_slots, version, who and when), items
+ * [{identifier, title, skill (the one it counts toward), skills, status, role, position}]
+ * and check (core/blueprint.h's result on the items as they stand); CF_ENOTFOUND.
+ */
+int svc_form_show(const struct svc *sv, const char *code, json_t **out, struct cf_error *err);
+/*
+ * Puts the n items named (bank identifiers) on draft form code, all or none, as pretest
+ * items (pretest) or scored ones. CF_ENOTFOUND for an unknown form, CF_EINVAL for an unknown item,
+ * CF_ECONFLICT when the form is released or retired, an item is already on it or is retired.
+ */
+int svc_form_add(const struct svc *sv, const char *code, const char *const *identifiers, size_t n,
+                 int pretest, struct cf_error *err);
+/* Takes the n items named off draft form code, all or none; as svc_form_add. */
+int svc_form_remove(const struct svc *sv, const char *code, const char *const *identifiers,
+                    size_t n, struct cf_error *err);
+/*
+ * Releases draft form code: inside the write transaction, with the form's row held, its
+ * items and their enemies are read again and checked; CF_ECONFLICT with the failing checks
+ * in the message (and *check, when not NULL, the whole check; the caller owns it) when any
+ * fails. A released form's items are frozen.
+ */
+int svc_form_release(const struct svc *sv, const char *code, json_t **check, struct cf_error *err);
+/* Retires form code (a draft or a released form); CF_ECONFLICT when it is already retired. */
+int svc_form_retire(const struct svc *sv, const char *code, struct cf_error *err);
+
 #endif

@@ -157,6 +157,11 @@ const struct route routes[] = {
     {"GET", "/plans/{}", h_plan, "growth_plan", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"POST", "/plans/{}/act", h_plan_act, "growth_plan", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"GET", "/plans/{}/export", h_plan_export, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},
+    /* issue 10 point 3: exam forms (h_forms.c); examiners only, the svc answers 404 to others */
+    {"GET", "/exam/forms", h_forms, "exam_forms", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/exam/forms", h_form_create, "exam_forms", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"GET", "/exam/forms/{}", h_form, "exam_form", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/exam/forms/{}/act", h_form_act, "exam_form", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     /* issue 9 point 4: the printable report as a PDF (h_eval_report.c); the svc checks the
      * evaluation's organization (404 outside it), 409 while it holds no results */
     {"GET", "/evaluations/{}/report.pdf", h_eval_report, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},

@@ -395,6 +395,11 @@ int h_plan(struct req *r, json_t **out, struct cf_error *err);
 int h_plan_create(struct req *r, json_t **out, struct cf_error *err);
 int h_plan_act(struct req *r, json_t **out, struct cf_error *err);
 int h_plan_export(struct req *r, json_t **out, struct cf_error *err);
+/* h_forms.c: exam forms (issue 10 point 3) */
+int h_forms(struct req *r, json_t **out, struct cf_error *err);
+int h_form_create(struct req *r, json_t **out, struct cf_error *err);
+int h_form(struct req *r, json_t **out, struct cf_error *err);
+int h_form_act(struct req *r, json_t **out, struct cf_error *err);
 /* h_eval_report.c: the printable evaluation report as a PDF (issue 9 point 4) */
 int h_eval_report(struct req *r, json_t **out, struct cf_error *err);
 

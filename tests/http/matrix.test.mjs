@@ -420,6 +420,16 @@ const TABLE = {
         perm: 'public', scope: 'none', path: () => `/rate/${fakeToken()}/answer`,
         body: () => ({ item_id: 'x', level: 1, seq: 0 }), expect: everyone(404),
     },
+    // issue 10 point 3: exam forms (h_forms.c); examiners only, 404 to every other role
+    'GET /exam/forms': { perm: 'signed_in', scope: 'none', expect: gate(200, ['examiner', ...PA], { scoped: true }) },
+    'POST /exam/forms': {
+        // no code nor title: refused field by field, for those who may make forms
+        perm: 'signed_in', scope: 'none', body: () => ({ code: '', title: '' }), expect: gate(400, ['examiner', ...PA], { scoped: true }),
+    },
+    'GET /exam/forms/{}': { perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM', expect: signedIn(404) },
+    'POST /exam/forms/{}/act': {
+        perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/act', body: () => ({ action: 'release' }), expect: signedIn(404),
+    },
     // issue 9 point 4: the printable report as a PDF (h_eval_report.c)
     'GET /evaluations/{}/report.pdf': {
         perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/report.pdf`, expect: signedIn(404),
