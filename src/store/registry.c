@@ -266,11 +266,10 @@ int store_registry_each(struct store *s, int64_t *gen, char *epoch, size_t n,
             break;
     }
     db_done(st);
-    if (rc != CF_OK)
-        return rc;
-    if (step != DB_DONE)
-        return step < 0 ? step : CF_EDB;
-    rc = store_registry_generation(s, &after, err);
+    if (rc == CF_OK && step != DB_DONE)
+        rc = step < 0 ? step : CF_EDB;
+    if (rc == CF_OK)
+        rc = store_registry_generation(s, &after, err);
     if (rc == CF_OK && after != *gen)
         rc = cf_error_set(err, CF_ECONFLICT, NULL, "The registry changed while it was read.");
     return rc;
