@@ -269,10 +269,10 @@ int svc_form_show(const struct svc *sv, const char *code, json_t **out, struct c
 
 /*
  * Opens the write transaction of a change to form code and holds its row: *form is the row
- * as read after the hold. CF_ECONFLICT (rolled back) when the form is not a draft. On
- * failure the transaction is rolled back.
+ * as read after the hold (a release or retirement may have committed while we waited for
+ * it). On failure the transaction is rolled back and *form is NULL.
  */
-static int begin_draft(const struct svc *sv, const char *code, json_t **form, struct cf_error *err)
+static int begin_held(const struct svc *sv, const char *code, json_t **form, struct cf_error *err)
 {
     json_t *row = NULL;
     int rc = store_begin(sv->store, err);
@@ -281,23 +281,12 @@ static int begin_draft(const struct svc *sv, const char *code, json_t **form, st
     if (rc != CF_OK)
         return rc;
     rc = form_row(sv, code, &row, err);
-    if (rc != CF_OK)
-        goto out;
-    rc = store_form_lock(sv->store, svc__str(row, "id"), err);
-    if (rc != CF_OK)
-        goto out;
-    /* Read again after the hold: a release may have committed while we waited for it. */
+    if (rc == CF_OK)
+        rc = store_form_lock(sv->store, svc__str(row, "id"), err);
     json_decref(row);
     row = NULL;
-    rc = form_row(sv, code, &row, err);
-    if (rc != CF_OK)
-        goto out;
-    if (strcmp(svc__str(row, "status"), "draft") != 0)
-        rc = cf_error_set(err, CF_ECONFLICT, "form",
-                          "The form %s is %s: its items are frozen. Make a new form to change "
-                          "them.",
-                          code, svc__str(row, "status"));
-out:
+    if (rc == CF_OK)
+        rc = form_row(sv, code, &row, err);
     if (rc != CF_OK) {
         store_rollback(sv->store);
         json_decref(row);
@@ -305,6 +294,22 @@ out:
     }
     *form = row;
     return CF_OK;
+}
+
+/* begin_held(), and CF_ECONFLICT (rolled back) when the form is not a draft. */
+static int begin_draft(const struct svc *sv, const char *code, json_t **form, struct cf_error *err)
+{
+    int rc = begin_held(sv, code, form, err);
+
+    if (rc != CF_OK || strcmp(svc__str(*form, "status"), "draft") == 0)
+        return rc;
+    rc = cf_error_set(err, CF_ECONFLICT, "form",
+                      "The form %s is %s: its items are frozen. Make a new form to change them.",
+                      code, svc__str(*form, "status"));
+    store_rollback(sv->store);
+    json_decref(*form);
+    *form = NULL;
+    return rc;
 }
 
 /* 1 when items (store rows) hold identifier. */
@@ -500,20 +505,9 @@ int svc_form_retire(const struct svc *sv, const char *code, struct cf_error *err
         return rc;
     clock_now_iso(now, sizeof now);
     actor_of(sv, actor, sizeof actor);
-    rc = store_begin(sv->store, err);
+    rc = begin_held(sv, code, &form, err);
     if (rc != CF_OK)
         return rc;
-    rc = form_row(sv, code, &form, err);
-    if (rc != CF_OK)
-        goto out;
-    rc = store_form_lock(sv->store, svc__str(form, "id"), err);
-    if (rc != CF_OK)
-        goto out;
-    json_decref(form);
-    form = NULL;
-    rc = form_row(sv, code, &form, err);
-    if (rc != CF_OK)
-        goto out;
     from = svc__str(form, "status");
     if (strcmp(from, "retired") == 0) {
         rc = cf_error_set(err, CF_ECONFLICT, "form", "The form %s is already retired.", code);
