@@ -292,6 +292,7 @@ static struct index_ref *index_get(const struct svc *sv, const struct index_ref 
     struct index_ref *r, *old = NULL;
     struct regindex *ix;
     char epoch[EPOCH_MAX];
+    double started;
 
     pthread_mutex_lock(&index_lock);
     r = index_cur;
@@ -308,7 +309,11 @@ static struct index_ref *index_get(const struct svc *sv, const struct index_ref 
     index_building = 1;
     pthread_mutex_unlock(&index_lock);
 
+    started = clock_mono_ms();
     ix = index_read(sv, epoch, err);
+    if (ix != NULL)
+        fprintf(stderr, "registry index: %zu rows, %.1f MB, read in %.0f ms\n", regindex_rows(ix),
+                (double)regindex_bytes(ix) / 1e6, clock_mono_ms() - started);
     r = ix != NULL ? malloc(sizeof *r) : NULL;
     if (r != NULL) {
         r->ix = ix;
