@@ -16,6 +16,12 @@
 #include "core/registry.h"
 
 #define WORD_MAX REGISTRY_WORD_MAX /* bytes of a folded word kept, with its NUL */
+/* A word held by at least one row in DENSE_SHARE (and DENSE_MIN rows) keeps its ranks as a
+ * bitmap too: a search ORs its words instead of setting a bit per rank (a state code or
+ * "district" is in most rows). At most DENSE_MAX such words. */
+#define DENSE_SHARE 16
+#define DENSE_MIN   256
+#define DENSE_MAX   256
 
 struct regindex {
     int64_t gen;
@@ -30,6 +36,8 @@ struct regindex {
     uint32_t *term_at; /* word i starts at text + term_at[i] */
     uint32_t *post_at; /* ranks of word i: post[post_at[i] .. post_at[i + 1]) */
     uint32_t *post;
+    uint64_t **dense; /* word i's ranks as a bitmap too when it is frequent, else NULL */
+    uint32_t ndense;  /* words with a bitmap */
 };
 
 struct regindex_builder {
@@ -329,6 +337,24 @@ struct regindex *regindex_builder_finish(struct regindex_builder *b, int64_t gen
     for (size_t i = 0; i < b->npairs; i += 2)
         ix->post[cursor[place[b->pairs[i]]]++] = b->pairs[i + 1];
 
+    /* Bitmaps of the frequent words. */
+    ix->dense = calloc((size_t)b->nterms + 1, sizeof *ix->dense);
+    if (ix->dense == NULL)
+        goto fail;
+    for (uint32_t k = 0; k < b->nterms && ix->ndense < DENSE_MAX; k++) {
+        uint32_t n = ix->post_at[k + 1] - ix->post_at[k];
+        size_t nw = ((size_t)ix->nrows + 63) / 64;
+
+        if (n < DENSE_MIN || (size_t)n * DENSE_SHARE < ix->nrows)
+            continue;
+        ix->dense[k] = calloc(nw, sizeof **ix->dense);
+        if (ix->dense[k] == NULL)
+            goto fail;
+        for (uint32_t i = ix->post_at[k]; i < ix->post_at[k + 1]; i++)
+            ix->dense[k][ix->post[i] >> 6] |= (uint64_t)1 << (ix->post[i] & 63);
+        ix->ndense++;
+    }
+
     free(order);
     free(place);
     free(cursor);
@@ -356,6 +382,10 @@ void regindex_free(struct regindex *ix)
     free(ix->term_at);
     free(ix->post_at);
     free(ix->post);
+    if (ix->dense != NULL)
+        for (uint32_t k = 0; k < ix->nterms; k++)
+            free(ix->dense[k]);
+    free(ix->dense);
     free(ix);
 }
 
@@ -374,7 +404,9 @@ size_t regindex_bytes(const struct regindex *ix)
     return sizeof *ix + (size_t)ix->nrows * (sizeof *ix->ids + 2 + sizeof *ix->payload_at) +
            (ix->nrows > 0 ? ix->payload_at[ix->nrows] : 0) + ix->ntext +
            ((size_t)ix->nterms + 1) * 2 * sizeof(uint32_t) +
-           (size_t)ix->post_at[ix->nterms] * sizeof *ix->post;
+           (size_t)ix->post_at[ix->nterms] * sizeof *ix->post +
+           (size_t)ix->nterms * sizeof *ix->dense +
+           (size_t)ix->ndense * (((size_t)ix->nrows + 63) / 64) * sizeof(uint64_t);
 }
 
 /* The first word at or after w in byte order. */
@@ -398,10 +430,18 @@ static void mark_prefix(const struct regindex *ix, const char *w, uint64_t *bits
 {
     size_t n = strlen(w);
 
+    size_t nw = ((size_t)ix->nrows + 63) / 64;
+
     for (uint32_t k = lower_bound(ix, w);
-         k < ix->nterms && strncmp(ix->text + ix->term_at[k], w, n) == 0; k++)
+         k < ix->nterms && strncmp(ix->text + ix->term_at[k], w, n) == 0; k++) {
+        if (ix->dense[k] != NULL) {
+            for (size_t i = 0; i < nw; i++)
+                bits[i] |= ix->dense[k][i];
+            continue;
+        }
         for (uint32_t i = ix->post_at[k]; i < ix->post_at[k + 1]; i++)
             bits[ix->post[i] >> 6] |= (uint64_t)1 << (ix->post[i] & 63);
+    }
 }
 
 int64_t regindex_id(const struct regindex *ix, uint32_t rank)
