@@ -480,3 +480,20 @@ int cli_read_input(const char *path, size_t max, char **data, size_t *n)
         fclose(f);
     return rc;
 }
+
+void cli_print_problems(const char *file, const json_t *problems)
+{
+    const json_t *pb;
+    size_t i;
+
+    json_array_foreach(problems, i, pb)
+    {
+        fprintf(stderr, "%s:%lld:%lld: %s\n", file,
+                (long long)json_integer_value(json_object_get(pb, "line")),
+                (long long)json_integer_value(json_object_get(pb, "column")),
+                json_string_value(json_object_get(pb, "message")));
+    }
+    fprintf(stderr,
+            "ctoframe: The file has %zu problem%s; each is listed with its line and column.\n",
+            json_array_size(problems), json_array_size(problems) == 1 ? "" : "s");
+}

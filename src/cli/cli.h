@@ -7,6 +7,7 @@
 #ifndef CF_CLI_H
 #define CF_CLI_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -102,6 +103,12 @@ int cli_read_stream(FILE *f, const char *name, size_t max, char **data, size_t *
  * and returns CLI_FAIL when the file cannot be opened.
  */
 int cli_read_input(const char *path, size_t max, char **data, size_t *n);
+
+/*
+ * Prints the problems a reader found in file (an array of {line, column, message}) to
+ * stderr, each as FILE:LINE:COLUMN: sentence, then a line saying how many there are.
+ */
+void cli_print_problems(const char *file, const json_t *problems);
 
 /* The directory holding templates/, static/ and data/ (see cli.c). */
 const char *cli_home(void);

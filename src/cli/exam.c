@@ -102,24 +102,6 @@ static void usage_exam(FILE *f)
     fputs("`ctoframe exam SUBCOMMAND --help` for details.\n", f);
 }
 
-/* Prints the problems of file (each FILE:LINE:COLUMN: sentence), then how many. */
-static void print_problems(const char *file, const json_t *problems)
-{
-    const json_t *pb;
-    size_t i;
-
-    json_array_foreach(problems, i, pb)
-    {
-        fprintf(stderr, "%s:%lld:%lld: %s\n", file,
-                (long long)json_integer_value(json_object_get(pb, "line")),
-                (long long)json_integer_value(json_object_get(pb, "column")),
-                json_string_value(json_object_get(pb, "message")));
-    }
-    fprintf(stderr,
-            "ctoframe: The file has %zu problem%s; each is listed with its line and column.\n",
-            json_array_size(problems), json_array_size(problems) == 1 ? "" : "s");
-}
-
 static int exam_analyze(int argc, char **argv)
 {
     struct cli_opts o;
@@ -147,7 +129,7 @@ static int exam_analyze(int argc, char **argv)
         if (problems == NULL)
             fprintf(stderr, "ctoframe: Out of memory. Try again in a moment.\n");
         else
-            print_problems(o.pos[1], problems);
+            cli_print_problems(o.pos[1], problems);
         rc = CLI_FAIL;
         goto out;
     }

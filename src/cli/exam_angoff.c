@@ -140,24 +140,6 @@ static int number_opt(const struct opt *o, double lo, double hi, double *v)
     return CLI_OK;
 }
 
-/* Prints the problems of file (each FILE:LINE:COLUMN: sentence), then how many. */
-static void print_problems(const char *file, const json_t *problems)
-{
-    const json_t *pb;
-    size_t i;
-
-    json_array_foreach(problems, i, pb)
-    {
-        fprintf(stderr, "%s:%lld:%lld: %s\n", file,
-                (long long)json_integer_value(json_object_get(pb, "line")),
-                (long long)json_integer_value(json_object_get(pb, "column")),
-                json_string_value(json_object_get(pb, "message")));
-    }
-    fprintf(stderr,
-            "ctoframe: The file has %zu problem%s; each is listed with its line and column.\n",
-            json_array_size(problems), json_array_size(problems) == 1 ? "" : "s");
-}
-
 /*
  * The character column of each item's header cell in the response file data (n bytes), into
  * col (items values): read from the header line alone. When that line cannot be read on its
@@ -204,7 +186,7 @@ static int read_impact(const char *path, struct responses *r, double **pass, lon
         if (problems == NULL)
             fprintf(stderr, "ctoframe: Out of memory. Try again in a moment.\n");
         else
-            print_problems(path, problems);
+            cli_print_problems(path, problems);
         goto out;
     }
     total = calloc((size_t)r->persons, sizeof *total);
@@ -370,7 +352,7 @@ int cli_exam_angoff(int argc, char **argv)
         if (problems == NULL)
             fprintf(stderr, "ctoframe: Out of memory. Try again in a moment.\n");
         else
-            print_problems(file, problems);
+            cli_print_problems(file, problems);
         goto out;
     }
     if (angoff_study(&a, &s) != CF_OK || (view = angoff_study_view(&a, &s)) == NULL) {

@@ -131,24 +131,6 @@ static int link_parse(int argc, char **argv, const char *const *names, int n, in
     return CLI_OK;
 }
 
-/* Prints the problems of file (each FILE:LINE:COLUMN: sentence), then how many. */
-static void print_problems(const char *file, const json_t *problems)
-{
-    const json_t *pb;
-    size_t i;
-
-    json_array_foreach(problems, i, pb)
-    {
-        fprintf(stderr, "%s:%lld:%lld: %s\n", file,
-                (long long)json_integer_value(json_object_get(pb, "line")),
-                (long long)json_integer_value(json_object_get(pb, "column")),
-                json_string_value(json_object_get(pb, "message")));
-    }
-    fprintf(stderr,
-            "ctoframe: The file has %zu problem%s; each is listed with its line and column.\n",
-            json_array_size(problems), json_array_size(problems) == 1 ? "" : "s");
-}
-
 static int nomem(void)
 {
     fprintf(stderr, "ctoframe: Out of memory. Try again in a moment.\n");
@@ -171,7 +153,7 @@ static int read_examcsv(const char *file, enum examcsv_kind kind, struct examcsv
         free(data);
         if (problems == NULL)
             return nomem();
-        print_problems(file, problems);
+        cli_print_problems(file, problems);
         json_decref(problems);
         return CLI_FAIL;
     }
@@ -569,7 +551,7 @@ int cli_exam_dif(int argc, char **argv)
         free(data);
         if (problems == NULL)
             return nomem();
-        print_problems(o.pos[0], problems);
+        cli_print_problems(o.pos[0], problems);
         json_decref(problems);
         return CLI_FAIL;
     }

@@ -289,24 +289,6 @@ static void csv_field(FILE *f, const char *s)
     putc('"', f);
 }
 
-/* Prints the file's problems as FILE:LINE:COLUMN: sentence, then how many. */
-static void print_problems(const char *file, json_t *problems)
-{
-    json_t *pb;
-    size_t i;
-
-    json_array_foreach(problems, i, pb)
-    {
-        fprintf(stderr, "%s:%lld:%lld: %s\n", file,
-                (long long)json_integer_value(json_object_get(pb, "line")),
-                (long long)json_integer_value(json_object_get(pb, "column")),
-                json_string_value(json_object_get(pb, "message")));
-    }
-    fprintf(stderr,
-            "ctoframe: The file has %zu problem%s; each is listed with its line and column.\n",
-            json_array_size(problems), json_array_size(problems) == 1 ? "" : "s");
-}
-
 /* The calibration of r printed as CSV on stdout, the persons left out on stderr. */
 static int print_calibration(const char *file, const struct responses *r)
 {
@@ -394,7 +376,7 @@ int cli_exam_calibrate(int argc, char **argv)
             fprintf(stderr, "ctoframe: Out of memory. Try again in a moment.\n");
             return CLI_FAIL;
         }
-        print_problems(file, problems);
+        cli_print_problems(file, problems);
         json_decref(problems);
         return CLI_FAIL;
     }

@@ -54,9 +54,9 @@ static int levels_opt(const char *s, int *k)
 static int do_agreement(const struct cli_opts *o, int levels)
 {
     const char *file = o->pos[1];
-    json_t *res = NULL, *problems = NULL, *pb;
+    json_t *res = NULL, *problems = NULL;
     char *data = NULL, *text = NULL;
-    size_t n = 0, i;
+    size_t n = 0;
     int rc;
 
     rc = cli_read_input(file, AGREEMENT_MAX_BYTES, &data, &n);
@@ -70,17 +70,7 @@ static int do_agreement(const struct cli_opts *o, int levels)
         goto out;
     }
     if (rc != CF_OK) {
-        json_array_foreach(problems, i, pb)
-        {
-            fprintf(stderr, "%s:%lld:%lld: %s\n", file,
-                    (long long)json_integer_value(json_object_get(pb, "line")),
-                    (long long)json_integer_value(json_object_get(pb, "column")),
-                    json_string_value(json_object_get(pb, "message")));
-        }
-        fprintf(stderr,
-                "ctoframe: The file has %zu problem%s; each is listed with its line and "
-                "column.\n",
-                json_array_size(problems), json_array_size(problems) == 1 ? "" : "s");
+        cli_print_problems(file, problems);
         rc = CLI_FAIL;
         goto out;
     }

@@ -12,68 +12,34 @@
 #include <string.h>
 
 #include "lib/csv.h"
+#include "lib/csvtable.h"
 #include "lib/err.h"
 
-#define SHOWN_MAX 40              /* bytes of a cell or id quoted in a message */
-#define SHOWN_LEN (SHOWN_MAX + 4) /* the same with "..." and the NUL */
-#define NUM_MAX   64              /* a number cell copied for strtod/strtol */
+#define NUM_MAX 64 /* a number cell copied for strtod/strtol */
 
 /* What angoff_parse() carries while it reads. */
 struct rd {
-    json_t *problems;
-    int full;  /* ANGOFF_MAX_PROBLEMS reached */
-    int nomem; /* a problem could not be kept */
+    struct csv_table t;
+    struct angoff_ratings *out;
+    size_t cap; /* rows out's arrays have room for */
 };
 
-static void problem(struct rd *r, long line, long col, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/* Adds a problem at line and column, unless the list is full (then one says so, once). */
-static void problem(struct rd *r, long line, long col, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    csv_problem_vadd(r->problems, ANGOFF_MAX_PROBLEMS, &r->full, &r->nomem, (size_t)line,
-                     (size_t)col, fmt, ap);
-    va_end(ap);
-}
-
-/* The start of s for a message in out (n bytes): at most SHOWN_MAX bytes, whole UTF-8. */
-static const char *shown(const char *s, char *out, size_t n)
-{
-    size_t len = strlen(s);
-
-    if (len > SHOWN_MAX) {
-        len = SHOWN_MAX;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
-    }
-    if (snprintf(out, n, "%.*s%s", (int)len, s, len < strlen(s) ? "..." : "") >= (int)n)
-        out[0] = '\0';
-    return out;
-}
-
-/* 1 when s is empty or blanks (spaces, tabs) only. */
-static int blank(const char *s)
-{
-    return s == NULL || s[strspn(s, " \t")] == '\0';
-}
-
 /*
- * s without the blanks around it, into out (n bytes). Returns 0, or -1 when it does not
- * fit (then it is no number we read).
+ * The n bytes at s without the blanks around them, into out (size bytes). Returns 0, or -1
+ * when they do not fit (then it is no number we read).
  */
-static int trimmed(const char *s, char *out, size_t n)
+static int trimmed(const char *s, size_t n, char *out, size_t size)
 {
-    size_t b = strspn(s, " \t"), e = strlen(s);
+    size_t b = 0;
 
-    while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t'))
-        e--;
-    if (e - b >= n)
+    while (b < n && (s[b] == ' ' || s[b] == '\t'))
+        b++;
+    while (n > b && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (n - b >= size)
         return -1;
-    memcpy(out, s + b, e - b);
-    out[e - b] = '\0';
+    memcpy(out, s + b, n - b);
+    out[n - b] = '\0';
     return 0;
 }
 
@@ -93,66 +59,49 @@ static int plain_decimal(const char *s)
     return digits > 0 && points <= 1;
 }
 
-/* The header: `round,panelist,` then item ids, non-empty and distinct; copies the ids. */
-static void read_header(struct rd *rd, const json_t *header, struct angoff_ratings *out)
+/*
+ * The header h: its size gives the items; unless the reader found it wrong, `round,panelist,`
+ * then item ids, non-empty and distinct (copied, with their columns).
+ */
+static void read_header(struct rd *rd, const struct csv_record *h)
 {
     static const char *const first[] = {"round", "panelist"};
-    json_t *seen = json_object();
-    char text[SHOWN_LEN], name[NUM_MAX];
+    struct angoff_ratings *out = rd->out;
+    char text[CSV_SHOWN_LEN], name[NUM_MAX];
 
-    if (seen == NULL) {
-        rd->nomem = 1;
+    out->items = h->nfields > 2 ? (int)h->nfields - 2 : 0;
+    out->item_id = calloc((size_t)out->items + 1, sizeof *out->item_id);
+    out->item_col = calloc((size_t)out->items + 1, sizeof *out->item_col);
+    if (out->item_id == NULL || out->item_col == NULL) {
+        rd->t.nomem = 1;
         return;
     }
+    if (h->bad)
+        return;
     for (size_t j = 0; j < 2; j++) {
-        const char *s = json_string_value(json_array_get(header, j));
+        const struct csv_field *f = j < h->nfields ? &h->field[j] : NULL;
 
-        if (s == NULL || trimmed(s, name, sizeof name) != 0 || strcmp(name, first[j]) != 0)
-            problem(rd, 1, s == NULL ? 1 : csv_column_of(header, j),
-                    "Column %zu is headed \"%s\", not \"%s\". The header is "
-                    "round,panelist, then one column per item headed by the item's id.",
-                    j + 1, s == NULL ? "" : shown(s, text, sizeof text), first[j]);
+        if (f == NULL || trimmed(f->p, f->n, name, sizeof name) != 0 || strcmp(name, first[j]) != 0)
+            csv_table_problem(&rd->t, 1, f == NULL ? 1 : (size_t)f->col,
+                              "Column %zu is headed \"%s\", not \"%s\". The header is "
+                              "round,panelist, then one column per item headed by the item's id.",
+                              j + 1, f == NULL ? "" : csv_shown(f->p, f->n, text, sizeof text),
+                              first[j]);
     }
-    if (json_array_size(header) < 3)
-        problem(rd, 1, 1,
-                "The file has no item column. After round and panelist, give one column per "
-                "item, headed by the item's id.");
-    for (size_t j = 2; j < json_array_size(header) && !rd->nomem; j++) {
-        const char *id = json_string_value(json_array_get(header, j));
-        long col = csv_column_of(header, j);
-        const json_t *was;
-
-        if (blank(id)) {
-            problem(rd, 1, col,
-                    "The item id of column %zu is empty. Head each item column with the "
-                    "item's id.",
-                    j + 1);
-            continue;
-        }
-        was = json_object_get(seen, id);
-        if (was != NULL) {
-            problem(rd, 1, col,
-                    "The item \"%s\" already heads column %lld. Give each item one column.",
-                    shown(id, text, sizeof text), (long long)json_integer_value(was));
-            continue;
-        }
-        if (json_object_set_new(seen, id, json_integer((json_int_t)j + 1)) != 0)
-            rd->nomem = 1;
-        out->item_col[j - 2] = col;
-        out->item_id[j - 2] = strdup(id);
-        if (out->item_id[j - 2] == NULL)
-            rd->nomem = 1;
-    }
-    json_decref(seen);
+    if (h->nfields < 3)
+        csv_table_problem(&rd->t, 1, 1,
+                          "The file has no item column. After round and panelist, give one column "
+                          "per item, headed by the item's id.");
+    csv_table_ids(&rd->t, h, 2, out->item_id, out->item_col);
 }
 
 /* A round cell: a whole number 1..ANGOFF_ROUNDS_MAX, or 0 when it is not one. */
-static int read_round(const char *s)
+static int read_round(const struct csv_field *f)
 {
     char num[NUM_MAX], *end = NULL;
     long v;
 
-    if (s == NULL || trimmed(s, num, sizeof num) != 0 || num[0] < '0' || num[0] > '9')
+    if (trimmed(f->p, f->n, num, sizeof num) != 0 || num[0] < '0' || num[0] > '9')
         return 0;
     errno = 0;
     v = strtol(num, &end, 10);
@@ -165,14 +114,14 @@ static int read_round(const char *s)
  * One rating cell into *v. Returns 0 when it is a probability 0..1; 1 when it is empty; 2
  * when it is a number above 1 (a percentage, it seems); 3 when it is no plain number.
  */
-static int read_rating(const char *s, double *v)
+static int read_rating(const struct csv_field *f, double *v)
 {
     char num[NUM_MAX], *end = NULL;
 
     *v = 0.0;
-    if (blank(s))
+    if (csv_blank(f->p, f->n))
         return 1;
-    if (trimmed(s, num, sizeof num) != 0 || !plain_decimal(num))
+    if (trimmed(f->p, f->n, num, sizeof num) != 0 || !plain_decimal(num))
         return 3;
     *v = strtod(num, &end);
     if (*end != '\0' || !isfinite(*v))
@@ -180,166 +129,144 @@ static int read_rating(const char *s, double *v)
     return *v > 1.0 ? 2 : 0;
 }
 
-/*
- * Row i (from line): its round, its panelist (not already in that round: seen maps
- * "round\tpanelist" to the line it was on) and its ratings.
- */
-static void read_row(struct rd *rd, json_t *seen, const json_t *fields, long line, size_t i,
-                     struct angoff_ratings *out)
+/* Makes room in out for row i (its panelist NULL until it is read). */
+static int room_for(struct rd *rd, size_t i)
 {
-    const char *rs = json_string_value(json_array_get(fields, 0));
-    const char *who = json_string_value(json_array_get(fields, 1));
+    struct angoff_ratings *out = rd->out;
+    void *arr[4] = {out->panelist, out->round, out->line, out->rating};
+    const size_t size[4] = {sizeof *out->panelist, sizeof *out->round, sizeof *out->line,
+                            (size_t)out->items * sizeof *out->rating};
+    int rc = csv_table_grow(arr, size, 4, i, &rd->cap);
+
+    out->panelist = arr[0];
+    out->round = arr[1];
+    out->line = arr[2];
+    out->rating = arr[3];
+    return rc;
+}
+
+/*
+ * Row i (record r): its round, its panelist (not already in that round: the table's seen
+ * keys are "round\tpanelist") and its ratings.
+ */
+static void read_row(struct rd *rd, const struct csv_record *r, size_t i)
+{
+    struct angoff_ratings *out = rd->out;
+    /* (a header of fewer than two columns gives rows as short, to be read all the same) */
+    const struct csv_field round = csv_table_field(r, 0), panelist = csv_table_field(r, 1);
+    const struct csv_field *rs = &round, *who = &panelist;
     size_t k = (size_t)out->items;
-    char text[SHOWN_LEN];
+    long line = (long)r->line;
+    char text[CSV_SHOWN_LEN];
 
     out->line[i] = line;
     out->round[i] = read_round(rs);
     if (out->round[i] == 0)
-        problem(rd, line, 1, "The round \"%s\" is not a whole number from 1 to %d.",
-                shown(rs == NULL ? "" : rs, text, sizeof text), ANGOFF_ROUNDS_MAX);
+        csv_table_problem(&rd->t, r->line, 1,
+                          "The round \"%s\" is not a whole number from 1 to %d.",
+                          csv_shown(rs->p, rs->n, text, sizeof text), ANGOFF_ROUNDS_MAX);
 
-    if (blank(who)) {
-        problem(rd, line, csv_column_of(fields, 1),
-                "The panelist is empty. Give each row the id of its panelist.");
+    if (csv_blank(who->p, who->n)) {
+        csv_table_problem(&rd->t, r->line, (size_t)who->col,
+                          "The panelist is empty. Give each row the id of its panelist.");
     } else {
-        const json_t *was;
+        long was;
 
-        out->panelist[i] = strdup(who);
+        out->panelist[i] = strndup(who->p, who->n);
         if (out->panelist[i] == NULL) {
-            rd->nomem = 1;
+            rd->t.nomem = 1;
             return;
         }
         /* the key "round<TAB>id" holds the whole id: ids alike in their first bytes differ */
         if (out->round[i] != 0) {
-            size_t len = strlen(who) + NUM_MAX;
+            size_t len = who->n + NUM_MAX;
             char *k2 = malloc(len);
 
             if (k2 == NULL) {
-                rd->nomem = 1;
+                rd->t.nomem = 1;
                 return;
             }
-            snprintf(k2, len, "%d\t%s", out->round[i], who);
-            was = json_object_get(seen, k2);
-            if (was != NULL)
-                problem(rd, line, csv_column_of(fields, 1),
-                        "The panelist \"%s\" already has a row in round %d, on line %lld. "
-                        "Give each panelist one row per round.",
-                        shown(who, text, sizeof text), out->round[i],
-                        (long long)json_integer_value(was));
-            else if (json_object_set_new(seen, k2, json_integer(line)) != 0)
-                rd->nomem = 1;
+            snprintf(k2, len, "%d\t%s", out->round[i], out->panelist[i]);
+            was = csv_table_seen(&rd->t, k2, r->line);
+            if (was > 0)
+                csv_table_problem(&rd->t, r->line, (size_t)who->col,
+                                  "The panelist \"%s\" already has a row in round %d, on line "
+                                  "%ld. Give each panelist one row per round.",
+                                  csv_shown(who->p, who->n, text, sizeof text), out->round[i], was);
             free(k2);
         }
     }
 
     for (size_t j = 0; j < k; j++) {
-        const char *cell = json_string_value(json_array_get(fields, j + 2));
-        long col = csv_column_of(fields, j + 2);
+        const struct csv_field *cell = &r->field[j + 2];
+        size_t col = (size_t)cell->col;
         int why = read_rating(cell, &out->rating[i * k + j]);
+        const char *id = out->item_id[j] != NULL ? out->item_id[j] : "";
 
         if (why == 1)
-            problem(rd, line, col,
-                    "The rating of item \"%s\" is empty. Every panelist rates every item.",
-                    shown(out->item_id[j] != NULL ? out->item_id[j] : "", text, sizeof text));
+            csv_table_problem(&rd->t, r->line, col,
+                              "The rating of item \"%s\" is empty. Every panelist rates every "
+                              "item.",
+                              csv_shown(id, strlen(id), text, sizeof text));
         else if (why == 2)
-            problem(rd, line, col,
-                    "The rating \"%s\" is above 1. Ratings are probabilities from 0 to 1 "
-                    "(write 0.65, not 65); percentages are not read.",
-                    shown(cell, text, sizeof text));
+            csv_table_problem(&rd->t, r->line, col,
+                              "The rating \"%s\" is above 1. Ratings are probabilities from 0 to "
+                              "1 (write 0.65, not 65); percentages are not read.",
+                              csv_shown(cell->p, cell->n, text, sizeof text));
         else if (why == 3)
-            problem(rd, line, col,
-                    "The rating \"%s\" is not a number from 0 to 1. Write the probability "
-                    "that a minimally qualified candidate answers right, such as 0.65.",
-                    shown(cell == NULL ? "" : cell, text, sizeof text));
+            csv_table_problem(&rd->t, r->line, col,
+                              "The rating \"%s\" is not a number from 0 to 1. Write the "
+                              "probability that a minimally qualified candidate answers right, "
+                              "such as 0.65.",
+                              csv_shown(cell->p, cell->n, text, sizeof text));
     }
+}
+
+/*
+ * Each record as csv_read() passes it: the header, then each row. Once the reader has
+ * found a problem the rows are not checked: its problems alone are the answer.
+ */
+static int on_record(const struct csv_record *r, void *arg)
+{
+    struct rd *rd = arg;
+
+    if (r->index == 0) {
+        read_header(rd, r);
+    } else if (json_array_size(rd->t.csvp) == 0) {
+        if (room_for(rd, (size_t)rd->out->rows) != 0)
+            return CF_ENOMEM;
+        read_row(rd, r, (size_t)rd->out->rows++);
+    }
+    return rd->t.nomem ? CF_ENOMEM : CF_OK;
 }
 
 int angoff_parse(const char *bytes, size_t n, struct angoff_ratings *out, json_t **problems)
 {
     const struct csv_limits lim = {CSV_MAX_FIELD, ANGOFF_ITEMS_MAX + 2u, ANGOFF_ROWS_MAX,
                                    ANGOFF_MAX_PROBLEMS};
-    struct rd rd = {NULL, 0, 0};
-    json_t *parsed = NULL, *csvp = NULL, *seen = NULL, *rows, *header, *row;
-    size_t i, nrows, count;
+    struct rd rd;
+    int count;
 
     memset(out, 0, sizeof *out);
+    memset(&rd, 0, sizeof rd);
+    rd.out = out;
     if (problems != NULL)
         *problems = NULL;
-    rd.problems = json_array();
-    if (rd.problems == NULL)
-        goto nomem;
-    if (n > ANGOFF_MAX_BYTES) {
-        problem(&rd, 1, 1, "The file is larger than %u MB.", ANGOFF_MAX_BYTES / (1024u * 1024u));
-        goto refused;
-    }
+    if (csv_table_init(&rd.t, ANGOFF_MAX_PROBLEMS) != CF_OK)
+        return 1;
 
     /* The file as CSV first: when it is not well formed, those problems are the answer. */
-    if (csv_parse(bytes, n, &lim, &parsed, &csvp) == CF_ENOMEM)
-        goto nomem;
-    if (json_array_size(csvp) > 0) {
-        json_decref(rd.problems);
-        rd.problems = csvp;
-        csvp = NULL;
-        goto refused;
-    }
-    header = json_object_get(parsed, "header");
-    rows = json_object_get(parsed, "rows");
-    nrows = json_array_size(rows);
+    if (n > ANGOFF_MAX_BYTES)
+        csv_table_problem(&rd.t, 1, 1, "The file is larger than %u MB.",
+                          ANGOFF_MAX_BYTES / (1024u * 1024u));
+    else if (csv_table_read(&rd.t, bytes, n, &lim, on_record, &rd) != CF_ENOMEM && out->rows == 0)
+        csv_table_problem(&rd.t, 1, 1,
+                          "The file has no ratings: after the header, give one row per panelist "
+                          "per round.");
 
-    out->items = json_array_size(header) > 2 ? (int)json_array_size(header) - 2 : 0;
-    out->rows = (int)nrows;
-    out->item_id = calloc((size_t)out->items + 1, sizeof *out->item_id);
-    out->item_col = calloc((size_t)out->items + 1, sizeof *out->item_col);
-    out->panelist = calloc(nrows + 1, sizeof *out->panelist);
-    out->round = calloc(nrows + 1, sizeof *out->round);
-    out->line = calloc(nrows + 1, sizeof *out->line);
-    out->rating = calloc(nrows * (size_t)out->items + 1, sizeof *out->rating);
-    seen = json_object();
-    if (out->item_id == NULL || out->item_col == NULL || out->panelist == NULL ||
-        out->round == NULL || out->line == NULL || out->rating == NULL || seen == NULL)
-        goto nomem;
-    read_header(&rd, header, out);
-    if (rd.nomem)
-        goto nomem;
-    if (nrows == 0)
-        problem(&rd, 1, 1,
-                "The file has no ratings: after the header, give one row per panelist per "
-                "round.");
-    json_array_foreach(rows, i, row)
-    {
-        read_row(&rd, seen, json_object_get(row, "fields"),
-                 (long)json_integer_value(json_object_get(row, "line")), i, out);
-        if (rd.nomem)
-            goto nomem;
-    }
-    if (json_array_size(rd.problems) > 0)
-        goto refused;
-
-    json_decref(parsed);
-    json_decref(csvp);
-    json_decref(seen);
-    json_decref(rd.problems);
-    return 0;
-
-refused:
-    json_decref(parsed);
-    json_decref(csvp);
-    json_decref(seen);
-    angoff_ratings_free(out);
-    count = json_array_size(rd.problems);
-    if (problems != NULL)
-        *problems = rd.problems;
-    else
-        json_decref(rd.problems);
-    return count > 0 ? (int)count : 1;
-
-nomem:
-    json_decref(parsed);
-    json_decref(csvp);
-    json_decref(seen);
-    json_decref(rd.problems);
-    angoff_ratings_free(out);
-    return 1;
+    if ((count = csv_table_finish(&rd.t, CSV_TABLE_CSV_ONLY, problems)) != 0)
+        angoff_ratings_free(out);
+    return count;
 }
 
 void angoff_ratings_free(struct angoff_ratings *r)

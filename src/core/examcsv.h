@@ -2,8 +2,8 @@
  * examcsv.h — the small CSV files the exam commands read besides the response file (issue
  * 10, pure): a calibration (the output of `ctoframe exam calibrate`, read by `exam equate`
  * and `exam scale`), a group file (`exam dif --groups`) and a category map (`exam scale
- * --categories`). Each is read whole with lib/csv.h; every problem is reported with its
- * line and column (from 1), and a file with any problem fills nothing.
+ * --categories`). Each is read in one pass with lib/csvtable.h; every problem is reported
+ * with its line and column (from 1), and a file with any problem fills nothing.
  *
  *   calibration   header item,difficulty,se,infit,outfit; item non-empty and distinct,
  *                 difficulty a finite number, se a finite number > 0, infit and outfit

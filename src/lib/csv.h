@@ -35,6 +35,43 @@ struct csv_limits {
 extern const struct csv_limits csv_default_limits;
 
 /*
+ * One field of a record as csv_read() hands it over: a slice of the reader's own buffer,
+ * valid until the callback returns. The text has its quotes taken off and each "" read as
+ * one quote; it is UTF-8 with no NUL byte (a field that was not is given as "", after a
+ * problem saying why). Not NUL-terminated.
+ */
+struct csv_field {
+    const char *p; /* n bytes */
+    size_t n;
+    long col; /* the column csv_column_of() gives the field: exact unless a quoted field is
+                 before it on its record (its quotes are not counted) */
+};
+
+/* One record: the header (index 0), then each row (index 1, 2, ...). */
+struct csv_record {
+    size_t index;
+    size_t line;    /* where the record starts */
+    size_t nfields; /* at most the limit's max_fields */
+    const struct csv_field *field;
+    int bad; /* the reader reported a problem in this record */
+};
+
+/* What csv_read() calls per record: CF_OK to go on; any other code stops the reading. */
+typedef int (*csv_record_fn)(const struct csv_record *rec, void *arg);
+
+/*
+ * The streaming reader: reads the n bytes at p by the rules above and calls fn(rec, arg)
+ * once per record, in file order, with no allocation per field. Problems go to problems
+ * (an empty array to start with) as csv_parse() reports them; a record with one is still
+ * passed, with bad set. A row past max_rows is not passed, and the reading stops there;
+ * it stops too once max_problems are reported. lim may be NULL (the defaults). Returns
+ * what fn returned when it stopped the reading, else CF_ENOMEM when memory ran out,
+ * CF_EINVAL when there is a problem, CF_OK.
+ */
+int csv_read(const char *p, size_t n, const struct csv_limits *lim, json_t *problems,
+             csv_record_fn fn, void *arg);
+
+/*
  * Reads the n bytes at p (NUL bytes included: they are a problem, not an end).
  * *out receives {"header": [names], "rows": [{"line": N, "fields": [...]}, ...]}
  * (a new reference; "line" is where the record starts), *problems an array of
@@ -56,7 +93,7 @@ int csv_parse(const char *p, size_t n, const struct csv_limits *lim, json_t **ou
 long csv_column_of(const json_t *fields, size_t i);
 
 /*
- * A capped list of problems, shared by the readers built on csv_parse(): appends
+ * A capped list of problems, shared by the readers built on csv_read(): appends
  * {line, column, message (fmt, at most CSV_PROBLEM_MSG_MAX - 1 bytes)} to problems; when it
  * already holds max - 1, the last one appended says only the first are shown and *full is
  * set, and later calls add nothing. *nomem is set when memory runs out.

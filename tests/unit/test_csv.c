@@ -23,27 +23,6 @@ static void split_rows(const json_t *out, json_t **fields, json_t **lines)
     }
 }
 
-/* Where the problems are, as "line:column line:column ...". */
-static char *where(const json_t *problems)
-{
-    static char s[512];
-    size_t i, k = 0;
-    json_t *pb;
-
-    s[0] = '\0';
-    json_array_foreach(problems, i, pb)
-    {
-        int w = snprintf(s + k, sizeof s - k, "%s%lld:%lld", k > 0 ? " " : "",
-                         (long long)json_integer_value(json_object_get(pb, "line")),
-                         (long long)json_integer_value(json_object_get(pb, "column")));
-
-        if (w < 0 || (size_t)w >= sizeof s - k)
-            break;
-        k += (size_t)w;
-    }
-    return s;
-}
-
 struct good {
     const char *name, *in;
     size_t n; /* 0: strlen(in) */
@@ -141,8 +120,9 @@ static void test_csv_problems(void **state)
         if (rc != CF_EINVAL)
             fail_msg("%s: rc %d, expected CF_EINVAL", b->name, rc);
         assert_non_null(out);
-        if (strcmp(where(problems), b->where) != 0)
-            fail_msg("%s: problems at \"%s\", expected \"%s\"", b->name, where(problems), b->where);
+        if (strcmp(tu_places(problems), b->where) != 0)
+            fail_msg("%s: problems at \"%s\", expected \"%s\"", b->name, tu_places(problems),
+                     b->where);
         msg = json_string_value(json_object_get(json_array_get(problems, 0), "message"));
         if (msg == NULL || strstr(msg, b->says) == NULL)
             fail_msg("%s: message \"%s\" does not say \"%s\"", b->name, msg ? msg : "(none)",
@@ -176,7 +156,7 @@ static void test_csv_limits(void **state)
     (void)state;
     /* A field of 9 bytes: reported at its start, kept up to the cap. */
     assert_int_equal(csv_parse("a,b\n1,\"123456789\"\n", 18, &lim, &out, &problems), CF_EINVAL);
-    assert_string_equal(where(problems), "2:3");
+    assert_string_equal(tu_places(problems), "2:3");
     tu_assert_contains(json_string_value(json_object_get(json_array_get(problems, 0), "message")),
                        "longer than 8 bytes");
     assert_string_equal(
@@ -188,7 +168,7 @@ static void test_csv_limits(void **state)
 
     /* Four fields in the header: more than 3. */
     assert_int_equal(csv_parse("a,b,c,d\n", 8, &lim, &out, &problems), CF_EINVAL);
-    assert_string_equal(where(problems), "1:7");
+    assert_string_equal(tu_places(problems), "1:7");
     tu_assert_contains(json_string_value(json_object_get(json_array_get(problems, 0), "message")),
                        "more than 3 fields");
     assert_int_equal(json_array_size(json_object_get(out, "header")), 3);
@@ -197,7 +177,7 @@ static void test_csv_limits(void **state)
 
     /* A third row: more than 2. */
     assert_int_equal(csv_parse("a\n1\n2\n3\n", 8, &lim, &out, &problems), CF_EINVAL);
-    assert_string_equal(where(problems), "4:1");
+    assert_string_equal(tu_places(problems), "4:1");
     tu_assert_contains(json_string_value(json_object_get(json_array_get(problems, 0), "message")),
                        "more than 2 rows");
     assert_int_equal(json_array_size(json_object_get(out, "rows")), 2);
@@ -215,7 +195,7 @@ static void test_csv_problem_cap(void **state)
     (void)state;
     assert_int_equal(csv_parse("a,b\n1\n2\n3\n4\n5\n6\n", 16, &lim, &out, &problems), CF_EINVAL);
     assert_int_equal(json_array_size(problems), 4);
-    assert_string_equal(where(problems), "2:2 3:2 4:2 5:2");
+    assert_string_equal(tu_places(problems), "2:2 3:2 4:2 5:2");
     last = json_string_value(json_object_get(json_array_get(problems, 3), "message"));
     tu_assert_contains(last, "only the first 3 are shown");
     json_decref(out);
@@ -241,6 +221,96 @@ static void test_csv_column_of(void **state)
     json_decref(problems);
 }
 
+/* What the csv_read() tests see: each record's index, line, bad flag and fields as text. */
+struct seen {
+    char log[512];
+    size_t k;
+    size_t stop_at; /* the callback returns CF_ENOMEM at this record index (0: never) */
+};
+
+/* Logs a record as "index@line[!]:field|col;field|col ..." then a space. */
+static int log_record(const struct csv_record *rec, void *arg)
+{
+    struct seen *s = arg;
+    int w = snprintf(s->log + s->k, sizeof s->log - s->k, "%zu@%zu%s:", rec->index, rec->line,
+                     rec->bad ? "!" : "");
+
+    if (w > 0)
+        s->k += (size_t)w;
+    for (size_t i = 0; i < rec->nfields && s->k < sizeof s->log; i++) {
+        w = snprintf(s->log + s->k, sizeof s->log - s->k, "%s%.*s|%ld", i > 0 ? ";" : "",
+                     (int)rec->field[i].n, rec->field[i].p, rec->field[i].col);
+        if (w > 0)
+            s->k += (size_t)w;
+    }
+    if (s->k + 1 < sizeof s->log) {
+        s->log[s->k++] = ' ';
+        s->log[s->k] = '\0';
+    }
+    return s->stop_at > 0 && rec->index == s->stop_at ? CF_ENOMEM : CF_OK;
+}
+
+/*
+ * csv_read() cases: what the callback sees of each record ("index@line[!]:field|col;..."
+ * with ! when bad), the code returned and where the problems are.
+ */
+struct read_case {
+    const char *name, *in;
+    const struct csv_limits *lim; /* NULL: the defaults */
+    size_t stop_at;
+    int rc;
+    const char *log, *places;
+};
+
+static const struct csv_limits read_lim = {8, 2, 2, 100};
+
+static const struct read_case read_cases[] = {
+    /*
+     * Records in order with their index (0 the header) and first line; fields without
+     * quotes, "" read as one quote; an empty line is no record. Columns as csv_column_of()
+     * counts them: the second field of line 2 follows x,"y" (5 characters) and a comma, so
+     * 1 + 5 + 1 = 7 (its text starts at character 13 of the line: quotes are not counted).
+     * Line 4's "l1\nl2" holds a line break, so the record after it starts on line 6.
+     */
+    {"records", "a,b\n\"x,\"\"y\"\"\",\xc3\xa9\n\n1,\"l1\nl2\"\r\n3,4", NULL, 0, CF_OK,
+     "0@1:a|1;b|3 1@2:x,\"y\"|1;\xc3\xa9|7 2@4:1|1;l1\nl2|3 3@6:3|1;4|3 ", ""},
+    /*
+     * A record with a problem is passed with bad set, the rest without; a field that is
+     * not UTF-8 comes as "". Line 2 ends at column 2 one field short; \xff is at 3:3.
+     */
+    {"bad records", "a,b\n1\n2,\xff\n3,4\n", NULL, 0, CF_EINVAL,
+     "0@1:a|1;b|3 1@2!:1|1 2@3!:2|1;|3 3@4:3|1;4|3 ", "2:2 3:3"},
+    /* The callback's code stops the reading and is returned; no record after it. */
+    {"stopped", "a\n1\n2\n3\n", NULL, 2, CF_ENOMEM, "0@1:a|1 1@2:1|1 2@3:2|1 ", ""},
+    /*
+     * max_fields 2, max_rows 2: line 3's third field is one more than the header's and than
+     * the limit (two problems at 3:5, the field not passed); the row on line 4 is past the
+     * limit: reported at 4:1, not passed.
+     */
+    {"limits", "a,b\n1,2\n3,4,5\n6,7\n", &read_lim, 0, CF_EINVAL,
+     "0@1:a|1;b|3 1@2:1|1;2|3 2@3!:3|1;4|3 ", "3:5 3:5 4:1"},
+};
+
+static void test_csv_read(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof read_cases / sizeof read_cases[0]; i++) {
+        const struct read_case *c = &read_cases[i];
+        struct seen s = {{0}, 0, c->stop_at};
+        json_t *problems = json_array();
+        int rc = csv_read(c->in, strlen(c->in), c->lim, problems, log_record, &s);
+
+        if (rc != c->rc)
+            fail_msg("%s: rc %d, expected %d", c->name, rc, c->rc);
+        if (strcmp(s.log, c->log) != 0)
+            fail_msg("%s: records \"%s\", expected \"%s\"", c->name, s.log, c->log);
+        if (strcmp(tu_places(problems), c->places) != 0)
+            fail_msg("%s: problems at \"%s\", expected \"%s\"", c->name, tu_places(problems),
+                     c->places);
+        json_decref(problems);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_csv_limits),
         cmocka_unit_test(test_csv_problem_cap),
         cmocka_unit_test(test_csv_column_of),
+        cmocka_unit_test(test_csv_read),
     };
 
     return cmocka_run_group_tests_name("csv", tests, NULL, NULL);

@@ -178,6 +178,30 @@ static inline char *tu_dump(const json_t *v)
     return s != NULL ? s : strdup("(unprintable)");
 }
 
+/*
+ * Where a reader's problems ([{line, column, message}]) are, as "line:column line:column
+ * ..." (a static buffer, valid until the next call; cut short past 511 bytes).
+ */
+static inline const char *tu_places(const json_t *problems)
+{
+    static char s[512];
+    size_t i, k = 0;
+    json_t *pb;
+
+    s[0] = '\0';
+    json_array_foreach(problems, i, pb)
+    {
+        int w = snprintf(s + k, sizeof s - k, "%s%lld:%lld", k > 0 ? " " : "",
+                         (long long)json_integer_value(json_object_get(pb, "line")),
+                         (long long)json_integer_value(json_object_get(pb, "column")));
+
+        if (w < 0 || (size_t)w >= sizeof s - k)
+            break;
+        k += (size_t)w;
+    }
+    return s;
+}
+
 /* Asserts json_equal(a, b), printing both (truncated) when they differ. */
 static inline void tu_assert_json_equal_at(const json_t *expected, const json_t *actual,
                                            const char *what, const char *file, int line)
