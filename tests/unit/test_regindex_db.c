@@ -8,6 +8,7 @@
  * unicode61 tokenizer keeps letters such as ø and ł that cf_fold folds; nor is
  * PostgreSQL's for digits (docs/registry.md). The index
  * follows every change at once, in the same database and in a new one.
+ * Runs on PostgreSQL too when CTOFRAME_TEST_PG names a throwaway cluster (tu_db.h).
  */
 #include "tu_db.h"
 
