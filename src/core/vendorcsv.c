@@ -165,13 +165,15 @@ static void read_row(struct rd *r, struct vendorcsv *v, const struct vendor_item
         r->nomem = 1;
 
     for (size_t i = 0; i < v->items && !r->nomem; i++) {
-        const char *raw = json_string_value(json_array_get(fields, col[i]));
+        const char *raw = col[i] > 0 ? json_string_value(json_array_get(fields, col[i])) : NULL;
         const char *t = trimmed(raw != NULL ? raw : "", &len);
         signed char s = -1;
 
         if (v->scored) {
             if (len == 1)
                 s = (signed char)(t[0] - '0');
+        } else if (items[i].noptions < 1 || items[i].noptions > DISTRACTOR_OPTIONS_MAX) {
+            continue; /* reported with the keys */
         } else {
             struct cf_error e;
             uint32_t m;
@@ -233,7 +235,9 @@ int vendorcsv_parse(const char *p, size_t n, const struct vendor_item *items, si
     header = json_object_get(parsed, "header");
     rows = json_object_get(parsed, "rows");
 
-    /* The header against the form's items, and the bank's keys. */
+    /* The header against the form's items, and the bank's keys. The cells are read even when
+     * these fail (an item without a column is read as not presented), so that every problem
+     * of the file is reported at once. */
     col = calloc(nitems + 1, sizeof *col);
     seen = json_object();
     if (col == NULL || seen == NULL) {
@@ -244,7 +248,7 @@ int vendorcsv_parse(const char *p, size_t n, const struct vendor_item *items, si
     check_keys(&rd, items, nitems);
     if (json_array_size(rows) == 0)
         problem(&rd, 1, 1, "The file has no candidate rows after its header.");
-    if (json_array_size(rd.problems) > 0 || rd.nomem)
+    if (rd.nomem)
         goto counted;
 
     /* Scored or options: scored only when every cell of the file is 0, 1 or empty. */
@@ -254,7 +258,8 @@ int vendorcsv_parse(const char *p, size_t n, const struct vendor_item *items, si
         const json_t *fields = json_object_get(row, "fields");
 
         for (size_t j = 0; j < nitems && out->scored; j++)
-            out->scored = scored_cell(json_string_value(json_array_get(fields, col[j])));
+            out->scored =
+                col[j] == 0 || scored_cell(json_string_value(json_array_get(fields, col[j])));
     }
 
     out->persons = json_array_size(rows);
