@@ -157,6 +157,32 @@ int h_form_analysis(struct req *r, json_t **out, struct cf_error *err)
     return CF_OK;
 }
 
+/* s percent-encoded for a query or fragment (letters, digits, '-', '.', '_', '~' kept), in the
+ * arena; NULL when memory runs out. An item's identifier may hold any other character. */
+static char *url_part(struct req *r, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s), k = 0;
+    char *o = arena_alloc(r->arena, 3 * n + 1);
+
+    if (o == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~')
+            o[k++] = (char)c;
+        else {
+            o[k++] = '%';
+            o[k++] = hex[c >> 4];
+            o[k++] = hex[c & 15];
+        }
+    }
+    o[k] = '\0';
+    return o;
+}
+
 int h_form_send_back(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
@@ -168,8 +194,12 @@ int h_form_send_back(struct req *r, json_t **out, struct cf_error *err)
              ? svc_form_send_back(&sv, code, item, out, err)
              : cf_error_set(err, CF_EINVAL, "item", "Name the item to send back.");
     if (rc == CF_OK) {
-        req_redirect(
-            r, arena_printf(r->arena, "/exam/forms/%s/analysis?sent=%s#item-%s", code, item, item));
+        const char *enc = url_part(r, item);
+
+        req_redirect(r, enc != NULL
+                            ? arena_printf(r->arena, "/exam/forms/%s/analysis?sent=%s#item-%s",
+                                           code, enc, enc)
+                            : arena_printf(r->arena, "/exam/forms/%s/analysis", code));
         return rc;
     }
     if (rc != CF_ENOTFOUND && svc_form_analysis(&sv, code, &r->form_page, NULL) == CF_OK)
