@@ -140,6 +140,11 @@ int cli_pd(int argc, char **argv);
 int cli_bank(int argc, char **argv);
 /* forms.c: exam forms (issue 10 point 3) */
 int cli_form(int argc, char **argv);
+/* `form responses|analysis|send-back` (cli/form_responses.c), on an open svc. */
+struct svc;
+int cli_form_responses(struct svc *sv, const char *code, const char *path);
+int cli_form_analysis(struct svc *sv, const char *code, int json);
+int cli_form_send_back(struct svc *sv, const char *code, const char *item);
 /* issue 10: exam response files (src/cli/exam.c) */
 int cli_exam(int argc, char **argv);
 /*

@@ -18,7 +18,10 @@ static const char USAGE[] =
     "       ctoframe form add CODE [--pretest] ITEM...\n"
     "       ctoframe form remove CODE ITEM...\n"
     "       ctoframe form release CODE\n"
-    "       ctoframe form retire CODE\n\n"
+    "       ctoframe form retire CODE\n"
+    "       ctoframe form responses CODE FILE.csv\n"
+    "       ctoframe form analysis CODE [--json]\n"
+    "       ctoframe form send-back CODE ITEM\n\n"
     "Exam forms built by hand from the item bank and checked against the blueprint (of 100\n"
     "scored items: I.A 15, I.B 15, I.C 10, II.A 12, II.B 9, II.C 9, III.A 9, III.B 7, III.C 7,\n"
     "III.D 7; an item counts toward its first skill code). create makes a draft form with\n"
@@ -209,14 +212,17 @@ int cli_form(int argc, char **argv)
     need = strcmp(sub, "list") == 0                                ? 0
            : strcmp(sub, "add") == 0 || strcmp(sub, "remove") == 0 ? -1
            : strcmp(sub, "create") == 0 || strcmp(sub, "show") == 0 ||
-                   strcmp(sub, "release") == 0 || strcmp(sub, "retire") == 0
+                   strcmp(sub, "release") == 0 || strcmp(sub, "retire") == 0 ||
+                   strcmp(sub, "analysis") == 0
                ? 1
-               : -2;
+           : strcmp(sub, "responses") == 0 || strcmp(sub, "send-back") == 0 ? 2
+                                                                            : -2;
     if (rc == CLI_OK &&
         (need == -2 || (need >= 0 && nargs != (size_t)need) || (need == -1 && nargs < 2) ||
          (strcmp(sub, "create") == 0) != (title != NULL) ||
          (slots != NULL && strcmp(sub, "create") != 0) ||
-         (json && strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0))) {
+         (json && strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
+          strcmp(sub, "analysis") != 0))) {
         if (strcmp(sub, "create") == 0 && title == NULL)
             fprintf(stderr, "ctoframe: form create needs --title.\n");
         rc = CLI_USAGE;
@@ -241,6 +247,12 @@ int cli_form(int argc, char **argv)
         rc = do_list(&sv, json);
     else if (strcmp(sub, "show") == 0)
         rc = do_show(&sv, args[0], json);
+    else if (strcmp(sub, "responses") == 0)
+        rc = cli_form_responses(&sv, args[0], args[1]);
+    else if (strcmp(sub, "analysis") == 0)
+        rc = cli_form_analysis(&sv, args[0], json);
+    else if (strcmp(sub, "send-back") == 0)
+        rc = cli_form_send_back(&sv, args[0], args[1]);
     else if (strcmp(sub, "create") == 0) {
         json_t *in = json_pack("{s:s, s:s, s:s?}", "code", args[0], "title", title, "pretest_slots",
                                slots),

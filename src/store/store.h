@@ -1216,4 +1216,22 @@ int store_form_touch(struct store *s, const char *id, const char *actor, const c
 int store_form_set_status(struct store *s, const char *id, const char *from, const char *to,
                           const char *actor, const char *now, struct cf_error *err);
 
+/* --- response files of forms (issue 10 points 4 and 5: store/responses.c, migration 025) -- */
+
+/* A new response set of form (an id) with its analysis (stored as JSON text). */
+int store_response_set_add(struct store *s, const char *id, const char *form, const char *file_name,
+                           const char *kind, int persons, int items, const json_t *analysis,
+                           const char *actor, const char *now, struct cf_error *err);
+/* One candidate's row of set: cells {item identifier: text}; CF_ECONFLICT when repeated. */
+int store_response_add(struct store *s, const char *set, const char *candidate, const json_t *cells,
+                       int total, struct cf_error *err);
+/*
+ * The latest set of form: {id, file_name, kind (options | scored), persons, items, analysis
+ * (JSON), created_at, created_by}; CF_ENOTFOUND when the form has none.
+ */
+int store_response_set_latest(struct store *s, const char *form, json_t **out,
+                              struct cf_error *err);
+/* The number of candidate rows set holds. */
+int store_response_count(struct store *s, const char *set, int *n, struct cf_error *err);
+
 #endif

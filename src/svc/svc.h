@@ -1083,4 +1083,28 @@ int svc_form_release(const struct svc *sv, const char *code, json_t **check, str
 /* Retires form code (a draft or a released form); CF_ECONFLICT when it is already retired. */
 int svc_form_retire(const struct svc *sv, const char *code, struct cf_error *err);
 
+/*
+ * Imports the vendor's response file (n bytes, named file_name) for released form code, all
+ * or nothing, with its item analysis (core/vendorcsv.h). *out: {form, file_name, kind,
+ * persons, items, alpha, flagged: [{id, flags}]}. CF_EINVAL when the file is refused, then
+ * *problems (may be NULL) gets [{line, column, message}]; CF_ECONFLICT for a form that is
+ * not released; CF_ENOTFOUND for no such form or no examiner.
+ */
+int svc_form_responses(const struct svc *sv, const char *code, const char *file_name,
+                       const char *bytes, size_t n, json_t **out, json_t **problems,
+                       struct cf_error *err);
+/*
+ * The analysis of form code's latest response set: {form, title, status, set: {file_name,
+ * kind, persons, created_at, created_by}, analysis (vendorcsv_analysis's object, each item
+ * with the bank's status now and can_send_back)}. CF_ENOTFOUND when there is none.
+ */
+int svc_form_analysis(const struct svc *sv, const char *code, json_t **out, struct cf_error *err);
+/*
+ * Sends item identifier of form code's latest set back to review (svc_bank_move) with a note
+ * holding its statistics: {identifier, from, status, note}. CF_ECONFLICT when the item is not
+ * operational or pretest; CF_ENOTFOUND when the set has no such item.
+ */
+int svc_form_send_back(const struct svc *sv, const char *code, const char *identifier, json_t **out,
+                       struct cf_error *err);
+
 #endif

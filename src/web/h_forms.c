@@ -112,11 +112,14 @@ static void group_view(json_t *form)
     json_object_set_new(form, "unskilled_items", none);
     json_object_set_new(form, "has_unskilled_items", json_boolean(json_array_size(none) > 0));
     json_object_set_new(
+        form, "is_released",
+        json_boolean(strcmp(json_string_value(json_object_get(form, "status")), "released") == 0));
+    json_object_set_new(
         form, "is_draft",
         json_boolean(strcmp(json_string_value(json_object_get(form, "status")), "draft") == 0));
 }
 
-static int form_page(struct req *r, const char *code, json_t **out, struct cf_error *err)
+int h__form_page(struct req *r, const char *code, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     json_t *form = NULL;
@@ -133,7 +136,7 @@ static int form_page(struct req *r, const char *code, json_t **out, struct cf_er
 
 int h_form(struct req *r, json_t **out, struct cf_error *err)
 {
-    return form_page(r, r->params[0], out, err);
+    return h__form_page(r, r->params[0], out, err);
 }
 
 /*
@@ -198,7 +201,7 @@ int h_form_act(struct req *r, json_t **out, struct cf_error *err)
         return rc;
     }
     /* The form's page again: the check panel says why, the error says what was refused. */
-    if (rc != CF_ENOTFOUND && form_page(r, code, &r->form_page, NULL) == CF_OK)
+    if (rc != CF_ENOTFOUND && h__form_page(r, code, &r->form_page, NULL) == CF_OK)
         json_object_set(r->form_page, "typed", r->form != NULL ? r->form : json_null());
     return rc;
 }

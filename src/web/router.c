@@ -162,6 +162,13 @@ const struct route routes[] = {
     {"POST", "/exam/forms", h_form_create, "exam_forms", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"GET", "/exam/forms/{}", h_form, "exam_form", PERM_SIGNED_IN, SCOPE_NONE, 0},
     {"POST", "/exam/forms/{}/act", h_form_act, "exam_form", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    /* issue 10 points 4-5: a form's responses and item analysis (h_responses.c), examiners */
+    {"POST", "/exam/forms/{}/responses", h_form_responses, "exam_form", PERM_SIGNED_IN, SCOPE_NONE,
+     CHG},
+    {"GET", "/exam/forms/{}/analysis", h_form_analysis, "exam_analysis", PERM_SIGNED_IN, SCOPE_NONE,
+     0},
+    {"POST", "/exam/forms/{}/send-back", h_form_send_back, "exam_analysis", PERM_SIGNED_IN,
+     SCOPE_NONE, CHG},
     /* issue 9 point 4: the printable report as a PDF (h_eval_report.c); the svc checks the
      * evaluation's organization (404 outside it), 409 while it holds no results */
     {"GET", "/evaluations/{}/report.pdf", h_eval_report, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},

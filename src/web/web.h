@@ -400,6 +400,12 @@ int h_forms(struct req *r, json_t **out, struct cf_error *err);
 int h_form_create(struct req *r, json_t **out, struct cf_error *err);
 int h_form(struct req *r, json_t **out, struct cf_error *err);
 int h_form_act(struct req *r, json_t **out, struct cf_error *err);
+/* The form page's view of form code (h_forms.c), for the handlers that show it again. */
+int h__form_page(struct req *r, const char *code, json_t **out, struct cf_error *err);
+/* h_responses.c: a form's response file and item analysis (issue 10 points 4 and 5) */
+int h_form_responses(struct req *r, json_t **out, struct cf_error *err);
+int h_form_analysis(struct req *r, json_t **out, struct cf_error *err);
+int h_form_send_back(struct req *r, json_t **out, struct cf_error *err);
 /* h_eval_report.c: the printable evaluation report as a PDF (issue 9 point 4) */
 int h_eval_report(struct req *r, json_t **out, struct cf_error *err);
 

@@ -832,6 +832,11 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             // issue 9 point 5: growth plans
             '/evaluations/{}/plan': { hours: '10' },
             '/plans/{}/act': { action: 'agree', version: '1' },
+            // issue 10: exam forms, their responses and item analysis
+            '/exam/forms': { code: 'CSRF-1', title: 'csrf' },
+            '/exam/forms/{}/act': { action: 'retire' },
+            '/exam/forms/{}/responses': {},
+            '/exam/forms/{}/send-back': { item: 'I.A-1' },
         };
         const fill = (pattern) => {
             let i = 0;

@@ -1,0 +1,117 @@
+// Responses and item analysis in a real browser (issue 10, "chromium: an examiner imports
+// responses, opens the item analysis and sends a flagged item back to review"): a released
+// form of 100 items is built with the CLI; the examiner uploads the vendor's file on the
+// form's page, lands on the item analysis, reads the flagged item's statistics and options,
+// presses "Send back to review" on it and sees its new status. Each page is scanned with
+// axe-core and checked at a 390 px phone width.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer } from '../http/helper.mjs';
+import { CHEAP, ownDb, buildWorld, cliOk } from '../http/authhelp.mjs';
+import { launchBrowser, formatViolations, clickAndWait, signIn, check, closeAll } from './helper.mjs';
+
+let d, srv, browser, w;
+const scanned = new Map();
+const dir = mkdtempSync(path.join(tmpdir(), 'ctoframe-responses-browser-'));
+
+const BLUEPRINT = { 'I.A': 15, 'I.B': 15, 'I.C': 10, 'II.A': 12, 'II.B': 9, 'II.C': 9, 'III.A': 9, 'III.B': 7, 'III.C': 7, 'III.D': 7 };
+const ITEMS = Object.keys(BLUEPRINT).flatMap((s) => Array.from({ length: BLUEPRINT[s] }, (_, k) => `${s}-${k + 1}`));
+
+/** A QTI 3.0 single-choice item: options A, B, C; the key B. */
+const qti = (id) => `<?xml version="1.0" encoding="UTF-8"?>
+<qti-assessment-item xmlns="http://www.imsglobal.org/xsd/imsqtiasi_v3p0" identifier="${id}"
+    title="Item ${id}" adaptive="false" time-dependent="false">
+  <qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="identifier">
+    <qti-correct-response><qti-value>B</qti-value></qti-correct-response>
+  </qti-response-declaration>
+  <qti-item-body>
+    <qti-choice-interaction response-identifier="RESPONSE" max-choices="1">
+      <qti-prompt>Which step comes first?</qti-prompt>
+      <qti-simple-choice identifier="A">Buy the devices</qti-simple-choice>
+      <qti-simple-choice identifier="B">Agree on the goal</qti-simple-choice>
+      <qti-simple-choice identifier="C">Train the staff</qti-simple-choice>
+    </qti-choice-interaction>
+  </qti-item-body>
+</qti-assessment-item>
+`;
+
+before(async () => {
+    d = await ownDb();
+    w = await buildWorld(d.db);
+    const files = ITEMS.map((id, i) => [`items/i${i}.xml`, qti(id)]);
+    const manifest = `<?xml version="1.0" encoding="UTF-8"?>
+<manifest xmlns="http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1" identifier="b">
+  <resources>
+${files.map(([f], i) => `    <resource identifier="r${i}" type="imsqti_item_xmlv3p0" href="${f}"><file href="${f}"/></resource>`).join('\n')}
+  </resources>
+</manifest>
+`;
+    const zip = path.join(dir, 'bank.zip');
+    execFileSync('/usr/bin/python3', ['-c', 'import sys, json, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z:\n    for n, t in json.loads(sys.stdin.read()): z.writestr(n, t)\n', zip],
+        { input: JSON.stringify([['imsmanifest.xml', manifest], ...files]) });
+    await cliOk(['bank', 'import', zip], { db: d.db });
+    let next = 0;
+    await Promise.all([0, 1, 2, 3].map(async () => {
+        while (next < ITEMS.length) {
+            const id = ITEMS[next++];
+            await cliOk(['bank', 'tag', id, '--skills', id.replace(/-\d+$/, ''), '--level', 'application'], { db: d.db });
+            for (const to of ['review', 'pretest', 'operational']) await cliOk(['bank', 'move', id, to], { db: d.db });
+        }
+    }));
+    await cliOk(['form', 'create', 'SPRING', '--title', 'Spring sitting'], { db: d.db });
+    await cliOk(['form', 'add', 'SPRING', ...ITEMS], { db: d.db });
+    await cliOk(['form', 'release', 'SPRING'], { db: d.db });
+
+    // The vendor's file: 30 candidates; I.A-2's distractor A draws 24 of them (the key 6).
+    const rows = Array.from({ length: 30 }, (_, c) => `cand${c},` + ITEMS.map((id, j) =>
+        id === 'I.A-2' ? (c < 24 ? 'A' : 'B') : ((c * 31 + j * 17) % 10) < 3 + c / 5 ? 'B' : 'C').join(','));
+    writeFileSync(path.join(dir, 'spring.csv'), ['candidate,' + ITEMS.join(','), ...rows].join('\n') + '\n');
+    srv = await startServer({ db: d.db, env: CHEAP });
+    browser = await launchBrowser();
+});
+
+after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await closeAll({ browser, srv, d });
+});
+
+const OPTS = { scanned, prefix: 'responses', axePhone: true };
+
+test('an examiner imports responses, opens the item analysis and sends a flagged item back to review', { timeout: 180000 }, async () => {
+    const { page } = browser;
+    const main = page.locator('main');
+    await signIn(page, srv.url, w.people.examiner.email);
+    await page.goto(srv.url + '/exam/forms/SPRING');
+    await check(page, '/exam/forms/CODE (released)', OPTS);
+
+    await page.getByLabel(/Response file/).setInputFiles(path.join(dir, 'spring.csv'));
+    await clickAndWait(page, page.getByRole('button', { name: 'Import the responses' }), /\/exam\/forms\/SPRING\/analysis\?done=imported/);
+    assert.match(await main.innerText(), /The response file is imported\./);
+    assert.match(await main.innerText(), /Candidates\s+30/);
+    await check(page, '/exam/forms/CODE/analysis', OPTS);
+
+    const item = page.locator('section[aria-labelledby="item-I.A-2"]');
+    const text = await item.innerText();
+    assert.match(text, /flagged/);
+    assert.match(text, /a distractor out-draws the key/);
+    assert.match(text, /0\.200/); // p: 6 of 30
+    assert.match(text, /A\s+0\.800/); // A's share: 24 of 30
+    assert.match(text, /B \(key\)/);
+
+    await clickAndWait(page, item.getByRole('button', { name: 'Send back to review item I.A-2' }), /sent=I\.A-2/);
+    assert.match(await page.locator('[role="status"]').first().innerText(), /The item I\.A-2 is sent back to review/);
+    const after = await page.locator('section[aria-labelledby="item-I.A-2"]').innerText();
+    assert.match(after, /Sent back: the item is now in review\./);
+    assert.equal(await page.locator('section[aria-labelledby="item-I.A-2"]').getByRole('button').count(), 0, 'no second send-back');
+    await check(page, '/exam/forms/CODE/analysis (sent back)', OPTS);
+});
+
+test('axe finds no serious or critical violation on the response pages', () => {
+    assert.ok(scanned.size >= 6, `pages scanned: ${[...scanned.keys()].join(', ')}`);
+    const all = [...scanned].flatMap(([where, v]) => (v.length ? [formatViolations(v, where)] : []));
+    assert.deepEqual(all, [], all.join('\n'));
+});
