@@ -259,7 +259,7 @@ int cli_form(int argc, char **argv)
                *out = NULL;
 
         rc = in != NULL ? svc_form_create(&sv, in, &out, &err)
-                        : cf_error_set(&err, CF_ENOMEM, NULL, "out of memory");
+                        : cf_error_set(&err, CF_ENOMEM, NULL, "Out of memory.");
         if (rc == CF_OK)
             printf("form %s created (draft, %ld pretest slots)\n", args[0],
                    num(out, "pretest_slots"));

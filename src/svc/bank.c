@@ -411,10 +411,10 @@ static int import_json(const struct svc *sv, const json_t *doc, const char *name
                  (old_stim != NULL && stim_id != NULL && strcmp(old_stim, stim_id) != 0);
         if (retag && outcome != 1 && strcmp(svc__str(cur, "status"), "operational") == 0)
             rc = cf_error_set(err, CF_EINVAL, "skills",
-                              "$.items[%zu].skills: the item \"%s\" is operational and keeps its "
-                              "skills and cognitive level (forms were built on them); send it "
-                              "back to review to change them",
-                              i, ident);
+                              "The item \"%s\" ($.items[%zu].skills) is operational and keeps "
+                              "its skills and cognitive level (forms were built on them). Send "
+                              "it back to review to change them.",
+                              ident, i);
         if (rc == CF_OK && retag)
             rc = store_bank_tag(sv->store, svc__str(cur, "id"), skills, cog, now, err);
         if (rc == CF_OK && retag && outcome != 1) {
@@ -464,10 +464,13 @@ static int read_file(const char *name, const char *bytes, size_t n, struct qtipk
 
         if (np == 0)
             return CF_OK;
-        return cf_error_set(err, CF_EINVAL, NULL, "%s: %s%s",
-                            first != NULL ? svc__str(first, "path") : "$",
-                            first != NULL ? svc__str(first, "message") : "out of memory",
-                            np > 1 ? " (and more problems)" : "");
+        char msg[sizeof err->message];
+
+        /* The first problem at its place; the caller lists them all from *problems. */
+        snprintf(msg, sizeof msg, "At %s: %s%s", first != NULL ? svc__str(first, "path") : "$",
+                 first != NULL ? svc__str(first, "message") : "Out of memory.",
+                 np > 1 ? " (And more problems.)" : "");
+        return cf_error_set(err, CF_EINVAL, NULL, "%s", msg);
     } else {
         rc = qti_parse(bytes, n, one, err);
         items = one;

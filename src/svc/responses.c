@@ -198,6 +198,11 @@ int svc_form_responses(const struct svc *sv, const char *code, const char *file_
         goto out;
     }
 
+    if (bytes == NULL || n == 0) {
+        rc = cf_error_set(err, CF_EINVAL, "file", "Choose the vendor's response file (CSV).");
+        goto out;
+    }
+
     /* The file, read against the form's items and the bank's keys, whole or not at all. */
     rc = form_items_read(sv, svc__str(form, "id"), &fi, err);
     if (rc != CF_OK)
@@ -211,12 +216,15 @@ int svc_form_responses(const struct svc *sv, const char *code, const char *file_
         size_t np = problems != NULL ? json_array_size(*problems) : 0;
         const json_t *first = problems != NULL ? json_array_get(*problems, 0) : NULL;
 
-        rc = cf_error_set(
-            err, CF_EINVAL, "file",
-            "The file was not imported: %zu problem%s, the first at line %d, "
-            "column %d: %s",
-            np, np == 1 ? "" : "s", (int)json_integer_value(json_object_get(first, "line")),
-            (int)json_integer_value(json_object_get(first, "column")), svc__str(first, "message"));
+        char msg[sizeof err->message];
+
+        /* The count and the first problem; the caller lists them all from *problems. */
+        snprintf(msg, sizeof msg,
+                 "The file was not imported: %zu problem%s, the first at line %d, column %d: %s",
+                 np, np == 1 ? "" : "s", (int)json_integer_value(json_object_get(first, "line")),
+                 (int)json_integer_value(json_object_get(first, "column")),
+                 svc__str(first, "message"));
+        rc = cf_error_set(err, CF_EINVAL, "file", "%s", msg);
         goto out;
     }
     analysis = vendorcsv_analysis(&v, fi.item);

@@ -1088,7 +1088,8 @@ int svc_form_retire(const struct svc *sv, const char *code, struct cf_error *err
  * or nothing, with its item analysis (core/vendorcsv.h). *out: {form, file_name, kind,
  * persons, items, alpha, flagged: [{id, flags}]}. CF_EINVAL when the file is refused, then
  * *problems (may be NULL) gets [{line, column, message}]; CF_ECONFLICT for a form that is
- * not released; CF_ENOTFOUND for no such form or no examiner.
+ * not released; CF_ENOTFOUND for no such form or no examiner; CF_EINVAL (field file) when
+ * there is no file (bytes NULL or n 0).
  */
 int svc_form_responses(const struct svc *sv, const char *code, const char *file_name,
                        const char *bytes, size_t n, json_t **out, json_t **problems,

@@ -29,11 +29,11 @@ int h_form_responses(struct req *r, json_t **out, struct cf_error *err)
     for (int i = 0; i < r->nfiles; i++)
         if (strcmp(r->files[i].field, "file") == 0 && r->files[i].n > 0)
             file = &r->files[i];
-    if (file == NULL)
-        rc = cf_error_set(err, CF_EINVAL, "file", "Choose the vendor's response file (CSV).");
-    else
-        rc =
-            svc_form_responses(&sv, code, file->filename, file->data, file->n, out, &problems, err);
+    /* No file is the service's refusal too, after who may import and which form: anyone
+     * but an examiner gets 404 whatever they send. */
+    rc = svc_form_responses(&sv, code, file != NULL ? file->filename : NULL,
+                            file != NULL ? file->data : NULL, file != NULL ? file->n : 0, out,
+                            &problems, err);
     if (rc == CF_OK) {
         req_redirect(r, arena_printf(r->arena, "/exam/forms/%s/analysis?done=imported", code));
         r->status_ok = 201;

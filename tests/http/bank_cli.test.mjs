@@ -460,7 +460,7 @@ test('bank file: a refused file names every problem with its place and writes no
         retag.items[2].skills = ['III.A'];
         r = await cli(['bank', 'import', file('retag.json', JSON.stringify(retag))], { db: d.db });
         assert.equal(r.code, 1, show(r));
-        assert.match(r.stderr, /\$\.items\[2\]\.skills: the item "rv-3" is operational/);
+        assert.match(r.stderr, /The item "rv-3" \(\$\.items\[2\]\.skills\) is operational/);
         assert.match(r.stderr, /Nothing was imported\./);
         assert.equal(count(), before);
         assert.equal(sql(d.db, "SELECT COUNT(*) FROM bank_stimuli WHERE identifier = 'case-new';").trim(), '0');

@@ -430,6 +430,14 @@ const TABLE = {
     'POST /exam/forms/{}/act': {
         perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/act', body: () => ({ action: 'release' }), expect: signedIn(404),
     },
+    // issue 10 points 4-5: a form's response file, its analysis, send-back (h_responses.c)
+    'POST /exam/forms/{}/responses': {
+        perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/responses', body: () => ({}), expect: signedIn(404),
+    },
+    'GET /exam/forms/{}/analysis': { perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/analysis', expect: signedIn(404) },
+    'POST /exam/forms/{}/send-back': {
+        perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/send-back', body: () => ({ item: 'X' }), expect: signedIn(404),
+    },
     // issue 9 point 4: the printable report as a PDF (h_eval_report.c)
     'GET /evaluations/{}/report.pdf': {
         perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/report.pdf`, expect: signedIn(404),
