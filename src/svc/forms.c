@@ -32,7 +32,7 @@ static int nomem(struct cf_error *err)
     return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
 }
 
-static int allowed(const struct svc *sv, struct cf_error *err)
+int svc__form_allowed(const struct svc *sv, struct cf_error *err)
 {
     if (sv->who == NULL || svc__can_everywhere(sv, PERM_RESULTS_IMPORT))
         return CF_OK;
@@ -45,8 +45,7 @@ static void actor_of(const struct svc *sv, char *out, size_t n)
     snprintf(out, n, "%s", sv->actor != NULL ? sv->actor : "cli");
 }
 
-/* The form row of code (in the caller's transaction, if any); CF_ENOTFOUND naming it. */
-static int form_row(const struct svc *sv, const char *code, json_t **row, struct cf_error *err)
+int svc__form_row(const struct svc *sv, const char *code, json_t **row, struct cf_error *err)
 {
     int rc = code != NULL && code[0] != '\0' ? store_form_by_code(sv->store, code, row, err)
                                              : CF_ENOTFOUND;
@@ -102,7 +101,7 @@ int svc_form_create(const struct svc *sv, const json_t *in, json_t **out, struct
     char title[FORM_TITLE_MAX * 4 + 1], id[ID_LEN], now[NOW_LEN], actor[ACTOR_LEN];
     long slots = slots_of(in);
     json_t *after = NULL;
-    int rc = allowed(sv, err);
+    int rc = svc__form_allowed(sv, err);
 
     *out = NULL;
     if (rc != CF_OK)
@@ -157,7 +156,7 @@ out:
 
 int svc_form_list(const struct svc *sv, json_t **out, struct cf_error *err)
 {
-    int rc = allowed(sv, err);
+    int rc = svc__form_allowed(sv, err);
 
     *out = NULL;
     if (rc != CF_OK)
@@ -236,12 +235,12 @@ int svc_form_show(const struct svc *sv, const char *code, json_t **out, struct c
 {
     json_t *form = NULL, *items = NULL, *check = NULL, *list = NULL, *x;
     size_t i;
-    int rc = allowed(sv, err);
+    int rc = svc__form_allowed(sv, err);
 
     *out = NULL;
     if (rc != CF_OK)
         return rc;
-    rc = form_row(sv, code, &form, err);
+    rc = svc__form_row(sv, code, &form, err);
     if (rc == CF_OK)
         rc = read_and_check(sv, form, &items, &check, err);
     if (rc == CF_OK) {
@@ -280,13 +279,13 @@ static int begin_held(const struct svc *sv, const char *code, json_t **form, str
     *form = NULL;
     if (rc != CF_OK)
         return rc;
-    rc = form_row(sv, code, &row, err);
+    rc = svc__form_row(sv, code, &row, err);
     if (rc == CF_OK)
         rc = store_form_lock(sv->store, svc__str(row, "id"), err);
     json_decref(row);
     row = NULL;
     if (rc == CF_OK)
-        rc = form_row(sv, code, &row, err);
+        rc = svc__form_row(sv, code, &row, err);
     if (rc != CF_OK) {
         store_rollback(sv->store);
         json_decref(row);
@@ -336,7 +335,7 @@ static int change_items(const struct svc *sv, const char *code, const char *cons
 {
     json_t *form = NULL, *items = NULL, *names = NULL, *after = NULL;
     char now[NOW_LEN], actor[ACTOR_LEN];
-    int rc = allowed(sv, err);
+    int rc = svc__form_allowed(sv, err);
 
     if (rc != CF_OK)
         return rc;
@@ -451,7 +450,7 @@ int svc_form_release(const struct svc *sv, const char *code, json_t **check, str
 {
     json_t *form = NULL, *items = NULL, *ck = NULL, *after = NULL;
     char now[NOW_LEN], actor[ACTOR_LEN];
-    int rc = allowed(sv, err);
+    int rc = svc__form_allowed(sv, err);
 
     if (check != NULL)
         *check = NULL;
@@ -499,7 +498,7 @@ int svc_form_retire(const struct svc *sv, const char *code, struct cf_error *err
     json_t *form = NULL, *before = NULL, *after = NULL;
     char now[NOW_LEN], actor[ACTOR_LEN];
     const char *from;
-    int rc = allowed(sv, err);
+    int rc = svc__form_allowed(sv, err);
 
     if (rc != CF_OK)
         return rc;

@@ -22,30 +22,9 @@
 #define FILE_NAME_MAX 200  /* bytes of a file name kept */
 #define NOTE_MAX      4096 /* bytes of a send-back note */
 
-static const char NO_SUCH[] = "There is no such exam form. Check the code.";
-
 static int nomem(struct cf_error *err)
 {
     return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
-}
-
-static int allowed(const struct svc *sv, struct cf_error *err)
-{
-    if (sv->who == NULL || svc__can_everywhere(sv, PERM_RESULTS_IMPORT))
-        return CF_OK;
-    return cf_error_set(err, CF_ENOTFOUND, NULL, "%s", NO_SUCH);
-}
-
-/* The form row of code; CF_ENOTFOUND naming it. */
-static int form_row(const struct svc *sv, const char *code, json_t **row, struct cf_error *err)
-{
-    int rc = code != NULL && code[0] != '\0' ? store_form_by_code(sv->store, code, row, err)
-                                             : CF_ENOTFOUND;
-
-    if (rc == CF_ENOTFOUND)
-        return cf_error_set(err, CF_ENOTFOUND, "form", "There is no exam form \"%s\".",
-                            code != NULL ? code : "");
-    return rc;
 }
 
 /* The form's items as vendorcsv reads them: the bank's options and keys. */
@@ -166,7 +145,7 @@ int svc_form_responses(const struct svc *sv, const char *code, const char *file_
     json_t *form = NULL, *analysis = NULL, *after = NULL, *row;
     char id[ID_LEN], now[NOW_LEN], actor[ACTOR_LEN], name[FILE_NAME_MAX + 1];
     size_t i;
-    int rc = allowed(sv, err);
+    int rc = svc__form_allowed(sv, err);
 
     *out = NULL;
     if (problems != NULL)
@@ -185,7 +164,7 @@ int svc_form_responses(const struct svc *sv, const char *code, const char *file_
         return rc;
 
     /* The rule: a released form, held while its responses are written. */
-    rc = form_row(sv, code, &form, err);
+    rc = svc__form_row(sv, code, &form, err);
     if (rc != CF_OK)
         goto out;
     rc = store_form_lock(sv->store, svc__str(form, "id"), err);
@@ -301,12 +280,12 @@ static int add_statuses(const struct svc *sv, json_t *analysis, struct cf_error 
 int svc_form_analysis(const struct svc *sv, const char *code, json_t **out, struct cf_error *err)
 {
     json_t *form = NULL, *set = NULL, *analysis;
-    int rc = allowed(sv, err);
+    int rc = svc__form_allowed(sv, err);
 
     *out = NULL;
     if (rc != CF_OK)
         return rc;
-    rc = form_row(sv, code, &form, err);
+    rc = svc__form_row(sv, code, &form, err);
     if (rc == CF_OK) {
         rc = store_response_set_latest(sv->store, svc__str(form, "id"), &set, err);
         if (rc == CF_ENOTFOUND)
@@ -389,7 +368,7 @@ int svc_form_send_back(const struct svc *sv, const char *code, const char *ident
     json_t *form = NULL, *set = NULL, *row = NULL, *x, *item = NULL;
     char *note = NULL;
     size_t i;
-    int rc = allowed(sv, err);
+    int rc = svc__form_allowed(sv, err);
 
     *out = NULL;
     if (rc != CF_OK)
@@ -402,7 +381,7 @@ int svc_form_send_back(const struct svc *sv, const char *code, const char *ident
         goto done;
 
     /* The rule: the item is in the form's latest set and operational or pretest now. */
-    rc = form_row(sv, code, &form, err);
+    rc = svc__form_row(sv, code, &form, err);
     if (rc != CF_OK)
         goto out;
     rc = store_response_set_latest(sv->store, svc__str(form, "id"), &set, err);

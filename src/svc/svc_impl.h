@@ -22,6 +22,15 @@ const char *svc__str(const json_t *o, const char *k);
 /* 1 when sv holds p through a program-wide role (or is the CLI or the system). */
 int svc__can_everywhere(const struct svc *sv, enum perm p);
 
+/*
+ * Exam forms (svc/forms.c), shared with their responses (svc/responses.c): CF_OK for
+ * examiners (PERM_RESULTS_IMPORT program-wide) and the CLI, else CF_ENOTFOUND (not even a
+ * form's existence leaks); and the form row of code (in the caller's transaction, if any),
+ * CF_ENOTFOUND naming it.
+ */
+int svc__form_allowed(const struct svc *sv, struct cf_error *err);
+int svc__form_row(const struct svc *sv, const char *code, json_t **row, struct cf_error *err);
+
 /* The argon2id cost (operations, memory) new password hashes are made with. */
 void svc__pw_cost(unsigned long long *ops, size_t *mem);
 

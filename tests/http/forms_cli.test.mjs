@@ -9,10 +9,10 @@
 // PostgreSQL.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BLUEPRINT, SKILLS, packageOf, pool } from './examhelp.mjs';
 import { cli, ownDb, withServer, show as showRes } from './authhelp.mjs';
 import { sql } from './cehelp.mjs';
 
@@ -21,63 +21,12 @@ const show = (r) => `exit ${r.code}\nstdout:\n${r.stdout.slice(0, 1500)}\nstderr
 const dir = mkdtempSync(path.join(tmpdir(), 'ctoframe-forms-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-// The blueprint (docs/exam-forms.md): scored items per skill, 100 in all.
-const BLUEPRINT = { 'I.A': 15, 'I.B': 15, 'I.C': 10, 'II.A': 12, 'II.B': 9, 'II.C': 9, 'III.A': 9, 'III.B': 7, 'III.C': 7, 'III.D': 7 };
-const SKILLS = Object.keys(BLUEPRINT);
-assert.equal(Object.values(BLUEPRINT).reduce((a, b) => a + b, 0), 100);
-
-/** A QTI 3.0 single-choice item. */
-const qti = (id) => `<?xml version="1.0" encoding="UTF-8"?>
-<qti-assessment-item xmlns="http://www.imsglobal.org/xsd/imsqtiasi_v3p0" identifier="${id}"
-    title="Item ${id}" adaptive="false" time-dependent="false">
-  <qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="identifier">
-    <qti-correct-response><qti-value>B</qti-value></qti-correct-response>
-  </qti-response-declaration>
-  <qti-outcome-declaration identifier="SCORE" cardinality="single" base-type="float"/>
-  <qti-item-body>
-    <qti-choice-interaction response-identifier="RESPONSE" max-choices="1">
-      <qti-prompt>Question ${id}: which step comes first?</qti-prompt>
-      <qti-simple-choice identifier="A">Buy the devices</qti-simple-choice>
-      <qti-simple-choice identifier="B">Agree on the goal with the instructional leaders</qti-simple-choice>
-      <qti-simple-choice identifier="C">Train the staff</qti-simple-choice>
-    </qti-choice-interaction>
-  </qti-item-body>
-  <qti-response-processing template="https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct"/>
-</qti-assessment-item>
-`;
-
-/** An IMS content package of the items ids, written by Python's zipfile. */
-function packageOf(name, ids) {
-    const p = path.join(dir, name);
-    const files = ids.map((id, i) => [`items/i${i}.xml`, qti(id)]);
-    const manifest = `<?xml version="1.0" encoding="UTF-8"?>
-<manifest xmlns="http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1" identifier="forms">
-  <resources>
-${files.map(([f], i) => `    <resource identifier="r${i}" type="imsqti_item_xmlv3p0" href="${f}"><file href="${f}"/></resource>`).join('\n')}
-  </resources>
-</manifest>
-`;
-    const py = 'import sys, json, zipfile\n' +
-        'out, entries = sys.argv[1], json.loads(sys.stdin.read())\n' +
-        'with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:\n' +
-        '    for n, t in entries: z.writestr(n, t)\n';
-    execFileSync('/usr/bin/python3', ['-c', py, p], { input: JSON.stringify([['imsmanifest.xml', manifest], ...files]) });
-    return p;
-}
-
 async function ok(args, db) {
     const r = await cli(args, { db });
     assert.equal(r.code, 0, show(r));
     return r;
 }
 
-/** Runs fn over xs, at most n at a time. */
-async function pool(xs, n, fn) {
-    let next = 0;
-    await Promise.all(Array.from({ length: n }, async () => {
-        while (next < xs.length) await fn(xs[next++]);
-    }));
-}
 
 // The bank: per skill, the blueprint's number of items plus one ("I.A-1" .. "I.A-16"),
 // operational; P-1 and P-2 in pretest (I.C); D-1 left in draft.
@@ -85,7 +34,7 @@ const operational = SKILLS.flatMap((s) => Array.from({ length: BLUEPRINT[s] + 1 
 const skillOf = (id) => id.replace(/-\d+$/, '');
 
 async function buildBank(db) {
-    await ok(['bank', 'import', packageOf('bank.zip', [...operational, 'P-1', 'P-2', 'D-1'])], db);
+    await ok(['bank', 'import', packageOf(dir, 'bank.zip', [...operational, 'P-1', 'P-2', 'D-1'])], db);
     await pool([...operational, 'P-1', 'P-2'], 4, async (id) => {
         const pretest = id.startsWith('P-');
         await ok(['bank', 'tag', id, '--skills', pretest ? 'I.C' : skillOf(id), '--level', 'application'], db);
@@ -254,7 +203,7 @@ test('forms: the blueprint, pretest slots, draft items and enemies are checked b
 test('the pages: an examiner lists, makes and fills a form, sees the check recomputed and the release refused with the reason; everyone else gets 404', { timeout: 300000 }, async () => {
     await withServer({}, async (ctx) => {
         // A small bank: two operational items (I.A, II.B) that are enemies, one pretest item.
-        await ok(['bank', 'import', packageOf('pages.zip', ['W-1', 'W-2', 'W-3'])], ctx.db);
+        await ok(['bank', 'import', packageOf(dir, 'pages.zip', ['W-1', 'W-2', 'W-3'])], ctx.db);
         for (const [id, skill, to] of [['W-1', 'I.A', 'operational'], ['W-2', 'II.B;I.A', 'operational'], ['W-3', 'III.C', 'pretest']]) {
             await ok(['bank', 'tag', id, '--skills', skill, '--level', 'recall'], ctx.db);
             for (const st of ['review', 'pretest', 'operational']) {

@@ -9,10 +9,10 @@
 // with CTOFRAME_TEST_DB, on PostgreSQL.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BLUEPRINT, SKILLS, packageOf, pool } from './examhelp.mjs';
 import { cli, withServer, show as showRes } from './authhelp.mjs';
 import { sql } from './cehelp.mjs';
 
@@ -20,49 +20,9 @@ const show = (r) => `exit ${r.code}\nstdout:\n${r.stdout.slice(0, 1500)}\nstderr
 const dir = mkdtempSync(path.join(tmpdir(), 'ctoframe-responses-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const BLUEPRINT = { 'I.A': 15, 'I.B': 15, 'I.C': 10, 'II.A': 12, 'II.B': 9, 'II.C': 9, 'III.A': 9, 'III.B': 7, 'III.C': 7, 'III.D': 7 };
-const SKILLS = Object.keys(BLUEPRINT);
 const ITEMS = SKILLS.flatMap((s) => Array.from({ length: BLUEPRINT[s] }, (_, k) => `${s}-${k + 1}`));
 assert.equal(ITEMS.length, 100);
 const skillOf = (id) => id.replace(/-\d+$/, '');
-
-/** A QTI 3.0 single-choice item: options A, B, C; the key B. */
-const qti = (id) => `<?xml version="1.0" encoding="UTF-8"?>
-<qti-assessment-item xmlns="http://www.imsglobal.org/xsd/imsqtiasi_v3p0" identifier="${id}"
-    title="Item ${id}" adaptive="false" time-dependent="false">
-  <qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="identifier">
-    <qti-correct-response><qti-value>B</qti-value></qti-correct-response>
-  </qti-response-declaration>
-  <qti-outcome-declaration identifier="SCORE" cardinality="single" base-type="float"/>
-  <qti-item-body>
-    <qti-choice-interaction response-identifier="RESPONSE" max-choices="1">
-      <qti-prompt>Question ${id}: which step comes first?</qti-prompt>
-      <qti-simple-choice identifier="A">Buy the devices</qti-simple-choice>
-      <qti-simple-choice identifier="B">Agree on the goal with the instructional leaders</qti-simple-choice>
-      <qti-simple-choice identifier="C">Train the staff</qti-simple-choice>
-    </qti-choice-interaction>
-  </qti-item-body>
-  <qti-response-processing template="https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct"/>
-</qti-assessment-item>
-`;
-
-function packageOf(name, ids) {
-    const p = path.join(dir, name);
-    const files = ids.map((id, i) => [`items/i${i}.xml`, qti(id)]);
-    const manifest = `<?xml version="1.0" encoding="UTF-8"?>
-<manifest xmlns="http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1" identifier="responses">
-  <resources>
-${files.map(([f], i) => `    <resource identifier="r${i}" type="imsqti_item_xmlv3p0" href="${f}"><file href="${f}"/></resource>`).join('\n')}
-  </resources>
-</manifest>
-`;
-    const py = 'import sys, json, zipfile\n' +
-        'out, entries = sys.argv[1], json.loads(sys.stdin.read())\n' +
-        'with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:\n' +
-        '    for n, t in entries: z.writestr(n, t)\n';
-    execFileSync('/usr/bin/python3', ['-c', py, p], { input: JSON.stringify([['imsmanifest.xml', manifest], ...files]) });
-    return p;
-}
 
 async function ok(args, db) {
     const r = await cli(args, { db });
@@ -70,16 +30,9 @@ async function ok(args, db) {
     return r;
 }
 
-async function pool(xs, n, fn) {
-    let next = 0;
-    await Promise.all(Array.from({ length: n }, async () => {
-        while (next < xs.length) await fn(xs[next++]);
-    }));
-}
-
 /** The bank (100 operational items and W-1 in draft), form A released, form D a draft. */
 async function buildForms(db) {
-    await ok(['bank', 'import', packageOf('bank.zip', [...ITEMS, 'W-1'])], db);
+    await ok(['bank', 'import', packageOf(dir, 'bank.zip', [...ITEMS, 'W-1'])], db);
     await pool(ITEMS, 4, async (id) => {
         await ok(['bank', 'tag', id, '--skills', skillOf(id), '--level', 'application'], db);
         for (const to of ['review', 'pretest', 'operational']) await ok(['bank', 'move', id, to], db);
