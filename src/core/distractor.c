@@ -75,7 +75,7 @@ void distractor_score(const uint32_t *cells, size_t persons, size_t items,
 
             if (scores != NULL)
                 scores[p * items + j] = s;
-            total += s == 1;
+            total += s == 1 && !keys[j].uncounted;
         }
         if (totals != NULL)
             totals[p] = total;

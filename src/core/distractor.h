@@ -35,8 +35,9 @@ enum distractor_flag {
 };
 
 struct distractor_key {
-    int noptions; /* 1 .. DISTRACTOR_OPTIONS_MAX */
-    uint32_t key; /* the right options, a bit each; not 0 */
+    int noptions;  /* 1 .. DISTRACTOR_OPTIONS_MAX */
+    uint32_t key;  /* the right options, a bit each; not 0 */
+    int uncounted; /* 1: a pretest item, left out of the total score (0: counted) */
 };
 
 struct distractor_option {
@@ -73,7 +74,8 @@ int distractor_cell(const char *text, size_t n, const char *const *ids, int nopt
 
 /*
  * Scores the cells (persons x items, row by row) against the keys into scores
- * (persons x items: -1 not presented, 0, 1) and totals (persons: number right).
+ * (persons x items: -1 not presented, 0, 1) and totals (persons: number right over the
+ * counted items: an item whose key is uncounted is scored but not added).
  */
 void distractor_score(const uint32_t *cells, size_t persons, size_t items,
                       const struct distractor_key *keys, signed char *scores, int *totals);

@@ -188,7 +188,7 @@ static void read_row(struct rd *r, struct vendorcsv *v, const struct vendor_item
             s = m == DISTRACTOR_NOT_PRESENTED ? -1 : m == items[i].key ? 1 : 0;
         }
         v->score[p * v->items + i] = s;
-        total += s == 1;
+        total += s == 1 && !items[i].pretest;
         if (s >= 0 && cells != NULL) {
             char buf[CSV_MAX_FIELD + 1];
 
@@ -368,6 +368,61 @@ static int add_distractors(json_t *x, const struct vendor_item *it, const struct
     return 0;
 }
 
+/*
+ * The persons x (ks + extra) matrix of the scored items (cols[0..ks-1]) and, when extra is
+ * 1, the item column extra_col after them, from v's scores into x.
+ */
+static void columns(const struct vendorcsv *v, const size_t *cols, size_t ks, int extra,
+                    size_t extra_col, signed char *x)
+{
+    size_t w = ks + (size_t)extra;
+
+    for (size_t p = 0; p < v->persons; p++) {
+        const signed char *row = v->score + p * v->items;
+
+        for (size_t j = 0; j < ks; j++)
+            x[p * w + j] = row[cols[j]];
+        if (extra)
+            x[p * w + ks] = row[extra_col];
+    }
+}
+
+/*
+ * The view of pretest item i: its statistics against the scored total, computed on the
+ * scored items and it (the item last); alpha if deleted set aside. NULL on no memory.
+ */
+static json_t *pretest_view(const struct vendorcsv *v, const struct vendor_item *items,
+                            const size_t *cols, size_t ks, size_t i, signed char *x, char **ids)
+{
+    struct responses r;
+    struct itemstats st;
+    json_t *view, *it = NULL, *why;
+
+    memset(&st, 0, sizeof st);
+    columns(v, cols, ks, 1, i, x);
+    ids[ks] = (char *)items[i].identifier;
+    r.persons = (int)v->persons;
+    r.items = (int)ks + 1;
+    r.person_id = v->candidate;
+    r.item_id = ids;
+    r.x = x;
+    if (itemstats_compute(&r, &st) != CF_OK)
+        return NULL;
+    view = itemstats_view(&r, &st);
+    itemstats_free(&st);
+    if (view != NULL)
+        it = json_incref(json_array_get(json_object_get(view, "items"), ks));
+    json_decref(view);
+    why = json_object_get(it, "null_because");
+    if (it == NULL || json_object_set_new(it, "alpha_if_deleted", json_null()) != 0 ||
+        json_object_set_new(why, "alpha_if_deleted",
+                            json_string("a pretest item is not part of the score")) != 0) {
+        json_decref(it);
+        return NULL;
+    }
+    return it;
+}
+
 json_t *vendorcsv_analysis(const struct vendorcsv *v, const struct vendor_item *items)
 {
     struct responses r;
@@ -375,24 +430,52 @@ json_t *vendorcsv_analysis(const struct vendorcsv *v, const struct vendor_item *
     struct distractor_item *d = NULL;
     struct distractor_key *keys = NULL;
     char **ids = calloc(v->items + 1, sizeof *ids);
-    json_t *view = NULL, *flagged = json_array(), *x;
-    size_t i;
+    size_t *cols = calloc(v->items + 1, sizeof *cols);
+    signed char *x = NULL;
+    json_t *view = NULL, *flagged = json_array(), *all = json_array(), *x_it;
+    size_t i, ks = 0;
     int ok = 0;
 
     memset(&st, 0, sizeof st);
-    if (ids == NULL || flagged == NULL)
+    if (ids == NULL || cols == NULL || flagged == NULL || all == NULL)
         goto out;
     for (i = 0; i < v->items; i++)
-        ids[i] = (char *)items[i].identifier;
+        if (!items[i].pretest) {
+            cols[ks] = i;
+            ids[ks++] = (char *)items[i].identifier;
+        }
+    x = malloc(v->persons * (ks + 1) + 1);
+    if (x == NULL)
+        goto out;
+
+    /* The scored items: the test's statistics and theirs. */
+    columns(v, cols, ks, 0, 0, x);
     r.persons = (int)v->persons;
-    r.items = (int)v->items;
+    r.items = (int)ks;
     r.person_id = v->candidate;
     r.item_id = ids;
-    r.x = v->score;
+    r.x = x;
     if (itemstats_compute(&r, &st) != CF_OK)
         goto out;
     view = itemstats_view(&r, &st);
     if (view == NULL)
+        goto out;
+
+    /* Every item in the form's order, pretest items against the scored total. */
+    for (i = 0, ks = 0; i < v->items; i++) {
+        json_t *it = items[i].pretest
+                         ? pretest_view(v, items, cols, (size_t)r.items, i, x, ids)
+                         : json_incref(json_array_get(json_object_get(view, "items"), ks++));
+
+        if (it == NULL ||
+            json_object_set_new(it, "role", json_string(items[i].pretest ? "pretest" : "scored")) !=
+                0 ||
+            json_array_append_new(all, it) != 0)
+            goto out;
+    }
+    if (json_object_set(view, "items", all) != 0 ||
+        json_object_set_new(view, "item_count", json_integer((json_int_t)v->items)) != 0 ||
+        json_object_set_new(view, "scored_count", json_integer((json_int_t)ks)) != 0)
         goto out;
 
     /* The options chosen, when the file names them. */
@@ -406,19 +489,20 @@ json_t *vendorcsv_analysis(const struct vendorcsv *v, const struct vendor_item *
         for (i = 0; i < v->items; i++) {
             keys[i].noptions = items[i].noptions;
             keys[i].key = items[i].key;
+            keys[i].uncounted = items[i].pretest;
         }
         memset(&e, 0, sizeof e);
         if (distractor_analyze(v->cells, v->persons, v->items, keys, d, &e) != CF_OK)
             goto out;
     }
-    json_array_foreach(json_object_get(view, "items"), i, x)
+    json_array_foreach(all, i, x_it)
     {
         int f;
 
-        if (d != NULL && add_distractors(x, &items[i], &d[i]) != 0)
+        if (d != NULL && add_distractors(x_it, &items[i], &d[i]) != 0)
             goto out;
-        f = json_array_size(json_object_get(x, "flags")) > 0;
-        if (json_object_set_new(x, "flagged", json_boolean(f)) != 0 ||
+        f = json_array_size(json_object_get(x_it, "flags")) > 0;
+        if (json_object_set_new(x_it, "flagged", json_boolean(f)) != 0 ||
             (f && json_array_append_new(flagged, json_string(items[i].identifier)) != 0))
             goto out;
     }
@@ -429,9 +513,12 @@ json_t *vendorcsv_analysis(const struct vendorcsv *v, const struct vendor_item *
 out:
     itemstats_free(&st);
     free(ids);
+    free(cols);
+    free(x);
     free(d);
     free(keys);
     json_decref(flagged);
+    json_decref(all);
     if (!ok) {
         json_decref(view);
         return NULL;

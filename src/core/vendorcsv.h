@@ -34,6 +34,7 @@ struct vendor_item {
     int noptions;                 /* 1 .. DISTRACTOR_OPTIONS_MAX */
     const char *const *option_id; /* noptions identifiers, in the item's order */
     uint32_t key;                 /* the right options, a bit each (bit i: option_id[i]) */
+    int pretest;                  /* 1: tried out, not scored: left out of every total */
 };
 
 struct vendorcsv {
@@ -43,7 +44,7 @@ struct vendorcsv {
     char **candidate;   /* persons ids */
     uint32_t *cells;    /* persons * items chosen options (distractor.h); NULL when scored */
     signed char *score; /* persons * items: 1 right, 0 wrong or omitted, -1 not presented */
-    int *total;         /* persons: number right */
+    int *total;         /* persons: number right over the scored (not pretest) items */
     json_t *rows;       /* [{candidate, cells: {identifier: text}, total}]: what to keep */
 };
 
@@ -62,7 +63,16 @@ void vendorcsv_free(struct vendorcsv *v);
 /*
  * The item analysis of v (read for items, the same list given to vendorcsv_parse):
  * itemstats_view()'s object with "kind" ("options" | "scored") and "flagged" (the
- * identifiers of the flagged items), each item with "flagged" (true | false) and, for an
+ * identifiers of the flagged items).
+ *
+ * The total score is the number right over the scored items: the test statistics (alpha,
+ * KR-20, SEM, mean and SD of the total) and the scored items' statistics are computed on the
+ * scored items alone. A pretest item is analysed against that total without being part of
+ * it: its p, and its correlation with the scored total as r_pb_rest (r_pb is with the scored
+ * total plus the item), over the persons presented every scored item and it; its
+ * alpha_if_deleted is null (it is not in the score). "item_count" counts every item,
+ * "scored_count" the scored ones; each item has "role" ("scored" | "pretest"),
+ * "flagged" (true | false) and, for an
  * options file, "right", "omitted" and "options": [{id, key, chosen, share, mean_total,
  * flags}] (mean_total null when no one chose it); an option that out-draws the key or
  * draws stronger candidates adds "distractor_outdraws_key" or "distractor_draws_stronger"

@@ -71,6 +71,18 @@ int store_form_items(struct store *s, const char *form, json_t **out, struct cf_
                         form);
 }
 
+int store_form_item_bodies(struct store *s, const char *form, json_t **out, struct cf_error *err)
+{
+    return store__query(s,
+                        "SELECT b.identifier, f.role, COALESCE(v.version, b.version),"
+                        " COALESCE(v.body, b.body) FROM exam_form_items f"
+                        " JOIN bank_items b ON b.id = f.item_id"
+                        " LEFT JOIN bank_item_versions v ON v.item_id = f.item_id"
+                        " AND v.version = f.item_version"
+                        " WHERE f.form_id = ? ORDER BY f.position",
+                        "identifier,role,version#,body", out, err, "s", form);
+}
+
 int store_form_enemies(struct store *s, const char *form, json_t **out, struct cf_error *err)
 {
     return store__query(s,
@@ -129,5 +141,10 @@ int store_form_set_status(struct store *s, const char *id, const char *from, con
     if (rc == CF_OK && n == 0)
         return cf_error_set(err, CF_ECONFLICT, "status",
                             "The form's status changed meanwhile; look at it again.");
+    if (rc == CF_OK && released)
+        rc = store__exec(s,
+                         "UPDATE exam_form_items SET item_version = (SELECT b.version FROM"
+                         " bank_items b WHERE b.id = exam_form_items.item_id) WHERE form_id = ?",
+                         NULL, err, "s", id);
     return rc;
 }

@@ -1200,6 +1200,13 @@ int store_forms(struct store *s, json_t **out, struct cf_error *err);
 int store_form_lock(struct store *s, const char *id, struct cf_error *err);
 /* The form's items in order: [{item_id, identifier, title, skills, status, role, position}]. */
 int store_form_items(struct store *s, const char *form, json_t **out, struct cf_error *err);
+/*
+ * The form's items in order with the content they are scored by: [{identifier, role,
+ * version, body}], body the JSON text of the version the form was released with (migration
+ * 028), or of the bank's current version for a draft form. One query.
+ */
+int store_form_item_bodies(struct store *s, const char *form, json_t **out,
+                           struct cf_error *err);
 /* The enemy pairs among the form's items: [{a, b}] (identifiers). */
 int store_form_enemies(struct store *s, const char *form, json_t **out, struct cf_error *err);
 /* Puts item (a bank item id) on the form after the last one, in role scored | pretest. */
@@ -1212,7 +1219,8 @@ int store_form_item_remove(struct store *s, const char *form, const char *item,
 int store_form_touch(struct store *s, const char *id, const char *actor, const char *now,
                      struct cf_error *err);
 /* Moves the form from status from to to (released or retired, stamped with who and when);
- * CF_ECONFLICT when it is no longer in from. */
+ * CF_ECONFLICT when it is no longer in from. Released: each item's current version is
+ * recorded with the form, which is scored by those versions from then on. */
 int store_form_set_status(struct store *s, const char *id, const char *from, const char *to,
                           const char *actor, const char *now, struct cf_error *err);
 

@@ -44,41 +44,36 @@ static void form_items_free(struct form_items *f)
 }
 
 /*
- * Reads the items of form (an id) with their bodies from the bank into *f (form order).
- * CF_OK, CF_ENOMEM, or a store error.
+ * Reads the items of form (an id) into *f (form order) with the options and keys of the
+ * versions the form is scored by (those it was released with: store_form_item_bodies) and
+ * each item's role. CF_OK, CF_ENOMEM, or a store error.
  */
 static int form_items_read(const struct svc *sv, const char *form, struct form_items *f,
                            struct cf_error *err)
 {
-    json_t *list = NULL, *x;
+    json_t *x;
     size_t i, nids = 0, at = 0;
     int rc;
 
     memset(f, 0, sizeof *f);
-    rc = store_form_items(sv->store, form, &list, err);
+    rc = store_form_item_bodies(sv->store, form, &f->rows, err);
     if (rc != CF_OK)
         return rc;
-    f->rows = json_array();
-    f->n = json_array_size(list);
+    f->n = json_array_size(f->rows);
     f->item = calloc(f->n + 1, sizeof *f->item);
-    if (f->rows == NULL || f->item == NULL) {
+    if (f->item == NULL) {
         rc = nomem(err);
         goto out;
     }
-    json_array_foreach(list, i, x)
+    json_array_foreach(f->rows, i, x)
     {
-        json_t *row = NULL, *body;
+        json_t *body = json_loads(svc__str(x, "body"), 0, NULL);
 
-        rc = store_bank_item_by_identifier(sv->store, svc__str(x, "identifier"), &row, err);
-        if (rc != CF_OK)
-            goto out;
-        body = json_loads(svc__str(row, "body"), 0, NULL);
-        if (json_object_set_new(row, "body_json", body != NULL ? body : json_object()) != 0 ||
-            json_array_append_new(f->rows, row) != 0) {
+        if (json_object_set_new(x, "body_json", body != NULL ? body : json_object()) != 0) {
             rc = nomem(err);
             goto out;
         }
-        nids += json_array_size(json_object_get(json_object_get(row, "body_json"), "choices"));
+        nids += json_array_size(json_object_get(json_object_get(x, "body_json"), "choices"));
     }
     f->ids = calloc(nids + 1, sizeof *f->ids);
     if (f->ids == NULL) {
@@ -91,6 +86,7 @@ static int form_items_read(const struct svc *sv, const char *form, struct form_i
         size_t o, m;
 
         f->item[i].identifier = svc__str(x, "identifier");
+        f->item[i].pretest = strcmp(svc__str(x, "role"), "pretest") == 0;
         f->item[i].option_id = f->ids + at;
         json_array_foreach(json_object_get(body, "choices"), o, c)
         {
@@ -106,7 +102,6 @@ static int form_items_read(const struct svc *sv, const char *form, struct form_i
         }
     }
 out:
-    json_decref(list);
     if (rc != CF_OK)
         form_items_free(f);
     return rc;

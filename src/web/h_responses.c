@@ -122,6 +122,10 @@ static void analysis_view(struct req *r, json_t *page)
                             shown(json_object_get(x, "alpha_if_deleted")));
         json_object_set_new(x, "flags_text", flags_text(json_object_get(x, "flags")));
         json_object_set_new(
+            x, "is_pretest",
+            json_boolean(json_is_string(json_object_get(x, "role")) &&
+                         strcmp(json_string_value(json_object_get(x, "role")), "pretest") == 0));
+        json_object_set_new(
             x, "just_sent",
             json_boolean(sent != NULL &&
                          strcmp(sent, json_string_value(json_object_get(x, "id"))) == 0));

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BLUEPRINT, SKILLS, packageOf, pool } from './examhelp.mjs';
+import { BLUEPRINT, SKILLS, packageOf, pool, qti } from './examhelp.mjs';
 import { cli, withServer, show as showRes } from './authhelp.mjs';
 import { sql } from './cehelp.mjs';
 
@@ -256,5 +256,50 @@ test('responses: refused for a draft form and for a bad cell (LINE:COLUMN, nothi
         // Audited.
         const actions = sql(db, "SELECT action FROM audit_log WHERE action IN ('form.responses', 'bank.move') ORDER BY id").trim().split('\n');
         assert.equal(actions.filter((x) => x === 'form.responses').length, 2);
+    });
+});
+
+// A released form is scored by the item versions it was released with (migration 028), and a
+// pretest item is analysed against the scored total without counting in it.
+test('responses: a released form keeps the keys it was released with; pretest items are left out of the total', { timeout: 900000 }, async () => {
+    await withServer({}, async (ctx) => {
+        const db = ctx.db;
+        await buildForms(db);
+        await ok(['bank', 'tag', 'W-1', '--skills', 'I.A', '--level', 'recall'], db);
+        for (const to of ['review', 'pretest']) await ok(['bank', 'move', 'W-1', to], db);
+        await ok(['form', 'create', 'P', '--title', 'Form P', '--pretest', '1'], db);
+        await ok(['form', 'add', 'P', ...ITEMS], db);
+        await ok(['form', 'add', 'P', '--pretest', 'W-1'], db);
+        await ok(['form', 'release', 'P'], db);
+
+        // After the release the bank gets a new version of I.B-1 whose key is A, not B.
+        const v2 = path.join(dir, 'I.B-1-v2.xml');
+        writeFileSync(v2, qti('I.B-1').replace('<qti-value>B</qti-value>', '<qti-value>A</qti-value>'));
+        let r = await ok(['bank', 'import', v2], db);
+        const shown = JSON.parse((await ok(['bank', 'show', 'I.B-1', '--json'], db)).stdout);
+        assert.deepEqual(shown.correct ?? shown.body?.correct, ['A'], 'the bank holds the new key');
+
+        // Candidate k answers B everywhere except k's first k items (A); everyone gets W-1 right.
+        const all = [...ITEMS, 'W-1'];
+        const rows = Array.from({ length: 6 }, (_, k) => all.map((id, j) => (j < k * 5 ? 'A' : 'B')));
+        const text = ['candidate,' + all.join(','), ...rows.map((row, k) => `p${k},` + row.join(','))].join('\n') + '\n';
+        const file = path.join(dir, 'p.csv');
+        writeFileSync(file, text);
+        r = await ok(['form', 'responses', 'P', file], db);
+        // Scored by the released key B: p0 (all B) has 100 right; W-1 (pretest) is not counted.
+        const totals = sql(db, "SELECT candidate, total FROM exam_responses r JOIN exam_response_sets s ON s.id = r.set_id JOIN exam_forms f ON f.id = s.form_id WHERE f.code = 'P' ORDER BY candidate;")
+            .trim().split('\n').map((l) => Number(l.split('|')[1]));
+        assert.deepEqual(totals, [100, 95, 90, 85, 80, 75]);
+        const a = JSON.parse((await ok(['form', 'analysis', 'P', '--json'], db)).stdout).analysis;
+        assert.equal(a.item_count, 101);
+        assert.equal(a.scored_count, 100);
+        const w = a.items.find((x) => x.id === 'W-1');
+        assert.equal(w.role, 'pretest');
+        assert.equal(w.p, 1);
+        assert.equal(w.alpha_if_deleted, null);
+        const b1 = a.items.find((x) => x.id === 'I.B-1');
+        assert.equal(b1.role, 'scored');
+        assert.equal(b1.options.find((o) => o.id === 'B').key, true, 'the released key');
+        near(a.mean_total, (100 + 95 + 90 + 85 + 80 + 75) / 6, 'mean of the scored totals');
     });
 });

@@ -63,7 +63,7 @@ static void test_cell(void **state)
 static const uint32_t cells[6 * 3] = {
     B, A | C, C, B, A, C, A, A | C, C, C, NP, A, B, C | A, C, 0, D, B,
 };
-static const struct distractor_key keys[3] = {{4, B}, {4, A | C}, {3, A}};
+static const struct distractor_key keys[3] = {{4, B, 0}, {4, A | C, 0}, {3, A, 0}};
 
 static void test_score(void **state)
 {
@@ -131,7 +131,7 @@ static void test_refusals(void **state)
 {
     struct distractor_item it[1];
     struct cf_error err;
-    const struct distractor_key empty = {4, 0}, past = {3, D}, ok = {3, A};
+    const struct distractor_key empty = {4, 0, 0}, past = {3, D, 0}, ok = {3, A, 0};
     const uint32_t bad[1] = {D};
 
     (void)state;

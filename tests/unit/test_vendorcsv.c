@@ -14,9 +14,16 @@ static const char *const abc[] = {"A", "B", "C"};
 
 /* Three items of three options A, B, C; keys A, B and C. */
 static const struct vendor_item form3[] = {
-    {"Q1", 3, abc, 1u << 0},
-    {"Q2", 3, abc, 1u << 1},
-    {"Q3", 3, abc, 1u << 2},
+    {"Q1", 3, abc, 1u << 0, 0},
+    {"Q2", 3, abc, 1u << 1, 0},
+    {"Q3", 3, abc, 1u << 2, 0},
+};
+
+/* The same three items with Q3 a pretest item: not in the total score. */
+static const struct vendor_item form3p[] = {
+    {"Q1", 3, abc, 1u << 0, 0},
+    {"Q2", 3, abc, 1u << 1, 0},
+    {"Q3", 3, abc, 1u << 2, 1},
 };
 
 /* The problems of a refused file as "LINE:COLUMN message" lines, for strstr. */
@@ -197,6 +204,59 @@ static void test_distractor_flag(void **state)
     vendorcsv_free(&v);
 }
 
+/*
+ * A pretest item is analysed against the scored total without being part of it. Worked by
+ * hand: the cells score a (1,1,1), b (1,0,0), c (0,1,1), d (0,0,0), e (1,1,0) on Q1, Q2, Q3;
+ * the scored totals (Q1 + Q2) are 2, 1, 1, 0, 2 (mean 1.2, sum of squared deviations 2.8).
+ *  - alpha over Q1, Q2: each item's variance 0.3, the total's 0.7 (divisor 4):
+ *    2 (1 - 0.6 / 0.7) = 2/7.
+ *  - Q1's item-rest r is its correlation with Q2: deviations (.4,.4,-.6,-.6,.4) and
+ *    (.4,-.6,.4,-.6,.4), cross products sum to 0.2, each sum of squares 1.2: r = 1/6. (With
+ *    Q3 in the total it would be r(Q1, Q2 + Q3), which is not 1/6.)
+ *  - Q3 (p = 0.4) against the scored total: cross products .48 + .08 - .12 + .48 - .32 = .6,
+ *    sums of squares 1.2 and 2.8: r_pb_rest = .6 / sqrt(3.36).
+ *  - Q3's key C is chosen by a and c: their mean scored total (2 + 1) / 2 = 1.5 (2.5 if Q3
+ *    counted); B by d and e: 1.0.
+ */
+static void test_pretest(void **state)
+{
+    static const char csv[] = "id,Q1,Q2,Q3\na,A,B,C\nb,A,C,A\nc,B,B,C\nd,C,A,B\ne,A,B,B\n";
+    struct vendorcsv v;
+    json_t *pb = NULL, *a;
+    const json_t *q1, *q3, *opts;
+
+    (void)state;
+    assert_int_equal(vendorcsv_parse(csv, strlen(csv), form3p, 3, &v, &pb), CF_OK);
+    assert_false(v.scored);
+    assert_int_equal(v.total[0], 2); /* a: Q3 right but not counted */
+    assert_int_equal(v.total[2], 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(v.rows, 0), "total")), 2);
+    a = vendorcsv_analysis(&v, form3p);
+    assert_non_null(a);
+    assert_int_equal(num(a, "item_count"), 3);
+    assert_int_equal(num(a, "scored_count"), 2);
+    assert_true(fabs(num(a, "alpha") - 2.0 / 7.0) < 1e-9);
+    assert_true(fabs(num(a, "mean_total") - 1.2) < 1e-9);
+    q1 = item_of(a, "Q1");
+    q3 = item_of(a, "Q3");
+    assert_string_equal(json_string_value(json_object_get(q1, "role")), "scored");
+    assert_string_equal(json_string_value(json_object_get(q3, "role")), "pretest");
+    assert_true(fabs(num(q1, "r_pb_rest") - 1.0 / 6.0) < 1e-9);
+    assert_true(fabs(num(q3, "p") - 0.4) < 1e-9);
+    assert_true(fabs(num(q3, "r_pb_rest") - 0.6 / sqrt(3.36)) < 1e-9);
+    assert_true(json_is_null(json_object_get(q3, "alpha_if_deleted")));
+    assert_non_null(json_object_get(json_object_get(q3, "null_because"), "alpha_if_deleted"));
+    /* the items keep the form's order */
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(a, "items"), 2), "id")),
+        "Q3");
+    opts = json_object_get(q3, "options");
+    assert_true(fabs(num(json_array_get(opts, 2), "mean_total") - 1.5) < 1e-9);
+    assert_true(fabs(num(json_array_get(opts, 1), "mean_total") - 1.0) < 1e-9);
+    json_decref(a);
+    vendorcsv_free(&v);
+}
+
 /* A file of 0, 1 and empty cells only is scored: no options; empty is not presented. */
 static void test_scored(void **state)
 {
@@ -282,7 +342,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_worked), cmocka_unit_test(test_distractor_flag),
-        cmocka_unit_test(test_scored),      cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_scored), cmocka_unit_test(test_pretest),      cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_cap),
     };
 
