@@ -1,8 +1,9 @@
 /*
  * vendorcsv.c — a vendor's response file for a form, and its item analysis (see
- * vendorcsv.h). The file is read by lib/csv; the header is matched to the form's items;
- * a first pass over the cells decides whether the file is scored (0/1 only) or names
- * options; a second reads every cell, scores it and keeps its text.
+ * vendorcsv.h). The file is read twice by lib/csv's streaming reader, with no allocation per
+ * cell: a first pass matches the header to the form's items, counts the rows and decides
+ * whether the file is scored (0/1 only) or names options; a second reads every cell, scores
+ * it and keeps each row's cells as JSON text.
  */
 #include "core/vendorcsv.h"
 
@@ -21,7 +22,16 @@
 struct rd {
     json_t *problems;
     int full;  /* VENDORCSV_MAX_PROBLEMS reached */
-    int nomem; /* a problem could not be kept */
+    int nomem; /* a problem could not be kept, or memory ran out */
+    const struct vendor_item *items;
+    size_t nitems;
+    size_t *col;     /* nitems: the file column (from 0; 0 none) of each item */
+    size_t rows;     /* candidate rows (pass 1) */
+    int scored;      /* pass 1: every cell so far is 0, 1 or empty */
+    struct vendorcsv *v;
+    json_t *seen;    /* candidate id -> the line of their row */
+    char *buf;       /* a row's cells as JSON text, grown as needed */
+    size_t cap;
 };
 
 static void problem(struct rd *r, size_t line, size_t col, const char *fmt, ...)
@@ -36,11 +46,9 @@ static void problem(struct rd *r, size_t line, size_t col, const char *fmt, ...)
     va_end(ap);
 }
 
-/* The bytes of s (at most max) that end on a whole UTF-8 character: for quoting it. */
-static int quote_len(const char *s, size_t max)
+/* The bytes of s (n of them, at most max) that end on a whole UTF-8 character: for quoting. */
+static int quote_len(const char *s, size_t n, size_t max)
 {
-    size_t n = strlen(s);
-
     if (n <= max)
         return (int)n;
     n = max;
@@ -49,26 +57,18 @@ static int quote_len(const char *s, size_t max)
     return (int)n;
 }
 
-/* The character column (from 1) where field i of a record starts, as if none were quoted. */
-static size_t column_of(const json_t *fields, size_t i)
+/* Field i of rec trimmed of the spaces and tabs around it (*len bytes), "" when absent. */
+static const char *cell(const struct csv_record *rec, size_t i, size_t *len)
 {
-    size_t c = 1;
+    const char *s;
+    size_t n;
 
-    for (size_t k = 0; k < i; k++) {
-        const char *f = json_string_value(json_array_get(fields, k));
-
-        for (; f != NULL && *f != '\0'; f++)
-            c += ((unsigned char)*f & 0xC0u) != 0x80u;
-        c++; /* the comma */
+    if (i >= rec->nfields) {
+        *len = 0;
+        return "";
     }
-    return c;
-}
-
-/* s without the spaces and tabs around it: *len bytes from the returned pointer. */
-static const char *trimmed(const char *s, size_t *len)
-{
-    size_t n = strlen(s);
-
+    s = rec->field[i].p;
+    n = rec->field[i].n;
     while (n > 0 && (*s == ' ' || *s == '\t'))
         s++, n--;
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
@@ -77,145 +77,221 @@ static const char *trimmed(const char *s, size_t *len)
     return s;
 }
 
-/* 1 when the trimmed cell is empty, "0" or "1". */
-static int scored_cell(const char *s)
+/* The column (from 1) of field i of rec, or 1 past the record's end. */
+static size_t column(const struct csv_record *rec, size_t i)
 {
-    size_t n;
-    const char *t = trimmed(s, &n);
+    return i < rec->nfields ? (size_t)rec->field[i].col : 1;
+}
 
+/* 1 when a trimmed cell (n bytes at t) is empty, "0" or "1". */
+static int scored_cell(const char *t, size_t n)
+{
     return n == 0 || (n == 1 && (t[0] == '0' || t[0] == '1'));
 }
 
 /*
- * Matches the header to the items: col[i] gets the file column (from 1) of item i. Reports
- * an unknown or repeated identifier where it stands and an item without a column at 1:1.
+ * Matches the header to the items: r->col[i] gets the file column (from 0) of item i.
+ * Reports an unknown or repeated identifier where it stands and an item without a column at
+ * 1:1.
  */
-static void read_header(struct rd *r, const json_t *header, const struct vendor_item *items,
-                        size_t nitems, size_t *col)
+static void read_header(struct rd *r, const struct csv_record *rec)
 {
-    size_t nh = json_array_size(header);
-
-    for (size_t i = 0; i < nitems; i++)
-        col[i] = 0;
-    for (size_t h = 1; h < nh; h++) {
+    for (size_t i = 0; i < r->nitems; i++)
+        r->col[i] = 0;
+    for (size_t h = 1; h < rec->nfields; h++) {
         size_t len, i;
-        const char *t = trimmed(json_string_value(json_array_get(header, h)), &len);
+        const char *t = cell(rec, h, &len);
 
-        for (i = 0; i < nitems; i++)
-            if (strlen(items[i].identifier) == len && memcmp(items[i].identifier, t, len) == 0)
+        for (i = 0; i < r->nitems; i++)
+            if (strlen(r->items[i].identifier) == len &&
+                memcmp(r->items[i].identifier, t, len) == 0)
                 break;
         if (len == 0)
-            problem(r, 1, column_of(header, h),
+            problem(r, 1, column(rec, h),
                     "This column has no heading: name the form's item it holds.");
-        else if (i == nitems)
-            problem(r, 1, column_of(header, h), "\"%.*s\" is not an item of this form.",
-                    quote_len(t, QUOTE_MAX), t);
-        else if (col[i] != 0)
-            problem(r, 1, column_of(header, h),
+        else if (i == r->nitems)
+            problem(r, 1, column(rec, h), "\"%.*s\" is not an item of this form.",
+                    quote_len(t, len, QUOTE_MAX), t);
+        else if (r->col[i] != 0)
+            problem(r, 1, column(rec, h),
                     "The item %s has a column already (column %zu); each item has one.",
-                    items[i].identifier, column_of(header, col[i]));
+                    r->items[i].identifier, column(rec, r->col[i]));
         else
-            col[i] = h;
+            r->col[i] = h;
     }
-    for (size_t i = 0; i < nitems; i++)
-        if (col[i] == 0)
+    for (size_t i = 0; i < r->nitems; i++)
+        if (r->col[i] == 0)
             problem(r, 1, 1, "The form's item %s has no column. Add one headed %s.",
-                    items[i].identifier, items[i].identifier);
+                    r->items[i].identifier, r->items[i].identifier);
 }
 
 /* Checks the keys the bank gave: an item without options or a key cannot be scored. */
-static void check_keys(struct rd *r, const struct vendor_item *items, size_t nitems)
+static void check_keys(struct rd *r)
 {
-    for (size_t i = 0; i < nitems; i++) {
-        uint32_t all = items[i].noptions >= 32 ? 0xFFFFFFFFu : (1u << items[i].noptions) - 1u;
+    for (size_t i = 0; i < r->nitems; i++) {
+        const struct vendor_item *it = &r->items[i];
+        uint32_t all = it->noptions >= 32 ? 0xFFFFFFFFu : (1u << it->noptions) - 1u;
 
-        if (items[i].noptions < 1 || items[i].noptions > DISTRACTOR_OPTIONS_MAX ||
-            items[i].key == 0 || (items[i].key & ~all) != 0)
+        if (it->noptions < 1 || it->noptions > DISTRACTOR_OPTIONS_MAX || it->key == 0 ||
+            (it->key & ~all) != 0)
             problem(r, 1, 1, "The bank's item %s has no usable key; fix it in the bank first.",
-                    items[i].identifier);
+                    it->identifier);
     }
 }
 
-/* One candidate's row: checks the id, reads and scores the cells into v's row p. */
-static void read_row(struct rd *r, struct vendorcsv *v, const struct vendor_item *items,
-                     const size_t *col, const json_t *fields, size_t line, size_t p, json_t *seen)
+/* Pass 1, per record: the header, then each row counted and its cells tried as 0/1. */
+static int first_pass(const struct csv_record *rec, void *arg)
 {
-    size_t len;
-    const char *id = trimmed(json_string_value(json_array_get(fields, 0)), &len);
-    json_t *cells = json_object(), *row;
-    int total = 0;
+    struct rd *r = arg;
 
-    if (len == 0)
-        problem(r, line, 1, "The candidate's id is empty.");
-    else {
-        char buf[CSV_MAX_FIELD + 1];
-
-        snprintf(buf, sizeof buf, "%.*s", (int)len, id);
-        if (json_object_get(seen, buf) != NULL)
-            problem(r, line, 1, "The candidate %.*s has a row already (line %d).",
-                    quote_len(buf, QUOTE_MAX), buf,
-                    (int)json_integer_value(json_object_get(seen, buf)));
-        else if (json_object_set_new(seen, buf, json_integer((json_int_t)line)) != 0)
-            r->nomem = 1;
-        v->candidate[p] = strdup(buf);
-        if (v->candidate[p] == NULL)
-            r->nomem = 1;
+    if (rec->index == 0) {
+        read_header(r, rec);
+        return r->nomem ? CF_ENOMEM : CF_OK;
     }
-    if (cells == NULL)
+    r->rows++;
+    for (size_t j = 0; j < r->nitems && r->scored; j++) {
+        size_t len;
+        const char *t = r->col[j] != 0 ? cell(rec, r->col[j], &len) : "";
+
+        r->scored = r->col[j] == 0 || scored_cell(t, r->col[j] != 0 ? len : 0);
+    }
+    return CF_OK;
+}
+
+/* Appends n bytes to r's row buffer; 0, or -1 when memory runs out. */
+static int put(struct rd *r, size_t *at, const char *s, size_t n)
+{
+    if (*at + n + 1 > r->cap) {
+        size_t cap = r->cap > 0 ? r->cap : 1024;
+        char *b;
+
+        while (*at + n + 1 > cap)
+            cap *= 2;
+        b = realloc(r->buf, cap);
+        if (b == NULL)
+            return -1;
+        r->buf = b;
+        r->cap = cap;
+    }
+    memcpy(r->buf + *at, s, n);
+    *at += n;
+    r->buf[*at] = '\0';
+    return 0;
+}
+
+/* Appends s (n bytes of UTF-8) as a JSON string; 0, or -1 when memory runs out. */
+static int put_string(struct rd *r, size_t *at, const char *s, size_t n)
+{
+    size_t from = 0;
+
+    if (put(r, at, "\"", 1) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[8];
+
+        if (c != '"' && c != '\\' && c >= 0x20)
+            continue;
+        if (put(r, at, s + from, i - from) != 0)
+            return -1;
+        snprintf(esc, sizeof esc, c == '"' || c == '\\' ? "\\%c" : "\\u%04x", c);
+        if (put(r, at, esc, strlen(esc)) != 0)
+            return -1;
+        from = i + 1;
+    }
+    return put(r, at, s + from, n - from) != 0 || put(r, at, "\"", 1) != 0 ? -1 : 0;
+}
+
+/* Pass 2, per row: checks the id, reads and scores the cells into v's row p, keeps them. */
+static int second_pass(const struct csv_record *rec, void *arg)
+{
+    struct rd *r = arg;
+    struct vendorcsv *v = r->v;
+    size_t p = rec->index - 1, len, at = 0;
+    const char *id;
+    int total = 0, first = 1;
+
+    if (rec->index == 0 || p >= v->persons)
+        return CF_OK;
+    id = cell(rec, 0, &len);
+    if (len == 0)
+        problem(r, rec->line, 1, "The candidate's id is empty.");
+    else {
+        char *c = strndup(id, len);
+        const json_t *line = c != NULL ? json_object_get(r->seen, c) : NULL;
+
+        if (c == NULL)
+            r->nomem = 1;
+        else if (line != NULL)
+            problem(r, rec->line, 1, "The candidate %.*s has a row already (line %d).",
+                    quote_len(c, len, QUOTE_MAX), c, (int)json_integer_value(line));
+        else if (json_object_set_new(r->seen, c, json_integer((json_int_t)rec->line)) != 0)
+            r->nomem = 1;
+        v->candidate[p] = c;
+    }
+    if (put(r, &at, "{", 1) != 0)
         r->nomem = 1;
 
     for (size_t i = 0; i < v->items && !r->nomem; i++) {
-        const char *raw = col[i] > 0 ? json_string_value(json_array_get(fields, col[i])) : NULL;
-        const char *t = trimmed(raw != NULL ? raw : "", &len);
+        const struct vendor_item *it = &r->items[i];
+        const char *t = r->col[i] > 0 ? cell(rec, r->col[i], &len) : "";
         signed char s = -1;
 
+        if (r->col[i] == 0)
+            len = 0;
         if (v->scored) {
             if (len == 1)
                 s = (signed char)(t[0] - '0');
-        } else if (items[i].noptions < 1 || items[i].noptions > DISTRACTOR_OPTIONS_MAX) {
+        } else if (it->noptions < 1 || it->noptions > DISTRACTOR_OPTIONS_MAX) {
             continue; /* reported with the keys */
         } else {
             struct cf_error e;
             uint32_t m;
 
             memset(&e, 0, sizeof e);
-            if (distractor_cell(t, len, items[i].option_id, items[i].noptions, &m, &e) != CF_OK) {
-                problem(r, line, column_of(fields, col[i]), "Item %s: %.*s", items[i].identifier,
-                        quote_len(e.message, sizeof e.message - 1), e.message);
+            if (distractor_cell(t, len, it->option_id, it->noptions, &m, &e) != CF_OK) {
+                problem(r, rec->line, column(rec, r->col[i]), "Item %s: %.*s", it->identifier,
+                        quote_len(e.message, strlen(e.message), sizeof e.message - 1), e.message);
                 continue;
             }
             v->cells[p * v->items + i] = m;
-            s = m == DISTRACTOR_NOT_PRESENTED ? -1 : m == items[i].key ? 1 : 0;
+            s = m == DISTRACTOR_NOT_PRESENTED ? -1 : m == it->key ? 1 : 0;
         }
         v->score[p * v->items + i] = s;
-        total += s == 1 && !items[i].pretest;
-        if (s >= 0 && cells != NULL) {
-            char buf[CSV_MAX_FIELD + 1];
-
-            snprintf(buf, sizeof buf, "%.*s", (int)len, t);
-            if (json_object_set_new(cells, items[i].identifier, json_string(buf)) != 0)
-                r->nomem = 1;
-        }
+        total += s == 1 && !it->pretest;
+        if (s >= 0 && ((!first && put(r, &at, ",", 1) != 0) ||
+                       put_string(r, &at, it->identifier, strlen(it->identifier)) != 0 ||
+                       put(r, &at, ":", 1) != 0 || put_string(r, &at, t, len) != 0))
+            r->nomem = 1;
+        if (s >= 0)
+            first = 0;
     }
     v->total[p] = total;
-    row = json_pack("{s:s, s:o, s:i}", "candidate", v->candidate[p] != NULL ? v->candidate[p] : "",
-                    "cells", cells, "total", total);
-    if (row == NULL || json_array_append_new(v->rows, row) != 0)
+    if (!r->nomem && put(r, &at, "}", 1) == 0) {
+        v->kept[p] = strdup(r->buf);
+        if (v->kept[p] == NULL)
+            r->nomem = 1;
+    } else
         r->nomem = 1;
+    return r->nomem ? CF_ENOMEM : CF_OK;
 }
 
 int vendorcsv_parse(const char *p, size_t n, const struct vendor_item *items, size_t nitems,
                     struct vendorcsv *out, json_t **problems)
 {
-    struct rd rd = {NULL, 0, 0};
-    json_t *parsed = NULL, *header, *rows, *row, *seen = NULL;
-    size_t *col = NULL, i;
+    struct rd rd;
+    json_t *scratch = NULL;
     int rc = CF_OK;
 
     memset(out, 0, sizeof *out);
+    memset(&rd, 0, sizeof rd);
     *problems = NULL;
+    rd.items = items;
+    rd.nitems = nitems;
+    rd.scored = 1;
     rd.problems = json_array();
-    if (rd.problems == NULL) {
+    *problems = json_array();
+    if (rd.problems == NULL || *problems == NULL) {
         rc = CF_ENOMEM;
         goto out;
     }
@@ -225,71 +301,63 @@ int vendorcsv_parse(const char *p, size_t n, const struct vendor_item *items, si
         rc = CF_EINVAL;
         goto out;
     }
-
-    /* The file as CSV: one that does not read is refused with the reader's problems. */
-    rc = csv_parse(p, n, NULL, &parsed, problems);
-    if (rc != CF_OK)
-        goto out;
-    json_decref(*problems);
-    *problems = NULL;
-    header = json_object_get(parsed, "header");
-    rows = json_object_get(parsed, "rows");
-
-    /* The header against the form's items, and the bank's keys. The cells are read even when
-     * these fail (an item without a column is read as not presented), so that every problem
-     * of the file is reported at once. */
-    col = calloc(nitems + 1, sizeof *col);
-    seen = json_object();
-    if (col == NULL || seen == NULL) {
+    rd.col = calloc(nitems + 1, sizeof *rd.col);
+    if (rd.col == NULL) {
         rc = CF_ENOMEM;
         goto out;
     }
-    read_header(&rd, header, items, nitems, col);
-    check_keys(&rd, items, nitems);
-    if (json_array_size(rows) == 0)
+
+    /* Pass 1: the file as CSV (one that does not read is refused with the reader's
+     * problems), the header against the form's items, the rows counted, scored or not. */
+    rc = csv_read(p, n, NULL, *problems, first_pass, &rd);
+    if (rc != CF_OK || rd.nomem) {
+        rc = rd.nomem ? CF_ENOMEM : rc;
+        goto out;
+    }
+    json_decref(*problems);
+    *problems = NULL;
+    /* The keys, and the cells even when the header failed (an item without a column is read
+     * as not presented), so that every problem of the file is reported at once. */
+    check_keys(&rd);
+    if (rd.rows == 0)
         problem(&rd, 1, 1, "The file has no candidate rows after its header.");
-    if (rd.nomem)
-        goto counted;
-
-    /* Scored or options: scored only when every cell of the file is 0, 1 or empty. */
-    out->scored = 1;
-    json_array_foreach(rows, i, row)
-    {
-        const json_t *fields = json_object_get(row, "fields");
-
-        for (size_t j = 0; j < nitems && out->scored; j++)
-            out->scored =
-                col[j] == 0 || scored_cell(json_string_value(json_array_get(fields, col[j])));
+    if (rd.nomem) {
+        rc = CF_ENOMEM;
+        goto out;
     }
 
-    out->persons = json_array_size(rows);
+    out->scored = rd.rows > 0 && rd.scored;
+    out->persons = rd.rows;
     out->items = nitems;
     out->candidate = calloc(out->persons + 1, sizeof *out->candidate);
+    out->kept = calloc(out->persons + 1, sizeof *out->kept);
     out->score = calloc(out->persons * nitems + 1, sizeof *out->score);
     out->total = calloc(out->persons + 1, sizeof *out->total);
     out->cells = out->scored ? NULL : calloc(out->persons * nitems + 1, sizeof *out->cells);
-    out->rows = json_array();
-    if (out->candidate == NULL || out->score == NULL || out->total == NULL ||
-        (!out->scored && out->cells == NULL) || out->rows == NULL) {
+    rd.seen = json_object();
+    scratch = json_array();
+    if (out->candidate == NULL || out->kept == NULL || out->score == NULL || out->total == NULL ||
+        (!out->scored && out->cells == NULL) || rd.seen == NULL || scratch == NULL) {
         rc = CF_ENOMEM;
         goto out;
     }
-    json_array_foreach(rows, i, row)
-    {
-        read_row(&rd, out, items, col, json_object_get(row, "fields"),
-                 (size_t)json_integer_value(json_object_get(row, "line")), i, seen);
-        if (rd.nomem)
-            break;
-    }
 
-counted:
-    rc = rd.nomem ? CF_ENOMEM : json_array_size(rd.problems) > 0 ? CF_EINVAL : CF_OK;
+    /* Pass 2: every cell read, scored and kept (the reader's problems were seen in pass 1). */
+    rd.v = out;
+    rc = csv_read(p, n, NULL, scratch, second_pass, &rd);
+    if (rd.nomem)
+        rc = CF_ENOMEM;
+    else
+        rc = json_array_size(rd.problems) > 0 ? CF_EINVAL : CF_OK;
 out:
-    json_decref(parsed);
-    json_decref(seen);
-    free(col);
+    json_decref(scratch);
+    json_decref(rd.seen);
+    free(rd.col);
+    free(rd.buf);
     if (rc == CF_OK) {
         json_decref(rd.problems);
+        json_decref(*problems);
+        *problems = NULL;
         return rc;
     }
     vendorcsv_free(out);
@@ -297,9 +365,10 @@ out:
         json_decref(rd.problems);
         json_decref(*problems);
         *problems = NULL;
-    } else if (*problems == NULL)
+    } else if (*problems == NULL || json_array_size(*problems) == 0) {
+        json_decref(*problems);
         *problems = rd.problems;
-    else
+    } else
         json_decref(rd.problems);
     return rc;
 }
@@ -308,13 +377,17 @@ void vendorcsv_free(struct vendorcsv *v)
 {
     if (v == NULL)
         return;
-    for (size_t p = 0; v->candidate != NULL && p < v->persons; p++)
-        free(v->candidate[p]);
+    for (size_t p = 0; p < v->persons; p++) {
+        if (v->candidate != NULL)
+            free(v->candidate[p]);
+        if (v->kept != NULL)
+            free(v->kept[p]);
+    }
     free(v->candidate);
+    free(v->kept);
     free(v->cells);
     free(v->score);
     free(v->total);
-    json_decref(v->rows);
     memset(v, 0, sizeof *v);
 }
 

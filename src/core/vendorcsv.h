@@ -45,7 +45,8 @@ struct vendorcsv {
     uint32_t *cells;    /* persons * items chosen options (distractor.h); NULL when scored */
     signed char *score; /* persons * items: 1 right, 0 wrong or omitted, -1 not presented */
     int *total;         /* persons: number right over the scored (not pretest) items */
-    json_t *rows;       /* [{candidate, cells: {identifier: text}, total}]: what to keep */
+    char **kept;        /* persons: the row's cells as JSON text {identifier: text}, the
+                           items presented only: what to keep */
 };
 
 /*

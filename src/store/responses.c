@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 
+#include "lib/buf.h"
+
 int store_response_set_add(struct store *s, const char *id, const char *form, const char *file_name,
                            const char *kind, int persons, int items, const json_t *analysis,
                            const char *actor, const char *now, struct cf_error *err)
@@ -26,19 +28,63 @@ int store_response_set_add(struct store *s, const char *id, const char *form, co
     return rc;
 }
 
-int store_response_add(struct store *s, const char *set, const char *candidate, const json_t *cells,
-                       int total, struct cf_error *err)
-{
-    char *text = store__dump(cells);
-    int rc;
+/* PostgreSQL: rows bound as one JSON array [[candidate, {cells}, total], ...], one statement. */
+#define RESPONSES_INSERT                                                                           \
+    "INSERT INTO exam_responses (set_id, candidate, cells, total)"
+static const char rows_pg[] =
+    RESPONSES_INSERT " SELECT ?, e->>0, e->>1, CAST(e->>2 AS INTEGER)"
+                     " FROM json_array_elements(CAST(? AS json)) e";
 
-    if (text == NULL)
-        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
-    rc = store__exec(s,
-                     "INSERT INTO exam_responses (set_id, candidate, cells, total)"
-                     " VALUES (?, ?, ?, ?)",
-                     NULL, err, "sssi", set, candidate, text, (int64_t)total);
-    free(text);
+/* Appends s to b as a JSON string; 0, or -1 when memory runs out. */
+static int add_string(struct buf *b, const char *s)
+{
+    int rc = buf_addc(b, '"');
+
+    for (; *s != '\0' && rc == 0; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            rc = buf_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            rc = buf_printf(b, "\\u%04x", c);
+        else
+            rc = buf_addc(b, (char)c);
+    }
+    return rc == 0 ? buf_addc(b, '"') : rc;
+}
+
+int store_responses_add(struct store *s, const char *set, size_t n, char *const *candidate,
+                        char *const *cells, const int *total, struct cf_error *err)
+{
+    struct buf b;
+    int rc = CF_OK;
+
+    /* SQLite: one cached statement per row costs no round trip, and less than reading the
+     * rows back out of JSON. */
+    if (db_kind(s->db) == DB_SQLITE) {
+        for (size_t i = 0; i < n && rc == CF_OK; i++)
+            rc = store__exec(s,
+                             RESPONSES_INSERT " VALUES (?, ?, ?, ?)", NULL, err, "sssi", set,
+                             candidate[i], cells[i], (int64_t)total[i]);
+        return rc;
+    }
+    buf_init(&b, RESPONSES_BATCH_BYTES);
+    for (size_t i = 0; i < n && rc == CF_OK; i += RESPONSES_BATCH) {
+        int bad = buf_addc(&b, '[');
+
+        for (size_t j = i; j < n && j - i < RESPONSES_BATCH && bad == 0; j++)
+            bad = (j > i ? buf_addc(&b, ',') : 0) || buf_addc(&b, '[') ||
+                  add_string(&b, candidate[j]) || buf_addc(&b, ',') || buf_adds(&b, cells[j]) ||
+                  buf_printf(&b, ",%d]", total[j]);
+        if (bad != 0 || buf_addc(&b, ']') != 0) {
+            rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+            break;
+        }
+        rc = store__exec(s, rows_pg, NULL, err, "ss",
+                         set, buf_str(&b));
+        buf_reset(&b);
+    }
+    buf_free(&b);
     return rc;
 }
 

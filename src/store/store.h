@@ -1230,9 +1230,16 @@ int store_form_set_status(struct store *s, const char *id, const char *from, con
 int store_response_set_add(struct store *s, const char *id, const char *form, const char *file_name,
                            const char *kind, int persons, int items, const json_t *analysis,
                            const char *actor, const char *now, struct cf_error *err);
-/* One candidate's row of set: cells {item identifier: text}; CF_ECONFLICT when repeated. */
-int store_response_add(struct store *s, const char *set, const char *candidate, const json_t *cells,
-                       int total, struct cf_error *err);
+/*
+ * The n candidates' rows of set: candidate[i], cells[i] the JSON text of an object {item
+ * identifier: text}, total[i]. PostgreSQL: in statements of RESPONSES_BATCH rows bound as one
+ * JSON text each (no round trip per row); SQLite: a cached statement per row. CF_ECONFLICT
+ * when a candidate is repeated.
+ */
+#define RESPONSES_BATCH       2000
+#define RESPONSES_BATCH_BYTES (256u * 1024u * 1024u) /* a batch's JSON text at most */
+int store_responses_add(struct store *s, const char *set, size_t n, char *const *candidate,
+                        char *const *cells, const int *total, struct cf_error *err);
 /*
  * The latest set of form: {id, file_name, kind (options | scored), persons, items, analysis
  * (JSON), created_at, created_by}; CF_ENOTFOUND when the form has none.

@@ -137,9 +137,8 @@ int svc_form_responses(const struct svc *sv, const char *code, const char *file_
 {
     struct form_items fi;
     struct vendorcsv v;
-    json_t *form = NULL, *analysis = NULL, *after = NULL, *row;
+    json_t *form = NULL, *analysis = NULL, *after = NULL;
     char id[ID_LEN], now[NOW_LEN], actor[ACTOR_LEN], name[FILE_NAME_MAX + 1];
-    size_t i;
     int rc = svc__form_allowed(sv, err);
 
     *out = NULL;
@@ -210,14 +209,8 @@ int svc_form_responses(const struct svc *sv, const char *code, const char *file_
     rc = store_response_set_add(sv->store, id, svc__str(form, "id"), name,
                                 v.scored ? "scored" : "options", (int)v.persons, (int)v.items,
                                 analysis, actor, now, err);
-    json_array_foreach(v.rows, i, row)
-    {
-        if (rc != CF_OK)
-            break;
-        rc = store_response_add(sv->store, id, svc__str(row, "candidate"),
-                                json_object_get(row, "cells"),
-                                (int)json_integer_value(json_object_get(row, "total")), err);
-    }
+    if (rc == CF_OK)
+        rc = store_responses_add(sv->store, id, v.persons, v.candidate, v.kept, v.total, err);
     if (rc != CF_OK)
         goto out;
     after = import_view(code, name, analysis);

@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (rc != CF_OK) {
         if (rc != CF_EINVAL || json_array_size(pb) == 0 ||
-            json_array_size(pb) > VENDORCSV_MAX_PROBLEMS || v.persons != 0 || v.rows != NULL)
+            json_array_size(pb) > VENDORCSV_MAX_PROBLEMS || v.persons != 0 || v.kept != NULL)
             abort();
         json_array_foreach(pb, i, x)
         {
@@ -54,10 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         json_decref(pb);
         return 0;
     }
-    if (pb != NULL || v.persons == 0 || v.items != nitems || json_array_size(v.rows) != v.persons ||
+    if (pb != NULL || v.persons == 0 || v.items != nitems || v.kept == NULL ||
         (v.cells == NULL) != (v.scored != 0))
         abort();
     for (size_t p = 0; p < v.persons; p++) {
+        json_t *kept;
         int total = 0;
 
         for (size_t j = 0; j < nitems; j++) {
@@ -65,10 +66,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             if (s < -1 || s > 1)
                 abort();
-            total += s == 1;
+            total += s == 1 && !form[j].pretest;
         }
         if (total != v.total[p])
             abort();
+        /* the kept cells are a JSON object of the items presented */
+        kept = json_loads(v.kept[p], 0, NULL);
+        if (!json_is_object(kept) || json_object_size(kept) > nitems)
+            abort();
+        json_decref(kept);
     }
     a = vendorcsv_analysis(&v, form);
     if (a == NULL || json_array_size(json_object_get(a, "items")) != nitems)
