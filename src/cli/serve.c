@@ -218,6 +218,7 @@ int cli_serve(int argc, char **argv)
     app.db_url = o.db;
     app.home = cli_home();
     app.max_body = 1024 * 1024;
+    app.max_upload = 32u * 1024u * 1024u; /* a vendor's response file of 100,000 candidates */
     app.quiet = getenv("CTOFRAME_QUIET") != NULL;
     public_url[0] = '\0';
     {

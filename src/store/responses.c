@@ -21,9 +21,10 @@ int store_response_set_add(struct store *s, const char *id, const char *form, co
         return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
     rc = store__exec(s,
                      "INSERT INTO exam_response_sets (id, form_id, file_name, kind, persons,"
-                     " items, analysis, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     NULL, err, "ssssiisss", id, form, file_name, kind, (int64_t)persons,
-                     (int64_t)items, text, now, actor);
+                     " items, analysis, created_at, created_by, seq) SELECT ?, ?, ?, ?, ?, ?, ?,"
+                     " ?, ?, COALESCE(MAX(seq), 0) + 1 FROM exam_response_sets WHERE form_id = ?",
+                     NULL, err, "ssssiissss", id, form, file_name, kind, (int64_t)persons,
+                     (int64_t)items, text, now, actor, form);
     free(text);
     return rc;
 }
@@ -93,7 +94,7 @@ int store_response_set_latest(struct store *s, const char *form, json_t **out, s
     return store__query_one(s,
                             "SELECT id, file_name, kind, persons, items, analysis, created_at,"
                             " created_by FROM exam_response_sets WHERE form_id = ?"
-                            " ORDER BY created_at DESC, id DESC LIMIT 1",
+                            " ORDER BY seq DESC LIMIT 1",
                             "id,file_name,kind,persons#,items#,analysis@,created_at,created_by",
                             out, err, "s", form);
 }

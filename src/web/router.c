@@ -164,7 +164,7 @@ const struct route routes[] = {
     {"POST", "/exam/forms/{}/act", h_form_act, "exam_form", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     /* issue 10 points 4-5: a form's responses and item analysis (h_responses.c), examiners */
     {"POST", "/exam/forms/{}/responses", h_form_responses, "exam_form", PERM_SIGNED_IN, SCOPE_NONE,
-     CHG},
+     CHG | ROUTE_UPLOAD},
     {"GET", "/exam/forms/{}/analysis", h_form_analysis, "exam_analysis", PERM_SIGNED_IN, SCOPE_NONE,
      0},
     {"POST", "/exam/forms/{}/send-back", h_form_send_back, "exam_analysis", PERM_SIGNED_IN,

@@ -73,6 +73,8 @@ static void close_stores(void)
 /* --- one request ---------------------------------------------------------- */
 
 static atomic_int inflight;
+/* Upload bytes beyond max_body held now (WEB_UPLOADS_MAX at most). */
+static atomic_size_t upload_bytes;
 
 /* Monotonic ms of the last thing any connection did; the stop waits for quiet. */
 static _Atomic double last_activity;
@@ -453,6 +455,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
         r->status = 499;
     touch();
     access_log(r, toe);
+    atomic_fetch_sub(&upload_bytes, r->reserved);
     buf_free(&r->body);
     json_decref(r->form);
     json_decref(r->form_page);
@@ -605,8 +608,17 @@ static enum MHD_Result dispatch(struct req *r)
         req_header(r, "Connection", "close"); /* what follows on the connection is suspect */
         return render_error(r, 400, "invalid", r->bad);
     }
-    if (r->body_too_big)
-        return render_error(r, 413, "too_large", "The request body is larger than the 1 MB limit.");
+    if (r->body_too_big) {
+        char msg[160];
+
+        if (r->uploads_busy)
+            snprintf(msg, sizeof msg,
+                     "The server is receiving other large files just now. Try again in a minute.");
+        else
+            snprintf(msg, sizeof msg, "The request body is larger than the %zu MB limit.",
+                     (r->upload ? r->app->max_upload : r->app->max_body) / (1024u * 1024u));
+        return render_error(r, 413, "too_large", msg);
+    }
     if (strncmp(r->path, "/static/", 8) == 0 && (strcmp(r->method, "GET") == 0 || r->is_head))
         return render_static(r, r->path + 8);
     r->route = router_match(r, r->method, r->path, &allowed);
@@ -668,11 +680,36 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->node = n;
         *con_cls = r;
         request_checks(r, version);
+        /* An upload route may take a larger body (the route is matched again in dispatch). */
+        if (app->max_upload > app->max_body && strcmp(r->method, "POST") == 0 && r->path != NULL) {
+            int allowed = 0;
+            const struct route *rt = router_match(r, r->method, r->path, &allowed);
+
+            if (rt != NULL && (rt->flags & ROUTE_UPLOAD)) {
+                r->upload = 1;
+                r->body.max = app->max_upload;
+            }
+        }
         /* Answer on the next call, once the (maybe empty) body has been read:
          * answering in the first call makes libmicrohttpd close the connection. */
         return MHD_YES;
     }
     if (*upload_size > 0) {
+        size_t end = r->body.n + *upload_size;
+        size_t over = r->upload && end > app->max_body && !r->body_too_big ? end - app->max_body : 0;
+
+        /* The bytes beyond max_body are counted against every upload in flight. */
+        if (over > r->reserved) {
+            size_t more = over - r->reserved;
+
+            if (atomic_fetch_add(&upload_bytes, more) + more > WEB_UPLOADS_MAX) {
+                atomic_fetch_sub(&upload_bytes, more);
+                r->uploads_busy = 1;
+                r->body_too_big = 1;
+                buf_free(&r->body);
+            } else
+                r->reserved += more;
+        }
         if (!r->body_too_big && buf_add(&r->body, upload_data, *upload_size) != CF_OK)
             r->body_too_big = 1;
         *upload_size = 0;

@@ -41,6 +41,7 @@ struct app {
     struct static_file *statics; /* static/, loaded at start (web_load_statics) */
     int nstatics;
     size_t max_body;        /* bytes */
+    size_t max_upload;      /* bytes of a ROUTE_UPLOAD body (>= max_body); see server.c */
     int quiet;              /* no access log */
     int secure_cookies;     /* cookies marked Secure (served over TLS) */
     const char *public_url; /* base of links and absolute URLs ("https://host[:port]"): the
@@ -74,8 +75,11 @@ struct req {
     int is_head;
     const char *params[REQ_MAX_PARAMS];
     int nparams;
-    struct buf body; /* request body, capped at app->max_body */
+    struct buf body; /* request body, capped at app->max_body (max_upload for an upload) */
     int body_too_big;
+    int upload;          /* the route is a ROUTE_UPLOAD */
+    int uploads_busy;    /* refused: other uploads hold the server's upload bytes */
+    size_t reserved;     /* bytes beyond max_body counted against WEB_UPLOADS_MAX */
     double t0; /* start, monotonic ms */
     /* response extras set by handlers */
     const char *hdr_name[REQ_MAX_HEADERS];
@@ -130,7 +134,15 @@ enum route_flags {
 
     /* with ROUTE_CACHE: the answer depends on URL and registry data instead (issue 8) */
     ROUTE_REGISTRY = 16,
+
+    /* a file upload: its body may hold app->max_upload bytes, the bytes beyond max_body counted
+     * against WEB_UPLOADS_MAX for all uploads in flight together */
+    ROUTE_UPLOAD = 32,
 };
+
+/* Bytes of upload bodies beyond max_body held at once by the whole server: more are refused
+ * (413, "try again") so that large uploads cannot exhaust memory. */
+#define WEB_UPLOADS_MAX (128u * 1024u * 1024u)
 
 /* What a route's permission is checked against. */
 enum route_scope {

@@ -83,6 +83,12 @@ const restR = (id) => {
     const j = ITEMS.indexOf(id);
     return pearson(complete.map((c) => score[c][j]), complete.map((c) => total[c] - score[c][j]));
 };
+const multipart = (fields, file) => {
+    const b = '----ctoframe-responses-boundary';
+    const parts = Object.entries(fields).map(([k, v]) => `--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+    parts.push(`--${b}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.data}\r\n`);
+    return { body: Buffer.from(parts.join('') + `--${b}--\r\n`), type: `multipart/form-data; boundary=${b}` };
+};
 const near = (a, b, what) => assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
 
 test('responses: refused for a draft form and for a bad cell (LINE:COLUMN, nothing written); imported; the analysis and distractors; send-back to review with the statistics; the pages', { timeout: 900000 }, async () => {
@@ -218,12 +224,6 @@ test('responses: refused for a draft form and for a bad cell (LINE:COLUMN, nothi
         assert.equal(JSON.parse((await ok(['bank', 'show', 'I.A-3', '--json'], db)).stdout).status, 'review');
 
         // The upload on the form's page: a bad file is refused with its cells (JSON), nothing written.
-        const multipart = (fields, file) => {
-            const b = '----ctoframe-responses-boundary';
-            const parts = Object.entries(fields).map(([k, v]) => `--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
-            parts.push(`--${b}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: text/csv\r\n\r\n${file.data}\r\n`);
-            return { body: Buffer.from(parts.join('') + `--${b}--\r\n`), type: `multipart/form-data; boundary=${b}` };
-        };
         r = await ex.get('/exam/forms/A', { html: true });
         assert.match(r.text, /enctype="multipart\/form-data"/);
         let mp = multipart({ csrf: await ex.csrf() }, { name: 'bad.csv', data: badText });
@@ -301,5 +301,23 @@ test('responses: a released form keeps the keys it was released with; pretest it
         assert.equal(b1.role, 'scored');
         assert.equal(b1.options.find((o) => o.id === 'B').key, true, 'the released key');
         near(a.mean_total, (100 + 95 + 90 + 85 + 80 + 75) / 6, 'mean of the scored totals');
+
+        // The page takes a vendor's file larger than the 1 MB body limit of other requests
+        // (6,000 candidates, about 1.3 MB); other routes keep the 1 MB limit.
+        await ctx.start();
+        const ex = await ctx.signIn(ctx.w.people.examiner.email);
+        const big = ['candidate,' + all.join(','), ...Array.from({ length: 6000 }, (_, k) => `q${k},` + rows[k % 6].join(','))].join('\n') + '\n';
+        assert.ok(big.length > 1024 * 1024, `${big.length} bytes`);
+        let mp = multipart({ csrf: await ex.csrf() }, { name: 'big.csv', data: big });
+        r = await ex.request('POST', '/exam/forms/P/responses', { body: mp.body, headers: { 'content-type': mp.type, accept: 'text/html' }, csrf: false });
+        assert.equal(r.status, 303, showRes(r));
+        assert.equal(r.headers.location, '/exam/forms/P/analysis?done=imported');
+        r = await ex.get('/exam/forms/P/analysis');
+        assert.equal(r.json.set.file_name, 'big.csv');
+        assert.equal(r.json.analysis.persons, 6000);
+        mp = multipart({ csrf: await ex.csrf() }, { name: 'big.csv', data: big });
+        r = await ex.request('POST', '/exam/forms/P/act', { body: mp.body, headers: { 'content-type': mp.type }, csrf: false });
+        assert.equal(r.status, 413, showRes(r));
+        assert.match(r.json.error.message, /larger than the 1 MB limit/);
     });
 });
