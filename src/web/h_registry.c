@@ -13,13 +13,28 @@ int h_registry(struct req *r, json_t **out, struct cf_error *err)
     int rc = svc_registry_search(&sv, req_query(r, "q"), req_query(r, "state"),
                                  req_query(r, "page"), !r->want_json, out, err);
 
-    /* The page again with the message beside the field at fault and what was typed kept. */
-    if (rc == CF_EINVAL && !r->want_json &&
-        svc_registry_search(&sv, NULL, NULL, NULL, 1, &r->form_page, NULL) == CF_OK) {
+    /*
+     * The page again with the message beside the field at fault and what was typed kept: a bad
+     * page number shows the search's first page; a bad search or state lists nobody (listing
+     * the whole registry under a search box that says otherwise misleads).
+     */
+    if (rc == CF_EINVAL && !r->want_json) {
         const char *q = req_query(r, "q");
 
-        json_object_set_new(r->form_page, "q", json_string(q != NULL ? q : ""));
-        json_object_set_new(r->form_page, "searched", json_true());
+        if (strcmp(err->field, "page") == 0 &&
+            svc_registry_search(&sv, q, req_query(r, "state"), NULL, 1, &r->form_page, NULL) ==
+                CF_OK)
+            return rc;
+        if (svc_registry_search(&sv, NULL, NULL, NULL, 1, &r->form_page, NULL) == CF_OK) {
+            json_object_set_new(r->form_page, "q", json_string(q != NULL ? q : ""));
+            json_object_set_new(r->form_page, "searched", json_true());
+            json_object_set_new(r->form_page, "results", json_array());
+            json_object_set_new(r->form_page, "has_results", json_false());
+            json_object_set_new(r->form_page, "total", json_integer(0));
+            json_object_set_new(r->form_page, "refused", json_true());
+            json_object_del(r->form_page, "prev_href");
+            json_object_del(r->form_page, "next_href");
+        }
     }
     return rc;
 }

@@ -121,6 +121,17 @@ test('registry search: name with and without accents, state, organization, numbe
         r = await anon.get('/registry?q=pagetest&page=0');
         assert.equal(r.status, 400, show(r));
         assert.equal(r.json.error.field, 'page');
+        // The page again: the message, and the search's own first page below it (not everyone).
+        r = await anon.get('/registry?q=pagetest&page=0', { html: true });
+        assert.equal(r.status, 400, show(r));
+        assert.match(r.text, /Choose a page number/);
+        assert.match(r.text, /1–25 of 30 matching/);
+        assert.match(r.text, /value="pagetest"/);
+        // A search that cannot be run lists nobody under it.
+        r = await anon.get(`/registry?q=${'x'.repeat(300)}`, { html: true });
+        assert.equal(r.status, 400, show(r));
+        assert.doesNotMatch(r.text, /<td data-label="Name">/);
+        assert.doesNotMatch(r.text, /matching|No credential matches/);
         const html = await anon.get('/registry?q=pagetest', { html: true });
         assert.equal(html.status, 200);
         assert.match(html.text, /href="\/registry\?q=pagetest&amp;page=2" rel="next"/);
