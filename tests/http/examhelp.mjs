@@ -2,6 +2,7 @@
 // QTI 3.0 items and IMS content packages of them, written by Python's zipfile.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 // The blueprint (docs/exam-forms.md): scored items per skill, 100 in all.
@@ -54,4 +55,26 @@ export async function pool(xs, n, fn) {
     await Promise.all(Array.from({ length: n }, async () => {
         while (next < xs.length) await fn(xs[next++]);
     }));
+}
+
+/**
+ * A bank file (ctoframe-bank/1, dir/name) of the items ids: each tagged to the skill its
+ * identifier starts with (`I.A-3` → I.A; `skillOf` may say otherwise), options A, B, C with a
+ * rationale each, the key B. One `bank import` loads it with its tags, where QTI needs a
+ * `bank tag` per item.
+ */
+export function bankFileOf(dir, name, ids, skillOf = (id) => id.replace(/-\d+$/, '')) {
+    const p = path.join(dir, name);
+    const items = ids.map((id) => ({
+        identifier: id, title: `Item ${id}`, interaction: 'single', skills: [skillOf(id)], cognitive: 'application',
+        prompt: `Question ${id}: which step comes first?`,
+        choices: [
+            { id: 'A', text: 'Buy the devices', rationale: 'Devices bought before the goal is agreed often sit unused.' },
+            { id: 'B', text: 'Agree on the goal with the instructional leaders', rationale: 'The goal decides what to buy and whom to train.' },
+            { id: 'C', text: 'Train the staff', rationale: 'Training before the goal is set trains for the wrong thing.' },
+        ],
+        correct: ['B'], references: ['ctoframe test fixture'], author: 'tests',
+    }));
+    writeFileSync(p, JSON.stringify({ format: 'ctoframe-bank/1', notice: 'Test fixture, not exam content.', stimuli: [], items }));
+    return p;
 }

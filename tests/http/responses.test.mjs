@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BLUEPRINT, SKILLS, packageOf, pool, qti } from './examhelp.mjs';
+import { BLUEPRINT, SKILLS, bankFileOf, qti } from './examhelp.mjs';
 import { cli, withServer, show as showRes } from './authhelp.mjs';
 import { sql } from './cehelp.mjs';
 
@@ -32,11 +32,10 @@ async function ok(args, db) {
 
 /** The bank (100 operational items and W-1 in draft), form A released, form D a draft. */
 async function buildForms(db) {
-    await ok(['bank', 'import', packageOf(dir, 'bank.zip', [...ITEMS, 'W-1'])], db);
-    await pool(ITEMS, 4, async (id) => {
-        await ok(['bank', 'tag', id, '--skills', skillOf(id), '--level', 'application'], db);
-        for (const to of ['review', 'pretest', 'operational']) await ok(['bank', 'move', id, to], db);
-    });
+    await ok(['bank', 'import', bankFileOf(dir, 'bank.json', [...ITEMS, 'W-1'], (id) => (id === 'W-1' ? 'I.A' : skillOf(id)))], db);
+    // The workflow (review, pretest, operational) is bank_cli.test.mjs's subject; here the 100
+    // items are made operational at once (400 commands less per server).
+    sql(db, "UPDATE bank_items SET status = 'operational' WHERE identifier <> 'W-1';");
     await ok(['form', 'create', 'A', '--title', 'Form A'], db);
     await ok(['form', 'add', 'A', ...ITEMS], db);
     await ok(['form', 'release', 'A'], db);
@@ -265,7 +264,6 @@ test('responses: a released form keeps the keys it was released with; pretest it
     await withServer({}, async (ctx) => {
         const db = ctx.db;
         await buildForms(db);
-        await ok(['bank', 'tag', 'W-1', '--skills', 'I.A', '--level', 'recall'], db);
         for (const to of ['review', 'pretest']) await ok(['bank', 'move', 'W-1', to], db);
         await ok(['form', 'create', 'P', '--title', 'Form P', '--pretest', '1'], db);
         await ok(['form', 'add', 'P', ...ITEMS], db);
