@@ -6,12 +6,13 @@
 // axe-core and checked at a 390 px phone width.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from '../http/helper.mjs';
 import { CHEAP, ownDb, buildWorld, cliOk } from '../http/authhelp.mjs';
+import { bankFileOf } from '../http/examhelp.mjs';
+import { sql } from '../http/cehelp.mjs';
 import { launchBrowser, formatViolations, clickAndWait, signIn, check, closeAll } from './helper.mjs';
 
 let d, srv, browser, w;
@@ -21,47 +22,12 @@ const dir = mkdtempSync(path.join(tmpdir(), 'ctoframe-responses-browser-'));
 const BLUEPRINT = { 'I.A': 15, 'I.B': 15, 'I.C': 10, 'II.A': 12, 'II.B': 9, 'II.C': 9, 'III.A': 9, 'III.B': 7, 'III.C': 7, 'III.D': 7 };
 const ITEMS = Object.keys(BLUEPRINT).flatMap((s) => Array.from({ length: BLUEPRINT[s] }, (_, k) => `${s}-${k + 1}`));
 
-/** A QTI 3.0 single-choice item: options A, B, C; the key B. */
-const qti = (id) => `<?xml version="1.0" encoding="UTF-8"?>
-<qti-assessment-item xmlns="http://www.imsglobal.org/xsd/imsqtiasi_v3p0" identifier="${id}"
-    title="Item ${id}" adaptive="false" time-dependent="false">
-  <qti-response-declaration identifier="RESPONSE" cardinality="single" base-type="identifier">
-    <qti-correct-response><qti-value>B</qti-value></qti-correct-response>
-  </qti-response-declaration>
-  <qti-item-body>
-    <qti-choice-interaction response-identifier="RESPONSE" max-choices="1">
-      <qti-prompt>Which step comes first?</qti-prompt>
-      <qti-simple-choice identifier="A">Buy the devices</qti-simple-choice>
-      <qti-simple-choice identifier="B">Agree on the goal</qti-simple-choice>
-      <qti-simple-choice identifier="C">Train the staff</qti-simple-choice>
-    </qti-choice-interaction>
-  </qti-item-body>
-</qti-assessment-item>
-`;
-
 before(async () => {
     d = await ownDb();
     w = await buildWorld(d.db);
-    const files = ITEMS.map((id, i) => [`items/i${i}.xml`, qti(id)]);
-    const manifest = `<?xml version="1.0" encoding="UTF-8"?>
-<manifest xmlns="http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1" identifier="b">
-  <resources>
-${files.map(([f], i) => `    <resource identifier="r${i}" type="imsqti_item_xmlv3p0" href="${f}"><file href="${f}"/></resource>`).join('\n')}
-  </resources>
-</manifest>
-`;
-    const zip = path.join(dir, 'bank.zip');
-    execFileSync('/usr/bin/python3', ['-c', 'import sys, json, zipfile\nwith zipfile.ZipFile(sys.argv[1], "w") as z:\n    for n, t in json.loads(sys.stdin.read()): z.writestr(n, t)\n', zip],
-        { input: JSON.stringify([['imsmanifest.xml', manifest], ...files]) });
-    await cliOk(['bank', 'import', zip], { db: d.db });
-    let next = 0;
-    await Promise.all([0, 1, 2, 3].map(async () => {
-        while (next < ITEMS.length) {
-            const id = ITEMS[next++];
-            await cliOk(['bank', 'tag', id, '--skills', id.replace(/-\d+$/, ''), '--level', 'application'], { db: d.db });
-            for (const to of ['review', 'pretest', 'operational']) await cliOk(['bank', 'move', id, to], { db: d.db });
-        }
-    }));
+    await cliOk(['bank', 'import', bankFileOf(dir, 'bank.json', ITEMS)], { db: d.db });
+    // The workflow is bank_cli.test.mjs's subject: the items are made operational at once.
+    sql(d.db, "UPDATE bank_items SET status = 'operational';");
     await cliOk(['form', 'create', 'SPRING', '--title', 'Spring sitting'], { db: d.db });
     await cliOk(['form', 'add', 'SPRING', ...ITEMS], { db: d.db });
     await cliOk(['form', 'release', 'SPRING'], { db: d.db });
