@@ -326,8 +326,7 @@ static void item_view(struct req *r, json_t *it, const char *typed_to)
 
         json_array_foreach(correct, j, k)
         {
-            if (json_is_string(k) &&
-                strcmp(json_string_value(k), json_string_value(json_object_get(c, "id"))) == 0)
+            if (json_is_string(k) && json_equal(k, json_object_get(c, "id")))
                 key = 1;
         }
         json_object_set_new(c, "is_key", json_boolean(key));
@@ -438,7 +437,7 @@ int h_bank_move(struct req *r, json_t **out, struct cf_error *err)
 
         cf_error_clear(&e);
         if (item_page(r, r->params[0], to, &r->form_page, &e) == CF_OK)
-            r->form_ids = "to:move-first status:move-first note:move-note";
+            r->form_ids = "to:move-to status:move-to note:move-note";
     }
     return rc;
 }

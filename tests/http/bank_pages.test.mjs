@@ -191,12 +191,15 @@ test('the bank pages: list, filters and pages, an item with its rationales, the 
         assert.equal(r.status, 409, show(r));
         assert.ok(r.text.includes(esc(rule)), r.text.slice(0, 3000));
         assert.match(r.text, />Skip ahead, please\.<\/textarea>/);
+        assert.match(r.text, /<a href="#move-to">Please correct the field marked below\.<\/a>/);
+        assert.match(r.text, /<fieldset class="field" id="move-to"/);
         assert.equal(written(ctx.db), before, 'nothing written');
         assert.equal((await ex.get(path0)).json.status, 'review');
         // Sending it back needs a note: refused beside the field, nothing written.
         r = await ex.post(`${path0}/move`, { to: 'draft', note: '' }, { form: true, html: true });
         assert.equal(r.status, 400, show(r));
         assert.match(r.text, /id="move-note-error"/);
+        assert.match(r.text, /<a href="#move-note">Please correct the field marked below\.<\/a>/);
         assert.match(r.text, /<input type="radio" id="move-draft" name="to" value="draft" checked/);
         assert.equal(written(ctx.db), before, 'nothing written');
         r = await ex.post(`${path0}/move`, { to: 'nowhere' });
