@@ -804,6 +804,12 @@ static int show_extras(const struct svc *sv, json_t *row, const json_t *events,
     return rc;
 }
 
+/* 1 when a move from to to needs a note: sending an item back, retiring it. */
+static int note_needed(int from, int to)
+{
+    return to < from || to == ITEM_RETIRED;
+}
+
 /*
  * What show adds for the pages: the exam forms that carry the item ([{code, title, status,
  * role}]) and the moves its status allows ([{to, label, note_required}], in workflow order;
@@ -826,7 +832,7 @@ static int show_forms_moves(const struct svc *sv, json_t *row, int st, struct cf
         json_array_append_new(moves, json_pack("{s:s, s:s, s:b}", "to",
                                                item_status_name((enum item_status)to), "label",
                                                item_status_label((enum item_status)to),
-                                               "note_required", to < st || to == ITEM_RETIRED));
+                                               "note_required", note_needed(st, to)));
     }
     if (rc == CF_OK) {
         json_object_set(row, "forms", forms);
@@ -924,8 +930,7 @@ int svc_bank_move(const struct svc *sv, const char *identifier, const char *to, 
         rc =
             item_move_check((enum item_status)from, (enum item_status)dest,
                             sk != NULL && sk[0] != '\0' && svc__str(row, "cognitive") != NULL, err);
-        if (rc == CF_OK && (dest < from || dest == ITEM_RETIRED) &&
-            (note == NULL || note[0] == '\0'))
+        if (rc == CF_OK && note_needed(from, dest) && (note == NULL || note[0] == '\0'))
             rc = cf_error_set(err, CF_EINVAL, "note",
                               "Say why the item goes back or is retired: the comment stays "
                               "with its history.");
