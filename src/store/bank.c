@@ -234,3 +234,57 @@ int store_bank_stimulus_put(struct store *s, const json_t *stimulus, const char 
     json_decref(old);
     return rc;
 }
+
+/* --- the bank's pages ------------------------------------------------------------------- */
+
+/*
+ * The filters every list query shares: a NULL binds NULL and drops its test. The skill is
+ * matched whole: ";I.A;" inside ";" || skills || ";", so I.A never matches II.A.
+ */
+#define PAGE_WHERE                                                                                 \
+    " WHERE (CAST(? AS TEXT) IS NULL OR i.status = ?)"                                             \
+    " AND (CAST(? AS TEXT) IS NULL OR (';' || i.skills || ';') LIKE ('%;' || CAST(? AS TEXT) || "  \
+    "';%'))"                                                                                       \
+    " AND (CAST(? AS TEXT) IS NULL OR LOWER(i.identifier) LIKE ? ESCAPE '!'"                       \
+    " OR LOWER(i.title) LIKE ? ESCAPE '!')"
+
+int store_bank_items_page(struct store *s, const char *status, const char *skill, const char *like,
+                          long limit, long offset, json_t **out, struct cf_error *err)
+{
+    return store__query(
+        s,
+        "SELECT i.identifier, i.title, i.interaction, i.status, i.version, i.skills,"
+        " i.cognitive, st.identifier FROM bank_items i"
+        " LEFT JOIN bank_stimuli st ON st.id = i.stimulus_id" PAGE_WHERE
+        " ORDER BY i.identifier LIMIT ? OFFSET ?",
+        "identifier,title,interaction,status,version#,skills,cognitive,stimulus", out, err,
+        "sssssssll", status, status, skill, skill, like, like, like, limit, offset);
+}
+
+int store_bank_status_counts(struct store *s, const char *skill, const char *like, json_t **out,
+                             struct cf_error *err)
+{
+    const char *none = NULL;
+
+    return store__query(
+        s, "SELECT i.status, COUNT(*) FROM bank_items i" PAGE_WHERE " GROUP BY i.status",
+        "status,n#", out, err, "sssssss", none, none, skill, skill, like, like, like);
+}
+
+int store_bank_stimulus_items(struct store *s, json_t **out, struct cf_error *err)
+{
+    return store__query(s,
+                        "SELECT st.identifier, i.identifier, i.title, i.status FROM bank_items i"
+                        " JOIN bank_stimuli st ON st.id = i.stimulus_id"
+                        " ORDER BY st.identifier, i.identifier",
+                        "stimulus,identifier,title,status", out, err, "");
+}
+
+int store_bank_item_forms(struct store *s, const char *item, json_t **out, struct cf_error *err)
+{
+    return store__query(s,
+                        "SELECT f.code, f.title, f.status, fi.role FROM exam_form_items fi"
+                        " JOIN exam_forms f ON f.id = fi.form_id WHERE fi.item_id = ?"
+                        " ORDER BY f.code",
+                        "code,title,status,role", out, err, "s", item);
+}

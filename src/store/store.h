@@ -1178,6 +1178,23 @@ int store_bank_stimuli(struct store *s, json_t **out, struct cf_error *err);
 int store_bank_stimulus_put(struct store *s, const json_t *stimulus, const char *actor,
                             const char *note, const char *now, int *outcome, struct cf_error *err);
 
+/*
+ * The bank's pages (web/h_bank.c): one page of items matching every filter given (NULL: no
+ * filter): status, skill (a skill code, matched whole against the ';' list), like (a LIKE
+ * pattern with '!' as its escape, matched against the lowercased identifier and title);
+ * by identifier, limit rows from offset: [{identifier, title, interaction, status, version,
+ * skills, cognitive, stimulus (its identifier or null)}]. No body is read.
+ */
+int store_bank_items_page(struct store *s, const char *status, const char *skill, const char *like,
+                          long limit, long offset, json_t **out, struct cf_error *err);
+/* How many items match skill and like (as store_bank_items_page), per status: [{status, n}]. */
+int store_bank_status_counts(struct store *s, const char *skill, const char *like, json_t **out,
+                             struct cf_error *err);
+/* The items of every scenario set: [{stimulus (its identifier), identifier, title, status}]. */
+int store_bank_stimulus_items(struct store *s, json_t **out, struct cf_error *err);
+/* The exam forms that carry item id: [{code, title, status, role}] by code. */
+int store_bank_item_forms(struct store *s, const char *item, json_t **out, struct cf_error *err);
+
 /* --- exam forms (issue 10 point 3: store/forms.c, migration 022) ------------------- */
 
 /* A new draft form; CF_ECONFLICT (field "code") when the code is taken. */

@@ -29,9 +29,8 @@ static int allowed(const struct svc *sv, struct cf_error *err)
 {
     if (sv->who == NULL || svc__can_everywhere(sv, PERM_RESULTS_IMPORT))
         return CF_OK;
-    return cf_error_set(err, CF_EFORBIDDEN, NULL,
-                        "The item bank holds the exam's answer keys: it is open to examiners "
-                        "only.");
+    /* The bank holds the exam's answer keys: to anyone else not even its pages exist. */
+    return cf_error_set(err, CF_ENOTFOUND, NULL, "There is no such page. Check the address.");
 }
 
 static const char *scoring_name(enum qti_scoring s)
@@ -805,6 +804,45 @@ static int show_extras(const struct svc *sv, json_t *row, const json_t *events,
     return rc;
 }
 
+/* 1 when a move from to to needs a note: sending an item back, retiring it. */
+static int note_needed(int from, int to)
+{
+    return to < from || to == ITEM_RETIRED;
+}
+
+/*
+ * What show adds for the pages: the exam forms that carry the item ([{code, title, status,
+ * role}]) and the moves its status allows ([{to, label, note_required}], in workflow order;
+ * core/itembank.h decides which, the tags included).
+ */
+static int show_forms_moves(const struct svc *sv, json_t *row, int st, struct cf_error *err)
+{
+    json_t *forms = NULL, *moves = json_array();
+    const char *sk = svc__str(row, "skills");
+    int tagged = sk != NULL && sk[0] != '\0' && svc__str(row, "cognitive") != NULL;
+    int rc = moves != NULL ? store_bank_item_forms(sv->store, svc__str(row, "id"), &forms, err)
+                           : nomem(err);
+
+    for (int to = 0; rc == CF_OK && to < ITEM__COUNT; to++) {
+        struct cf_error e;
+
+        cf_error_clear(&e);
+        if (item_move_check((enum item_status)st, (enum item_status)to, tagged, &e) != CF_OK)
+            continue;
+        json_array_append_new(moves, json_pack("{s:s, s:s, s:b}", "to",
+                                               item_status_name((enum item_status)to), "label",
+                                               item_status_label((enum item_status)to),
+                                               "note_required", note_needed(st, to)));
+    }
+    if (rc == CF_OK) {
+        json_object_set(row, "forms", forms);
+        json_object_set(row, "moves", moves);
+    }
+    json_decref(forms);
+    json_decref(moves);
+    return rc;
+}
+
 int svc_bank_show(const struct svc *sv, const char *identifier, json_t **out, struct cf_error *err)
 {
     json_t *row = NULL, *versions = NULL, *events = NULL, *enemies = NULL, *body;
@@ -838,6 +876,8 @@ int svc_bank_show(const struct svc *sv, const char *identifier, json_t **out, st
         json_object_set(row, "events", events);
         json_object_set(row, "enemies", enemies);
         rc = show_extras(sv, row, events, err);
+        if (rc == CF_OK)
+            rc = show_forms_moves(sv, row, st, err);
         if (rc == CF_OK)
             *out = json_incref(row);
     }
@@ -890,8 +930,7 @@ int svc_bank_move(const struct svc *sv, const char *identifier, const char *to, 
         rc =
             item_move_check((enum item_status)from, (enum item_status)dest,
                             sk != NULL && sk[0] != '\0' && svc__str(row, "cognitive") != NULL, err);
-        if (rc == CF_OK && (dest < from || dest == ITEM_RETIRED) &&
-            (note == NULL || note[0] == '\0'))
+        if (rc == CF_OK && note_needed(from, dest) && (note == NULL || note[0] == '\0'))
             rc = cf_error_set(err, CF_EINVAL, "note",
                               "Say why the item goes back or is retired: the comment stays "
                               "with its history.");
@@ -1059,5 +1098,179 @@ int svc_bank_comment(const struct svc *sv, const char *identifier, const char *t
     if (rc == CF_OK)
         return store_commit(sv->store, err);
     store_rollback(sv->store);
+    return rc;
+}
+
+/* --- the bank's pages ------------------------------------------------------------------- */
+
+/*
+ * text as a LIKE pattern found anywhere ("%text%"), lowercased (ASCII) with '%', '_' and
+ * '!' escaped by '!'; NULL when memory runs out. The caller frees it.
+ */
+static char *like_of(const char *text)
+{
+    size_t n = strlen(text);
+    char *out = malloc(2 * n + 3), *o = out;
+
+    if (out == NULL)
+        return NULL;
+    *o++ = '%';
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '%' || *p == '_' || *p == '!')
+            *o++ = '!';
+        *o++ = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
+}
+
+/* The counts per status in workflow order, zeros included, from [{status, n}]; and *all. */
+static json_t *counts_view(const json_t *rows, json_int_t *all)
+{
+    json_t *list = json_array(), *x;
+    size_t i;
+
+    *all = 0;
+    for (int st = 0; list != NULL && st < ITEM__COUNT; st++) {
+        json_int_t n = 0;
+
+        json_array_foreach(rows, i, x)
+        {
+            if (strcmp(svc__str(x, "status"), item_status_name((enum item_status)st)) == 0)
+                n = json_integer_value(json_object_get(x, "n"));
+        }
+        *all += n;
+        json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "status",
+                                              item_status_name((enum item_status)st), "label",
+                                              item_status_label((enum item_status)st), "count", n));
+    }
+    return list;
+}
+
+int svc_bank_search(const struct svc *sv, const struct bank_query *bq, json_t **out,
+                    struct cf_error *err)
+{
+    struct svc_checks ck = {err, CF_OK};
+    struct cf_error e;
+    const char *status = bq->status != NULL && bq->status[0] != '\0' ? bq->status : NULL;
+    const char *skill = bq->skill != NULL && bq->skill[0] != '\0' ? bq->skill : NULL;
+    const char *q = bq->q != NULL ? bq->q + strspn(bq->q, " \t") : "";
+    char *like = NULL;
+    json_t *rows = NULL, *counts = NULL, *per_status, *utf8, *x;
+    json_int_t all = 0, total = 0;
+    size_t i;
+    int rc = allowed(sv, err), st = -1, k = -1;
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    cf_error_clear(&e);
+    if (status != NULL && (st = item_status_parse(status)) < 0)
+        svc__check(&ck,
+                   cf_error_set(&e, CF_EINVAL, "status",
+                                "Choose the status: draft, review, pretest, operational or "
+                                "retired."),
+                   &e);
+    if (skill != NULL && (k = pd_skill_index(skill)) < 0)
+        svc__check(&ck,
+                   cf_error_set(&e, CF_EINVAL, "skill",
+                                "Choose a skill area by its code, from I.A to III.D."),
+                   &e);
+    /* json_string() is NULL for text that is not UTF-8: the database would refuse it too. */
+    utf8 = json_string(q);
+    if (utf8 == NULL || (q[0] != '\0' && !bankjson_text_ok(q, BANK_QUERY_MAX, 0)))
+        svc__check(&ck,
+                   cf_error_set(&e, CF_EINVAL, "q",
+                                "Search for at most %d bytes of text on one line (UTF-8).",
+                                BANK_QUERY_MAX),
+                   &e);
+    if (bq->offset < 0 || bq->limit < 1)
+        svc__check(&ck, cf_error_set(&e, CF_EINVAL, "page", "The page number must be 1 or more."),
+                   &e);
+    json_decref(utf8);
+    if (ck.rc != CF_OK)
+        return ck.rc;
+    if (q[0] != '\0' && (like = like_of(q)) == NULL)
+        return nomem(err);
+
+    /* Two reads, no transaction: a count a moment older than the page changes only its words. */
+    rc = store_bank_items_page(sv->store, status, k >= 0 ? pd_skill_codes[k] : NULL, like,
+                               bq->limit, bq->offset, &rows, err);
+    if (rc == CF_OK)
+        rc = store_bank_status_counts(sv->store, k >= 0 ? pd_skill_codes[k] : NULL, like, &counts,
+                                      err);
+    free(like);
+    if (rc != CF_OK)
+        goto out;
+    json_array_foreach(rows, i, x)
+    {
+        int s = item_status_parse(svc__str(x, "status"));
+
+        json_object_set_new(x, "skills", skills_list(svc__str(x, "skills")));
+        json_object_set_new(x, "status_label", json_string(item_status_label((enum item_status)s)));
+    }
+    per_status = counts_view(counts, &all);
+    *out =
+        json_pack("{s:O, s:o, s:I, s:I, s:I, s:s?, s:s?, s:s}", "items", rows, "counts", per_status,
+                  "offset", (json_int_t)bq->offset, "limit", (json_int_t)bq->limit, "all", all,
+                  "status", status, "skill", k >= 0 ? pd_skill_codes[k] : NULL, "q", q);
+    if (*out == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    json_array_foreach(json_object_get(*out, "counts"), i, x)
+    {
+        if (st < 0 || (int)i == st)
+            total += json_integer_value(json_object_get(x, "count"));
+    }
+    json_object_set_new(*out, "total", json_integer(total));
+out:
+    json_decref(rows);
+    json_decref(counts);
+    return rc;
+}
+
+int svc_bank_sets(const struct svc *sv, json_t **out, struct cf_error *err)
+{
+    json_t *stimuli = NULL, *items = NULL, *s, *x;
+    size_t i, j;
+    int rc = allowed(sv, err);
+
+    *out = NULL;
+    if (rc == CF_OK)
+        rc = store_bank_stimuli(sv->store, &stimuli, err);
+    if (rc == CF_OK)
+        rc = store_bank_stimulus_items(sv->store, &items, err);
+    if (rc != CF_OK)
+        goto out;
+    *out = json_array();
+    json_array_foreach(stimuli, i, s)
+    {
+        json_t *in = json_array();
+
+        json_array_foreach(items, j, x)
+        {
+            if (strcmp(svc__str(x, "stimulus"), svc__str(s, "identifier")) == 0)
+                json_array_append_new(in, json_pack("{s:O, s:O, s:O}", "identifier",
+                                                    json_object_get(x, "identifier"), "title",
+                                                    json_object_get(x, "title"), "status",
+                                                    json_object_get(x, "status")));
+        }
+        json_array_append_new(*out, json_pack("{s:O, s:O, s:O, s:O, s:O, s:o}", "identifier",
+                                              json_object_get(s, "identifier"), "title",
+                                              json_object_get(s, "title"), "text",
+                                              json_object_get(s, "text"), "version",
+                                              json_object_get(s, "version"), "updated_at",
+                                              json_object_get(s, "updated_at"), "items", in));
+    }
+    if (*out == NULL || json_array_size(*out) != json_array_size(stimuli)) {
+        json_decref(*out);
+        *out = NULL;
+        rc = nomem(err);
+    }
+out:
+    json_decref(stimuli);
+    json_decref(items);
     return rc;
 }

@@ -1014,7 +1014,9 @@ int svc_bank_list(const struct svc *sv, json_t **out, struct cf_error *err);
 int svc_bank_export(const struct svc *sv, void **zip, size_t *n, struct cf_error *err);
 /*
  * An item with its content (body: rationales, references and author among it), versions,
- * history (events), comments, enemies and stimulus (its scenario set, or null); CF_ENOTFOUND.
+ * history (events), comments, enemies, stimulus (its scenario set, or null), forms (the exam
+ * forms that carry it: [{code, title, status, role}]) and moves (what its status allows:
+ * [{to, label, note_required}]); CF_ENOTFOUND, to anyone but examiners too.
  */
 int svc_bank_show(const struct svc *sv, const char *identifier, json_t **out, struct cf_error *err);
 /*
@@ -1045,6 +1047,29 @@ int svc_bank_export_json(const struct svc *sv, json_t **out, struct cf_error *er
  */
 int svc_bank_comment(const struct svc *sv, const char *identifier, const char *text,
                      struct cf_error *err);
+
+#define BANK_QUERY_MAX 200 /* bytes of the text a bank search looks for */
+
+/*
+ * One page of the bank's list (web/h_bank.c), filtered and paged in SQL: status (a status
+ * name), skill (a skill code), q (text found in the identifier or title, ASCII case
+ * ignored); NULL or "" is no filter. Examiners only (CF_ENOTFOUND to anyone else);
+ * CF_EINVAL naming each filter at fault. *out = {items: [{identifier, title, interaction,
+ * status, status_label, version, skills: [codes], cognitive, stimulus}], total (items
+ * matching every filter), counts: [{status, label, count}] (matching skill and q, every
+ * status in workflow order), all (their sum), offset, limit, status, skill, q}. No key.
+ */
+struct bank_query {
+    const char *status, *skill, *q;
+    long offset, limit;
+};
+int svc_bank_search(const struct svc *sv, const struct bank_query *bq, json_t **out,
+                    struct cf_error *err);
+/*
+ * The scenario sets: [{identifier, title, text, version, updated_at, items: [{identifier,
+ * title, status}]}] by identifier. Examiners only (CF_ENOTFOUND to anyone else).
+ */
+int svc_bank_sets(const struct svc *sv, json_t **out, struct cf_error *err);
 
 /* --- exam forms (issue 10 point 3; svc/forms.c; docs/exam-forms.md) ---------------- */
 

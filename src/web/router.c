@@ -172,6 +172,14 @@ const struct route routes[] = {
     /* issue 9 point 4: the printable report as a PDF (h_eval_report.c); the svc checks the
      * evaluation's organization (404 outside it), 409 while it holds no results */
     {"GET", "/evaluations/{}/report.pdf", h_eval_report, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},
+    /* issue 10 point 1: the item bank's pages (h_bank.c); examiners only, the svc answers 404
+     * to others. /exam/bank/sets before /exam/bank/{}: the first match wins. */
+    {"GET", "/exam/bank", h_bank, "exam_bank", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"GET", "/exam/bank/sets", h_bank_sets, "exam_bank_sets", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"GET", "/exam/bank/{}", h_bank_item, "exam_bank_item", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/exam/bank/{}/move", h_bank_move, "exam_bank_item", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"POST", "/exam/bank/{}/comment", h_bank_comment, "exam_bank_item", PERM_SIGNED_IN, SCOPE_NONE,
+     CHG},
     /* issue 8: exam results and credentials (h_credential.c) */
     {"GET", "/admin/results", h_results_form, "results", PERM_RESULTS_IMPORT, SCOPE_NONE, 0},
     {"POST", "/admin/results", h_results_import, "results", PERM_RESULTS_IMPORT, SCOPE_NONE, CHG},

@@ -418,6 +418,12 @@ int h__form_page(struct req *r, const char *code, json_t **out, struct cf_error 
 int h_form_responses(struct req *r, json_t **out, struct cf_error *err);
 int h_form_analysis(struct req *r, json_t **out, struct cf_error *err);
 int h_form_send_back(struct req *r, json_t **out, struct cf_error *err);
+/* h_bank.c: the item bank's pages (issue 10 point 1) */
+int h_bank(struct req *r, json_t **out, struct cf_error *err);
+int h_bank_sets(struct req *r, json_t **out, struct cf_error *err);
+int h_bank_item(struct req *r, json_t **out, struct cf_error *err);
+int h_bank_move(struct req *r, json_t **out, struct cf_error *err);
+int h_bank_comment(struct req *r, json_t **out, struct cf_error *err);
 /* h_eval_report.c: the printable evaluation report as a PDF (issue 9 point 4) */
 int h_eval_report(struct req *r, json_t **out, struct cf_error *err);
 

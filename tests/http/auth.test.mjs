@@ -837,6 +837,9 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/exam/forms/{}/act': { action: 'retire' },
             '/exam/forms/{}/responses': {},
             '/exam/forms/{}/send-back': { item: 'I.A-1' },
+            // issue 10 point 1: the item bank's pages
+            '/exam/bank/{}/move': { to: 'review', note: 'csrf' },
+            '/exam/bank/{}/comment': { text: 'csrf' },
         };
         const fill = (pattern) => {
             let i = 0;

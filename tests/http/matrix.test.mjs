@@ -438,6 +438,16 @@ const TABLE = {
     'POST /exam/forms/{}/send-back': {
         perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/send-back', body: () => ({ item: 'X' }), expect: signedIn(404),
     },
+    // issue 10 point 1: the item bank's pages (h_bank.c); examiners only, 404 to every other role
+    'GET /exam/bank': { perm: 'signed_in', scope: 'none', expect: gate(200, ['examiner', ...PA], { scoped: true }) },
+    'GET /exam/bank/sets': { perm: 'signed_in', scope: 'none', expect: gate(200, ['examiner', ...PA], { scoped: true }) },
+    'GET /exam/bank/{}': { perm: 'signed_in', scope: 'none', path: () => '/exam/bank/NO-SUCH-ITEM', expect: signedIn(404) },
+    'POST /exam/bank/{}/move': {
+        perm: 'signed_in', scope: 'none', path: () => '/exam/bank/NO-SUCH-ITEM/move', body: () => ({ to: 'review' }), expect: signedIn(404),
+    },
+    'POST /exam/bank/{}/comment': {
+        perm: 'signed_in', scope: 'none', path: () => '/exam/bank/NO-SUCH-ITEM/comment', body: () => ({ text: 'x' }), expect: signedIn(404),
+    },
     // issue 9 point 4: the printable report as a PDF (h_eval_report.c)
     'GET /evaluations/{}/report.pdf': {
         perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/report.pdf`, expect: signedIn(404),
