@@ -837,6 +837,8 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/exam/forms/{}/act': { action: 'retire' },
             '/exam/forms/{}/responses': {},
             '/exam/forms/{}/send-back': { item: 'I.A-1' },
+            '/exam/forms/{}/study': { action: 'create', title: 'csrf' },
+            '/exam/forms/{}/study/round': {},
         };
         const fill = (pattern) => {
             let i = 0;
