@@ -31,9 +31,12 @@ async function ok(args, db) {
     return r;
 }
 
-/** The bank (100 operational items), form A released, form D a draft. */
+/** The bank (100 operational items, P-1 in pretest), form A released, form B released with
+ * P-1 as its pretest item, form D a draft. */
 async function buildForms(db) {
-    await ok(['bank', 'import', packageOf(dir, 'bank.zip', ITEMS)], db);
+    await ok(['bank', 'import', packageOf(dir, 'bank.zip', [...ITEMS, 'P-1'])], db);
+    await ok(['bank', 'tag', 'P-1', '--skills', 'I.A', '--level', 'application'], db);
+    for (const to of ['review', 'pretest']) await ok(['bank', 'move', 'P-1', to], db);
     await pool(ITEMS, 4, async (id) => {
         await ok(['bank', 'tag', id, '--skills', skillOf(id), '--level', 'application'], db);
         for (const to of ['review', 'pretest', 'operational']) await ok(['bank', 'move', id, to], db);
@@ -41,6 +44,10 @@ async function buildForms(db) {
     await ok(['form', 'create', 'A', '--title', 'Form A'], db);
     await ok(['form', 'add', 'A', ...ITEMS], db);
     await ok(['form', 'release', 'A'], db);
+    await ok(['form', 'create', 'B', '--title', 'Form B', '--pretest', '1'], db);
+    await ok(['form', 'add', 'B', ...ITEMS], db);
+    await ok(['form', 'add', 'B', '--pretest', 'P-1'], db);
+    await ok(['form', 'release', 'B'], db);
     await ok(['form', 'create', 'D', '--title', 'Draft form'], db);
     await ok(['form', 'add', 'D', 'I.A-1'], db);
 }
@@ -51,6 +58,11 @@ const responsesText = ['candidate,' + ITEMS.join(','),
     ...TOTALS.map((t, k) => `c${String(k).padStart(2, '0')},` + ITEMS.map((_, j) => (j < t ? 1 : 0)).join(','))].join('\n') + '\n';
 // The share of candidates with a total of c or more, counted here.
 const passAt = (c) => TOTALS.filter((t) => t >= c).length / TOTALS.length;
+// Form B's vendor file: the options chosen (B the key of every item), the same candidates on
+// the scored items, and everyone right on the pretest item P-1: the import keeps a total one
+// above the scored number right.
+const optionsText = ['candidate,' + [...ITEMS, 'P-1'].join(','),
+    ...TOTALS.map((t, k) => `c${String(k).padStart(2, '0')},` + ITEMS.map((_, j) => (j < t ? 'B' : 'A')).join(',') + ',B')].join('\n') + '\n';
 
 // The ratings. Round 1: P1 rates every item 0.60 but I.A-1 0.20; P2 0.70 but I.A-1 0.90;
 // P3 0.65 but I.A-1 0.55.
@@ -142,6 +154,21 @@ test('study: rounds kept with their cuts and SEs (hand-worked, and as exam angof
         assert.throws(() => sql(db, 'DELETE FROM exam_study_ratings;'));
         assert.equal(ratings(), 300);
 
+        // Form B: impact data counts the scored items alone, though the kept totals count the
+        // pretest item too; a pretest item is not rated.
+        await ok(['form', 'responses', 'B', write('options.csv', optionsText)], db);
+        assert.equal(sql(db, "SELECT total FROM exam_responses r JOIN exam_response_sets s ON s.id = r.set_id JOIN exam_forms f ON f.id = s.form_id WHERE f.code = 'B' AND r.candidate = 'c00';").trim(), String(TOTALS[0] + 1));
+        await ok(['form', 'study', 'B', 'create', '--title', 'Form B panel'], db);
+        r = await cli(['form', 'study', 'B', 'round', write('pretest.csv', round1.replace(/\n/, ',P-1\n').replace(/^(1,P\d,.*)$/gm, '$1,0.5'))], { db });
+        assert.equal(r.code, 1, show(r));
+        assert.ok(r.stderr.includes(`pretest.csv:1:${header.length + 2}: "P-1" is not a scored item of this form.`), show(r));
+        await ok(['form', 'study', 'B', 'round', r1], db);
+        const recB = JSON.parse((await ok(['form', 'study', 'B', 'show', '--json'], db)).stdout);
+        assert.equal(recB.rounds[0].raw_cut, 65);
+        near(recB.rounds[0].pass_rate, passAt(65), 'form B: pass rate at 65 over the scored items');
+        assert.notEqual(passAt(65), passAt(64), 'the kept totals (one higher) would give another rate');
+        assert.equal(recB.impact.persons, 20);
+
         // The pages: an examiner; a leader gets 404 everywhere.
         await ctx.start();
         const ex = await ctx.signIn(ctx.w.people.examiner.email);
@@ -161,7 +188,7 @@ test('study: rounds kept with their cuts and SEs (hand-worked, and as exam angof
         r = await ex.request('POST', '/exam/forms/A/study/round', { body: mp.body, headers: { 'content-type': mp.type }, csrf: false });
         assert.equal(r.status, 400, showRes(r));
         assert.ok(r.json.problems.some((p) => p.line === 3 && p.column === col), JSON.stringify(r.json));
-        assert.equal(ratings(), 300, 'nothing written');
+        assert.equal(ratings(), 600, 'nothing written');
         mp = multipart({ csrf: await leader.csrf() }, { name: 'round2.csv', data: round2 });
         r = await leader.request('POST', '/exam/forms/A/study/round', { body: mp.body, headers: { 'content-type': mp.type }, csrf: false });
         assert.equal(r.status, 404, showRes(r));
@@ -169,7 +196,7 @@ test('study: rounds kept with their cuts and SEs (hand-worked, and as exam angof
         r = await ex.request('POST', '/exam/forms/A/study/round', { body: mp.body, headers: { 'content-type': mp.type, accept: 'text/html' }, csrf: false });
         assert.equal(r.status, 303, showRes(r));
         assert.equal(r.headers.location, '/exam/forms/A/study?done=round');
-        assert.equal(ratings(), 600);
+        assert.equal(ratings(), 900); // A's two rounds and B's one
 
         // The record against the hand-worked numbers.
         r = await ex.get('/exam/forms/A/study');
@@ -275,10 +302,10 @@ test('study: rounds kept with their cuts and SEs (hand-worked, and as exam angof
         const both2 = await Promise.all([1, 2].map((k) => ex.post('/exam/forms/A/study', { action: 'create', title: `Autumn ${k}` }, { form: true, html: true })));
         const codes = both2.map((x) => x.status).sort();
         assert.deepEqual(codes, [303, 409], both2.map(showRes).join('\n'));
-        assert.equal(sql(db, "SELECT COUNT(*) FROM exam_studies WHERE status = 'open';").trim(), '1');
+        assert.equal(sql(db, "SELECT COUNT(*) FROM exam_studies s JOIN exam_forms f ON f.id = s.form_id WHERE s.status = 'open' AND f.code = 'A';").trim(), '1');
 
         // Audited.
         const actions = sql(db, "SELECT action FROM audit_log WHERE action LIKE 'form.study.%' ORDER BY id").trim().split('\n');
-        assert.deepEqual(actions, ['form.study.create', 'form.study.round', 'form.study.round', 'form.study.compromise', 'form.study.adopt', 'form.study.create']);
+        assert.deepEqual(actions, ['form.study.create', 'form.study.round', 'form.study.create', 'form.study.round', 'form.study.round', 'form.study.compromise', 'form.study.adopt', 'form.study.create']);
     });
 });
