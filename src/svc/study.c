@@ -958,6 +958,32 @@ out:
     return rc;
 }
 
+int svc_study_cut(const struct svc *sv, const char *code, json_t **out, struct cf_error *err)
+{
+    json_t *form = NULL, *cut = NULL, *scored = NULL;
+    int rc = svc__form_allowed(sv, err);
+
+    *out = NULL;
+    if (rc != CF_OK)
+        return rc;
+    rc = svc__form_row(sv, code, &form, err);
+    if (rc == CF_OK)
+        rc = store_form_cut(sv->store, svc__str(form, "id"), &cut, err);
+    if (rc == CF_OK)
+        rc = scored_items(sv, svc__str(form, "id"), &scored, err);
+    if (rc == CF_OK) {
+        *out = json_pack("{s:O, s:O, s:i, s:i}", "cut_raw", json_object_get(cut, "cut_raw"),
+                         "cut_study", json_object_get(cut, "cut_study"), "scored_items",
+                         (int)json_array_size(scored), "scaled_cut", SCALE_CUT);
+        if (*out == NULL)
+            rc = nomem(err);
+    }
+    json_decref(form);
+    json_decref(cut);
+    json_decref(scored);
+    return rc;
+}
+
 int svc_study_adopt(const struct svc *sv, const char *code, int round, json_t **out,
                     struct cf_error *err)
 {

@@ -1147,6 +1147,9 @@ int svc_study_compromise(const struct svc *sv, const char *code, const json_t *i
  * recorded or no impact data), events [{at, who, what}]}.
  */
 int svc_study_show(const struct svc *sv, const char *code, json_t **out, struct cf_error *err);
+/* The form's adopted cut, light (for the form's page): {cut_raw (null: none), cut_study,
+ * scored_items, scaled_cut}. */
+int svc_study_cut(const struct svc *sv, const char *code, json_t **out, struct cf_error *err);
 /*
  * Adopts the cut of round of the open study: its raw cut (angoff_raw_cut) becomes the form's
  * cut_raw and the study closes. *out {form, study, round, cut, cut_raw, scored_items,

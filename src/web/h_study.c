@@ -201,7 +201,7 @@ void h__study_on_form(struct req *r, const char *code, json_t *form)
     struct svc sv = req_svc(r);
     json_t *rec = NULL, *cut;
 
-    if (svc_study_show(&sv, code, &rec, NULL) != CF_OK)
+    if (svc_study_cut(&sv, code, &rec, NULL) != CF_OK)
         return;
     cut = json_object_get(rec, "cut_raw");
     if (json_is_integer(cut))
@@ -212,7 +212,5 @@ void h__study_on_form(struct req *r, const char *code, json_t *form)
                                 (int)json_integer_value(json_object_get(rec, "scored_items")),
                                 (int)json_integer_value(json_object_get(rec, "scaled_cut")))));
     json_object_set(form, "cut_raw", cut != NULL ? cut : json_null());
-    json_object_set_new(form, "has_study",
-                        json_boolean(json_is_object(json_object_get(rec, "study"))));
     json_decref(rec);
 }
