@@ -145,6 +145,8 @@ struct svc;
 int cli_form_responses(struct svc *sv, const char *code, const char *path);
 int cli_form_analysis(struct svc *sv, const char *code, int json);
 int cli_form_send_back(struct svc *sv, const char *code, const char *item);
+/* `form study CODE ...` (cli/form_study.c): the whole command line, its own arguments. */
+int cli_form_study(int argc, char **argv);
 /* issue 10: exam response files (src/cli/exam.c) */
 int cli_exam(int argc, char **argv);
 /*

@@ -21,7 +21,8 @@ static const char USAGE[] =
     "       ctoframe form retire CODE\n"
     "       ctoframe form responses CODE FILE.csv\n"
     "       ctoframe form analysis CODE [--json]\n"
-    "       ctoframe form send-back CODE ITEM\n\n"
+    "       ctoframe form send-back CODE ITEM\n"
+    "       ctoframe form study CODE create|round|compromise|show|adopt ... (form study --help)\n\n"
     "Exam forms built by hand from the item bank and checked against the blueprint (of 100\n"
     "scored items: I.A 15, I.B 15, I.C 10, II.A 12, II.B 9, II.C 9, III.A 9, III.B 7, III.C 7,\n"
     "III.D 7; an item counts toward its first skill code). create makes a draft form with\n"
@@ -172,6 +173,10 @@ int cli_form(int argc, char **argv)
     if (args == NULL) {
         fprintf(stderr, "ctoframe: out of memory\n");
         return CLI_FAIL;
+    }
+    if (strcmp(sub, "study") == 0) { /* its own arguments: cli/form_study.c */
+        free(args);
+        return cli_form_study(argc, argv);
     }
     for (int i = 3; rc == CLI_OK && i < argc; i++) {
         const char *a = argv[i];

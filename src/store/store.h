@@ -1266,4 +1266,48 @@ int store_response_set_latest(struct store *s, const char *form, json_t **out,
 /* The number of candidate rows set holds. */
 int store_response_count(struct store *s, const char *set, int *n, struct cf_error *err);
 
+/* --- Angoff studies of forms (issue 10 point 7: store/study.c, migration 027) -------------- */
+
+/*
+ * A study row: {id, form_id, title, status (open | closed), hofstee_kmin, hofstee_kmax,
+ * hofstee_fmin, hofstee_fmax, beuk_pass, beuk_pass_sd (numbers as text, or null),
+ * compromise_at, compromise_by, adopted_round, adopted_cut_raw, created_at, created_by,
+ * closed_at, closed_by}.
+ */
+/* A new open study of form (an id); CF_ECONFLICT when the form has an open one. */
+int store_study_create(struct store *s, const char *id, const char *form, const char *title,
+                       const char *actor, const char *now, struct cf_error *err);
+/* The open study of form; CF_ENOTFOUND when there is none. */
+int store_study_open(struct store *s, const char *form, json_t **out, struct cf_error *err);
+/* The latest study of form (open or closed); CF_ENOTFOUND when there is none. */
+int store_study_latest(struct store *s, const char *form, json_t **out, struct cf_error *err);
+/* The rounds of study: [{round, file_name, panelists, created_at, created_by}] by round. */
+int store_study_rounds(struct store *s, const char *study, json_t **out, struct cf_error *err);
+/* A new round of study; CF_ECONFLICT when the number is taken. */
+int store_study_round_add(struct store *s, const char *study, int round, const char *file_name,
+                          int panelists, const char *actor, const char *now, struct cf_error *err);
+/* One rating of a round: panelist (row row_no of the file) on item, 0 to 1. */
+int store_study_rating_add(struct store *s, const char *study, int round, int row_no,
+                           const char *panelist, const char *item, double rating,
+                           struct cf_error *err);
+/* Every rating of study: [{round, row_no, panelist, item, rating (text)}] by round, row. */
+int store_study_ratings(struct store *s, const char *study, json_t **out, struct cf_error *err);
+/*
+ * Records the compromise parameters of study (percent): hofstee {kmin, kmax, fmin, fmax}, and
+ * Beuk's pass rate and SD (each < 0: none), stamped with who and when.
+ */
+int store_study_compromise(struct store *s, const char *study, const double hofstee[4],
+                           double beuk_pass, double beuk_sd, const char *actor, const char *now,
+                           struct cf_error *err);
+/*
+ * Closes open study with round's raw cut adopted and sets form's cut_raw and cut_study;
+ * CF_ECONFLICT when the study is closed already.
+ */
+int store_study_adopt(struct store *s, const char *study, const char *form, int round, int cut_raw,
+                      const char *actor, const char *now, struct cf_error *err);
+/* The form's adopted cut: {cut_raw (null: none), cut_study}. */
+int store_form_cut(struct store *s, const char *form, json_t **out, struct cf_error *err);
+/* The candidates' cells of a response set: [{cells: {item identifier: text}}]. */
+int store_response_cells(struct store *s, const char *set, json_t **out, struct cf_error *err);
+
 #endif

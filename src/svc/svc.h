@@ -1133,4 +1133,54 @@ int svc_form_analysis(const struct svc *sv, const char *code, json_t **out, stru
 int svc_form_send_back(const struct svc *sv, const char *code, const char *identifier, json_t **out,
                        struct cf_error *err);
 
+/* --- Angoff studies of forms (issue 10 point 7; svc/study.c; docs/standard-setting.md) ---- */
+
+/*
+ * Examiners only, as forms; anyone else gets CF_ENOTFOUND. Every change holds the form, is one
+ * transaction and is audited ("form.study.create", ".round", ".compromise", ".adopt").
+ *
+ * Opens a study titled title on released form code: *out {form, study, title, status}.
+ * CF_ECONFLICT when the form is not released or has an open study (one at a time);
+ * CF_EINVAL (field title) for a missing or too long title.
+ */
+int svc_study_create(const struct svc *sv, const char *code, const char *title, json_t **out,
+                     struct cf_error *err);
+/*
+ * Imports a round of ratings (n bytes, named file_name; the ratings file of core/angoff.h)
+ * into the open study of form code: every row must carry the study's next round number and
+ * the item columns must be exactly the form's scored items. Whole or not at all: CF_EINVAL
+ * with *problems (may be NULL) [{line, column, message}]. *out {form, study, round, file_name,
+ * panelists, cut, sd, se, raw_cut}. CF_ECONFLICT when there is no open study.
+ */
+int svc_study_round(const struct svc *sv, const char *code, const char *file_name,
+                    const char *bytes, size_t n, json_t **out, json_t **problems,
+                    struct cf_error *err);
+/*
+ * Records the compromise parameters of the open study from in: kmin, kmax, fmin, fmax
+ * (Hofstee, percent, numbers or numeric strings, required) and beuk_pass, beuk_sd (Beuk:
+ * the panel's mean acceptable pass rate and its SD, percent; both or neither). CF_EINVAL
+ * naming each field at fault.
+ */
+int svc_study_compromise(const struct svc *sv, const char *code, const json_t *in, json_t **out,
+                         struct cf_error *err);
+/*
+ * The study record of form code (its latest study): {form, title, status, scored_items,
+ * cut_raw, scaled_cut, study (null: none yet) {id, title, status, created_at, created_by,
+ * closed_at, closed_by, adopted_round, adopted_cut_raw, compromise}, rounds [angoff_study_view's
+ * rounds, each with file_name, created_at, created_by, raw_cut, pass_rate], impact (null: no
+ * response set) {file_name, created_at, persons, pass_rates}, hofstee, beuk (null: not
+ * recorded or no impact data), events [{at, who, what}]}.
+ */
+int svc_study_show(const struct svc *sv, const char *code, json_t **out, struct cf_error *err);
+/* The form's adopted cut, light (for the form's page): {cut_raw (null: none), cut_study,
+ * scored_items, scaled_cut}. */
+int svc_study_cut(const struct svc *sv, const char *code, json_t **out, struct cf_error *err);
+/*
+ * Adopts the cut of round of the open study: its raw cut (angoff_raw_cut) becomes the form's
+ * cut_raw and the study closes. *out {form, study, round, cut, cut_raw, scored_items,
+ * scaled_cut}. CF_EINVAL (field round) for a round the study does not have.
+ */
+int svc_study_adopt(const struct svc *sv, const char *code, int round, json_t **out,
+                    struct cf_error *err);
+
 #endif

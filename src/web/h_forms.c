@@ -130,6 +130,7 @@ int h__form_page(struct req *r, const char *code, json_t **out, struct cf_error 
         return rc;
     group_view(form);
     notice(r, form);
+    h__study_on_form(r, code, form);
     *out = form;
     return CF_OK;
 }

@@ -169,6 +169,11 @@ const struct route routes[] = {
      0},
     {"POST", "/exam/forms/{}/send-back", h_form_send_back, "exam_analysis", PERM_SIGNED_IN,
      SCOPE_NONE, CHG},
+    /* issue 10 point 7: a form's Angoff study (h_study.c), examiners */
+    {"GET", "/exam/forms/{}/study", h_study, "exam_study", PERM_SIGNED_IN, SCOPE_NONE, 0},
+    {"POST", "/exam/forms/{}/study", h_study_act, "exam_study", PERM_SIGNED_IN, SCOPE_NONE, CHG},
+    {"POST", "/exam/forms/{}/study/round", h_study_round, "exam_study", PERM_SIGNED_IN, SCOPE_NONE,
+     CHG},
     /* issue 9 point 4: the printable report as a PDF (h_eval_report.c); the svc checks the
      * evaluation's organization (404 outside it), 409 while it holds no results */
     {"GET", "/evaluations/{}/report.pdf", h_eval_report, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},

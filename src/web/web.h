@@ -424,6 +424,12 @@ int h_bank_sets(struct req *r, json_t **out, struct cf_error *err);
 int h_bank_item(struct req *r, json_t **out, struct cf_error *err);
 int h_bank_move(struct req *r, json_t **out, struct cf_error *err);
 int h_bank_comment(struct req *r, json_t **out, struct cf_error *err);
+/* h_study.c: a form's Angoff study (issue 10 point 7) */
+int h_study(struct req *r, json_t **out, struct cf_error *err);
+int h_study_act(struct req *r, json_t **out, struct cf_error *err);
+int h_study_round(struct req *r, json_t **out, struct cf_error *err);
+/* Adds the form's adopted cut (cut_raw, and cut_text when set) to form, the form page's view. */
+void h__study_on_form(struct req *r, const char *code, json_t *form);
 /* h_eval_report.c: the printable evaluation report as a PDF (issue 9 point 4) */
 int h_eval_report(struct req *r, json_t **out, struct cf_error *err);
 

@@ -840,6 +840,8 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             // issue 10 point 1: the item bank's pages
             '/exam/bank/{}/move': { to: 'review', note: 'csrf' },
             '/exam/bank/{}/comment': { text: 'csrf' },
+            '/exam/forms/{}/study': { action: 'create', title: 'csrf' },
+            '/exam/forms/{}/study/round': {},
         };
         const fill = (pattern) => {
             let i = 0;

@@ -448,6 +448,14 @@ const TABLE = {
     'POST /exam/bank/{}/comment': {
         perm: 'signed_in', scope: 'none', path: () => '/exam/bank/NO-SUCH-ITEM/comment', body: () => ({ text: 'x' }), expect: signedIn(404),
     },
+    // issue 10 point 7: a form's Angoff study (h_study.c)
+    'GET /exam/forms/{}/study': { perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/study', expect: signedIn(404) },
+    'POST /exam/forms/{}/study': {
+        perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/study', body: () => ({ action: 'create', title: 'x' }), expect: signedIn(404),
+    },
+    'POST /exam/forms/{}/study/round': {
+        perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/study/round', body: () => ({}), expect: signedIn(404),
+    },
     // issue 9 point 4: the printable report as a PDF (h_eval_report.c)
     'GET /evaluations/{}/report.pdf': {
         perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/report.pdf`, expect: signedIn(404),
