@@ -406,6 +406,9 @@ int h__form_page(struct req *r, const char *code, json_t **out, struct cf_error 
 int h_form_responses(struct req *r, json_t **out, struct cf_error *err);
 int h_form_analysis(struct req *r, json_t **out, struct cf_error *err);
 int h_form_send_back(struct req *r, json_t **out, struct cf_error *err);
+/* h_calibration.c: a form's Rasch calibration (issue 10 point 6) */
+int h_form_calibrate(struct req *r, json_t **out, struct cf_error *err);
+int h_form_calibration(struct req *r, json_t **out, struct cf_error *err);
 /* h_eval_report.c: the printable evaluation report as a PDF (issue 9 point 4) */
 int h_eval_report(struct req *r, json_t **out, struct cf_error *err);
 

@@ -837,6 +837,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/exam/forms/{}/act': { action: 'retire' },
             '/exam/forms/{}/responses': {},
             '/exam/forms/{}/send-back': { item: 'I.A-1' },
+            '/exam/forms/{}/calibrate': {}, // issue 10 point 6
         };
         const fill = (pattern) => {
             let i = 0;
