@@ -462,6 +462,25 @@ static int cal_settle(const struct svc *sv, const json_t *job, const struct job_
     return store_calibration_state(sv->store, id, "running", "queued", NULL, NULL, NULL, err);
 }
 
+/* A dead job retried (`ctoframe jobs retry`): its failed calibration waits again, and the job. */
+static int cal_retry(const struct svc *sv, const json_t *job, const char *now, struct cf_error *err)
+{
+    const char *id = svc__str(json_object_get(job, "payload"), "calibration_id");
+    int64_t n = 0;
+    int rc;
+
+    if (id == NULL)
+        return cf_error_set(err, CF_ECONFLICT, NULL, "The job names no calibration.");
+    rc = store_calibration_state(sv->store, id, "failed", "queued", NULL, NULL, &n, err);
+    if (rc == CF_OK && n == 0)
+        rc = cf_error_set(err, CF_ECONFLICT, NULL,
+                          "Only a failed calibration is tried again; ask for a new one instead.");
+    if (rc == CF_OK)
+        rc = store_job_retry(sv->store, (int64_t)json_integer_value(json_object_get(job, "id")),
+                             now, &n, err);
+    return rc;
+}
+
 const struct job_kind svc__form_calibrate_kind = {
     .name = CAL_KIND,
     .max_attempts = CAL_ATTEMPTS,
@@ -470,4 +489,5 @@ const struct job_kind svc__form_calibrate_kind = {
     .cap_s = CAL_CAP_S,
     .run = cal_run,
     .settle = cal_settle,
+    .retry = cal_retry,
 };

@@ -201,6 +201,14 @@ test('calibration: queued as a job (CLI and page), kept with the form, agrees wi
         assert.equal(sql(db, `SELECT state || ' ' || attempts FROM jobs WHERE id = ${cb.job_id};`).trim(), 'dead 1');
         r = await ok(['form', 'calibration', 'B'], db);
         assert.match(r.stdout, /^failed: Item 1 was answered rightly/m);
+        // The dead job retried: the calibration waits again, and fails again for the same reason.
+        await ok(['jobs', 'retry', String(cb.job_id)], db);
+        assert.equal(JSON.parse((await ok(['form', 'calibration', 'B', '--json'], db)).stdout).state, 'queued');
+        await ok(['tick'], db);
+        const cb2 = JSON.parse((await ok(['form', 'calibration', 'B', '--json'], db)).stdout);
+        assert.equal(cb2.id, cb.id);
+        assert.equal(cb2.state, 'failed');
+        assert.equal(cb2.error, cb.error);
 
         // A race of processes: four requests for form A's set at once make one job.
         const before = jobs();
@@ -262,7 +270,10 @@ test('calibration: queued as a job (CLI and page), kept with the form, agrees wi
         posts.forEach((x) => assert.equal(x.status, 202, showRes(x)));
         const pids = [...new Set(posts.map((x) => x.json.id))];
         if (pids.length > 1) {
-            const rows = pids.map((id) => JSON.parse(sql(db, `SELECT json_object('state', state, 'finished_at', finished_at, 'requested_at', requested_at) FROM exam_calibrations WHERE id = '${id}';`)));
+            const rows = pids.map((id) => {
+                const [st, fin, req] = sql(db, `SELECT state || '|' || COALESCE(finished_at, '') || '|' || requested_at FROM exam_calibrations WHERE id = '${id}';`).trim().split('|');
+                return { state: st, finished_at: fin, requested_at: req };
+            });
             rows.sort((a, b) => (a.requested_at < b.requested_at ? -1 : 1));
             assert.ok(rows[0].state === 'done' && rows[0].finished_at <= rows[1].requested_at, JSON.stringify(rows));
         } else {
