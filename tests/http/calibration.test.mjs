@@ -5,7 +5,8 @@
 // what `ctoframe exam calibrate` prints for the same matrix written out as a file (an
 // independent path: no store, no job), against sum 0, and the score table against a Newton
 // solve done here over the scored items' kept difficulties (monotone, pretest items left
-// out). A second form whose first item everyone got right is refused by CML: the calibration
+// out). The same matrix imported as the options chosen calibrates the same (scored against
+// the bank's keys). A second form whose first item everyone got right is refused by CML: the calibration
 // is failed with the reason, the job dead at once. The pages: the POST (CSRF) queues, the
 // server's worker runs it, the page shows it in words; draft forms and forms without
 // responses get 409; non-examiners 404; concurrent requests (CLI processes and POSTs) make
@@ -220,6 +221,23 @@ test('calibration: queued as a job (CLI and page), kept with the form, agrees wi
         assert.equal(raced.filter((x) => /asked for already/.test(x.stdout)).length, 3);
         await ok(['tick'], db); // the periodic work, then the due jobs (cli/jobs.c)
         assert.equal(JSON.parse((await ok(['form', 'calibration', 'A', '--json'], db)).stdout).state, 'done');
+
+        // The same matrix as the options chosen (B is every item's key; A, C and "-" an omit are
+        // wrong): a new file of form A, scored against the bank's keys, calibrates the same.
+        const wrong = ['A', 'C', '-'];
+        const optRows = simA.map((row, p) => (p === 0 ? row : row.map((x, j) => (j === 0 ? x : x === '1' ? 'B' : wrong[(p + j) % 3]))));
+        writeFileSync(path.join(dir, 'vendor-a-options.csv'), vendorFile(optRows, FORM_ITEMS));
+        r = await ok(['form', 'responses', 'A', path.join(dir, 'vendor-a-options.csv')], db);
+        assert.match(r.stdout, /400 persons, 102 items \(options\)/);
+        r = await ok(['form', 'calibrate', 'A', '--wait'], db);
+        const co = JSON.parse((await ok(['form', 'calibration', 'A', '--json'], db)).stdout);
+        assert.equal(co.state, 'done');
+        assert.equal(co.set.kind, 'options');
+        assert.notEqual(co.id, c.id);
+        co.result.items.forEach((x, j) => {
+            assert.ok(Math.abs(x.difficulty - res.items[j].difficulty) < 1e-9, `options file, ${x.identifier}`);
+            assert.equal(x.score, res.items[j].score);
+        });
 
         // The pages.
         await ctx.start();
