@@ -253,7 +253,7 @@ test('calibration: queued as a job (CLI and page), kept with the form, agrees wi
         assert.match(r.text, /<td>P-1<\/td><td>pretest<\/td>/);
         assert.match(r.text, /<td>(fits|<span class="tag tag-warn">misfit<\/span>)<\/td>/);
         assert.match(r.text, /below 0\.7 or above 1\.3/);
-        assert.match(r.text, /<div class="table-scroll">/);
+        assert.match(r.text, /<div class="table-scroll" tabindex="0" role="region" aria-labelledby="items-title">/);
         assert.match(r.text, /<meta name="viewport" content="width=device-width/);
         r = await ex.get('/exam/forms/B/calibration', { html: true });
         assert.match(r.text, /The calibration failed:<\/strong> Item 1 was answered rightly/);
