@@ -211,8 +211,8 @@ static int items_read(const struct svc *sv, const char *form, struct cal_item **
     json_array_foreach(list, i, x)
     {
         struct cal_item *it = &(*items)[i];
-        const json_t *c, *body;
-        json_t *row = NULL;
+        const json_t *c;
+        json_t *row = NULL, *body;
         size_t o;
 
         it->identifier = svc__str(x, "identifier");
@@ -222,7 +222,7 @@ static int items_read(const struct svc *sv, const char *form, struct cal_item **
             break;
         body = json_loads(svc__str(row, "body"), 0, NULL);
         json_decref(row);
-        if (body == NULL || json_array_append_new(*keep, (json_t *)body) != 0) {
+        if (body == NULL || json_array_append_new(*keep, body) != 0) {
             rc = nomem(err);
             break;
         }
