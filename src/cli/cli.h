@@ -147,6 +147,9 @@ int cli_form_analysis(struct svc *sv, const char *code, int json);
 int cli_form_send_back(struct svc *sv, const char *code, const char *item);
 /* `form study CODE ...` (cli/form_study.c): the whole command line, its own arguments. */
 int cli_form_study(int argc, char **argv);
+/* `form calibrate|calibration` (cli/form_calibration.c), on an open svc. */
+int cli_form_calibrate(struct svc *sv, const char *code, int wait);
+int cli_form_calibration(struct svc *sv, const char *code, int json);
 /* issue 10: exam response files (src/cli/exam.c) */
 int cli_exam(int argc, char **argv);
 /*

@@ -22,7 +22,9 @@ static const char USAGE[] =
     "       ctoframe form responses CODE FILE.csv\n"
     "       ctoframe form analysis CODE [--json]\n"
     "       ctoframe form send-back CODE ITEM\n"
-    "       ctoframe form study CODE create|round|compromise|show|adopt ... (form study --help)\n\n"
+    "       ctoframe form study CODE create|round|compromise|show|adopt ... (form study --help)\n"
+    "       ctoframe form calibrate CODE [--wait]\n"
+    "       ctoframe form calibration CODE [--json]\n\n"
     "Exam forms built by hand from the item bank and checked against the blueprint (of 100\n"
     "scored items: I.A 15, I.B 15, I.C 10, II.A 12, II.B 9, II.C 9, III.A 9, III.B 7, III.C 7,\n"
     "III.D 7; an item counts toward its first skill code). create makes a draft form with\n"
@@ -32,6 +34,8 @@ static const char USAGE[] =
     "and pretest counts, enemies on the form, and every failing check. release freezes the\n"
     "form, and refuses while any check fails (scored items operational, pretest items in\n"
     "pretest, pretest items = slots, no two enemies). retire takes a form out of use.\n"
+    "calibrate queues a Rasch calibration of the form's latest responses (with --wait, runs\n"
+    "it here); calibration prints the kept result (docs/exam-rasch.md).\n"
     "Exit 0 on success, 1 when refused (the reason on stderr), 2 on a usage error.\n";
 
 static void print_json(const json_t *v)
@@ -168,7 +172,7 @@ int cli_form(int argc, char **argv)
     const char *sub = argc > 2 ? argv[2] : "", *title = NULL, *slots = NULL, *db = NULL;
     const char **args = calloc((size_t)argc + 1, sizeof args[0]);
     size_t nargs = 0;
-    int json = 0, pretest = 0, rc = CLI_OK, need;
+    int json = 0, pretest = 0, wait = 0, rc = CLI_OK, need;
 
     if (args == NULL) {
         fprintf(stderr, "ctoframe: out of memory\n");
@@ -189,6 +193,8 @@ int cli_form(int argc, char **argv)
             json = 1;
         else if (strcmp(a, "--pretest") == 0 && strcmp(sub, "add") == 0)
             pretest = 1;
+        else if (strcmp(a, "--wait") == 0 && strcmp(sub, "calibrate") == 0)
+            wait = 1;
         else if (value_option(a) != NULL) {
             /* --title T or --title=T (and --db, create's --pretest N) */
             const char *eq = strchr(a, '='), *v = eq != NULL     ? eq + 1
@@ -218,7 +224,8 @@ int cli_form(int argc, char **argv)
            : strcmp(sub, "add") == 0 || strcmp(sub, "remove") == 0 ? -1
            : strcmp(sub, "create") == 0 || strcmp(sub, "show") == 0 ||
                    strcmp(sub, "release") == 0 || strcmp(sub, "retire") == 0 ||
-                   strcmp(sub, "analysis") == 0
+                   strcmp(sub, "analysis") == 0 || strcmp(sub, "calibrate") == 0 ||
+                   strcmp(sub, "calibration") == 0
                ? 1
            : strcmp(sub, "responses") == 0 || strcmp(sub, "send-back") == 0 ? 2
                                                                             : -2;
@@ -227,7 +234,7 @@ int cli_form(int argc, char **argv)
          (strcmp(sub, "create") == 0) != (title != NULL) ||
          (slots != NULL && strcmp(sub, "create") != 0) ||
          (json && strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 &&
-          strcmp(sub, "analysis") != 0))) {
+          strcmp(sub, "analysis") != 0 && strcmp(sub, "calibration") != 0))) {
         if (strcmp(sub, "create") == 0 && title == NULL)
             fprintf(stderr, "ctoframe: form create needs --title.\n");
         rc = CLI_USAGE;
@@ -258,6 +265,10 @@ int cli_form(int argc, char **argv)
         rc = cli_form_analysis(&sv, args[0], json);
     else if (strcmp(sub, "send-back") == 0)
         rc = cli_form_send_back(&sv, args[0], args[1]);
+    else if (strcmp(sub, "calibrate") == 0)
+        rc = cli_form_calibrate(&sv, args[0], wait);
+    else if (strcmp(sub, "calibration") == 0)
+        rc = cli_form_calibration(&sv, args[0], json);
     else if (strcmp(sub, "create") == 0) {
         json_t *in = json_pack("{s:s, s:s, s:s?}", "code", args[0], "title", title, "pretest_slots",
                                slots),

@@ -1310,4 +1310,31 @@ int store_form_cut(struct store *s, const char *form, json_t **out, struct cf_er
 /* The candidates' cells of a response set: [{cells: {item identifier: text}}]. */
 int store_response_cells(struct store *s, const char *set, json_t **out, struct cf_error *err);
 
+/* --- Rasch calibrations of forms (issue 10 point 6: store/calibration.c, migration 026) -- */
+
+/*
+ * A calibration row: {id, form_id, set_id, state (queued | running | done | failed), job_id,
+ * result (JSON or null), error, requested_at, requested_by, finished_at}.
+ */
+/* A new calibration of set (of form), queued, run by job. */
+int store_calibration_add(struct store *s, const char *id, const char *form, const char *set,
+                          int64_t job, const char *actor, const char *now, struct cf_error *err);
+/* The calibration id; CF_ENOTFOUND. */
+int store_calibration_get(struct store *s, const char *id, json_t **out, struct cf_error *err);
+/* The queued or running calibration of set; CF_ENOTFOUND when none. */
+int store_calibration_active(struct store *s, const char *set, json_t **out, struct cf_error *err);
+/* The latest calibration of form; CF_ENOTFOUND when none. */
+int store_calibration_latest(struct store *s, const char *form, json_t **out, struct cf_error *err);
+/* Moves calibration id from state from to to with error and finished_at (may be NULL); *n rows. */
+int store_calibration_state(struct store *s, const char *id, const char *from, const char *to,
+                            const char *error, const char *finished_at, int64_t *n,
+                            struct cf_error *err);
+/* Keeps result with calibration id while it is running. */
+int store_calibration_result(struct store *s, const char *id, const json_t *result,
+                             struct cf_error *err);
+/* A response set by id: {id, form_id, file_name, kind, persons, items, created_at}. */
+int store_calibration_set(struct store *s, const char *set, json_t **out, struct cf_error *err);
+/* The candidate rows of set: [{candidate, cells (JSON {identifier: text})}]. */
+int store_calibration_rows(struct store *s, const char *set, json_t **out, struct cf_error *err);
+
 #endif

@@ -25,6 +25,7 @@
 static const struct job_kind *const kinds[] = {
     &svc__outbox_deliver_kind,
     &svc__credential_certificate_kind, /* issue 8: results and credentials */
+    &svc__form_calibrate_kind,         /* issue 10 point 6: Rasch calibration of a form */
 };
 #define NKINDS (sizeof kinds / sizeof kinds[0])
 

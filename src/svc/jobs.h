@@ -164,5 +164,7 @@ void svc_jobs_worker_stop(void);
 extern const struct job_kind svc__outbox_deliver_kind;
 /* issue 8 results/credentials: renders a credential's certificate (svc/credential.c). */
 extern const struct job_kind svc__credential_certificate_kind;
+/* issue 10 point 6: calibrates an exam form (svc/calibration.c). */
+extern const struct job_kind svc__form_calibrate_kind;
 
 #endif

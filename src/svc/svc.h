@@ -1183,4 +1183,28 @@ int svc_study_cut(const struct svc *sv, const char *code, json_t **out, struct c
 int svc_study_adopt(const struct svc *sv, const char *code, int round, json_t **out,
                     struct cf_error *err);
 
+/* --- Rasch calibration of forms (issue 10 point 6; svc/calibration.c; docs/exam-rasch.md) -- */
+
+/* An item misfits when its infit or outfit mean-square is outside [low, high]. */
+#define CAL_FIT_LOW  0.7
+#define CAL_FIT_HIGH 1.3
+
+/*
+ * Asks for a Rasch calibration of released form code's latest response set: in one
+ * transaction, with the form's row held, a calibration row and a job of kind "form.calibrate"
+ * (audit form.calibrate) — or, when one of that set is queued or running, that one (no second
+ * job). *out = {form, id, set_id, state, job_id, requested_at, requested_by, created (false
+ * for the one already there)}. CF_ENOTFOUND for no such form or no examiner; CF_ECONFLICT for
+ * a form that is not released or has no responses.
+ */
+int svc_form_calibrate(const struct svc *sv, const char *code, json_t **out, struct cf_error *err);
+/*
+ * The latest calibration of form code: {form, title, status, id, set: {id, file_name, kind,
+ * created_at}, state (queued | running | done | failed), job_id, requested_at, requested_by,
+ * finished_at, error (failed: the reason), result (done: docs/exam-rasch.md; else null)}.
+ * CF_ENOTFOUND (field form) when it has none, or no such form, or no examiner.
+ */
+int svc_form_calibration(const struct svc *sv, const char *code, json_t **out,
+                         struct cf_error *err);
+
 #endif

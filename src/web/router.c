@@ -174,6 +174,11 @@ const struct route routes[] = {
     {"POST", "/exam/forms/{}/study", h_study_act, "exam_study", PERM_SIGNED_IN, SCOPE_NONE, CHG},
     {"POST", "/exam/forms/{}/study/round", h_study_round, "exam_study", PERM_SIGNED_IN, SCOPE_NONE,
      CHG},
+    /* issue 10 point 6: a form's Rasch calibration as a job (h_calibration.c), examiners */
+    {"POST", "/exam/forms/{}/calibrate", h_form_calibrate, "exam_form", PERM_SIGNED_IN, SCOPE_NONE,
+     CHG},
+    {"GET", "/exam/forms/{}/calibration", h_form_calibration, "exam_calibration", PERM_SIGNED_IN,
+     SCOPE_NONE, 0},
     /* issue 9 point 4: the printable report as a PDF (h_eval_report.c); the svc checks the
      * evaluation's organization (404 outside it), 409 while it holds no results */
     {"GET", "/evaluations/{}/report.pdf", h_eval_report, NULL, PERM_SIGNED_IN, SCOPE_NONE, 0},

@@ -430,6 +430,9 @@ int h_study_act(struct req *r, json_t **out, struct cf_error *err);
 int h_study_round(struct req *r, json_t **out, struct cf_error *err);
 /* Adds the form's adopted cut (cut_raw, and cut_text when set) to form, the form page's view. */
 void h__study_on_form(struct req *r, const char *code, json_t *form);
+/* h_calibration.c: a form's Rasch calibration (issue 10 point 6) */
+int h_form_calibrate(struct req *r, json_t **out, struct cf_error *err);
+int h_form_calibration(struct req *r, json_t **out, struct cf_error *err);
 /* h_eval_report.c: the printable evaluation report as a PDF (issue 9 point 4) */
 int h_eval_report(struct req *r, json_t **out, struct cf_error *err);
 

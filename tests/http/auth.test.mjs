@@ -842,6 +842,7 @@ test('CSRF: every state-changing route refuses a cookie request without the righ
             '/exam/bank/{}/comment': { text: 'csrf' },
             '/exam/forms/{}/study': { action: 'create', title: 'csrf' },
             '/exam/forms/{}/study/round': {},
+            '/exam/forms/{}/calibrate': {}, // issue 10 point 6
         };
         const fill = (pattern) => {
             let i = 0;

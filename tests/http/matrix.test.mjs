@@ -456,6 +456,11 @@ const TABLE = {
     'POST /exam/forms/{}/study/round': {
         perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/study/round', body: () => ({}), expect: signedIn(404),
     },
+    // issue 10 point 6: a form's Rasch calibration as a job (h_calibration.c)
+    'POST /exam/forms/{}/calibrate': {
+        perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/calibrate', body: () => ({}), expect: signedIn(404),
+    },
+    'GET /exam/forms/{}/calibration': { perm: 'signed_in', scope: 'none', path: () => '/exam/forms/NO-SUCH-FORM/calibration', expect: signedIn(404) },
     // issue 9 point 4: the printable report as a PDF (h_eval_report.c)
     'GET /evaluations/{}/report.pdf': {
         perm: 'signed_in', scope: 'none', path: () => `/evaluations/${FAKE_APP}/report.pdf`, expect: signedIn(404),
