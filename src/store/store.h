@@ -1307,8 +1307,8 @@ int store_study_adopt(struct store *s, const char *study, const char *form, int 
                       const char *actor, const char *now, struct cf_error *err);
 /* The form's adopted cut: {cut_raw (null: none), cut_study}. */
 int store_form_cut(struct store *s, const char *form, json_t **out, struct cf_error *err);
-/* The candidates' cells of a response set: [{cells: {item identifier: text}}]. */
-int store_response_cells(struct store *s, const char *set, json_t **out, struct cf_error *err);
+/* The candidates' totals of a response set (scored items only): [{total}]. */
+int store_response_totals(struct store *s, const char *set, json_t **out, struct cf_error *err);
 
 /* --- Rasch calibrations of forms (issue 10 point 6: store/calibration.c, migration 026) -- */
 

@@ -134,8 +134,8 @@ int store_form_cut(struct store *s, const char *form, json_t **out, struct cf_er
                             "cut_raw#,cut_study", out, err, "s", form);
 }
 
-int store_response_cells(struct store *s, const char *set, json_t **out, struct cf_error *err)
+int store_response_totals(struct store *s, const char *set, json_t **out, struct cf_error *err)
 {
-    return store__query(s, "SELECT cells FROM exam_responses WHERE set_id = ? ORDER BY candidate",
-                        "cells@", out, err, "s", set);
+    return store__query(s, "SELECT total FROM exam_responses WHERE set_id = ? ORDER BY candidate",
+                        "total#", out, err, "s", set);
 }

@@ -4,7 +4,7 @@
  * of a released form's latest response set: a calibration row and a job of kind
  * "form.calibrate" are written in one transaction, with the form's row held, so that two
  * requests for one set make one job. The job reads the set's candidate rows, scores them
- * against the form's items (0/1 cells as they are; chosen options against the bank's keys, as
+ * against the form's items (0/1 cells as they are; chosen options against the keys of the item versions the form was released with, as
  * core/vendorcsv.c scores them), runs rasch_cml over every item of the form (scored and
  * pretest, one scale) and keeps the result: per item its difficulty, SE, infit, outfit and a
  * misfit flag; the persons used and left out; the score table over the scored items only.
@@ -187,7 +187,10 @@ struct cal_item {
     uint32_t key; /* the right options, a bit each */
 };
 
-/* The form's items (form order) with their options and keys from the bank into *items. */
+/*
+ * The form's items (form order) with their options and keys into *items: those of the versions
+ * the form was released with (store_form_item_bodies, one query), as the import scored them.
+ */
 static int items_read(const struct svc *sv, const char *form, struct cal_item **items, int *k,
                       json_t **keep, struct cf_error *err)
 {
@@ -200,7 +203,7 @@ static int items_read(const struct svc *sv, const char *form, struct cal_item **
     *keep = json_array();
     if (*keep == NULL)
         return nomem(err);
-    rc = store_form_items(sv->store, form, &list, err);
+    rc = store_form_item_bodies(sv->store, form, &list, err);
     if (rc != CF_OK)
         return rc;
     *items = calloc(json_array_size(list) + 1, sizeof **items);
@@ -212,16 +215,11 @@ static int items_read(const struct svc *sv, const char *form, struct cal_item **
     {
         struct cal_item *it = &(*items)[i];
         const json_t *c;
-        json_t *row = NULL, *body;
+        json_t *body = json_loads(svc__str(x, "body"), 0, NULL);
         size_t o;
 
         it->identifier = svc__str(x, "identifier");
         it->scored = strcmp(svc__str(x, "role"), "pretest") != 0;
-        rc = store_bank_item_by_identifier(sv->store, it->identifier, &row, err);
-        if (rc != CF_OK)
-            break;
-        body = json_loads(svc__str(row, "body"), 0, NULL);
-        json_decref(row);
         if (body == NULL || json_array_append_new(*keep, body) != 0) {
             rc = nomem(err);
             break;

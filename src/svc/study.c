@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "core/angoff.h"
-#include "core/distractor.h"
 #include "core/scale.h"
 #include "lib/clock.h"
 #include "svc/svc_impl.h"
@@ -566,112 +565,35 @@ static void impact_free(struct impact *im)
     memset(im, 0, sizeof *im);
 }
 
-/* How one scored item of the form is marked: its options and key (bank), for options cells. */
-struct scored_key {
-    const char *ids[DISTRACTOR_OPTIONS_MAX];
-    int noptions;
-    uint32_t key;
-};
-
 /*
- * The keys of the scored items (identifiers in scored) from the bank into keys (items of
- * them); bodies holds the parsed bodies the ids point into (the caller decrefs it).
- */
-static int keys_read(const struct svc *sv, const json_t *scored, struct scored_key *keys,
-                     json_t *bodies, struct cf_error *err)
-{
-    const json_t *id, *c, *k;
-    size_t i, o, m;
-
-    json_array_foreach(scored, i, id)
-    {
-        json_t *row = NULL, *body;
-        int rc = store_bank_item_by_identifier(sv->store, json_string_value(id), &row, err);
-
-        if (rc != CF_OK)
-            return rc;
-        body = json_loads(svc__str(row, "body") != NULL ? svc__str(row, "body") : "", 0, NULL);
-        json_decref(row);
-        if (body == NULL)
-            continue; /* no options: a cell of it never scores */
-        if (json_array_append_new(bodies, body) != 0)
-            return nomem(err);
-        json_array_foreach(json_object_get(body, "choices"), o, c)
-        {
-            if (o < DISTRACTOR_OPTIONS_MAX && svc__str(c, "id") != NULL)
-                keys[i].ids[keys[i].noptions++] = svc__str(c, "id");
-        }
-        json_array_foreach(json_object_get(body, "correct"), m, k)
-        {
-            for (int q = 0; q < keys[i].noptions; q++)
-                if (json_string_value(k) != NULL &&
-                    strcmp(keys[i].ids[q], json_string_value(k)) == 0)
-                    keys[i].key |= 1u << q;
-        }
-    }
-    return CF_OK;
-}
-
-/* 1 when cell text (the kept text of a scored item's cell) is right: "1" in a scored file,
- * the key in an options file. */
-static int cell_right(const char *text, int options, const struct scored_key *k)
-{
-    struct cf_error e;
-    uint32_t mask = 0;
-
-    if (text == NULL)
-        return 0; /* not presented */
-    if (!options)
-        return strcmp(text, "1") == 0;
-    return k->key != 0 &&
-           distractor_cell(text, strlen(text), k->ids, k->noptions, &mask, &e) == CF_OK &&
-           mask == k->key;
-}
-
-/*
- * Reads the latest response set of form into *im: each candidate's raw score is counted
- * again over the scored items alone (the kept total counts pretest items too), from the
- * cells kept: "1" in a scored file, the bank's key in an options file. im->have is 0 when
- * there is no set.
+ * Reads the latest response set of form into *im: each candidate's raw score is the total
+ * kept at import, the number right over the scored items by the keys the form was released
+ * with (svc/responses.c). im->have is 0 when there is no set.
  */
 static int impact_read(const struct svc *sv, const char *form, const json_t *scored,
                        struct impact *im, struct cf_error *err)
 {
-    json_t *rows = NULL, *bodies = json_array(), *x;
-    struct scored_key *keys = NULL;
-    int *t = NULL, items = (int)json_array_size(scored), options;
+    json_t *rows = NULL, *x;
+    int *t = NULL, items = (int)json_array_size(scored);
     size_t i;
     int rc = store_response_set_latest(sv->store, form, &im->set, err);
 
-    if (rc == CF_ENOTFOUND) {
-        json_decref(bodies);
+    if (rc == CF_ENOTFOUND)
         return CF_OK;
-    }
     if (rc == CF_OK)
-        rc = store_response_cells(sv->store, svc__str(im->set, "id"), &rows, err);
+        rc = store_response_totals(sv->store, svc__str(im->set, "id"), &rows, err);
     if (rc != CF_OK)
         goto out;
-    options = strcmp(svc__str(im->set, "kind"), "options") == 0;
     im->persons = (int)json_array_size(rows);
     t = calloc((size_t)im->persons + 1, sizeof *t);
-    keys = calloc((size_t)items + 1, sizeof *keys);
     im->pass = calloc((size_t)items + 1, sizeof *im->pass);
-    if (t == NULL || keys == NULL || im->pass == NULL || bodies == NULL) {
+    if (t == NULL || im->pass == NULL) {
         rc = nomem(err);
         goto out;
     }
-    if (options)
-        rc = keys_read(sv, scored, keys, bodies, err);
-    if (rc != CF_OK)
-        goto out;
     json_array_foreach(rows, i, x)
     {
-        const json_t *cells = json_object_get(x, "cells");
-
-        for (int k = 0; k < items; k++)
-            t[i] += cell_right(json_string_value(json_object_get(
-                                   cells, json_string_value(json_array_get(scored, (size_t)k)))),
-                               options, &keys[k]);
+        t[i] = (int)json_integer_value(json_object_get(x, "total"));
     }
     if (im->persons > 0) {
         angoff_pass_rates(t, im->persons, items, im->pass);
@@ -679,9 +601,7 @@ static int impact_read(const struct svc *sv, const char *form, const json_t *sco
     }
 out:
     free(t);
-    free(keys);
     json_decref(rows);
-    json_decref(bodies);
     return rc;
 }
 
