@@ -18,6 +18,7 @@
 
 #include "core/distractor.h"
 #include "core/rasch.h"
+#include "core/scale.h"
 #include "lib/clock.h"
 #include "svc/jobs.h"
 #include "svc/svc_impl.h"
@@ -135,6 +136,48 @@ out:
     return rc;
 }
 
+/*
+ * With the form's adopted raw cut (its Angoff study, svc/study.c) and a done calibration: each
+ * score table row gets its scaled score (core/scale.h: the cut's ability maps to 600) and view
+ * gets cut {raw, theta, scaled}; else cut is null.
+ */
+static int add_scale(const struct svc *sv, const json_t *form, json_t *view, struct cf_error *err)
+{
+    json_t *cut = NULL, *table = json_object_get(json_object_get(view, "result"), "score_table");
+    json_t *row, *scale = json_null();
+    const json_t *tc;
+    size_t i;
+    int rc = store_form_cut(sv->store, svc__str(form, "id"), &cut, err);
+
+    if (rc != CF_OK)
+        return rc;
+    if (json_is_integer(json_object_get(cut, "cut_raw")) && json_is_array(table)) {
+        json_int_t raw = json_integer_value(json_object_get(cut, "cut_raw"));
+
+        tc = raw >= 0 ? json_object_get(json_array_get(table, (size_t)raw), "theta") : NULL;
+        if (json_is_number(tc)) {
+            double theta_cut = json_number_value(tc);
+
+            json_array_foreach(table, i, row)
+            {
+                const json_t *th = json_object_get(row, "theta");
+                int scaled = json_is_number(th) ? scale_score(json_number_value(th), theta_cut)
+                             : i == 0           ? SCALE_MIN
+                                                : SCALE_MAX;
+
+                json_object_set_new(row, "scaled", json_integer(scaled));
+            }
+            json_decref(scale);
+            scale = json_pack("{s:I, s:f, s:i}", "raw", raw, "theta", theta_cut, "scaled",
+                              SCALE_CUT);
+        }
+    }
+    json_decref(cut);
+    if (scale == NULL || json_object_set_new(view, "cut", scale) != 0)
+        return nomem(err);
+    return CF_OK;
+}
+
 int svc_form_calibration(const struct svc *sv, const char *code, json_t **out, struct cf_error *err)
 {
     json_t *form = NULL, *row = NULL, *set = NULL;
@@ -169,6 +212,12 @@ int svc_form_calibration(const struct svc *sv, const char *code, json_t **out, s
                          json_object_get(row, "error"), "result", json_object_get(row, "result"));
         if (*out == NULL)
             rc = nomem(err);
+    }
+    if (rc == CF_OK)
+        rc = add_scale(sv, form, *out, err);
+    if (rc != CF_OK) {
+        json_decref(*out);
+        *out = NULL;
     }
     json_decref(form);
     json_decref(row);

@@ -43,6 +43,7 @@ static void calibration_view(json_t *page)
 {
     const char *state = json_string_value(json_object_get(page, "state"));
     json_t *res = json_object_get(page, "result"), *x;
+    const json_t *cut = json_object_get(page, "cut");
     size_t i;
 
     json_object_set(page, "form_code", json_object_get(page, "form"));
@@ -72,6 +73,11 @@ static void calibration_view(json_t *page)
     json_array_foreach(json_object_get(res, "score_table"), i, x)
     {
         json_object_set_new(x, "theta_text", shown(json_object_get(x, "theta"), 3));
+        json_object_set_new(x, "has_scaled", json_boolean(json_object_get(x, "scaled") != NULL));
+        json_object_set_new(
+            x, "is_cut",
+            json_boolean(json_is_object(cut) && json_integer_value(json_object_get(x, "raw")) ==
+                                                    json_integer_value(json_object_get(cut, "raw"))));
         json_object_set_new(x, "se_text", shown(json_object_get(x, "se"), 3));
     }
 }

@@ -178,6 +178,29 @@ test('calibration: queued as a job (CLI and page), kept with the form, agrees wi
             assert.ok(Math.abs(row.se - want.se) < 1e-6, `se of ${raw}`);
             if (raw > 1) assert.ok(row.theta > res.score_table[raw - 1].theta, `monotone at ${raw}`);
         }
+        // No raw cut adopted yet: no scaled scores.
+        assert.equal(c.cut, null);
+        assert.equal(res.score_table[50].scaled, undefined);
+        // A cut adopted through an Angoff study (two panelists rate every scored item 0.6:
+        // cut 60) puts raw 60 at 600: scaled = round(600 + 100 (theta - theta_60)), raw 0 at 0
+        // and raw 100 at 800 (core/scale.h).
+        await ok(['form', 'study', 'A', 'create', '--title', 'Panel'], db);
+        const ratings = ['round,panelist,' + ITEMS.join(','), ...['P1', 'P2'].map((p) => `1,${p},` + ITEMS.map(() => '0.6').join(','))].join('\n') + '\n';
+        writeFileSync(path.join(dir, 'ratings.csv'), ratings);
+        await ok(['form', 'study', 'A', 'round', path.join(dir, 'ratings.csv')], db);
+        await ok(['form', 'study', 'A', 'adopt', '--round', '1'], db);
+        const cs = JSON.parse((await ok(['form', 'calibration', 'A', '--json'], db)).stdout);
+        assert.deepEqual({ raw: cs.cut.raw, scaled: cs.cut.scaled }, { raw: 60, scaled: 600 });
+        const t60 = theta(bScored, 60).theta;
+        assert.ok(Math.abs(cs.cut.theta - t60) < 1e-6);
+        for (let raw = 1; raw < 100; raw++) {
+            const want = Math.min(800, Math.max(0, Math.round(600 + 100 * (theta(bScored, raw).theta - t60))));
+            assert.equal(cs.result.score_table[raw].scaled, want, `scaled at ${raw}`);
+        }
+        assert.equal(cs.result.score_table[60].scaled, 600);
+        assert.equal(cs.result.score_table[0].scaled, 0);
+        assert.equal(cs.result.score_table[100].scaled, 800);
+
         // The text form: the item table, then the score table.
         r = await ok(['form', 'calibration', 'A'], db);
         assert.match(r.stdout, /^item,role,difficulty,se,infit,outfit,misfit$/m);
