@@ -1272,7 +1272,7 @@ int store_response_count(struct store *s, const char *set, int *n, struct cf_err
  * A study row: {id, form_id, title, status (open | closed), hofstee_kmin, hofstee_kmax,
  * hofstee_fmin, hofstee_fmax, beuk_pass, beuk_pass_sd (numbers as text, or null),
  * compromise_at, compromise_by, adopted_round, adopted_cut_raw, created_at, created_by,
- * closed_at, closed_by}.
+ * closed_at, closed_by, adopted_impact (JSON: the impact data kept at adoption, or null)}.
  */
 /* A new open study of form (an id); CF_ECONFLICT when the form has an open one. */
 int store_study_create(struct store *s, const char *id, const char *form, const char *title,
@@ -1300,11 +1300,13 @@ int store_study_compromise(struct store *s, const char *study, const double hofs
                            double beuk_pass, double beuk_sd, const char *actor, const char *now,
                            struct cf_error *err);
 /*
- * Closes open study with round's raw cut adopted and sets form's cut_raw and cut_study;
- * CF_ECONFLICT when the study is closed already.
+ * Closes open study with round's raw cut adopted, keeping impact (the impact data as the record
+ * showed it then, or NULL) with it, and sets form's cut_raw and cut_study; CF_ECONFLICT when
+ * the study is closed already.
  */
 int store_study_adopt(struct store *s, const char *study, const char *form, int round, int cut_raw,
-                      const char *actor, const char *now, struct cf_error *err);
+                      const json_t *impact, const char *actor, const char *now,
+                      struct cf_error *err);
 /* The form's adopted cut: {cut_raw (null: none), cut_study}. */
 int store_form_cut(struct store *s, const char *form, json_t **out, struct cf_error *err);
 /* The candidates' totals of a response set (scored items only): [{total}]. */

@@ -12,11 +12,11 @@
 #define STUDY_COLS                                                                                 \
     "id,form_id,title,status,hofstee_kmin,hofstee_kmax,hofstee_fmin,hofstee_fmax,beuk_pass,"       \
     "beuk_pass_sd,compromise_at,compromise_by,adopted_round#,adopted_cut_raw#,created_at,"         \
-    "created_by,closed_at,closed_by"
+    "created_by,closed_at,closed_by,adopted_impact@"
 #define STUDY_SELECT                                                                               \
     "SELECT id, form_id, title, status, hofstee_kmin, hofstee_kmax, hofstee_fmin, hofstee_fmax,"   \
     " beuk_pass, beuk_pass_sd, compromise_at, compromise_by, adopted_round, adopted_cut_raw,"      \
-    " created_at, created_by, closed_at, closed_by FROM exam_studies"
+    " created_at, created_by, closed_at, closed_by, adopted_impact FROM exam_studies"
 #define NUM_TEXT_LEN 40 /* a double as "%.17g" */
 
 int store_study_create(struct store *s, const char *id, const char *form, const char *title,
@@ -37,8 +37,8 @@ int store_study_open(struct store *s, const char *form, json_t **out, struct cf_
 int store_study_latest(struct store *s, const char *form, json_t **out, struct cf_error *err)
 {
     return store__query_one(s,
-                            STUDY_SELECT " WHERE form_id = ? ORDER BY created_at DESC, id DESC"
-                                         " LIMIT 1",
+                            STUDY_SELECT " WHERE form_id = ? ORDER BY CASE status WHEN 'open'"
+                                         " THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT 1",
                             STUDY_COLS, out, err, "s", form);
 }
 
@@ -110,15 +110,24 @@ int store_study_compromise(struct store *s, const char *study, const double hofs
 }
 
 int store_study_adopt(struct store *s, const char *study, const char *form, int round, int cut_raw,
-                      const char *actor, const char *now, struct cf_error *err)
+                      const json_t *impact, const char *actor, const char *now,
+                      struct cf_error *err)
 {
     int64_t changed = 0;
-    int rc =
+    char *text = impact != NULL && !json_is_null(impact) ? store__dump(impact) : NULL;
+    int rc;
+
+    if (impact != NULL && !json_is_null(impact) && text == NULL)
+        return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+    rc =
         store__exec(s,
                     "UPDATE exam_studies SET status = 'closed', adopted_round = ?,"
-                    " adopted_cut_raw = ?, closed_at = ?, closed_by = ?"
+                    " adopted_cut_raw = ?, adopted_impact = ?, closed_at = ?, closed_by = ?"
                     " WHERE id = ? AND status = 'open'",
-                    &changed, err, "iisss", (int64_t)round, (int64_t)cut_raw, now, actor, study);
+                    &changed, err, "iissss", (int64_t)round, (int64_t)cut_raw, text, now, actor,
+                    study);
+
+    free(text);
 
     if (rc == CF_OK && changed != 1)
         return cf_error_set(err, CF_ECONFLICT, "study", "The study is closed already.");

@@ -605,6 +605,26 @@ out:
     return rc;
 }
 
+/*
+ * The impact data kept with a closed study at its adoption (impact_view's object) into *im, so
+ * the record of an adopted cut does not change with later imports. CF_OK or CF_ENOMEM.
+ */
+static int impact_kept(const json_t *kept, int items, struct impact *im, struct cf_error *err)
+{
+    const json_t *rates = json_object_get(kept, "pass_rates");
+
+    im->persons = (int)json_integer_value(json_object_get(kept, "persons"));
+    im->pass = calloc((size_t)items + 1, sizeof *im->pass);
+    im->set = json_pack("{s:O, s:O}", "file_name", json_object_get(kept, "file_name"),
+                        "created_at", json_object_get(kept, "created_at"));
+    if (im->pass == NULL || im->set == NULL)
+        return nomem(err);
+    for (int c = 0; c <= items; c++)
+        im->pass[c] = json_number_value(json_array_get(rates, (size_t)c));
+    im->have = 1;
+    return CF_OK;
+}
+
 /* A stored number (text) of row k, or -1 when null. */
 static double stored_num(const json_t *row, const char *k)
 {
@@ -842,7 +862,10 @@ int svc_study_show(const struct svc *sv, const char *code, json_t **out, struct 
         rc = store_study_rounds(sv->store, svc__str(study, "id"), &meta, err);
     if (rc == CF_OK)
         rc = ratings_load(sv, svc__str(study, "id"), scored, &a, err);
-    if (rc == CF_OK)
+    if (rc == CF_OK && json_is_object(json_object_get(study, "adopted_impact")))
+        rc = impact_kept(json_object_get(study, "adopted_impact"), (int)json_array_size(scored),
+                         &im, err);
+    else if (rc == CF_OK)
         rc = impact_read(sv, svc__str(form, "id"), scored, &im, err);
     if (rc != CF_OK)
         goto out;
@@ -858,6 +881,9 @@ int svc_study_show(const struct svc *sv, const char *code, json_t **out, struct 
     if (rc != CF_OK)
         goto out;
     x = impact_view(&im, a.items);
+    if (json_is_object(x))
+        json_object_set_new(x, "kept_at_adoption",
+                            json_boolean(json_is_object(json_object_get(study, "adopted_impact"))));
     if (x == NULL || json_object_set_new(view, "impact", x) != 0 ||
         json_object_set_new(view, "study", study_view(study)) != 0 ||
         json_object_set_new(view, "events", study_events(study, meta)) != 0 ||
@@ -909,13 +935,15 @@ int svc_study_adopt(const struct svc *sv, const char *code, int round, json_t **
 {
     struct angoff_ratings a;
     struct angoff_study s;
-    json_t *form = NULL, *study = NULL, *scored = NULL, *after = NULL;
+    struct impact im;
+    json_t *form = NULL, *study = NULL, *scored = NULL, *after = NULL, *impact = NULL;
     char now[NOW_LEN], actor[ACTOR_LEN], msg[MSG_LEN];
     int rc = svc__form_allowed(sv, err), k, raw;
 
     *out = NULL;
     memset(&a, 0, sizeof a);
     memset(&s, 0, sizeof s);
+    memset(&im, 0, sizeof im);
     if (rc != CF_OK)
         return rc;
     clock_now_iso(now, sizeof now);
@@ -945,8 +973,17 @@ int svc_study_adopt(const struct svc *sv, const char *code, int round, json_t **
     raw = angoff_raw_cut(s.round[k].cut);
     if (raw > a.items)
         raw = a.items;
+    /* The impact data as the record shows it now is kept with the adopted cut. */
+    rc = impact_read(sv, svc__str(form, "id"), scored, &im, err);
+    if (rc != CF_OK)
+        goto out;
+    impact = impact_view(&im, a.items);
+    if (impact == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
     rc = store_study_adopt(sv->store, svc__str(study, "id"), svc__str(form, "id"), round, raw,
-                           actor, now, err);
+                           impact, actor, now, err);
     if (rc != CF_OK)
         goto out;
     after = json_pack("{s:s, s:s, s:i, s:f, s:i, s:i, s:i}", "form", code, "study",
@@ -965,6 +1002,8 @@ out:
     json_decref(study);
     json_decref(scored);
     json_decref(after);
+    json_decref(impact);
+    impact_free(&im);
     angoff_study_free(&s);
     angoff_ratings_free(&a);
     return rc;

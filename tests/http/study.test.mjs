@@ -289,6 +289,17 @@ test('study: rounds kept with their cuts and SEs (hand-worked, and as exam angof
         assert.equal(closed.study.status, 'closed');
         assert.equal(closed.study.adopted_round, 2);
         assert.ok(closed.events.some((e) => /Adopted the cut of round 2: raw cut 64/.test(e.what)));
+        // The record of an adopted cut keeps its impact data: a later import (5 candidates, all
+        // right) does not change it.
+        assert.equal(closed.impact.kept_at_adoption, true);
+        assert.equal(closed.impact.persons, 20);
+        const later = ['candidate,' + ITEMS.join(','), ...[1, 2, 3, 4, 5].map((k) => `n${k},` + ITEMS.map(() => 1).join(','))].join('\n') + '\n';
+        await ok(['form', 'responses', 'A', write('later.csv', later)], db);
+        const after = JSON.parse((await ok(['form', 'study', 'A', 'show', '--json'], db)).stdout);
+        assert.equal(after.impact.persons, 20);
+        assert.equal(after.impact.file_name, 'responses.csv');
+        near(after.rounds[1].pass_rate, passAt(64), 'round 2 pass rate as at adoption');
+        assert.match((await ex.get('/exam/forms/A/study', { html: true })).text, /kept with the study so that this record does not change/);
         r = await cli(['form', 'study', 'A', 'adopt', '--round', '1'], { db });
         assert.equal(r.code, 1, show(r));
         assert.match(r.stderr, /no open Angoff study/);

@@ -26,6 +26,7 @@ CREATE TABLE exam_studies (
     compromise_by    TEXT,
     adopted_round    INTEGER,
     adopted_cut_raw  INTEGER,
+    adopted_impact   TEXT,
     created_at       TEXT NOT NULL,
     created_by       TEXT NOT NULL,
     closed_at        TEXT,
