@@ -25,12 +25,12 @@ struct rd {
     int nomem; /* a problem could not be kept, or memory ran out */
     const struct vendor_item *items;
     size_t nitems;
-    size_t *col;     /* nitems: the file column (from 0; 0 none) of each item */
-    size_t rows;     /* candidate rows (pass 1) */
-    int scored;      /* pass 1: every cell so far is 0, 1 or empty */
+    size_t *col; /* nitems: the file column (from 0; 0 none) of each item */
+    size_t rows; /* candidate rows (pass 1) */
+    int scored;  /* pass 1: every cell so far is 0, 1 or empty */
     struct vendorcsv *v;
-    json_t *seen;    /* candidate id -> the line of their row */
-    char *buf;       /* a row's cells as JSON text, grown as needed */
+    json_t *seen; /* candidate id -> the line of their row */
+    char *buf;    /* a row's cells as JSON text, grown as needed */
     size_t cap;
 };
 

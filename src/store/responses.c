@@ -30,11 +30,9 @@ int store_response_set_add(struct store *s, const char *id, const char *form, co
 }
 
 /* PostgreSQL: rows bound as one JSON array [[candidate, {cells}, total], ...], one statement. */
-#define RESPONSES_INSERT                                                                           \
-    "INSERT INTO exam_responses (set_id, candidate, cells, total)"
-static const char rows_pg[] =
-    RESPONSES_INSERT " SELECT ?, e->>0, e->>1, CAST(e->>2 AS INTEGER)"
-                     " FROM json_array_elements(CAST(? AS json)) e";
+#define RESPONSES_INSERT "INSERT INTO exam_responses (set_id, candidate, cells, total)"
+static const char rows_pg[] = RESPONSES_INSERT " SELECT ?, e->>0, e->>1, CAST(e->>2 AS INTEGER)"
+                                               " FROM json_array_elements(CAST(? AS json)) e";
 
 /* Appends s to b as a JSON string; 0, or -1 when memory runs out. */
 static int add_string(struct buf *b, const char *s)
@@ -64,8 +62,7 @@ int store_responses_add(struct store *s, const char *set, size_t n, char *const 
      * rows back out of JSON. */
     if (db_kind(s->db) == DB_SQLITE) {
         for (size_t i = 0; i < n && rc == CF_OK; i++)
-            rc = store__exec(s,
-                             RESPONSES_INSERT " VALUES (?, ?, ?, ?)", NULL, err, "sssi", set,
+            rc = store__exec(s, RESPONSES_INSERT " VALUES (?, ?, ?, ?)", NULL, err, "sssi", set,
                              candidate[i], cells[i], (int64_t)total[i]);
         return rc;
     }
@@ -81,8 +78,7 @@ int store_responses_add(struct store *s, const char *set, size_t n, char *const 
             rc = cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
             break;
         }
-        rc = store__exec(s, rows_pg, NULL, err, "ss",
-                         set, buf_str(&b));
+        rc = store__exec(s, rows_pg, NULL, err, "ss", set, buf_str(&b));
         buf_reset(&b);
     }
     buf_free(&b);

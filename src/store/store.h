@@ -1222,8 +1222,7 @@ int store_form_items(struct store *s, const char *form, json_t **out, struct cf_
  * version, body}], body the JSON text of the version the form was released with (migration
  * 028), or of the bank's current version for a draft form. One query.
  */
-int store_form_item_bodies(struct store *s, const char *form, json_t **out,
-                           struct cf_error *err);
+int store_form_item_bodies(struct store *s, const char *form, json_t **out, struct cf_error *err);
 /* The enemy pairs among the form's items: [{a, b}] (identifiers). */
 int store_form_enemies(struct store *s, const char *form, json_t **out, struct cf_error *err);
 /* Puts item (a bank item id) on the form after the last one, in role scored | pretest. */

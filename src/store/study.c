@@ -119,13 +119,12 @@ int store_study_adopt(struct store *s, const char *study, const char *form, int 
 
     if (impact != NULL && !json_is_null(impact) && text == NULL)
         return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
-    rc =
-        store__exec(s,
-                    "UPDATE exam_studies SET status = 'closed', adopted_round = ?,"
-                    " adopted_cut_raw = ?, adopted_impact = ?, closed_at = ?, closed_by = ?"
-                    " WHERE id = ? AND status = 'open'",
-                    &changed, err, "iissss", (int64_t)round, (int64_t)cut_raw, text, now, actor,
-                    study);
+    rc = store__exec(s,
+                     "UPDATE exam_studies SET status = 'closed', adopted_round = ?,"
+                     " adopted_cut_raw = ?, adopted_impact = ?, closed_at = ?, closed_by = ?"
+                     " WHERE id = ? AND status = 'open'",
+                     &changed, err, "iissss", (int64_t)round, (int64_t)cut_raw, text, now, actor,
+                     study);
 
     free(text);
 

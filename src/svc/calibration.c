@@ -4,10 +4,11 @@
  * of a released form's latest response set: a calibration row and a job of kind
  * "form.calibrate" are written in one transaction, with the form's row held, so that two
  * requests for one set make one job. The job reads the set's candidate rows, scores them
- * against the form's items (0/1 cells as they are; chosen options against the keys of the item versions the form was released with, as
- * core/vendorcsv.c scores them), runs rasch_cml over every item of the form (scored and
- * pretest, one scale) and keeps the result: per item its difficulty, SE, infit, outfit and a
- * misfit flag; the persons used and left out; the score table over the scored items only.
+ * against the form's items (0/1 cells as they are; chosen options against the keys of the item
+ * versions the form was released with, as core/vendorcsv.c scores them), runs rasch_cml over every
+ * item of the form (scored and pretest, one scale) and keeps the result: per item its difficulty,
+ * SE, infit, outfit and a misfit flag; the persons used and left out; the score table over the
+ * scored items only.
  *
  * Who: as forms (svc/forms.c), examiners only; anyone else is told there is no such form.
  */
@@ -168,8 +169,8 @@ static int add_scale(const struct svc *sv, const json_t *form, json_t *view, str
                 json_object_set_new(row, "scaled", json_integer(scaled));
             }
             json_decref(scale);
-            scale = json_pack("{s:I, s:f, s:i}", "raw", raw, "theta", theta_cut, "scaled",
-                              SCALE_CUT);
+            scale =
+                json_pack("{s:I, s:f, s:i}", "raw", raw, "theta", theta_cut, "scaled", SCALE_CUT);
         }
     }
     json_decref(cut);

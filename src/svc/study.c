@@ -615,8 +615,8 @@ static int impact_kept(const json_t *kept, int items, struct impact *im, struct 
 
     im->persons = (int)json_integer_value(json_object_get(kept, "persons"));
     im->pass = calloc((size_t)items + 1, sizeof *im->pass);
-    im->set = json_pack("{s:O, s:O}", "file_name", json_object_get(kept, "file_name"),
-                        "created_at", json_object_get(kept, "created_at"));
+    im->set = json_pack("{s:O, s:O}", "file_name", json_object_get(kept, "file_name"), "created_at",
+                        json_object_get(kept, "created_at"));
     if (im->pass == NULL || im->set == NULL)
         return nomem(err);
     for (int c = 0; c <= items; c++)

@@ -74,10 +74,10 @@ static void calibration_view(json_t *page)
     {
         json_object_set_new(x, "theta_text", shown(json_object_get(x, "theta"), 3));
         json_object_set_new(x, "has_scaled", json_boolean(json_object_get(x, "scaled") != NULL));
-        json_object_set_new(
-            x, "is_cut",
-            json_boolean(json_is_object(cut) && json_integer_value(json_object_get(x, "raw")) ==
-                                                    json_integer_value(json_object_get(cut, "raw"))));
+        json_object_set_new(x, "is_cut",
+                            json_boolean(json_is_object(cut) &&
+                                         json_integer_value(json_object_get(x, "raw")) ==
+                                             json_integer_value(json_object_get(cut, "raw"))));
         json_object_set_new(x, "se_text", shown(json_object_get(x, "se"), 3));
     }
 }

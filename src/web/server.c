@@ -696,7 +696,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (*upload_size > 0) {
         size_t end = r->body.n + *upload_size;
-        size_t over = r->upload && end > app->max_body && !r->body_too_big ? end - app->max_body : 0;
+        size_t over =
+            r->upload && end > app->max_body && !r->body_too_big ? end - app->max_body : 0;
 
         /* The bytes beyond max_body are counted against every upload in flight. */
         if (over > r->reserved) {

@@ -77,10 +77,10 @@ struct req {
     int nparams;
     struct buf body; /* request body, capped at app->max_body (max_upload for an upload) */
     int body_too_big;
-    int upload;          /* the route is a ROUTE_UPLOAD */
-    int uploads_busy;    /* refused: other uploads hold the server's upload bytes */
-    size_t reserved;     /* bytes beyond max_body counted against WEB_UPLOADS_MAX */
-    double t0; /* start, monotonic ms */
+    int upload;       /* the route is a ROUTE_UPLOAD */
+    int uploads_busy; /* refused: other uploads hold the server's upload bytes */
+    size_t reserved;  /* bytes beyond max_body counted against WEB_UPLOADS_MAX */
+    double t0;        /* start, monotonic ms */
     /* response extras set by handlers */
     const char *hdr_name[REQ_MAX_HEADERS];
     const char *hdr_value[REQ_MAX_HEADERS];

@@ -24,7 +24,7 @@ static const char *const abc[] = {"A", "B", "C"};
 static const struct vendor_item form[] = {
     {"Q1", 3, abc, 1u << 0, 0},
     {"Q2", 3, abc, (1u << 1) | (1u << 2), 0}, /* multiple response: B and C */
-    {"Q3", 3, abc, 1u << 2, 1}, /* a pretest item */
+    {"Q3", 3, abc, 1u << 2, 1},               /* a pretest item */
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

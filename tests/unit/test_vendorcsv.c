@@ -345,8 +345,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_worked), cmocka_unit_test(test_distractor_flag),
-        cmocka_unit_test(test_scored), cmocka_unit_test(test_pretest),      cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_cap),
+        cmocka_unit_test(test_scored),      cmocka_unit_test(test_pretest),
+        cmocka_unit_test(test_refusals),    cmocka_unit_test(test_cap),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
