@@ -208,7 +208,7 @@ test('responses: refused for a draft form and for a bad cell (LINE:COLUMN, nothi
         assert.equal(r.status, 200, showRes(r));
         assert.match(r.text, /Item-total point-biserial/);
         assert.match(r.text, /Item-rest point-biserial/);
-        assert.match(r.text, /<h3 id="item-I.A-3">I.A-3 <span class="tag">operational<\/span> <span class="tag tag-warn">flagged<\/span>/);
+        assert.match(r.text, /<h3 id="item-I.A-3">I.A-3 <span class="tag">in the bank: operational<\/span> <span class="tag tag-warn">flagged<\/span>/);
         assert.match(r.text, /B <strong>\(key\)<\/strong>/);
         assert.match(r.text, /<meta name="viewport" content="width=device-width/);
 
