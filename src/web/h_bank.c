@@ -20,31 +20,6 @@ static int nomem(struct cf_error *err)
     return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
 }
 
-/* s percent-encoded for a URL's path segment or query (unreserved characters kept). */
-static const char *url_part(struct req *r, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(s), k = 0;
-    char *o = arena_alloc(r->arena, 3 * n + 1);
-
-    if (o == NULL)
-        return "";
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~')
-            o[k++] = (char)c;
-        else {
-            o[k++] = '%';
-            o[k++] = hex[c >> 4];
-            o[k++] = hex[c & 15];
-        }
-    }
-    o[k] = '\0';
-    return o;
-}
-
 /* "I.A;II.B" (or a list of codes) in words: "I.A, II.B"; "" for none. */
 static json_t *skills_words(const json_t *skills)
 {
@@ -95,15 +70,15 @@ static const char *list_href(struct req *r, const json_t *f, long n)
     char sep = '?';
 
     if (h != NULL && st != NULL && st[0] != '\0') {
-        h = arena_printf(r->arena, "%s%cstatus=%s", h, sep, url_part(r, st));
+        h = arena_printf(r->arena, "%s%cstatus=%s", h, sep, req_url_part(r, st));
         sep = '&';
     }
     if (h != NULL && sk != NULL && sk[0] != '\0') {
-        h = arena_printf(r->arena, "%s%cskill=%s", h, sep, url_part(r, sk));
+        h = arena_printf(r->arena, "%s%cskill=%s", h, sep, req_url_part(r, sk));
         sep = '&';
     }
     if (h != NULL && q != NULL && q[0] != '\0') {
-        h = arena_printf(r->arena, "%s%cq=%s", h, sep, url_part(r, q));
+        h = arena_printf(r->arena, "%s%cq=%s", h, sep, req_url_part(r, q));
         sep = '&';
     }
     if (h != NULL && n > 0)
@@ -157,10 +132,11 @@ static void list_view(struct req *r, json_t *out, long n)
     json_array_foreach(json_object_get(out, "items"), i, x)
     {
         json_object_set_new(x, "skills_text", skills_words(json_object_get(x, "skills")));
-        json_object_set_new(x, "href",
-                            json_string(arena_printf(
-                                r->arena, "/exam/bank/%s",
-                                url_part(r, json_string_value(json_object_get(x, "identifier"))))));
+        json_object_set_new(
+            x, "href",
+            json_string(arena_printf(
+                r->arena, "/exam/bank/%s",
+                req_url_part(r, json_string_value(json_object_get(x, "identifier"))))));
     }
     json_array_foreach(json_object_get(out, "counts"), i, x)
     {
@@ -260,7 +236,7 @@ int h_bank_sets(struct req *r, json_t **out, struct cf_error *err)
                 x, "href",
                 json_string(arena_printf(
                     r->arena, "/exam/bank/%s",
-                    url_part(r, json_string_value(json_object_get(x, "identifier"))))));
+                    req_url_part(r, json_string_value(json_object_get(x, "identifier"))))));
         }
     }
     *out = json_pack("{s:o, s:b}", "sets", sets, "has_sets", json_array_size(sets) > 0);
@@ -355,10 +331,11 @@ static void item_view(struct req *r, json_t *it, const char *typed_to)
                         json_boolean(json_array_size(json_object_get(it, "comments")) > 0));
     json_array_foreach(json_object_get(it, "enemies"), i, x)
     {
-        json_object_set_new(x, "href",
-                            json_string(arena_printf(
-                                r->arena, "/exam/bank/%s",
-                                url_part(r, json_string_value(json_object_get(x, "identifier"))))));
+        json_object_set_new(
+            x, "href",
+            json_string(arena_printf(
+                r->arena, "/exam/bank/%s",
+                req_url_part(r, json_string_value(json_object_get(x, "identifier"))))));
     }
     json_object_set_new(it, "has_enemies",
                         json_boolean(json_array_size(json_object_get(it, "enemies")) > 0));
@@ -375,10 +352,11 @@ static void item_view(struct req *r, json_t *it, const char *typed_to)
                         json_boolean(json_array_size(json_object_get(it, "moves")) > 0));
     /* The identifier under a name no nested section shadows (an enemy has one too). */
     json_object_set(it, "item_identifier", json_object_get(it, "identifier"));
-    json_object_set_new(it, "item_href",
-                        json_string(arena_printf(
-                            r->arena, "/exam/bank/%s",
-                            url_part(r, json_string_value(json_object_get(it, "identifier"))))));
+    json_object_set_new(
+        it, "item_href",
+        json_string(
+            arena_printf(r->arena, "/exam/bank/%s",
+                         req_url_part(r, json_string_value(json_object_get(it, "identifier"))))));
     /* The stored row's internal id and the raw history stay on the server's side. */
     json_object_del(it, "id");
     json_object_del(it, "stimulus_id");
@@ -413,8 +391,8 @@ static int changed(struct req *r, const char *done, const char *anchor, json_t *
     const char *id = r->params[0];
 
     *out = json_pack("{s:s, s:s}", "identifier", id, "done", done);
-    req_redirect(r,
-                 arena_printf(r->arena, "/exam/bank/%s?done=%s#%s", url_part(r, id), done, anchor));
+    req_redirect(
+        r, arena_printf(r->arena, "/exam/bank/%s?done=%s#%s", req_url_part(r, id), done, anchor));
     return *out != NULL ? CF_OK : nomem(err);
 }
 

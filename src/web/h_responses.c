@@ -12,23 +12,15 @@
 #include "web/multipart.h"
 #include "web/web.h"
 
-static int nomem(struct cf_error *err)
-{
-    return cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
-}
-
 int h_form_responses(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     const char *code = r->params[0];
-    const struct mp_file *file = NULL;
+    const struct mp_file *file = req_file(r, "file");
     json_t *problems = NULL;
-    int rc;
+    int rc, json;
 
     *out = NULL;
-    for (int i = 0; i < r->nfiles; i++)
-        if (strcmp(r->files[i].field, "file") == 0 && r->files[i].n > 0)
-            file = &r->files[i];
     /* No file is the service's refusal too, after who may import and which form: anyone
      * but an examiner gets 404 whatever they send. */
     rc = svc_form_responses(&sv, code, file != NULL ? file->filename : NULL,
@@ -39,12 +31,10 @@ int h_form_responses(struct req *r, json_t **out, struct cf_error *err)
         r->status_ok = 201;
         return rc;
     }
-    if (rc == CF_EINVAL && problems != NULL && r->want_json) {
-        /* Every bad cell with its line and column. */
-        *out = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", "invalid", "message",
-                         err->message, "field", "file", "problems", problems);
-        r->status_ok = 400;
-        return *out != NULL ? CF_OK : nomem(err);
+    json = req_upload_refused(r, rc, problems, out, err);
+    if (json >= 0) {
+        json_decref(problems);
+        return json;
     }
     /* The form's page again, the problems listed beside the upload. */
     if (rc != CF_ENOTFOUND && h__form_page(r, code, &r->form_page, NULL) == CF_OK &&
@@ -161,32 +151,6 @@ int h_form_analysis(struct req *r, json_t **out, struct cf_error *err)
     return CF_OK;
 }
 
-/* s percent-encoded for a query or fragment (letters, digits, '-', '.', '_', '~' kept), in the
- * arena; NULL when memory runs out. An item's identifier may hold any other character. */
-static char *url_part(struct req *r, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n = strlen(s), k = 0;
-    char *o = arena_alloc(r->arena, 3 * n + 1);
-
-    if (o == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~')
-            o[k++] = (char)c;
-        else {
-            o[k++] = '%';
-            o[k++] = hex[c >> 4];
-            o[k++] = hex[c & 15];
-        }
-    }
-    o[k] = '\0';
-    return o;
-}
-
 int h_form_send_back(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
@@ -198,12 +162,10 @@ int h_form_send_back(struct req *r, json_t **out, struct cf_error *err)
              ? svc_form_send_back(&sv, code, item, out, err)
              : cf_error_set(err, CF_EINVAL, "item", "Name the item to send back.");
     if (rc == CF_OK) {
-        const char *enc = url_part(r, item);
+        const char *enc = req_url_part(r, item);
 
-        req_redirect(r, enc != NULL
-                            ? arena_printf(r->arena, "/exam/forms/%s/analysis?sent=%s#item-%s",
-                                           code, enc, enc)
-                            : arena_printf(r->arena, "/exam/forms/%s/analysis", code));
+        req_redirect(
+            r, arena_printf(r->arena, "/exam/forms/%s/analysis?sent=%s#item-%s", code, enc, enc));
         return rc;
     }
     if (rc != CF_ENOTFOUND && svc_form_analysis(&sv, code, &r->form_page, NULL) == CF_OK)

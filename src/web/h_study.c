@@ -161,14 +161,11 @@ int h_study_round(struct req *r, json_t **out, struct cf_error *err)
 {
     struct svc sv = req_svc(r);
     const char *code = r->params[0];
-    const struct mp_file *file = NULL;
+    const struct mp_file *file = req_file(r, "file");
     json_t *problems = NULL;
-    int rc;
+    int rc, json;
 
     *out = NULL;
-    for (int i = 0; i < r->nfiles; i++)
-        if (strcmp(r->files[i].field, "file") == 0 && r->files[i].n > 0)
-            file = &r->files[i];
     /* No file is the service's refusal too, after who and which form: others get 404. */
     rc = svc_study_round(&sv, code, file != NULL ? file->filename : NULL,
                          file != NULL ? file->data : NULL, file != NULL ? file->n : 0, out,
@@ -178,12 +175,10 @@ int h_study_round(struct req *r, json_t **out, struct cf_error *err)
         r->status_ok = 201;
         return rc;
     }
-    if (rc == CF_EINVAL && problems != NULL && r->want_json) {
-        /* Every bad cell with its line and column. */
-        *out = json_pack("{s:{s:s, s:s, s:s}, s:o}", "error", "code", "invalid", "message",
-                         err->message, "field", "file", "problems", problems);
-        r->status_ok = 400;
-        return *out != NULL ? CF_OK : nomem(err);
+    json = req_upload_refused(r, rc, problems, out, err);
+    if (json >= 0) {
+        json_decref(problems);
+        return json;
     }
     if (rc != CF_ENOTFOUND) {
         page_again(r, code);

@@ -364,3 +364,48 @@ enum MHD_Result web_authorize(struct req *r, int *done)
     }
     return MHD_YES;
 }
+
+const char *req_url_part(struct req *r, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s), k = 0;
+    char *o = arena_alloc(r->arena, 3 * n + 1);
+
+    if (o == NULL)
+        return "";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~')
+            o[k++] = (char)c;
+        else {
+            o[k++] = '%';
+            o[k++] = hex[c >> 4];
+            o[k++] = hex[c & 15];
+        }
+    }
+    o[k] = '\0';
+    return o;
+}
+
+const struct mp_file *req_file(struct req *r, const char *name)
+{
+    for (int i = 0; i < r->nfiles; i++)
+        if (strcmp(r->files[i].field, name) == 0 && r->files[i].n > 0)
+            return &r->files[i];
+    return NULL;
+}
+
+int req_upload_refused(struct req *r, int rc, json_t *problems, json_t **out, struct cf_error *err)
+{
+    if (rc != CF_EINVAL || problems == NULL || !r->want_json)
+        return -1;
+    /* Every bad cell with its line and column. */
+    *out = json_pack("{s:{s:s, s:s, s:s}, s:O}", "error", "code", "invalid", "message",
+                     err->message, "field", "file", "problems", problems);
+    r->status_ok = 400;
+    return *out != NULL
+               ? CF_OK
+               : cf_error_set(err, CF_ENOMEM, NULL, "Out of memory. Try again in a moment.");
+}

@@ -208,6 +208,24 @@ void req_set_session_cookie(struct req *r, const char *token);
 void req_redirect(struct req *r, const char *location);
 
 /*
+ * s percent-encoded for a URL's path segment, query or fragment (letters, digits, '-', '.',
+ * '_', '~' kept), in the request's arena; "" when memory runs out. An item's identifier may
+ * hold any other character.
+ */
+const char *req_url_part(struct req *r, const char *s);
+
+/* The uploaded file of form field name (a non-empty one), or NULL. */
+const struct mp_file *req_file(struct req *r, const char *name);
+
+/*
+ * For a JSON client whose upload svc refused with problems [{line, column, message}] (rc
+ * CF_EINVAL): *out = {error: {code, message, field: "file"}, problems} with status 400, and
+ * CF_OK (or CF_ENOMEM). Returns -1 and leaves *out alone otherwise (an HTML client, another
+ * refusal): the caller shows its page again.
+ */
+int req_upload_refused(struct req *r, int rc, json_t *problems, json_t **out, struct cf_error *err);
+
+/*
  * The client's IP address as text: the TCP peer, or, when the peer is a
  * trusted proxy, the client X-Forwarded-For names (see lib/cidr.h).
  */
