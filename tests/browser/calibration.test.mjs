@@ -12,24 +12,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from '../http/helper.mjs';
 import { CHEAP, ownDb, buildWorld, cliOk } from '../http/authhelp.mjs';
-import { BLUEPRINT, SKILLS, bankFileOf } from '../http/examhelp.mjs';
+import { BLUEPRINT_ITEMS as ITEMS, releasedForm } from '../http/examhelp.mjs';
 import { sql } from '../http/cehelp.mjs';
 import { launchBrowser, formatViolations, clickAndWait, signIn, check, closeAll } from './helper.mjs';
 
 let d, srv, browser, w;
 const scanned = new Map();
 const dir = mkdtempSync(path.join(tmpdir(), 'ctoframe-calibration-browser-'));
-const ITEMS = SKILLS.flatMap((s) => Array.from({ length: BLUEPRINT[s] }, (_, k) => `${s}-${k + 1}`));
 
 before(async () => {
     d = await ownDb();
     w = await buildWorld(d.db);
-    await cliOk(['bank', 'import', bankFileOf(dir, 'bank.json', ITEMS)], { db: d.db });
-    // The workflow is bank_cli.test.mjs's subject: the items are made operational at once.
-    sql(d.db, "UPDATE bank_items SET status = 'operational';");
-    await cliOk(['form', 'create', 'SPRING', '--title', 'Spring sitting'], { db: d.db });
-    await cliOk(['form', 'add', 'SPRING', ...ITEMS], { db: d.db });
-    await cliOk(['form', 'release', 'SPRING'], { db: d.db });
+    await releasedForm({ dir, code: 'SPRING', title: 'Spring sitting', cli: (args) => cliOk(args, { db: d.db }), sql: (text) => sql(d.db, text) });
     const sim = (await cliOk(['exam', 'simulate', '--persons', '300', '--items', '100', '--seed', '5'])).trim().split(/\r?\n/);
     writeFileSync(path.join(dir, 'spring.csv'), ['candidate,' + ITEMS.join(','), ...sim.slice(1)].join('\n') + '\n');
     await cliOk(['form', 'responses', 'SPRING', path.join(dir, 'spring.csv')], { db: d.db });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer } from '../http/helper.mjs';
 import { CHEAP, ownDb, buildWorld, cliOk } from '../http/authhelp.mjs';
-import { bankFileOf } from '../http/examhelp.mjs';
+import { BLUEPRINT_ITEMS as ITEMS, releasedForm } from '../http/examhelp.mjs';
 import { sql } from '../http/cehelp.mjs';
 import { launchBrowser, formatViolations, clickAndWait, signIn, check, closeAll } from './helper.mjs';
 
@@ -19,18 +19,11 @@ let d, srv, browser, w;
 const scanned = new Map();
 const dir = mkdtempSync(path.join(tmpdir(), 'ctoframe-responses-browser-'));
 
-const BLUEPRINT = { 'I.A': 15, 'I.B': 15, 'I.C': 10, 'II.A': 12, 'II.B': 9, 'II.C': 9, 'III.A': 9, 'III.B': 7, 'III.C': 7, 'III.D': 7 };
-const ITEMS = Object.keys(BLUEPRINT).flatMap((s) => Array.from({ length: BLUEPRINT[s] }, (_, k) => `${s}-${k + 1}`));
 
 before(async () => {
     d = await ownDb();
     w = await buildWorld(d.db);
-    await cliOk(['bank', 'import', bankFileOf(dir, 'bank.json', ITEMS)], { db: d.db });
-    // The workflow is bank_cli.test.mjs's subject: the items are made operational at once.
-    sql(d.db, "UPDATE bank_items SET status = 'operational';");
-    await cliOk(['form', 'create', 'SPRING', '--title', 'Spring sitting'], { db: d.db });
-    await cliOk(['form', 'add', 'SPRING', ...ITEMS], { db: d.db });
-    await cliOk(['form', 'release', 'SPRING'], { db: d.db });
+    await releasedForm({ dir, code: 'SPRING', title: 'Spring sitting', cli: (args) => cliOk(args, { db: d.db }), sql: (text) => sql(d.db, text) });
 
     // The vendor's file: 30 candidates; I.A-2's distractor A draws 24 of them (the key 6).
     const rows = Array.from({ length: 30 }, (_, c) => `cand${c},` + ITEMS.map((id, j) =>

@@ -1,4 +1,4 @@
-// Helpers of the exam-form tests (forms_cli.test.mjs, responses.test.mjs): the blueprint,
+// Helpers of the exam tests (HTTP and browser): the blueprint, a bank file, a released form,
 // QTI 3.0 items and IMS content packages of them, written by Python's zipfile.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -77,4 +77,22 @@ export function bankFileOf(dir, name, ids, skillOf = (id) => id.replace(/-\d+$/,
     }));
     writeFileSync(p, JSON.stringify({ format: 'ctoframe-bank/1', notice: 'Test fixture, not exam content.', stimuli: [], items }));
     return p;
+}
+
+/** The 100 items of the blueprint: `I.A-1` … `III.D-7`, in skill order. */
+export const BLUEPRINT_ITEMS = SKILLS.flatMap((s) => Array.from({ length: BLUEPRINT[s] }, (_, k) => `${s}-${k + 1}`));
+
+/**
+ * A released form `code` of the 100 blueprint items on database db: the bank from one bank
+ * file (bankFileOf in dir), the items made operational in SQL (the workflow is
+ * bank_cli.test.mjs's subject), then `form create`, `add` and `release`. cli(args) runs a
+ * ctoframe command on db and fails the test unless it exits 0; sql(text) runs SQL on db.
+ */
+export async function releasedForm({ dir, code, title, cli, sql }) {
+    await cli(['bank', 'import', bankFileOf(dir, 'bank.json', BLUEPRINT_ITEMS)]);
+    sql("UPDATE bank_items SET status = 'operational';");
+    await cli(['form', 'create', code, '--title', title]);
+    await cli(['form', 'add', code, ...BLUEPRINT_ITEMS]);
+    await cli(['form', 'release', code]);
+    return BLUEPRINT_ITEMS;
 }
