@@ -90,7 +90,15 @@ static int print_calibration(const json_t *c, int json)
                num_text(json_object_get(x, "se"), 6, b2, sizeof b2),
                num_text(json_object_get(x, "infit"), 4, b3, sizeof b3),
                num_text(json_object_get(x, "outfit"), 4, b4, sizeof b4),
-               json_is_true(json_object_get(x, "misfit")) ? "yes" : "no");
+               json_object_get(x, "dropped") != NULL        ? "not calibrated"
+               : json_is_true(json_object_get(x, "misfit")) ? "yes"
+                                                            : "no");
+    }
+    json_array_foreach(json_object_get(res, "items"), i, x)
+    {
+        if (json_object_get(x, "dropped") != NULL)
+            fprintf(stderr, "ctoframe: pretest item %s was left out of the calibration: %s\n",
+                    str(x, "identifier"), str(x, "dropped"));
     }
     printf("\nraw,theta,se\n");
     json_array_foreach(json_object_get(res, "score_table"), i, x)

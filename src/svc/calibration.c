@@ -393,17 +393,49 @@ fail:
 }
 
 /*
+ * The items of result in the form's order (items, k of them), each pretest item left out (in
+ * dropped: identifier -> the reason) with null numbers and its reason as "dropped"; result
+ * gets "dropped": how many. 0, or -1 when memory runs out.
+ */
+static int add_dropped(json_t *result, const struct cal_item *items, int k, const json_t *dropped)
+{
+    json_t *calibrated = json_object_get(result, "items"), *all = json_array();
+    size_t next = 0;
+
+    if (all == NULL)
+        return -1;
+    for (int i = 0; i < k; i++) {
+        const json_t *why = json_object_get(dropped, items[i].identifier);
+        json_t *x = why != NULL
+                        ? json_pack("{s:s, s:s, s:n, s:n, s:n, s:n, s:b, s:O}", "identifier",
+                                    items[i].identifier, "role", "pretest", "difficulty", "se",
+                                    "infit", "outfit", "misfit", 0, "dropped", why)
+                        : json_incref(json_array_get(calibrated, next++));
+
+        if (x == NULL || json_array_append_new(all, x) != 0) {
+            json_decref(all);
+            return -1;
+        }
+    }
+    if (json_object_set_new(result, "items", all) != 0 ||
+        json_object_set_new(result, "dropped",
+                            json_integer((json_int_t)json_object_size(dropped))) != 0)
+        return -1;
+    return 0;
+}
+
+/*
  * Calibrates set (a row of store_calibration_set) over the items of its form into *result.
  * CF_EINVAL with err set when rasch_cml refuses the data (the reason to keep); else a store
  * error or CF_ENOMEM.
  */
 static int calibrate(const struct svc *sv, const json_t *set, json_t **result, struct cf_error *err)
 {
-    struct cal_item *items = NULL;
+    struct cal_item *items = NULL, *used = NULL;
     struct rasch_fit fit;
-    json_t *keep = NULL, *rows = NULL, *r;
+    json_t *keep = NULL, *rows = NULL, *r, *dropped = NULL;
     signed char *x = NULL;
-    int k = 0, scored_file = strcmp(svc__str(set, "kind"), "scored") == 0, rc;
+    int k = 0, ku, scored_file = strcmp(svc__str(set, "kind"), "scored") == 0, rc;
     size_t p, n;
 
     *result = NULL;
@@ -427,27 +459,69 @@ static int calibrate(const struct svc *sv, const json_t *set, json_t **result, s
             x[p * (size_t)k + (size_t)i] =
                 cell_score(&items[i], svc__str(cells, items[i].identifier), scored_file);
     }
-    rc = rasch_cml(x, (int)n, k, &fit, err);
-    if (rc == CF_EINVAL && strncmp(err->field, "item ", 5) == 0) {
-        /* Name the item by its identifier too, not only its place. */
-        int at = (int)strtol(err->field + 5, NULL, 10);
-        char msg[sizeof err->message];
+    /*
+     * A pretest item CML cannot estimate (everyone right or wrong among the persons used, or not
+     * linked to the others) is left out and reported, and the rest calibrated again: a
+     * tried-out item must not stop the form's calibration. A scored item that cannot be
+     * estimated stops it: the score table needs every scored item.
+     */
+    used = malloc(((size_t)k + 1) * sizeof *used);
+    dropped = json_object();
+    if (used == NULL || dropped == NULL) {
+        rc = nomem(err);
+        goto out;
+    }
+    for (int i = 0; i < k; i++)
+        used[i] = items[i];
+    ku = k;
+    for (;;) {
+        int at;
 
-        if (at >= 1 && at <= k) {
-            snprintf(msg, sizeof msg, "%.400s Item %d of the form is %.64s.", err->message, at,
-                     items[at - 1].identifier);
+        rasch_fit_free(&fit);
+        rc = rasch_cml(x, (int)n, ku, &fit, err);
+        if (rc != CF_EINVAL || strncmp(err->field, "item ", 5) != 0)
+            break;
+        at = (int)strtol(err->field + 5, NULL, 10);
+        if (at < 1 || at > ku)
+            break;
+        if (used[at - 1].scored) {
+            /* Name the item by its identifier too, not only its place. */
+            char msg[sizeof err->message];
+
+            if (ku == k)
+                snprintf(msg, sizeof msg, "%.400s Item %d of the form is %.64s.", err->message, at,
+                         used[at - 1].identifier);
+            else
+                snprintf(msg, sizeof msg, "%.400s Item %d of those calibrated is %.64s.",
+                         err->message, at, used[at - 1].identifier);
             cf_error_set(err, CF_EINVAL, "item", "%s", msg);
+            break;
         }
+        if (json_object_set_new(dropped, used[at - 1].identifier, json_string(err->message)) != 0) {
+            rc = nomem(err);
+            break;
+        }
+        /* Column at - 1 out of x and of used. */
+        for (size_t q = 0; q < n; q++) {
+            signed char *row = x + q * (size_t)ku, *to = x + q * (size_t)(ku - 1);
+
+            memmove(to, row, (size_t)(at - 1));
+            memmove(to + at - 1, row + at, (size_t)(ku - at));
+        }
+        memmove(used + at - 1, used + at, (size_t)(ku - at) * sizeof *used);
+        ku--;
     }
     if (rc != CF_OK)
         goto out;
-    *result = result_view(&fit, items, set);
-    if (*result == NULL)
+    *result = result_view(&fit, used, set);
+    if (*result == NULL || add_dropped(*result, items, k, dropped) != 0)
         rc = nomem(err);
 out:
     rasch_fit_free(&fit);
     free(x);
     free(items);
+    free(used);
+    json_decref(dropped);
     json_decref(rows);
     json_decref(keep);
     return rc;

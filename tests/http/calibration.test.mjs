@@ -339,3 +339,39 @@ test('calibration: queued as a job (CLI and page), kept with the form, agrees wi
         assert.equal(jobs(), made);
     });
 });
+
+// A pretest item nobody got right cannot be estimated: it is left out and reported, and the
+// form's other items are calibrated (a scored item that cannot be estimated stops the
+// calibration: form B above).
+test('calibration: a pretest item CML cannot estimate is left out with its reason; the rest calibrate', { timeout: 900000 }, async () => {
+    await withServer({}, async (ctx) => {
+        const db = ctx.db;
+        await buildForms(db);
+        const sim = await simulate(300, 102, 21);
+        sim.slice(1).forEach((row) => { row[102] = '0'; }); // P-2: everyone wrong
+        const file = path.join(dir, 'vendor-p2.csv');
+        writeFileSync(file, vendorFile(sim, FORM_ITEMS));
+        await ok(['form', 'responses', 'A', file], db);
+        let r = await ok(['form', 'calibrate', 'A', '--wait'], db);
+        assert.match(r.stdout, /: done/, show(r));
+        const c = JSON.parse((await ok(['form', 'calibration', 'A', '--json'], db)).stdout);
+        assert.equal(c.state, 'done');
+        assert.equal(c.result.dropped, 1);
+        assert.equal(c.result.items.length, 102);
+        const p2 = c.result.items.find((x) => x.identifier === 'P-2');
+        assert.equal(p2.difficulty, null);
+        assert.match(p2.dropped, /wrongly by all \d+ persons used/);
+        const calibrated = c.result.items.filter((x) => x.dropped === undefined);
+        assert.equal(calibrated.length, 101);
+        assert.ok(Math.abs(calibrated.reduce((a, x) => a + x.difficulty, 0)) < 1e-9, 'the calibrated items sum to 0');
+        assert.equal(c.result.items.findIndex((x) => x.identifier === 'P-2'), 101, 'the form order kept');
+        assert.equal(c.result.score_table.length, 101);
+        r = await ok(['form', 'calibration', 'A'], db);
+        assert.match(r.stdout, /^P-2,pretest,n\/a,n\/a,n\/a,n\/a,not calibrated$/m);
+        assert.match(r.stderr, /pretest item P-2 was left out of the calibration: Item \d+ was answered wrongly/);
+        await ctx.start();
+        const ex = await ctx.signIn(ctx.w.people.examiner.email);
+        r = await ex.get('/exam/forms/A/calibration', { html: true });
+        assert.match(r.text, /<td>P-2<\/td><td>pretest<\/td>.*<span class="tag tag-warn">not calibrated<\/span> Item \d+ was answered wrongly/);
+    });
+});
