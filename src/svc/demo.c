@@ -15,6 +15,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/credential.h"
 #include "core/program.h"
@@ -522,12 +523,12 @@ out:
     return rc;
 }
 
-int svc_demo_remove(const struct svc *sv, json_t **out, struct cf_error *err)
+/* One attempt of svc_demo_remove. */
+static int demo_remove_once(const struct svc *sv, json_t **out, struct cf_error *err)
 {
     json_t *counts = NULL;
     int rc;
 
-    *out = NULL;
     rc = svc__begin(sv, err);
     if (rc != CF_OK)
         return rc;
@@ -543,4 +544,25 @@ int svc_demo_remove(const struct svc *sv, json_t **out, struct cf_error *err)
     else
         json_decref(counts);
     return rc;
+}
+
+#define DEMO_REMOVE_ATTEMPTS 5 /* a deadlock with a running server's work is tried again */
+
+int svc_demo_remove(const struct svc *sv, json_t **out, struct cf_error *err)
+{
+    int rc;
+
+    *out = NULL;
+    /*
+     * The removal deletes many rows while a running server's tick or jobs may update some of
+     * them (a credential moving to expired): PostgreSQL can then end one of the two with a
+     * deadlock. The removal's transaction was rolled back whole, so it is tried again.
+     */
+    for (int attempt = 1;; attempt++) {
+        rc = demo_remove_once(sv, out, err);
+        if (rc != CF_EBUSY || attempt == DEMO_REMOVE_ATTEMPTS)
+            return rc;
+        cf_error_clear(err);
+        usleep(100000u * (unsigned)attempt);
+    }
 }
