@@ -31,7 +31,7 @@ DO $$ DECLARE t text; BEGIN
 END $$;
 SELECT 'locked';
 `
-        : "BEGIN IMMEDIATE;\nSELECT 'locked';\n";
+        : ".timeout 10000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n"; // waits while the server writes (its tick at start)
     const child = pg
         ? spawn('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', db], { stdio: ['pipe', 'pipe', 'pipe'] })
         : spawn('sqlite3', [db], { stdio: ['pipe', 'pipe', 'pipe'] });
