@@ -65,17 +65,11 @@ int svc_form_calibrate(const struct svc *sv, const char *code, json_t **out, str
     clock_now_iso(now, sizeof now);
     snprintf(actor, sizeof actor, "%s", sv->actor != NULL ? sv->actor : "cli");
     snprintf(key, sizeof key, "calibration:%s", id);
-    rc = store_begin(sv->store, err);
+    rc = svc__form_begin(sv, code, &form, err);
     if (rc != CF_OK)
         return rc;
 
     /* The rule: a released form with responses, held while the request is written. */
-    rc = svc__form_row(sv, code, &form, err);
-    if (rc != CF_OK)
-        goto out;
-    rc = store_form_lock(sv->store, svc__str(form, "id"), err);
-    if (rc != CF_OK)
-        goto out;
     if (strcmp(svc__str(form, "status"), "released") != 0) {
         rc = cf_error_set(err, CF_ECONFLICT, "form",
                           "The form %s is %s: only a released form is calibrated.", code,

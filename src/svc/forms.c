@@ -266,12 +266,7 @@ int svc_form_show(const struct svc *sv, const char *code, json_t **out, struct c
     return rc;
 }
 
-/*
- * Opens the write transaction of a change to form code and holds its row: *form is the row
- * as read after the hold (a release or retirement may have committed while we waited for
- * it). On failure the transaction is rolled back and *form is NULL.
- */
-static int begin_held(const struct svc *sv, const char *code, json_t **form, struct cf_error *err)
+int svc__form_begin(const struct svc *sv, const char *code, json_t **form, struct cf_error *err)
 {
     json_t *row = NULL;
     int rc = store_begin(sv->store, err);
@@ -295,10 +290,10 @@ static int begin_held(const struct svc *sv, const char *code, json_t **form, str
     return CF_OK;
 }
 
-/* begin_held(), and CF_ECONFLICT (rolled back) when the form is not a draft. */
+/* svc__form_begin(), and CF_ECONFLICT (rolled back) when the form is not a draft. */
 static int begin_draft(const struct svc *sv, const char *code, json_t **form, struct cf_error *err)
 {
-    int rc = begin_held(sv, code, form, err);
+    int rc = svc__form_begin(sv, code, form, err);
 
     if (rc != CF_OK || strcmp(svc__str(*form, "status"), "draft") == 0)
         return rc;
@@ -504,7 +499,7 @@ int svc_form_retire(const struct svc *sv, const char *code, struct cf_error *err
         return rc;
     clock_now_iso(now, sizeof now);
     actor_of(sv, actor, sizeof actor);
-    rc = begin_held(sv, code, &form, err);
+    rc = svc__form_begin(sv, code, &form, err);
     if (rc != CF_OK)
         return rc;
     from = svc__str(form, "status");

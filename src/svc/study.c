@@ -75,24 +75,7 @@ static int index_of(const json_t *ids, const char *id)
     return -1;
 }
 
-/*
- * Holds form code for a change: opens the transaction, reads the form's row into *form and
- * holds it; the caller ends the transaction (also when this fails).
- */
-static int begin_form(const struct svc *sv, const char *code, json_t **form, struct cf_error *err)
-{
-    int rc = store_begin(sv->store, err);
-
-    *form = NULL;
-    if (rc != CF_OK)
-        return rc;
-    rc = svc__form_row(sv, code, form, err);
-    if (rc == CF_OK)
-        rc = store_form_lock(sv->store, svc__str(*form, "id"), err);
-    return rc;
-}
-
-/* Ends the transaction begun by begin_form: commits when rc is CF_OK, else rolls back. */
+/* Ends the transaction begun by svc__form_begin: commits when rc is CF_OK, else rolls back. */
 static int end_form(const struct svc *sv, int rc, struct cf_error *err)
 {
     if (rc == CF_OK)
@@ -136,7 +119,7 @@ int svc_study_create(const struct svc *sv, const char *code, const char *title, 
     actor_of(sv, actor, sizeof actor);
 
     /* The rules, with the form held: a released form, and no other open study of it. */
-    rc = begin_form(sv, code, &form, err);
+    rc = svc__form_begin(sv, code, &form, err);
     if (rc != CF_OK)
         goto out;
     if (strcmp(svc__str(form, "status"), "released") != 0) {
@@ -269,7 +252,7 @@ int svc_study_round(const struct svc *sv, const char *code, const char *file_nam
     actor_of(sv, actor, sizeof actor);
 
     /* The rule: the form's open study, held while the round is written. */
-    rc = begin_form(sv, code, &form, err);
+    rc = svc__form_begin(sv, code, &form, err);
     if (rc == CF_OK)
         rc = open_study(sv, code, form, &study, err);
     if (rc != CF_OK)
@@ -438,7 +421,7 @@ int svc_study_compromise(const struct svc *sv, const char *code, const json_t *i
         return rc;
     clock_now_iso(now, sizeof now);
     actor_of(sv, actor, sizeof actor);
-    rc = begin_form(sv, code, &form, err);
+    rc = svc__form_begin(sv, code, &form, err);
     if (rc == CF_OK)
         rc = open_study(sv, code, form, &study, err);
     if (rc == CF_OK)
@@ -950,7 +933,7 @@ int svc_study_adopt(const struct svc *sv, const char *code, int round, json_t **
     actor_of(sv, actor, sizeof actor);
 
     /* The rule: the form's open study has the round; its cut is computed from what is kept. */
-    rc = begin_form(sv, code, &form, err);
+    rc = svc__form_begin(sv, code, &form, err);
     if (rc == CF_OK)
         rc = open_study(sv, code, form, &study, err);
     if (rc == CF_OK)

@@ -30,6 +30,13 @@ int svc__can_everywhere(const struct svc *sv, enum perm p);
  */
 int svc__form_allowed(const struct svc *sv, struct cf_error *err);
 int svc__form_row(const struct svc *sv, const char *code, json_t **row, struct cf_error *err);
+/*
+ * Opens the write transaction of a change to form code (its forms, responses, calibrations,
+ * studies) and holds the form's row: *form is the row as read after the hold, so a release or
+ * retirement that committed while we waited is seen. On failure the transaction is rolled
+ * back (a later rollback by the caller does nothing) and *form is NULL.
+ */
+int svc__form_begin(const struct svc *sv, const char *code, json_t **form, struct cf_error *err);
 
 /* The argon2id cost (operations, memory) new password hashes are made with. */
 void svc__pw_cost(unsigned long long *ops, size_t *mem);
